@@ -1,0 +1,3 @@
+module github.com/invitedhq/invited
+
+go 1.26.0

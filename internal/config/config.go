@@ -1,0 +1,320 @@
+// Package config is the only reader of the process environment. It turns the
+// environment variables of the service's contract into a validated Config.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/mail"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Dialect names the database family a DATABASE_URL points at.
+type Dialect string
+
+// The supported database dialects.
+const (
+	Postgres Dialect = "postgres"
+	SQLite   Dialect = "sqlite"
+)
+
+// Config is everything the service reads from its environment.
+type Config struct {
+	DatabaseURL string
+	Dialect     Dialect
+	// SQLitePath is the database file when Dialect is SQLite.
+	SQLitePath string
+
+	HTTPAddr        string
+	TrustedProxies  []*net.IPNet
+	ShutdownTimeout time.Duration
+
+	JWTSecret        []byte
+	JWTPublicKeyFile string
+	JWTIssuer        string
+	JWTAudience      string
+	AccessTokenTTL   time.Duration
+	// InviteTokenKeys are the activation-link signing keys, current first.
+	// Empty means "derive one from JWT_SECRET".
+	InviteTokenKeys []InviteTokenKey
+
+	AppBaseURL string
+	InviteTTL  time.Duration
+
+	MailFrom                 *mail.Address
+	SendGridAPIKey           string
+	SendGridAPIURL           string
+	SendGridTemplateID       string
+	SendGridWebhookPublicKey string
+
+	CORSAllowedOrigins []string
+	PublicRateLimit    int
+	JobWorkers         int
+
+	LogLevel  slog.Level
+	LogFormat string
+}
+
+// InviteTokenKey is one named secret for activation-link signatures.
+type InviteTokenKey struct {
+	ID     string
+	Secret []byte
+}
+
+// Var documents one environment variable: the contract `invited --help`
+// prints and the README repeats.
+type Var struct {
+	Name    string
+	Default string
+	Help    string
+	Secret  bool
+}
+
+// Vars lists every environment variable the service reads, in help order.
+var Vars = []Var{
+	{Name: "DATABASE_URL", Default: "sqlite:invited.db", Help: "postgres://user:pass@host:5432/db?sslmode=... for PostgreSQL, or sqlite:PATH for the embedded database"},
+	{Name: "HTTP_ADDR", Default: ":8080", Help: "address the HTTP server listens on"},
+	{Name: "TRUSTED_PROXIES", Default: "", Help: "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed; empty trusts none"},
+	{Name: "SHUTDOWN_TIMEOUT", Default: "20s", Help: "how long a stopping server lets in-flight requests and jobs finish"},
+	{Name: "JWT_SECRET", Default: "", Help: "HS256 signing secret, at least 32 bytes; required with PostgreSQL (with SQLite a development secret is generated beside the database file)", Secret: true},
+	{Name: "JWT_PUBLIC_KEY_FILE", Default: "", Help: "PEM public key (RSA, ECDSA P-256 or Ed25519) to accept tokens minted by another identity provider instead of HS256; the service then mints no tokens"},
+	{Name: "JWT_ISSUER", Default: "invited", Help: "iss claim minted and required"},
+	{Name: "JWT_AUDIENCE", Default: "invited", Help: "aud claim minted and required"},
+	{Name: "ACCESS_TOKEN_TTL", Default: "15m", Help: "lifetime of access tokens the service mints"},
+	{Name: "INVITE_TOKEN_KEYS", Default: "", Help: "activation-link signing keys as id:base64secret, comma-separated, current first (rotation); empty derives one from JWT_SECRET", Secret: true},
+	{Name: "APP_BASE_URL", Default: "http://localhost:3000", Help: "base URL of the frontend; links are APP_BASE_URL/activate?token=..."},
+	{Name: "INVITE_TTL", Default: "168h", Help: "default lifetime of an invitation link, 24h to 720h"},
+	{Name: "MAIL_FROM", Default: "invited <no-reply@invited.localhost>", Help: "sender of invitation emails, an address or \"Name <address>\""},
+	{Name: "SENDGRID_API_KEY", Default: "", Help: "SendGrid API key; empty prints emails to the log instead (development only)", Secret: true},
+	{Name: "SENDGRID_API_URL", Default: "https://api.sendgrid.com", Help: "SendGrid API base URL"},
+	{Name: "SENDGRID_TEMPLATE_ID", Default: "", Help: "optional SendGrid dynamic template id used instead of the built-in templates"},
+	{Name: "SENDGRID_WEBHOOK_PUBLIC_KEY", Default: "", Help: "base64 public key of SendGrid's signed event webhook; empty disables POST /webhooks/sendgrid"},
+	{Name: "CORS_ALLOWED_ORIGINS", Default: "", Help: "comma-separated origins allowed to call the API from a browser; empty allows none"},
+	{Name: "PUBLIC_RATE_LIMIT", Default: "60", Help: "requests per minute per client IP on public routes (/auth/token, /invites/*)"},
+	{Name: "JOB_WORKERS", Default: "10", Help: "background job workers (emails, bulk jobs) per replica"},
+	{Name: "LOG_LEVEL", Default: "info", Help: "debug, info, warn or error"},
+	{Name: "LOG_FORMAT", Default: "json", Help: "json or text"},
+}
+
+// Load reads the environment through getenv and validates it. The error
+// names every variable that is wrong and why, never a secret's value.
+func Load(getenv func(string) string) (Config, error) {
+	r := reader{getenv: getenv}
+	var c Config
+
+	c.DatabaseURL = r.str("DATABASE_URL")
+	c.Dialect, c.SQLitePath = r.database("DATABASE_URL", c.DatabaseURL)
+	c.HTTPAddr = r.str("HTTP_ADDR")
+	c.TrustedProxies = r.cidrs("TRUSTED_PROXIES")
+	c.ShutdownTimeout = r.duration("SHUTDOWN_TIMEOUT", time.Second, time.Hour)
+
+	c.JWTSecret = []byte(r.str("JWT_SECRET"))
+	c.JWTPublicKeyFile = r.str("JWT_PUBLIC_KEY_FILE")
+	c.JWTIssuer = r.nonEmpty("JWT_ISSUER")
+	c.JWTAudience = r.nonEmpty("JWT_AUDIENCE")
+	c.AccessTokenTTL = r.duration("ACCESS_TOKEN_TTL", time.Minute, 24*time.Hour)
+	c.InviteTokenKeys = r.inviteKeys("INVITE_TOKEN_KEYS")
+
+	c.AppBaseURL = strings.TrimRight(r.httpURL("APP_BASE_URL"), "/")
+	c.InviteTTL = r.duration("INVITE_TTL", 24*time.Hour, 30*24*time.Hour)
+
+	c.MailFrom = r.address("MAIL_FROM")
+	c.SendGridAPIKey = r.str("SENDGRID_API_KEY")
+	c.SendGridAPIURL = strings.TrimRight(r.httpURL("SENDGRID_API_URL"), "/")
+	c.SendGridTemplateID = r.str("SENDGRID_TEMPLATE_ID")
+	c.SendGridWebhookPublicKey = r.str("SENDGRID_WEBHOOK_PUBLIC_KEY")
+
+	c.CORSAllowedOrigins = r.origins("CORS_ALLOWED_ORIGINS")
+	c.PublicRateLimit = r.integer("PUBLIC_RATE_LIMIT", 1, 1_000_000)
+	c.JobWorkers = r.integer("JOB_WORKERS", 1, 1000)
+
+	c.LogLevel = r.level("LOG_LEVEL")
+	c.LogFormat = r.oneOf("LOG_FORMAT", "json", "text")
+
+	r.check(c.Dialect != Postgres || len(c.JWTSecret) > 0 || c.JWTPublicKeyFile != "",
+		"JWT_SECRET", "is required with PostgreSQL (a development secret is generated only for the embedded SQLite database)")
+	r.check(len(c.JWTSecret) == 0 || len(c.JWTSecret) >= 32,
+		"JWT_SECRET", fmt.Sprintf("must be at least 32 bytes, got %d", len(c.JWTSecret)))
+	r.check(c.JWTPublicKeyFile == "" || len(c.InviteTokenKeys) > 0 || len(c.JWTSecret) > 0,
+		"INVITE_TOKEN_KEYS", "is required when JWT_PUBLIC_KEY_FILE is set and JWT_SECRET is not (activation links need a signing key)")
+
+	if err := errors.Join(r.errs...); err != nil {
+		return Config{}, fmt.Errorf("invalid configuration:\n%w", err)
+	}
+	return c, nil
+}
+
+// UsesSendGrid reports whether emails go to SendGrid rather than the log.
+func (c Config) UsesSendGrid() bool { return c.SendGridAPIKey != "" }
+
+// reader collects every problem instead of stopping at the first, so an
+// operator fixes the whole environment in one go.
+type reader struct {
+	getenv func(string) string
+	errs   []error
+}
+
+func (r *reader) fail(name, format string, args ...any) {
+	r.errs = append(r.errs, fmt.Errorf("  %s %s", name, fmt.Sprintf(format, args...)))
+}
+
+func (r *reader) check(ok bool, name, msg string) {
+	if !ok {
+		r.fail(name, "%s", msg)
+	}
+}
+
+// str returns the variable, or its documented default when unset or blank.
+func (r *reader) str(name string) string {
+	if v := strings.TrimSpace(r.getenv(name)); v != "" {
+		return v
+	}
+	for _, v := range Vars {
+		if v.Name == name {
+			return v.Default
+		}
+	}
+	panic("config: undocumented variable " + name)
+}
+
+func (r *reader) nonEmpty(name string) string {
+	v := r.str(name)
+	r.check(v != "", name, "must not be empty")
+	return v
+}
+
+func (r *reader) duration(name string, lo, hi time.Duration) time.Duration {
+	s := r.str(name)
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		r.fail(name, "must be a duration such as 15m or 168h, got %q", s)
+		return 0
+	}
+	if d < lo || d > hi {
+		r.fail(name, "must be between %s and %s, got %s", lo, hi, d)
+	}
+	return d
+}
+
+func (r *reader) integer(name string, lo, hi int) int {
+	s := r.str(name)
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		r.fail(name, "must be a whole number, got %q", s)
+		return 0
+	}
+	if n < lo || n > hi {
+		r.fail(name, "must be between %d and %d, got %d", lo, hi, n)
+	}
+	return n
+}
+
+func (r *reader) oneOf(name string, allowed ...string) string {
+	s := strings.ToLower(r.str(name))
+	for _, a := range allowed {
+		if s == a {
+			return s
+		}
+	}
+	r.fail(name, "must be one of %s, got %q", strings.Join(allowed, ", "), s)
+	return allowed[0]
+}
+
+func (r *reader) level(name string) slog.Level {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(r.str(name))); err != nil {
+		r.fail(name, "must be debug, info, warn or error, got %q", r.str(name))
+	}
+	return l
+}
+
+func (r *reader) database(name, raw string) (Dialect, string) {
+	switch {
+	case strings.HasPrefix(raw, "sqlite:"):
+		path := strings.TrimPrefix(strings.TrimPrefix(raw, "sqlite:"), "//")
+		if path == "" {
+			r.fail(name, "must name a file after sqlite:, e.g. sqlite:invited.db")
+		}
+		return SQLite, path
+	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):
+		u, err := url.Parse(raw)
+		if err != nil {
+			// The parse error quotes the URL, password included; say only where it failed.
+			r.fail(name, "is not a valid URL (check the escaping of special characters in the password)")
+			return Postgres, ""
+		}
+		if u.Host == "" {
+			r.fail(name, "must name a host, e.g. postgres://user@127.0.0.1:5432/invited")
+		}
+		if strings.Trim(u.Path, "/") == "" {
+			r.fail(name, "must name a database, e.g. postgres://user@127.0.0.1:5432/invited")
+		}
+		return Postgres, ""
+	default:
+		scheme, _, _ := strings.Cut(raw, ":")
+		r.fail(name, "must start with postgres:// or sqlite:, got scheme %q", scheme)
+		return "", ""
+	}
+}
+
+func (r *reader) httpURL(name string) string {
+	s := r.str(name)
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		r.fail(name, "must be an absolute http(s) URL, got %q", s)
+	}
+	return s
+}
+
+func (r *reader) address(name string) *mail.Address {
+	s := r.str(name)
+	a, err := mail.ParseAddress(s)
+	if err != nil {
+		r.fail(name, "must be an email address or \"Name <address>\", got %q", s)
+		return &mail.Address{}
+	}
+	return a
+}
+
+func (r *reader) list(name string) []string {
+	var out []string
+	for _, p := range strings.Split(r.str(name), ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func (r *reader) origins(name string) []string {
+	out := r.list(name)
+	for _, o := range out {
+		u, err := url.Parse(o)
+		if o == "*" {
+			r.fail(name, "must list origins explicitly; \"*\" would let any site call the API with a user's token")
+			continue
+		}
+		if err != nil || u.Scheme == "" || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			r.fail(name, "entries must be origins like https://admin.example.com, got %q", o)
+		}
+	}
+	return out
+}
+
+func (r *reader) cidrs(name string) []*net.IPNet {
+	var nets []*net.IPNet
+	for _, s := range r.list(name) {
+		_, n, err := net.ParseCIDR(s)
+		if err != nil {
+			r.fail(name, "entries must be CIDRs like 10.0.0.0/8, got %q", s)
+			continue
+		}
+		nets = append(nets, n)
+	}
+	return nets
+}

@@ -1,0 +1,136 @@
+// Package database opens the service's database (PostgreSQL or the embedded
+// SQLite file) through GORM and keeps its schema current.
+package database
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	gormlogger "gorm.io/gorm/logger"
+
+	"github.com/invitedhq/invited/internal/config"
+)
+
+// DB is an open database: GORM for the application, the same pool as
+// *sql.DB for migrations and the job queue.
+type DB struct {
+	Gorm    *gorm.DB
+	SQL     *sql.DB
+	Dialect config.Dialect
+}
+
+// Options tune Open; the zero value is fine.
+type Options struct {
+	Logger *slog.Logger
+	// MaxOpenConns bounds the PostgreSQL pool (default 20). SQLite always
+	// uses a single connection: one writer at a time is what SQLite allows,
+	// and it keeps the job queue from tripping over "database is locked".
+	MaxOpenConns int
+}
+
+// Now is the clock for every stored timestamp: UTC at the microsecond
+// precision both databases keep, so a value read back equals the one written.
+func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// Open connects to the database named by url ("postgres://…" or
+// "sqlite:PATH") and checks that it answers.
+func Open(ctx context.Context, url string, opts Options) (*DB, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	dialect := DialectOf(url)
+	var dialector gorm.Dialector
+	switch dialect {
+	case config.SQLite:
+		dialector = sqlite.Open(sqliteDSN(strings.TrimPrefix(strings.TrimPrefix(url, "sqlite:"), "//")))
+	default:
+		dialector = postgres.New(postgres.Config{DSN: url})
+	}
+	gdb, err := gorm.Open(dialector, &gorm.Config{
+		TranslateError:         true,
+		SkipDefaultTransaction: true, // every multi-step write opens its own transaction
+		NowFunc:                Now,
+		Logger: gormlogger.New(slogWriter{opts.Logger}, gormlogger.Config{
+			SlowThreshold:             250 * time.Millisecond,
+			LogLevel:                  gormlogger.Warn,
+			IgnoreRecordNotFoundError: true,
+			ParameterizedQueries:      true, // never log values: emails, hashes
+		}),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", dialect, redact(err))
+	}
+	sqlDB, err := gdb.DB()
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", dialect, err)
+	}
+	if dialect == config.SQLite {
+		sqlDB.SetMaxOpenConns(1)
+		sqlDB.SetMaxIdleConns(1)
+		sqlDB.SetConnMaxLifetime(0)
+	} else {
+		n := opts.MaxOpenConns
+		if n <= 0 {
+			n = 20
+		}
+		sqlDB.SetMaxOpenConns(n)
+		sqlDB.SetMaxIdleConns(n)
+		sqlDB.SetConnMaxLifetime(30 * time.Minute)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := sqlDB.PingContext(pingCtx); err != nil {
+		_ = sqlDB.Close()
+		return nil, fmt.Errorf("connect to %s database: %w", dialect, redact(err))
+	}
+	return &DB{Gorm: gdb, SQL: sqlDB, Dialect: dialect}, nil
+}
+
+// DialectOf tells which database a DATABASE_URL names.
+func DialectOf(url string) config.Dialect {
+	if strings.HasPrefix(url, "sqlite:") {
+		return config.SQLite
+	}
+	return config.Postgres
+}
+
+// Close releases the pool.
+func (db *DB) Close() error { return db.SQL.Close() }
+
+// sqliteDSN turns on what the schema relies on: foreign keys, WAL so readers
+// don't wait for the writer, a busy timeout instead of immediate failures,
+// immediate transactions (no lock upgrades that deadlock) and one sortable
+// time format, so timestamps compare correctly as text.
+func sqliteDSN(path string) string {
+	return path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
+		"&_pragma=synchronous(NORMAL)&_time_format=sqlite&_txlock=immediate"
+}
+
+// redact drops a connection error's text when it might quote the URL, which
+// carries the password.
+func redact(err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "://") || strings.Contains(strings.ToLower(msg), "password=") {
+		return errors.New("connection failed (details withheld because they contain the connection string)")
+	}
+	return err
+}
+
+// slogWriter routes GORM's slow-query and error lines into the service log.
+type slogWriter struct{ log *slog.Logger }
+
+func (w slogWriter) Printf(format string, args ...any) {
+	w.log.Warn(strings.TrimSpace(fmt.Sprintf(format, args...)), "component", "gorm")
+}

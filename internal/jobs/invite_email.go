@@ -1,0 +1,76 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/riverqueue/river"
+
+	"github.com/invitedhq/invited/internal/mail"
+)
+
+// InviteEmailArgs is the job that emails one invitation.
+type InviteEmailArgs struct {
+	InviteID uuid.UUID `json:"invite_id"`
+}
+
+// Kind names the job type in the queue.
+func (InviteEmailArgs) Kind() string { return "invite_email" }
+
+// InsertOpts keeps retrying for longer than the longest invitation lives
+// (30 days at one try an hour): an email is retried until it is accepted or
+// its invite stops being live (R13), and then the job ends by itself.
+func (InviteEmailArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueEmail, MaxAttempts: 1000}
+}
+
+type inviteEmailWorker struct {
+	river.WorkerDefaults[InviteEmailArgs]
+	q *Queue
+}
+
+// Work sends the email. A refusal for good (a 4xx other than 429) ends the
+// job, the invite already marked failed; a rate limit waits as long as the
+// provider asked; anything else is retried with backoff.
+func (w *inviteEmailWorker) Work(ctx context.Context, job *river.Job[InviteEmailArgs]) error {
+	d := *w.q.deliverer.Load()
+	err := d.DeliverInvite(ctx, job.Args.InviteID)
+	var me *mail.Error
+	if errors.As(err, &me) {
+		switch {
+		case me.Permanent:
+			w.q.log.WarnContext(ctx, "invite email refused by provider", "invite_id", job.Args.InviteID, "status", me.StatusCode, "reason", me.Reason)
+			return river.JobCancel(err)
+		case me.RetryAfter > 0:
+			w.q.log.InfoContext(ctx, "invite email rate limited", "invite_id", job.Args.InviteID, "retry_after", me.RetryAfter)
+			return river.JobSnooze(me.RetryAfter + jitter(me.RetryAfter/10))
+		}
+		w.q.log.WarnContext(ctx, "invite email failed, will retry", "invite_id", job.Args.InviteID, "attempt", job.Attempt, "status", me.StatusCode, "reason", me.Reason)
+	}
+	return err
+}
+
+// NextRetry backs off exponentially from 2 s up to an hour, with jitter so
+// that a provider outage doesn't end in a thundering herd.
+func (w *inviteEmailWorker) NextRetry(job *river.Job[InviteEmailArgs]) time.Time {
+	return time.Now().Add(Backoff(job.Attempt))
+}
+
+// Timeout bounds one attempt; the SendGrid client has its own shorter timeout.
+func (w *inviteEmailWorker) Timeout(*river.Job[InviteEmailArgs]) time.Duration { return time.Minute }
+
+// Backoff is the wait before retry number attempt (1-based).
+func Backoff(attempt int) time.Duration {
+	d := min(2*time.Second<<min(max(attempt-1, 0), 20), time.Hour)
+	return d + jitter(d/5)
+}
+
+func jitter(max time.Duration) time.Duration {
+	if max <= 0 {
+		return 0
+	}
+	return rand.N(max)
+}

@@ -1,0 +1,128 @@
+// Package jobs runs the service's durable background work on River: the
+// invitation emails today. Jobs are inserted in the same database
+// transaction as the rows they concern, so none is lost and none exists for
+// a change that rolled back.
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+
+	"github.com/invitedhq/invited/internal/config"
+	"github.com/invitedhq/invited/internal/database"
+)
+
+// QueueEmail is the queue of invitation emails.
+const QueueEmail = "email"
+
+// Options tune the queue; zero values pick production defaults.
+type Options struct {
+	// Workers is the number of jobs worked at once per replica.
+	Workers int
+	Logger  *slog.Logger
+	// PollInterval is how often idle workers look for new jobs.
+	PollInterval time.Duration
+}
+
+// InviteDeliverer sends one invitation's email.
+type InviteDeliverer interface {
+	DeliverInvite(ctx context.Context, inviteID uuid.UUID) error
+}
+
+// Maintainer does the periodic housekeeping.
+type Maintainer interface {
+	PurgeIdempotencyKeys(ctx context.Context, before time.Time) (int64, error)
+}
+
+// Queue is the River client with the service's workers.
+type Queue struct {
+	client    *river.Client[*sql.Tx]
+	deliverer atomic.Pointer[InviteDeliverer]
+	log       *slog.Logger
+}
+
+// New builds the queue over db's pool. Workers start with Start; the
+// deliverer must be set before.
+func New(db *database.DB, maint Maintainer, opts Options) (*Queue, error) {
+	if opts.Workers <= 0 {
+		opts.Workers = 10
+	}
+	if opts.PollInterval <= 0 {
+		opts.PollInterval = 200 * time.Millisecond
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	q := &Queue{log: opts.Logger}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &inviteEmailWorker{q: q})
+	river.AddWorker(workers, &purgeWorker{maint: maint})
+
+	var driver riverdriver.Driver[*sql.Tx]
+	if db.Dialect == config.SQLite {
+		driver = riversqlite.New(db.SQL)
+	} else {
+		driver = riverdatabasesql.New(db.SQL)
+	}
+	client, err := river.NewClient(driver, &river.Config{
+		Logger:            opts.Logger.With("component", "jobs"),
+		Workers:           workers,
+		Queues:            map[string]river.QueueConfig{QueueEmail: {MaxWorkers: opts.Workers}, river.QueueDefault: {MaxWorkers: 2}},
+		FetchPollInterval: opts.PollInterval,
+		FetchCooldown:     min(opts.PollInterval, 100*time.Millisecond),
+		// database/sql has no LISTEN: workers poll, which costs one cheap query per interval.
+		PollOnly:     true,
+		JobTimeout:   2 * time.Minute,
+		PeriodicJobs: []*river.PeriodicJob{purgePeriodicJob()},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create job queue: %w", err)
+	}
+	q.client = client
+	return q, nil
+}
+
+// SetInviteDeliverer names who sends invitation emails.
+func (q *Queue) SetInviteDeliverer(d InviteDeliverer) { q.deliverer.Store(&d) }
+
+// Start runs the workers until Stop.
+func (q *Queue) Start(ctx context.Context) error {
+	if q.deliverer.Load() == nil {
+		return errors.New("jobs: no invite deliverer set")
+	}
+	return q.client.Start(ctx)
+}
+
+// Stop lets running jobs finish until ctx ends, then cancels them; a
+// cancelled job is retried later, by this replica or another.
+func (q *Queue) Stop(ctx context.Context) error {
+	err := q.client.Stop(ctx)
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return q.client.StopAndCancel(cctx)
+	}
+	return err
+}
+
+// Client exposes the River client for tests and tools.
+func (q *Queue) Client() *river.Client[*sql.Tx] { return q.client }
+
+// EnqueueInviteEmail queues an invitation's email in tx. The job carries
+// only the invite id: the link is rebuilt when it runs, so no secret ever
+// sits in the queue.
+func (q *Queue) EnqueueInviteEmail(ctx context.Context, tx *sql.Tx, inviteID uuid.UUID) error {
+	_, err := q.client.InsertTx(ctx, tx, InviteEmailArgs{InviteID: inviteID}, nil)
+	return err
+}

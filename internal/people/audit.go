@@ -1,0 +1,105 @@
+package people
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/invitedhq/invited/internal/apperr"
+)
+
+// AuditFilter selects audit events, newest first.
+type AuditFilter struct {
+	Action       string
+	TargetUserID *uuid.UUID
+	ActorID      *uuid.UUID
+	Limit        int
+	After        *AuditCursor
+}
+
+// AuditCursor is the position after the last event of a page.
+type AuditCursor struct {
+	CreatedAt time.Time `json:"c"`
+	ID        uuid.UUID `json:"i"`
+}
+
+// AuditParams is an audit listing request as the client wrote it.
+type AuditParams struct {
+	Action, TargetUserID, ActorID, Limit, Cursor string
+}
+
+// AuditPage is one page of audit events.
+type AuditPage struct {
+	Events     []AuditEvent
+	NextCursor string
+	HasMore    bool
+}
+
+// ListAuditEvents pages the organization's audit trail, newest first.
+func (s *Service) ListAuditEvents(ctx context.Context, actor Actor, p AuditParams) (AuditPage, error) {
+	if err := actor.requireManager(); err != nil {
+		return AuditPage{}, err
+	}
+	f := AuditFilter{Limit: DefaultPageSize}
+	var errs []apperr.FieldError
+	if p.Action != "" {
+		if !slices.Contains(AuditActions, p.Action) {
+			errs = append(errs, apperr.Field("action", "invalid", "action must be one of %s, got %q", joinValues(AuditActions), p.Action))
+		}
+		f.Action = p.Action
+	}
+	for _, id := range []struct {
+		field, raw string
+		dst        **uuid.UUID
+	}{{"target_user_id", p.TargetUserID, &f.TargetUserID}, {"actor_id", p.ActorID, &f.ActorID}} {
+		if id.raw == "" {
+			continue
+		}
+		u, err := uuid.Parse(id.raw)
+		if err != nil {
+			errs = append(errs, apperr.Field(id.field, "invalid", "%s must be a UUID", id.field))
+			continue
+		}
+		*id.dst = &u
+	}
+	if p.Limit != "" {
+		n, err := strconv.Atoi(p.Limit)
+		if err != nil || n < 1 || n > MaxPageSize {
+			errs = append(errs, apperr.Field("limit", "invalid", "limit must be a whole number from 1 to %d, got %q", MaxPageSize, p.Limit))
+		}
+		f.Limit = n
+	}
+	if p.Cursor != "" {
+		var c AuditCursor
+		b, err := base64.RawURLEncoding.DecodeString(p.Cursor)
+		if err == nil {
+			err = json.Unmarshal(b, &c)
+		}
+		if err != nil || c.ID == uuid.Nil {
+			errs = append(errs, apperr.Field("cursor", "invalid", "cursor is not a next_cursor of this listing"))
+		}
+		f.After = &c
+	}
+	if len(errs) > 0 {
+		return AuditPage{}, apperr.Invalid(errs...)
+	}
+	limit := f.Limit
+	f.Limit++
+	events, err := s.store.ListAuditEvents(ctx, actor.OrganizationID, f)
+	if err != nil {
+		return AuditPage{}, err
+	}
+	page := AuditPage{Events: events}
+	if len(events) > limit {
+		page.Events, page.HasMore = events[:limit], true
+		last := page.Events[limit-1]
+		b, _ := json.Marshal(AuditCursor{CreatedAt: last.CreatedAt, ID: last.ID})
+		page.NextCursor = base64.RawURLEncoding.EncodeToString(b)
+	}
+	return page, nil
+}

@@ -1,0 +1,72 @@
+package people
+
+import (
+	"context"
+
+	"github.com/invitedhq/invited/internal/apperr"
+	"github.com/invitedhq/invited/internal/auth"
+)
+
+// Actor is the signed-in user making a request, as their row stands now:
+// a token minted before a demotion or deactivation carries no weight.
+type Actor struct {
+	User
+}
+
+// Authenticate turns verified token claims into the actor's current row.
+// A user who is gone, moved or not confirmed is refused at once.
+func (s *Service) Authenticate(ctx context.Context, c auth.Claims) (Actor, error) {
+	u, err := s.store.User(ctx, c.OrgID, c.UserID)
+	if err != nil {
+		if apperr.Is(err, apperr.NotFound) {
+			return Actor{}, apperr.New(apperr.Unauthorized, "The token's user no longer exists.")
+		}
+		return Actor{}, err
+	}
+	if u.Status != Confirmed {
+		return Actor{}, apperr.New(apperr.Unauthorized, "The token's user is not active.")
+	}
+	return Actor{User: u}, nil
+}
+
+// CanManagePeople reports rule R5's first half: owners, admins and HR
+// manage people; curators only with the people permission; learners never.
+func (a Actor) CanManagePeople() bool {
+	switch a.Role {
+	case Owner, Admin, HR:
+		return true
+	case Curator:
+		return a.Has(PermissionPeople)
+	default:
+		return false
+	}
+}
+
+func (a Actor) requireManager() error {
+	if !a.CanManagePeople() {
+		if a.Role == Curator {
+			return apperr.New(apperr.Forbidden, "Curators need the people permission to manage people.")
+		}
+		return apperr.New(apperr.Forbidden, "Your role (%s) may not manage people.", a.Role)
+	}
+	return nil
+}
+
+// requireOutranked is R5's second half: nobody acts on a user who
+// outranks them (only an owner acts on an owner).
+func (a Actor) requireOutranked(target User) error {
+	if target.Role.Rank() > a.Role.Rank() {
+		return apperr.New(apperr.InsufficientRank, "A %s cannot act on a %s.", a.Role, target.Role).
+			With("actor_role", a.Role).With("target_role", target.Role)
+	}
+	return nil
+}
+
+// requireMayGrant refuses granting a role above the actor's own.
+func (a Actor) requireMayGrant(r Role) error {
+	if r.Rank() > a.Role.Rank() {
+		return apperr.New(apperr.InsufficientRank, "A %s cannot grant the %s role.", a.Role, r).
+			With("actor_role", a.Role).With("target_role", r)
+	}
+	return nil
+}

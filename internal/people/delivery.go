@@ -1,0 +1,110 @@
+package people
+
+import (
+	"context"
+	"errors"
+
+	"github.com/google/uuid"
+
+	"github.com/invitedhq/invited/internal/apperr"
+	"github.com/invitedhq/invited/internal/mail"
+)
+
+// DeliverInvite hands one invitation's email to the mail provider. An
+// invite that stopped being live is never sent: the call succeeds without
+// sending. The link is rebuilt from the invite, so a retry after a crash
+// mails the same, still valid link. Errors are *mail.Error when the
+// provider refused; the caller retries temporary ones.
+func (s *Service) DeliverInvite(ctx context.Context, inviteID uuid.UUID) error {
+	inv, err := s.store.Invite(ctx, inviteID)
+	if apperr.Is(err, apperr.NotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	u, err := s.store.User(ctx, inv.OrganizationID, inv.UserID)
+	if err != nil {
+		return err
+	}
+	if inv.State(s.now()) != InviteLive || u.Status != InvitePending || u.LatestInviteID == nil || *u.LatestInviteID != inv.ID {
+		s.log.InfoContext(ctx, "invite email skipped: invite no longer live", "invite_id", inv.ID, "state", inv.State(s.now()))
+		return nil
+	}
+	batch, err := s.batchFor(ctx, inv, []deliverable{{invite: inv, user: u}})
+	if err != nil {
+		return err
+	}
+	receipt, sendErr := s.mailer.Send(ctx, batch)
+	return s.recordSend(ctx, inv.ID, receipt, sendErr)
+}
+
+// deliverable is an invite with its user, ready to be mailed.
+type deliverable struct {
+	invite Invite
+	user   User
+}
+
+// batchFor builds the mail batch of invites that share an organization and an inviter.
+func (s *Service) batchFor(ctx context.Context, first Invite, items []deliverable) (mail.Batch, error) {
+	org, err := s.store.OrganizationByID(ctx, first.OrganizationID)
+	if err != nil {
+		return mail.Batch{}, err
+	}
+	batch := mail.Batch{OrganizationID: org.ID.String(), OrganizationName: org.Name}
+	if first.CreatedBy != nil {
+		if inviter, err := s.store.User(ctx, org.ID, *first.CreatedBy); err == nil {
+			batch.InviterName = inviter.FullName()
+		}
+	}
+	for _, it := range items {
+		token, err := s.signer.Sign(it.invite.KeyID, it.invite.ID, it.user.ID, it.invite.ExpiresAt)
+		if err != nil {
+			return mail.Batch{}, apperr.Internal(err)
+		}
+		batch.Recipients = append(batch.Recipients, mail.Recipient{
+			InviteID: it.invite.ID.String(), UserID: it.user.ID.String(), Email: it.user.Email,
+			FirstName: it.user.FirstName, LastName: it.user.LastName,
+			Link: s.InviteLink(token), ExpiresAt: it.invite.ExpiresAt,
+		})
+	}
+	return batch, nil
+}
+
+// recordSend stores the outcome of a send and returns sendErr for the
+// caller's retry decision.
+func (s *Service) recordSend(ctx context.Context, inviteID uuid.UUID, receipt mail.Receipt, sendErr error) error {
+	attempt := SendAttempt{At: s.now(), Sent: sendErr == nil, MessageID: receipt.MessageID}
+	if sendErr != nil {
+		var me *mail.Error
+		if !errors.As(sendErr, &me) {
+			return sendErr // not the provider's answer (ctx cancelled at shutdown…): nothing to record
+		}
+		attempt.Failed, attempt.Reason = me.Permanent, me.Error()
+		if me.Reason != "" {
+			attempt.Reason = me.Reason
+		}
+	}
+	// A fresh context: the outcome must be recorded even if the job's ctx ended.
+	if err := s.store.RecordSendAttempt(context.WithoutCancel(ctx), inviteID, attempt); err != nil {
+		return errors.Join(sendErr, err)
+	}
+	return sendErr
+}
+
+// ApplyDeliveryEvents records the provider's events about invitation emails.
+// Each event is applied once; an event older than the one that set the
+// current status changes nothing. Events about no invite we know are ignored.
+func (s *Service) ApplyDeliveryEvents(ctx context.Context, events []DeliveryEvent) (applied int, err error) {
+	for _, e := range events {
+		e.ReceivedAt = s.now()
+		ok, err := s.store.ApplyDeliveryEvent(ctx, e)
+		if err != nil {
+			return applied, err
+		}
+		if ok {
+			applied++
+		}
+	}
+	return applied, nil
+}

@@ -1,0 +1,247 @@
+// Package people is the product: organizations, their users and the
+// invitations that turn an invited user into an active one, with the rules
+// of the product design (R1–R13). It knows nothing of HTTP or SQL; storage
+// and delivery come in through the interfaces declared here.
+package people
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Status is where a user is on the way from invited to active.
+type Status string
+
+// User statuses.
+const (
+	InvitePending Status = "invite_pending"
+	Confirmed     Status = "confirmed"
+	Deactivated   Status = "deactivated"
+)
+
+// Statuses lists every status in display order.
+var Statuses = []Status{InvitePending, Confirmed, Deactivated}
+
+// Role is a user's role in their organization.
+type Role string
+
+// Roles, highest rank first.
+const (
+	Owner   Role = "owner"
+	Admin   Role = "admin"
+	HR      Role = "hr"
+	Curator Role = "curator"
+	Learner Role = "learner"
+)
+
+// Roles lists every role, highest rank first.
+var Roles = []Role{Owner, Admin, HR, Curator, Learner}
+
+// Rank orders roles: owner 4 > admin 3 > hr 2 > curator 1 > learner 0.
+func (r Role) Rank() int {
+	switch r {
+	case Owner:
+		return 4
+	case Admin:
+		return 3
+	case HR:
+		return 2
+	case Curator:
+		return 1
+	default:
+		return 0
+	}
+}
+
+// Permission is an extra right granted to a user beyond their role.
+type Permission string
+
+// PermissionPeople lets a curator manage people.
+const PermissionPeople Permission = "people"
+
+// Permissions lists every permission.
+var Permissions = []Permission{PermissionPeople}
+
+// Organization is a tenant.
+type Organization struct {
+	ID        uuid.UUID
+	Slug      string
+	Name      string
+	InviteTTL time.Duration
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// User is a person of an organization.
+type User struct {
+	ID                 uuid.UUID
+	OrganizationID     uuid.UUID
+	Email              string
+	FirstName          string
+	LastName           string
+	Role               Role
+	Permissions        []Permission
+	Status             Status
+	PasswordHash       string
+	MustChangePassword bool
+	// EmailSuggestion is a likely correction of a mistyped email domain.
+	EmailSuggestion string
+	LatestInviteID  *uuid.UUID
+	LastInvitedAt   *time.Time
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	ConfirmedAt     *time.Time
+	DeactivatedAt   *time.Time
+
+	// Invite is the latest invitation, when loaded.
+	Invite *Invite
+}
+
+// Has reports whether the user holds permission p.
+func (u User) Has(p Permission) bool {
+	for _, q := range u.Permissions {
+		if q == p {
+			return true
+		}
+	}
+	return false
+}
+
+// FullName is the user's name for greetings, possibly empty.
+func (u User) FullName() string {
+	switch {
+	case u.FirstName == "":
+		return u.LastName
+	case u.LastName == "":
+		return u.FirstName
+	default:
+		return u.FirstName + " " + u.LastName
+	}
+}
+
+// RevokeReason says why an invitation stopped working before it was used.
+type RevokeReason string
+
+// Revoke reasons.
+const (
+	RevokedSuperseded   RevokeReason = "superseded"
+	RevokedPasswordSet  RevokeReason = "password_set"
+	RevokedEmailChanged RevokeReason = "email_changed"
+	RevokedDeactivated  RevokeReason = "deactivated"
+)
+
+// InviteState is an invitation's state as seen now.
+type InviteState string
+
+// Invite states.
+const (
+	InviteLive     InviteState = "live"
+	InviteExpired  InviteState = "expired"
+	InviteRevoked  InviteState = "revoked"
+	InviteAccepted InviteState = "accepted"
+)
+
+// DeliveryStatus is what became of an invitation's email.
+type DeliveryStatus string
+
+// Delivery statuses: queued until the provider accepts it, sent once it
+// has, then whatever the provider's events report.
+const (
+	DeliveryQueued     DeliveryStatus = "queued"
+	DeliverySent       DeliveryStatus = "sent"
+	DeliveryDelivered  DeliveryStatus = "delivered"
+	DeliveryDeferred   DeliveryStatus = "deferred"
+	DeliveryBounced    DeliveryStatus = "bounced"
+	DeliveryBlocked    DeliveryStatus = "blocked"
+	DeliveryDropped    DeliveryStatus = "dropped"
+	DeliverySpamReport DeliveryStatus = "spam_report"
+	DeliveryFailed     DeliveryStatus = "failed"
+)
+
+// DeliveryStatuses lists every delivery status.
+var DeliveryStatuses = []DeliveryStatus{DeliveryQueued, DeliverySent, DeliveryDelivered, DeliveryDeferred,
+	DeliveryBounced, DeliveryBlocked, DeliveryDropped, DeliverySpamReport, DeliveryFailed}
+
+// Invite is one activation link sent to one user.
+type Invite struct {
+	ID             uuid.UUID
+	OrganizationID uuid.UUID
+	UserID         uuid.UUID
+	CreatedBy      *uuid.UUID
+	// Sequence counts the user's invitations: 1 for the first, 2 after one resend…
+	Sequence     int
+	KeyID        string
+	CreatedAt    time.Time
+	ExpiresAt    time.Time
+	RevokedAt    *time.Time
+	RevokeReason RevokeReason
+	AcceptedAt   *time.Time
+	Delivery     Delivery
+}
+
+// Delivery is the email provider's view of an invitation's message.
+type Delivery struct {
+	Status    DeliveryStatus
+	Reason    string
+	UpdatedAt time.Time
+	// EventAt is the provider's time of the event that set Status; a
+	// webhook event older than it never overwrites it.
+	EventAt   *time.Time
+	MessageID string
+	SentAt    *time.Time
+	Attempts  int
+}
+
+// State tells whether the invitation works now, and if not, why.
+func (i Invite) State(now time.Time) InviteState {
+	switch {
+	case i.AcceptedAt != nil:
+		return InviteAccepted
+	case i.RevokedAt != nil:
+		return InviteRevoked
+	case !now.Before(i.ExpiresAt):
+		return InviteExpired
+	default:
+		return InviteLive
+	}
+}
+
+// AuditEvent is an append-only record of a state change.
+type AuditEvent struct {
+	ID             uuid.UUID
+	OrganizationID uuid.UUID
+	ActorID        *uuid.UUID
+	TargetUserID   *uuid.UUID
+	Action         string
+	RequestID      string
+	ClientIP       string
+	Metadata       map[string]any
+	CreatedAt      time.Time
+}
+
+// Audit actions.
+const (
+	ActionUserCreated         = "user.created"
+	ActionUserUpdated         = "user.updated"
+	ActionInviteSent          = "invite.sent"
+	ActionInviteResent        = "invite.resent"
+	ActionInviteRenewed       = "invite.renewed"
+	ActionInviteAccepted      = "invite.accepted"
+	ActionInviteRevoked       = "invite.revoked"
+	ActionPasswordSet         = "user.password_set"
+	ActionPasswordChanged     = "user.password_changed"
+	ActionEmailChanged        = "user.email_changed"
+	ActionRoleChanged         = "user.role_changed"
+	ActionUserDeactivated     = "user.deactivated"
+	ActionUserReactivated     = "user.reactivated"
+	ActionOrganizationCreated = "organization.created"
+	ActionBulkResendStarted   = "bulk.resend_started"
+	ActionImportStarted       = "import.started"
+)
+
+// AuditActions lists the actions GET /audit-events can filter on.
+var AuditActions = []string{ActionUserCreated, ActionUserUpdated, ActionInviteSent, ActionInviteResent,
+	ActionInviteRenewed, ActionInviteAccepted, ActionInviteRevoked, ActionPasswordSet, ActionPasswordChanged,
+	ActionEmailChanged, ActionRoleChanged, ActionUserDeactivated, ActionUserReactivated, ActionOrganizationCreated,
+	ActionBulkResendStarted, ActionImportStarted}

@@ -1,0 +1,353 @@
+package people
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/invitedhq/invited/internal/apperr"
+	"github.com/invitedhq/invited/internal/auth"
+)
+
+// issueInvite revokes the user's open invites, creates a fresh one, points
+// the user at it, queues its email and audits it — all in the caller's
+// transaction, with the user's row already locked (rules R3, R4).
+func (s *Service) issueInvite(ctx context.Context, org Organization, u *User, actorID *uuid.UUID, action string) (Invite, error) {
+	now := s.now()
+	revoked, err := s.store.RevokeOpenInvites(ctx, u.ID, RevokedSuperseded, now)
+	if err != nil {
+		return Invite{}, err
+	}
+	seq, err := s.store.NextInviteSequence(ctx, u.ID)
+	if err != nil {
+		return Invite{}, err
+	}
+	inv := Invite{
+		ID: newID(), OrganizationID: org.ID, UserID: u.ID, CreatedBy: actorID, Sequence: seq,
+		KeyID: s.signer.CurrentKeyID(), CreatedAt: now,
+		// Whole seconds: the link's signature covers the expiry in seconds.
+		ExpiresAt: now.Add(org.InviteTTL).Truncate(time.Second),
+		Delivery:  Delivery{Status: DeliveryQueued, UpdatedAt: now},
+	}
+	if err := s.store.CreateInvite(ctx, &inv); err != nil {
+		return Invite{}, err
+	}
+	u.LatestInviteID, u.LastInvitedAt, u.UpdatedAt = &inv.ID, &now, now
+	if err := s.store.UpdateUser(ctx, u); err != nil {
+		return Invite{}, err
+	}
+	if err := s.store.EnqueueInviteEmail(ctx, inv); err != nil {
+		return Invite{}, err
+	}
+	if err := s.audit(ctx, org.ID, actorID, &u.ID, action, map[string]any{
+		"invite_id": inv.ID, "sequence": inv.Sequence, "expires_at": inv.ExpiresAt, "invites_revoked": revoked,
+	}); err != nil {
+		return Invite{}, err
+	}
+	u.Invite = &inv
+	return inv, nil
+}
+
+// Warning is advice returned with a successful action.
+type Warning struct {
+	Code    string
+	Message string
+}
+
+// ResendInvite sends a fresh invitation to an invite-pending user; every
+// earlier link stops working when it returns (R2–R4, R9).
+func (s *Service) ResendInvite(ctx context.Context, actor Actor, id uuid.UUID) (Invite, []Warning, error) {
+	if err := actor.requireManager(); err != nil {
+		return Invite{}, nil, err
+	}
+	org, err := s.store.OrganizationByID(ctx, actor.OrganizationID)
+	if err != nil {
+		return Invite{}, nil, err
+	}
+	var (
+		inv      Invite
+		warnings []Warning
+	)
+	err = s.store.InTx(ctx, func(ctx context.Context) error {
+		u, err := s.store.LockUser(ctx, org.ID, id)
+		if err != nil {
+			return err
+		}
+		if inv, warnings, err = s.resend(ctx, actor, org, &u); err != nil {
+			return err
+		}
+		return nil
+	})
+	return inv, warnings, err
+}
+
+// resend is one resend to a locked user; bulk resends call it per user.
+func (s *Service) resend(ctx context.Context, actor Actor, org Organization, u *User) (Invite, []Warning, error) {
+	if err := actor.requireOutranked(*u); err != nil {
+		return Invite{}, nil, err
+	}
+	if u.Status != InvitePending {
+		return Invite{}, nil, apperr.New(apperr.InviteNotPending,
+			"Invitations can only be resent to invite-pending users; this user is %s.", u.Status).With("user_status", u.Status)
+	}
+	warnings := deliveryWarnings(*u)
+	action := ActionInviteResent
+	if u.LatestInviteID == nil {
+		action = ActionInviteSent
+	}
+	inv, err := s.issueInvite(ctx, org, u, &actor.ID, action)
+	return inv, warnings, err
+}
+
+// deliveryWarnings explains why the previous invitation may not have
+// arrived, so the administrator can fix the cause instead of resending blindly.
+func deliveryWarnings(u User) []Warning {
+	var ws []Warning
+	if prev := u.Invite; prev != nil {
+		reason := ""
+		if prev.Delivery.Reason != "" {
+			reason = " (" + prev.Delivery.Reason + ")"
+		}
+		switch prev.Delivery.Status {
+		case DeliveryBounced, DeliveryDropped:
+			ws = append(ws, Warning{Code: "previous_delivery_" + string(prev.Delivery.Status),
+				Message: "The previous invitation to " + u.Email + " was " + string(prev.Delivery.Status) + reason +
+					". Check the address for typos, or set a password for the user instead."})
+		case DeliveryBlocked:
+			ws = append(ws, Warning{Code: "previous_delivery_blocked",
+				Message: "The previous invitation was blocked by the recipient's mail server" + reason +
+					". Their organisation's firewall may be rejecting the sender's domain; ask their IT team to allow it, or set a password for the user instead."})
+		case DeliverySpamReport:
+			ws = append(ws, Warning{Code: "previous_delivery_spam_report",
+				Message: "The previous invitation was reported as spam, so further emails may be suppressed. Ask the user to check their spam folder, or set a password for them instead."})
+		case DeliveryFailed:
+			ws = append(ws, Warning{Code: "previous_delivery_failed",
+				Message: "The email provider refused the previous invitation" + reason + "."})
+		}
+	}
+	if u.EmailSuggestion != "" {
+		ws = append(ws, Warning{Code: "email_suggestion",
+			Message: "The address " + u.Email + " may contain a typo: did you mean " + u.EmailSuggestion + "?"})
+	}
+	return ws
+}
+
+// InviteInfo is what the activation page shows before the user sets a password.
+type InviteInfo struct {
+	Email            string
+	FirstName        string
+	LastName         string
+	OrganizationName string
+	OrganizationSlug string
+	ExpiresAt        time.Time
+}
+
+// resolved is an activation token checked against the database.
+type resolved struct {
+	invite Invite
+	user   User
+	org    Organization
+}
+
+// resolveToken finds the invite an activation token names and checks its
+// signature. Unknown and forged tokens are indistinguishable.
+func (s *Service) resolveToken(ctx context.Context, token string) (resolved, error) {
+	notFound := apperr.New(apperr.InviteNotFound, "This invitation link is not valid.")
+	inviteID, _, err := auth.ParseInviteToken(token)
+	if err != nil {
+		return resolved{}, notFound
+	}
+	inv, err := s.store.Invite(ctx, inviteID)
+	if err != nil {
+		if apperr.Is(err, apperr.NotFound) {
+			return resolved{}, notFound
+		}
+		return resolved{}, err
+	}
+	if err := s.signer.Verify(token, inv.UserID, inv.ExpiresAt); err != nil {
+		if errors.Is(err, auth.ErrInvalidToken) {
+			return resolved{}, notFound
+		}
+		return resolved{}, apperr.Internal(err)
+	}
+	u, err := s.store.User(ctx, inv.OrganizationID, inv.UserID)
+	if err != nil {
+		return resolved{}, err
+	}
+	org, err := s.store.OrganizationByID(ctx, inv.OrganizationID)
+	if err != nil {
+		return resolved{}, err
+	}
+	return resolved{invite: inv, user: u, org: org}, nil
+}
+
+// usable refuses an invite that is no longer live, saying why (410s).
+func (s *Service) usable(r resolved) error {
+	switch r.invite.State(s.now()) {
+	case InviteAccepted:
+		return apperr.New(apperr.InviteAccepted, "This invitation was already used. Sign in instead.")
+	case InviteRevoked:
+		return apperr.New(apperr.InviteRevoked, "This invitation link is no longer valid: %s.", revokeExplanation(r.invite.RevokeReason)).
+			With("reason", r.invite.RevokeReason)
+	case InviteExpired:
+		renewable := r.user.Status == InvitePending
+		msg := "This invitation link has expired."
+		if renewable {
+			msg += " A new one can be requested."
+		}
+		return apperr.New(apperr.InviteExpired, "%s", msg).With("renewable", renewable).With("expired_at", r.invite.ExpiresAt)
+	}
+	return nil
+}
+
+func revokeExplanation(r RevokeReason) string {
+	switch r {
+	case RevokedSuperseded:
+		return "a newer invitation was sent"
+	case RevokedPasswordSet:
+		return "a password was set for the account"
+	case RevokedEmailChanged:
+		return "the account's email address changed"
+	case RevokedDeactivated:
+		return "the account was deactivated"
+	}
+	return string(r)
+}
+
+// VerifyInvite tells the activation page whose invitation a token is.
+// It consumes nothing: mail scanners and previews may call it freely (R7).
+func (s *Service) VerifyInvite(ctx context.Context, token string) (InviteInfo, error) {
+	r, err := s.resolveToken(ctx, token)
+	if err != nil {
+		return InviteInfo{}, err
+	}
+	if err := s.usable(r); err != nil {
+		return InviteInfo{}, err
+	}
+	return InviteInfo{Email: r.user.Email, FirstName: r.user.FirstName, LastName: r.user.LastName,
+		OrganizationName: r.org.Name, OrganizationSlug: r.org.Slug, ExpiresAt: r.invite.ExpiresAt}, nil
+}
+
+// Acceptance is the user's answer to an invitation.
+type Acceptance struct {
+	Token     string
+	Password  string
+	FirstName *string
+	LastName  *string
+}
+
+// AcceptInvite consumes an activation link once: the user sets their
+// password, becomes confirmed, and is signed in (R7).
+func (s *Service) AcceptInvite(ctx context.Context, a Acceptance) (User, AccessToken, error) {
+	r, err := s.resolveToken(ctx, a.Token)
+	if err != nil {
+		return User{}, AccessToken{}, err
+	}
+	if err := s.usable(r); err != nil {
+		return User{}, AccessToken{}, err
+	}
+	u := r.user
+	var errs []apperr.FieldError
+	var fe *apperr.FieldError
+	if a.FirstName != nil {
+		if u.FirstName, fe = normalizeName("first_name", *a.FirstName); fe != nil {
+			errs = append(errs, *fe)
+		}
+	}
+	if a.LastName != nil {
+		if u.LastName, fe = normalizeName("last_name", *a.LastName); fe != nil {
+			errs = append(errs, *fe)
+		}
+	}
+	if len(errs) > 0 {
+		return User{}, AccessToken{}, apperr.Invalid(errs...)
+	}
+	if err := checkPassword("password", a.Password, u, r.org); err != nil {
+		return User{}, AccessToken{}, err
+	}
+	hash, err := s.hasher.Hash(ctx, a.Password) // slow: outside the transaction
+	if err != nil {
+		return User{}, AccessToken{}, apperr.Internal(err)
+	}
+	err = s.store.InTx(ctx, func(ctx context.Context) error {
+		locked, err := s.store.LockUser(ctx, r.org.ID, u.ID)
+		if err != nil {
+			return err
+		}
+		// Re-read under the lock: a resend or a password set may have won the race.
+		inv, err := s.store.Invite(ctx, r.invite.ID)
+		if err != nil {
+			return err
+		}
+		if err := s.usable(resolved{invite: inv, user: locked, org: r.org}); err != nil {
+			return err
+		}
+		if locked.Status != InvitePending {
+			return apperr.New(apperr.InviteRevoked, "This invitation link is no longer valid: the account is %s.", locked.Status).
+				With("reason", locked.Status)
+		}
+		now := s.now()
+		if err := s.store.MarkInviteAccepted(ctx, inv.ID, now); err != nil {
+			return err
+		}
+		if _, err := s.store.RevokeOpenInvites(ctx, locked.ID, RevokedSuperseded, now); err != nil {
+			return err
+		}
+		locked.FirstName, locked.LastName = u.FirstName, u.LastName
+		locked.PasswordHash, locked.MustChangePassword = hash, false
+		locked.Status, locked.ConfirmedAt, locked.UpdatedAt = Confirmed, &now, now
+		if err := s.store.UpdateUser(ctx, &locked); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, locked.OrganizationID, &locked.ID, &locked.ID, ActionInviteAccepted,
+			map[string]any{"invite_id": inv.ID}); err != nil {
+			return err
+		}
+		u, err = s.store.User(ctx, locked.OrganizationID, locked.ID)
+		return err
+	})
+	if err != nil {
+		return User{}, AccessToken{}, err
+	}
+	tok, err := s.mint(u, 0)
+	return u, tok, err
+}
+
+// RenewInvite answers an expired link of a still-invited user with a fresh
+// invitation, sent to the address on file — never to one the caller names.
+func (s *Service) RenewInvite(ctx context.Context, token string) error {
+	r, err := s.resolveToken(ctx, token)
+	if err != nil {
+		return err
+	}
+	err = s.usable(r)
+	switch {
+	case err == nil:
+		return apperr.New(apperr.InviteStillValid, "This invitation link is still valid until %s; use it.",
+			r.invite.ExpiresAt.Format(time.RFC3339)).With("expires_at", r.invite.ExpiresAt)
+	case !apperr.Is(err, apperr.InviteExpired) || r.user.Status != InvitePending:
+		return err
+	}
+	return s.store.InTx(ctx, func(ctx context.Context) error {
+		u, err := s.store.LockUser(ctx, r.org.ID, r.user.ID)
+		if err != nil {
+			return err
+		}
+		inv, err := s.store.Invite(ctx, r.invite.ID)
+		if err != nil {
+			return err
+		}
+		// Only the user's current invitation can be renewed, once: renewing
+		// supersedes it, so replaying the old link can't spam the user.
+		if err := s.usable(resolved{invite: inv, user: u, org: r.org}); !apperr.Is(err, apperr.InviteExpired) || u.Status != InvitePending {
+			if err == nil {
+				return apperr.New(apperr.InviteStillValid, "This invitation link is still valid.")
+			}
+			return err
+		}
+		_, err = s.issueInvite(ctx, r.org, &u, nil, ActionInviteRenewed)
+		return err
+	})
+}

@@ -1,0 +1,98 @@
+package people
+
+import (
+	"context"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/invitedhq/invited/internal/auth"
+	"github.com/invitedhq/invited/internal/mail"
+)
+
+// Service carries out the product's use cases. Its methods take the acting
+// user (when there is one) and enforce the rules; callers only translate.
+type Service struct {
+	store    Store
+	hasher   *auth.Hasher
+	tokens   *auth.Tokens
+	signer   *auth.InviteSigner
+	mailer   mail.Sender
+	baseURL  string
+	now      func() time.Time
+	log      *slog.Logger
+	throttle *throttle
+}
+
+// Deps are the Service's collaborators.
+type Deps struct {
+	Store  Store
+	Hasher *auth.Hasher
+	Tokens *auth.Tokens
+	Signer *auth.InviteSigner
+	Mailer mail.Sender
+	// AppBaseURL is the frontend; links are AppBaseURL/activate?token=….
+	AppBaseURL string
+	// Now is the clock; default time.Now. Times are stored in UTC at
+	// microsecond precision.
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// NewService returns a Service.
+func NewService(d Deps) *Service {
+	now := d.Now
+	if now == nil {
+		now = time.Now
+	}
+	log := d.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Service{store: d.Store, hasher: d.Hasher, tokens: d.Tokens, signer: d.Signer, mailer: d.Mailer,
+		baseURL: d.AppBaseURL, log: log}
+	s.now = func() time.Time { return now().UTC().Truncate(time.Microsecond) }
+	s.throttle = newThrottle(s.now)
+	return s
+}
+
+// InviteLink is the activation URL carrying token.
+func (s *Service) InviteLink(token string) string {
+	return s.baseURL + "/activate?token=" + url.QueryEscape(token)
+}
+
+func newID() uuid.UUID { return uuid.Must(uuid.NewV7()) }
+
+// RequestMeta describes the request an action came from, for the audit trail.
+type RequestMeta struct {
+	RequestID string
+	ClientIP  string
+}
+
+type requestMetaKey struct{}
+
+// WithRequestMeta returns a context carrying the request's id and client IP.
+func WithRequestMeta(ctx context.Context, m RequestMeta) context.Context {
+	return context.WithValue(ctx, requestMetaKey{}, m)
+}
+
+func requestMeta(ctx context.Context) RequestMeta {
+	m, _ := ctx.Value(requestMetaKey{}).(RequestMeta)
+	return m
+}
+
+// audit appends an event for the current request.
+func (s *Service) audit(ctx context.Context, org uuid.UUID, actor, target *uuid.UUID, action string, meta map[string]any) error {
+	m := requestMeta(ctx)
+	if meta == nil {
+		meta = map[string]any{}
+	}
+	return s.store.AddAuditEvent(ctx, &AuditEvent{
+		ID: newID(), OrganizationID: org, ActorID: actor, TargetUserID: target, Action: action,
+		RequestID: m.RequestID, ClientIP: m.ClientIP, Metadata: meta, CreatedAt: s.now(),
+	})
+}
+
+func ptr[T any](v T) *T { return &v }

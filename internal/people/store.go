@@ -1,0 +1,87 @@
+package people
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Store keeps the product's state. Every method is scoped by organization
+// where the data belongs to one, returns apperr codes for expected
+// failures (not_found, email_taken) and never (zero, nil) for a missing row.
+//
+// A transaction travels in the context: methods called with the ctx given to
+// InTx's fn run inside that transaction, and InTx within InTx nests.
+type Store interface {
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+
+	CreateOrganization(ctx context.Context, org *Organization) error
+	OrganizationByID(ctx context.Context, id uuid.UUID) (Organization, error)
+	OrganizationBySlug(ctx context.Context, slug string) (Organization, error)
+
+	// CreateUser inserts u; email_taken when the email is in use in its organization.
+	CreateUser(ctx context.Context, u *User) error
+	// UpdateUser writes every column of u except id, organization and creation time.
+	UpdateUser(ctx context.Context, u *User) error
+	// User returns a user of the organization with its latest invite.
+	User(ctx context.Context, orgID, id uuid.UUID) (User, error)
+	// LockUser is User that also locks the row until the transaction ends,
+	// serializing concurrent changes to one user (resends, password sets).
+	LockUser(ctx context.Context, orgID, id uuid.UUID) (User, error)
+	UserByEmail(ctx context.Context, orgID uuid.UUID, email string) (User, error)
+	// ListUsers returns up to f.Limit users matching f, each with its latest invite.
+	ListUsers(ctx context.Context, orgID uuid.UUID, f UserFilter) ([]User, error)
+	CountUsers(ctx context.Context, orgID uuid.UUID) (map[Status]int, error)
+
+	CreateInvite(ctx context.Context, inv *Invite) error
+	// NextInviteSequence is one more than the user's highest invite sequence.
+	NextInviteSequence(ctx context.Context, userID uuid.UUID) (int, error)
+	// RevokeOpenInvites revokes every invite of the user that is neither
+	// revoked nor accepted, and returns how many it revoked.
+	RevokeOpenInvites(ctx context.Context, userID uuid.UUID, reason RevokeReason, at time.Time) (int, error)
+	// Invite finds an invite by id in any organization: activation links
+	// arrive without one.
+	Invite(ctx context.Context, id uuid.UUID) (Invite, error)
+	MarkInviteAccepted(ctx context.Context, id uuid.UUID, at time.Time) error
+	// UserInvites returns the user's invites, newest first.
+	UserInvites(ctx context.Context, orgID, userID uuid.UUID) ([]Invite, error)
+	// RecordSendAttempt stores the outcome of one attempt to hand an
+	// invite's email to the provider.
+	RecordSendAttempt(ctx context.Context, inviteID uuid.UUID, a SendAttempt) error
+	// ApplyDeliveryEvent records a provider event once (by its id) and
+	// applies it to the invite unless a newer event already did.
+	ApplyDeliveryEvent(ctx context.Context, e DeliveryEvent) (applied bool, err error)
+
+	// EnqueueInviteEmail queues the email of inv in the caller's transaction,
+	// so the job exists exactly when the invite does.
+	EnqueueInviteEmail(ctx context.Context, inv Invite) error
+
+	AddAuditEvent(ctx context.Context, e *AuditEvent) error
+	ListAuditEvents(ctx context.Context, orgID uuid.UUID, f AuditFilter) ([]AuditEvent, error)
+}
+
+// SendAttempt is the outcome of one try at handing an email to the provider.
+type SendAttempt struct {
+	At time.Time
+	// Sent is true when the provider accepted the message.
+	Sent      bool
+	MessageID string
+	// Failed is true when the provider refused it for good.
+	Failed bool
+	Reason string
+}
+
+// DeliveryEvent is a provider's report about a message.
+type DeliveryEvent struct {
+	EventID        string
+	InviteID       *uuid.UUID
+	OrganizationID *uuid.UUID
+	MessageID      string
+	Event          string
+	// Status is empty for events that don't change the delivery status.
+	Status     DeliveryStatus
+	Reason     string
+	OccurredAt time.Time
+	ReceivedAt time.Time
+}

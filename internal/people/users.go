@@ -1,0 +1,368 @@
+package people
+
+import (
+	"context"
+	"slices"
+
+	"github.com/google/uuid"
+
+	"github.com/invitedhq/invited/internal/apperr"
+)
+
+// ListUsers pages the actor's organization's users (rule R1).
+func (s *Service) ListUsers(ctx context.Context, actor Actor, p ListUsersParams) (UserPage, error) {
+	if err := actor.requireManager(); err != nil {
+		return UserPage{}, err
+	}
+	f, err := ParseUserFilter(p)
+	if err != nil {
+		return UserPage{}, err
+	}
+	return s.listUsers(ctx, actor.OrganizationID, f)
+}
+
+func (s *Service) listUsers(ctx context.Context, orgID uuid.UUID, f UserFilter) (UserPage, error) {
+	limit := f.Limit
+	f.Limit++ // one more row tells whether another page exists, without counting
+	users, err := s.store.ListUsers(ctx, orgID, f)
+	if err != nil {
+		return UserPage{}, err
+	}
+	page := UserPage{Users: users}
+	if len(users) > limit {
+		page.Users, page.HasMore = users[:limit], true
+		page.NextCursor = f.cursorAfter(page.Users[limit-1])
+	}
+	return page, nil
+}
+
+// CountUsers counts the organization's users per status, for filter tabs.
+func (s *Service) CountUsers(ctx context.Context, actor Actor) (map[Status]int, error) {
+	if err := actor.requireManager(); err != nil {
+		return nil, err
+	}
+	return s.store.CountUsers(ctx, actor.OrganizationID)
+}
+
+// GetUser returns one user of the actor's organization.
+func (s *Service) GetUser(ctx context.Context, actor Actor, id uuid.UUID) (User, error) {
+	if err := actor.requireManager(); err != nil {
+		return User{}, err
+	}
+	return s.store.User(ctx, actor.OrganizationID, id)
+}
+
+// NewUser is a user to create.
+type NewUser struct {
+	Email       string
+	FirstName   string
+	LastName    string
+	Role        Role
+	Permissions []Permission
+	// SendInvite emails an activation link at once (the default).
+	SendInvite bool
+}
+
+// validate normalizes the new user's fields and lists every problem.
+func (n *NewUser) validate() []apperr.FieldError {
+	var errs []apperr.FieldError
+	var fe *apperr.FieldError
+	if n.Email, fe = NormalizeEmail("email", n.Email); fe != nil {
+		errs = append(errs, *fe)
+	}
+	if n.FirstName, fe = normalizeName("first_name", n.FirstName); fe != nil {
+		errs = append(errs, *fe)
+	}
+	if n.LastName, fe = normalizeName("last_name", n.LastName); fe != nil {
+		errs = append(errs, *fe)
+	}
+	if n.Role == "" {
+		n.Role = Learner
+	}
+	if !slices.Contains(Roles, n.Role) {
+		errs = append(errs, apperr.Field("role", "invalid", "role must be one of %s, got %q", joinValues(Roles), n.Role))
+	}
+	if fe := validatePermissions(n.Permissions); fe != nil {
+		errs = append(errs, *fe)
+	}
+	n.Permissions = dedupe(n.Permissions)
+	return errs
+}
+
+func validatePermissions(ps []Permission) *apperr.FieldError {
+	for _, p := range ps {
+		if !slices.Contains(Permissions, p) {
+			fe := apperr.Field("permissions", "invalid", "permissions may contain only %s, got %q", joinValues(Permissions), p)
+			return &fe
+		}
+	}
+	return nil
+}
+
+func dedupe[T comparable](xs []T) []T {
+	var out []T
+	for _, x := range xs {
+		if !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// CreateUser adds a user to the actor's organization as invite-pending and,
+// unless told otherwise, sends the first invitation in the same transaction.
+func (s *Service) CreateUser(ctx context.Context, actor Actor, n NewUser) (User, error) {
+	if err := actor.requireManager(); err != nil {
+		return User{}, err
+	}
+	if errs := n.validate(); len(errs) > 0 {
+		return User{}, apperr.Invalid(errs...)
+	}
+	if err := actor.requireMayGrant(n.Role); err != nil {
+		return User{}, err
+	}
+	org, err := s.store.OrganizationByID(ctx, actor.OrganizationID)
+	if err != nil {
+		return User{}, err
+	}
+	var u User
+	err = s.store.InTx(ctx, func(ctx context.Context) error {
+		u, err = s.createUser(ctx, org, &actor.ID, n)
+		return err
+	})
+	return u, err
+}
+
+// createUser inserts the user, audits it and issues the first invite if asked; in a transaction.
+func (s *Service) createUser(ctx context.Context, org Organization, actorID *uuid.UUID, n NewUser) (User, error) {
+	now := s.now()
+	u := User{
+		ID: newID(), OrganizationID: org.ID, Email: n.Email, FirstName: n.FirstName, LastName: n.LastName,
+		Role: n.Role, Permissions: n.Permissions, Status: InvitePending, EmailSuggestion: SuggestEmail(n.Email),
+		CreatedAt: now, UpdatedAt: now,
+	}
+	if err := s.store.CreateUser(ctx, &u); err != nil {
+		return User{}, err
+	}
+	if err := s.audit(ctx, org.ID, actorID, &u.ID, ActionUserCreated,
+		map[string]any{"role": u.Role, "send_invite": n.SendInvite}); err != nil {
+		return User{}, err
+	}
+	if n.SendInvite {
+		inv, err := s.issueInvite(ctx, org, &u, actorID, ActionInviteSent)
+		if err != nil {
+			return User{}, err
+		}
+		u.Invite = &inv
+	}
+	return u, nil
+}
+
+// UserPatch changes some of a user's fields; nil leaves a field alone.
+type UserPatch struct {
+	Email       *string
+	FirstName   *string
+	LastName    *string
+	Role        *Role
+	Permissions *[]Permission
+}
+
+// UpdateUser edits a user. Changing the email of an invite-pending user
+// voids their live links (R11); a confirmed user's email can't change here.
+func (s *Service) UpdateUser(ctx context.Context, actor Actor, id uuid.UUID, p UserPatch) (User, error) {
+	if err := actor.requireManager(); err != nil {
+		return User{}, err
+	}
+	var errs []apperr.FieldError
+	var fe *apperr.FieldError
+	if p.Email != nil {
+		if *p.Email, fe = NormalizeEmail("email", *p.Email); fe != nil {
+			errs = append(errs, *fe)
+		}
+	}
+	if p.FirstName != nil {
+		if *p.FirstName, fe = normalizeName("first_name", *p.FirstName); fe != nil {
+			errs = append(errs, *fe)
+		}
+	}
+	if p.LastName != nil {
+		if *p.LastName, fe = normalizeName("last_name", *p.LastName); fe != nil {
+			errs = append(errs, *fe)
+		}
+	}
+	if p.Role != nil && !slices.Contains(Roles, *p.Role) {
+		errs = append(errs, apperr.Field("role", "invalid", "role must be one of %s, got %q", joinValues(Roles), *p.Role))
+	}
+	if p.Permissions != nil {
+		if fe := validatePermissions(*p.Permissions); fe != nil {
+			errs = append(errs, *fe)
+		}
+		*p.Permissions = dedupe(*p.Permissions)
+	}
+	if len(errs) > 0 {
+		return User{}, apperr.Invalid(errs...)
+	}
+	var u User
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if u, err = s.store.LockUser(ctx, actor.OrganizationID, id); err != nil {
+			return err
+		}
+		if err := actor.requireOutranked(u); err != nil {
+			return err
+		}
+		return s.applyPatch(ctx, actor, &u, p)
+	})
+	return u, err
+}
+
+func (s *Service) applyPatch(ctx context.Context, actor Actor, u *User, p UserPatch) error {
+	now := s.now()
+	var changed []string
+	if p.Email != nil && *p.Email != u.Email {
+		if u.Status != InvitePending {
+			return apperr.New(apperr.EmailChangeNotAllowed,
+				"Only the email of an invite-pending user can be changed; this user is %s.", u.Status).With("user_status", u.Status)
+		}
+		from := u.Email
+		u.Email, u.EmailSuggestion = *p.Email, SuggestEmail(*p.Email)
+		n, err := s.store.RevokeOpenInvites(ctx, u.ID, RevokedEmailChanged, now)
+		if err != nil {
+			return err
+		}
+		if err := s.audit(ctx, u.OrganizationID, &actor.ID, &u.ID, ActionEmailChanged,
+			map[string]any{"from": from, "to": u.Email, "invites_revoked": n}); err != nil {
+			return err
+		}
+	}
+	if p.FirstName != nil && *p.FirstName != u.FirstName {
+		u.FirstName, changed = *p.FirstName, append(changed, "first_name")
+	}
+	if p.LastName != nil && *p.LastName != u.LastName {
+		u.LastName, changed = *p.LastName, append(changed, "last_name")
+	}
+	roleChanged := p.Role != nil && *p.Role != u.Role
+	permsChanged := p.Permissions != nil && !samePermissions(*p.Permissions, u.Permissions)
+	if roleChanged || permsChanged {
+		if u.ID == actor.ID {
+			return apperr.New(apperr.Forbidden, "You cannot change your own role or permissions.")
+		}
+		from := map[string]any{"role": u.Role, "permissions": permissionStrings(u.Permissions)}
+		if roleChanged {
+			if err := actor.requireMayGrant(*p.Role); err != nil {
+				return err
+			}
+			u.Role = *p.Role
+		}
+		if permsChanged {
+			u.Permissions = *p.Permissions
+		}
+		if err := s.audit(ctx, u.OrganizationID, &actor.ID, &u.ID, ActionRoleChanged, map[string]any{
+			"from": from, "to": map[string]any{"role": u.Role, "permissions": permissionStrings(u.Permissions)},
+		}); err != nil {
+			return err
+		}
+	}
+	if len(changed) > 0 {
+		if err := s.audit(ctx, u.OrganizationID, &actor.ID, &u.ID, ActionUserUpdated, map[string]any{"fields": changed}); err != nil {
+			return err
+		}
+	}
+	u.UpdatedAt = now
+	if err := s.store.UpdateUser(ctx, u); err != nil {
+		return err
+	}
+	fresh, err := s.store.User(ctx, u.OrganizationID, u.ID)
+	if err != nil {
+		return err
+	}
+	*u = fresh
+	return nil
+}
+
+func samePermissions(a, b []Permission) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
+}
+
+func permissionStrings(ps []Permission) []string {
+	out := make([]string, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, string(p))
+	}
+	return out
+}
+
+// Deactivate stops a user from signing in and voids their live links (R12).
+func (s *Service) Deactivate(ctx context.Context, actor Actor, id uuid.UUID) (User, error) {
+	return s.changeStatus(ctx, actor, id, func(ctx context.Context, u *User) error {
+		if u.ID == actor.ID {
+			return apperr.New(apperr.Forbidden, "You cannot deactivate yourself.")
+		}
+		if u.Status == Deactivated {
+			return apperr.New(apperr.UserDeactivated, "The user is already deactivated.").With("user_status", u.Status)
+		}
+		now := s.now()
+		u.Status, u.DeactivatedAt = Deactivated, &now
+		n, err := s.store.RevokeOpenInvites(ctx, u.ID, RevokedDeactivated, now)
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, u.OrganizationID, &actor.ID, &u.ID, ActionUserDeactivated, map[string]any{"invites_revoked": n})
+	})
+}
+
+// Reactivate lets a deactivated user back in: confirmed when they have a
+// password, invite-pending otherwise. It sends nothing by itself (R12).
+func (s *Service) Reactivate(ctx context.Context, actor Actor, id uuid.UUID) (User, error) {
+	return s.changeStatus(ctx, actor, id, func(ctx context.Context, u *User) error {
+		if u.Status != Deactivated {
+			return apperr.New(apperr.UserNotDeactivated, "Only a deactivated user can be reactivated; this user is %s.", u.Status).
+				With("user_status", u.Status)
+		}
+		u.Status, u.DeactivatedAt = InvitePending, nil
+		if u.PasswordHash != "" {
+			u.Status = Confirmed
+		}
+		return s.audit(ctx, u.OrganizationID, &actor.ID, &u.ID, ActionUserReactivated, map[string]any{"status": u.Status})
+	})
+}
+
+func (s *Service) changeStatus(ctx context.Context, actor Actor, id uuid.UUID, change func(context.Context, *User) error) (User, error) {
+	if err := actor.requireManager(); err != nil {
+		return User{}, err
+	}
+	var u User
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if u, err = s.store.LockUser(ctx, actor.OrganizationID, id); err != nil {
+			return err
+		}
+		if err := actor.requireOutranked(u); err != nil {
+			return err
+		}
+		if err := change(ctx, &u); err != nil {
+			return err
+		}
+		u.UpdatedAt = s.now()
+		if err := s.store.UpdateUser(ctx, &u); err != nil {
+			return err
+		}
+		u, err = s.store.User(ctx, u.OrganizationID, u.ID)
+		return err
+	})
+	return u, err
+}
+
+// InviteHistory lists a user's invitations, newest first.
+func (s *Service) InviteHistory(ctx context.Context, actor Actor, id uuid.UUID) ([]Invite, error) {
+	if err := actor.requireManager(); err != nil {
+		return nil, err
+	}
+	if _, err := s.store.User(ctx, actor.OrganizationID, id); err != nil {
+		return nil, err
+	}
+	return s.store.UserInvites(ctx, actor.OrganizationID, id)
+}

@@ -1,0 +1,192 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/invitedhq/invited/internal/apperr"
+	"github.com/invitedhq/invited/internal/people"
+)
+
+const inviteSelect = `SELECT ` + inviteColumns + ` FROM invites i`
+
+func scanInvite(row scanner) (people.Invite, error) {
+	var n nullInvite
+	if err := row.Scan(n.dest()...); err != nil {
+		return people.Invite{}, err
+	}
+	return *n.domain(), nil
+}
+
+// CreateInvite implements people.Store.
+func (s *Store) CreateInvite(ctx context.Context, inv *people.Invite) error {
+	row := inviteRowOf(inv)
+	return translate(s.conn(ctx).Create(&row).Error, "Invite")
+}
+
+// NextInviteSequence implements people.Store.
+func (s *Store) NextInviteSequence(ctx context.Context, userID uuid.UUID) (int, error) {
+	var n int
+	err := s.conn(ctx).Raw(`SELECT COALESCE(MAX(sequence), 0) + 1 FROM invites WHERE user_id = ?`, userID).Row().Scan(&n)
+	return n, translate(err, "Invite")
+}
+
+// RevokeOpenInvites implements people.Store.
+func (s *Store) RevokeOpenInvites(ctx context.Context, userID uuid.UUID, reason people.RevokeReason, at time.Time) (int, error) {
+	res := s.conn(ctx).Model(&inviteRow{}).
+		Where("user_id = ? AND revoked_at IS NULL AND accepted_at IS NULL", userID).
+		Updates(map[string]any{"revoked_at": at, "revoke_reason": string(reason)})
+	return int(res.RowsAffected), translate(res.Error, "Invite")
+}
+
+// Invite implements people.Store.
+func (s *Store) Invite(ctx context.Context, id uuid.UUID) (people.Invite, error) {
+	inv, err := scanInvite(s.conn(ctx).Raw(inviteSelect+" WHERE i.id = ?", id).Row())
+	return inv, translate(err, "Invite")
+}
+
+// MarkInviteAccepted implements people.Store.
+func (s *Store) MarkInviteAccepted(ctx context.Context, id uuid.UUID, at time.Time) error {
+	res := s.conn(ctx).Model(&inviteRow{}).Where("id = ? AND revoked_at IS NULL AND accepted_at IS NULL", id).
+		Update("accepted_at", at)
+	if res.Error == nil && res.RowsAffected == 0 {
+		return apperr.New(apperr.InviteRevoked, "This invitation link is no longer valid.")
+	}
+	return translate(res.Error, "Invite")
+}
+
+// UserInvites implements people.Store.
+func (s *Store) UserInvites(ctx context.Context, orgID, userID uuid.UUID) ([]people.Invite, error) {
+	rows, err := s.conn(ctx).Raw(inviteSelect+" WHERE i.organization_id = ? AND i.user_id = ? ORDER BY i.created_at DESC, i.id DESC",
+		orgID, userID).Rows()
+	if err != nil {
+		return nil, translate(err, "Invites")
+	}
+	defer rows.Close()
+	invites := []people.Invite{}
+	for rows.Next() {
+		inv, err := scanInvite(rows)
+		if err != nil {
+			return nil, apperr.Internal(err)
+		}
+		invites = append(invites, inv)
+	}
+	return invites, translate(rows.Err(), "Invites")
+}
+
+// EnqueueInviteEmail implements people.Store.
+func (s *Store) EnqueueInviteEmail(ctx context.Context, inv people.Invite) error {
+	tx, err := sqlTx(ctx)
+	if err != nil {
+		return apperr.Internal(err)
+	}
+	if err := s.queue.EnqueueInviteEmail(ctx, tx, inv.ID); err != nil {
+		return apperr.Internal(err)
+	}
+	return nil
+}
+
+// RecordSendAttempt implements people.Store. A success moves the status to
+// sent only from queued or failed: a provider event that already arrived
+// (delivered, bounced…) is newer news than our own "sent".
+func (s *Store) RecordSendAttempt(ctx context.Context, inviteID uuid.UUID, a people.SendAttempt) error {
+	updates := map[string]any{"send_attempts": gorm.Expr("send_attempts + 1")}
+	switch {
+	case a.Sent:
+		updates["sent_at"] = a.At
+		updates["provider_message_id"] = nonEmpty(a.MessageID)
+		updates["delivery_status"] = gorm.Expr("CASE WHEN delivery_status IN ('queued', 'failed') THEN 'sent' ELSE delivery_status END")
+		updates["delivery_reason"] = gorm.Expr("CASE WHEN delivery_status IN ('queued', 'failed') THEN NULL ELSE delivery_reason END")
+		updates["delivery_updated_at"] = a.At
+	case a.Failed:
+		updates["delivery_status"] = string(people.DeliveryFailed)
+		updates["delivery_reason"] = truncate(a.Reason, 500)
+		updates["delivery_updated_at"] = a.At
+	default: // temporary failure: still queued, say why it is taking long
+		updates["delivery_reason"] = truncate("retrying: "+a.Reason, 500)
+		updates["delivery_updated_at"] = a.At
+	}
+	return translate(s.conn(ctx).Model(&inviteRow{}).Where("id = ?", inviteID).Updates(updates).Error, "Invite")
+}
+
+// ApplyDeliveryEvent implements people.Store.
+func (s *Store) ApplyDeliveryEvent(ctx context.Context, e people.DeliveryEvent) (bool, error) {
+	applied := false
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		inv, err := s.eventInvite(ctx, e)
+		if err != nil || inv == nil {
+			return err
+		}
+		// Record the event id first: a redelivered event stops here.
+		res := s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&deliveryEventRow{
+			EventID: e.EventID, InviteID: &inv.ID, Event: e.Event, OccurredAt: e.OccurredAt, ReceivedAt: e.ReceivedAt,
+		})
+		if res.Error != nil || res.RowsAffected == 0 || e.Status == "" {
+			return res.Error
+		}
+		upd := s.conn(ctx).Model(&inviteRow{}).
+			Where("id = ? AND (delivery_event_at IS NULL OR delivery_event_at <= ?)", inv.ID, e.OccurredAt).
+			Updates(map[string]any{
+				"delivery_status": string(e.Status), "delivery_reason": nonEmpty(truncate(e.Reason, 500)),
+				"delivery_event_at": e.OccurredAt, "delivery_updated_at": e.ReceivedAt,
+			})
+		applied = upd.RowsAffected > 0
+		return upd.Error
+	})
+	return applied, translate(err, "Invite")
+}
+
+// eventInvite finds the invite an event is about: by the invite id in its
+// custom arguments (checked against the organization id there too), else by
+// the provider's message id. Events about nothing we know return nil.
+func (s *Store) eventInvite(ctx context.Context, e people.DeliveryEvent) (*people.Invite, error) {
+	var (
+		inv people.Invite
+		err error
+	)
+	switch {
+	case e.InviteID != nil:
+		inv, err = s.Invite(ctx, *e.InviteID)
+	case e.MessageID != "":
+		inv, err = scanInvite(s.conn(ctx).Raw(inviteSelect+" WHERE i.provider_message_id = ? ORDER BY i.created_at DESC LIMIT 1", e.MessageID).Row())
+		err = translate(err, "Invite")
+	default:
+		return nil, nil
+	}
+	if apperr.Is(err, apperr.NotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if e.OrganizationID != nil && *e.OrganizationID != inv.OrganizationID {
+		return nil, nil
+	}
+	return &inv, nil
+}
+
+type deliveryEventRow struct {
+	EventID    string `gorm:"primaryKey"`
+	InviteID   *uuid.UUID
+	Event      string
+	OccurredAt time.Time
+	ReceivedAt time.Time
+}
+
+func (deliveryEventRow) TableName() string { return "delivery_events" }
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8Start(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+func utf8Start(b byte) bool { return b&0xC0 != 0x80 }

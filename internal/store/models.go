@@ -1,0 +1,162 @@
+package store
+
+import (
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/invitedhq/invited/internal/people"
+)
+
+// The row types mirror the tables of the migrations. Timestamps are set by
+// the service's clock, never by GORM.
+
+type organizationRow struct {
+	ID               uuid.UUID `gorm:"primaryKey"`
+	Slug             string
+	Name             string
+	InviteTTLSeconds int
+	CreatedAt        time.Time `gorm:"autoCreateTime:false"`
+	UpdatedAt        time.Time `gorm:"autoUpdateTime:false"`
+}
+
+func (organizationRow) TableName() string { return "organizations" }
+
+func (r organizationRow) domain() people.Organization {
+	return people.Organization{ID: r.ID, Slug: r.Slug, Name: r.Name,
+		InviteTTL: time.Duration(r.InviteTTLSeconds) * time.Second, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+}
+
+type userRow struct {
+	ID                 uuid.UUID `gorm:"primaryKey"`
+	OrganizationID     uuid.UUID
+	Email              string
+	FirstName          string
+	LastName           string
+	Role               string
+	Permissions        string
+	Status             string
+	PasswordHash       *string
+	MustChangePassword bool
+	EmailSuggestion    *string
+	LatestInviteID     *uuid.UUID
+	LastInvitedAt      *time.Time
+	CreatedAt          time.Time `gorm:"autoCreateTime:false"`
+	UpdatedAt          time.Time `gorm:"autoUpdateTime:false"`
+	ConfirmedAt        *time.Time
+	DeactivatedAt      *time.Time
+}
+
+func (userRow) TableName() string { return "users" }
+
+func userRowOf(u *people.User) userRow {
+	return userRow{
+		ID: u.ID, OrganizationID: u.OrganizationID, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName,
+		Role: string(u.Role), Permissions: joinPermissions(u.Permissions), Status: string(u.Status),
+		PasswordHash: nonEmpty(u.PasswordHash), MustChangePassword: u.MustChangePassword,
+		EmailSuggestion: nonEmpty(u.EmailSuggestion), LatestInviteID: u.LatestInviteID, LastInvitedAt: u.LastInvitedAt,
+		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, ConfirmedAt: u.ConfirmedAt, DeactivatedAt: u.DeactivatedAt,
+	}
+}
+
+type inviteRow struct {
+	ID                uuid.UUID `gorm:"primaryKey"`
+	OrganizationID    uuid.UUID
+	UserID            uuid.UUID
+	CreatedBy         *uuid.UUID
+	Sequence          int
+	KeyID             string
+	CreatedAt         time.Time `gorm:"autoCreateTime:false"`
+	ExpiresAt         time.Time
+	RevokedAt         *time.Time
+	RevokeReason      *string
+	AcceptedAt        *time.Time
+	DeliveryStatus    string
+	DeliveryReason    *string
+	DeliveryUpdatedAt time.Time
+	DeliveryEventAt   *time.Time
+	ProviderMessageID *string
+	SentAt            *time.Time
+	SendAttempts      int
+}
+
+func (inviteRow) TableName() string { return "invites" }
+
+func inviteRowOf(i *people.Invite) inviteRow {
+	var reason *string
+	if i.RevokeReason != "" {
+		reason = new(string(i.RevokeReason))
+	}
+	return inviteRow{
+		ID: i.ID, OrganizationID: i.OrganizationID, UserID: i.UserID, CreatedBy: i.CreatedBy, Sequence: i.Sequence,
+		KeyID: i.KeyID, CreatedAt: i.CreatedAt, ExpiresAt: i.ExpiresAt, RevokedAt: i.RevokedAt, RevokeReason: reason,
+		AcceptedAt: i.AcceptedAt, DeliveryStatus: string(i.Delivery.Status), DeliveryReason: nonEmpty(i.Delivery.Reason),
+		DeliveryUpdatedAt: i.Delivery.UpdatedAt, DeliveryEventAt: i.Delivery.EventAt,
+		ProviderMessageID: nonEmpty(i.Delivery.MessageID), SentAt: i.Delivery.SentAt, SendAttempts: i.Delivery.Attempts,
+	}
+}
+
+type auditRow struct {
+	ID             uuid.UUID `gorm:"primaryKey"`
+	OrganizationID uuid.UUID
+	ActorID        *uuid.UUID
+	TargetUserID   *uuid.UUID
+	Action         string
+	RequestID      string
+	ClientIP       string `gorm:"column:client_ip"`
+	Metadata       string
+	CreatedAt      time.Time `gorm:"autoCreateTime:false"`
+}
+
+func (auditRow) TableName() string { return "audit_events" }
+
+func (r auditRow) domain() people.AuditEvent {
+	meta := map[string]any{}
+	_ = json.Unmarshal([]byte(r.Metadata), &meta)
+	return people.AuditEvent{ID: r.ID, OrganizationID: r.OrganizationID, ActorID: r.ActorID, TargetUserID: r.TargetUserID,
+		Action: r.Action, RequestID: r.RequestID, ClientIP: r.ClientIP, Metadata: meta, CreatedAt: r.CreatedAt.UTC()}
+}
+
+// Permissions are stored comma-separated; the schema allows only known ones.
+func joinPermissions(ps []people.Permission) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = string(p)
+	}
+	return strings.Join(s, ",")
+}
+
+func splitPermissions(s string) []people.Permission {
+	if s == "" {
+		return nil
+	}
+	var out []people.Permission
+	for _, p := range strings.Split(s, ",") {
+		out = append(out, people.Permission(p))
+	}
+	return out
+}
+
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}

@@ -1,0 +1,87 @@
+// Package store keeps the product's state in PostgreSQL or SQLite through
+// GORM. It implements people.Store; the schema itself comes from the SQL
+// migrations, never from GORM.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/invitedhq/invited/internal/apperr"
+	"github.com/invitedhq/invited/internal/config"
+	"github.com/invitedhq/invited/internal/database"
+	"github.com/invitedhq/invited/internal/people"
+)
+
+// Enqueuer inserts background jobs inside a database transaction, so a job
+// exists exactly when the rows it is about do.
+type Enqueuer interface {
+	EnqueueInviteEmail(ctx context.Context, tx *sql.Tx, inviteID uuid.UUID) error
+}
+
+// Store implements people.Store.
+type Store struct {
+	gdb     *gorm.DB
+	dialect config.Dialect
+	queue   Enqueuer
+}
+
+var _ people.Store = (*Store)(nil)
+
+// New returns a Store over db that enqueues jobs through queue.
+func New(db *database.DB, queue Enqueuer) *Store {
+	return &Store{gdb: db.Gorm, dialect: db.Dialect, queue: queue}
+}
+
+type txKey struct{}
+
+// conn is the transaction in ctx, or the pool.
+func (s *Store) conn(ctx context.Context) *gorm.DB {
+	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return tx.WithContext(ctx)
+	}
+	return s.gdb.WithContext(ctx)
+}
+
+// InTx runs fn in a transaction carried by the ctx it receives; inside
+// another transaction it nests as a savepoint. An error or panic in fn
+// rolls back everything fn did.
+func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return s.conn(ctx).Transaction(func(tx *gorm.DB) error {
+		return fn(context.WithValue(ctx, txKey{}, tx))
+	})
+}
+
+// sqlTx is the *sql.Tx under the transaction in ctx.
+func sqlTx(ctx context.Context) (*sql.Tx, error) {
+	tx, ok := ctx.Value(txKey{}).(*gorm.DB)
+	if !ok {
+		return nil, errors.New("store: job enqueued outside a transaction")
+	}
+	t, ok := tx.Statement.ConnPool.(*sql.Tx)
+	if !ok {
+		return nil, errors.New("store: transaction is not a *sql.Tx")
+	}
+	return t, nil
+}
+
+// translate turns driver errors into application errors; notFound names
+// what was missing.
+func translate(err error, notFound string) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, gorm.ErrRecordNotFound), errors.Is(err, sql.ErrNoRows):
+		return apperr.New(apperr.NotFound, "%s not found.", notFound)
+	case apperr.As(err).Code != apperr.CodeInternal:
+		return err
+	default:
+		return apperr.Internal(err)
+	}
+}
+
+func (s *Store) postgres() bool { return s.dialect == config.Postgres }

@@ -1,0 +1,258 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/invitedhq/invited/internal/apperr"
+	"github.com/invitedhq/invited/internal/people"
+)
+
+// userSelect reads a user with its latest invite in one round trip; scanUser
+// reads its columns in this order.
+const userSelect = `SELECT u.id, u.organization_id, u.email, u.first_name, u.last_name, u.role, u.permissions,
+	u.status, u.password_hash, u.must_change_password, u.email_suggestion, u.latest_invite_id, u.last_invited_at,
+	u.created_at, u.updated_at, u.confirmed_at, u.deactivated_at, ` + inviteColumns + `
+	FROM users u LEFT JOIN invites i ON i.id = u.latest_invite_id`
+
+const inviteColumns = `i.id, i.organization_id, i.user_id, i.created_by, i.sequence, i.key_id, i.created_at, i.expires_at,
+	i.revoked_at, i.revoke_reason, i.accepted_at, i.delivery_status, i.delivery_reason, i.delivery_updated_at,
+	i.delivery_event_at, i.provider_message_id, i.sent_at, i.send_attempts`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanUser(row scanner) (people.User, error) {
+	var (
+		u                                 people.User
+		role, perms, status               string
+		hash, suggestion                  sql.NullString
+		latest                            nullUUID
+		lastInvited, confirmed, deactived sql.NullTime
+		inv                               nullInvite
+	)
+	dest := []any{&u.ID, &u.OrganizationID, &u.Email, &u.FirstName, &u.LastName, &role, &perms, &status, &hash,
+		&u.MustChangePassword, &suggestion, &latest, &lastInvited, &u.CreatedAt, &u.UpdatedAt, &confirmed, &deactived}
+	if err := row.Scan(append(dest, inv.dest()...)...); err != nil {
+		return people.User{}, err
+	}
+	u.Role, u.Permissions, u.Status = people.Role(role), splitPermissions(perms), people.Status(status)
+	u.PasswordHash, u.EmailSuggestion = hash.String, suggestion.String
+	u.LatestInviteID = latest.ptr()
+	u.LastInvitedAt, u.ConfirmedAt, u.DeactivatedAt = nullTime(lastInvited), nullTime(confirmed), nullTime(deactived)
+	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
+	u.Invite = inv.domain()
+	return u, nil
+}
+
+func (s *Store) queryUser(ctx context.Context, lock bool, where string, args ...any) (people.User, error) {
+	q := userSelect + " WHERE " + where
+	if lock && s.postgres() {
+		// SQLite has one writer at a time: its immediate transactions already serialize.
+		q += " FOR UPDATE OF u"
+	}
+	row := s.conn(ctx).Raw(q, args...).Row()
+	u, err := scanUser(row)
+	return u, translate(err, "User")
+}
+
+// User implements people.Store.
+func (s *Store) User(ctx context.Context, orgID, id uuid.UUID) (people.User, error) {
+	return s.queryUser(ctx, false, "u.organization_id = ? AND u.id = ?", orgID, id)
+}
+
+// LockUser implements people.Store.
+func (s *Store) LockUser(ctx context.Context, orgID, id uuid.UUID) (people.User, error) {
+	return s.queryUser(ctx, true, "u.organization_id = ? AND u.id = ?", orgID, id)
+}
+
+// UserByEmail implements people.Store.
+func (s *Store) UserByEmail(ctx context.Context, orgID uuid.UUID, email string) (people.User, error) {
+	return s.queryUser(ctx, false, "u.organization_id = ? AND lower(u.email) = ?", orgID, strings.ToLower(email))
+}
+
+// CreateUser implements people.Store.
+func (s *Store) CreateUser(ctx context.Context, u *people.User) error {
+	row := userRowOf(u)
+	err := s.conn(ctx).Create(&row).Error
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return emailTaken(u.Email)
+	}
+	return translate(err, "User")
+}
+
+// UpdateUser implements people.Store.
+func (s *Store) UpdateUser(ctx context.Context, u *people.User) error {
+	row := userRowOf(u)
+	res := s.conn(ctx).Model(&userRow{}).Where("organization_id = ? AND id = ?", u.OrganizationID, u.ID).
+		Select("email", "first_name", "last_name", "role", "permissions", "status", "password_hash", "must_change_password",
+			"email_suggestion", "latest_invite_id", "last_invited_at", "updated_at", "confirmed_at", "deactivated_at").
+		Updates(&row)
+	if res.Error != nil {
+		if errors.Is(res.Error, gorm.ErrDuplicatedKey) {
+			return emailTaken(u.Email)
+		}
+		return translate(res.Error, "User")
+	}
+	if res.RowsAffected == 0 {
+		return apperr.New(apperr.NotFound, "User not found.")
+	}
+	return nil
+}
+
+// emailTaken is the answer to a unique violation on users: the only
+// unique key a caller can hit there is (organization, email).
+func emailTaken(email string) error {
+	e := apperr.New(apperr.EmailTaken, "Another user of this organization already uses %s.", email)
+	e.Fields = []apperr.FieldError{apperr.Field("email", "taken", "email is already in use")}
+	return e
+}
+
+// CountUsers implements people.Store.
+func (s *Store) CountUsers(ctx context.Context, orgID uuid.UUID) (map[people.Status]int, error) {
+	rows, err := s.conn(ctx).Raw(`SELECT status, count(*) FROM users WHERE organization_id = ? GROUP BY status`, orgID).Rows()
+	if err != nil {
+		return nil, translate(err, "Users")
+	}
+	defer rows.Close()
+	counts := map[people.Status]int{}
+	for _, st := range people.Statuses {
+		counts[st] = 0
+	}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, apperr.Internal(err)
+		}
+		counts[people.Status(st)] = n
+	}
+	return counts, translate(rows.Err(), "Users")
+}
+
+// ListUsers implements people.Store with keyset pagination: each sort order
+// has an index whose leading columns match the filter, and a page reads
+// only its own rows however deep it is.
+func (s *Store) ListUsers(ctx context.Context, orgID uuid.UUID, f people.UserFilter) ([]people.User, error) {
+	where := []string{"u.organization_id = ?"}
+	args := []any{orgID}
+	add := func(cond string, a ...any) {
+		where = append(where, cond)
+		args = append(args, a...)
+	}
+	if len(f.Statuses) == 1 {
+		add("u.status = ?", string(f.Statuses[0]))
+	} else if len(f.Statuses) > 1 {
+		add("u.status IN ?", strs(f.Statuses))
+	}
+	if len(f.Roles) > 0 {
+		add("u.role IN ?", strs(f.Roles))
+	}
+	if len(f.DeliveryStatuses) > 0 {
+		add("i.delivery_status IN ?", strs(f.DeliveryStatuses))
+	}
+	if len(f.UserIDs) > 0 {
+		add("u.id IN ?", f.UserIDs)
+	}
+	if f.Query != "" {
+		add(`lower(u.email || ' ' || u.first_name || ' ' || u.last_name) LIKE ? ESCAPE '\'`, "%"+escapeLike(f.Query)+"%")
+	}
+	if f.InvitedBefore != nil {
+		add("u.last_invited_at < ?", *f.InvitedBefore)
+	}
+	order := ""
+	switch f.Sort {
+	case people.SortOldest:
+		order = "u.created_at ASC, u.id ASC"
+		if c := f.After; c != nil {
+			add("(u.created_at, u.id) > (?, ?)", c.CreatedAt, c.ID)
+		}
+	case people.SortEmail:
+		order = "u.email ASC, u.id ASC"
+		if c := f.After; c != nil {
+			add("(u.email, u.id) > (?, ?)", c.Email, c.ID)
+		}
+	case people.SortLastInvitedD:
+		order = "u.last_invited_at DESC, u.id DESC"
+		if s.postgres() {
+			order = "u.last_invited_at DESC NULLS LAST, u.id DESC" // SQLite sorts NULLs last in DESC already
+		}
+		if c := f.After; c != nil {
+			if c.LastInvitedAt != nil {
+				add("(u.last_invited_at < ? OR (u.last_invited_at = ? AND u.id < ?) OR u.last_invited_at IS NULL)",
+					*c.LastInvitedAt, *c.LastInvitedAt, c.ID)
+			} else {
+				add("(u.last_invited_at IS NULL AND u.id < ?)", c.ID)
+			}
+		}
+	default:
+		order = "u.created_at DESC, u.id DESC"
+		if c := f.After; c != nil {
+			add("(u.created_at, u.id) < (?, ?)", c.CreatedAt, c.ID)
+		}
+	}
+	q := fmt.Sprintf("%s WHERE %s ORDER BY %s LIMIT %d", userSelect, strings.Join(where, " AND "), order, f.Limit)
+	rows, err := s.conn(ctx).Raw(q, args...).Rows()
+	if err != nil {
+		return nil, translate(err, "Users")
+	}
+	defer rows.Close()
+	users := make([]people.User, 0, f.Limit)
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, apperr.Internal(err)
+		}
+		users = append(users, u)
+	}
+	return users, translate(rows.Err(), "Users")
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+func strs[T ~string](vs []T) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
+	}
+	return out
+}
+
+// nullUUID scans a nullable uuid column.
+type nullUUID struct {
+	id    uuid.UUID
+	valid bool
+}
+
+func (n *nullUUID) Scan(v any) error {
+	if v == nil {
+		n.valid = false
+		return nil
+	}
+	n.valid = true
+	return n.id.Scan(v)
+}
+
+func (n nullUUID) ptr() *uuid.UUID {
+	if !n.valid {
+		return nil
+	}
+	id := n.id
+	return &id
+}
+
+func nullTime(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	u := t.Time.UTC()
+	return &u
+}

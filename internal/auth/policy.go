@@ -21,11 +21,16 @@ const (
 // Violation codes reported by CheckPassword. API clients match on them to
 // show their own messages, so they never change.
 const (
-	ViolationTooShort      = "too_short"
-	ViolationTooLong       = "too_long"
+	// ViolationTooShort: fewer than MinPasswordLength characters.
+	ViolationTooShort = "too_short"
+	// ViolationTooLong: more than MaxPasswordLength characters.
+	ViolationTooLong = "too_long"
+	// ViolationContainsEmail: contains the email address or its local part.
 	ViolationContainsEmail = "contains_email"
-	ViolationContainsName  = "contains_name"
-	ViolationTooGuessable  = "too_guessable"
+	// ViolationContainsName: contains the first or last name.
+	ViolationContainsName = "contains_name"
+	// ViolationTooGuessable: the zxcvbn score is below 3.
+	ViolationTooGuessable = "too_guessable"
 )
 
 // minPersonalLen is the shortest name or email local part checked: shorter
@@ -39,16 +44,23 @@ const minStrengthScore = 3
 // PolicyInputs are facts about the account that a password must not be
 // built from.
 type PolicyInputs struct {
-	Email            string
-	FirstName        string
-	LastName         string
+	// Email is the account's email address.
+	Email string
+	// FirstName is the person's first name.
+	FirstName string
+	// LastName is the person's last name.
+	LastName string
+	// OrganizationName is the name of the person's organization; it only
+	// feeds the guessability estimate.
 	OrganizationName string
 }
 
 // Violation is one password rule that failed. Message is a short English
 // sentence for people; it never repeats the password.
 type Violation struct {
-	Code    string
+	// Code is one of the Violation* constants.
+	Code string
+	// Message explains the rule in one sentence.
 	Message string
 }
 

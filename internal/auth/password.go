@@ -1,0 +1,167 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"runtime"
+
+	"golang.org/x/crypto/argon2"
+)
+
+// Salt and key sizes recommended by OWASP and RFC 9106.
+const (
+	saltLen = 16
+	keyLen  = 32
+)
+
+// maxDefaultInFlight caps the default number of concurrent hashes: four
+// hashes at 19 MiB each keep a burst of sign-ins well under 100 MiB.
+const maxDefaultInFlight = 4
+
+// Params are argon2id cost parameters.
+type Params struct {
+	// Memory is the memory cost in KiB.
+	Memory uint32
+	// Time is the number of passes over the memory.
+	Time uint32
+	// Threads is the degree of parallelism.
+	Threads uint8
+}
+
+// DefaultParams returns the OWASP-recommended argon2id parameters: 19 MiB of
+// memory, two passes, one thread. It is a function so that no caller can
+// weaken the defaults for everyone else.
+func DefaultParams() Params {
+	return Params{Memory: 19 * 1024, Time: 2, Threads: 1}
+}
+
+// validate refuses parameters that argon2 would panic on or that would let
+// one hash take an unbounded share of the machine.
+func (p Params) validate() error {
+	switch {
+	case p.Time < 1 || p.Time > maxTime:
+		return fmt.Errorf("time must be in [1, %d], got %d", maxTime, p.Time)
+	case p.Threads < 1:
+		return errors.New("threads must be at least 1")
+	case p.Memory < 8*uint32(p.Threads) || p.Memory > maxMemoryKiB:
+		return fmt.Errorf("memory must be in [8*threads, %d] KiB, got %d", maxMemoryKiB, p.Memory)
+	}
+	return nil
+}
+
+// Hasher hashes and verifies passwords with argon2id. A semaphore bounds the
+// number of hashes computed at once, because each one holds Params.Memory
+// KiB: without it a burst of sign-ins could exhaust the replica's memory.
+// A Hasher is safe for concurrent use.
+type Hasher struct {
+	params Params
+	sem    chan struct{}
+	// dummy is a hash no password matches, verified for unknown users so
+	// that their sign-in costs as much as a real one.
+	dummy string
+	// derive computes the key; tests replace it to observe concurrency.
+	derive func(password, salt []byte, p Params, keyLen uint32) []byte
+}
+
+// NewHasher returns a Hasher with DefaultParams allowing maxInFlight
+// concurrent hashes. maxInFlight <= 0 means runtime.NumCPU() capped to
+// [1, 4].
+func NewHasher(maxInFlight int) *Hasher {
+	return NewHasherWithParams(maxInFlight, DefaultParams())
+}
+
+// NewHasherWithParams is NewHasher with explicit parameters. It exists so
+// that tests can hash cheaply; production code should use NewHasher. It
+// panics on parameters argon2 cannot use, which is a programming error.
+func NewHasherWithParams(maxInFlight int, p Params) *Hasher {
+	if err := p.validate(); err != nil {
+		panic("auth: invalid argon2 parameters: " + err.Error())
+	}
+	if maxInFlight <= 0 {
+		maxInFlight = min(max(runtime.NumCPU(), 1), maxDefaultInFlight)
+	}
+	return &Hasher{
+		params: p,
+		sem:    make(chan struct{}, maxInFlight),
+		// Random salt and key: nothing hashes to this, and it costs nothing
+		// to build.
+		dummy:  encodePHC(p, randomBytes(saltLen), randomBytes(keyLen)),
+		derive: deriveArgon2id,
+	}
+}
+
+func deriveArgon2id(password, salt []byte, p Params, keyLen uint32) []byte {
+	return argon2.IDKey(password, salt, p.Time, p.Memory, p.Threads, keyLen)
+}
+
+// Hash returns the PHC string of password, such as
+// "$argon2id$v=19$m=19456,t=2,p=1$<salt>$<key>", with a fresh random salt.
+// It waits for a free slot and gives up when ctx ends.
+func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
+	salt := randomBytes(saltLen)
+	release, err := h.acquire(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer release()
+	key := h.derive([]byte(password), salt, h.params, keyLen)
+	return encodePHC(h.params, salt, key), nil
+}
+
+// Verify reports whether password matches encoded. The parameters are read
+// from encoded, so hashes made with older parameters still verify. It
+// returns an error, not false, when encoded cannot be read or ctx ends
+// while waiting for a slot.
+func (h *Hasher) Verify(ctx context.Context, encoded, password string) (bool, error) {
+	stored, err := parsePHC(encoded)
+	if err != nil {
+		return false, err
+	}
+	release, err := h.acquire(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer release()
+	key := h.derive([]byte(password), stored.salt, stored.params, uint32(len(stored.key)))
+	return subtle.ConstantTimeCompare(key, stored.key) == 1, nil
+}
+
+// VerifyDummy does the work of a real Verify against a hash no password
+// matches. Sign-in calls it for unknown users and users without a password,
+// so that response time does not reveal which accounts exist.
+func (h *Hasher) VerifyDummy(ctx context.Context, password string) {
+	_, _ = h.Verify(ctx, h.dummy, password)
+}
+
+// NeedsRehash reports whether encoded was made with parameters other than
+// this Hasher's, so that sign-in can store a fresh hash after a successful
+// Verify. Unreadable hashes also need one.
+func (h *Hasher) NeedsRehash(encoded string) bool {
+	stored, err := parsePHC(encoded)
+	return err != nil || stored.params != h.params || len(stored.key) != keyLen
+}
+
+// acquire waits for a hashing slot. A context that has already ended wins
+// over a free slot, so a cancelled request never starts a hash.
+func (h *Hasher) acquire(ctx context.Context) (release func(), err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	select {
+	case h.sem <- struct{}{}:
+		return func() { <-h.sem }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	// crypto/rand.Read never returns an error since Go 1.24; it crashes
+	// the program instead if the system's randomness source fails.
+	_, _ = rand.Read(b)
+	return b
+}

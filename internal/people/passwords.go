@@ -14,9 +14,7 @@ import (
 // checkPassword applies the password policy (DESIGN §5) and lists every
 // rule the password breaks.
 func checkPassword(field, password string, u User, org Organization) error {
-	violations := auth.CheckPassword(password, auth.PolicyInputs{
-		Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, OrganizationName: org.Name,
-	})
+	violations := auth.CheckPassword(password, policyInputs(u, org))
 	if len(violations) == 0 {
 		return nil
 	}
@@ -27,6 +25,10 @@ func checkPassword(field, password string, u User, org Organization) error {
 	e := apperr.New(apperr.WeakPassword, "The password does not meet the password policy.")
 	e.Fields = fields
 	return e
+}
+
+func policyInputs(u User, org Organization) auth.PolicyInputs {
+	return auth.PolicyInputs{Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, OrganizationName: org.Name}
 }
 
 // NewPassword is an administrator's choice of password for a user.
@@ -64,7 +66,7 @@ func (s *Service) SetPassword(ctx context.Context, actor Actor, id uuid.UUID, p 
 	}
 	generated := ""
 	if p.Generate {
-		generated = auth.GeneratePassword()
+		generated = auth.GeneratePasswordFor(policyInputs(u, org))
 		p.Password = generated
 	} else if err := checkPassword("password", p.Password, u, org); err != nil {
 		return User{}, "", err

@@ -1,0 +1,45 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/invitedhq/invited/internal/people"
+)
+
+// listAuditEvents godoc
+//
+//	@Summary		List audit events
+//	@Description	The organization's audit trail, newest first: who did what to whom, from which request. Never contains a password or a token.
+//	@ID				listAuditEvents
+//	@Tags			Audit
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			action			query		string	false	"Only this action"	example(invite.resent)
+//	@Param			target_user_id	query		string	false	"Only events about this user"	format(uuid)
+//	@Param			actor_id		query		string	false	"Only events by this user"	format(uuid)
+//	@Param			limit			query		int		false	"Page size"	minimum(1)	maximum(200)	default(50)
+//	@Param			cursor			query		string	false	"next_cursor of the previous page"
+//	@Success		200				{object}	AuditEventList
+//	@Failure		400				{object}	Problem	"invalid_request"
+//	@Failure		401				{object}	Problem	"unauthorized"
+//	@Failure		403				{object}	Problem	"forbidden"
+//	@Router			/audit-events [get]
+func (s *Server) listAuditEvents(c echo.Context) error {
+	if err := allowQuery(c, "action", "target_user_id", "actor_id", "limit", "cursor"); err != nil {
+		return err
+	}
+	page, err := s.svc.ListAuditEvents(c.Request().Context(), actorOf(c), people.AuditParams{
+		Action: c.QueryParam("action"), TargetUserID: c.QueryParam("target_user_id"), ActorID: c.QueryParam("actor_id"),
+		Limit: c.QueryParam("limit"), Cursor: c.QueryParam("cursor"),
+	})
+	if err != nil {
+		return err
+	}
+	out := AuditEventList{Data: make([]AuditEvent, len(page.Events)), NextCursor: cursorPtr(page.NextCursor), HasMore: page.HasMore}
+	for i, e := range page.Events {
+		out.Data[i] = auditView(e)
+	}
+	return writeJSON(c, http.StatusOK, out)
+}

@@ -1,0 +1,70 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/invitedhq/invited/internal/apperr"
+)
+
+// SignInRequest exchanges credentials for an access token.
+type SignInRequest struct {
+	// Organization is the organization's slug.
+	Organization string `json:"organization" example:"acme" validate:"required"`
+	Email        string `json:"email" format:"email" example:"grace.hopper@example.com" validate:"required"`
+	Password     string `json:"password" example:"correct-horse-battery-staple" validate:"required"`
+}
+
+// TokenResponse is a bearer access token.
+type TokenResponse struct {
+	AccessToken string `json:"access_token" example:"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwMTkzYjRhMiJ9.c2lnbmF0dXJl"`
+	TokenType   string `json:"token_type" enums:"Bearer" example:"Bearer"`
+	// ExpiresIn is the token's lifetime in seconds.
+	ExpiresIn int `json:"expires_in" example:"900"`
+	// PasswordChangeRequired is true after an administrator set a temporary
+	// password: the client should send the user to PUT /me/password.
+	PasswordChangeRequired bool `json:"password_change_required" example:"false"`
+}
+
+// signIn godoc
+//
+//	@Summary		Sign in
+//	@Description	Exchanges an organization, email and password for an access token. An unknown email, a wrong password and an account without a password all get the same 401, in comparable time. Repeated failures for one account back off (429).
+//	@ID				signIn
+//	@Tags			Authentication
+//	@Accept			json
+//	@Produce		json
+//	@Param			body	body		SignInRequest	true	"Credentials"
+//	@Success		200		{object}	TokenResponse
+//	@Failure		400		{object}	Problem	"invalid_request"
+//	@Failure		401		{object}	Problem	"invalid_credentials"
+//	@Failure		409		{object}	Problem	"user_deactivated"
+//	@Failure		413		{object}	Problem	"payload_too_large"
+//	@Failure		415		{object}	Problem	"unsupported_media_type"
+//	@Failure		429		{object}	Problem	"rate_limited"
+//	@Header			429		{integer}	Retry-After	"Seconds to wait"
+//	@Failure		501		{object}	Problem	"not_implemented: this deployment mints no tokens"
+//	@Router			/auth/token [post]
+func (s *Server) signIn(c echo.Context) error {
+	var req SignInRequest
+	if _, err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	var errs []apperr.FieldError
+	for _, f := range []struct{ name, value string }{{"organization", req.Organization}, {"email", req.Email}, {"password", req.Password}} {
+		if f.value == "" {
+			errs = append(errs, apperr.Field(f.name, "required", "%s is required", f.name))
+		}
+	}
+	if len(errs) > 0 {
+		return apperr.Invalid(errs...)
+	}
+	tok, err := s.svc.SignIn(c.Request().Context(), req.Organization, req.Email, req.Password)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, TokenResponse{AccessToken: tok.Token, TokenType: "Bearer",
+		ExpiresIn: int(tok.ExpiresIn / time.Second), PasswordChangeRequired: tok.PasswordChangeRequired})
+}

@@ -1,0 +1,94 @@
+// Package api is the HTTP layer of invited: the Echo server, its routes,
+// middleware and the request and response types of the published contract.
+// Handlers bind the request, call the people service and write the answer;
+// the rules live in the service.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/invitedhq/invited/internal/auth"
+	"github.com/invitedhq/invited/internal/mail"
+	"github.com/invitedhq/invited/internal/people"
+)
+
+// Deps are the server's collaborators and settings.
+type Deps struct {
+	Service     *people.Service
+	Tokens      *auth.Tokens
+	Idempotency people.IdempotencyStore
+	// Ready reports whether the database answers and its schema is current.
+	Ready func(ctx context.Context) error
+	// Webhook verifies SendGrid's signed event webhook; nil disables the route.
+	Webhook *mail.WebhookVerifier
+	Logger  *slog.Logger
+	// Metrics receives the HTTP metrics; nil uses a private registry.
+	Metrics            *prometheus.Registry
+	CORSAllowedOrigins []string
+	TrustedProxies     []*net.IPNet
+	// PublicRateLimit is requests per minute per client IP on public routes.
+	PublicRateLimit int
+	// OpenAPI is the published contract served at /openapi.yaml.
+	OpenAPI []byte
+}
+
+// Server is the HTTP API.
+type Server struct {
+	e       *echo.Echo
+	svc     *people.Service
+	tokens  *auth.Tokens
+	idem    people.IdempotencyStore
+	ready   func(ctx context.Context) error
+	webhook *mail.WebhookVerifier
+	log     *slog.Logger
+	metrics *prometheus.Registry
+	openapi []byte
+	public  *ipLimiter
+}
+
+// NewServer builds the API with its routes and middleware.
+func NewServer(d Deps) *Server {
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Metrics == nil {
+		d.Metrics = prometheus.NewRegistry()
+	}
+	if d.PublicRateLimit <= 0 {
+		d.PublicRateLimit = 60
+	}
+	s := &Server{
+		e: echo.New(), svc: d.Service, tokens: d.Tokens, idem: d.Idempotency, ready: d.Ready, webhook: d.Webhook,
+		log: d.Logger, metrics: d.Metrics, openapi: d.OpenAPI, public: newIPLimiter(d.PublicRateLimit),
+	}
+	s.e.HideBanner, s.e.HidePort = true, true
+	s.e.HTTPErrorHandler = s.handleError
+	s.e.IPExtractor = ipExtractor(d.TrustedProxies)
+	s.routes(d)
+	return s
+}
+
+// ServeHTTP makes the server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.e.ServeHTTP(w, r) }
+
+// Routes lists the registered method and path pairs, for contract tests.
+func (s *Server) Routes() []*echo.Route { return s.e.Routes() }
+
+func ipExtractor(trusted []*net.IPNet) echo.IPExtractor {
+	if len(trusted) == 0 {
+		// Without a trusted proxy, X-Forwarded-For is whatever the client
+		// wants it to be: only the connection's address counts.
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, n := range trusted {
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
+}

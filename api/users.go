@@ -1,0 +1,368 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/invitedhq/invited/internal/people"
+)
+
+// listUsers godoc
+//
+//	@Summary		List users
+//	@Description	Pages the organization's users, newest first by default. Filters combine with AND; each takes a comma-separated list (or the parameter repeated). Paging is by an opaque cursor that neither skips nor repeats a user while others are added. No total is computed per page: use GET /users/counts for the filter tabs.
+//	@ID				listUsers
+//	@Tags			People
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			status			query		string	false	"Statuses to include, comma-separated: invite_pending, confirmed, deactivated"	example(invite_pending)
+//	@Param			q				query		string	false	"Case-insensitive substring of email, first or last name"	maxLength(100)	example(lovelace)
+//	@Param			role			query		string	false	"Roles to include, comma-separated: owner, admin, hr, curator, learner"	example(learner)
+//	@Param			delivery_status	query		string	false	"Delivery statuses of the latest invitation, comma-separated: queued, sent, delivered, deferred, bounced, blocked, dropped, spam_report, failed"	example(bounced)
+//	@Param			invited_before	query		string	false	"Only users last invited before this time (RFC 3339)"	format(date-time)	example(2026-11-19T00:00:00Z)
+//	@Param			sort			query		string	false	"Order"	Enums(-created_at, created_at, email, -last_invited_at)	default(-created_at)
+//	@Param			limit			query		int		false	"Page size"	minimum(1)	maximum(200)	default(50)
+//	@Param			cursor			query		string	false	"next_cursor of the previous page, with the same filters and sort"
+//	@Success		200				{object}	UserList
+//	@Failure		400				{object}	Problem	"invalid_request: unknown filter value, parameter or cursor"
+//	@Failure		401				{object}	Problem	"unauthorized"
+//	@Failure		403				{object}	Problem	"forbidden"
+//	@Router			/users [get]
+func (s *Server) listUsers(c echo.Context) error {
+	if err := allowQuery(c, "status", "q", "role", "delivery_status", "invited_before", "sort", "limit", "cursor"); err != nil {
+		return err
+	}
+	page, err := s.svc.ListUsers(c.Request().Context(), actorOf(c), people.ListUsersParams{
+		Status: queryList(c, "status"), Role: queryList(c, "role"), DeliveryStatus: queryList(c, "delivery_status"),
+		Q: c.QueryParam("q"), InvitedBefore: c.QueryParam("invited_before"), Sort: c.QueryParam("sort"),
+		Limit: c.QueryParam("limit"), Cursor: c.QueryParam("cursor"),
+	})
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, UserList{Data: usersView(page.Users, time.Now()), NextCursor: cursorPtr(page.NextCursor), HasMore: page.HasMore})
+}
+
+// countUsers godoc
+//
+//	@Summary		Count users per status
+//	@Description	Counts for the status filter tabs of the people screen.
+//	@ID				countUsers
+//	@Tags			People
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Success		200	{object}	UserCounts
+//	@Failure		401	{object}	Problem	"unauthorized"
+//	@Failure		403	{object}	Problem	"forbidden"
+//	@Router			/users/counts [get]
+func (s *Server) countUsers(c echo.Context) error {
+	counts, err := s.svc.CountUsers(c.Request().Context(), actorOf(c))
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, UserCounts{InvitePending: counts[people.InvitePending],
+		Confirmed: counts[people.Confirmed], Deactivated: counts[people.Deactivated]})
+}
+
+// getUser godoc
+//
+//	@Summary		Get a user
+//	@ID				getUser
+//	@Tags			People
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			id	path		string	true	"User id"	format(uuid)
+//	@Success		200	{object}	User
+//	@Failure		401	{object}	Problem	"unauthorized"
+//	@Failure		403	{object}	Problem	"forbidden"
+//	@Failure		404	{object}	Problem	"not_found"
+//	@Router			/users/{id} [get]
+func (s *Server) getUser(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	u, err := s.svc.GetUser(c.Request().Context(), actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, userView(u, time.Now()))
+}
+
+// CreateUserRequest adds a user to the organization.
+type CreateUserRequest struct {
+	Email     string `json:"email" format:"email" example:"grace.hopper@example.com" validate:"required"`
+	FirstName string `json:"first_name" maxLength:"100" example:"Grace"`
+	LastName  string `json:"last_name" maxLength:"100" example:"Hopper"`
+	// Role defaults to learner; it may not rank above the caller's own.
+	Role        string   `json:"role" enums:"owner,admin,hr,curator,learner" default:"learner" example:"learner"`
+	Permissions []string `json:"permissions" enums:"people"`
+	// SendInvite emails an activation link at once (default true).
+	SendInvite *bool `json:"send_invite" default:"true" example:"true"`
+}
+
+// createUser godoc
+//
+//	@Summary		Create a user
+//	@Description	Adds an invite-pending user and, unless send_invite is false, emails the first invitation. With an Idempotency-Key a retried request returns the first response instead of creating the user twice.
+//	@ID				createUser
+//	@Tags			People
+//	@Security		BearerAuth
+//	@Accept			json
+//	@Produce		json
+//	@Param			Idempotency-Key	header		string				false	"Makes a retry replay the first response for 24 hours"
+//	@Param			body			body		CreateUserRequest	true	"The user"
+//	@Success		201				{object}	User
+//	@Failure		400				{object}	Problem	"invalid_request"
+//	@Failure		401				{object}	Problem	"unauthorized"
+//	@Failure		403				{object}	Problem	"forbidden, insufficient_rank"
+//	@Failure		409				{object}	Problem	"email_taken, idempotency_key_reused"
+//	@Failure		413				{object}	Problem	"payload_too_large"
+//	@Failure		415				{object}	Problem	"unsupported_media_type"
+//	@Router			/users [post]
+func (s *Server) createUser(c echo.Context) error {
+	var req CreateUserRequest
+	raw, err := decodeJSON(c, &req)
+	if err != nil {
+		return err
+	}
+	actor := actorOf(c)
+	n := people.NewUser{Email: req.Email, FirstName: req.FirstName, LastName: req.LastName, Role: people.Role(req.Role),
+		SendInvite: req.SendInvite == nil || *req.SendInvite}
+	for _, p := range req.Permissions {
+		n.Permissions = append(n.Permissions, people.Permission(p))
+	}
+	return s.idempotent(c, actor, raw, func(ctx context.Context) (response, error) {
+		u, err := s.svc.CreateUser(ctx, actor, n)
+		if err != nil {
+			return response{}, err
+		}
+		return response{status: http.StatusCreated, body: userView(u, time.Now()), location: "/users/" + u.ID.String()}, nil
+	})
+}
+
+// UpdateUserRequest changes some of a user's fields; absent fields stay.
+type UpdateUserRequest struct {
+	// Email can change only while the user is invite_pending; it voids their live links.
+	Email     *string `json:"email" format:"email" example:"grace.hopper@example.org"`
+	FirstName *string `json:"first_name" maxLength:"100" example:"Grace"`
+	LastName  *string `json:"last_name" maxLength:"100" example:"Hopper"`
+	// Role may not rank above the caller's own; nobody changes their own role.
+	Role        *string   `json:"role" enums:"owner,admin,hr,curator,learner" example:"hr"`
+	Permissions *[]string `json:"permissions" enums:"people"`
+}
+
+// updateUser godoc
+//
+//	@Summary		Edit a user
+//	@Description	Changes names, email, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
+//	@ID				updateUser
+//	@Tags			People
+//	@Security		BearerAuth
+//	@Accept			json
+//	@Produce		json
+//	@Param			id		path		string				true	"User id"	format(uuid)
+//	@Param			body	body		UpdateUserRequest	true	"Fields to change"
+//	@Success		200		{object}	User
+//	@Failure		400		{object}	Problem	"invalid_request"
+//	@Failure		401		{object}	Problem	"unauthorized"
+//	@Failure		403		{object}	Problem	"forbidden, insufficient_rank"
+//	@Failure		404		{object}	Problem	"not_found"
+//	@Failure		409		{object}	Problem	"email_taken, email_change_not_allowed"
+//	@Failure		413		{object}	Problem	"payload_too_large"
+//	@Failure		415		{object}	Problem	"unsupported_media_type"
+//	@Router			/users/{id} [patch]
+func (s *Server) updateUser(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var req UpdateUserRequest
+	if _, err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	p := people.UserPatch{Email: req.Email, FirstName: req.FirstName, LastName: req.LastName}
+	if req.Role != nil {
+		p.Role = new(people.Role(*req.Role))
+	}
+	if req.Permissions != nil {
+		ps := make([]people.Permission, 0, len(*req.Permissions))
+		for _, x := range *req.Permissions {
+			ps = append(ps, people.Permission(x))
+		}
+		p.Permissions = &ps
+	}
+	u, err := s.svc.UpdateUser(c.Request().Context(), actorOf(c), id, p)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, userView(u, time.Now()))
+}
+
+// resendInvite godoc
+//
+//	@Summary		Resend an invitation
+//	@Description	Sends a fresh invitation with a new link to an invite-pending user. In the same transaction every earlier link is revoked: it stops working the moment this returns. There is no limit on resends. When the previous email bounced, was dropped or blocked, the answer carries a warning suggesting to fix the address or set a password instead. With an Idempotency-Key a retried request returns the first response instead of sending another email.
+//	@ID				resendInvite
+//	@Tags			Invitations
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			id				path		string	true	"User id"	format(uuid)
+//	@Param			Idempotency-Key	header		string	false	"Makes a retry replay the first response for 24 hours"
+//	@Success		202				{object}	ResendResult
+//	@Failure		401				{object}	Problem	"unauthorized"
+//	@Failure		403				{object}	Problem	"forbidden, insufficient_rank"
+//	@Failure		404				{object}	Problem	"not_found"
+//	@Failure		409				{object}	Problem	"invite_not_pending (user_status names the current status), idempotency_key_reused"
+//	@Router			/users/{id}/resend-invite [post]
+func (s *Server) resendInvite(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	actor := actorOf(c)
+	return s.idempotent(c, actor, nil, func(ctx context.Context) (response, error) {
+		inv, warnings, err := s.svc.ResendInvite(ctx, actor, id)
+		if err != nil {
+			return response{}, err
+		}
+		res := ResendResult{Invite: inviteView(inv, time.Now()), Warnings: []Warning{}}
+		for _, w := range warnings {
+			res.Warnings = append(res.Warnings, Warning{Code: w.Code, Message: w.Message})
+		}
+		return response{status: http.StatusAccepted, body: res}, nil
+	})
+}
+
+// SetPasswordRequest sets a user's password: either password, or generate.
+type SetPasswordRequest struct {
+	// Password must pass the password policy; it is never echoed back.
+	Password string `json:"password" minLength:"12" maxLength:"128" example:"correct-horse-battery-staple"`
+	// Generate asks the service to choose a strong password and return it once.
+	Generate bool `json:"generate" default:"false" example:"false"`
+	// Temporary makes the user change the password at next sign-in (default true).
+	Temporary *bool `json:"temporary" default:"true" example:"true"`
+}
+
+// setPassword godoc
+//
+//	@Summary		Set a user's password
+//	@Description	The alternative when email does not get through: an invite-pending user becomes confirmed and every live invitation link is revoked. By default the password is temporary, and the user must change it after signing in. Send either password or generate: true; a generated password is returned once, in this response only.
+//	@ID				setPassword
+//	@Tags			People
+//	@Security		BearerAuth
+//	@Accept			json
+//	@Produce		json
+//	@Param			id		path		string				true	"User id"	format(uuid)
+//	@Param			body	body		SetPasswordRequest	true	"The password"
+//	@Success		200		{object}	SetPasswordResult
+//	@Failure		400		{object}	Problem	"invalid_request, weak_password (errors lists every failed rule)"
+//	@Failure		401		{object}	Problem	"unauthorized"
+//	@Failure		403		{object}	Problem	"forbidden, insufficient_rank"
+//	@Failure		404		{object}	Problem	"not_found"
+//	@Failure		409		{object}	Problem	"user_deactivated"
+//	@Failure		413		{object}	Problem	"payload_too_large"
+//	@Failure		415		{object}	Problem	"unsupported_media_type"
+//	@Router			/users/{id}/password [put]
+func (s *Server) setPassword(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var req SetPasswordRequest
+	if _, err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	u, generated, err := s.svc.SetPassword(c.Request().Context(), actorOf(c), id, people.NewPassword{
+		Password: req.Password, Generate: req.Generate, Temporary: req.Temporary == nil || *req.Temporary,
+	})
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, SetPasswordResult{User: userView(u, time.Now()), Password: generated})
+}
+
+// deactivateUser godoc
+//
+//	@Summary		Deactivate a user
+//	@Description	The user can no longer sign in and every live invitation link is revoked.
+//	@ID				deactivateUser
+//	@Tags			People
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			id	path		string	true	"User id"	format(uuid)
+//	@Success		200	{object}	User
+//	@Failure		401	{object}	Problem	"unauthorized"
+//	@Failure		403	{object}	Problem	"forbidden (also for yourself), insufficient_rank"
+//	@Failure		404	{object}	Problem	"not_found"
+//	@Failure		409	{object}	Problem	"user_deactivated"
+//	@Router			/users/{id}/deactivate [post]
+func (s *Server) deactivateUser(c echo.Context) error {
+	return s.statusChange(c, s.svc.Deactivate)
+}
+
+// reactivateUser godoc
+//
+//	@Summary		Reactivate a user
+//	@Description	A deactivated user becomes confirmed again, or invite-pending if they never had a password. Nothing is sent: resend an invitation if needed.
+//	@ID				reactivateUser
+//	@Tags			People
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			id	path		string	true	"User id"	format(uuid)
+//	@Success		200	{object}	User
+//	@Failure		401	{object}	Problem	"unauthorized"
+//	@Failure		403	{object}	Problem	"forbidden, insufficient_rank"
+//	@Failure		404	{object}	Problem	"not_found"
+//	@Failure		409	{object}	Problem	"user_not_deactivated"
+//	@Router			/users/{id}/reactivate [post]
+func (s *Server) reactivateUser(c echo.Context) error {
+	return s.statusChange(c, s.svc.Reactivate)
+}
+
+func (s *Server) statusChange(c echo.Context, change func(context.Context, people.Actor, uuid.UUID) (people.User, error)) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	u, err := change(c.Request().Context(), actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, userView(u, time.Now()))
+}
+
+// inviteHistory godoc
+//
+//	@Summary		List a user's invitations
+//	@Description	Every invitation the user was sent, newest first, with its state and what became of its email.
+//	@ID				listUserInvites
+//	@Tags			Invitations
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			id	path		string	true	"User id"	format(uuid)
+//	@Success		200	{object}	InviteList
+//	@Failure		401	{object}	Problem	"unauthorized"
+//	@Failure		403	{object}	Problem	"forbidden"
+//	@Failure		404	{object}	Problem	"not_found"
+//	@Router			/users/{id}/invites [get]
+func (s *Server) inviteHistory(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	invites, err := s.svc.InviteHistory(c.Request().Context(), actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	out := InviteList{Data: make([]Invite, len(invites))}
+	for i, inv := range invites {
+		out.Data[i] = inviteView(inv, now)
+	}
+	return writeJSON(c, http.StatusOK, out)
+}

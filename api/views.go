@@ -1,0 +1,176 @@
+package api
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/invitedhq/invited/internal/people"
+)
+
+// User is a person of the organization as the management screens show them.
+type User struct {
+	ID          uuid.UUID `json:"id" format:"uuid" example:"0193b4a2-5c1e-7d2f-9a8b-3c4d5e6f7a8b"`
+	Email       string    `json:"email" format:"email" example:"ada.lovelace@example.com"`
+	FirstName   string    `json:"first_name" example:"Ada"`
+	LastName    string    `json:"last_name" example:"Lovelace"`
+	Role        string    `json:"role" enums:"owner,admin,hr,curator,learner" example:"learner"`
+	Permissions []string  `json:"permissions" enums:"people" example:""`
+	Status      string    `json:"status" enums:"invite_pending,confirmed,deactivated" example:"invite_pending"`
+	// MustChangePassword is true after an administrator set a temporary password.
+	MustChangePassword bool       `json:"must_change_password" example:"false"`
+	CreatedAt          time.Time  `json:"created_at" format:"date-time" example:"2026-11-20T09:30:00Z"`
+	UpdatedAt          time.Time  `json:"updated_at" format:"date-time" example:"2026-11-24T16:05:12Z"`
+	ConfirmedAt        *time.Time `json:"confirmed_at" format:"date-time" extensions:"x-nullable"`
+	DeactivatedAt      *time.Time `json:"deactivated_at" format:"date-time" extensions:"x-nullable"`
+	// EmailSuggestion is a likely correction when the email's domain looks mistyped.
+	EmailSuggestion string `json:"email_suggestion,omitempty" format:"email" example:"ada.lovelace@gmail.com"`
+	// Invite is the latest invitation, or null if the user was never invited.
+	Invite *Invite `json:"invite" extensions:"x-nullable"`
+}
+
+// Invite is one activation link sent to a user.
+type Invite struct {
+	ID uuid.UUID `json:"id" format:"uuid" example:"0193b4a3-0f1e-7a2b-8c3d-4e5f6a7b8c9d"`
+	// SentCount is how many invitations the user has been sent, this one included.
+	SentCount int `json:"sent_count" example:"2"`
+	// CreatedBy is the administrator who sent it; null for renewals and operator tools.
+	CreatedBy *uuid.UUID `json:"created_by" format:"uuid" extensions:"x-nullable"`
+	CreatedAt time.Time  `json:"created_at" format:"date-time" example:"2026-11-24T16:05:12Z"`
+	// LastSentAt is when the email provider accepted the message; null while queued.
+	LastSentAt *time.Time `json:"last_sent_at" format:"date-time" extensions:"x-nullable"`
+	ExpiresAt  time.Time  `json:"expires_at" format:"date-time" example:"2026-12-01T16:05:12Z"`
+	// State says whether the link works now.
+	State        string     `json:"state" enums:"live,expired,revoked,accepted" example:"live"`
+	RevokedAt    *time.Time `json:"revoked_at" format:"date-time" extensions:"x-nullable"`
+	RevokeReason string     `json:"revoke_reason,omitempty" enums:"superseded,password_set,email_changed,deactivated"`
+	AcceptedAt   *time.Time `json:"accepted_at" format:"date-time" extensions:"x-nullable"`
+	Delivery     Delivery   `json:"delivery"`
+}
+
+// Delivery is what became of an invitation's email, as the provider reports it.
+type Delivery struct {
+	Status string `json:"status" enums:"queued,sent,delivered,deferred,bounced,blocked,dropped,spam_report,failed" example:"delivered"`
+	// Reason is the provider's explanation of a bounce, block, drop, deferral or failure.
+	Reason    string    `json:"reason,omitempty" example:"550 5.1.1 The email account that you tried to reach does not exist"`
+	UpdatedAt time.Time `json:"updated_at" format:"date-time" example:"2026-11-24T16:05:14Z"`
+	// Attempts counts the tries at handing the message to the provider.
+	Attempts int `json:"attempts" example:"1"`
+}
+
+func userView(u people.User, now time.Time) User {
+	v := User{
+		ID: u.ID, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, Role: string(u.Role),
+		Permissions: []string{}, Status: string(u.Status), MustChangePassword: u.MustChangePassword,
+		CreatedAt: u.CreatedAt.UTC(), UpdatedAt: u.UpdatedAt.UTC(), ConfirmedAt: utc(u.ConfirmedAt),
+		DeactivatedAt: utc(u.DeactivatedAt), EmailSuggestion: u.EmailSuggestion,
+	}
+	for _, p := range u.Permissions {
+		v.Permissions = append(v.Permissions, string(p))
+	}
+	if u.Invite != nil {
+		inv := inviteView(*u.Invite, now)
+		v.Invite = &inv
+	}
+	return v
+}
+
+func usersView(us []people.User, now time.Time) []User {
+	out := make([]User, len(us))
+	for i, u := range us {
+		out[i] = userView(u, now)
+	}
+	return out
+}
+
+func inviteView(i people.Invite, now time.Time) Invite {
+	return Invite{
+		ID: i.ID, SentCount: i.Sequence, CreatedBy: i.CreatedBy, CreatedAt: i.CreatedAt.UTC(),
+		LastSentAt: utc(i.Delivery.SentAt), ExpiresAt: i.ExpiresAt.UTC(), State: string(i.State(now)),
+		RevokedAt: utc(i.RevokedAt), RevokeReason: string(i.RevokeReason), AcceptedAt: utc(i.AcceptedAt),
+		Delivery: Delivery{Status: string(i.Delivery.Status), Reason: i.Delivery.Reason,
+			UpdatedAt: i.Delivery.UpdatedAt.UTC(), Attempts: i.Delivery.Attempts},
+	}
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// UserList is a page of users.
+type UserList struct {
+	Data []User `json:"data"`
+	// NextCursor continues the listing; null on the last page.
+	NextCursor *string `json:"next_cursor" extensions:"x-nullable" example:"eyJjIjoiMjAyNi0xMS0yMFQwOTozMDowMFoiLCJpIjoiMDE5M2I0YTIifQ"`
+	HasMore    bool    `json:"has_more" example:"true"`
+}
+
+// InviteList is a user's invitation history, newest first.
+type InviteList struct {
+	Data []Invite `json:"data"`
+}
+
+// UserCounts counts the organization's users per status, for filter tabs.
+type UserCounts struct {
+	InvitePending int `json:"invite_pending" example:"42"`
+	Confirmed     int `json:"confirmed" example:"310"`
+	Deactivated   int `json:"deactivated" example:"7"`
+}
+
+// Warning is advice that comes with a successful action.
+type Warning struct {
+	Code    string `json:"code" enums:"previous_delivery_bounced,previous_delivery_dropped,previous_delivery_blocked,previous_delivery_spam_report,previous_delivery_failed,email_suggestion" example:"previous_delivery_bounced"`
+	Message string `json:"message" example:"The previous invitation to ada@exmaple.com was bounced (550 5.1.1 user unknown). Check the address for typos, or set a password for the user instead."`
+}
+
+// ResendResult is the invitation a resend created, with advice.
+type ResendResult struct {
+	Invite   Invite    `json:"invite"`
+	Warnings []Warning `json:"warnings"`
+}
+
+// SetPasswordResult is the user after a password was set.
+type SetPasswordResult struct {
+	User User `json:"user"`
+	// Password is present only when the service generated it; it is shown this once.
+	Password string `json:"password,omitempty" example:"vK7#qm2Rx9-Lp4tW8zNe"`
+}
+
+// AuditEvent is one entry of the audit trail.
+type AuditEvent struct {
+	ID           uuid.UUID      `json:"id" format:"uuid" example:"0193b4a3-2a1b-7c3d-8e4f-5a6b7c8d9e0f"`
+	Action       string         `json:"action" example:"invite.resent"`
+	ActorID      *uuid.UUID     `json:"actor_id" format:"uuid" extensions:"x-nullable"`
+	TargetUserID *uuid.UUID     `json:"target_user_id" format:"uuid" extensions:"x-nullable"`
+	RequestID    string         `json:"request_id" example:"0193b4a3-2a1b-7c3d-8e4f-000000000001"`
+	ClientIP     string         `json:"client_ip" example:"203.0.113.7"`
+	Metadata     map[string]any `json:"metadata"`
+	CreatedAt    time.Time      `json:"created_at" format:"date-time" example:"2026-11-24T16:05:12Z"`
+}
+
+// AuditEventList is a page of audit events, newest first.
+type AuditEventList struct {
+	Data       []AuditEvent `json:"data"`
+	NextCursor *string      `json:"next_cursor" extensions:"x-nullable"`
+	HasMore    bool         `json:"has_more" example:"false"`
+}
+
+func auditView(e people.AuditEvent) AuditEvent {
+	meta := e.Metadata
+	if meta == nil {
+		meta = map[string]any{}
+	}
+	return AuditEvent{ID: e.ID, Action: e.Action, ActorID: e.ActorID, TargetUserID: e.TargetUserID,
+		RequestID: e.RequestID, ClientIP: e.ClientIP, Metadata: meta, CreatedAt: e.CreatedAt.UTC()}
+}
+
+func cursorPtr(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

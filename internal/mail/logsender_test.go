@@ -69,4 +69,3 @@ func TestLogSenderErrors(t *testing.T) {
 		})
 	}
 }
-

@@ -90,11 +90,10 @@ func render(b Batch, text, html personal) (content, error) {
 		OrganizationName: oneLine(b.OrganizationName),
 		Inviter:          inviter(b),
 	}
-	subject, err := execute(subjectTemplate, shared)
+	subject, err := subjectOf(b)
 	if err != nil {
 		return content{}, err
 	}
-	subject = strings.TrimSpace(subject)
 	shared.Subject = subject
 
 	tv := shared
@@ -111,6 +110,12 @@ func render(b Batch, text, html personal) (content, error) {
 		return content{}, err
 	}
 	return content{Subject: subject, Text: textBody, HTML: htmlBody}, nil
+}
+
+// subjectOf is the subject line, the same for every recipient of b.
+func subjectOf(b Batch) (string, error) {
+	subject, err := execute(subjectTemplate, view{OrganizationName: oneLine(b.OrganizationName)})
+	return strings.TrimSpace(subject), err
 }
 
 func inviter(b Batch) string {

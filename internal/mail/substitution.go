@@ -44,7 +44,7 @@ type placeholders struct {
 // use only letters, digits, "-" and "_", which no template context escapes,
 // so they reach the rendered body unchanged.
 func newPlaceholders() placeholders {
-	nonce := rand.Text()
+	nonce := rand.Text()[:12] // 60 random bits keep the keys short
 	key := func(name string) string { return "-" + name + "_" + nonce + "-" }
 	return placeholders{
 		text: personal{

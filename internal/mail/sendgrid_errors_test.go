@@ -39,8 +39,10 @@ func TestSendGridClassifiesFailures(t *testing.T) {
 			retryAfter: 40 * time.Second,
 		},
 		{
-			name:      "400",
-			script:    func(f *sendgridtest.Server) { f.RejectNext(1, 400, "The content value must be a string at least one character in length.") },
+			name: "400",
+			script: func(f *sendgridtest.Server) {
+				f.RejectNext(1, 400, "The content value must be a string at least one character in length.")
+			},
 			permanent: true, status: 400, reason: "The content value must be a string at least one character in length.",
 		},
 		{
@@ -49,8 +51,10 @@ func TestSendGridClassifiesFailures(t *testing.T) {
 			permanent: true, status: 401, reason: "The provided authorization grant is invalid, expired, or revoked",
 		},
 		{
-			name:      "403",
-			script:    func(f *sendgridtest.Server) { f.RejectNext(1, 403, "The from address does not match a verified Sender Identity.") },
+			name: "403",
+			script: func(f *sendgridtest.Server) {
+				f.RejectNext(1, 403, "The from address does not match a verified Sender Identity.")
+			},
 			permanent: true, status: 403, reason: "The from address does not match a verified Sender Identity.",
 		},
 		{

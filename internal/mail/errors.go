@@ -53,8 +53,9 @@ func (e *Error) Error() string {
 		b.WriteString(e.Reason)
 	}
 	if e.Err != nil {
+		// Causes from this package carry the same prefix; say it once.
 		b.WriteString(": ")
-		b.WriteString(e.Err.Error())
+		b.WriteString(strings.TrimPrefix(e.Err.Error(), "mail: "))
 	}
 	return b.String()
 }

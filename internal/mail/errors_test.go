@@ -2,6 +2,7 @@ package mail
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -66,6 +67,7 @@ func TestErrorMessage(t *testing.T) {
 		{err: &Error{StatusCode: 429, RetryAfter: 30 * time.Second, Reason: "too many requests"}, want: "mail: temporary send failure, status 429, retry after 30s: too many requests"},
 		{err: &Error{Permanent: true, StatusCode: 400, Reason: "Bad Request"}, want: "mail: permanent send failure, status 400: Bad Request"},
 		{err: &Error{Err: cause}, want: "mail: temporary send failure: connection reset by peer"},
+		{err: invalidBatchError(fmt.Errorf("%w: no recipients", ErrInvalidBatch)), want: "mail: permanent send failure: invalid batch: no recipients"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {

@@ -83,8 +83,8 @@ func (b Batch) validate() error {
 		return err
 	}
 	for i, r := range b.Recipients {
-		if err := r.validate(); err != nil {
-			return fmt.Errorf("recipient %d: %w", i, err)
+		if err := r.check(); err != nil {
+			return fmt.Errorf("%w: recipient %d: %w", ErrInvalidBatch, i, err)
 		}
 	}
 	return nil
@@ -101,18 +101,26 @@ func (b Batch) validateShared() error {
 	return nil
 }
 
-func (r Recipient) validate() error {
-	if r.InviteID == "" {
-		return fmt.Errorf("%w: missing invite id", ErrInvalidBatch)
-	}
-	if a, err := mail.ParseAddress(r.Email); err != nil || a.Address != r.Email {
-		return fmt.Errorf("%w: invalid email address for invite %s", ErrInvalidBatch, r.InviteID)
-	}
-	if r.ExpiresAt.IsZero() {
-		return fmt.Errorf("%w: missing expiry for invite %s", ErrInvalidBatch, r.InviteID)
+// check reports what the recipient's message would lack. The error never
+// quotes the link: it holds the activation token.
+func (r Recipient) check() error {
+	switch {
+	case r.InviteID == "":
+		return errors.New("missing invite id")
+	case !validAddress(r.Email):
+		return fmt.Errorf("invite %s: invalid email address", r.InviteID)
+	case r.ExpiresAt.IsZero():
+		return fmt.Errorf("invite %s: missing expiry", r.InviteID)
 	}
 	if err := checkLink(r.Link); err != nil {
-		return fmt.Errorf("%w: invite %s: %w", ErrInvalidBatch, r.InviteID, err)
+		return fmt.Errorf("invite %s: %w", r.InviteID, err)
 	}
 	return nil
+}
+
+// validAddress accepts a bare address such as ann@example.com, without a
+// display name.
+func validAddress(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s
 }

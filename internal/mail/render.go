@@ -57,8 +57,8 @@ func Render(b Batch, r Recipient, now time.Time) (subject, text, html string, er
 	if err := b.validateShared(); err != nil {
 		return "", "", "", err
 	}
-	if err := r.validate(); err != nil {
-		return "", "", "", err
+	if err := r.check(); err != nil {
+		return "", "", "", fmt.Errorf("%w: %w", ErrInvalidBatch, err)
 	}
 	p := personalize(r, now)
 	c, err := render(b, p, p)

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/mail"
 	"net/url"
 	"strings"
 	"time"
@@ -86,7 +85,7 @@ func NewSendGrid(cfg SendGridConfig) (*SendGrid, error) {
 		return nil, fmt.Errorf("mail: SendGrid base URL %q is not an absolute http(s) URL", base)
 	}
 	from := Address{Email: strings.TrimSpace(cfg.From.Email), Name: oneLine(cfg.From.Name)}
-	if a, err := mail.ParseAddress(from.Email); err != nil || a.Address != from.Email {
+	if !validAddress(from.Email) {
 		return nil, fmt.Errorf("mail: sender address %q is not a valid email address", cfg.From.Email)
 	}
 	timeout := cfg.Timeout

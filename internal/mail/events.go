@@ -164,8 +164,9 @@ func text(raw json.RawMessage) string {
 // unixTime reads SendGrid's timestamp, unix seconds as a number (or, from
 // some integrations, a string).
 func unixTime(raw json.RawMessage) time.Time {
+	const lastSecondOf9999 = 253402300799 // beyond it RFC 3339 has no spelling
 	sec, err := strconv.ParseFloat(text(raw), 64)
-	if err != nil || math.IsNaN(sec) || math.IsInf(sec, 0) || sec <= 0 || sec > math.MaxInt32*4 {
+	if err != nil || math.IsNaN(sec) || sec <= 0 || sec > lastSecondOf9999 {
 		return time.Time{}
 	}
 	whole, frac := math.Modf(sec)

@@ -1,0 +1,140 @@
+package mail
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// maxReasonLen bounds Error.Reason: it ends up in logs and job records, and a
+// provider that answers with a whole HTML page must not flood them.
+const maxReasonLen = 300
+
+// Error classifies a failed send so the job worker can retry or give up.
+type Error struct {
+	// Permanent is true when retrying cannot help: the provider refused the
+	// request itself (400, 401, 403, 404, 413 and other 4xx) or the batch is
+	// invalid. Rate limits, 5xx and transport errors are temporary.
+	Permanent bool
+	// StatusCode is the provider's HTTP status, or 0 when no answer arrived
+	// (timeout, connection refused or reset, dropped connection).
+	StatusCode int
+	// RetryAfter is how long the provider asked to wait, from X-RateLimit-Reset
+	// or Retry-After; 0 when it did not say.
+	RetryAfter time.Duration
+	// Reason is the provider's short explanation, such as the first message
+	// of SendGrid's errors array. It never contains the API key.
+	Reason string
+	// Err is the underlying cause, if any.
+	Err error
+}
+
+// Error describes the failure in one line.
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("mail: ")
+	if e.Permanent {
+		b.WriteString("permanent")
+	} else {
+		b.WriteString("temporary")
+	}
+	b.WriteString(" send failure")
+	if e.StatusCode != 0 {
+		fmt.Fprintf(&b, ", status %d", e.StatusCode)
+	}
+	if e.RetryAfter > 0 {
+		fmt.Fprintf(&b, ", retry after %s", e.RetryAfter)
+	}
+	if e.Reason != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Reason)
+	}
+	if e.Err != nil {
+		// Causes from this package carry the same prefix; say it once.
+		b.WriteString(": ")
+		b.WriteString(strings.TrimPrefix(e.Err.Error(), "mail: "))
+	}
+	return b.String()
+}
+
+// Unwrap returns the underlying cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// invalidBatchError wraps a validation failure so that the worker gives up
+// at once instead of retrying a batch that can never be sent.
+func invalidBatchError(err error) *Error {
+	return &Error{Permanent: true, Err: err}
+}
+
+// statusError classifies a non-2xx answer from the provider.
+func statusError(status int, header http.Header, body []byte, now time.Time) *Error {
+	e := &Error{
+		StatusCode: status,
+		Reason:     providerReason(status, body),
+		RetryAfter: retryAfter(header, now),
+	}
+	switch {
+	case status == http.StatusTooManyRequests, status >= 500:
+		// Temporary by nature: the provider is busy or broken right now.
+	case status == http.StatusRequestTimeout:
+		// A proxy in front of the provider gave up waiting; the request
+		// itself was fine, so it is as temporary as a client-side timeout.
+	default:
+		// Other 4xx (bad request, bad key, forbidden sender, too large) and
+		// unexpected 1xx/3xx answers will not change on a retry.
+		e.Permanent = true
+	}
+	if e.Permanent {
+		e.RetryAfter = 0
+	}
+	return e
+}
+
+// providerReason extracts the first message of SendGrid's error body, or
+// falls back to the HTTP status text.
+func providerReason(status int, body []byte) string {
+	var parsed struct {
+		Errors []struct {
+			Message string `json:"message"`
+		} `json:"errors"`
+	}
+	if json.Unmarshal(body, &parsed) == nil {
+		for _, e := range parsed.Errors {
+			if msg := oneLine(e.Message); msg != "" {
+				return truncate(msg, maxReasonLen)
+			}
+		}
+	}
+	if text := http.StatusText(status); text != "" {
+		return text
+	}
+	return "unexpected status " + strconv.Itoa(status)
+}
+
+// retryAfter reads SendGrid's X-RateLimit-Reset (unix seconds) and falls back
+// to the standard Retry-After (seconds or an HTTP date).
+func retryAfter(h http.Header, now time.Time) time.Duration {
+	if v := strings.TrimSpace(h.Get("X-RateLimit-Reset")); v != "" {
+		// A reset that has already passed says nothing useful, so let
+		// Retry-After speak instead.
+		if sec, err := strconv.ParseInt(v, 10, 64); err == nil {
+			if d := time.Unix(sec, 0).Sub(now); d > 0 {
+				return d
+			}
+		}
+	}
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0
+	}
+	if sec, err := strconv.ParseInt(v, 10, 64); err == nil {
+		return max(time.Duration(sec)*time.Second, 0)
+	}
+	if at, err := http.ParseTime(v); err == nil {
+		return max(at.Sub(now), 0)
+	}
+	return 0
+}

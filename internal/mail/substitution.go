@@ -1,0 +1,100 @@
+package mail
+
+import (
+	"crypto/rand"
+	"fmt"
+	htmltemplate "html/template"
+	"strings"
+)
+
+// maxSubstitutionBytes is SendGrid's limit on the keys and values of the
+// substitutions of one personalization.
+const maxSubstitutionBytes = 10000
+
+// A batch of several recipients goes to SendGrid as one shared body with a
+// placeholder wherever the recipients differ, and one set of substitutions
+// per personalization. The HTML body needs its values escaped for the
+// context they land in and the text body needs them raw, so each part gets a
+// key per body, and the link gets one for the href and one for the visible
+// text.
+//
+// Every value is escaped by html/template itself, in the same context as in
+// the invitation template, so that a recipient of a batch sees exactly what
+// Render would produce for them alone.
+
+// The escaping contexts of the per-recipient parts of the HTML template.
+const (
+	textContextPrefix, textContextSuffix = "<p>", "</p>"
+	hrefContextPrefix, hrefContextSuffix = `<a href="`, `">`
+)
+
+var (
+	textContext = htmltemplate.Must(htmltemplate.New("text").Parse(textContextPrefix + "{{.}}" + textContextSuffix))
+	hrefContext = htmltemplate.Must(htmltemplate.New("href").Parse(hrefContextPrefix + "{{.}}" + hrefContextSuffix))
+)
+
+// placeholders are the substitution keys of one batch for each body.
+type placeholders struct {
+	text personal
+	html personal
+}
+
+// newPlaceholders makes keys unique to one batch: a random part keeps an
+// organization named like a key from being rewritten by SendGrid. The keys
+// use only letters, digits, "-" and "_", which no template context escapes,
+// so they reach the rendered body unchanged.
+func newPlaceholders() placeholders {
+	nonce := rand.Text()[:12] // 60 random bits keep the keys short
+	key := func(name string) string { return "-" + name + "_" + nonce + "-" }
+	return placeholders{
+		text: personal{
+			Greeting:  key("greeting_text"),
+			LinkText:  key("link_text"),
+			ExpiresOn: key("expires_on_text"),
+			ExpiresIn: key("expires_in_text"),
+		},
+		html: personal{
+			Greeting:  key("greeting_html"),
+			LinkURL:   key("link_href"),
+			LinkText:  key("link_html"),
+			ExpiresOn: key("expires_on_html"),
+			ExpiresIn: key("expires_in_html"),
+		},
+	}
+}
+
+// values maps every key to what recipient p would see in its place.
+func (ph placeholders) values(p personal) (map[string]string, error) {
+	m := map[string]string{
+		ph.text.Greeting:  p.Greeting,
+		ph.text.LinkText:  p.LinkText,
+		ph.text.ExpiresOn: p.ExpiresOn,
+		ph.text.ExpiresIn: p.ExpiresIn,
+	}
+	htmlParts := []struct {
+		key, value     string
+		ctx            *htmltemplate.Template
+		prefix, suffix string
+	}{
+		{ph.html.Greeting, p.Greeting, textContext, textContextPrefix, textContextSuffix},
+		{ph.html.LinkURL, p.LinkURL, hrefContext, hrefContextPrefix, hrefContextSuffix},
+		{ph.html.LinkText, p.LinkText, textContext, textContextPrefix, textContextSuffix},
+		{ph.html.ExpiresOn, p.ExpiresOn, textContext, textContextPrefix, textContextSuffix},
+		{ph.html.ExpiresIn, p.ExpiresIn, textContext, textContextPrefix, textContextSuffix},
+	}
+	size := 0
+	for _, part := range htmlParts {
+		escaped, err := execute(part.ctx, part.value)
+		if err != nil {
+			return nil, err
+		}
+		m[part.key] = strings.TrimSuffix(strings.TrimPrefix(escaped, part.prefix), part.suffix)
+	}
+	for k, v := range m {
+		size += len(k) + len(v)
+	}
+	if size > maxSubstitutionBytes {
+		return nil, fmt.Errorf("%w: personal parts take %d bytes, more than SendGrid's %d", ErrInvalidBatch, size, maxSubstitutionBytes)
+	}
+	return m, nil
+}

@@ -21,7 +21,7 @@ type Problem struct {
 	Detail string `json:"detail" example:"Invitations can only be resent to invite-pending users; this user is confirmed."`
 	// Code is the stable identifier clients switch on.
 	Code      string `json:"code" example:"invite_not_pending"`
-	RequestID string `json:"request_id" example:"0193b4a2-5c1e-7d2f-9a8b-3c4d5e6f7a8b"`
+	RequestID string `json:"request_id" example:"01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b"`
 	// Errors lists each invalid field of a request.
 	Errors []apperr.FieldError `json:"errors,omitempty"`
 	// UserStatus is the user's current status, for conflicts about it.

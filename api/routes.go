@@ -30,34 +30,35 @@ func (s *Server) routes(d Deps) {
 	e.GET("/problems", s.problemIndex)
 	e.GET("/problems/:code", s.problemPage)
 
+	// Middleware is attached per route, not per group: an Echo group with
+	// middleware claims every unknown path under it, which would answer a
+	// mistyped URL with 401 instead of 404.
+	public := []echo.MiddlewareFunc{middleware.BodyLimit(bodyLimit), s.limitPublic()}
+	signedIn := []echo.MiddlewareFunc{middleware.BodyLimit(bodyLimit), s.authenticate()}
+
 	// Public: activation links and sign-in, rate limited per client IP.
-	public := e.Group("", middleware.BodyLimit(bodyLimit), s.limitPublic())
-	public.POST("/auth/token", s.signIn)
-	public.POST("/invites/verify", s.verifyInvite)
-	public.POST("/invites/accept", s.acceptInvite)
-	public.POST("/invites/renew", s.renewInvite)
+	e.POST("/auth/token", s.signIn, public...)
+	e.POST("/invites/verify", s.verifyInvite, public...)
+	e.POST("/invites/accept", s.acceptInvite, public...)
+	e.POST("/invites/renew", s.renewInvite, public...)
 
 	// The email provider, authenticated by its signature.
 	e.POST("/webhooks/sendgrid", s.sendgridWebhook, middleware.BodyLimit(webhookBodyLimit))
 
 	// Any signed-in user.
-	signedIn := e.Group("", middleware.BodyLimit(bodyLimit), s.authenticate())
-	signedIn.GET("/me", s.me)
-	signedIn.PUT("/me/password", s.changeOwnPassword)
+	e.GET("/me", s.me, signedIn...)
+	e.PUT("/me/password", s.changeOwnPassword, signedIn...)
 
-	// People managers (rule R5 is checked by the service against the actor's current row).
-	people := e.Group("", middleware.BodyLimit(bodyLimit), s.authenticate())
-	people.GET("/users", s.listUsers)
-	people.GET("/users/counts", s.countUsers)
-	people.POST("/users", s.createUser)
-	people.GET("/users/:id", s.getUser)
-	people.PATCH("/users/:id", s.updateUser)
-	people.POST("/users/:id/resend-invite", s.resendInvite)
-	people.PUT("/users/:id/password", s.setPassword)
-	people.POST("/users/:id/deactivate", s.deactivateUser)
-	people.POST("/users/:id/reactivate", s.reactivateUser)
-	people.GET("/users/:id/invites", s.inviteHistory)
-	people.GET("/audit-events", s.listAuditEvents)
+	// People managers: rule R5 is checked by the service against the actor's current row.
+	e.GET("/users", s.listUsers, signedIn...)
+	e.GET("/users/counts", s.countUsers, signedIn...)
+	e.POST("/users", s.createUser, signedIn...)
+	e.GET("/users/:id", s.getUser, signedIn...)
+	e.PATCH("/users/:id", s.updateUser, signedIn...)
+	e.POST("/users/:id/resend-invite", s.resendInvite, signedIn...)
+	e.PUT("/users/:id/password", s.setPassword, signedIn...)
+	e.POST("/users/:id/deactivate", s.deactivateUser, signedIn...)
+	e.POST("/users/:id/reactivate", s.reactivateUser, signedIn...)
+	e.GET("/users/:id/invites", s.inviteHistory, signedIn...)
+	e.GET("/audit-events", s.listAuditEvents, signedIn...)
 }
-
-var _ echo.HandlerFunc = (*Server)(nil).healthz

@@ -10,7 +10,7 @@ import (
 
 // User is a person of the organization as the management screens show them.
 type User struct {
-	ID          uuid.UUID `json:"id" format:"uuid" example:"0193b4a2-5c1e-7d2f-9a8b-3c4d5e6f7a8b"`
+	ID          uuid.UUID `json:"id" format:"uuid" example:"01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b"`
 	Email       string    `json:"email" format:"email" example:"ada.lovelace@example.com"`
 	FirstName   string    `json:"first_name" example:"Ada"`
 	LastName    string    `json:"last_name" example:"Lovelace"`
@@ -31,7 +31,7 @@ type User struct {
 
 // Invite is one activation link sent to a user.
 type Invite struct {
-	ID uuid.UUID `json:"id" format:"uuid" example:"0193b4a3-0f1e-7a2b-8c3d-4e5f6a7b8c9d"`
+	ID uuid.UUID `json:"id" format:"uuid" example:"01a21568-0f1e-7a2b-8c3d-4e5f6a7b8c9d"`
 	// SentCount is how many invitations the user has been sent, this one included.
 	SentCount int `json:"sent_count" example:"2"`
 	// CreatedBy is the administrator who sent it; null for renewals and operator tools.
@@ -142,11 +142,11 @@ type SetPasswordResult struct {
 
 // AuditEvent is one entry of the audit trail.
 type AuditEvent struct {
-	ID           uuid.UUID      `json:"id" format:"uuid" example:"0193b4a3-2a1b-7c3d-8e4f-5a6b7c8d9e0f"`
+	ID           uuid.UUID      `json:"id" format:"uuid" example:"01a21568-2a1b-7c3d-8e4f-5a6b7c8d9e0f"`
 	Action       string         `json:"action" example:"invite.resent"`
 	ActorID      *uuid.UUID     `json:"actor_id" format:"uuid" extensions:"x-nullable"`
 	TargetUserID *uuid.UUID     `json:"target_user_id" format:"uuid" extensions:"x-nullable"`
-	RequestID    string         `json:"request_id" example:"0193b4a3-2a1b-7c3d-8e4f-000000000001"`
+	RequestID    string         `json:"request_id" example:"01a21568-2a1b-7c3d-8e4f-000000000001"`
 	ClientIP     string         `json:"client_ip" example:"203.0.113.7"`
 	Metadata     map[string]any `json:"metadata"`
 	CreatedAt    time.Time      `json:"created_at" format:"date-time" example:"2026-11-24T16:05:12Z"`

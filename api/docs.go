@@ -1,0 +1,134 @@
+package api
+
+import (
+	"html/template"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	echoSwagger "github.com/swaggo/echo-swagger"
+
+	"github.com/invitedhq/invited/internal/apperr"
+)
+
+// openAPI godoc
+//
+//	@Summary		The OpenAPI 3 contract
+//	@ID				getOpenAPI
+//	@Tags			Operations
+//	@Produce		application/yaml
+//	@Success		200	{string}	string	"This document"
+//	@Router			/openapi.yaml [get]
+func (s *Server) openAPI(c echo.Context) error {
+	c.Response().Header().Set("Cache-Control", "public, max-age=300")
+	return c.Blob(http.StatusOK, "application/yaml", s.openapi)
+}
+
+// docsRedirect godoc
+//
+//	@Summary		Interactive API documentation
+//	@Description	Redirects to Swagger UI, which renders /openapi.yaml.
+//	@ID				getDocs
+//	@Tags			Operations
+//	@Success		302
+//	@Header			302	{string}	Location	"/docs/index.html"
+//	@Router			/docs [get]
+func (s *Server) docsRedirect(c echo.Context) error {
+	return c.Redirect(http.StatusFound, "/docs/index.html")
+}
+
+// docsUI serves Swagger UI's assets under /docs/.
+func (s *Server) docsUI() echo.HandlerFunc {
+	return echoSwagger.EchoWrapHandler(echoSwagger.URL("/openapi.yaml"), echoSwagger.DocExpansion("list"))
+}
+
+// statusOf is the HTTP status an error will be answered with.
+func (s *Server) statusOf(err error) int { return apperr.Lookup(s.appError(err).Code).Status }
+
+var problemPage = template.Must(template.New("problem").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{{.Title}} — invited API problems</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:3rem auto;padding:0 1rem}code{background:#f3f3f3;padding:0 .25rem}td,th{text-align:left;padding:.25rem .75rem .25rem 0;vertical-align:top}</style>
+</head><body>
+{{if .Entries}}<h1>Problem codes</h1>
+<p>Every error of the invited API is an RFC 9457 problem (<code>application/problem+json</code>) whose <code>code</code> is one of these.</p>
+<table><tr><th>Code</th><th>Status</th><th>Meaning</th></tr>
+{{range .Entries}}<tr><td><a href="/problems/{{.Code}}"><code>{{.Code}}</code></a></td><td>{{.Status}}</td><td>{{.Meaning}}</td></tr>
+{{end}}</table>
+{{else}}<h1>{{.Title}}</h1>
+<p>Code <code>{{.Code}}</code>, HTTP status {{.Status}}.</p>
+<p>{{.Meaning}}</p>
+<p><a href="/problems">All problem codes</a></p>{{end}}
+</body></html>`))
+
+// ProblemType documents one problem code.
+type ProblemType struct {
+	Code    string `json:"code" example:"invite_not_pending"`
+	Status  int    `json:"status" example:"409"`
+	Title   string `json:"title" example:"User is not invite-pending"`
+	Meaning string `json:"meaning" example:"Invitations can only be (re)sent to users whose status is invite_pending."`
+}
+
+// ProblemTypeList is the catalogue of problem codes.
+type ProblemTypeList struct {
+	Data []ProblemType `json:"data"`
+}
+
+func problemType(e apperr.Entry) ProblemType {
+	return ProblemType{Code: string(e.Code), Status: e.Status, Title: e.Title, Meaning: strings.ReplaceAll(e.Meaning, "`", "")}
+}
+
+// problemIndex godoc
+//
+//	@Summary		The catalogue of problem codes
+//	@Description	An HTML page by default; JSON when the Accept header asks for application/json.
+//	@ID				listProblemTypes
+//	@Tags			Operations
+//	@Produce		html,json
+//	@Success		200	{object}	ProblemTypeList
+//	@Router			/problems [get]
+func (s *Server) problemIndex(c echo.Context) error {
+	out := ProblemTypeList{Data: make([]ProblemType, len(apperr.Catalog))}
+	for i, e := range apperr.Catalog {
+		out.Data[i] = problemType(e)
+	}
+	if wantsJSON(c) {
+		return writeJSON(c, http.StatusOK, out)
+	}
+	return renderPage(c, map[string]any{"Entries": out.Data})
+}
+
+// problemPage godoc
+//
+//	@Summary		One problem code
+//	@Description	The documentation a problem's type URI points at. HTML by default; JSON when the Accept header asks for application/json.
+//	@ID				getProblemType
+//	@Tags			Operations
+//	@Produce		html,json
+//	@Param			code	path		string	true	"Problem code"	example(invite_not_pending)
+//	@Success		200		{object}	ProblemType
+//	@Failure		404		{object}	Problem	"not_found"
+//	@Router			/problems/{code} [get]
+func (s *Server) problemPage(c echo.Context) error {
+	for _, e := range apperr.Catalog {
+		if string(e.Code) == c.Param("code") {
+			if wantsJSON(c) {
+				return writeJSON(c, http.StatusOK, problemType(e))
+			}
+			return renderPage(c, problemType(e))
+		}
+	}
+	return apperr.New(apperr.NotFound, "No problem code %q; see /problems.", c.Param("code"))
+}
+
+func wantsJSON(c echo.Context) bool {
+	accept := c.Request().Header.Get(echo.HeaderAccept)
+	return strings.Contains(accept, "application/json") && !strings.Contains(accept, "text/html")
+}
+
+func renderPage(c echo.Context, data any) error {
+	var b strings.Builder
+	if err := problemPage.Execute(&b, data); err != nil {
+		return apperr.Internal(err)
+	}
+	return c.HTML(http.StatusOK, b.String())
+}

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	invited "github.com/invitedhq/invited"
+	"github.com/invitedhq/invited/api"
+	"github.com/invitedhq/invited/internal/auth"
+	"github.com/invitedhq/invited/internal/config"
+	"github.com/invitedhq/invited/internal/database"
+	"github.com/invitedhq/invited/internal/jobs"
+	"github.com/invitedhq/invited/internal/mail"
+	"github.com/invitedhq/invited/internal/people"
+	"github.com/invitedhq/invited/internal/store"
+)
+
+// app is the service assembled from its configuration.
+type app struct {
+	cfg     config.Config
+	log     *slog.Logger
+	db      *database.DB
+	store   *store.Store
+	queue   *jobs.Queue
+	service *people.Service
+	tokens  *auth.Tokens
+	signer  *auth.InviteSigner
+	hasher  *auth.Hasher
+}
+
+// open connects to the database, migrates it when asked, and wires the
+// service. Close releases what it opened.
+func open(ctx context.Context, cfg config.Config, log *slog.Logger, migrate bool) (*app, error) {
+	db, err := database.Open(ctx, cfg.DatabaseURL, database.Options{Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	a := &app{cfg: cfg, log: log, db: db}
+	if err := a.wire(ctx, migrate); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *app) wire(ctx context.Context, migrate bool) error {
+	if migrate {
+		if err := database.Migrate(ctx, a.db, a.log); err != nil {
+			return err
+		}
+	}
+	secret, err := jwtSecret(a.cfg, a.log)
+	if err != nil {
+		return err
+	}
+	var pub []byte
+	if a.cfg.JWTPublicKeyFile != "" {
+		if pub, err = os.ReadFile(a.cfg.JWTPublicKeyFile); err != nil {
+			return fmt.Errorf("JWT_PUBLIC_KEY_FILE: %w", err)
+		}
+		secret = nil
+	}
+	if a.tokens, err = auth.NewTokens(auth.TokenConfig{Secret: secret, PublicKeyPEM: pub, Issuer: a.cfg.JWTIssuer,
+		Audience: a.cfg.JWTAudience, TTL: a.cfg.AccessTokenTTL}); err != nil {
+		return fmt.Errorf("access tokens: %w", err)
+	}
+	keys := make([]auth.SigningKey, 0, len(a.cfg.InviteTokenKeys))
+	for _, k := range a.cfg.InviteTokenKeys {
+		keys = append(keys, auth.SigningKey{ID: k.ID, Secret: k.Secret})
+	}
+	if len(keys) == 0 {
+		master, err := jwtSecret(a.cfg, a.log)
+		if err != nil {
+			return err
+		}
+		keys = append(keys, auth.DeriveSigningKey("k1", master))
+	}
+	if a.signer, err = auth.NewInviteSigner(keys); err != nil {
+		return fmt.Errorf("INVITE_TOKEN_KEYS: %w", err)
+	}
+	mailer, err := newMailer(a.cfg, a.log)
+	if err != nil {
+		return err
+	}
+	a.hasher = auth.NewHasher(0)
+	// The queue's housekeeping reads the store, and the store enqueues through the queue.
+	if a.queue, err = jobs.New(a.db, store.New(a.db, nil), jobs.Options{Workers: a.cfg.JobWorkers, Logger: a.log}); err != nil {
+		return err
+	}
+	a.store = store.New(a.db, a.queue)
+	a.service = people.NewService(people.Deps{Store: a.store, Hasher: a.hasher, Tokens: a.tokens, Signer: a.signer,
+		Mailer: mailer, AppBaseURL: a.cfg.AppBaseURL, Logger: a.log})
+	a.queue.SetInviteDeliverer(a.service)
+	return nil
+}
+
+func newMailer(cfg config.Config, log *slog.Logger) (mail.Sender, error) {
+	if !cfg.UsesSendGrid() {
+		log.Warn("SENDGRID_API_KEY is not set: invitation emails are printed to this log, links included (development only)")
+		return mail.NewLogSender(log), nil
+	}
+	sg, err := mail.NewSendGrid(mail.SendGridConfig{APIKey: cfg.SendGridAPIKey, BaseURL: cfg.SendGridAPIURL,
+		From: mail.Address{Email: cfg.MailFrom.Address, Name: cfg.MailFrom.Name}, TemplateID: cfg.SendGridTemplateID})
+	if err != nil {
+		return nil, fmt.Errorf("SendGrid: %w", err)
+	}
+	return sg, nil
+}
+
+// server builds the HTTP API over the app.
+func (a *app) server() (*api.Server, error) {
+	var hook *mail.WebhookVerifier
+	if a.cfg.SendGridWebhookPublicKey != "" {
+		var err error
+		if hook, err = mail.NewWebhookVerifier(a.cfg.SendGridWebhookPublicKey, 0, nil); err != nil {
+			return nil, fmt.Errorf("SENDGRID_WEBHOOK_PUBLIC_KEY: %w", err)
+		}
+	} else {
+		a.log.Info("SENDGRID_WEBHOOK_PUBLIC_KEY is not set: POST /webhooks/sendgrid is disabled and delivery stops at \"sent\"")
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return api.NewServer(api.Deps{
+		Service: a.service, Tokens: a.tokens, Idempotency: a.store, Webhook: hook, Logger: a.log, Metrics: reg,
+		Ready:              func(ctx context.Context) error { return database.Ready(ctx, a.db) },
+		CORSAllowedOrigins: a.cfg.CORSAllowedOrigins, TrustedProxies: a.cfg.TrustedProxies,
+		PublicRateLimit: a.cfg.PublicRateLimit, OpenAPI: invited.OpenAPI,
+	}), nil
+}
+
+func (a *app) close() { _ = a.db.Close() }
+
+// jwtSecret is JWT_SECRET, or on the embedded SQLite database a development
+// secret kept beside the database file, created on first use.
+func jwtSecret(cfg config.Config, log *slog.Logger) ([]byte, error) {
+	if len(cfg.JWTSecret) > 0 || cfg.Dialect != config.SQLite {
+		return cfg.JWTSecret, nil
+	}
+	path := cfg.SQLitePath + ".secret"
+	if b, err := os.ReadFile(path); err == nil {
+		secret, err := base64.RawURLEncoding.DecodeString(strings.TrimSpace(string(b)))
+		if err != nil || len(secret) < 32 {
+			return nil, fmt.Errorf("development secret %s is corrupt; delete it to make a new one", path)
+		}
+		return secret, nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("read development secret: %w", err)
+	}
+	secret := make([]byte, 48)
+	_, _ = rand.Read(secret)
+	if err := os.WriteFile(path, []byte(base64.RawURLEncoding.EncodeToString(secret)+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("write development secret: %w", err)
+	}
+	log.Warn("JWT_SECRET is not set: generated a development secret beside the SQLite database; set JWT_SECRET in production",
+		"file", path)
+	return secret, nil
+}

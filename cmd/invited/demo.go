@@ -1,0 +1,33 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/invitedhq/invited/internal/demo"
+)
+
+// seedDemo seeds the demo organization and tells the user how to try it.
+func seedDemo(ctx context.Context, a *app, w io.Writer, baseURL string) error {
+	res, err := demo.Seed(ctx, demo.Deps{Store: a.store, Hasher: a.hasher, Tokens: a.tokens, Signer: a.signer})
+	if err != nil {
+		return err
+	}
+	if res.Created {
+		fmt.Fprintf(w, "\nDemo organization %q created with %d people.\n", demo.Slug, res.Users)
+		fmt.Fprintf(w, "  Owner: %s   password: %s   (shown only this once)\n", demo.OwnerEmail, res.OwnerPassword)
+	} else {
+		fmt.Fprintf(w, "\nDemo organization %q is ready (owner %s).\n", demo.Slug, demo.OwnerEmail)
+	}
+	fmt.Fprintf(w, `
+Try it from another terminal:
+  export TOKEN=$(go run ./cmd/invited token --org %s --email %s)
+  curl -s -H "Authorization: Bearer $TOKEN" '%s/users?status=invite_pending&limit=5'
+  curl -s -H "Authorization: Bearer $TOKEN" '%s/users/counts'
+  curl -s -H "Authorization: Bearer $TOKEN" '%s/users?delivery_status=bounced,blocked,dropped'
+API documentation: %s/docs
+
+`, demo.Slug, demo.OwnerEmail, baseURL, baseURL, baseURL, baseURL)
+	return nil
+}

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/invitedhq/invited/internal/config"
+)
+
+// usageError is a mistake on the command line: exit code 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func exitCode(err error) int {
+	var u usageError
+	if errors.As(err, &u) {
+		return 2
+	}
+	return 1
+}
+
+// run is the whole program; main only supplies the process's arguments,
+// environment and streams, so tests drive it directly.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) < 2 {
+		usage(stderr)
+		return usageError{"no command given"}
+	}
+	cmd, rest := args[1], args[2:]
+	switch cmd {
+	case "-h", "--help", "help":
+		usage(stdout)
+		return nil
+	case "healthcheck":
+		return healthcheck(ctx, getenv, rest, stdout)
+	}
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(cfg, stderr)
+	switch cmd {
+	case "serve":
+		return serve(ctx, cfg, logger, rest, stdout)
+	case "migrate":
+		return migrate(ctx, cfg, logger, rest, stdout)
+	case "org":
+		return org(ctx, cfg, logger, rest, stdout)
+	case "token":
+		return token(ctx, cfg, logger, rest, stdout)
+	case "demo":
+		return demoCmd(ctx, cfg, logger, rest, stdout)
+	default:
+		usage(stderr)
+		return usageError{fmt.Sprintf("unknown command %q", cmd)}
+	}
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// newFlags returns a flag set whose errors are usage errors.
+func newFlags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet("invited "+name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
+}
+
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return usageError{fmt.Sprintf("%s: %v", fs.Name(), err)}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))}
+	}
+	return nil
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `invited — get people from invited to active.
+
+Usage:
+  invited serve [--demo]      run the API and the background workers (migrates first;
+                              --demo seeds the demo organization when it is missing)
+  invited migrate             apply pending database migrations and exit
+  invited org create --slug S --name N --owner-email E [--owner-password P]
+                              create an organization and its owner (confirmed when a
+                              password is given, otherwise invited by email)
+  invited token --org S --email E [--ttl 1h]
+                              print an access token for a confirmed user (for scripts)
+  invited demo                seed the demo organization (idempotent)
+  invited healthcheck [--url URL]
+                              exit 0 when the local server answers /healthz (for containers)
+  invited --help              this help
+
+Environment:
+`)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, v := range config.Vars {
+		def := v.Default
+		if def == "" {
+			def = "(unset)"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", v.Name, def, v.Help)
+	}
+	_ = tw.Flush()
+	fmt.Fprintln(w, "\nSecrets (JWT_SECRET, SENDGRID_API_KEY, INVITE_TOKEN_KEYS) are never logged.")
+}
+
+// required reports missing flags by name.
+func required(cmd string, flags map[string]string) error {
+	var missing []string
+	for name, v := range flags {
+		if strings.TrimSpace(v) == "" {
+			missing = append(missing, "--"+name)
+		}
+	}
+	if len(missing) > 0 {
+		slices.Sort(missing)
+		return usageError{fmt.Sprintf("%s: missing %s", cmd, strings.Join(missing, ", "))}
+	}
+	return nil
+}

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/invitedhq/invited/internal/config"
+)
+
+// serve runs the API and the workers until ctx ends (SIGTERM, SIGINT), then
+// stops taking connections, lets in-flight requests and running jobs finish
+// within SHUTDOWN_TIMEOUT, and exits.
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []string, stdout io.Writer) error {
+	fs := newFlags("serve")
+	withDemo := fs.Bool("demo", false, "seed the demo organization when it is missing")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	a, err := open(ctx, cfg, log, true)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	if *withDemo {
+		if err := seedDemo(ctx, a, stdout, "http://"+displayAddr(cfg.HTTPAddr)); err != nil {
+			return err
+		}
+	}
+	srv, err := a.server()
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("HTTP_ADDR: %w", err)
+	}
+	httpServer := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	// Workers get their own context: they must outlive ctx long enough to
+	// finish the jobs in hand after the signal.
+	if err := a.queue.Start(context.WithoutCancel(ctx)); err != nil {
+		_ = ln.Close()
+		return err
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- httpServer.Serve(ln) }()
+	log.Info("invited is listening", "addr", ln.Addr().String(), "database", string(cfg.Dialect))
+	fmt.Fprintf(stdout, "invited listening on http://%s\n", ln.Addr())
+
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("HTTP server: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests and jobs", "timeout", cfg.ShutdownTimeout)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	httpErr := httpServer.Shutdown(shutdownCtx)
+	queueErr := a.queue.Stop(shutdownCtx)
+	if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		httpErr = errors.Join(httpErr, err)
+	}
+	if err := errors.Join(httpErr, queueErr); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// displayAddr turns a listen address into one a user can paste in a browser.
+func displayAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}

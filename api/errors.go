@@ -63,7 +63,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	fillExtensions(&p, ae.Extra)
 	h := c.Response().Header()
 	if ae.RetryAfter > 0 {
-		h.Set("Retry-After", strconv.Itoa(int((ae.RetryAfter + time.Second - 1) / time.Second)))
+		h.Set("Retry-After", strconv.Itoa(int((ae.RetryAfter+time.Second-1)/time.Second)))
 	}
 	if entry.Status == http.StatusUnauthorized && ae.Code != apperr.InvalidCredentials && ae.Code != apperr.InvalidSignature {
 		h.Set(echo.HeaderWWWAuthenticate, `Bearer realm="invited"`)

@@ -71,4 +71,3 @@ func (s *Server) idempotent(c echo.Context, actor people.Actor, rawBody []byte, 
 	_, err = c.Response().Write(stored.Body)
 	return err
 }
-

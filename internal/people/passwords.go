@@ -138,7 +138,9 @@ func (s *Service) mint(u User, ttl time.Duration) (AccessToken, error) {
 		}
 		return AccessToken{}, apperr.Internal(err)
 	}
-	return AccessToken{Token: tok, ExpiresIn: exp.Sub(s.now()).Round(time.Second), PasswordChangeRequired: u.MustChangePassword}, nil
+	// Expiry is in whole seconds; round the remainder up so a 15-minute token says 900.
+	left := (exp.Sub(s.now()) + time.Second - 1).Truncate(time.Second)
+	return AccessToken{Token: tok, ExpiresIn: left, PasswordChangeRequired: u.MustChangePassword}, nil
 }
 
 // SignIn exchanges an organization, email and password for an access token.

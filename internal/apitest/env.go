@@ -1,0 +1,196 @@
+// Package apitest builds a complete invited for tests: the real Echo router
+// served through httptest, a real database of either dialect, the real
+// SendGrid client talking HTTP to a fake SendGrid, and a clock tests can
+// move. Factories create organizations and users through the service, so
+// fixtures obey the same rules as the product.
+package apitest
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"log/slog"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/invitedhq/invited/api"
+	"github.com/invitedhq/invited/internal/auth"
+	"github.com/invitedhq/invited/internal/config"
+	"github.com/invitedhq/invited/internal/database"
+	"github.com/invitedhq/invited/internal/jobs"
+	"github.com/invitedhq/invited/internal/mail"
+	"github.com/invitedhq/invited/internal/mail/sendgridtest"
+	"github.com/invitedhq/invited/internal/people"
+	"github.com/invitedhq/invited/internal/store"
+	"github.com/invitedhq/invited/internal/testdb"
+)
+
+// AppBaseURL is the frontend base URL of every test environment.
+const AppBaseURL = "https://app.test"
+
+// Env is one running invited.
+type Env struct {
+	T       testing.TB
+	Dialect config.Dialect
+	DB      *database.DB
+	Store   *store.Store
+	Queue   *jobs.Queue
+	Service *people.Service
+	Server  *api.Server
+	// Handler is what requests go through: the server, wrapped by checks
+	// that apply to every test.
+	Handler  http.Handler
+	SendGrid *sendgridtest.Server
+	// WebhookKey signs SendGrid event batches the server accepts.
+	WebhookKey *ecdsa.PrivateKey
+	Tokens     *auth.Tokens
+	Signer     *auth.InviteSigner
+	Clock      *Clock
+	// Logs holds everything the service logged.
+	Logs *LogBuffer
+
+	workersOnce sync.Once
+}
+
+// Options adjust an environment.
+type Options struct {
+	// PublicRateLimit is requests per minute per IP on public routes; default high enough never to trigger.
+	PublicRateLimit int
+	// CORSAllowedOrigins enables CORS for these origins.
+	CORSAllowedOrigins []string
+	// DatabaseURL reuses an existing database instead of a fresh one.
+	DatabaseURL string
+}
+
+// TestSecret is the HS256 secret of test environments.
+var TestSecret = []byte("test-secret-test-secret-test-secret-0123456789")
+
+// New starts an environment on a fresh database of the dialect.
+func New(t testing.TB, dialect config.Dialect, opts ...Options) *Env {
+	t.Helper()
+	var o Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	if o.PublicRateLimit == 0 {
+		o.PublicRateLimit = 1_000_000
+	}
+	ctx := context.Background()
+	e := &Env{T: t, Dialect: dialect, Clock: &Clock{}, Logs: &LogBuffer{}}
+	logger := slog.New(slog.NewJSONHandler(e.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+
+	var err error
+	if o.DatabaseURL != "" {
+		e.DB, err = database.Open(ctx, o.DatabaseURL, database.Options{Logger: logger})
+		must(t, err)
+		t.Cleanup(func() { _ = e.DB.Close() })
+		must(t, database.Migrate(ctx, e.DB, logger))
+	} else {
+		e.DB = testdb.New(t, dialect)
+	}
+	e.Tokens, err = auth.NewTokens(auth.TokenConfig{Secret: TestSecret, Issuer: "invited", Audience: "invited",
+		TTL: 15 * time.Minute, Now: e.Clock.Now})
+	must(t, err)
+	e.Signer, err = auth.NewInviteSigner([]auth.SigningKey{auth.DeriveSigningKey("t1", TestSecret)})
+	must(t, err)
+
+	e.SendGrid = sendgridtest.NewServer(t)
+	sender, err := mail.NewSendGrid(mail.SendGridConfig{APIKey: e.SendGrid.APIKey, BaseURL: e.SendGrid.URL,
+		From: mail.Address{Email: "invites@invited.test", Name: "Invited"}, Timeout: 2 * time.Second})
+	must(t, err)
+
+	e.Queue, err = jobs.New(e.DB, store.New(e.DB, nil), jobs.Options{Workers: 4, Logger: logger, PollInterval: 20 * time.Millisecond})
+	must(t, err)
+	e.Store = store.New(e.DB, e.Queue)
+	e.Service = people.NewService(people.Deps{
+		Store: e.Store, Tokens: e.Tokens, Signer: e.Signer, Mailer: sender, AppBaseURL: AppBaseURL, Now: e.Clock.Now, Logger: logger,
+		// Cheap hashing keeps tests fast; the parameters are a property of the hasher, not of the rules under test.
+		Hasher: auth.NewHasherWithParams(4, auth.Params{Memory: 1024, Time: 1, Threads: 1}),
+	})
+	e.Queue.SetInviteDeliverer(e.Service)
+
+	priv, pub := sendgridtest.NewWebhookKey(t)
+	e.WebhookKey = priv
+	hook, err := mail.NewWebhookVerifier(pub, 0, e.Clock.Now)
+	must(t, err)
+
+	e.Server = api.NewServer(api.Deps{
+		Service: e.Service, Tokens: e.Tokens, Idempotency: e.Store, Webhook: hook, Logger: logger,
+		Ready:           func(ctx context.Context) error { return database.Ready(ctx, e.DB) },
+		PublicRateLimit: o.PublicRateLimit, CORSAllowedOrigins: o.CORSAllowedOrigins, OpenAPI: []byte("openapi: 3.0.3\n"),
+	})
+	e.Handler = e.Server
+	return e
+}
+
+// ForEachDialect runs fn as a parallel subtest per dialect, each with its own environment.
+func ForEachDialect(t *testing.T, fn func(t *testing.T, e *Env), opts ...Options) {
+	t.Helper()
+	for _, d := range testdb.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			fn(t, New(t, d, opts...))
+		})
+	}
+}
+
+// StartWorkers runs the background workers (email delivery) until the test ends.
+func (e *Env) StartWorkers() {
+	e.workersOnce.Do(func() {
+		must(e.T, e.Queue.Start(context.Background()))
+		e.T.Cleanup(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			_ = e.Queue.Stop(ctx)
+		})
+	})
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Clock is the environment's time: real time plus an offset tests move.
+type Clock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+// Now is the environment's current time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+// Advance moves the clock forward.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset += d
+}
+
+// LogBuffer collects log output, safe for concurrent writers.
+type LogBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+// Write implements io.Writer.
+func (l *LogBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+// String returns everything logged so far.
+func (l *LogBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}

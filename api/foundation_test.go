@@ -65,7 +65,7 @@ func TestRequestIDPropagation(t *testing.T) {
 	require.NotEmpty(t, r.Header.Get("X-Request-ID"))
 
 	// The id reaches the audit trail of the change the request made.
-	r = e.Do(apitest.Request{Method: http.MethodPost, Path: "/users", Token: org.OwnerToken,
+	e.Do(apitest.Request{Method: http.MethodPost, Path: "/users", Token: org.OwnerToken,
 		Body: map[string]any{"email": "traced@example.com"}, Header: map[string]string{"X-Request-ID": "trace-create-1"}}).Expect(http.StatusCreated)
 	var events struct {
 		Data []struct {

@@ -44,7 +44,7 @@ func (s *Server) recoverPanics() echo.MiddlewareFunc {
 		return func(c echo.Context) (err error) {
 			defer func() {
 				if r := recover(); r != nil {
-					if r == http.ErrAbortHandler {
+					if err, ok := r.(error); ok && errors.Is(err, http.ErrAbortHandler) {
 						panic(r)
 					}
 					s.log.ErrorContext(c.Request().Context(), "panic", "request_id", c.Response().Header().Get(echo.HeaderXRequestID),

@@ -147,7 +147,7 @@ func jwtSecret(cfg config.Config, log *slog.Logger) ([]byte, error) {
 		return cfg.JWTSecret, nil
 	}
 	path := cfg.SQLitePath + ".secret"
-	if b, err := os.ReadFile(path); err == nil {
+	if b, err := os.ReadFile(path); err == nil { //nolint:gosec // the path is derived from the operator's DATABASE_URL
 		secret, err := base64.RawURLEncoding.DecodeString(strings.TrimSpace(string(b)))
 		if err != nil || len(secret) < 32 {
 			return nil, fmt.Errorf("development secret %s is corrupt; delete it to make a new one", path)

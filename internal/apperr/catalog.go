@@ -9,7 +9,7 @@ const (
 	InvalidRequest        Code = "invalid_request"
 	WeakPassword          Code = "weak_password"
 	Unauthorized          Code = "unauthorized"
-	InvalidCredentials    Code = "invalid_credentials"
+	InvalidCredentials    Code = "invalid_credentials" //nolint:gosec // an error code, not a credential
 	InvalidSignature      Code = "invalid_signature"
 	Forbidden             Code = "forbidden"
 	InsufficientRank      Code = "insufficient_rank"

@@ -125,7 +125,7 @@ func (h *Hasher) Verify(ctx context.Context, encoded, password string) (bool, er
 		return false, err
 	}
 	defer release()
-	key := h.derive([]byte(password), stored.salt, stored.params, uint32(len(stored.key)))
+	key := h.derive([]byte(password), stored.salt, stored.params, uint32(len(stored.key))) //nolint:gosec // parsePHC bounds the key length
 	return subtle.ConstantTimeCompare(key, stored.key) == 1, nil
 }
 

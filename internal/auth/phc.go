@@ -95,5 +95,6 @@ func parsePHCParams(s string) (Params, error) {
 		}
 		values[i] = n
 	}
-	return Params{Memory: uint32(values[0]), Time: uint32(values[1]), Threads: uint8(values[2])}, nil
+	// ParseUint was given each field's bit size, so the conversions are exact.
+	return Params{Memory: uint32(values[0]), Time: uint32(values[1]), Threads: uint8(values[2])}, nil //nolint:gosec // see above
 }

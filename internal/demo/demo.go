@@ -158,6 +158,7 @@ func (c clock) seedPerson(ctx context.Context, owner people.Actor, i int, p pers
 	}
 	settle := at(max(p.invitedDaysAgo-1, 0))
 	switch p.end {
+	case people.InvitePending:
 	case people.Confirmed, people.Deactivated:
 		if p.delivery != "" || p.end == people.Confirmed {
 			if _, _, err := settle.SetPassword(ctx, owner, u.ID, people.NewPassword{Generate: true, Temporary: i%3 == 0}); err != nil {

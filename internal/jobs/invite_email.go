@@ -72,5 +72,5 @@ func jitter(max time.Duration) time.Duration {
 	if max <= 0 {
 		return 0
 	}
-	return rand.N(max)
+	return rand.N(max) //nolint:gosec // jitter spreads retries; it protects nothing
 }

@@ -125,6 +125,7 @@ func deliveryWarnings(u User) []Warning {
 		case DeliveryFailed:
 			ws = append(ws, Warning{Code: "previous_delivery_failed",
 				Message: "The email provider refused the previous invitation" + reason + "."})
+		default: // queued, sent, delivered, deferred: nothing went wrong yet
 		}
 	}
 	if u.EmailSuggestion != "" {
@@ -198,8 +199,9 @@ func (s *Service) usable(r resolved) error {
 			msg += " A new one can be requested."
 		}
 		return apperr.New(apperr.InviteExpired, "%s", msg).With("renewable", renewable).With("expired_at", r.invite.ExpiresAt)
+	default:
+		return nil
 	}
-	return nil
 }
 
 func revokeExplanation(r RevokeReason) string {

@@ -94,5 +94,3 @@ func (s *Service) audit(ctx context.Context, org uuid.UUID, actor, target *uuid.
 		RequestID: m.RequestID, ClientIP: m.ClientIP, Metadata: meta, CreatedAt: s.now(),
 	})
 }
-
-func ptr[T any](v T) *T { return &v }

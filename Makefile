@@ -1,0 +1,53 @@
+# invited — developer entry points. Only Go is needed; the tools the
+# targets use are built from versions pinned in tools/go.mod.
+
+GO        ?= go
+BIN       := $(CURDIR)/bin
+GOLANGCI  := $(BIN)/golangci-lint
+SWAG      := $(BIN)/swag
+OAPI      := $(BIN)/oapi-codegen
+
+.PHONY: run test test-race build lint fmt tools docs check-docs ci clean
+
+## run: start the service on the embedded SQLite database with the demo organization
+run:
+	LOG_FORMAT=$${LOG_FORMAT:-text} $(GO) run ./cmd/invited serve --demo
+
+## test: run every test (PostgreSQL tests skip with a message when it is unreachable; REQUIRE_POSTGRES=1 makes them fail)
+test:
+	$(GO) test -count=1 ./...
+
+## test-race: the tests under the race detector (needs a C compiler)
+test-race:
+	CGO_ENABLED=1 $(GO) test -race -count=1 ./...
+
+## build: a static binary in bin/invited
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o $(BIN)/invited ./cmd/invited
+
+## tools: build the pinned developer tools into bin/
+tools: $(GOLANGCI) $(SWAG) $(OAPI)
+
+$(GOLANGCI) $(SWAG) $(OAPI): tools/go.mod tools/go.sum
+	cd tools && $(GO) build -o $(BIN)/ \
+		github.com/golangci/golangci-lint/v2/cmd/golangci-lint \
+		github.com/swaggo/swag/cmd/swag \
+		github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen
+
+## lint: gofmt, go vet and golangci-lint
+lint: $(GOLANGCI)
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+		if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	$(GOLANGCI) run ./...
+
+## fmt: format the code
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+## ci: what .ci/run does
+ci:
+	bash .ci/run
+
+clean:
+	rm -rf $(BIN) invited.db invited.db-shm invited.db-wal invited.db.secret

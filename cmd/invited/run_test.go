@@ -344,3 +344,45 @@ func (s *server) getJSON(t *testing.T, path, token string) map[string]any {
 	require.NoError(t, json.Unmarshal(body, &v))
 	return v
 }
+
+// Secrets reach neither the log nor the terminal, whatever the binary does.
+func TestSecretsAreNeverLogged(t *testing.T) {
+	t.Parallel()
+	secrets := map[string]string{
+		"JWT_SECRET":                  "jwt-secret-that-must-stay-hidden-0123456789",
+		"SENDGRID_API_KEY":            "SG.sendgrid-key-that-must-stay-hidden",
+		"INVITE_TOKEN_KEYS":           "k9:aW52aXRlLXNpZ25pbmcta2V5LXRoYXQtbXVzdC1zdGF5LWhpZGRlbg",
+		"SENDGRID_WEBHOOK_PUBLIC_KEY": "",
+	}
+	for _, d := range testdb.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			env := envFor(t, d)
+			for k, v := range secrets {
+				if v != "" {
+					env[k] = v
+				}
+			}
+			env["LOG_LEVEL"] = "debug"
+			env["SENDGRID_API_URL"] = "http://127.0.0.1:1" // never reached: no invitation is sent here
+			orgOut := mustRun(t, env, "org", "create", "--slug", "acme", "--name", "Acme", "--owner-email", "o@acme.example",
+				"--owner-password", "correct-horse-battery-staple-42")
+			tokenOut := mustRun(t, env, "token", "--org", "acme", "--email", "o@acme.example")
+			srv := startServer(t, env)
+			srv.get(t, "/users", strings.TrimSpace(tokenOut))
+			srv.stop()
+			require.NoError(t, srv.wait())
+			all := orgOut + srv.stderr.String()
+			for name, v := range secrets {
+				if v != "" {
+					require.NotContains(t, all, v, name)
+				}
+			}
+			require.NotContains(t, all, "correct-horse-battery-staple-42")
+			require.NotContains(t, srv.stderr.String(), strings.TrimSpace(tokenOut), "bearer tokens are not logged")
+			if d == config.Postgres {
+				require.NotContains(t, all, env["DATABASE_URL"])
+			}
+		})
+	}
+}

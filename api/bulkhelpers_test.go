@@ -139,3 +139,4 @@ func messagesWith(msgs []sendgridtest.Message, inviteIDs ...uuid.UUID) []sendgri
 	}
 	return out
 }
+

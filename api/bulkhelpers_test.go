@@ -139,4 +139,3 @@ func messagesWith(msgs []sendgridtest.Message, inviteIDs ...uuid.UUID) []sendgri
 	}
 	return out
 }
-

@@ -81,7 +81,7 @@ func TestImportCSVReport(t *testing.T) {
 		items := allItems(t, e, hrToken, job.ID, "&items_outcome=succeeded")
 		require.Len(t, items, 2)
 		for i, want := range []struct {
-			row                          int
+			row                      int
 			email, first, last, role string
 		}{{2, "ada@example.com", "Ada", "Lovelace", "learner"}, {4, "grace@example.com", "Grace, Rear Admiral", `Hop"per`, "curator"}} {
 			require.Equal(t, want.row, *items[i].Row)

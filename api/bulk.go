@@ -133,7 +133,7 @@ type ImportReport struct {
 type ImportProblem struct {
 	// Row is the CSV line (the header is line 1) or the 1-based index in the JSON array.
 	Row     int    `json:"row" example:"7"`
-	Email   string `json:"email,omitempty" example:"ada@exmaple"`
+	Email   string `json:"email,omitempty" example:"ada@example"`
 	Outcome string `json:"outcome" enums:"failed,skipped" example:"failed"`
 	Field   string `json:"field,omitempty" enums:"email,first_name,last_name,role,row" example:"email"`
 	Code    string `json:"code" enums:"invalid_email,too_long,invalid,invalid_encoding,field_count,unknown_role,insufficient_rank,duplicate_in_file,already_exists,user_deactivated" example:"invalid_email"`

@@ -112,14 +112,6 @@ func linksOf(t testing.TB, msgs []sendgridtest.Message) []sentLink {
 	return out
 }
 
-func itemCodes(items []api.JobItem) map[string]int {
-	m := map[string]int{}
-	for _, it := range items {
-		m[it.Outcome+":"+it.Code]++
-	}
-	return m
-}
-
 func csvBody(lines ...string) string { return strings.Join(lines, "\r\n") + "\r\n" }
 
 // messagesWith keeps the messages addressed to any of the invites.

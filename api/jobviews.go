@@ -41,9 +41,9 @@ type Job struct {
 type JobParams struct {
 	// Selection says how a bulk resend chose its users.
 	Selection string `json:"selection,omitempty" enums:"user_ids,filter" example:"filter"`
-	// UserIDs is how many distinct ids a bulk resend named.
-	UserIDs int               `json:"user_ids,omitempty" example:"0"`
-	Filter  *BulkResendFilter `json:"filter,omitempty"`
+	// UserIDCount is how many distinct ids a bulk resend named.
+	UserIDCount int               `json:"user_id_count,omitempty" example:"250"`
+	Filter      *BulkResendFilter `json:"filter,omitempty"`
 	// Format is the import file's format.
 	Format string `json:"format,omitempty" enums:"csv,json" example:"csv"`
 	// SendInvites is the importer's option.
@@ -94,7 +94,7 @@ type JobAccepted struct {
 func jobView(j people.Job) Job {
 	v := Job{ID: j.ID, Kind: string(j.Kind), State: string(j.State), Total: j.Total, Processed: j.Processed,
 		Succeeded: j.Succeeded, Failed: j.Failed, Skipped: j.Skipped, CancelRequested: j.CancelRequested,
-		Params: JobParams{Selection: j.Params.Selection, UserIDs: j.Params.UserIDs, Format: j.Params.Format,
+		Params: JobParams{Selection: j.Params.Selection, UserIDCount: j.Params.UserIDs, Format: j.Params.Format,
 			SendInvites: j.Params.SendInvites},
 		CreatedBy: j.CreatedBy, CreatedAt: j.CreatedAt.UTC(), StartedAt: utc(j.StartedAt), FinishedAt: utc(j.FinishedAt)}
 	if f := j.Params.Filter; f != nil {

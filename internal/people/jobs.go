@@ -93,7 +93,7 @@ type Job struct {
 type JobParams struct {
 	// Selection is user_ids or filter (bulk resend).
 	Selection string      `json:"selection,omitempty"`
-	UserIDs   int         `json:"user_ids,omitempty"`
+	UserIDs   int         `json:"user_id_count,omitempty"`
 	Filter    *BulkFilter `json:"filter,omitempty"`
 	// Format is csv or json and SendInvites the importer's option (import).
 	Format      string `json:"format,omitempty"`

@@ -37,11 +37,12 @@ func (s *Store) LockUsers(ctx context.Context, orgID uuid.UUID, ids []uuid.UUID)
 func (s *Store) usersByID(ctx context.Context, orgID uuid.UUID, ids []uuid.UUID, lock bool) ([]people.User, error) {
 	users := make([]people.User, 0, len(ids))
 	err := chunks(ids, func(part []uuid.UUID) error {
-		q := userSelect + " WHERE u.organization_id = ? AND u.id IN ? ORDER BY u.id"
+		cond, arg := s.inList("u.id", "uuid", uuidStrings(part))
+		q := userSelect + " WHERE u.organization_id = ? AND " + cond + " ORDER BY u.id"
 		if lock && s.postgres() {
 			q += " FOR UPDATE OF u" // in id order: overlapping batches can't deadlock
 		}
-		rows, err := s.conn(ctx).Raw(q, orgID, part).Rows()
+		rows, err := s.conn(ctx).Raw(q, orgID, arg).Rows()
 		if err != nil {
 			return translate(err, "Users")
 		}
@@ -87,8 +88,8 @@ func (s *Store) UserStatusesByEmail(ctx context.Context, orgID uuid.UUID, emails
 		for i, e := range part {
 			lower[i] = strings.ToLower(e)
 		}
-		rows, err := s.conn(ctx).Raw(`SELECT lower(email), status FROM users WHERE organization_id = ? AND lower(email) IN ?`,
-			orgID, lower).Rows()
+		cond, arg := s.inList("lower(email)", "text", lower)
+		rows, err := s.conn(ctx).Raw(`SELECT lower(email), status FROM users WHERE organization_id = ? AND `+cond, orgID, arg).Rows()
 		if err != nil {
 			return translate(err, "Users")
 		}
@@ -109,7 +110,8 @@ func (s *Store) UserStatusesByEmail(ctx context.Context, orgID uuid.UUID, emails
 func (s *Store) InvitesByID(ctx context.Context, ids []uuid.UUID) ([]people.Invite, error) {
 	invites := make([]people.Invite, 0, len(ids))
 	err := chunks(ids, func(part []uuid.UUID) error {
-		rows, err := s.conn(ctx).Raw(inviteSelect+" WHERE i.id IN ?", part).Rows()
+		cond, arg := s.inList("i.id", "uuid", uuidStrings(part))
+		rows, err := s.conn(ctx).Raw(inviteSelect+" WHERE "+cond, arg).Rows()
 		if err != nil {
 			return translate(err, "Invites")
 		}

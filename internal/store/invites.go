@@ -133,7 +133,8 @@ func (s *Store) RecordSendAttempts(ctx context.Context, inviteIDs []uuid.UUID, a
 		updates["delivery_updated_at"] = a.At
 	}
 	return chunks(inviteIDs, func(part []uuid.UUID) error {
-		return translate(s.conn(ctx).Model(&inviteRow{}).Where("id IN ?", part).Updates(updates).Error, "Invite")
+		cond, arg := s.inList("id", "uuid", uuidStrings(part))
+		return translate(s.conn(ctx).Model(&inviteRow{}).Where(cond, arg).Updates(updates).Error, "Invite")
 	})
 }
 

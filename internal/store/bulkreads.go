@@ -88,8 +88,17 @@ func (s *Store) UserStatusesByEmail(ctx context.Context, orgID uuid.UUID, emails
 		for i, e := range part {
 			lower[i] = strings.ToLower(e)
 		}
-		cond, arg := s.inList("lower(email)", "text", lower)
-		rows, err := s.conn(ctx).Raw(`SELECT lower(email), status FROM users WHERE organization_id = ? AND `+cond, orgID, arg).Rows()
+		q, args := `SELECT lower(email), status FROM users WHERE organization_id = ? AND lower(email) IN ?`, []any{orgID, lower}
+		if s.postgres() {
+			// One index lookup per email, whatever the planner believes about
+			// a table an import is filling faster than statistics follow:
+			// LIMIT keeps the lateral subquery from being flattened into a join
+			// that would read the organization's every user per batch.
+			q, args = `SELECT x.email, x.status FROM unnest(CAST(? AS text[])) AS e(email)
+				CROSS JOIN LATERAL (SELECT lower(u.email) AS email, u.status FROM users u
+					WHERE u.organization_id = ? AND lower(u.email) = e.email LIMIT 1) x`, []any{pgArray(lower), orgID}
+		}
+		rows, err := s.conn(ctx).Raw(q, args...).Rows()
 		if err != nil {
 			return translate(err, "Users")
 		}

@@ -8,12 +8,14 @@ import (
 )
 
 // inList is the condition "expr is one of values". On PostgreSQL the values
-// travel as one array parameter: the planner then looks them up in an index
-// or a hash, where a list of a thousand separate parameters is compared one
-// by one against every row it filters. SQLite takes a plain IN list.
+// travel as one array parameter joined as a set, which the planner looks up
+// through an index or a hash; a list of a thousand parameters would be
+// compared one by one against every row of the organization whenever the
+// table's statistics are young (right after a large import). SQLite takes a
+// plain IN list, which it turns into a lookup table itself.
 func (s *Store) inList(expr, pgType string, values []string) (string, any) {
 	if s.postgres() {
-		return expr + " = ANY(CAST(? AS " + pgType + "[]))", pgArray(values)
+		return expr + " IN (SELECT unnest(CAST(? AS " + pgType + "[])))", pgArray(values)
 	}
 	return expr + " IN ?", values
 }

@@ -156,7 +156,10 @@ func TestImportJSONSendsInvites(t *testing.T) {
 // Whole-file problems fail the request and say what to fix.
 func TestImportRejectsFiles(t *testing.T) {
 	t.Parallel()
-	e := apitest.New(t, "sqlite")
+	apitest.ForEachDialect(t, testImportRejectsFiles)
+}
+
+func testImportRejectsFiles(t *testing.T, e *apitest.Env) {
 	org := e.Org()
 	tok := org.OwnerToken
 	cases := []struct {

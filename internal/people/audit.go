@@ -84,11 +84,9 @@ func (s *Service) ListAuditEvents(ctx context.Context, actor Actor, p AuditParam
 	if err != nil {
 		return AuditPage{}, err
 	}
-	page := AuditPage{Events: events}
-	if len(events) > limit {
-		page.Events, page.HasMore = events[:limit], true
-		last := page.Events[limit-1]
-		page.NextCursor = timeCursor{CreatedAt: last.CreatedAt, ID: last.ID}.encode()
-	}
+	var page AuditPage
+	page.Events, page.NextCursor, page.HasMore = trimPage(events, limit, func(last AuditEvent) string {
+		return timeCursor{CreatedAt: last.CreatedAt, ID: last.ID}.encode()
+	})
 	return page, nil
 }

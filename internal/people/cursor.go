@@ -34,3 +34,13 @@ func decodeTimeCursor(s string) (*timeCursor, error) {
 	}
 	return &c, err
 }
+
+// trimPage cuts rows, read with one row more than limit, to the page and
+// says whether another page follows, with the cursor after the page's last row.
+func trimPage[T any](rows []T, limit int, after func(last T) string) (page []T, next string, more bool) {
+	if len(rows) <= limit {
+		return rows, "", false
+	}
+	page = rows[:limit]
+	return page, after(page[limit-1]), true
+}

@@ -69,12 +69,10 @@ func (s *Service) ListJobs(ctx context.Context, actor Actor, p JobListParams) (J
 	if err != nil {
 		return JobPage{}, err
 	}
-	page := JobPage{Jobs: jobs}
-	if len(jobs) > limit {
-		page.Jobs, page.HasMore = jobs[:limit], true
-		last := page.Jobs[limit-1]
-		page.NextCursor = timeCursor{CreatedAt: last.CreatedAt, ID: last.ID}.encode()
-	}
+	var page JobPage
+	page.Jobs, page.NextCursor, page.HasMore = trimPage(jobs, limit, func(last Job) string {
+		return timeCursor{CreatedAt: last.CreatedAt, ID: last.ID}.encode()
+	})
 	return page, nil
 }
 
@@ -117,11 +115,10 @@ func (s *Service) GetJob(ctx context.Context, actor Actor, id uuid.UUID, p ItemP
 	if err != nil {
 		return Job{}, ItemPage{}, err
 	}
-	page := ItemPage{Items: items}
-	if len(items) > limit {
-		page.Items, page.HasMore = items[:limit], true
-		page.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(page.Items[limit-1].Position)))
-	}
+	var page ItemPage
+	page.Items, page.NextCursor, page.HasMore = trimPage(items, limit, func(last JobItem) string {
+		return base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(last.Position)))
+	})
 	return job, page, nil
 }
 

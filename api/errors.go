@@ -37,6 +37,8 @@ type Problem struct {
 	// ActorRole and TargetRole explain an insufficient_rank refusal.
 	ActorRole  string `json:"actor_role,omitempty" enums:"owner,admin,hr,curator,learner"`
 	TargetRole string `json:"target_role,omitempty" enums:"owner,admin,hr,curator,learner"`
+	// JobState is a bulk job's final state, for job_finished.
+	JobState string `json:"job_state,omitempty" enums:"succeeded,partially_failed,failed,cancelled"`
 }
 
 // MediaTypeProblem is the content type of error responses.
@@ -117,11 +119,13 @@ func (s *Server) appError(err error) *apperr.Error {
 func fillExtensions(p *Problem, extra map[string]any) {
 	for k, v := range extra {
 		switch k {
-		case "user_status", "reason", "actor_role", "target_role":
+		case "user_status", "reason", "actor_role", "target_role", "job_state":
 			s := fmt.Sprint(v)
 			switch k {
 			case "user_status":
 				p.UserStatus = s
+			case "job_state":
+				p.JobState = s
 			case "reason":
 				p.Reason = s
 			case "actor_role":

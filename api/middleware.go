@@ -176,10 +176,13 @@ func actorOf(c echo.Context) people.Actor {
 
 // pathID parses the :id path parameter. A malformed id answers exactly
 // like an unknown one, so ids reveal nothing.
-func pathID(c echo.Context) (uuid.UUID, error) {
+func pathID(c echo.Context) (uuid.UUID, error) { return pathUUID(c, "User") }
+
+// pathUUID is pathID for any resource; what names it in the 404.
+func pathUUID(c echo.Context, what string) (uuid.UUID, error) {
 	id, err := uuid.Parse(c.Param("id"))
 	if err != nil {
-		return uuid.Nil, apperr.New(apperr.NotFound, "User not found.")
+		return uuid.Nil, apperr.New(apperr.NotFound, "%s not found.", what)
 	}
 	return id, nil
 }

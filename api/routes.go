@@ -53,6 +53,8 @@ func (s *Server) routes(d Deps) {
 	e.GET("/users", s.listUsers, signedIn...)
 	e.GET("/users/counts", s.countUsers, signedIn...)
 	e.POST("/users", s.createUser, signedIn...)
+	e.POST("/users/resend-invites", s.resendInvites, signedIn...)
+	e.POST("/users/import", s.importUsers, limitBody(importBodyLimit), s.authenticate())
 	e.GET("/users/:id", s.getUser, signedIn...)
 	e.PATCH("/users/:id", s.updateUser, signedIn...)
 	e.POST("/users/:id/resend-invite", s.resendInvite, signedIn...)
@@ -61,4 +63,9 @@ func (s *Server) routes(d Deps) {
 	e.POST("/users/:id/reactivate", s.reactivateUser, signedIn...)
 	e.GET("/users/:id/invites", s.inviteHistory, signedIn...)
 	e.GET("/audit-events", s.listAuditEvents, signedIn...)
+
+	// Bulk jobs: bulk resends and imports, worked through in the background.
+	e.GET("/jobs", s.listJobs, signedIn...)
+	e.GET("/jobs/:id", s.getJob, signedIn...)
+	e.POST("/jobs/:id/cancel", s.cancelJob, signedIn...)
 }

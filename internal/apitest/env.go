@@ -110,6 +110,7 @@ func New(t testing.TB, dialect config.Dialect, opts ...Options) *Env {
 		Hasher: auth.NewHasherWithParams(4, auth.Params{Memory: 1024, Time: 1, Threads: 1}),
 	})
 	e.Queue.SetInviteDeliverer(e.Service)
+	e.Queue.SetJobRunner(e.Service)
 
 	priv, pub := sendgridtest.NewWebhookKey(t)
 	e.WebhookKey = priv

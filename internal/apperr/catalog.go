@@ -23,6 +23,7 @@ const (
 	UserNotDeactivated    Code = "user_not_deactivated"
 	InviteStillValid      Code = "invite_still_valid"
 	IdempotencyKeyReused  Code = "idempotency_key_reused"
+	JobFinished           Code = "job_finished"
 	InviteExpired         Code = "invite_expired"
 	InviteRevoked         Code = "invite_revoked"
 	InviteAccepted        Code = "invite_accepted"
@@ -79,6 +80,8 @@ var Catalog = []Entry{
 		"Only an expired invitation can be renewed; this link still works, so use it."},
 	{IdempotencyKeyReused, http.StatusConflict, "Idempotency key reused",
 		"The `Idempotency-Key` was already used with a different request. Use a new key for a new request."},
+	{JobFinished, http.StatusConflict, "Job already finished",
+		"The bulk job has already finished, so it cannot be cancelled. `job_state` names its final state."},
 	{InviteExpired, http.StatusGone, "Invitation expired",
 		"The activation link has expired. When `renewable` is true the user is still invited and `POST /invites/renew` sends a fresh link to the address on file."},
 	{InviteRevoked, http.StatusGone, "Invitation revoked",

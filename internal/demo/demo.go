@@ -201,3 +201,5 @@ func deliver(ctx context.Context, st people.Store, inviteID uuid.UUID, status pe
 type silentStore struct{ people.Store }
 
 func (silentStore) EnqueueInviteEmail(context.Context, people.Invite) error { return nil }
+
+func (silentStore) EnqueueInviteBatch(context.Context, []uuid.UUID) error { return nil }

@@ -38,17 +38,25 @@ type inviteEmailWorker struct {
 func (w *inviteEmailWorker) Work(ctx context.Context, job *river.Job[InviteEmailArgs]) error {
 	d := *w.q.deliverer.Load()
 	err := d.DeliverInvite(ctx, job.Args.InviteID)
+	return w.q.sendOutcome(ctx, err, job.Attempt, "invite_id", job.Args.InviteID)
+}
+
+// sendOutcome turns a delivery error into the job's fate: a refusal for
+// good cancels the job (the invites are already marked failed), a rate
+// limit snoozes as long as the provider asked, anything else is retried
+// with backoff. what names the email in the log.
+func (q *Queue) sendOutcome(ctx context.Context, err error, attempt int, what ...any) error {
 	var me *mail.Error
 	if errors.As(err, &me) {
 		switch {
 		case me.Permanent:
-			w.q.log.WarnContext(ctx, "invite email refused by provider", "invite_id", job.Args.InviteID, "status", me.StatusCode, "reason", me.Reason)
+			q.log.WarnContext(ctx, "invite email refused by provider", append(what, "status", me.StatusCode, "reason", me.Reason)...)
 			return river.JobCancel(err)
 		case me.RetryAfter > 0:
-			w.q.log.InfoContext(ctx, "invite email rate limited", "invite_id", job.Args.InviteID, "retry_after", me.RetryAfter)
+			q.log.InfoContext(ctx, "invite email rate limited", append(what, "retry_after", me.RetryAfter)...)
 			return river.JobSnooze(me.RetryAfter + jitter(me.RetryAfter/10))
 		}
-		w.q.log.WarnContext(ctx, "invite email failed, will retry", "invite_id", job.Args.InviteID, "attempt", job.Attempt, "status", me.StatusCode, "reason", me.Reason)
+		q.log.WarnContext(ctx, "invite email failed, will retry", append(what, "attempt", attempt, "status", me.StatusCode, "reason", me.Reason)...)
 	}
 	return err
 }

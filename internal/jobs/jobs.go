@@ -1,5 +1,5 @@
 // Package jobs runs the service's durable background work on River: the
-// invitation emails today. Jobs are inserted in the same database
+// invitation emails, single or batched, and the batches of bulk jobs. Jobs are inserted in the same database
 // transaction as the rows they concern, so none is lost and none exists for
 // a change that rolled back.
 package jobs
@@ -35,9 +35,17 @@ type Options struct {
 	PollInterval time.Duration
 }
 
-// InviteDeliverer sends one invitation's email.
+// InviteDeliverer sends invitation emails.
 type InviteDeliverer interface {
+	// DeliverInvite sends one invitation's email.
 	DeliverInvite(ctx context.Context, inviteID uuid.UUID) error
+	// DeliverInviteBatch sends the emails of invitations created together.
+	DeliverInviteBatch(ctx context.Context, inviteIDs []uuid.UUID) error
+}
+
+// JobRunner works through bulk jobs, one batch at a time.
+type JobRunner interface {
+	RunJobBatch(ctx context.Context, jobID uuid.UUID) error
 }
 
 // Maintainer does the periodic housekeeping.
@@ -49,6 +57,7 @@ type Maintainer interface {
 type Queue struct {
 	client    *river.Client[*sql.Tx]
 	deliverer atomic.Pointer[InviteDeliverer]
+	runner    atomic.Pointer[JobRunner]
 	log       *slog.Logger
 }
 
@@ -67,6 +76,8 @@ func New(db *database.DB, maint Maintainer, opts Options) (*Queue, error) {
 	q := &Queue{log: opts.Logger}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &inviteEmailWorker{q: q})
+	river.AddWorker(workers, &inviteBatchEmailWorker{q: q})
+	river.AddWorker(workers, &jobBatchWorker{q: q})
 	river.AddWorker(workers, &purgeWorker{maint: maint})
 
 	var driver riverdriver.Driver[*sql.Tx]
@@ -76,15 +87,19 @@ func New(db *database.DB, maint Maintainer, opts Options) (*Queue, error) {
 		driver = riverdatabasesql.New(db.SQL)
 	}
 	client, err := river.NewClient(driver, &river.Config{
-		Logger:            opts.Logger.With("component", "jobs"),
-		Workers:           workers,
-		Queues:            map[string]river.QueueConfig{QueueEmail: {MaxWorkers: opts.Workers}, river.QueueDefault: {MaxWorkers: 2}},
+		Logger:  opts.Logger.With("component", "jobs"),
+		Workers: workers,
+		Queues: map[string]river.QueueConfig{QueueEmail: {MaxWorkers: opts.Workers}, QueueBulk: {MaxWorkers: 2},
+			river.QueueDefault: {MaxWorkers: 2}},
 		FetchPollInterval: opts.PollInterval,
 		FetchCooldown:     min(opts.PollInterval, 100*time.Millisecond),
 		// database/sql has no LISTEN: workers poll, which costs one cheap query per interval.
-		PollOnly:     true,
-		JobTimeout:   2 * time.Minute,
-		PeriodicJobs: []*river.PeriodicJob{purgePeriodicJob()},
+		PollOnly:   true,
+		JobTimeout: 2 * time.Minute,
+		// A job left running by a replica that died is handed to another
+		// after this long; River's default of an hour would stall a bulk job.
+		RescueStuckJobsAfter: 5 * time.Minute,
+		PeriodicJobs:         []*river.PeriodicJob{purgePeriodicJob()},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create job queue: %w", err)
@@ -96,10 +111,16 @@ func New(db *database.DB, maint Maintainer, opts Options) (*Queue, error) {
 // SetInviteDeliverer names who sends invitation emails.
 func (q *Queue) SetInviteDeliverer(d InviteDeliverer) { q.deliverer.Store(&d) }
 
+// SetJobRunner names who works through bulk jobs.
+func (q *Queue) SetJobRunner(r JobRunner) { q.runner.Store(&r) }
+
 // Start runs the workers until Stop.
 func (q *Queue) Start(ctx context.Context) error {
 	if q.deliverer.Load() == nil {
 		return errors.New("jobs: no invite deliverer set")
+	}
+	if q.runner.Load() == nil {
+		return errors.New("jobs: no bulk job runner set")
 	}
 	return q.client.Start(ctx)
 }

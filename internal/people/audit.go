@@ -2,11 +2,8 @@ package people
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -23,10 +20,7 @@ type AuditFilter struct {
 }
 
 // AuditCursor is the position after the last event of a page.
-type AuditCursor struct {
-	CreatedAt time.Time `json:"c"`
-	ID        uuid.UUID `json:"i"`
-}
+type AuditCursor = timeCursor
 
 // AuditParams is an audit listing request as the client wrote it.
 type AuditParams struct {
@@ -75,15 +69,11 @@ func (s *Service) ListAuditEvents(ctx context.Context, actor Actor, p AuditParam
 		f.Limit = n
 	}
 	if p.Cursor != "" {
-		var c AuditCursor
-		b, err := base64.RawURLEncoding.DecodeString(p.Cursor)
-		if err == nil {
-			err = json.Unmarshal(b, &c)
-		}
-		if err != nil || c.ID == uuid.Nil {
+		c, err := decodeTimeCursor(p.Cursor)
+		if err != nil {
 			errs = append(errs, apperr.Field("cursor", "invalid", "cursor is not a next_cursor of this listing"))
 		}
-		f.After = &c
+		f.After = c
 	}
 	if len(errs) > 0 {
 		return AuditPage{}, apperr.Invalid(errs...)
@@ -94,12 +84,9 @@ func (s *Service) ListAuditEvents(ctx context.Context, actor Actor, p AuditParam
 	if err != nil {
 		return AuditPage{}, err
 	}
-	page := AuditPage{Events: events}
-	if len(events) > limit {
-		page.Events, page.HasMore = events[:limit], true
-		last := page.Events[limit-1]
-		b, _ := json.Marshal(AuditCursor{CreatedAt: last.CreatedAt, ID: last.ID})
-		page.NextCursor = base64.RawURLEncoding.EncodeToString(b)
-	}
+	var page AuditPage
+	page.Events, page.NextCursor, page.HasMore = trimPage(events, limit, func(last AuditEvent) string {
+		return timeCursor{CreatedAt: last.CreatedAt, ID: last.ID}.encode()
+	})
 	return page, nil
 }

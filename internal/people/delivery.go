@@ -36,7 +36,81 @@ func (s *Service) DeliverInvite(ctx context.Context, inviteID uuid.UUID) error {
 		return err
 	}
 	receipt, sendErr := s.mailer.Send(ctx, batch)
-	return s.recordSend(ctx, inv.ID, receipt, sendErr)
+	return s.recordSend(ctx, []uuid.UUID{inv.ID}, receipt, sendErr)
+}
+
+// DeliverInviteBatch hands the emails of invites created together (a batch
+// of a bulk job) to the provider, one call per organization and inviter,
+// each recipient with their own link. It keeps only invites that are still
+// live and their user's latest, and that the provider has not accepted yet,
+// so a retry after a partial failure or a crash never mails a superseded
+// link and mails an accepted one again only if its acceptance went
+// unrecorded. Errors are those of DeliverInvite.
+func (s *Service) DeliverInviteBatch(ctx context.Context, inviteIDs []uuid.UUID) error {
+	invites, err := s.store.InvitesByID(ctx, inviteIDs)
+	if err != nil || len(invites) == 0 {
+		return err
+	}
+	type group struct {
+		org       uuid.UUID
+		createdBy uuid.UUID
+	}
+	var (
+		order  []group
+		groups = map[group][]deliverable{}
+		users  = map[uuid.UUID]User{}
+	)
+	for orgID, ids := range userIDsByOrg(invites) {
+		us, err := s.store.UsersByID(ctx, orgID, ids)
+		if err != nil {
+			return err
+		}
+		for _, u := range us {
+			users[u.ID] = u
+		}
+	}
+	now := s.now()
+	for _, inv := range invites {
+		u, ok := users[inv.UserID]
+		if !ok || inv.State(now) != InviteLive || u.Status != InvitePending || u.LatestInviteID == nil ||
+			*u.LatestInviteID != inv.ID || inv.Delivery.SentAt != nil {
+			continue
+		}
+		g := group{org: inv.OrganizationID}
+		if inv.CreatedBy != nil {
+			g.createdBy = *inv.CreatedBy
+		}
+		if _, seen := groups[g]; !seen {
+			order = append(order, g)
+		}
+		groups[g] = append(groups[g], deliverable{invite: inv, user: u})
+	}
+	for _, g := range order {
+		items := groups[g]
+		batch, err := s.batchFor(ctx, items[0].invite, items)
+		if err != nil {
+			return err
+		}
+		ids := make([]uuid.UUID, len(items))
+		for i, it := range items {
+			ids[i] = it.invite.ID
+		}
+		receipt, sendErr := s.mailer.Send(ctx, batch)
+		// A failed group stops here: the groups after it wait for the retry,
+		// and the groups before it are not sent again.
+		if err := s.recordSend(ctx, ids, receipt, sendErr); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func userIDsByOrg(invites []Invite) map[uuid.UUID][]uuid.UUID {
+	m := map[uuid.UUID][]uuid.UUID{}
+	for _, inv := range invites {
+		m[inv.OrganizationID] = append(m[inv.OrganizationID], inv.UserID)
+	}
+	return m
 }
 
 // deliverable is an invite with its user, ready to be mailed.
@@ -71,9 +145,9 @@ func (s *Service) batchFor(ctx context.Context, first Invite, items []deliverabl
 	return batch, nil
 }
 
-// recordSend stores the outcome of a send and returns sendErr for the
-// caller's retry decision.
-func (s *Service) recordSend(ctx context.Context, inviteID uuid.UUID, receipt mail.Receipt, sendErr error) error {
+// recordSend stores the outcome of a send for each of its invites and
+// returns sendErr for the caller's retry decision.
+func (s *Service) recordSend(ctx context.Context, inviteIDs []uuid.UUID, receipt mail.Receipt, sendErr error) error {
 	attempt := SendAttempt{At: s.now(), Sent: sendErr == nil, MessageID: receipt.MessageID}
 	if sendErr != nil {
 		var me *mail.Error
@@ -86,7 +160,7 @@ func (s *Service) recordSend(ctx context.Context, inviteID uuid.UUID, receipt ma
 		}
 	}
 	// A fresh context: the outcome must be recorded even if the job's ctx ended.
-	if err := s.store.RecordSendAttempt(context.WithoutCancel(ctx), inviteID, attempt); err != nil {
+	if err := s.store.RecordSendAttempts(context.WithoutCancel(ctx), inviteIDs, attempt); err != nil {
 		return errors.Join(sendErr, err)
 	}
 	return sendErr

@@ -238,10 +238,11 @@ const (
 	ActionOrganizationCreated = "organization.created"
 	ActionBulkResendStarted   = "bulk.resend_started"
 	ActionImportStarted       = "import.started"
+	ActionJobCancelled        = "job.cancelled"
 )
 
 // AuditActions lists the actions GET /audit-events can filter on.
 var AuditActions = []string{ActionUserCreated, ActionUserUpdated, ActionInviteSent, ActionInviteResent,
 	ActionInviteRenewed, ActionInviteAccepted, ActionInviteRevoked, ActionPasswordSet, ActionPasswordChanged,
 	ActionEmailChanged, ActionRoleChanged, ActionUserDeactivated, ActionUserReactivated, ActionOrganizationCreated,
-	ActionBulkResendStarted, ActionImportStarted}
+	ActionBulkResendStarted, ActionImportStarted, ActionJobCancelled}

@@ -11,10 +11,15 @@ import (
 	"github.com/invitedhq/invited/internal/auth"
 )
 
+// outbox collects the invites a batch of a bulk job creates, so that their
+// emails go out as one queued job (one provider call) instead of one each.
+type outbox struct{ inviteIDs []uuid.UUID }
+
 // issueInvite revokes the user's open invites, creates a fresh one, points
 // the user at it, queues its email and audits it — all in the caller's
-// transaction, with the user's row already locked (rules R3, R4).
-func (s *Service) issueInvite(ctx context.Context, org Organization, u *User, actorID *uuid.UUID, action string) (Invite, error) {
+// transaction, with the user's row already locked (rules R3, R4). With an
+// outbox the email is left to the batch; without, it is queued on its own.
+func (s *Service) issueInvite(ctx context.Context, org Organization, u *User, actorID *uuid.UUID, action string, box *outbox) (Invite, error) {
 	now := s.now()
 	revoked, err := s.store.RevokeOpenInvites(ctx, u.ID, RevokedSuperseded, now)
 	if err != nil {
@@ -38,7 +43,9 @@ func (s *Service) issueInvite(ctx context.Context, org Organization, u *User, ac
 	if err := s.store.UpdateUser(ctx, u); err != nil {
 		return Invite{}, err
 	}
-	if err := s.store.EnqueueInviteEmail(ctx, inv); err != nil {
+	if box != nil {
+		box.inviteIDs = append(box.inviteIDs, inv.ID)
+	} else if err := s.store.EnqueueInviteEmail(ctx, inv); err != nil {
 		return Invite{}, err
 	}
 	if err := s.audit(ctx, org.ID, actorID, &u.ID, action, map[string]any{
@@ -75,7 +82,7 @@ func (s *Service) ResendInvite(ctx context.Context, actor Actor, id uuid.UUID) (
 		if err != nil {
 			return err
 		}
-		if inv, warnings, err = s.resend(ctx, actor, org, &u); err != nil {
+		if inv, warnings, err = s.resend(ctx, actor, org, &u, nil); err != nil {
 			return err
 		}
 		return nil
@@ -83,22 +90,32 @@ func (s *Service) ResendInvite(ctx context.Context, actor Actor, id uuid.UUID) (
 	return inv, warnings, err
 }
 
-// resend is one resend to a locked user; bulk resends call it per user.
-func (s *Service) resend(ctx context.Context, actor Actor, org Organization, u *User) (Invite, []Warning, error) {
-	if err := actor.requireOutranked(*u); err != nil {
+// resend is one resend to a locked user; bulk resends call it per user
+// with their batch's outbox.
+func (s *Service) resend(ctx context.Context, actor Actor, org Organization, u *User, box *outbox) (Invite, []Warning, error) {
+	action, err := resendAction(actor, *u)
+	if err != nil {
 		return Invite{}, nil, err
 	}
+	warnings := deliveryWarnings(*u)
+	inv, err := s.issueInvite(ctx, org, u, &actor.ID, action, box)
+	return inv, warnings, err
+}
+
+// resendAction checks that actor may resend to u (R2, R5) and names the
+// audit action: the first invitation of a user created without one is "sent".
+func resendAction(actor Actor, u User) (string, error) {
+	if err := actor.requireOutranked(u); err != nil {
+		return "", err
+	}
 	if u.Status != InvitePending {
-		return Invite{}, nil, apperr.New(apperr.InviteNotPending,
+		return "", apperr.New(apperr.InviteNotPending,
 			"Invitations can only be resent to invite-pending users; this user is %s.", u.Status).With("user_status", u.Status)
 	}
-	warnings := deliveryWarnings(*u)
-	action := ActionInviteResent
 	if u.LatestInviteID == nil {
-		action = ActionInviteSent
+		return ActionInviteSent, nil
 	}
-	inv, err := s.issueInvite(ctx, org, u, &actor.ID, action)
-	return inv, warnings, err
+	return ActionInviteResent, nil
 }
 
 // deliveryWarnings explains why the previous invitation may not have
@@ -349,7 +366,7 @@ func (s *Service) RenewInvite(ctx context.Context, token string) error {
 			}
 			return err
 		}
-		_, err = s.issueInvite(ctx, r.org, &u, nil, ActionInviteRenewed)
+		_, err = s.issueInvite(ctx, r.org, &u, nil, ActionInviteRenewed, nil)
 		return err
 	})
 }

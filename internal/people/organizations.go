@@ -70,7 +70,7 @@ func (s *Service) CreateOrganization(ctx context.Context, n NewOrganization) (Or
 			return err
 		}
 		var err error
-		if u, err = s.createUser(ctx, org, nil, owner); err != nil {
+		if u, err = s.createUser(ctx, org, nil, owner, nil); err != nil {
 			return err
 		}
 		if hash == "" {

@@ -59,6 +59,58 @@ type Store interface {
 
 	AddAuditEvent(ctx context.Context, e *AuditEvent) error
 	ListAuditEvents(ctx context.Context, orgID uuid.UUID, f AuditFilter) ([]AuditEvent, error)
+
+	BulkStore
+}
+
+// BulkStore keeps bulk jobs and the batch reads and writes they need.
+type BulkStore interface {
+	// UsersByID returns the organization's users among ids, each with its
+	// latest invite; ids of no user of the organization are left out.
+	UsersByID(ctx context.Context, orgID uuid.UUID, ids []uuid.UUID) ([]User, error)
+	// LockUsers is UsersByID that also locks the rows, in id order so that
+	// two batches over overlapping users cannot deadlock.
+	LockUsers(ctx context.Context, orgID uuid.UUID, ids []uuid.UUID) ([]User, error)
+	// CountUsersByRole counts the users matching f per role.
+	CountUsersByRole(ctx context.Context, orgID uuid.UUID, f UserFilter) (map[Role]int, error)
+	// UserStatusesByEmail maps the normalized emails among emails that
+	// belong to a user of the organization to that user's status.
+	UserStatusesByEmail(ctx context.Context, orgID uuid.UUID, emails []string) (map[string]Status, error)
+	// InvitesByID returns the invites among ids, in any organization.
+	InvitesByID(ctx context.Context, ids []uuid.UUID) ([]Invite, error)
+	// RecordSendAttempts is RecordSendAttempt for every invite of one
+	// provider call: they share its outcome and message id.
+	RecordSendAttempts(ctx context.Context, inviteIDs []uuid.UUID, a SendAttempt) error
+
+	CreateJob(ctx context.Context, j *Job) error
+	// UpdateJob writes the job's state, counters and timestamps.
+	UpdateJob(ctx context.Context, j *Job) error
+	// Job returns a job of the organization.
+	Job(ctx context.Context, orgID, id uuid.UUID) (Job, error)
+	// LockJob returns a job of any organization and locks it until the
+	// transaction ends: batches of one job, and its cancellation, run one
+	// at a time.
+	LockJob(ctx context.Context, id uuid.UUID) (Job, error)
+	ListJobs(ctx context.Context, orgID uuid.UUID, f JobFilter) ([]Job, error)
+	// AddJobItems inserts items with multi-row inserts.
+	AddJobItems(ctx context.Context, items []JobItem) error
+	// AddUserItems inserts one pending item per user matching f, oldest
+	// user first, at positions 1…n, and returns n. The selection happens
+	// inside the database: it costs no memory per user.
+	AddUserItems(ctx context.Context, j Job, f UserFilter) (int, error)
+	// JobItems pages a job's items in position order.
+	JobItems(ctx context.Context, jobID uuid.UUID, f ItemFilter) ([]JobItem, error)
+	// UpdateJobItems writes the outcome of processed items.
+	UpdateJobItems(ctx context.Context, items []JobItem) error
+	// FinishPendingItems gives every pending item of the job the outcome
+	// and code, and returns how many it changed.
+	FinishPendingItems(ctx context.Context, jobID uuid.UUID, o ItemOutcome, code, message string, at time.Time) (int, error)
+
+	// EnqueueInviteBatch queues one email job for invites created in the
+	// caller's transaction.
+	EnqueueInviteBatch(ctx context.Context, inviteIDs []uuid.UUID) error
+	// EnqueueJobBatch queues the next batch of a bulk job in the caller's transaction.
+	EnqueueJobBatch(ctx context.Context, jobID uuid.UUID) error
 }
 
 // SendAttempt is the outcome of one try at handing an email to the provider.

@@ -127,14 +127,15 @@ func (s *Service) CreateUser(ctx context.Context, actor Actor, n NewUser) (User,
 	}
 	var u User
 	err = s.store.InTx(ctx, func(ctx context.Context) error {
-		u, err = s.createUser(ctx, org, &actor.ID, n)
+		u, err = s.createUser(ctx, org, &actor.ID, n, nil)
 		return err
 	})
 	return u, err
 }
 
-// createUser inserts the user, audits it and issues the first invite if asked; in a transaction.
-func (s *Service) createUser(ctx context.Context, org Organization, actorID *uuid.UUID, n NewUser) (User, error) {
+// createUser inserts the user, audits it and issues the first invite if
+// asked; in a transaction. An import passes its batch's outbox.
+func (s *Service) createUser(ctx context.Context, org Organization, actorID *uuid.UUID, n NewUser, box *outbox) (User, error) {
 	now := s.now()
 	u := User{
 		ID: newID(), OrganizationID: org.ID, Email: n.Email, FirstName: n.FirstName, LastName: n.LastName,
@@ -149,7 +150,7 @@ func (s *Service) createUser(ctx context.Context, org Organization, actorID *uui
 		return User{}, err
 	}
 	if n.SendInvite {
-		inv, err := s.issueInvite(ctx, org, &u, actorID, ActionInviteSent)
+		inv, err := s.issueInvite(ctx, org, &u, actorID, ActionInviteSent, box)
 		if err != nil {
 			return User{}, err
 		}

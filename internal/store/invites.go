@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"github.com/google/uuid"
@@ -80,11 +81,26 @@ func (s *Store) UserInvites(ctx context.Context, orgID, userID uuid.UUID) ([]peo
 
 // EnqueueInviteEmail implements people.Store.
 func (s *Store) EnqueueInviteEmail(ctx context.Context, inv people.Invite) error {
+	return s.enqueue(ctx, func(tx *sql.Tx) error { return s.queue.EnqueueInviteEmail(ctx, tx, inv.ID) })
+}
+
+// EnqueueInviteBatch implements people.Store.
+func (s *Store) EnqueueInviteBatch(ctx context.Context, inviteIDs []uuid.UUID) error {
+	return s.enqueue(ctx, func(tx *sql.Tx) error { return s.queue.EnqueueInviteBatch(ctx, tx, inviteIDs) })
+}
+
+// EnqueueJobBatch implements people.Store.
+func (s *Store) EnqueueJobBatch(ctx context.Context, jobID uuid.UUID) error {
+	return s.enqueue(ctx, func(tx *sql.Tx) error { return s.queue.EnqueueJobBatch(ctx, tx, jobID) })
+}
+
+// enqueue inserts a job in the transaction in ctx.
+func (s *Store) enqueue(ctx context.Context, insert func(tx *sql.Tx) error) error {
 	tx, err := sqlTx(ctx)
 	if err != nil {
 		return apperr.Internal(err)
 	}
-	if err := s.queue.EnqueueInviteEmail(ctx, tx, inv.ID); err != nil {
+	if err := insert(tx); err != nil {
 		return apperr.Internal(err)
 	}
 	return nil
@@ -94,6 +110,12 @@ func (s *Store) EnqueueInviteEmail(ctx context.Context, inv people.Invite) error
 // sent only from queued or failed: a provider event that already arrived
 // (delivered, bounced…) is newer news than our own "sent".
 func (s *Store) RecordSendAttempt(ctx context.Context, inviteID uuid.UUID, a people.SendAttempt) error {
+	return s.RecordSendAttempts(ctx, []uuid.UUID{inviteID}, a)
+}
+
+// RecordSendAttempts implements people.Store: one statement per chunk of
+// invites, whatever the size of the provider call.
+func (s *Store) RecordSendAttempts(ctx context.Context, inviteIDs []uuid.UUID, a people.SendAttempt) error {
 	updates := map[string]any{"send_attempts": gorm.Expr("send_attempts + 1")}
 	switch {
 	case a.Sent:
@@ -110,7 +132,10 @@ func (s *Store) RecordSendAttempt(ctx context.Context, inviteID uuid.UUID, a peo
 		updates["delivery_reason"] = truncate("retrying: "+a.Reason, 500)
 		updates["delivery_updated_at"] = a.At
 	}
-	return translate(s.conn(ctx).Model(&inviteRow{}).Where("id = ?", inviteID).Updates(updates).Error, "Invite")
+	return chunks(inviteIDs, func(part []uuid.UUID) error {
+		cond, arg := s.inList("id", "uuid", uuidStrings(part))
+		return translate(s.conn(ctx).Model(&inviteRow{}).Where(cond, arg).Updates(updates).Error, "Invite")
+	})
 }
 
 // ApplyDeliveryEvent implements people.Store.

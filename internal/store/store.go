@@ -21,6 +21,10 @@ import (
 // exists exactly when the rows it is about do.
 type Enqueuer interface {
 	EnqueueInviteEmail(ctx context.Context, tx *sql.Tx, inviteID uuid.UUID) error
+	// EnqueueInviteBatch queues one email job for several invites.
+	EnqueueInviteBatch(ctx context.Context, tx *sql.Tx, inviteIDs []uuid.UUID) error
+	// EnqueueJobBatch queues the next batch of a bulk job.
+	EnqueueJobBatch(ctx context.Context, tx *sql.Tx, jobID uuid.UUID) error
 }
 
 // Store implements people.Store.

@@ -140,31 +140,12 @@ func (s *Store) CountUsers(ctx context.Context, orgID uuid.UUID) (map[people.Sta
 // has an index whose leading columns match the filter, and a page reads
 // only its own rows however deep it is.
 func (s *Store) ListUsers(ctx context.Context, orgID uuid.UUID, f people.UserFilter) ([]people.User, error) {
-	where := []string{"u.organization_id = ?"}
-	args := []any{orgID}
+	cond, condArgs := userConditions(orgID, f)
+	where := []string{cond}
+	args := condArgs
 	add := func(cond string, a ...any) {
 		where = append(where, cond)
 		args = append(args, a...)
-	}
-	if len(f.Statuses) == 1 {
-		add("u.status = ?", string(f.Statuses[0]))
-	} else if len(f.Statuses) > 1 {
-		add("u.status IN ?", strs(f.Statuses))
-	}
-	if len(f.Roles) > 0 {
-		add("u.role IN ?", strs(f.Roles))
-	}
-	if len(f.DeliveryStatuses) > 0 {
-		add("i.delivery_status IN ?", strs(f.DeliveryStatuses))
-	}
-	if len(f.UserIDs) > 0 {
-		add("u.id IN ?", f.UserIDs)
-	}
-	if f.Query != "" {
-		add(`lower(u.email || ' ' || u.first_name || ' ' || u.last_name) LIKE ? ESCAPE '\'`, "%"+escapeLike(f.Query)+"%")
-	}
-	if f.InvitedBefore != nil {
-		add("u.last_invited_at < ?", *f.InvitedBefore)
 	}
 	order := ""
 	switch f.Sort {
@@ -212,6 +193,38 @@ func (s *Store) ListUsers(ctx context.Context, orgID uuid.UUID, f people.UserFil
 		users = append(users, u)
 	}
 	return users, translate(rows.Err(), "Users")
+}
+
+// userConditions is the WHERE clause of f's filters over users u joined
+// with their latest invite i; the cursor is the caller's business.
+func userConditions(orgID uuid.UUID, f people.UserFilter) (string, []any) {
+	where := []string{"u.organization_id = ?"}
+	args := []any{orgID}
+	add := func(cond string, a ...any) {
+		where = append(where, cond)
+		args = append(args, a...)
+	}
+	if len(f.Statuses) == 1 {
+		add("u.status = ?", string(f.Statuses[0]))
+	} else if len(f.Statuses) > 1 {
+		add("u.status IN ?", strs(f.Statuses))
+	}
+	if len(f.Roles) > 0 {
+		add("u.role IN ?", strs(f.Roles))
+	}
+	if len(f.DeliveryStatuses) > 0 {
+		add("i.delivery_status IN ?", strs(f.DeliveryStatuses))
+	}
+	if len(f.UserIDs) > 0 {
+		add("u.id IN ?", f.UserIDs)
+	}
+	if f.Query != "" {
+		add(`lower(u.email || ' ' || u.first_name || ' ' || u.last_name) LIKE ? ESCAPE '\'`, "%"+escapeLike(f.Query)+"%")
+	}
+	if f.InvitedBefore != nil {
+		add("u.last_invited_at < ?", *f.InvitedBefore)
+	}
+	return strings.Join(where, " AND "), args
 }
 
 func escapeLike(s string) string {

@@ -1,0 +1,103 @@
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/riverqueue/river"
+)
+
+// QueueBulk is the queue of bulk job batches. It is apart from the email
+// queue so that a long import never holds up single invitations.
+const QueueBulk = "bulk"
+
+// InviteBatchEmailArgs is the job that emails the invitations one batch of
+// a bulk job created, in one provider call. It carries invite ids only: the
+// links are rebuilt when it runs.
+type InviteBatchEmailArgs struct {
+	InviteIDs []uuid.UUID `json:"invite_ids"`
+}
+
+// Kind names the job type in the queue.
+func (InviteBatchEmailArgs) Kind() string { return "invite_email_batch" }
+
+// InsertOpts retries like a single invitation's email.
+func (InviteBatchEmailArgs) InsertOpts() river.InsertOpts {
+	return InviteEmailArgs{}.InsertOpts()
+}
+
+type inviteBatchEmailWorker struct {
+	river.WorkerDefaults[InviteBatchEmailArgs]
+	q *Queue
+}
+
+// Work sends the batch; failures are handled as for a single invitation.
+func (w *inviteBatchEmailWorker) Work(ctx context.Context, job *river.Job[InviteBatchEmailArgs]) error {
+	d := *w.q.deliverer.Load()
+	err := d.DeliverInviteBatch(ctx, job.Args.InviteIDs)
+	return w.q.sendOutcome(ctx, err, job.Attempt, "invites", len(job.Args.InviteIDs), "job_id", job.ID)
+}
+
+// NextRetry backs off like a single invitation's email.
+func (w *inviteBatchEmailWorker) NextRetry(job *river.Job[InviteBatchEmailArgs]) time.Time {
+	return time.Now().Add(Backoff(job.Attempt))
+}
+
+// Timeout bounds one attempt: a thousand recipients make a large request.
+func (w *inviteBatchEmailWorker) Timeout(*river.Job[InviteBatchEmailArgs]) time.Duration {
+	return time.Minute
+}
+
+// JobBatchArgs is the job that processes the next batch of a bulk job.
+// Each batch queues the next one in its own transaction, so a job of any
+// size is a chain of short queue jobs: a restart loses at most the batch in
+// flight, which rolls back and runs again.
+type JobBatchArgs struct {
+	JobID uuid.UUID `json:"job_id"`
+}
+
+// Kind names the job type in the queue.
+func (JobBatchArgs) Kind() string { return "bulk_job_batch" }
+
+// InsertOpts keeps retrying a batch that fails for a passing reason
+// (database restart, lock timeout) for about a day.
+func (JobBatchArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueBulk, MaxAttempts: 50}
+}
+
+type jobBatchWorker struct {
+	river.WorkerDefaults[JobBatchArgs]
+	q *Queue
+}
+
+// Work runs one batch.
+func (w *jobBatchWorker) Work(ctx context.Context, job *river.Job[JobBatchArgs]) error {
+	r := *w.q.runner.Load()
+	err := r.RunJobBatch(ctx, job.Args.JobID)
+	if err != nil {
+		w.q.log.WarnContext(ctx, "bulk job batch failed, will retry", "job_id", job.Args.JobID, "attempt", job.Attempt, "error", err)
+	}
+	return err
+}
+
+// NextRetry backs off like an email.
+func (w *jobBatchWorker) NextRetry(job *river.Job[JobBatchArgs]) time.Time {
+	return time.Now().Add(Backoff(job.Attempt))
+}
+
+// Timeout bounds one batch; it stays below the queue's JobTimeout.
+func (w *jobBatchWorker) Timeout(*river.Job[JobBatchArgs]) time.Duration { return 2 * time.Minute }
+
+// EnqueueInviteBatch queues one email job for invites created in tx.
+func (q *Queue) EnqueueInviteBatch(ctx context.Context, tx *sql.Tx, inviteIDs []uuid.UUID) error {
+	_, err := q.client.InsertTx(ctx, tx, InviteBatchEmailArgs{InviteIDs: inviteIDs}, nil)
+	return err
+}
+
+// EnqueueJobBatch queues the next batch of a bulk job in tx.
+func (q *Queue) EnqueueJobBatch(ctx context.Context, tx *sql.Tx, jobID uuid.UUID) error {
+	_, err := q.client.InsertTx(ctx, tx, JobBatchArgs{JobID: jobID}, nil)
+	return err
+}

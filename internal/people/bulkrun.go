@@ -1,0 +1,198 @@
+package people
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/invitedhq/invited/internal/apperr"
+	"github.com/invitedhq/invited/internal/mail"
+)
+
+// BulkBatchSize is how many items one batch of a bulk job processes. A
+// batch is one transaction, and its new invitations reach the email
+// provider in one call, whose limit this is.
+const BulkBatchSize = mail.MaxBatch
+
+// RunJobBatch processes the next batch of a job's pending items, in
+// position order, in one transaction: it locks the job (so batches of one
+// job and its cancellation take turns), locks the batch's users, gives each
+// item exactly the effect of the single action, marks the items, updates
+// the counters, queues one email job for the batch's invitations and, while
+// items remain, the job's next batch. A batch that fails leaves nothing
+// behind and is retried whole; a finished or cancelled job is left alone,
+// so a batch run twice does nothing the second time.
+func (s *Service) RunJobBatch(ctx context.Context, jobID uuid.UUID) error {
+	return s.store.InTx(ctx, func(ctx context.Context) error {
+		job, err := s.store.LockJob(ctx, jobID)
+		if apperr.Is(err, apperr.NotFound) {
+			return nil // its organization was deleted
+		}
+		if err != nil || job.State.Finished() {
+			return err
+		}
+		ctx = WithRequestMeta(ctx, job.Request)
+		now := s.now()
+		if job.State == JobQueued {
+			job.State, job.StartedAt = JobRunning, &now
+		}
+		job.UpdatedAt = now
+		done, err := s.runBatch(ctx, &job, now)
+		if err != nil {
+			return err
+		}
+		if done {
+			job.settle(now)
+		} else if err := s.store.EnqueueJobBatch(ctx, job.ID); err != nil {
+			return err
+		}
+		return s.store.UpdateJob(ctx, &job)
+	})
+}
+
+// runBatch processes one batch and reports whether the job has no pending item left.
+func (s *Service) runBatch(ctx context.Context, job *Job, now time.Time) (done bool, err error) {
+	actor, ok, err := s.jobActor(ctx, *job)
+	if err != nil {
+		return false, err
+	}
+	if !ok {
+		n, err := s.store.FinishPendingItems(ctx, job.ID, ItemFailed, ItemCreatorRevoked,
+			"The user who started the job may no longer manage people.", now)
+		job.count(ItemFailed, n)
+		return true, err
+	}
+	items, err := s.store.JobItems(ctx, job.ID, ItemFilter{Outcome: ItemPending, Limit: BulkBatchSize})
+	if err != nil || len(items) == 0 {
+		return true, err
+	}
+	org, err := s.store.OrganizationByID(ctx, job.OrganizationID)
+	if err != nil {
+		return false, err
+	}
+	box := &outbox{}
+	switch job.Kind {
+	case JobBulkResend:
+		err = s.resendBatch(ctx, actor, org, *job, items, box, now)
+	case JobImport:
+		err = s.importBatch(ctx, actor, org, *job, items, box, now)
+	}
+	if err != nil {
+		return false, err
+	}
+	if err := s.store.UpdateJobItems(ctx, items); err != nil {
+		return false, err
+	}
+	for _, it := range items {
+		job.count(it.Outcome, 1)
+	}
+	if len(box.inviteIDs) > 0 {
+		if err := s.store.EnqueueInviteBatch(ctx, box.inviteIDs); err != nil {
+			return false, err
+		}
+	}
+	return job.Processed >= job.Total, nil
+}
+
+// jobActor is the job's creator as their row stands now: like a request's
+// actor, a creator who was deactivated or demoted carries no weight.
+func (s *Service) jobActor(ctx context.Context, job Job) (Actor, bool, error) {
+	if job.CreatedBy == nil {
+		return Actor{}, false, nil
+	}
+	u, err := s.store.User(ctx, job.OrganizationID, *job.CreatedBy)
+	if apperr.Is(err, apperr.NotFound) {
+		return Actor{}, false, nil
+	}
+	if err != nil {
+		return Actor{}, false, err
+	}
+	a := Actor{User: u}
+	return a, u.Status == Confirmed && a.CanManagePeople(), nil
+}
+
+// resendBatch resends to each item's user as POST /users/{id}/resend-invite would.
+func (s *Service) resendBatch(ctx context.Context, actor Actor, org Organization, job Job, items []JobItem, box *outbox, now time.Time) error {
+	ids := make([]uuid.UUID, len(items))
+	for i, it := range items {
+		ids[i] = *it.UserID
+	}
+	users, err := s.store.LockUsers(ctx, org.ID, ids)
+	if err != nil {
+		return err
+	}
+	byID := make(map[uuid.UUID]User, len(users))
+	for _, u := range users {
+		byID[u.ID] = u
+	}
+	for i := range items {
+		it := &items[i]
+		u, ok := byID[*it.UserID]
+		if !ok {
+			it.finish(ItemSkipped, string(apperr.NotFound), "No user of the organization has this id.", now)
+			continue
+		}
+		it.Email = u.Email
+		// A newer invitation than the job means someone already re-invited
+		// the user since the job was accepted: mailing again would double it.
+		if u.LastInvitedAt != nil && u.LastInvitedAt.After(job.CreatedAt) {
+			it.finish(ItemSkipped, ItemRecentlyInvited, "The user was sent a newer invitation after this job was accepted.", now)
+			continue
+		}
+		inv, _, err := s.resend(ctx, actor, org, &u, box)
+		if apperr.Is(err, apperr.InsufficientRank) || apperr.Is(err, apperr.InviteNotPending) {
+			it.skipFor(err, now)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		it.InviteID = &inv.ID
+		it.finish(ItemSucceeded, "", "", now)
+	}
+	return nil
+}
+
+// importBatch creates each item's user as POST /users would.
+func (s *Service) importBatch(ctx context.Context, actor Actor, org Organization, job Job, items []JobItem, box *outbox, now time.Time) error {
+	emails := make([]string, 0, len(items))
+	for _, it := range items {
+		if it.Input != nil {
+			emails = append(emails, it.Input.Email)
+		}
+	}
+	// Users created since the file was validated are skipped like those that existed.
+	existing, err := s.store.UserStatusesByEmail(ctx, org.ID, emails)
+	if err != nil {
+		return err
+	}
+	for i := range items {
+		it := &items[i]
+		if it.Input == nil {
+			it.finish(ItemFailed, ItemInvalid, "The row's data is missing.", now)
+			continue
+		}
+		if st, ok := existing[it.Input.Email]; ok {
+			existingUser(it, st, now)
+			continue
+		}
+		n, errs := importUser(actor, *it.Input)
+		if len(errs) > 0 { // the rules or the importer's rank changed since
+			it.Errors = errs
+			it.finish(ItemFailed, ItemInvalid, rowMessage(errs), now)
+			continue
+		}
+		n.SendInvite = job.Params.SendInvites
+		u, err := s.createUser(ctx, org, &actor.ID, n, box)
+		if err != nil {
+			return err
+		}
+		it.UserID = &u.ID
+		if u.Invite != nil {
+			it.InviteID = &u.Invite.ID
+		}
+		it.finish(ItemSucceeded, "", "", now)
+	}
+	return nil
+}

@@ -1,0 +1,169 @@
+package people
+
+import (
+	"context"
+	"encoding/base64"
+	"slices"
+	"strconv"
+
+	"github.com/google/uuid"
+
+	"github.com/invitedhq/invited/internal/apperr"
+)
+
+// Item paging limits.
+const (
+	DefaultItemPageSize = 100
+	MaxItemPageSize     = 1000
+)
+
+// JobListParams is a job listing request as the client wrote it.
+type JobListParams struct {
+	Limit, Cursor string
+}
+
+// JobPage is one page of jobs, newest first.
+type JobPage struct {
+	Jobs       []Job
+	NextCursor string
+	HasMore    bool
+}
+
+// ItemParams pages a job's items as the client wrote it.
+type ItemParams struct {
+	Limit, Cursor, Outcome string
+}
+
+// ItemPage is one page of a job's items.
+type ItemPage struct {
+	Items      []JobItem
+	NextCursor string
+	HasMore    bool
+}
+
+// ListJobs pages the organization's bulk jobs, newest first.
+func (s *Service) ListJobs(ctx context.Context, actor Actor, p JobListParams) (JobPage, error) {
+	if err := actor.requireManager(); err != nil {
+		return JobPage{}, err
+	}
+	f := JobFilter{Limit: DefaultPageSize}
+	var errs []apperr.FieldError
+	if p.Limit != "" {
+		if f.Limit = parseLimit(p.Limit, MaxPageSize); f.Limit == 0 {
+			errs = append(errs, apperr.Field("limit", "invalid", "limit must be a whole number from 1 to %d, got %q", MaxPageSize, p.Limit))
+		}
+	}
+	if p.Cursor != "" {
+		c, err := decodeTimeCursor(p.Cursor)
+		if err != nil {
+			errs = append(errs, apperr.Field("cursor", "invalid", "cursor is not a next_cursor of this listing"))
+		}
+		f.After = c
+	}
+	if len(errs) > 0 {
+		return JobPage{}, apperr.Invalid(errs...)
+	}
+	limit := f.Limit
+	f.Limit++
+	jobs, err := s.store.ListJobs(ctx, actor.OrganizationID, f)
+	if err != nil {
+		return JobPage{}, err
+	}
+	var page JobPage
+	page.Jobs, page.NextCursor, page.HasMore = trimPage(jobs, limit, func(last Job) string {
+		return timeCursor{CreatedAt: last.CreatedAt, ID: last.ID}.encode()
+	})
+	return page, nil
+}
+
+// GetJob returns a job of the actor's organization with a page of its items.
+func (s *Service) GetJob(ctx context.Context, actor Actor, id uuid.UUID, p ItemParams) (Job, ItemPage, error) {
+	if err := actor.requireManager(); err != nil {
+		return Job{}, ItemPage{}, err
+	}
+	f := ItemFilter{Limit: DefaultItemPageSize}
+	var errs []apperr.FieldError
+	if p.Limit != "" {
+		if f.Limit = parseLimit(p.Limit, MaxItemPageSize); f.Limit == 0 {
+			errs = append(errs, apperr.Field("items_limit", "invalid", "items_limit must be a whole number from 1 to %d, got %q", MaxItemPageSize, p.Limit))
+		}
+	}
+	if p.Outcome != "" {
+		f.Outcome = ItemOutcome(p.Outcome)
+		if !slices.Contains(ItemOutcomes, f.Outcome) {
+			errs = append(errs, apperr.Field("items_outcome", "invalid", "items_outcome must be one of %s, got %q", joinValues(ItemOutcomes), p.Outcome))
+		}
+	}
+	if p.Cursor != "" {
+		b, err := base64.RawURLEncoding.DecodeString(p.Cursor)
+		n, cerr := strconv.Atoi(string(b))
+		if err != nil || cerr != nil || n < 1 {
+			errs = append(errs, apperr.Field("items_cursor", "invalid", "items_cursor is not an items.next_cursor of this job"))
+		}
+		f.AfterPosition = n
+	}
+	if len(errs) > 0 {
+		return Job{}, ItemPage{}, apperr.Invalid(errs...)
+	}
+	job, err := s.store.Job(ctx, actor.OrganizationID, id)
+	if err != nil {
+		return Job{}, ItemPage{}, err
+	}
+	limit := f.Limit
+	f.Limit++
+	items, err := s.store.JobItems(ctx, job.ID, f)
+	if err != nil {
+		return Job{}, ItemPage{}, err
+	}
+	var page ItemPage
+	page.Items, page.NextCursor, page.HasMore = trimPage(items, limit, func(last JobItem) string {
+		return base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(last.Position)))
+	})
+	return job, page, nil
+}
+
+// CancelJob stops a job between batches: it waits for the batch in flight,
+// then skips every item still pending with code cancelled. A finished job
+// can't be cancelled (job_finished).
+func (s *Service) CancelJob(ctx context.Context, actor Actor, id uuid.UUID) (Job, error) {
+	if err := actor.requireManager(); err != nil {
+		return Job{}, err
+	}
+	var job Job
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		if _, err := s.store.Job(ctx, actor.OrganizationID, id); err != nil {
+			return err // another organization's job is not found, as R8 wants
+		}
+		var err error
+		if job, err = s.store.LockJob(ctx, id); err != nil {
+			return err
+		}
+		if job.State.Finished() {
+			return apperr.New(apperr.JobFinished, "The job has already finished (%s); there is nothing left to cancel.", job.State).
+				With("job_state", job.State)
+		}
+		now := s.now()
+		job.CancelRequested = true
+		n, err := s.store.FinishPendingItems(ctx, job.ID, ItemSkipped, ItemCancelled, "The job was cancelled before this item's turn.", now)
+		if err != nil {
+			return err
+		}
+		job.count(ItemSkipped, n)
+		job.settle(now)
+		if err := s.store.UpdateJob(ctx, &job); err != nil {
+			return err
+		}
+		return s.audit(ctx, job.OrganizationID, &actor.ID, nil, ActionJobCancelled,
+			map[string]any{"job_id": job.ID, "kind": job.Kind, "items_cancelled": n})
+	})
+	return job, err
+}
+
+// parseLimit reads a page size from 1 to max; 0 means invalid.
+func parseLimit(raw string, max int) int {
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < 1 || n > max {
+		return 0
+	}
+	return n
+}

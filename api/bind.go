@@ -97,14 +97,22 @@ func requireMediaType(c echo.Context, allowed ...string) error {
 	return apperr.New(apperr.UnsupportedMediaType, "Content-Type must be %s, got %s.", strings.Join(allowed, " or "), ct)
 }
 
+// listParams are the query parameters that may be repeated, as an
+// alternative to a comma-separated list.
+var listParams = []string{"status", "role", "delivery_status"}
+
 // allowQuery refuses query parameters the route does not know, so that a
-// typo such as ?stauts= fails loudly instead of being silently ignored.
+// typo such as ?stauts= fails loudly instead of being silently ignored, and
+// a single-valued parameter given twice, which would be ambiguous.
 func allowQuery(c echo.Context, known ...string) error {
 	var errs []apperr.FieldError
-	for name := range c.QueryParams() {
-		if !slices.Contains(known, name) {
+	for name, values := range c.QueryParams() {
+		switch {
+		case !slices.Contains(known, name):
 			errs = append(errs, apperr.Field(name, "unknown_parameter", "%s is not a query parameter of this route; allowed: %s",
 				name, strings.Join(known, ", ")))
+		case len(values) > 1 && !slices.Contains(listParams, name):
+			errs = append(errs, apperr.Field(name, "repeated_parameter", "%s may be given only once", name))
 		}
 	}
 	if len(errs) > 0 {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -65,10 +66,16 @@ func waitJob(t testing.TB, e *apitest.Env, token string, id uuid.UUID, timeout t
 // allItems pages through every item of a job.
 func allItems(t testing.TB, e *apitest.Env, token string, id uuid.UUID, query string) []api.JobItem {
 	t.Helper()
+	return itemPages(t, e, token, id, 1000, query)
+}
+
+// itemPages reads a job's items page by page, pageSize at a time.
+func itemPages(t testing.TB, e *apitest.Env, token string, id uuid.UUID, pageSize int, query string) []api.JobItem {
+	t.Helper()
 	var out []api.JobItem
 	cursor := ""
 	for {
-		path := "/jobs/" + id.String() + "?items_limit=1000" + query
+		path := "/jobs/" + id.String() + "?items_limit=" + strconv.Itoa(pageSize) + query
 		if cursor != "" {
 			path += "&items_cursor=" + url.QueryEscape(cursor)
 		}

@@ -97,3 +97,12 @@ func TestSecurityHeaders(t *testing.T) {
 	require.Equal(t, "no-store", r.Header.Get("Cache-Control"))
 	require.Contains(t, r.Header.Get("Content-Security-Policy"), "default-src 'none'")
 }
+
+func TestRepeatedSingleValuedQueryParameter(t *testing.T) {
+	t.Parallel()
+	e := apitest.New(t, config.SQLite)
+	org := e.Org()
+	p := e.Get("/users?limit=5&limit=7", org.OwnerToken).ExpectProblem(http.StatusBadRequest, "invalid_request")
+	require.Equal(t, "repeated_parameter", p.Errors[0].Code)
+	e.Get("/users?status=invite_pending&status=confirmed", org.OwnerToken).Expect(http.StatusOK)
+}

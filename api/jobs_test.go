@@ -71,8 +71,8 @@ func TestJobsPaging(t *testing.T) {
 		require.Equal(t, jobIDs[0], page.Data[0].ID)
 		require.Equal(t, "import", page.Data[1].Kind)
 
-		items := allItems(t, e, org.OwnerToken, jobIDs[0], "&items_limit=7")
-		require.Len(t, items, 25)
+		items := itemPages(t, e, org.OwnerToken, jobIDs[0], 7, "")
+		require.Len(t, items, 25, "four pages of at most 7, each continuing where the last ended")
 		for i, it := range items {
 			require.Equal(t, i+1, it.Position)
 			require.Equal(t, ids[i], *it.UserID, "oldest user first")

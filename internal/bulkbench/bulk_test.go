@@ -27,7 +27,7 @@ func TestMain(m *testing.M) { os.Exit(testdb.Main(m)) }
 
 // server is a running invited binary.
 type server struct {
-	t     *testing.T
+	t     testing.TB
 	base  string
 	token string
 	cmd   *exec.Cmd
@@ -35,17 +35,17 @@ type server struct {
 	bin   string
 }
 
-// TestBulkThroughput starts the binary on a fresh PostgreSQL database with
+// BenchmarkBulkThroughput starts the binary on a fresh PostgreSQL database with
 // SendGrid pointed at the in-process fake, then times, through the HTTP API:
 // an import of 50,000 rows without invitations, bulk resends of 2,000 and
 // 10,000 of those users, and an import of 50,000 more rows with
 // invitations. For each phase it reports the time from the 202 to the job's
 // end and to the last message the fake accepted, the provider calls, and
 // the server's resident memory.
-func TestBulkThroughput(t *testing.T) {
-	if os.Getenv("INVITED_BENCH") != "1" {
-		t.Skip("set INVITED_BENCH=1 to run the bulk benchmark (several minutes)")
-	}
+// It is a macro benchmark: one run takes minutes, so run it once with
+// go test -run='^$' -bench=BulkThroughput -benchtime=1x ./internal/bulkbench/
+func BenchmarkBulkThroughput(b *testing.B) {
+	var t testing.TB = b
 	fake := sendgridtest.NewServer(t)
 	srv := start(t, fake)
 
@@ -80,7 +80,7 @@ func csvRows(prefix string, n int) string {
 	return b.String()
 }
 
-func start(t *testing.T, fake *sendgridtest.Server) *server {
+func start(t testing.TB, fake *sendgridtest.Server) *server {
 	t.Helper()
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "invited")

@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/invitedhq/invited/internal/apperr"
+	"github.com/invitedhq/invited/internal/database"
 	"github.com/invitedhq/invited/internal/people"
 )
 
@@ -161,7 +162,12 @@ func (s *Store) ListUsers(ctx context.Context, orgID uuid.UUID, f people.UserFil
 		add("u.id IN ?", f.UserIDs)
 	}
 	if f.Query != "" {
-		add(`lower(u.email || ' ' || u.first_name || ' ' || u.last_name) LIKE ? ESCAPE '\'`, "%"+escapeLike(f.Query)+"%")
+		// The query is lower-cased in Go; the column must be folded the same way.
+		lower := "lower"
+		if !s.postgres() {
+			lower = database.SQLiteLower
+		}
+		add(lower+`(u.email || ' ' || u.first_name || ' ' || u.last_name) LIKE ? ESCAPE '\'`, "%"+escapeLike(f.Query)+"%")
 	}
 	if f.InvitedBefore != nil {
 		add("u.last_invited_at < ?", *f.InvitedBefore)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"net/http"
-	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -20,7 +19,13 @@ const strongPassword = "tangerine-Quartz-lamp-42-orbit"
 
 // userPath is /users/{id} followed by more path segments.
 func userPath(id uuid.UUID, more ...string) string {
-	return "/users/" + id.String() + strings.Join(append([]string{""}, more...), "/")
+	p := "/users/" + id.String()
+	for _, m := range more {
+		if m != "" {
+			p += "/" + m
+		}
+	}
+	return p
 }
 
 // listUsers fetches one page of GET /users?query.

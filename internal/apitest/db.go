@@ -41,6 +41,20 @@ type Job struct {
 	Args string
 }
 
+// InviteJobs lists the invitation email jobs of invites, in insertion order.
+func (e *Env) InviteJobs(invites ...uuid.UUID) []Job {
+	e.T.Helper()
+	var out []Job
+	for _, j := range e.Jobs("invite_email") {
+		for _, id := range invites {
+			if j.InviteID() == id {
+				out = append(out, j)
+			}
+		}
+	}
+	return out
+}
+
 // InviteID is the invite a job's invite_id argument names.
 func (j Job) InviteID() uuid.UUID {
 	var a struct {
@@ -53,7 +67,11 @@ func (j Job) InviteID() uuid.UUID {
 // Jobs lists River's jobs of a kind in insertion order.
 func (e *Env) Jobs(kind string) []Job {
 	e.T.Helper()
-	rows, err := e.DB.Gorm.Raw("SELECT id, kind, state, args FROM river_job WHERE kind = ? ORDER BY id", kind).Rows()
+	args := "args"
+	if e.Dialect == config.SQLite {
+		args = "json(args)" // River keeps SQLite's binary JSONB
+	}
+	rows, err := e.DB.Gorm.Raw("SELECT id, kind, state, "+args+" FROM river_job WHERE kind = ? ORDER BY id", kind).Rows()
 	must(e.T, err)
 	defer rows.Close()
 	var jobs []Job

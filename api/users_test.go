@@ -138,7 +138,7 @@ func TestResendWarnsAboutFailedDelivery(t *testing.T) {
 		org := e.Org()
 		for _, tc := range []struct {
 			event, bounceType, code string
-			mentions            []string
+			mentions                []string
 		}{
 			{sendgridtest.Bounce, "", "previous_delivery_bounced", []string{"bounced", "550 5.1.1", "set a password"}},
 			{sendgridtest.Dropped, "", "previous_delivery_dropped", []string{"dropped", "Bounced Address", "set a password"}},

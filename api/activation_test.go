@@ -270,7 +270,9 @@ func TestActivationTokensAreNeverStoredQueuedOrLogged(t *testing.T) {
 		var accepted api.AcceptInviteResult
 		accept(e, tokens[1], strongPassword).Expect(http.StatusOK).JSON(&accepted)
 		verify(e, tokens[0]).ExpectProblem(http.StatusGone, "invite_revoked")
-		require.Eventually(t, func() bool { return e.Count("river_job", "state = 'completed'") >= 2 }, 10*time.Second, 20*time.Millisecond)
+		require.Eventually(t, func() bool {
+			return e.Count("river_job", "kind = 'invite_email' AND state = 'completed'") == 2
+		}, 10*time.Second, 20*time.Millisecond, "the workers are done with both emails")
 
 		secrets := append(tokens, strongPassword, accepted.AccessToken)
 		for _, tok := range tokens {

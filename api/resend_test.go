@@ -11,6 +11,7 @@ import (
 
 	"github.com/invitedhq/invited/api"
 	"github.com/invitedhq/invited/internal/apitest"
+	"github.com/invitedhq/invited/internal/mail/sendgridtest"
 	"github.com/invitedhq/invited/internal/people"
 )
 
@@ -256,5 +257,39 @@ func TestConcurrentResendsLeaveOneLiveInvite(t *testing.T) {
 		}
 		require.Len(t, e.InviteJobs(ids...), n+1, "one email job per invite")
 		require.Len(t, auditEvents(e, org.OwnerToken, "action=invite.resent"), n)
+	})
+}
+
+// R9 under R4: of concurrent resends after a bounce, only the first warns;
+// the others follow a fresh invitation that has not failed (a resend that
+// waited for the lock must not judge by the invite it saw before waiting).
+func TestConcurrentResendsWarnOnce(t *testing.T) {
+	t.Parallel()
+	apitest.ForEachDialect(t, func(t *testing.T, e *apitest.Env) {
+		org := e.Org()
+		u := e.User(org, apitest.UserOpts{})
+		e.DeliveryEvent(org, u.Invite.ID, sendgridtest.Bounce)
+		const n = 10
+		responses := make([]*apitest.Response, n)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				<-start
+				responses[i] = resend(e, org.OwnerToken, u.ID)
+			})
+		}
+		close(start)
+		wg.Wait()
+		var warned []int
+		for _, r := range responses {
+			var res api.ResendResult
+			r.Expect(http.StatusAccepted).JSON(&res)
+			if len(res.Warnings) > 0 {
+				require.Equal(t, "previous_delivery_bounced", res.Warnings[0].Code)
+				warned = append(warned, res.Invite.SentCount)
+			}
+		}
+		require.Equal(t, []int{2}, warned, "only the resend that followed the bounced invite warns")
 	})
 }

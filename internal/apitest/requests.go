@@ -2,7 +2,6 @@ package apitest
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/google/uuid"
 
@@ -40,25 +39,4 @@ func (e *Env) DeliveryEvent(org Org, inviteID uuid.UUID, typ string) {
 	e.T.Helper()
 	e.DeliveryEvents(sendgridtest.Event{Type: typ, InviteID: inviteID.String(), OrganizationID: org.ID.String(),
 		Timestamp: e.Clock.Now()})
-}
-
-// Secrets reports where any of secrets appears in the database, the
-// service's logs or the River queue; nil means nowhere. Deliveries to the
-// fake SendGrid are not searched: mailing the link is the point.
-func (e *Env) Secrets(secrets ...string) []string {
-	e.T.Helper()
-	db, logs := e.DatabaseText(), e.Logs.String()
-	var found []string
-	for _, s := range secrets {
-		if s == "" {
-			e.T.Fatal("apitest: Secrets needs non-empty secrets")
-		}
-		if strings.Contains(db, s) {
-			found = append(found, "database contains "+s)
-		}
-		if strings.Contains(logs, s) {
-			found = append(found, "logs contain "+s)
-		}
-	}
-	return found
 }

@@ -130,7 +130,7 @@ func (s *Server) acceptInvite(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, AcceptInviteResult{User: userView(u, time.Now()), AccessToken: tok.Token,
+	return writeJSON(c, http.StatusOK, AcceptInviteResult{User: userView(u, s.svc.Now()), AccessToken: tok.Token,
 		TokenType: "Bearer", ExpiresIn: int(tok.ExpiresIn.Seconds())})
 }
 

@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -24,7 +23,7 @@ func (s *Server) me(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, userView(u, time.Now()))
+	return writeJSON(c, http.StatusOK, userView(u, s.svc.Now()))
 }
 
 // ChangePasswordRequest replaces the signed-in user's password.

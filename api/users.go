@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"net/http"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -44,7 +43,7 @@ func (s *Server) listUsers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, UserList{Data: usersView(page.Users, time.Now()), NextCursor: cursorPtr(page.NextCursor), HasMore: page.HasMore})
+	return writeJSON(c, http.StatusOK, UserList{Data: usersView(page.Users, s.svc.Now()), NextCursor: cursorPtr(page.NextCursor), HasMore: page.HasMore})
 }
 
 // countUsers godoc
@@ -90,7 +89,7 @@ func (s *Server) getUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, userView(u, time.Now()))
+	return writeJSON(c, http.StatusOK, userView(u, s.svc.Now()))
 }
 
 // CreateUserRequest adds a user to the organization.
@@ -141,7 +140,7 @@ func (s *Server) createUser(c echo.Context) error {
 		if err != nil {
 			return response{}, err
 		}
-		return response{status: http.StatusCreated, body: userView(u, time.Now()), location: "/users/" + u.ID.String()}, nil
+		return response{status: http.StatusCreated, body: userView(u, s.svc.Now()), location: "/users/" + u.ID.String()}, nil
 	})
 }
 
@@ -200,7 +199,7 @@ func (s *Server) updateUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, userView(u, time.Now()))
+	return writeJSON(c, http.StatusOK, userView(u, s.svc.Now()))
 }
 
 // resendInvite godoc
@@ -230,7 +229,7 @@ func (s *Server) resendInvite(c echo.Context) error {
 		if err != nil {
 			return response{}, err
 		}
-		res := ResendResult{Invite: inviteView(inv, time.Now()), Warnings: []Warning{}}
+		res := ResendResult{Invite: inviteView(inv, s.svc.Now()), Warnings: []Warning{}}
 		for _, w := range warnings {
 			res.Warnings = append(res.Warnings, Warning{Code: w.Code, Message: w.Message})
 		}
@@ -283,7 +282,7 @@ func (s *Server) setPassword(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, SetPasswordResult{User: userView(u, time.Now()), Password: generated})
+	return writeJSON(c, http.StatusOK, SetPasswordResult{User: userView(u, s.svc.Now()), Password: generated})
 }
 
 // deactivateUser godoc
@@ -333,7 +332,7 @@ func (s *Server) statusChange(c echo.Context, change func(context.Context, peopl
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, userView(u, time.Now()))
+	return writeJSON(c, http.StatusOK, userView(u, s.svc.Now()))
 }
 
 // inviteHistory godoc
@@ -359,7 +358,7 @@ func (s *Server) inviteHistory(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	now := time.Now()
+	now := s.svc.Now()
 	out := InviteList{Data: make([]Invite, len(invites))}
 	for i, inv := range invites {
 		out.Data[i] = inviteView(inv, now)

@@ -47,7 +47,10 @@ type Env struct {
 	WebhookKey *ecdsa.PrivateKey
 	Tokens     *auth.Tokens
 	Signer     *auth.InviteSigner
-	Clock      *Clock
+	// Hasher is the service's password hasher; its Computations count
+	// shows how much hashing a request did.
+	Hasher *auth.Hasher
+	Clock  *Clock
 	// Logs holds everything the service logged.
 	Logs *LogBuffer
 
@@ -104,10 +107,11 @@ func New(t testing.TB, dialect config.Dialect, opts ...Options) *Env {
 	e.Queue, err = jobs.New(e.DB, store.New(e.DB, nil), jobs.Options{Workers: 4, Logger: logger, PollInterval: 20 * time.Millisecond})
 	must(t, err)
 	e.Store = store.New(e.DB, e.Queue)
+	// Cheap hashing keeps tests fast; the parameters are a property of the hasher, not of the rules under test.
+	e.Hasher = auth.NewHasherWithParams(4, auth.Params{Memory: 1024, Time: 1, Threads: 1})
 	e.Service = people.NewService(people.Deps{
 		Store: e.Store, Tokens: e.Tokens, Signer: e.Signer, Mailer: sender, AppBaseURL: AppBaseURL, Now: e.Clock.Now, Logger: logger,
-		// Cheap hashing keeps tests fast; the parameters are a property of the hasher, not of the rules under test.
-		Hasher: auth.NewHasherWithParams(4, auth.Params{Memory: 1024, Time: 1, Threads: 1}),
+		Hasher: e.Hasher,
 	})
 	e.Queue.SetInviteDeliverer(e.Service)
 	e.Queue.SetJobRunner(e.Service)

@@ -21,6 +21,8 @@ type Request struct {
 	// Token is sent as a bearer token when set.
 	Token  string
 	Header map[string]string
+	// RemoteAddr is the client's address (host:port); httptest's 192.0.2.1:1234 by default.
+	RemoteAddr string
 }
 
 // Response is what the server answered.
@@ -48,6 +50,9 @@ func (e *Env) Do(r Request) *Response {
 		body, contentType = bytes.NewReader(raw), "application/json"
 	}
 	req := httptest.NewRequest(r.Method, r.Path, body)
+	if r.RemoteAddr != "" {
+		req.RemoteAddr = r.RemoteAddr
+	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}

@@ -285,3 +285,29 @@ func TestNewHasherWithParamsPanicsOnUnusableParams(t *testing.T) {
 		})
 	}
 }
+
+func TestComputationsCountsEveryDerivation(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	h := NewHasherWithParams(1, cheapParams)
+	require.Zero(t, h.Computations())
+
+	hash, err := h.Hash(ctx, "password")
+	require.NoError(t, err)
+	require.EqualValues(t, 1, h.Computations())
+
+	ok, err := h.Verify(ctx, hash, "password")
+	require.NoError(t, err)
+	require.True(t, ok)
+	ok, err = h.Verify(ctx, hash, "wrong")
+	require.NoError(t, err)
+	require.False(t, ok)
+	require.EqualValues(t, 3, h.Computations(), "a match and a mismatch cost one derivation each")
+
+	h.VerifyDummy(ctx, "anything")
+	require.EqualValues(t, 4, h.Computations(), "the dummy costs what a real verification costs")
+
+	_, err = h.Verify(ctx, "not a hash", "password")
+	require.Error(t, err)
+	require.EqualValues(t, 4, h.Computations(), "an unreadable hash derives nothing")
+}

@@ -58,6 +58,11 @@ func NewService(d Deps) *Service {
 	return s
 }
 
+// Now is the service's clock. Callers that show time-dependent state, such
+// as whether an invite is live or expired, read it here so that what they
+// show agrees with what the rules decide.
+func (s *Service) Now() time.Time { return s.now() }
+
 // InviteLink is the activation URL carrying token.
 func (s *Service) InviteLink(token string) string {
 	return s.baseURL + "/activate?token=" + url.QueryEscape(token)

@@ -257,7 +257,7 @@ func (s *Store) FinishPendingItems(ctx context.Context, jobID uuid.UUID, o peopl
 // AddUserItems implements people.Store: one INSERT … SELECT over the same
 // conditions as ListUsers.
 func (s *Store) AddUserItems(ctx context.Context, j people.Job, f people.UserFilter) (int, error) {
-	where, args := userConditions(j.OrganizationID, f)
+	where, args := s.userConditions(j.OrganizationID, f)
 	q := `INSERT INTO bulk_job_items (job_id, position, user_id, outcome, updated_at)
 		SELECT ` + s.param("uuid") + `, ROW_NUMBER() OVER (ORDER BY u.created_at, u.id), u.id, 'pending', ` + s.param("timestamptz") + `
 		FROM users u LEFT JOIN invites i ON i.id = u.latest_invite_id WHERE ` + where

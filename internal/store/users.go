@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/invitedhq/invited/internal/apperr"
+	"github.com/invitedhq/invited/internal/database"
 	"github.com/invitedhq/invited/internal/people"
 )
 
@@ -140,7 +141,7 @@ func (s *Store) CountUsers(ctx context.Context, orgID uuid.UUID) (map[people.Sta
 // has an index whose leading columns match the filter, and a page reads
 // only its own rows however deep it is.
 func (s *Store) ListUsers(ctx context.Context, orgID uuid.UUID, f people.UserFilter) ([]people.User, error) {
-	cond, condArgs := userConditions(orgID, f)
+	cond, condArgs := s.userConditions(orgID, f)
 	where := []string{cond}
 	args := condArgs
 	add := func(cond string, a ...any) {
@@ -197,7 +198,7 @@ func (s *Store) ListUsers(ctx context.Context, orgID uuid.UUID, f people.UserFil
 
 // userConditions is the WHERE clause of f's filters over users u joined
 // with their latest invite i; the cursor is the caller's business.
-func userConditions(orgID uuid.UUID, f people.UserFilter) (string, []any) {
+func (s *Store) userConditions(orgID uuid.UUID, f people.UserFilter) (string, []any) {
 	where := []string{"u.organization_id = ?"}
 	args := []any{orgID}
 	add := func(cond string, a ...any) {
@@ -219,7 +220,12 @@ func userConditions(orgID uuid.UUID, f people.UserFilter) (string, []any) {
 		add("u.id IN ?", f.UserIDs)
 	}
 	if f.Query != "" {
-		add(`lower(u.email || ' ' || u.first_name || ' ' || u.last_name) LIKE ? ESCAPE '\'`, "%"+escapeLike(f.Query)+"%")
+		// The query is lower-cased in Go; the column must be folded the same way.
+		lower := "lower"
+		if !s.postgres() {
+			lower = database.SQLiteLower
+		}
+		add(lower+`(u.email || ' ' || u.first_name || ' ' || u.last_name) LIKE ? ESCAPE '\'`, "%"+escapeLike(f.Query)+"%")
 	}
 	if f.InvitedBefore != nil {
 		add("u.last_invited_at < ?", *f.InvitedBefore)

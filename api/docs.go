@@ -94,7 +94,7 @@ func (s *Server) problemIndex(c echo.Context) error {
 	if wantsJSON(c) {
 		return writeJSON(c, http.StatusOK, out)
 	}
-	return renderPage(c, map[string]any{"Entries": out.Data})
+	return renderPage(c, problemPageData{ProblemType: ProblemType{Title: "Problem codes"}, Entries: out.Data})
 }
 
 // problemPage godoc
@@ -114,7 +114,7 @@ func (s *Server) problemPage(c echo.Context) error {
 			if wantsJSON(c) {
 				return writeJSON(c, http.StatusOK, problemType(e))
 			}
-			return renderPage(c, problemType(e))
+			return renderPage(c, problemPageData{ProblemType: problemType(e)})
 		}
 	}
 	return apperr.New(apperr.NotFound, "No problem code %q; see /problems.", c.Param("code"))
@@ -125,7 +125,14 @@ func wantsJSON(c echo.Context) bool {
 	return strings.Contains(accept, "application/json") && !strings.Contains(accept, "text/html")
 }
 
-func renderPage(c echo.Context, data any) error {
+// problemPageData is what the problem page template shows: one code, or
+// with Entries the whole catalogue.
+type problemPageData struct {
+	ProblemType
+	Entries []ProblemType
+}
+
+func renderPage(c echo.Context, data problemPageData) error {
 	var b strings.Builder
 	if err := problemPage.Execute(&b, data); err != nil {
 		return apperr.Internal(err)

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/invitedhq/invited"
 	"github.com/invitedhq/invited/api"
 	"github.com/invitedhq/invited/internal/auth"
 	"github.com/invitedhq/invited/internal/config"
@@ -39,8 +40,9 @@ type Env struct {
 	Queue   *jobs.Queue
 	Service *people.Service
 	Server  *api.Server
-	// Handler is what requests go through: the server, wrapped by checks
-	// that apply to every test.
+	// Handler is what requests go through: the server, wrapped by the
+	// contract check, which fails the test on any request or response that
+	// departs from openapi.yaml.
 	Handler  http.Handler
 	SendGrid *sendgridtest.Server
 	// WebhookKey signs SendGrid event batches the server accepts.
@@ -119,9 +121,9 @@ func New(t testing.TB, dialect config.Dialect, opts ...Options) *Env {
 	e.Server = api.NewServer(api.Deps{
 		Service: e.Service, Tokens: e.Tokens, Idempotency: e.Store, Webhook: hook, Logger: logger,
 		Ready:           func(ctx context.Context) error { return database.Ready(ctx, e.DB) },
-		PublicRateLimit: o.PublicRateLimit, CORSAllowedOrigins: o.CORSAllowedOrigins, OpenAPI: []byte("openapi: 3.0.3\n"),
+		PublicRateLimit: o.PublicRateLimit, CORSAllowedOrigins: o.CORSAllowedOrigins, OpenAPI: invited.OpenAPI,
 	})
-	e.Handler = e.Server
+	e.Handler = checkedHandler(t, e.Server)
 	return e
 }
 

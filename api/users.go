@@ -75,7 +75,7 @@ func (s *Server) countUsers(c echo.Context) error {
 //	@Tags		People
 //	@Security	BearerAuth
 //	@Produce	json
-//	@Param		id	path		string	true	"User id"	format(uuid)
+//	@Param		id	path		string	true	"User id"	format(uuid)	example(01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b)
 //	@Success	200	{object}	User	"The user"
 //	@Failure	401	{object}	Problem	"unauthorized"
 //	@Failure	403	{object}	Problem	"forbidden"
@@ -165,7 +165,7 @@ type UpdateUserRequest struct {
 //	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
-//	@Param			id		path		string				true	"User id"	format(uuid)
+//	@Param			id		path		string				true	"User id"	format(uuid)	example(01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b)
 //	@Param			body	body		UpdateUserRequest	true	"Fields to change"
 //	@Success		200		{object}	User				"The user, changed"
 //	@Failure		400		{object}	Problem				"invalid_request"
@@ -211,7 +211,7 @@ func (s *Server) updateUser(c echo.Context) error {
 //	@Tags			Invitations
 //	@Security		BearerAuth
 //	@Produce		json
-//	@Param			id				path		string			true	"User id"	format(uuid)
+//	@Param			id				path		string			true	"User id"	format(uuid)	example(01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b)
 //	@Param			Idempotency-Key	header		string			false	"Makes a retry replay the first response"
 //	@Success		202				{object}	ResendResult	"The new invitation; its email is on its way"
 //	@Failure		400				{object}	Problem			"invalid_request: malformed Idempotency-Key"
@@ -259,7 +259,7 @@ type SetPasswordRequest struct {
 //	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
-//	@Param			id		path		string				true	"User id"	format(uuid)
+//	@Param			id		path		string				true	"User id"	format(uuid)	example(01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b)
 //	@Param			body	body		SetPasswordRequest	true	"The password"
 //	@Success		200		{object}	SetPasswordResult	"The user, confirmed"
 //	@Failure		400		{object}	Problem				"invalid_request (neither or both of password and generate), weak_password (errors lists every failed rule)"
@@ -296,7 +296,7 @@ func (s *Server) setPassword(c echo.Context) error {
 //	@Tags			People
 //	@Security		BearerAuth
 //	@Produce		json
-//	@Param			id	path		string	true	"User id"	format(uuid)
+//	@Param			id	path		string	true	"User id"	format(uuid)	example(01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b)
 //	@Success		200	{object}	User	"The user, deactivated"
 //	@Failure		401	{object}	Problem	"unauthorized"
 //	@Failure		403	{object}	Problem	"forbidden (also for yourself), insufficient_rank"
@@ -315,7 +315,7 @@ func (s *Server) deactivateUser(c echo.Context) error {
 //	@Tags			People
 //	@Security		BearerAuth
 //	@Produce		json
-//	@Param			id	path		string	true	"User id"	format(uuid)
+//	@Param			id	path		string	true	"User id"	format(uuid)	example(01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b)
 //	@Success		200	{object}	User	"The user, confirmed or invite-pending again"
 //	@Failure		401	{object}	Problem	"unauthorized"
 //	@Failure		403	{object}	Problem	"forbidden, insufficient_rank"
@@ -346,7 +346,7 @@ func (s *Server) statusChange(c echo.Context, change func(context.Context, peopl
 //	@Tags			Invitations
 //	@Security		BearerAuth
 //	@Produce		json
-//	@Param			id	path		string		true	"User id"	format(uuid)
+//	@Param			id	path		string		true	"User id"	format(uuid)	example(01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b)
 //	@Success		200	{object}	InviteList	"The invitations, newest first"
 //	@Failure		401	{object}	Problem		"unauthorized"
 //	@Failure		403	{object}	Problem		"forbidden"

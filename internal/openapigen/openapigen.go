@@ -77,7 +77,7 @@ var operationIDPattern = regexp.MustCompile(`^[a-z][a-zA-Z0-9]*$`)
 // Generate converts swag's Swagger 2.0 JSON into the OpenAPI 3.0 contract.
 // catalog is the list of problem codes (apperr.Catalog).
 func Generate(swagger []byte, catalog []apperr.Entry) (*openapi3.T, error) {
-	swagger, err := shortenDefinitionNames(swagger)
+	swagger, examples, err := prepare(swagger)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +89,7 @@ func Generate(swagger []byte, catalog []apperr.Entry) (*openapi3.T, error) {
 	if err != nil {
 		return nil, fmt.Errorf("convert to openapi 3: %w", err)
 	}
-	g := &generator{doc: doc, catalog: catalog}
+	g := &generator{doc: doc, catalog: catalog, paramExamples: examples}
 	g.run()
 	if len(g.errs) > 0 {
 		return nil, errors.Join(g.errs...)
@@ -110,14 +110,30 @@ func Generate(swagger []byte, catalog []apperr.Entry) (*openapi3.T, error) {
 	return loaded, nil
 }
 
-// shortenDefinitionNames drops swag's package prefix from definition names
-// (api.User becomes User), so generated clients get plain type names.
-func shortenDefinitionNames(swagger []byte) ([]byte, error) {
+// prepare drops swag's package prefix from definition names (api.User
+// becomes User), so generated clients get plain type names, and collects
+// the parameter examples swag writes, which Swagger 2.0 has no field for
+// and the conversion would lose.
+func prepare(swagger []byte) ([]byte, map[string]any, error) {
 	var doc map[string]any
 	dec := json.NewDecoder(bytes.NewReader(swagger))
 	dec.UseNumber()
 	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("read swagger 2.0: %w", err)
+		return nil, nil, fmt.Errorf("read swagger 2.0: %w", err)
+	}
+	examples := map[string]any{}
+	paths, _ := doc["paths"].(map[string]any)
+	for path, item := range paths {
+		ops, _ := item.(map[string]any)
+		for method, op := range ops {
+			params, _ := op.(map[string]any)["parameters"].([]any)
+			for _, p := range params {
+				p, _ := p.(map[string]any)
+				if ex, ok := p["example"]; ok {
+					examples[paramKey(strings.ToUpper(method), path, fmt.Sprint(p["in"]), fmt.Sprint(p["name"]))] = ex
+				}
+			}
+		}
 	}
 	defs, _ := doc["definitions"].(map[string]any)
 	renamed := map[string]string{}
@@ -125,7 +141,7 @@ func shortenDefinitionNames(swagger []byte) ([]byte, error) {
 	for name, def := range defs {
 		s := name[strings.LastIndex(name, ".")+1:]
 		if _, dup := short[s]; dup {
-			return nil, fmt.Errorf("definitions %s and another one both shorten to %s: rename one of the types", name, s)
+			return nil, nil, fmt.Errorf("definitions %s and another one both shorten to %s: rename one of the types", name, s)
 		}
 		short[s], renamed[name] = def, s
 	}
@@ -151,13 +167,19 @@ func shortenDefinitionNames(swagger []byte) ([]byte, error) {
 		}
 	}
 	walk(doc)
-	return json.Marshal(doc)
+	out, err := json.Marshal(doc)
+	return out, examples, err
+}
+
+func paramKey(method, path, in, name string) string {
+	return method + " " + path + " " + in + " " + name
 }
 
 type generator struct {
-	doc     *openapi3.T
-	catalog []apperr.Entry
-	errs    []error
+	doc           *openapi3.T
+	catalog       []apperr.Entry
+	paramExamples map[string]any
+	errs          []error
 }
 
 func (g *generator) fail(format string, args ...any) {
@@ -201,7 +223,7 @@ func (g *generator) operation(path, method string, op *openapi3.Operation) {
 	g.checkIdentity(where, op)
 	delete(op.Extensions, "x-originalParamName")
 	examples := g.examplesAnnotation(where, op)
-	idempotent := g.parameters(op)
+	idempotent := g.parameters(method, path, op)
 	if op.RequestBody != nil && op.RequestBody.Value != nil {
 		g.requestBody(where, op.RequestBody.Value, examples)
 	}
@@ -271,12 +293,19 @@ func (g *generator) examplesAnnotation(where string, op *openapi3.Operation) map
 	return m
 }
 
-// parameters replaces the Idempotency-Key header with the shared component
-// and reports whether the operation takes it.
-func (g *generator) parameters(op *openapi3.Operation) bool {
+// parameters restores the parameters' examples, replaces the
+// Idempotency-Key header with the shared component and reports whether the
+// operation takes it.
+func (g *generator) parameters(method, path string, op *openapi3.Operation) bool {
 	idempotent := false
 	for i, p := range op.Parameters {
-		if p.Value != nil && p.Value.In == openapi3.ParameterInHeader && strings.EqualFold(p.Value.Name, paramIdempotency) {
+		if p.Value == nil {
+			continue
+		}
+		if ex, ok := g.paramExamples[paramKey(method, path, p.Value.In, p.Value.Name)]; ok {
+			p.Value.Example = ex
+		}
+		if p.Value.In == openapi3.ParameterInHeader && strings.EqualFold(p.Value.Name, paramIdempotency) {
 			op.Parameters[i] = &openapi3.ParameterRef{Ref: "#/components/parameters/IdempotencyKey"}
 			idempotent = true
 		}

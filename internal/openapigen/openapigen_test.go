@@ -74,8 +74,9 @@ func fixture() map[string]any {
 			}},
 			"/things/{id}": map[string]any{"get": map[string]any{
 				"operationId": "getThing", "summary": "Get", "tags": []any{"Things"}, "produces": []any{"application/json"},
-				"security":   []any{map[string]any{"BearerAuth": []any{}}},
-				"parameters": []any{map[string]any{"name": "id", "in": "path", "required": true, "type": "string", "format": "uuid"}},
+				"security": []any{map[string]any{"BearerAuth": []any{}}},
+				"parameters": []any{map[string]any{"name": "id", "in": "path", "required": true, "type": "string", "format": "uuid",
+					"example": "01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b"}},
 				"responses": map[string]any{
 					"200": map[string]any{"description": "OK", "schema": map[string]any{"$ref": "#/definitions/api.Thing"}},
 					"401": fail("unauthorized"), "404": fail("not_found (also for other tenants)"),
@@ -139,6 +140,7 @@ func TestGenerateAddsWhatEveryRouteHas(t *testing.T) {
 	create := doc.Paths.Value("/things").Post
 	get := doc.Paths.Value("/things/{id}").Get
 	require.Equal(t, "#/components/parameters/IdempotencyKey", create.Parameters[0].Ref)
+	require.Equal(t, "01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b", get.Parameters[0].Value.Example, "parameter examples survive the conversion")
 	require.NotNil(t, create.Security, "public operations say so")
 	require.Empty(t, *create.Security)
 	require.Equal(t, "bearer", doc.Components.SecuritySchemes[openapigen.SecurityScheme].Value.Scheme)

@@ -2,7 +2,9 @@
 // served through httptest, a real database of either dialect, the real
 // SendGrid client talking HTTP to a fake SendGrid, and a clock tests can
 // move. Factories create organizations and users through the service, so
-// fixtures obey the same rules as the product.
+// fixtures obey the same rules as the product. Every request and answer is
+// checked against openapi.yaml (see Contract), so the whole suite proves the
+// published contract.
 package apitest
 
 import (

@@ -979,10 +979,10 @@ type Problem struct {
 	Errors *[]FieldError `json:"errors,omitempty"`
 
 	// ExpiredAt When an expired invitation stopped working.
-	ExpiredAt *string `json:"expired_at,omitempty"`
+	ExpiredAt *time.Time `json:"expired_at,omitempty"`
 
 	// ExpiresAt When a still valid invitation stops working.
-	ExpiresAt *string `json:"expires_at,omitempty"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 
 	// Reason Says why an invitation was revoked.
 	//

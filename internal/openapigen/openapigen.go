@@ -13,11 +13,13 @@
 //     carries Location, and the success of an operation that takes an
 //     Idempotency-Key may carry Idempotent-Replayed;
 //   - the bearer scheme is HTTP bearer (Swagger 2.0 only knows API keys);
+//   - a text/* body (an HTML page, a CSV upload) is a string document;
 //   - requests and JSON successes get a media-type example assembled from the
 //     schemas' property examples, unless the operation's x-examples
 //     annotation gives one: a JSON object whose keys are "request" or a
 //     status code and whose values are the example bodies
-//     (`@x-examples {"200": "<!doctype html>…"}`).
+//     (`@x-examples {"200": "<!doctype html>…"}`); a string example goes to
+//     the text media type and any other value to the JSON one.
 //
 // It also refuses annotations that break the house rules, so a new route
 // cannot slip into the contract half-documented: camelCase operation ids,
@@ -316,24 +318,40 @@ func (g *generator) parameters(method, path string, op *openapi3.Operation) bool
 func (g *generator) requestBody(where string, body *openapi3.RequestBody, examples map[string]any) {
 	delete(body.Extensions, "x-originalParamName")
 	body.Required = true
-	for _, mt := range sortedKeys(body.Content) {
-		media := body.Content[mt]
-		if ex, ok := examples["request"]; ok {
-			media.Example = ex
-			continue
-		}
-		if !isJSON(mt) {
-			g.fail("%s: request body %s needs an example in @x-examples {\"request\": …}", where, mt)
-			continue
-		}
-		ex, err := g.example(media.Schema)
-		if err != nil {
-			g.fail("%s: request body example: %w", where, err)
-			continue
-		}
-		media.Example = ex
-	}
+	ex, given := examples["request"]
 	delete(examples, "request")
+	g.mediaExamples(where, "request", body.Content, ex, given)
+}
+
+// mediaExamples gives every media type of a body an example: the
+// annotated one where it fits (a string for text, anything else for JSON,
+// or whatever it is when there is one media type), otherwise one assembled
+// from the schema for JSON. A text body is a document, whatever Go type
+// the annotation names for its JSON twin.
+func (g *generator) mediaExamples(where, label string, content openapi3.Content, ex any, given bool) {
+	for _, mt := range sortedKeys(content) {
+		media := content[mt]
+		if strings.HasPrefix(mt, "text/") {
+			media.Schema = openapi3.NewStringSchema().NewRef()
+		}
+		switch {
+		case given && (len(content) == 1 || isJSON(mt) == isJSONValue(ex)):
+			media.Example = ex
+		case isJSON(mt):
+			v, err := g.example(media.Schema)
+			if err != nil {
+				g.fail("%s: %s example: %w", where, label, err)
+				continue
+			}
+			media.Example = v
+		default:
+			key := label
+			if label != "request" {
+				key = strings.Fields(label)[0]
+			}
+			g.fail("%s: the %s body %s needs an example in @x-examples {%q: …}", where, label, mt, key)
+		}
+	}
 }
 
 type responseTraits struct {
@@ -368,27 +386,7 @@ func (g *generator) response(where, status string, r *openapi3.Response, example
 	}
 	ex, given := examples[status]
 	delete(examples, status)
-	for _, mt := range sortedKeys(r.Content) {
-		media := r.Content[mt]
-		switch {
-		case given && (len(r.Content) == 1 || isJSON(mt) == isJSONValue(ex)):
-			media.Example = ex
-		case isJSON(mt):
-			v, err := g.example(media.Schema)
-			if err != nil {
-				g.fail("%s: %s response example: %w", where, status, err)
-				continue
-			}
-			media.Example = v
-		default:
-			g.fail("%s: the %s %s response needs an example in @x-examples {%q: …}", where, status, mt, status)
-		}
-		if mt == "text/html" {
-			// An HTML page is a document, whatever Go type the
-			// annotation names for its JSON twin.
-			media.Schema = openapi3.NewStringSchema().NewRef()
-		}
-	}
+	g.mediaExamples(where, status+" response", r.Content, ex, given)
 }
 
 // isJSONValue reports whether an x-examples value is a JSON document

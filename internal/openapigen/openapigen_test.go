@@ -213,6 +213,39 @@ func TestGenerateAssemblesExamples(t *testing.T) {
 	require.NotContains(t, doc.Paths.Value("/things/{id}").Get.Extensions, openapigen.ExamplesExtension)
 }
 
+// A body that is CSV or JSON: the CSV is a text document with the
+// annotated example, the JSON gets its example assembled.
+func TestGenerateTextAndJSONBodies(t *testing.T) {
+	t.Parallel()
+	addImport := func(d map[string]any, examples any) {
+		op := map[string]any{
+			"operationId": "importThings", "summary": "Import", "tags": []any{"Things"},
+			"consumes": []any{"text/csv", "application/json"}, "produces": []any{"application/json"},
+			"parameters": []any{map[string]any{"name": "body", "in": "body", "required": true,
+				"schema": map[string]any{"type": "array", "items": map[string]any{"$ref": "#/definitions/api.NewThing"}}}},
+			"responses": map[string]any{
+				"204": map[string]any{"description": "Imported"},
+				"400": map[string]any{"description": "invalid_request", "schema": map[string]any{"$ref": "#/definitions/api.Problem"}},
+				"413": map[string]any{"description": "payload_too_large", "schema": map[string]any{"$ref": "#/definitions/api.Problem"}},
+			},
+		}
+		if examples != nil {
+			op["x-examples"] = examples
+		}
+		d["paths"].(map[string]any)["/imports"] = map[string]any{"post": op}
+	}
+	doc, err := generate(t, func(d map[string]any) { addImport(d, map[string]any{"request": "name\nlamp\n"}) })
+	require.NoError(t, err)
+	content := doc.Paths.Value("/imports").Post.RequestBody.Value.Content
+	csv := content.Get("text/csv")
+	require.True(t, csv.Schema.Value.Type.Is(openapi3.TypeString), "CSV is a document")
+	require.Equal(t, "name\nlamp\n", csv.Example)
+	require.Equal(t, []any{map[string]any{"name": "lamp"}}, content.Get("application/json").Example)
+
+	_, err = generate(t, func(d map[string]any) { addImport(d, nil) })
+	require.ErrorContains(t, err, `the request body text/csv needs an example in @x-examples {"request": …}`)
+}
+
 // Annotations that break the house rules are refused with a message that
 // says what to fix.
 func TestGenerateRefusesIncompleteAnnotations(t *testing.T) {

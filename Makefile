@@ -7,7 +7,12 @@ GOLANGCI  := $(BIN)/golangci-lint
 SWAG      := $(BIN)/swag
 OAPI      := $(BIN)/oapi-codegen
 
-.PHONY: run test test-race build lint fmt tools docs check-docs ci clean
+REDOCLY   := tools/redocly/node_modules/.bin/redocly
+
+# What `make docs` generates, and so what `make check-docs` compares.
+GENERATED := openapi.yaml docs/swagger.json docs/problems.md client/client.gen.go
+
+.PHONY: run test test-race build lint lint-openapi fmt tools docs check-docs ci clean
 
 ## run: start the service on the embedded SQLite database with the demo organization
 run:
@@ -41,6 +46,25 @@ lint: $(GOLANGCI)
 	$(GO) vet ./...
 	$(GOLANGCI) run ./...
 
+## docs: regenerate the contract from the handlers' annotations: swag writes
+## the Swagger 2.0 document, openapigen turns it into openapi.yaml (with
+## docs/problems.md from the problem catalogue), oapi-codegen the Go client
+docs: $(SWAG) $(OAPI)
+	$(SWAG) init --quiet --generalInfo doc.go --dir api,internal/apperr --outputTypes json --output docs --requiredByDefault
+	$(GO) run ./internal/openapigen/cmd/openapigen -swagger docs/swagger.json -openapi openapi.yaml -problems docs/problems.md
+	$(OAPI) -config client/oapi-codegen.yaml openapi.yaml
+
+## check-docs: fail when the committed generated files are not what the annotations generate
+check-docs: docs
+	@stale=$$(git status --porcelain -- $(GENERATED)); \
+		if [ -n "$$stale" ]; then echo "generated files are stale; run make docs and commit them:"; echo "$$stale"; \
+		git --no-pager diff --stat -- $(GENERATED); exit 1; fi
+
+## lint-openapi: lint openapi.yaml with Redocly's strictest rules (needs Node.js 20+ and npm)
+lint-openapi:
+	cd tools/redocly && npm ci --no-audit --no-fund --loglevel=error
+	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(REDOCLY) lint openapi.yaml --format stylish
+
 ## fmt: format the code
 fmt:
 	gofmt -w $$(git ls-files '*.go')
@@ -50,4 +74,4 @@ ci:
 	bash .ci/run
 
 clean:
-	rm -rf $(BIN) invited.db invited.db-shm invited.db-wal invited.db.secret
+	rm -rf $(BIN) tools/redocly/node_modules invited.db invited.db-shm invited.db-wal invited.db.secret

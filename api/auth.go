@@ -37,15 +37,14 @@ type TokenResponse struct {
 //	@Accept			json
 //	@Produce		json
 //	@Param			body	body		SignInRequest	true	"Credentials"
-//	@Success		200		{object}	TokenResponse
-//	@Failure		400		{object}	Problem	"invalid_request"
-//	@Failure		401		{object}	Problem	"invalid_credentials"
-//	@Failure		409		{object}	Problem	"user_deactivated"
-//	@Failure		413		{object}	Problem	"payload_too_large"
-//	@Failure		415		{object}	Problem	"unsupported_media_type"
-//	@Failure		429		{object}	Problem	"rate_limited"
-//	@Header			429		{integer}	Retry-After	"Seconds to wait"
-//	@Failure		501		{object}	Problem	"not_implemented: this deployment mints no tokens"
+//	@Success		200		{object}	TokenResponse	"An access token"
+//	@Failure		400		{object}	Problem			"invalid_request"
+//	@Failure		401		{object}	Problem			"invalid_credentials"
+//	@Failure		409		{object}	Problem			"user_deactivated"
+//	@Failure		413		{object}	Problem			"payload_too_large"
+//	@Failure		415		{object}	Problem			"unsupported_media_type"
+//	@Failure		429		{object}	Problem			"rate_limited: too many requests from this address, or failures for this account"
+//	@Failure		501		{object}	Problem			"not_implemented: this deployment mints no tokens"
 //	@Router			/auth/token [post]
 func (s *Server) signIn(c echo.Context) error {
 	var req SignInRequest

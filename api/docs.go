@@ -14,10 +14,12 @@ import (
 // openAPI godoc
 //
 //	@Summary		The OpenAPI 3 contract
+//	@Description	This document. Clients can be generated from it.
 //	@ID				getOpenAPI
 //	@Tags			Operations
 //	@Produce		application/yaml
-//	@Success		200	{string}	string	"This document"
+//	@Success		200	{object}	map[string]any	"This document"
+//	@x-examples		{"200": {"openapi": "3.0.3", "info": {"title": "invited", "version": "1.0"}, "paths": {}}}
 //	@Router			/openapi.yaml [get]
 func (s *Server) openAPI(c echo.Context) error {
 	c.Response().Header().Set("Cache-Control", "public, max-age=300")
@@ -30,7 +32,7 @@ func (s *Server) openAPI(c echo.Context) error {
 //	@Description	Redirects to Swagger UI, which renders /openapi.yaml.
 //	@ID				getDocs
 //	@Tags			Operations
-//	@Success		302
+//	@Success		302	"To Swagger UI"
 //	@Header			302	{string}	Location	"/docs/index.html"
 //	@Router			/docs [get]
 func (s *Server) docsRedirect(c echo.Context) error {
@@ -84,7 +86,8 @@ func problemType(e apperr.Entry) ProblemType {
 //	@ID				listProblemTypes
 //	@Tags			Operations
 //	@Produce		html,json
-//	@Success		200	{object}	ProblemTypeList
+//	@Success		200	{object}	ProblemTypeList	"Every problem code"
+//	@x-examples		{"200": "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Problem codes — invited API problems</title></head><body>\n<h1>Problem codes</h1>\n<table><tr><th>Code</th><th>Status</th><th>Meaning</th></tr>\n<tr><td><a href=\"/problems/invalid_request\"><code>invalid_request</code></a></td><td>400</td><td>The request is malformed or fails validation…</td></tr>\n</table>\n</body></html>"}
 //	@Router			/problems [get]
 func (s *Server) problemIndex(c echo.Context) error {
 	out := ProblemTypeList{Data: make([]ProblemType, len(apperr.Catalog))}
@@ -94,7 +97,7 @@ func (s *Server) problemIndex(c echo.Context) error {
 	if wantsJSON(c) {
 		return writeJSON(c, http.StatusOK, out)
 	}
-	return renderPage(c, map[string]any{"Entries": out.Data})
+	return renderPage(c, problemPageData{ProblemType: ProblemType{Title: "Problem codes"}, Entries: out.Data})
 }
 
 // problemPage godoc
@@ -104,9 +107,10 @@ func (s *Server) problemIndex(c echo.Context) error {
 //	@ID				getProblemType
 //	@Tags			Operations
 //	@Produce		html,json
-//	@Param			code	path		string	true	"Problem code"	example(invite_not_pending)
-//	@Success		200		{object}	ProblemType
-//	@Failure		404		{object}	Problem	"not_found"
+//	@Param			code	path		string		true	"Problem code"	example(invite_not_pending)
+//	@Success		200		{object}	ProblemType	"The code's documentation"
+//	@Failure		404		{object}	Problem		"not_found: no such problem code"
+//	@x-examples		{"200": "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>User is not invite-pending — invited API problems</title></head><body>\n<h1>User is not invite-pending</h1>\n<p>Code <code>invite_not_pending</code>, HTTP status 409.</p>\n<p>Invitations can only be (re)sent to users whose status is invite_pending. user_status names the user's current status.</p>\n<p><a href=\"/problems\">All problem codes</a></p>\n</body></html>"}
 //	@Router			/problems/{code} [get]
 func (s *Server) problemPage(c echo.Context) error {
 	for _, e := range apperr.Catalog {
@@ -114,7 +118,7 @@ func (s *Server) problemPage(c echo.Context) error {
 			if wantsJSON(c) {
 				return writeJSON(c, http.StatusOK, problemType(e))
 			}
-			return renderPage(c, problemType(e))
+			return renderPage(c, problemPageData{ProblemType: problemType(e)})
 		}
 	}
 	return apperr.New(apperr.NotFound, "No problem code %q; see /problems.", c.Param("code"))
@@ -125,7 +129,14 @@ func wantsJSON(c echo.Context) bool {
 	return strings.Contains(accept, "application/json") && !strings.Contains(accept, "text/html")
 }
 
-func renderPage(c echo.Context, data any) error {
+// problemPageData is what the problem page template shows: one code, or
+// with Entries the whole catalogue.
+type problemPageData struct {
+	ProblemType
+	Entries []ProblemType
+}
+
+func renderPage(c echo.Context, data problemPageData) error {
 	var b strings.Builder
 	if err := problemPage.Execute(&b, data); err != nil {
 		return apperr.Internal(err)

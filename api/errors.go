@@ -15,7 +15,7 @@ import (
 // Problem is an RFC 9457 problem detail, the body of every error response.
 type Problem struct {
 	// Type is a URI reference to the documentation of the problem's code.
-	Type   string `json:"type" example:"/problems/invite_not_pending"`
+	Type   string `json:"type" format:"uri-reference" example:"/problems/invite_not_pending"`
 	Title  string `json:"title" example:"User is not invite-pending"`
 	Status int    `json:"status" example:"409"`
 	Detail string `json:"detail" example:"Invitations can only be resent to invite-pending users; this user is confirmed."`
@@ -31,9 +31,9 @@ type Problem struct {
 	// Reason says why an invitation was revoked.
 	Reason string `json:"reason,omitempty" example:"superseded"`
 	// ExpiredAt is when an expired invitation stopped working.
-	ExpiredAt *time.Time `json:"expired_at,omitempty"`
+	ExpiredAt *time.Time `json:"expired_at,omitempty" format:"date-time"`
 	// ExpiresAt is when a still valid invitation stops working.
-	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty" format:"date-time"`
 	// ActorRole and TargetRole explain an insufficient_rank refusal.
 	ActorRole  string `json:"actor_role,omitempty" enums:"owner,admin,hr,curator,learner"`
 	TargetRole string `json:"target_role,omitempty" enums:"owner,admin,hr,curator,learner"`

@@ -18,7 +18,9 @@ func TestInviteResendAcceptSignIn(t *testing.T) {
 	apitest.ForEachDialect(t, func(t *testing.T, e *apitest.Env) {
 		org := e.Org()
 		var created api.User
-		r := e.Post("/users", org.OwnerToken, map[string]any{"email": "  Ada.Lovelace@Example.com ", "first_name": "Ada", "last_name": "Lovelace"})
+		// The padded address is outside the contract's email format on purpose: the server normalizes it.
+		r := e.Do(apitest.Request{Method: http.MethodPost, Path: "/users", Token: org.OwnerToken, Invalid: true,
+			Body: map[string]any{"email": "  Ada.Lovelace@Example.com ", "first_name": "Ada", "last_name": "Lovelace"}})
 		r.Expect(http.StatusCreated).JSON(&created)
 		require.Equal(t, "ada.lovelace@example.com", created.Email)
 		require.Equal(t, "invite_pending", created.Status)

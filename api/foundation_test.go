@@ -24,26 +24,36 @@ func TestProblemsForRouterAndBindErrors(t *testing.T) {
 	r.ExpectProblem(http.StatusMethodNotAllowed, "method_not_allowed")
 	require.Contains(t, r.Header.Get("Allow"), "GET")
 
-	e.Post("/users", tok, `{"email": "a@example.com",`).ExpectProblem(http.StatusBadRequest, "invalid_request")
-	e.Post("/users", tok, `[1,2]`).ExpectProblem(http.StatusBadRequest, "invalid_request")
-	e.Post("/users", tok, `{"email": "a@example.com"} {"x":1}`).ExpectProblem(http.StatusBadRequest, "invalid_request")
+	// Each request breaks the contract on purpose; the answers must still keep it.
+	bad := func(method, path, body string, header ...string) *apitest.Response {
+		r := apitest.Request{Method: method, Path: path, Token: tok, Body: body, Invalid: true}
+		if len(header) == 2 {
+			r.Header = map[string]string{header[0]: header[1]}
+		}
+		if body == "" {
+			r.Body = nil
+		}
+		return e.Do(r)
+	}
+	bad(http.MethodPost, "/users", `{"email": "a@example.com",`).ExpectProblem(http.StatusBadRequest, "invalid_request")
+	bad(http.MethodPost, "/users", `[1,2]`).ExpectProblem(http.StatusBadRequest, "invalid_request")
+	bad(http.MethodPost, "/users", `{"email": "a@example.com"} {"x":1}`).ExpectProblem(http.StatusBadRequest, "invalid_request")
 
-	p := e.Post("/users", tok, `{"email": 42}`).ExpectProblem(http.StatusBadRequest, "invalid_request")
+	p := bad(http.MethodPost, "/users", `{"email": 42}`).ExpectProblem(http.StatusBadRequest, "invalid_request")
 	require.Equal(t, "email", p.Errors[0].Field)
 	require.Equal(t, "invalid_type", p.Errors[0].Code)
 
-	p = e.Post("/users", tok, `{"email": "a@example.com", "emial": "x"}`).ExpectProblem(http.StatusBadRequest, "invalid_request")
+	p = bad(http.MethodPost, "/users", `{"email": "a@example.com", "emial": "x"}`).ExpectProblem(http.StatusBadRequest, "invalid_request")
 	require.Equal(t, "unknown_field", p.Errors[0].Code)
 	require.Equal(t, "emial", p.Errors[0].Field)
 
-	e.Do(apitest.Request{Method: http.MethodPost, Path: "/users", Token: tok, Body: `{}`,
-		Header: map[string]string{"Content-Type": "text/plain"}}).ExpectProblem(http.StatusUnsupportedMediaType, "unsupported_media_type")
+	bad(http.MethodPost, "/users", `{}`, "Content-Type", "text/plain").ExpectProblem(http.StatusUnsupportedMediaType, "unsupported_media_type")
 
 	big := `{"email": "a@example.com", "first_name": "` + strings.Repeat("x", 2<<20) + `"}`
-	e.Post("/users", tok, big).ExpectProblem(http.StatusRequestEntityTooLarge, "payload_too_large")
-	e.Post("/auth/token", "", big).ExpectProblem(http.StatusRequestEntityTooLarge, "payload_too_large")
+	bad(http.MethodPost, "/users", big).ExpectProblem(http.StatusRequestEntityTooLarge, "payload_too_large")
+	bad(http.MethodPost, "/auth/token", big).ExpectProblem(http.StatusRequestEntityTooLarge, "payload_too_large")
 
-	p = e.Get("/users?stauts=invite_pending", tok).ExpectProblem(http.StatusBadRequest, "invalid_request")
+	p = bad(http.MethodGet, "/users?stauts=invite_pending", "").ExpectProblem(http.StatusBadRequest, "invalid_request")
 	require.Equal(t, "stauts", p.Errors[0].Field)
 }
 

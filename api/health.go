@@ -19,10 +19,10 @@ type Health struct {
 //
 //	@Summary		Liveness
 //	@Description	The process is up. It does not touch the database.
-//	@ID				healthz
+//	@ID				getHealth
 //	@Tags			Operations
 //	@Produce		json
-//	@Success		200	{object}	Health
+//	@Success		200	{object}	Health	"Up"
 //	@Router			/healthz [get]
 func (s *Server) healthz(c echo.Context) error {
 	return writeJSON(c, http.StatusOK, Health{Status: "ok"})
@@ -32,10 +32,10 @@ func (s *Server) healthz(c echo.Context) error {
 //
 //	@Summary		Readiness
 //	@Description	The database answers and its schema is current: the replica can take traffic.
-//	@ID				readyz
+//	@ID				getReadiness
 //	@Tags			Operations
 //	@Produce		json
-//	@Success		200	{object}	Health
+//	@Success		200	{object}	Health	"Ready"
 //	@Failure		503	{object}	Problem	"unavailable"
 //	@Router			/readyz [get]
 func (s *Server) readyz(c echo.Context) error {

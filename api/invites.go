@@ -51,14 +51,13 @@ func tokenFrom(c echo.Context) (string, error) {
 //	@Accept			json
 //	@Produce		json
 //	@Param			body	body		TokenRequest	true	"The link's token"
-//	@Success		200		{object}	InviteDetails
-//	@Failure		400		{object}	Problem	"invalid_request"
-//	@Failure		404		{object}	Problem	"invite_not_found: unknown, malformed or forged token"
-//	@Failure		410		{object}	Problem	"invite_expired (renewable says whether POST /invites/renew will help), invite_revoked (reason), invite_accepted"
-//	@Failure		413		{object}	Problem	"payload_too_large"
-//	@Failure		415		{object}	Problem	"unsupported_media_type"
-//	@Failure		429		{object}	Problem	"rate_limited"
-//	@Header			429		{integer}	Retry-After	"Seconds to wait"
+//	@Success		200		{object}	InviteDetails	"Whose invitation it is"
+//	@Failure		400		{object}	Problem			"invalid_request"
+//	@Failure		404		{object}	Problem			"invite_not_found: unknown, malformed or forged token"
+//	@Failure		410		{object}	Problem			"invite_expired (renewable says whether POST /invites/renew will help), invite_revoked (reason), invite_accepted"
+//	@Failure		413		{object}	Problem			"payload_too_large"
+//	@Failure		415		{object}	Problem			"unsupported_media_type"
+//	@Failure		429		{object}	Problem			"rate_limited"
 //	@Router			/invites/verify [post]
 func (s *Server) verifyInvite(c echo.Context) error {
 	token, err := tokenFrom(c)
@@ -79,8 +78,8 @@ type AcceptInviteRequest struct {
 	// Password is the user's own; it must pass the password policy.
 	Password string `json:"password" minLength:"12" maxLength:"128" example:"correct-horse-battery-staple" validate:"required"`
 	// FirstName and LastName optionally correct the names the administrator entered.
-	FirstName *string `json:"first_name" maxLength:"100" example:"Grace"`
-	LastName  *string `json:"last_name" maxLength:"100" example:"Hopper"`
+	FirstName *string `json:"first_name" maxLength:"100" example:"Grace" validate:"optional"`
+	LastName  *string `json:"last_name" maxLength:"100" example:"Hopper" validate:"optional"`
 }
 
 // AcceptInviteResult is the activated user, signed in.
@@ -101,14 +100,13 @@ type AcceptInviteResult struct {
 //	@Accept			json
 //	@Produce		json
 //	@Param			body	body		AcceptInviteRequest	true	"Token and the new password"
-//	@Success		200		{object}	AcceptInviteResult
-//	@Failure		400		{object}	Problem	"invalid_request, weak_password (errors lists every failed rule)"
-//	@Failure		404		{object}	Problem	"invite_not_found"
-//	@Failure		410		{object}	Problem	"invite_expired, invite_revoked, invite_accepted"
-//	@Failure		413		{object}	Problem	"payload_too_large"
-//	@Failure		415		{object}	Problem	"unsupported_media_type"
-//	@Failure		429		{object}	Problem	"rate_limited"
-//	@Header			429		{integer}	Retry-After	"Seconds to wait"
+//	@Success		200		{object}	AcceptInviteResult	"The user, confirmed and signed in"
+//	@Failure		400		{object}	Problem				"invalid_request, weak_password (errors lists every failed rule)"
+//	@Failure		404		{object}	Problem				"invite_not_found"
+//	@Failure		410		{object}	Problem				"invite_expired, invite_revoked (also when the account stopped being invite-pending), invite_accepted"
+//	@Failure		413		{object}	Problem				"payload_too_large"
+//	@Failure		415		{object}	Problem				"unsupported_media_type"
+//	@Failure		429		{object}	Problem				"rate_limited"
 //	@Router			/invites/accept [post]
 func (s *Server) acceptInvite(c echo.Context) error {
 	var req AcceptInviteRequest
@@ -146,15 +144,14 @@ type Accepted struct{}
 //	@Accept			json
 //	@Produce		json
 //	@Param			body	body		TokenRequest	true	"The expired link's token"
-//	@Success		202		{object}	Accepted
-//	@Failure		400		{object}	Problem	"invalid_request"
-//	@Failure		404		{object}	Problem	"invite_not_found"
-//	@Failure		409		{object}	Problem	"invite_still_valid"
-//	@Failure		410		{object}	Problem	"invite_revoked, invite_accepted, invite_expired (when the user is no longer invited)"
-//	@Failure		413		{object}	Problem	"payload_too_large"
-//	@Failure		415		{object}	Problem	"unsupported_media_type"
-//	@Failure		429		{object}	Problem	"rate_limited"
-//	@Header			429		{integer}	Retry-After	"Seconds to wait"
+//	@Success		202		{object}	Accepted		"A fresh invitation is on its way"
+//	@Failure		400		{object}	Problem			"invalid_request"
+//	@Failure		404		{object}	Problem			"invite_not_found"
+//	@Failure		409		{object}	Problem			"invite_still_valid (expires_at says until when)"
+//	@Failure		410		{object}	Problem			"invite_revoked, invite_accepted, invite_expired (when the user is no longer invited)"
+//	@Failure		413		{object}	Problem			"payload_too_large"
+//	@Failure		415		{object}	Problem			"unsupported_media_type"
+//	@Failure		429		{object}	Problem			"rate_limited"
 //	@Router			/invites/renew [post]
 func (s *Server) renewInvite(c echo.Context) error {
 	token, err := tokenFrom(c)

@@ -10,14 +10,14 @@ import (
 
 // me godoc
 //
-//	@Summary		The signed-in user
-//	@ID				getMe
-//	@Tags			Account
-//	@Security		BearerAuth
-//	@Produce		json
-//	@Success		200	{object}	User
-//	@Failure		401	{object}	Problem	"unauthorized"
-//	@Router			/me [get]
+//	@Summary	The signed-in user
+//	@ID			getMe
+//	@Tags		Account
+//	@Security	BearerAuth
+//	@Produce	json
+//	@Success	200	{object}	User	"You"
+//	@Failure	401	{object}	Problem	"unauthorized"
+//	@Router		/me [get]
 func (s *Server) me(c echo.Context) error {
 	u, err := s.svc.Me(c.Request().Context(), actorOf(c))
 	if err != nil {
@@ -41,13 +41,12 @@ type ChangePasswordRequest struct {
 //	@Security		BearerAuth
 //	@Accept			json
 //	@Param			body	body	ChangePasswordRequest	true	"Current and new password"
-//	@Success		204
-//	@Failure		400	{object}	Problem	"invalid_request (current_password incorrect), weak_password"
-//	@Failure		401	{object}	Problem	"unauthorized"
-//	@Failure		413	{object}	Problem	"payload_too_large"
-//	@Failure		415	{object}	Problem	"unsupported_media_type"
-//	@Failure		429	{object}	Problem	"rate_limited"
-//	@Header			429	{integer}	Retry-After	"Seconds to wait"
+//	@Success		204		"Changed"
+//	@Failure		400		{object}	Problem	"invalid_request (current_password incorrect, new_password unchanged), weak_password"
+//	@Failure		401		{object}	Problem	"unauthorized"
+//	@Failure		413		{object}	Problem	"payload_too_large"
+//	@Failure		415		{object}	Problem	"unsupported_media_type"
+//	@Failure		429		{object}	Problem	"rate_limited: too many wrong current passwords"
 //	@Router			/me/password [put]
 func (s *Server) changeOwnPassword(c echo.Context) error {
 	var req ChangePasswordRequest

@@ -49,10 +49,12 @@ func (s *Server) observe() echo.MiddlewareFunc {
 // metricsHandler godoc
 //
 //	@Summary		Prometheus metrics
-//	@ID				metrics
+//	@Description	Request counts and latencies per route, method and status, in the Prometheus text exposition format.
+//	@ID				getMetrics
 //	@Tags			Operations
 //	@Produce		plain
-//	@Success		200	{string}	string	"Prometheus text exposition format"
+//	@Success		200	{string}	string	"The metrics"
+//	@x-examples		{"200": "# HELP invited_http_requests_total HTTP requests by route, method and status.\n# TYPE invited_http_requests_total counter\ninvited_http_requests_total{method=\"GET\",route=\"/users\",status=\"200\"} 42\n"}
 //	@Router			/metrics [get]
 func (s *Server) metricsHandler() echo.HandlerFunc {
 	return echo.WrapHandler(promhttp.HandlerFor(s.metrics, promhttp.HandlerOpts{Registry: s.metrics}))

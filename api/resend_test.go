@@ -126,14 +126,6 @@ func TestResendQueuesOneEmailJobPerInvite(t *testing.T) {
 	})
 }
 
-func keys(m map[string]any) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
-}
-
 // R3/R13: when any step of a resend fails, nothing of it remains: the old
 // link still works, no invite, job or audit event was added, and the
 // Idempotency-Key was not used up.

@@ -2,6 +2,25 @@
 // middleware and the request and response types of the published contract.
 // Handlers bind the request, call the people service and write the answer;
 // the rules live in the service.
+//
+// Documenting a route: openapi.yaml, the Go client and docs/problems.md are
+// generated from the swag annotations of this package (`make docs`), and
+// the HTTP tests fail on any request or answer that departs from them. A new
+// handler needs a godoc block with:
+//
+//   - @Summary, @Description, @ID (camelCase), one @Tags declared in doc.go,
+//     @Security BearerAuth unless the route is public, @Param, @Router;
+//   - @Success with its type, and one @Failure per status the route can
+//     answer, whose description names the problem codes it can carry
+//     ("forbidden, insufficient_rank: …"); 401 on authenticated routes, 404
+//     with path parameters, 400 and 413 with JSON bodies are required, 500
+//     is added to every route;
+//   - @x-examples {"200": …} for a body that is not JSON.
+//
+// Request struct fields are required unless tagged validate:"optional";
+// response fields are required unless omitempty. Give fields an example
+// tag: examples are assembled from them. A test that sends a request
+// breaking the contract on purpose marks it apitest.Request{Invalid: true}.
 package api
 
 import (

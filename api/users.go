@@ -18,18 +18,18 @@ import (
 //	@Tags			People
 //	@Security		BearerAuth
 //	@Produce		json
-//	@Param			status			query		string	false	"Statuses to include, comma-separated: invite_pending, confirmed, deactivated"	example(invite_pending)
-//	@Param			q				query		string	false	"Case-insensitive substring of email, first or last name"	maxLength(100)	example(lovelace)
-//	@Param			role			query		string	false	"Roles to include, comma-separated: owner, admin, hr, curator, learner"	example(learner)
-//	@Param			delivery_status	query		string	false	"Delivery statuses of the latest invitation, comma-separated: queued, sent, delivered, deferred, bounced, blocked, dropped, spam_report, failed"	example(bounced)
-//	@Param			invited_before	query		string	false	"Only users last invited before this time (RFC 3339)"	format(date-time)	example(2026-11-19T00:00:00Z)
-//	@Param			sort			query		string	false	"Order"	Enums(-created_at, created_at, email, -last_invited_at)	default(-created_at)
-//	@Param			limit			query		int		false	"Page size"	minimum(1)	maximum(200)	default(50)
-//	@Param			cursor			query		string	false	"next_cursor of the previous page, with the same filters and sort"
-//	@Success		200				{object}	UserList
-//	@Failure		400				{object}	Problem	"invalid_request: unknown filter value, parameter or cursor"
-//	@Failure		401				{object}	Problem	"unauthorized"
-//	@Failure		403				{object}	Problem	"forbidden"
+//	@Param			status			query		[]string	false	"Statuses to include, comma-separated (the people screen's tabs)"	collectionFormat(csv)									Enums(invite_pending, confirmed, deactivated)
+//	@Param			q				query		string		false	"Case-insensitive substring of email, first or last name"			maxLength(100)											example(lovelace)
+//	@Param			role			query		[]string	false	"Roles to include, comma-separated"									collectionFormat(csv)									Enums(owner, admin, hr, curator, learner)
+//	@Param			delivery_status	query		[]string	false	"Delivery statuses of the latest invitation, comma-separated"		collectionFormat(csv)									Enums(queued, sent, delivered, deferred, bounced, blocked, dropped, spam_report, failed)
+//	@Param			invited_before	query		string		false	"Only users last invited before this time (RFC 3339)"				format(date-time)										example(2026-11-19T00:00:00Z)
+//	@Param			sort			query		string		false	"Order; every order ends with the id, so it is total"				Enums(-created_at, created_at, email, -last_invited_at)	default(-created_at)
+//	@Param			limit			query		int			false	"Page size"															minimum(1)												maximum(200)	default(50)
+//	@Param			cursor			query		string		false	"next_cursor of the previous page, with the same filters and sort"
+//	@Success		200				{object}	UserList	"A page of users"
+//	@Failure		400				{object}	Problem		"invalid_request: unknown parameter, filter value or cursor (errors names it and the allowed values)"
+//	@Failure		401				{object}	Problem		"unauthorized"
+//	@Failure		403				{object}	Problem		"forbidden"
 //	@Router			/users [get]
 func (s *Server) listUsers(c echo.Context) error {
 	if err := allowQuery(c, "status", "q", "role", "delivery_status", "invited_before", "sort", "limit", "cursor"); err != nil {
@@ -54,9 +54,9 @@ func (s *Server) listUsers(c echo.Context) error {
 //	@Tags			People
 //	@Security		BearerAuth
 //	@Produce		json
-//	@Success		200	{object}	UserCounts
-//	@Failure		401	{object}	Problem	"unauthorized"
-//	@Failure		403	{object}	Problem	"forbidden"
+//	@Success		200	{object}	UserCounts	"Users per status"
+//	@Failure		401	{object}	Problem		"unauthorized"
+//	@Failure		403	{object}	Problem		"forbidden"
 //	@Router			/users/counts [get]
 func (s *Server) countUsers(c echo.Context) error {
 	counts, err := s.svc.CountUsers(c.Request().Context(), actorOf(c))
@@ -69,17 +69,17 @@ func (s *Server) countUsers(c echo.Context) error {
 
 // getUser godoc
 //
-//	@Summary		Get a user
-//	@ID				getUser
-//	@Tags			People
-//	@Security		BearerAuth
-//	@Produce		json
-//	@Param			id	path		string	true	"User id"	format(uuid)
-//	@Success		200	{object}	User
-//	@Failure		401	{object}	Problem	"unauthorized"
-//	@Failure		403	{object}	Problem	"forbidden"
-//	@Failure		404	{object}	Problem	"not_found"
-//	@Router			/users/{id} [get]
+//	@Summary	Get a user
+//	@ID			getUser
+//	@Tags		People
+//	@Security	BearerAuth
+//	@Produce	json
+//	@Param		id	path		string	true	"User id"	format(uuid)	example(01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b)
+//	@Success	200	{object}	User	"The user"
+//	@Failure	401	{object}	Problem	"unauthorized"
+//	@Failure	403	{object}	Problem	"forbidden"
+//	@Failure	404	{object}	Problem	"not_found: no such user in your organization"
+//	@Router		/users/{id} [get]
 func (s *Server) getUser(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
@@ -95,13 +95,13 @@ func (s *Server) getUser(c echo.Context) error {
 // CreateUserRequest adds a user to the organization.
 type CreateUserRequest struct {
 	Email     string `json:"email" format:"email" example:"grace.hopper@example.com" validate:"required"`
-	FirstName string `json:"first_name" maxLength:"100" example:"Grace"`
-	LastName  string `json:"last_name" maxLength:"100" example:"Hopper"`
+	FirstName string `json:"first_name" maxLength:"100" example:"Grace" validate:"optional"`
+	LastName  string `json:"last_name" maxLength:"100" example:"Hopper" validate:"optional"`
 	// Role defaults to learner; it may not rank above the caller's own.
-	Role        string   `json:"role" enums:"owner,admin,hr,curator,learner" default:"learner" example:"learner"`
-	Permissions []string `json:"permissions" enums:"people"`
+	Role        string   `json:"role" enums:"owner,admin,hr,curator,learner" default:"learner" example:"learner" validate:"optional"`
+	Permissions []string `json:"permissions" enums:"people" validate:"optional"`
 	// SendInvite emails an activation link at once (default true).
-	SendInvite *bool `json:"send_invite" default:"true" example:"true"`
+	SendInvite *bool `json:"send_invite" default:"true" example:"true" validate:"optional"`
 }
 
 // createUser godoc
@@ -113,15 +113,15 @@ type CreateUserRequest struct {
 //	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
-//	@Param			Idempotency-Key	header		string				false	"Makes a retry replay the first response for 24 hours"
+//	@Param			Idempotency-Key	header		string				false	"Makes a retry replay the first response"
 //	@Param			body			body		CreateUserRequest	true	"The user"
-//	@Success		201				{object}	User
-//	@Failure		400				{object}	Problem	"invalid_request"
-//	@Failure		401				{object}	Problem	"unauthorized"
-//	@Failure		403				{object}	Problem	"forbidden, insufficient_rank"
-//	@Failure		409				{object}	Problem	"email_taken, idempotency_key_reused"
-//	@Failure		413				{object}	Problem	"payload_too_large"
-//	@Failure		415				{object}	Problem	"unsupported_media_type"
+//	@Success		201				{object}	User				"The user, invite-pending"
+//	@Failure		400				{object}	Problem				"invalid_request: invalid field (errors lists each) or malformed Idempotency-Key"
+//	@Failure		401				{object}	Problem				"unauthorized"
+//	@Failure		403				{object}	Problem				"forbidden, insufficient_rank"
+//	@Failure		409				{object}	Problem				"email_taken, idempotency_key_reused"
+//	@Failure		413				{object}	Problem				"payload_too_large"
+//	@Failure		415				{object}	Problem				"unsupported_media_type"
 //	@Router			/users [post]
 func (s *Server) createUser(c echo.Context) error {
 	var req CreateUserRequest
@@ -147,12 +147,12 @@ func (s *Server) createUser(c echo.Context) error {
 // UpdateUserRequest changes some of a user's fields; absent fields stay.
 type UpdateUserRequest struct {
 	// Email can change only while the user is invite_pending; it voids their live links.
-	Email     *string `json:"email" format:"email" example:"grace.hopper@example.org"`
-	FirstName *string `json:"first_name" maxLength:"100" example:"Grace"`
-	LastName  *string `json:"last_name" maxLength:"100" example:"Hopper"`
+	Email     *string `json:"email" format:"email" example:"grace.hopper@example.org" validate:"optional"`
+	FirstName *string `json:"first_name" maxLength:"100" example:"Grace" validate:"optional"`
+	LastName  *string `json:"last_name" maxLength:"100" example:"Hopper" validate:"optional"`
 	// Role may not rank above the caller's own; nobody changes their own role.
-	Role        *string   `json:"role" enums:"owner,admin,hr,curator,learner" example:"hr"`
-	Permissions *[]string `json:"permissions" enums:"people"`
+	Role        *string   `json:"role" enums:"owner,admin,hr,curator,learner" example:"hr" validate:"optional"`
+	Permissions *[]string `json:"permissions" enums:"people" validate:"optional"`
 }
 
 // updateUser godoc
@@ -164,16 +164,16 @@ type UpdateUserRequest struct {
 //	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
-//	@Param			id		path		string				true	"User id"	format(uuid)
+//	@Param			id		path		string				true	"User id"	format(uuid)	example(01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b)
 //	@Param			body	body		UpdateUserRequest	true	"Fields to change"
-//	@Success		200		{object}	User
-//	@Failure		400		{object}	Problem	"invalid_request"
-//	@Failure		401		{object}	Problem	"unauthorized"
-//	@Failure		403		{object}	Problem	"forbidden, insufficient_rank"
-//	@Failure		404		{object}	Problem	"not_found"
-//	@Failure		409		{object}	Problem	"email_taken, email_change_not_allowed"
-//	@Failure		413		{object}	Problem	"payload_too_large"
-//	@Failure		415		{object}	Problem	"unsupported_media_type"
+//	@Success		200		{object}	User				"The user, changed"
+//	@Failure		400		{object}	Problem				"invalid_request"
+//	@Failure		401		{object}	Problem				"unauthorized"
+//	@Failure		403		{object}	Problem				"forbidden (changing your own role), insufficient_rank"
+//	@Failure		404		{object}	Problem				"not_found"
+//	@Failure		409		{object}	Problem				"email_taken, email_change_not_allowed (user_status names the current status)"
+//	@Failure		413		{object}	Problem				"payload_too_large"
+//	@Failure		415		{object}	Problem				"unsupported_media_type"
 //	@Router			/users/{id} [patch]
 func (s *Server) updateUser(c echo.Context) error {
 	id, err := pathID(c)
@@ -210,13 +210,15 @@ func (s *Server) updateUser(c echo.Context) error {
 //	@Tags			Invitations
 //	@Security		BearerAuth
 //	@Produce		json
-//	@Param			id				path		string	true	"User id"	format(uuid)
-//	@Param			Idempotency-Key	header		string	false	"Makes a retry replay the first response for 24 hours"
-//	@Success		202				{object}	ResendResult
-//	@Failure		401				{object}	Problem	"unauthorized"
-//	@Failure		403				{object}	Problem	"forbidden, insufficient_rank"
-//	@Failure		404				{object}	Problem	"not_found"
-//	@Failure		409				{object}	Problem	"invite_not_pending (user_status names the current status), idempotency_key_reused"
+//	@Param			id				path		string			true	"User id"	format(uuid)	example(01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b)
+//	@Param			Idempotency-Key	header		string			false	"Makes a retry replay the first response"
+//	@Success		202				{object}	ResendResult	"The new invitation; its email is on its way"
+//	@Failure		400				{object}	Problem			"invalid_request: malformed Idempotency-Key"
+//	@Failure		401				{object}	Problem			"unauthorized"
+//	@Failure		403				{object}	Problem			"forbidden, insufficient_rank"
+//	@Failure		404				{object}	Problem			"not_found"
+//	@Failure		409				{object}	Problem			"invite_not_pending (user_status names the current status), idempotency_key_reused"
+//	@x-examples		{"202": {"invite": {"id": "01a21569-3b4c-7d5e-8f60-7a8b9c0d1e2f", "sent_count": 3, "created_by": "01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f", "created_at": "2026-11-25T10:12:40Z", "last_sent_at": null, "expires_at": "2026-12-02T10:12:40Z", "state": "live", "revoked_at": null, "accepted_at": null, "delivery": {"status": "queued", "updated_at": "2026-11-25T10:12:40Z", "attempts": 0}}, "warnings": [{"code": "previous_delivery_bounced", "message": "The previous invitation to ada.lovelace@gmial.com was bounced (550 5.1.1 The email account that you tried to reach does not exist). Check the address for typos, or set a password for the user instead."}, {"code": "email_suggestion", "message": "The address ada.lovelace@gmial.com may contain a typo: did you mean ada.lovelace@gmail.com?"}]}}
 //	@Router			/users/{id}/resend-invite [post]
 func (s *Server) resendInvite(c echo.Context) error {
 	id, err := pathID(c)
@@ -240,11 +242,11 @@ func (s *Server) resendInvite(c echo.Context) error {
 // SetPasswordRequest sets a user's password: either password, or generate.
 type SetPasswordRequest struct {
 	// Password must pass the password policy; it is never echoed back.
-	Password string `json:"password" minLength:"12" maxLength:"128" example:"correct-horse-battery-staple"`
+	Password string `json:"password" minLength:"12" maxLength:"128" example:"correct-horse-battery-staple" validate:"optional"`
 	// Generate asks the service to choose a strong password and return it once.
-	Generate bool `json:"generate" default:"false" example:"false"`
+	Generate bool `json:"generate" default:"false" example:"false" validate:"optional"`
 	// Temporary makes the user change the password at next sign-in (default true).
-	Temporary *bool `json:"temporary" default:"true" example:"true"`
+	Temporary *bool `json:"temporary" default:"true" example:"true" validate:"optional"`
 }
 
 // setPassword godoc
@@ -256,16 +258,16 @@ type SetPasswordRequest struct {
 //	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
-//	@Param			id		path		string				true	"User id"	format(uuid)
+//	@Param			id		path		string				true	"User id"	format(uuid)	example(01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b)
 //	@Param			body	body		SetPasswordRequest	true	"The password"
-//	@Success		200		{object}	SetPasswordResult
-//	@Failure		400		{object}	Problem	"invalid_request, weak_password (errors lists every failed rule)"
-//	@Failure		401		{object}	Problem	"unauthorized"
-//	@Failure		403		{object}	Problem	"forbidden, insufficient_rank"
-//	@Failure		404		{object}	Problem	"not_found"
-//	@Failure		409		{object}	Problem	"user_deactivated"
-//	@Failure		413		{object}	Problem	"payload_too_large"
-//	@Failure		415		{object}	Problem	"unsupported_media_type"
+//	@Success		200		{object}	SetPasswordResult	"The user, confirmed"
+//	@Failure		400		{object}	Problem				"invalid_request (neither or both of password and generate), weak_password (errors lists every failed rule)"
+//	@Failure		401		{object}	Problem				"unauthorized"
+//	@Failure		403		{object}	Problem				"forbidden, insufficient_rank"
+//	@Failure		404		{object}	Problem				"not_found"
+//	@Failure		409		{object}	Problem				"user_deactivated"
+//	@Failure		413		{object}	Problem				"payload_too_large"
+//	@Failure		415		{object}	Problem				"unsupported_media_type"
 //	@Router			/users/{id}/password [put]
 func (s *Server) setPassword(c echo.Context) error {
 	id, err := pathID(c)
@@ -293,8 +295,8 @@ func (s *Server) setPassword(c echo.Context) error {
 //	@Tags			People
 //	@Security		BearerAuth
 //	@Produce		json
-//	@Param			id	path		string	true	"User id"	format(uuid)
-//	@Success		200	{object}	User
+//	@Param			id	path		string	true	"User id"	format(uuid)	example(01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b)
+//	@Success		200	{object}	User	"The user, deactivated"
 //	@Failure		401	{object}	Problem	"unauthorized"
 //	@Failure		403	{object}	Problem	"forbidden (also for yourself), insufficient_rank"
 //	@Failure		404	{object}	Problem	"not_found"
@@ -312,8 +314,8 @@ func (s *Server) deactivateUser(c echo.Context) error {
 //	@Tags			People
 //	@Security		BearerAuth
 //	@Produce		json
-//	@Param			id	path		string	true	"User id"	format(uuid)
-//	@Success		200	{object}	User
+//	@Param			id	path		string	true	"User id"	format(uuid)	example(01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b)
+//	@Success		200	{object}	User	"The user, confirmed or invite-pending again"
 //	@Failure		401	{object}	Problem	"unauthorized"
 //	@Failure		403	{object}	Problem	"forbidden, insufficient_rank"
 //	@Failure		404	{object}	Problem	"not_found"
@@ -343,11 +345,11 @@ func (s *Server) statusChange(c echo.Context, change func(context.Context, peopl
 //	@Tags			Invitations
 //	@Security		BearerAuth
 //	@Produce		json
-//	@Param			id	path		string	true	"User id"	format(uuid)
-//	@Success		200	{object}	InviteList
-//	@Failure		401	{object}	Problem	"unauthorized"
-//	@Failure		403	{object}	Problem	"forbidden"
-//	@Failure		404	{object}	Problem	"not_found"
+//	@Param			id	path		string		true	"User id"	format(uuid)	example(01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b)
+//	@Success		200	{object}	InviteList	"The invitations, newest first"
+//	@Failure		401	{object}	Problem		"unauthorized"
+//	@Failure		403	{object}	Problem		"forbidden"
+//	@Failure		404	{object}	Problem		"not_found"
 //	@Router			/users/{id}/invites [get]
 func (s *Server) inviteHistory(c echo.Context) error {
 	id, err := pathID(c)

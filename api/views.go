@@ -11,11 +11,11 @@ import (
 // User is a person of the organization as the management screens show them.
 type User struct {
 	ID          uuid.UUID `json:"id" format:"uuid" example:"01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b"`
-	Email       string    `json:"email" format:"email" example:"ada.lovelace@example.com"`
+	Email       string    `json:"email" format:"email" example:"ada.lovelace@gmial.com"`
 	FirstName   string    `json:"first_name" example:"Ada"`
 	LastName    string    `json:"last_name" example:"Lovelace"`
 	Role        string    `json:"role" enums:"owner,admin,hr,curator,learner" example:"learner"`
-	Permissions []string  `json:"permissions" enums:"people" example:""`
+	Permissions []string  `json:"permissions" enums:"people"`
 	Status      string    `json:"status" enums:"invite_pending,confirmed,deactivated" example:"invite_pending"`
 	// MustChangePassword is true after an administrator set a temporary password.
 	MustChangePassword bool       `json:"must_change_password" example:"false"`
@@ -35,10 +35,10 @@ type Invite struct {
 	// SentCount is how many invitations the user has been sent, this one included.
 	SentCount int `json:"sent_count" example:"2"`
 	// CreatedBy is the administrator who sent it; null for renewals and operator tools.
-	CreatedBy *uuid.UUID `json:"created_by" format:"uuid" extensions:"x-nullable"`
+	CreatedBy *uuid.UUID `json:"created_by" format:"uuid" extensions:"x-nullable" example:"01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f"`
 	CreatedAt time.Time  `json:"created_at" format:"date-time" example:"2026-11-24T16:05:12Z"`
 	// LastSentAt is when the email provider accepted the message; null while queued.
-	LastSentAt *time.Time `json:"last_sent_at" format:"date-time" extensions:"x-nullable"`
+	LastSentAt *time.Time `json:"last_sent_at" format:"date-time" extensions:"x-nullable" example:"2026-11-24T16:05:13Z"`
 	ExpiresAt  time.Time  `json:"expires_at" format:"date-time" example:"2026-12-01T16:05:12Z"`
 	// State says whether the link works now.
 	State        string     `json:"state" enums:"live,expired,revoked,accepted" example:"live"`
@@ -50,7 +50,7 @@ type Invite struct {
 
 // Delivery is what became of an invitation's email, as the provider reports it.
 type Delivery struct {
-	Status string `json:"status" enums:"queued,sent,delivered,deferred,bounced,blocked,dropped,spam_report,failed" example:"delivered"`
+	Status string `json:"status" enums:"queued,sent,delivered,deferred,bounced,blocked,dropped,spam_report,failed" example:"bounced"`
 	// Reason is the provider's explanation of a bounce, block, drop, deferral or failure.
 	Reason    string    `json:"reason,omitempty" example:"550 5.1.1 The email account that you tried to reach does not exist"`
 	UpdatedAt time.Time `json:"updated_at" format:"date-time" example:"2026-11-24T16:05:14Z"`
@@ -109,9 +109,13 @@ type UserList struct {
 	HasMore    bool    `json:"has_more" example:"true"`
 }
 
-// InviteList is a user's invitation history, newest first.
+// InviteList is a user's invitation history, newest first. It has the
+// envelope of every list, so clients page all lists alike; the whole
+// history is one page, so next_cursor is always null and has_more false.
 type InviteList struct {
-	Data []Invite `json:"data"`
+	Data       []Invite `json:"data"`
+	NextCursor *string  `json:"next_cursor" extensions:"x-nullable"`
+	HasMore    bool     `json:"has_more" example:"false"`
 }
 
 // UserCounts counts the organization's users per status, for filter tabs.
@@ -124,7 +128,7 @@ type UserCounts struct {
 // Warning is advice that comes with a successful action.
 type Warning struct {
 	Code    string `json:"code" enums:"previous_delivery_bounced,previous_delivery_dropped,previous_delivery_blocked,previous_delivery_spam_report,previous_delivery_failed,email_suggestion" example:"previous_delivery_bounced"`
-	Message string `json:"message" example:"The previous invitation to ada@exmaple.com was bounced (550 5.1.1 user unknown). Check the address for typos, or set a password for the user instead."`
+	Message string `json:"message" example:"The previous invitation to ada.lovelace@gmial.com was bounced (550 5.1.1 The email account that you tried to reach does not exist). Check the address for typos, or set a password for the user instead."`
 }
 
 // ResendResult is the invitation a resend created, with advice.
@@ -143,9 +147,9 @@ type SetPasswordResult struct {
 // AuditEvent is one entry of the audit trail.
 type AuditEvent struct {
 	ID           uuid.UUID      `json:"id" format:"uuid" example:"01a21568-2a1b-7c3d-8e4f-5a6b7c8d9e0f"`
-	Action       string         `json:"action" example:"invite.resent"`
-	ActorID      *uuid.UUID     `json:"actor_id" format:"uuid" extensions:"x-nullable"`
-	TargetUserID *uuid.UUID     `json:"target_user_id" format:"uuid" extensions:"x-nullable"`
+	Action       string         `json:"action" enums:"user.created,user.updated,invite.sent,invite.resent,invite.renewed,invite.accepted,invite.revoked,user.password_set,user.password_changed,user.email_changed,user.role_changed,user.deactivated,user.reactivated,organization.created,bulk.resend_started,import.started" example:"invite.resent"`
+	ActorID      *uuid.UUID     `json:"actor_id" format:"uuid" extensions:"x-nullable" example:"01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f"`
+	TargetUserID *uuid.UUID     `json:"target_user_id" format:"uuid" extensions:"x-nullable" example:"01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b"`
 	RequestID    string         `json:"request_id" example:"01a21568-2a1b-7c3d-8e4f-000000000001"`
 	ClientIP     string         `json:"client_ip" example:"203.0.113.7"`
 	Metadata     map[string]any `json:"metadata"`

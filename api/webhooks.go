@@ -23,11 +23,12 @@ import (
 //	@Param			X-Twilio-Email-Event-Webhook-Signature	header	string				true	"Base64 ECDSA signature of timestamp + body"
 //	@Param			X-Twilio-Email-Event-Webhook-Timestamp	header	string				true	"Unix seconds; older than 10 minutes is refused"
 //	@Param			body									body	[]map[string]any	true	"SendGrid event batch"
-//	@Success		204
-//	@Failure		400	{object}	Problem	"invalid_request: not a JSON array of events"
-//	@Failure		401	{object}	Problem	"invalid_signature"
-//	@Failure		404	{object}	Problem	"not_found: the webhook is not configured"
-//	@Failure		413	{object}	Problem	"payload_too_large"
+//	@Success		204										"Recorded"
+//	@Failure		400										{object}	Problem	"invalid_request: not a JSON array of events"
+//	@Failure		401										{object}	Problem	"invalid_signature"
+//	@Failure		404										{object}	Problem	"not_found: the webhook is not configured"
+//	@Failure		413										{object}	Problem	"payload_too_large"
+//	@x-examples		{"request": [{"email": "ada.lovelace@example.com", "timestamp": 1764000314, "event": "bounce", "type": "bounce", "reason": "550 5.1.1 The email account that you tried to reach does not exist", "status": "5.1.1", "sg_event_id": "ZGVsaXZlcmVkLTAtMjY0NjQ4NjQtMQ", "sg_message_id": "14c5d75ce93.dfd.64b469.filter0001.16648.5515E0B88.0", "invite_id": "01a21568-0f1e-7a2b-8c3d-4e5f6a7b8c9d", "organization_id": "01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f"}]}
 //	@Router			/webhooks/sendgrid [post]
 func (s *Server) sendgridWebhook(c echo.Context) error {
 	if s.webhook == nil {

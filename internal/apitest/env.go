@@ -2,7 +2,9 @@
 // served through httptest, a real database of either dialect, the real
 // SendGrid client talking HTTP to a fake SendGrid, and a clock tests can
 // move. Factories create organizations and users through the service, so
-// fixtures obey the same rules as the product.
+// fixtures obey the same rules as the product. Every request and answer is
+// checked against openapi.yaml (see Contract), so the whole suite proves the
+// published contract.
 package apitest
 
 import (
@@ -15,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/invitedhq/invited"
 	"github.com/invitedhq/invited/api"
 	"github.com/invitedhq/invited/internal/auth"
 	"github.com/invitedhq/invited/internal/config"
@@ -39,8 +42,9 @@ type Env struct {
 	Queue   *jobs.Queue
 	Service *people.Service
 	Server  *api.Server
-	// Handler is what requests go through: the server, wrapped by checks
-	// that apply to every test.
+	// Handler is what requests go through: the server, wrapped by the
+	// contract check, which fails the test on any request or response that
+	// departs from openapi.yaml.
 	Handler  http.Handler
 	SendGrid *sendgridtest.Server
 	// WebhookKey signs SendGrid event batches the server accepts.
@@ -124,9 +128,9 @@ func New(t testing.TB, dialect config.Dialect, opts ...Options) *Env {
 	e.Server = api.NewServer(api.Deps{
 		Service: e.Service, Tokens: e.Tokens, Idempotency: e.Store, Webhook: hook, Logger: logger,
 		Ready:           func(ctx context.Context) error { return database.Ready(ctx, e.DB) },
-		PublicRateLimit: o.PublicRateLimit, CORSAllowedOrigins: o.CORSAllowedOrigins, OpenAPI: []byte("openapi: 3.0.3\n"),
+		PublicRateLimit: o.PublicRateLimit, CORSAllowedOrigins: o.CORSAllowedOrigins, OpenAPI: invited.OpenAPI,
 	})
-	e.Handler = e.Server
+	e.Handler = checkedHandler(t, e.Server)
 	return e
 }
 

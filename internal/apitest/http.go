@@ -23,6 +23,11 @@ type Request struct {
 	Header map[string]string
 	// RemoteAddr is the client's address (host:port); httptest's 192.0.2.1:1234 by default.
 	RemoteAddr string
+	// Invalid marks a request that breaks openapi.yaml on purpose (malformed
+	// JSON, an unknown field or parameter, a wrong content type, an id that
+	// is not a UUID): the contract check skips the request but still checks
+	// the response.
+	Invalid bool
 }
 
 // Response is what the server answered.
@@ -65,6 +70,9 @@ func (e *Env) Do(r Request) *Response {
 			continue
 		}
 		req.Header.Set(k, v)
+	}
+	if r.Invalid {
+		req = markInvalid(req)
 	}
 	rec := httptest.NewRecorder()
 	e.Handler.ServeHTTP(rec, req)

@@ -1,0 +1,40 @@
+package api
+
+// The general information of the published contract. `make docs` turns these
+// annotations and the ones on each handler into openapi.yaml; the tags are
+// listed in the order of the admin screens.
+//
+//	@title			invited
+//	@version		1.0
+//	@description	Moves a learning platform's people from invited to active: administrators list who has not accepted an invitation, resend invitations (each resend kills every earlier link), set a password by hand when email does not get through, and see why an invitation did not arrive.
+//	@description
+//	@description	**Conventions.** JSON in and out, UTF-8. Ids are UUIDs and times are RFC 3339 in UTC. Management routes need `Authorization: Bearer <token>`; get a token from `POST /auth/token`, or from `invited token` on the server for scripts. Lists answer `{data, next_cursor, has_more}`: pass `next_cursor` back as `cursor`, with the same filters, until `has_more` is false.
+//	@description
+//	@description	**Errors** are RFC 9457 problem details (`application/problem+json`) whose `code` is a stable identifier to switch on; `type` links to its documentation under `/problems/{code}`. Every response carries `X-Request-ID` (the caller's own when it sends a sane one); quote it when reporting a problem. A 429 says when to retry in `Retry-After`.
+//	@description
+//	@description				**Retries.** Creating a user and resending an invitation accept an `Idempotency-Key` header: a retry with the same key and request replays the first answer (marked `Idempotent-Replayed: true`) instead of acting twice.
+//	@contact.name				invited maintainers
+//	@contact.url				https://github.com/invitedhq/invited
+//	@BasePath					/
+//
+//	@tag.name					People
+//	@tag.description			People → Individuals: find who is invite-pending, add people, correct their details, set a password when email does not get through, deactivate and reactivate.
+//	@tag.name					Invitations
+//	@tag.description			Resend an invitation (every earlier link stops working at once) and see each invitation's history and what became of its email.
+//	@tag.name					Activation
+//	@tag.description			The public activation page behind an invitation link: check the link, set a password, or ask for a fresh link when it expired. Rate limited per client IP.
+//	@tag.name					Authentication
+//	@tag.description			Exchange an organization, email and password for an access token. Rate limited per client IP.
+//	@tag.name					Account
+//	@tag.description			The signed-in user: who am I, and changing a temporary password.
+//	@tag.name					Audit
+//	@tag.description			Who did what to whom, from which request.
+//	@tag.name					Webhooks
+//	@tag.description			Callbacks from the email provider, authenticated by their signature.
+//	@tag.name					Operations
+//	@tag.description			Health, readiness, metrics, this contract and the catalogue of problem codes.
+//
+//	@securityDefinitions.apikey	BearerAuth
+//	@in							header
+//	@name						Authorization
+//	@description				An access token from POST /auth/token, POST /invites/accept or the `invited token` command.

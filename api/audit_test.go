@@ -92,7 +92,7 @@ func TestEveryStateChangeIsAudited(t *testing.T) {
 				return do(http.MethodPost, userPath(user.ID, "resend-invite"), org.OwnerToken, nil)(rid, ip)
 			}, http.StatusConflict, nil, nil, nil},
 			{"refused: weak password", func(rid, ip string) *apitest.Response {
-				return do(http.MethodPut, userPath(user.ID, "password"), org.OwnerToken, map[string]any{"password": "short"})(rid, ip)
+				return do(http.MethodPut, userPath(user.ID, "password"), org.OwnerToken, map[string]any{"password": "password1234"})(rid, ip)
 			}, http.StatusBadRequest, nil, nil, nil},
 			{"refused: taken email", func(rid, ip string) *apitest.Response {
 				return do(http.MethodPost, "/users", org.OwnerToken, map[string]any{"email": "audrey@example.com"})(rid, ip)
@@ -195,10 +195,10 @@ func TestAuditEventsPageNewestFirst(t *testing.T) {
 			"action=user.exploded": "action", "target_user_id=42": "target_user_id", "actor_id=x": "actor_id",
 			"limit=0": "limit", "limit=500": "limit", "cursor=@@": "cursor", "sort=asc": "sort",
 		} {
-			p := e.Get("/audit-events?"+query, org.OwnerToken).ExpectProblem(http.StatusBadRequest, "invalid_request")
+			p := e.OffContract().Get("/audit-events?"+query, org.OwnerToken).ExpectProblem(http.StatusBadRequest, "invalid_request")
 			require.Equal(t, field, p.Errors[0].Field, query)
 		}
-		p := e.Get("/audit-events?action=user.exploded", org.OwnerToken).ExpectProblem(http.StatusBadRequest, "invalid_request")
+		p := e.OffContract().Get("/audit-events?action=user.exploded", org.OwnerToken).ExpectProblem(http.StatusBadRequest, "invalid_request")
 		require.Contains(t, p.Errors[0].Message, "invite.resent")
 	})
 }

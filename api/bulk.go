@@ -22,11 +22,11 @@ const importBodyLimit = 10 << 20
 // filter. The status is always invite_pending.
 type BulkResendRequest struct {
 	// UserIDs names up to 10,000 users; ids of no user of the organization are reported as skipped (not_found).
-	UserIDs []string `json:"user_ids" format:"uuid" maxItems:"10000" example:"01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b"`
+	UserIDs []string `json:"user_ids" format:"uuid" maxItems:"10000" example:"01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b" validate:"optional"`
 	// Filter selects every invite-pending user it matches ({} for all of them).
-	Filter *BulkResendFilter `json:"filter"`
+	Filter *BulkResendFilter `json:"filter" validate:"optional"`
 	// DryRun only counts: 200 with how many users would be re-invited, and nothing changes.
-	DryRun bool `json:"dry_run" example:"false"`
+	DryRun bool `json:"dry_run" example:"false" validate:"optional"`
 }
 
 // BulkResendFilter has the meaning of the same parameters of GET /users.
@@ -101,10 +101,11 @@ func (s *Server) resendInvites(c echo.Context) error {
 // ImportUser is one person of a JSON import; a CSV import has the same columns.
 type ImportUser struct {
 	Email     string `json:"email" format:"email" example:"grace.hopper@example.com"`
-	FirstName string `json:"first_name" maxLength:"100" example:"Grace"`
-	LastName  string `json:"last_name" maxLength:"100" example:"Hopper"`
-	// Role defaults to learner; it may not rank above the importer's own.
-	Role string `json:"role" enums:"owner,admin,hr,curator,learner" example:"learner"`
+	FirstName string `json:"first_name" maxLength:"100" example:"Grace" validate:"optional"`
+	LastName  string `json:"last_name" maxLength:"100" example:"Hopper" validate:"optional"`
+	// Role is one of owner, admin, hr, curator, learner (default learner) and
+	// may not rank above the importer's own; any other value fails its row.
+	Role string `json:"role" example:"learner" validate:"optional"`
 }
 
 // ImportRequest is the object form of a JSON import; a bare array of
@@ -112,8 +113,8 @@ type ImportUser struct {
 type ImportRequest struct {
 	Users []ImportUser `json:"users" maxItems:"50000"`
 	// SendInvites and DryRun may also be given as query parameters.
-	SendInvites *bool `json:"send_invites" example:"true"`
-	DryRun      *bool `json:"dry_run" example:"false"`
+	SendInvites *bool `json:"send_invites" example:"true" validate:"optional"`
+	DryRun      *bool `json:"dry_run" example:"false" validate:"optional"`
 }
 
 // ImportReport validates an import file row by row (dry_run).
@@ -162,6 +163,8 @@ type ImportProblem struct {
 //	@Failure		409				{object}	Problem			"idempotency_key_reused"
 //	@Failure		413				{object}	Problem			"payload_too_large: more than 10 MiB"
 //	@Failure		415				{object}	Problem			"unsupported_media_type"
+//	@x-request-one-of	[{"type": "array", "items": {"$ref": "#/components/schemas/ImportUser"}, "maxItems": 50000}]
+//	@x-examples		{"request": "email,first_name,last_name,role\r\ngrace.hopper@example.com,Grace,Hopper,learner\r\n\"katherine.johnson@example.com\",\"Katherine\",\"Johnson, Jr.\",hr\r\n"}
 //	@Router			/users/import [post]
 func (s *Server) importUsers(c echo.Context) error {
 	if err := allowQuery(c, "send_invites", "dry_run"); err != nil {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 
@@ -109,7 +110,10 @@ func TestSetPasswordVariants(t *testing.T) {
 			{"temporary": true},
 			{"password": ""},
 		} {
-			p := setPassword(e, org.OwnerToken, pending, body).ExpectProblem(http.StatusBadRequest, "invalid_request")
+			_, empty := body["password"]
+			r := e.Do(apitest.Request{Method: http.MethodPut, Path: userPath(pending.ID, "password"), Token: org.OwnerToken,
+				Body: body, Invalid: empty && body["password"] == ""})
+			p := r.ExpectProblem(http.StatusBadRequest, "invalid_request")
 			require.Equal(t, "password", p.Errors[0].Field, "%v", body)
 		}
 	})
@@ -169,7 +173,10 @@ func TestSetPasswordRefusesWeakPasswords(t *testing.T) {
 			{"passwordpassword", []string{"too_guessable"}},
 			{"qwertyuiop123456", []string{"too_guessable"}},
 		} {
-			r := setPassword(e, org.OwnerToken, u, map[string]any{"password": tc.password})
+			// Lengths outside 12-128 break the contract's bounds on purpose.
+			n := utf8.RuneCountInString(tc.password)
+			r := e.Do(apitest.Request{Method: http.MethodPut, Path: userPath(u.ID, "password"), Token: org.OwnerToken,
+				Body: map[string]any{"password": tc.password}, Invalid: n < 12 || n > 128})
 			p := r.ExpectProblem(http.StatusBadRequest, "weak_password")
 			var codes []string
 			for _, f := range p.Errors {

@@ -66,7 +66,11 @@ func TestSignInFailuresLookAlike(t *testing.T) {
 		}
 
 		var tok api.TokenResponse
-		r, cost := costOf(func() *apitest.Response { return signIn(e, org, " "+confirmed.Email+" ", apitest.Password) })
+		r, cost := costOf(func() *apitest.Response {
+			// Padding around the email is beyond the contract's format; the server trims it.
+			return e.OffContract().Post("/auth/token", "", map[string]any{"organization": org.Slug, "email": " " + confirmed.Email + " ",
+				"password": apitest.Password})
+		})
 		r.Expect(http.StatusOK).JSON(&tok)
 		require.EqualValues(t, 1, cost, "a successful sign-in costs the same")
 		require.Equal(t, "Bearer", tok.TokenType)
@@ -82,7 +86,7 @@ func TestSignInFailuresLookAlike(t *testing.T) {
 
 		for _, body := range []map[string]any{{"email": confirmed.Email, "password": "x"}, {"organization": org.Slug, "password": "x"},
 			{"organization": org.Slug, "email": confirmed.Email}} {
-			e.Post("/auth/token", "", body).ExpectProblem(http.StatusBadRequest, "invalid_request")
+			e.OffContract().Post("/auth/token", "", body).ExpectProblem(http.StatusBadRequest, "invalid_request")
 		}
 	})
 }
@@ -141,7 +145,8 @@ func TestChangeOwnPassword(t *testing.T) {
 		require.Equal(t, "new_password", p.Errors[0].Field)
 		p = change(strongPassword, "lovelace-1234").ExpectProblem(http.StatusBadRequest, "weak_password")
 		require.Equal(t, "new_password", p.Errors[0].Field)
-		change("", "").ExpectProblem(http.StatusBadRequest, "invalid_request")
+		e.OffContract().Put("/me/password", tok.AccessToken, map[string]any{"current_password": "", "new_password": ""}).
+			ExpectProblem(http.StatusBadRequest, "invalid_request")
 		e.Do(apitest.Request{Method: http.MethodPut, Path: "/me/password", Body: map[string]any{"current_password": strongPassword,
 			"new_password": "violet-Harbor-engine-93"}}).ExpectProblem(http.StatusUnauthorized, "unauthorized")
 		require.True(t, getUser(e, org.OwnerToken, u.ID).MustChangePassword)
@@ -185,8 +190,11 @@ func TestPublicRoutesAreRateLimitedPerIP(t *testing.T) {
 			r := from("203.0.113.7", c.path, c.body, nil)
 			require.NotEqual(t, http.StatusTooManyRequests, r.Status)
 		}
-		for _, path := range []string{"/auth/token", "/invites/verify", "/invites/accept", "/invites/renew"} {
-			r := from("203.0.113.7", path, map[string]any{"token": "unknown"}, map[string]string{"X-Forwarded-For": "198.51.100.1"})
+		for _, c := range append(calls, struct {
+			path string
+			body any
+		}{"/invites/renew", map[string]any{"token": "unknown"}}) {
+			r := from("203.0.113.7", c.path, c.body, map[string]string{"X-Forwarded-For": "198.51.100.1"})
 			r.ExpectProblem(http.StatusTooManyRequests, "rate_limited")
 			secs, err := strconv.Atoi(r.Header.Get("Retry-After"))
 			require.NoError(t, err)

@@ -49,8 +49,10 @@ func TestForeignIDsAnswerLikeUnknownIDs(t *testing.T) {
 			walked++
 			name := route.Method + " " + route.Path
 			call := func(token, id string) *apitest.Response {
+				// A malformed id breaks the contract's uuid format on purpose.
+				_, malformed := uuid.Parse(id)
 				return e.Do(apitest.Request{Method: route.Method, Path: strings.Replace(route.Path, ":id", id, 1), Token: token,
-					Body: idRouteBodies[name]})
+					Body: idRouteBodies[name], Invalid: malformed != nil})
 			}
 			for _, token := range []string{org.OwnerToken, hrToken} {
 				unknown := call(token, uuid.NewString())

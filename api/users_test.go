@@ -27,7 +27,8 @@ func TestCreateUser(t *testing.T) {
 	apitest.ForEachDialect(t, func(t *testing.T, e *apitest.Env) {
 		org := e.Org()
 		var u api.User
-		r := createUser(e, org.OwnerToken, map[string]any{"email": "  Grace.Hopper@Example.COM ", "first_name": " Grace ",
+		// Padding around the email goes beyond the contract's format; the server trims it.
+		r := e.OffContract().Post("/users", org.OwnerToken, map[string]any{"email": "  Grace.Hopper@Example.COM ", "first_name": " Grace ",
 			"last_name": "Hopper", "role": "curator", "permissions": []string{"people", "people"}}).Expect(http.StatusCreated)
 		r.JSON(&u)
 		require.Equal(t, userPath(u.ID), r.Header.Get("Location"))
@@ -68,12 +69,12 @@ func TestCreateUserValidatesInput(t *testing.T) {
 		for _, bad := range []string{"", "   ", "not-an-email", "ada@", "@example.com", "ada@example", "ada@@example.com",
 			"Ada <ada@example.com>", "ada@.example.com", "ada@example..com", "ada@example.com.", "ada lovelace@example.com",
 			"ada@[192.0.2.1]", strings.Repeat("a", 65) + "@example.com", "a@" + strings.Repeat("b", 250) + ".com"} {
-			p := createUser(e, org.OwnerToken, map[string]any{"email": bad}).ExpectProblem(http.StatusBadRequest, "invalid_request")
+			p := e.OffContract().Post("/users", org.OwnerToken, map[string]any{"email": bad}).ExpectProblem(http.StatusBadRequest, "invalid_request")
 			require.Equal(t, "email", p.Errors[0].Field, "%q", bad)
 			require.Equal(t, "invalid_email", p.Errors[0].Code, "%q", bad)
 		}
 
-		p := createUser(e, org.OwnerToken, map[string]any{"email": "bad", "role": "root", "permissions": []string{"admin"},
+		p := e.OffContract().Post("/users", org.OwnerToken, map[string]any{"email": "bad", "role": "root", "permissions": []string{"admin"},
 			"first_name": strings.Repeat("x", 101), "last_name": "a\x00b"}).ExpectProblem(http.StatusBadRequest, "invalid_request")
 		fields := map[string]string{}
 		for _, f := range p.Errors {
@@ -196,7 +197,7 @@ func TestChangeEmail(t *testing.T) {
 		require.Equal(t, "live", v.Invite.State)
 
 		v = api.User{} // omitted members must not keep earlier values
-		e.Patch(userPath(u.ID), org.OwnerToken, map[string]any{"email": " Fixed@Gmail.com "}).Expect(http.StatusOK).JSON(&v)
+		e.OffContract().Patch(userPath(u.ID), org.OwnerToken, map[string]any{"email": " Fixed@Gmail.com "}).Expect(http.StatusOK).JSON(&v)
 		require.Equal(t, "fixed@gmail.com", v.Email)
 		require.Empty(t, v.EmailSuggestion)
 		require.Equal(t, "invite_pending", v.Status)
@@ -219,7 +220,7 @@ func TestChangeEmail(t *testing.T) {
 		other := e.User(org, apitest.UserOpts{Email: "taken@example.com"})
 		p = e.Patch(userPath(u.ID), org.OwnerToken, map[string]any{"email": "TAKEN@example.com"}).ExpectProblem(http.StatusConflict, "email_taken")
 		require.Equal(t, "email", p.Errors[0].Field)
-		e.Patch(userPath(u.ID), org.OwnerToken, map[string]any{"email": "no good"}).ExpectProblem(http.StatusBadRequest, "invalid_request")
+		e.OffContract().Patch(userPath(u.ID), org.OwnerToken, map[string]any{"email": "no good"}).ExpectProblem(http.StatusBadRequest, "invalid_request")
 		require.Equal(t, "fixed@gmail.com", getUser(e, org.OwnerToken, u.ID).Email)
 		require.Equal(t, 1, liveInvites(t, e, u.ID), "a refused change revokes nothing")
 		require.Equal(t, "taken@example.com", getUser(e, org.OwnerToken, other.ID).Email)

@@ -206,12 +206,11 @@ func TestServeOnBothDatabases(t *testing.T) {
 			env := envFor(t, d)
 			srv := startServer(t, env)
 			for _, path := range []string{"/healthz", "/readyz"} {
-				resp := srv.get(t, path, "")
-				require.Equal(t, http.StatusOK, resp.StatusCode, path)
+				status, _ := srv.get(t, path, "")
+				require.Equal(t, http.StatusOK, status, path)
 			}
-			resp := srv.get(t, "/openapi.yaml", "")
-			require.Equal(t, http.StatusOK, resp.StatusCode)
-			body, _ := io.ReadAll(resp.Body)
+			status, body := srv.get(t, "/openapi.yaml", "")
+			require.Equal(t, http.StatusOK, status)
 			require.Contains(t, string(body), "openapi: 3")
 
 			hc, _, err := runCmd(t, map[string]string{}, "healthcheck", "--url", srv.url+"/healthz")
@@ -234,7 +233,7 @@ func TestGracefulShutdownFinishesInFlightRequest(t *testing.T) {
 
 	conn, err := net.Dial("tcp", srv.addr)
 	require.NoError(t, err)
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	body := `{"organization":"nowhere","email":"a@example.com","password":"whatever-password"}`
 	_, err = fmt.Fprintf(conn, "POST /auth/token HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
 		srv.addr, len(body), body[:10])
@@ -321,7 +320,8 @@ func (s *server) wait() error {
 	return s.err
 }
 
-func (s *server) get(t *testing.T, path, token string) *http.Response {
+// get fetches path and returns the status and body.
+func (s *server) get(t *testing.T, path, token string) (int, []byte) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, s.url+path, nil)
 	require.NoError(t, err)
@@ -330,16 +330,16 @@ func (s *server) get(t *testing.T, path, token string) *http.Response {
 	}
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = resp.Body.Close() })
-	return resp
+	defer func() { _ = resp.Body.Close() }()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, body
 }
 
 func (s *server) getJSON(t *testing.T, path, token string) map[string]any {
 	t.Helper()
-	resp := s.get(t, path, token)
-	body, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	require.Equal(t, http.StatusOK, resp.StatusCode, "%s: %s", path, body)
+	status, body := s.get(t, path, token)
+	require.Equal(t, http.StatusOK, status, "%s: %s", path, body)
 	var v map[string]any
 	require.NoError(t, json.Unmarshal(body, &v))
 	return v

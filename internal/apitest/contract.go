@@ -47,6 +47,9 @@ var loadContract = sync.OnceValues(func() (*Contract, error) {
 	}
 	// Pages are text; the decoder only has to hand the schema a string.
 	openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.PlainBodyDecoder)
+	// A CSV upload is a document the server parses itself; kin-openapi's own
+	// CSV decoder would read it as records, which is not what the schema says.
+	openapi3filter.RegisterBodyDecoder("text/csv", openapi3filter.PlainBodyDecoder)
 	return &Contract{Doc: doc, router: router}, nil
 })
 

@@ -58,6 +58,10 @@ const (
 	ProblemCodesExtension = "x-problem-codes"
 	// ExamplesExtension is the operation annotation that supplies examples.
 	ExamplesExtension = "x-examples"
+	// OneOfExtension is the operation annotation listing other schemas a
+	// JSON request body may take besides the annotated one (Swagger 2.0 has
+	// no oneOf): `@x-request-one-of [{"type": "array", "items": {"$ref": "#/components/schemas/X"}}]`.
+	OneOfExtension = "x-request-one-of"
 	// SecurityScheme is the name of the bearer token scheme.
 	SecurityScheme = "BearerAuth"
 )
@@ -225,9 +229,12 @@ func (g *generator) operation(path, method string, op *openapi3.Operation) {
 	g.checkIdentity(where, op)
 	delete(op.Extensions, "x-originalParamName")
 	examples := g.examplesAnnotation(where, op)
+	alternatives := g.oneOfAnnotation(where, op)
 	idempotent := g.parameters(method, path, op)
 	if op.RequestBody != nil && op.RequestBody.Value != nil {
-		g.requestBody(where, op.RequestBody.Value, examples)
+		g.requestBody(where, op.RequestBody.Value, examples, alternatives)
+	} else if len(alternatives) > 0 {
+		g.fail("%s: @x-request-one-of on an operation without a body", where)
 	}
 	if op.Responses.Value("500") == nil {
 		op.Responses.Set("500", &openapi3.ResponseRef{Value: openapi3.NewResponse().WithDescription(string(apperr.CodeInternal))})
@@ -315,12 +322,41 @@ func (g *generator) parameters(method, path string, op *openapi3.Operation) bool
 	return idempotent
 }
 
-func (g *generator) requestBody(where string, body *openapi3.RequestBody, examples map[string]any) {
+// oneOfAnnotation reads and removes the operation's x-request-one-of.
+func (g *generator) oneOfAnnotation(where string, op *openapi3.Operation) openapi3.SchemaRefs {
+	raw, ok := op.Extensions[OneOfExtension]
+	if !ok {
+		return nil
+	}
+	delete(op.Extensions, OneOfExtension)
+	b, err := json.Marshal(raw)
+	var refs openapi3.SchemaRefs
+	if err == nil {
+		err = json.Unmarshal(b, &refs)
+	}
+	if err != nil || len(refs) == 0 {
+		g.fail("%s: @x-request-one-of must be a JSON array of schemas", where)
+		return nil
+	}
+	return refs
+}
+
+func (g *generator) requestBody(where string, body *openapi3.RequestBody, examples map[string]any, alternatives openapi3.SchemaRefs) {
 	delete(body.Extensions, "x-originalParamName")
 	body.Required = true
 	ex, given := examples["request"]
 	delete(examples, "request")
 	g.mediaExamples(where, "request", body.Content, ex, given)
+	if len(alternatives) == 0 {
+		return
+	}
+	media := body.Content.Get(mediaTypeJSON)
+	if media == nil {
+		g.fail("%s: @x-request-one-of needs a JSON request body", where)
+		return
+	}
+	// The example was built from the annotated schema, which stays the first choice.
+	media.Schema = &openapi3.SchemaRef{Value: &openapi3.Schema{OneOf: append(openapi3.SchemaRefs{media.Schema}, alternatives...)}}
 }
 
 // mediaExamples gives every media type of a body an example: the

@@ -53,7 +53,7 @@ func (s *Server) sendgridWebhook(c echo.Context) error {
 	for _, e := range events {
 		converted = append(converted, people.DeliveryEvent{
 			EventID: e.EventID, InviteID: parseUUID(e.InviteID), OrganizationID: parseUUID(e.OrganizationID),
-			MessageID: e.MessageID, Event: e.Event, Status: people.DeliveryStatus(e.Status), Reason: e.Reason,
+			MessageID: e.MessageID, Email: e.Email, Event: e.Event, Status: people.DeliveryStatus(e.Status), Reason: e.Reason,
 			OccurredAt: e.Timestamp.UTC(),
 		})
 	}

@@ -101,7 +101,8 @@ func New(t testing.TB, dialect config.Dialect, opts ...Options) *Env {
 		From: mail.Address{Email: "invites@invited.test", Name: "Invited"}, Timeout: 2 * time.Second})
 	must(t, err)
 
-	e.Queue, err = jobs.New(e.DB, store.New(e.DB, nil), jobs.Options{Workers: 4, Logger: logger, PollInterval: 20 * time.Millisecond})
+	e.Queue, err = jobs.New(e.DB, store.New(e.DB, nil), jobs.Options{Workers: 4, Logger: logger, PollInterval: 20 * time.Millisecond,
+		Backoff: TestBackoff})
 	must(t, err)
 	e.Store = store.New(e.DB, e.Queue)
 	e.Service = people.NewService(people.Deps{

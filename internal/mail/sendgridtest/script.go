@@ -18,6 +18,7 @@ const (
 	reject
 	hang
 	drop
+	acceptAndDrop
 )
 
 // action is a scripted answer that replaces the normal handling of a request.
@@ -66,6 +67,16 @@ func (s *Server) DropNext(n int) {
 	s.add(n, action{kind: drop})
 }
 
+// AcceptAndDropNext accepts and records the messages of the next n requests
+// (or all with Always) as usual, then closes the connection instead of
+// answering 202:
+// the provider has the message but the client never learns it, as when the
+// network fails or the sending process dies just after the send. Requests
+// that fail the fake's checks are answered as usual.
+func (s *Server) AcceptAndDropNext(n int) {
+	s.add(n, action{kind: acceptAndDrop})
+}
+
 func (s *Server) add(n int, a action) {
 	if n == 0 || n < Always {
 		return
@@ -110,7 +121,7 @@ func (s *Server) perform(w http.ResponseWriter, r *http.Request, a action) {
 		case <-s.done:
 		}
 		panic(http.ErrAbortHandler)
-	case drop:
+	case drop, acceptAndDrop:
 		if hj, ok := w.(http.Hijacker); ok {
 			if conn, _, err := hj.Hijack(); err == nil {
 				_ = conn.Close()

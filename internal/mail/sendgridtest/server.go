@@ -116,7 +116,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		panic(http.ErrAbortHandler)
 	}
-	if scripted {
+	if scripted && act.kind != acceptAndDrop {
 		s.perform(w, r, act)
 		return
 	}
@@ -130,6 +130,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	msg.ID = randomID(16)
+	msg.Received = time.Now()
 
 	s.mu.Lock()
 	s.messages = append(s.messages, msg)
@@ -137,6 +138,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.arrived = make(chan struct{})
 	s.mu.Unlock()
 
+	if scripted {
+		// Accepted, but the answer is lost on the way back.
+		s.perform(w, r, act)
+		return
+	}
 	w.Header().Set("X-Message-Id", msg.ID)
 	w.WriteHeader(http.StatusAccepted)
 }

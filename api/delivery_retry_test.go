@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"net/http"
 	"testing"
 	"time"
@@ -238,6 +239,43 @@ func TestQueuedEmailsSurviveARestart(t *testing.T) {
 				require.Equal(t, http.StatusOK, accept(t, after, tokenOf(t, linkIn(t, p))))
 			}
 			require.Empty(t, users, "every queued invitation was sent")
+		})
+	}
+}
+
+// A server stopping while a send hangs hands the job back instead of
+// losing it; the next server sends the email, and its link works.
+func TestSendInterruptedByShutdownIsSentAfterRestart(t *testing.T) {
+	t.Parallel()
+	for _, d := range testdb.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			url := testdb.NewURL(t, d)
+			before := apitest.New(t, d, apitest.Options{DatabaseURL: url, SendGridTimeout: time.Minute})
+			before.SendGrid.HangNext(sendgridtest.Always)
+			before.StartWorkers()
+			org := before.Org()
+			created := createUser(t, before, org, "interrupted@example.com")
+			before.WaitForInviteJobsWhere(wait, "the send to hang", func([]apitest.InviteJob) bool {
+				return before.SendGrid.Requests() == 1
+			})
+
+			// Shutdown gives running jobs a moment, then cancels them.
+			ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+			defer cancel()
+			require.NoError(t, before.Queue.Stop(ctx))
+			job := before.InviteJob(created.Invite.ID)
+			require.Equal(t, rivertype.JobStateAvailable, job.State, "the job is handed back at once")
+			require.Empty(t, job.Errors, "a shutdown is not the provider's failure")
+			require.Empty(t, before.SendGrid.Messages())
+			require.Equal(t, "queued", getUser(t, before, org, created.ID).Invite.Delivery.Status)
+
+			after := apitest.New(t, d, apitest.Options{DatabaseURL: url})
+			after.StartWorkers()
+			msg := after.SendGrid.WaitForMessages(t, 1, wait)[0]
+			require.Equal(t, rivertype.JobStateCompleted, after.WaitForInviteJobs(wait)[0].State)
+			require.Equal(t, "sent", getUser(t, after, org, created.ID).Invite.Delivery.Status)
+			require.Equal(t, http.StatusOK, accept(t, after, tokenOf(t, linkIn(t, msg.Personalizations[0]))))
 		})
 	}
 }

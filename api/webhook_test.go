@@ -315,6 +315,9 @@ func TestWebhookBodyShape(t *testing.T) {
 	}
 	e.PostEvents([]byte(`[]`), sg.WebhookHeaders(e.WebhookKey, e.Clock.Now(), []byte(`[]`))).Expect(http.StatusNoContent)
 
+	big := append(append([]byte(`[`), bytes.Repeat([]byte(` `), 6<<20)...), ']')
+	e.PostEvents(big, sg.WebhookHeaders(e.WebhookKey, e.Clock.Now(), big)).ExpectProblem(http.StatusRequestEntityTooLarge, "payload_too_large")
+
 	// An unsigned bad body is refused for its signature first.
 	e.PostEvents([]byte(`nope`), http.Header{}).ExpectProblem(http.StatusUnauthorized, "invalid_signature")
 

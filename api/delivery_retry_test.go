@@ -62,28 +62,43 @@ func TestTemporaryFailuresAreRetriedUntilSent(t *testing.T) {
 // provider comes back.
 func TestOutageShowsWhyTheInviteIsStillQueued(t *testing.T) {
 	t.Parallel()
-	apitest.ForEachDialect(t, func(t *testing.T, e *apitest.Env) {
-		org := e.Org()
-		e.SendGrid.FailNext(sendgridtest.Always, http.StatusServiceUnavailable)
-		e.StartWorkers()
-		created := createUser(t, e, org, "outage@example.com")
+	tests := []struct {
+		name   string
+		script func(f *sendgridtest.Server)
+		reason string
+	}{
+		{"provider failing", func(f *sendgridtest.Server) { f.FailNext(sendgridtest.Always, http.StatusServiceUnavailable) },
+			"retrying: Service Unavailable"},
+		{"provider unreachable", func(f *sendgridtest.Server) { f.DropNext(sendgridtest.Always) },
+			"retrying: could not reach SendGrid"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			apitest.ForEachDialect(t, func(t *testing.T, e *apitest.Env) {
+				org := e.Org()
+				tt.script(e.SendGrid)
+				e.StartWorkers()
+				created := createUser(t, e, org, "outage@example.com")
 
-		e.WaitForInviteJobsWhere(wait, "three failed attempts", func(js []apitest.InviteJob) bool {
-			return len(js) == 1 && len(js[0].Errors) >= 3
+				e.WaitForInviteJobsWhere(wait, "three failed attempts", func(js []apitest.InviteJob) bool {
+					return len(js) == 1 && len(js[0].Errors) >= 3
+				})
+				got := getUser(t, e, org, created.ID)
+				require.Equal(t, "queued", got.Invite.Delivery.Status)
+				require.Equal(t, tt.reason, got.Invite.Delivery.Reason)
+				require.GreaterOrEqual(t, got.Invite.Delivery.Attempts, 3)
+				require.Empty(t, e.SendGrid.Messages())
+
+				e.SendGrid.Reset() // the provider is back
+				e.SendGrid.WaitForMessages(t, 1, wait)
+				e.WaitForInviteJobs(wait)
+				got = getUser(t, e, org, created.ID)
+				require.Equal(t, "sent", got.Invite.Delivery.Status)
+				require.Empty(t, got.Invite.Delivery.Reason)
+			})
 		})
-		got := getUser(t, e, org, created.ID)
-		require.Equal(t, "queued", got.Invite.Delivery.Status)
-		require.Equal(t, "retrying: Service Unavailable", got.Invite.Delivery.Reason)
-		require.GreaterOrEqual(t, got.Invite.Delivery.Attempts, 3)
-		require.Empty(t, e.SendGrid.Messages())
-
-		e.SendGrid.Reset() // the provider is back
-		e.SendGrid.WaitForMessages(t, 1, wait)
-		e.WaitForInviteJobs(wait)
-		got = getUser(t, e, org, created.ID)
-		require.Equal(t, "sent", got.Invite.Delivery.Status)
-		require.Empty(t, got.Invite.Delivery.Reason)
-	})
+	}
 }
 
 // A 429 snoozes the job until the limit resets, as the provider said, and

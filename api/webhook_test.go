@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -277,6 +278,20 @@ func TestWebhookMapsEventsByMessageID(t *testing.T) {
 
 		e.SendEvents(sg.Event{Type: sg.Deferred, MessageID: msg.ID, Email: "by.message@example.com"}).Expect(http.StatusNoContent)
 		require.Equal(t, "deferred", getUser(t, e, org, u.ID).Invite.Delivery.Status)
+
+		// One message to several recipients (a batch) shares one message
+		// id: the recipient's address tells them apart, and without a
+		// match nothing is guessed.
+		ann, _ := invited(e, org)
+		bob, _ := invited(e, org)
+		for _, r := range []people.User{ann, bob} {
+			require.NoError(t, e.Store.RecordSendAttempt(t.Context(), r.Invite.ID,
+				people.SendAttempt{At: e.Clock.Now(), Sent: true, MessageID: "batch-message-1"}))
+		}
+		e.SendEvents(sg.Event{Type: sg.Bounce, MessageID: "batch-message-1", Email: strings.ToUpper(ann.Email)}).Expect(http.StatusNoContent)
+		e.SendEvents(sg.Event{Type: sg.Delivered, MessageID: "batch-message-1", Email: "stranger@example.com"}).Expect(http.StatusNoContent)
+		require.Equal(t, "bounced", getUser(t, e, org, ann.ID).Invite.Delivery.Status)
+		require.Equal(t, "sent", getUser(t, e, org, bob.ID).Invite.Delivery.Status)
 	})
 }
 

@@ -289,9 +289,11 @@ func TestWebhookMapsEventsByMessageID(t *testing.T) {
 				people.SendAttempt{At: e.Clock.Now(), Sent: true, MessageID: "batch-message-1"}))
 		}
 		e.SendEvents(sg.Event{Type: sg.Bounce, MessageID: "batch-message-1", Email: strings.ToUpper(ann.Email)}).Expect(http.StatusNoContent)
-		e.SendEvents(sg.Event{Type: sg.Delivered, MessageID: "batch-message-1", Email: "stranger@example.com"}).Expect(http.StatusNoContent)
+		e.SendEvents(sg.Event{Type: sg.Deferred, MessageID: "batch-message-1", Email: bob.Email}).Expect(http.StatusNoContent)
+		e.SendEvents(sg.Event{Type: sg.Delivered, MessageID: "batch-message-1", Email: "stranger@example.com",
+			Timestamp: e.Clock.Now().Add(time.Minute)}).Expect(http.StatusNoContent)
 		require.Equal(t, "bounced", getUser(t, e, org, ann.ID).Invite.Delivery.Status)
-		require.Equal(t, "sent", getUser(t, e, org, bob.ID).Invite.Delivery.Status)
+		require.Equal(t, "deferred", getUser(t, e, org, bob.ID).Invite.Delivery.Status)
 	})
 }
 

@@ -284,6 +284,7 @@ func TestWebhookMapsEventsByMessageID(t *testing.T) {
 		// match nothing is guessed.
 		ann, _ := invited(e, org)
 		bob, _ := invited(e, org)
+		e.WaitForInviteJobs(wait) // sent one by one; now record them as one batch
 		for _, r := range []people.User{ann, bob} {
 			require.NoError(t, e.Store.RecordSendAttempt(t.Context(), r.Invite.ID,
 				people.SendAttempt{At: e.Clock.Now(), Sent: true, MessageID: "batch-message-1"}))

@@ -26,7 +26,8 @@ type action struct {
 	kind    actionKind
 	status  int
 	message string
-	reset   time.Time
+	reset   time.Time     // when a rate limit resets, or
+	wait    time.Duration // how long after the request it resets
 }
 
 // rule applies an action to the next remaining requests, or to all of them
@@ -47,6 +48,14 @@ func (s *Server) FailNext(n, status int) {
 // limit resets at reset.
 func (s *Server) RateLimitNext(n int, reset time.Time) {
 	s.add(n, action{kind: rateLimit, status: http.StatusTooManyRequests, reset: reset})
+}
+
+// RateLimitNextFor is RateLimitNext with the limit resetting wait after
+// each request arrives, so that a slow test run still gets the wait it asked
+// for. SendGrid counts the reset in whole seconds, so the answer promises
+// between wait-1s and wait.
+func (s *Server) RateLimitNextFor(n int, wait time.Duration) {
+	s.add(n, action{kind: rateLimit, status: http.StatusTooManyRequests, wait: wait})
 }
 
 // RejectNext answers the next n requests (or all with Always) with status
@@ -102,11 +111,14 @@ func (s *Server) next() (action, bool) {
 	return a, true
 }
 
-func (s *Server) perform(w http.ResponseWriter, r *http.Request, a action) {
+func (s *Server) perform(w http.ResponseWriter, r *http.Request, a action, arrived time.Time) {
 	switch a.kind {
 	case fail:
 		writeErrors(w, a.status, newAPIError("", http.StatusText(a.status)))
 	case rateLimit:
+		if a.wait > 0 {
+			a.reset = arrived.Add(a.wait)
+		}
 		wait := max(time.Until(a.reset), 0)
 		w.Header().Set("X-RateLimit-Limit", "600")
 		w.Header().Set("X-RateLimit-Remaining", "0")

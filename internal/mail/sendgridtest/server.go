@@ -35,6 +35,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	requests int
+	arrivals []time.Time
 	messages []Message
 	script   []rule
 	arrived  chan struct{} // closed and replaced whenever a message is recorded
@@ -63,6 +64,14 @@ func (s *Server) Requests() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.requests
+}
+
+// Arrivals returns when each API call arrived, failed ones included, in
+// order.
+func (s *Server) Arrivals() []time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Time(nil), s.arrivals...)
 }
 
 // Messages returns the accepted messages in the order they arrived.
@@ -104,11 +113,14 @@ func (s *Server) Reset() {
 	s.script = nil
 	s.messages = nil
 	s.requests = 0
+	s.arrivals = nil
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	arrived := time.Now()
 	s.mu.Lock()
 	s.requests++
+	s.arrivals = append(s.arrivals, arrived)
 	act, scripted := s.next()
 	s.mu.Unlock()
 
@@ -117,7 +129,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		panic(http.ErrAbortHandler)
 	}
 	if scripted && act.kind != acceptAndDrop {
-		s.perform(w, r, act)
+		s.perform(w, r, act, arrived)
 		return
 	}
 	if status, apiErr := checkRequest(r, s.APIKey, body); apiErr != nil {
@@ -140,7 +152,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 
 	if scripted {
 		// Accepted, but the answer is lost on the way back.
-		s.perform(w, r, act)
+		s.perform(w, r, act, arrived)
 		return
 	}
 	w.Header().Set("X-Message-Id", msg.ID)

@@ -228,3 +228,23 @@ func TestServerAcceptAndDrop(t *testing.T) {
 	require.Len(t, s.Messages(), 2)
 	require.Equal(t, 2, s.Requests())
 }
+
+func TestServerRateLimitRelativeToArrival(t *testing.T) {
+	t.Parallel()
+	s := NewServer(t)
+	s.RateLimitNextFor(1, 30*time.Second)
+
+	before := time.Now()
+	a := post(t, s, s.APIKey, "application/json", validBody)
+	require.Equal(t, http.StatusTooManyRequests, a.status)
+	arrivals := s.Arrivals()
+	require.Len(t, arrivals, 1)
+	require.False(t, arrivals[0].Before(before))
+	require.Equal(t, arrivals[0].Add(30*time.Second).Unix(), mustInt(t, a.header.Get("X-RateLimit-Reset")))
+	require.InDelta(t, 30, mustInt(t, a.header.Get("Retry-After")), 1)
+
+	require.Equal(t, http.StatusAccepted, post(t, s, s.APIKey, "application/json", validBody).status)
+	require.Len(t, s.Arrivals(), 2)
+	s.Reset()
+	require.Empty(t, s.Arrivals())
+}

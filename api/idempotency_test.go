@@ -42,7 +42,7 @@ func TestResendIdempotencyKey(t *testing.T) {
 			require.JSONEq(t, string(first.Body), string(again.Body))
 		}
 		require.Len(t, history(e, org.OwnerToken, u.ID), 2, "one resend happened")
-		require.Len(t, e.InviteJobs(history(e, org.OwnerToken, u.ID)[0].ID), 1, "one email queued")
+		require.Len(t, e.InviteJobsFor(history(e, org.OwnerToken, u.ID)[0].ID), 1, "one email queued")
 
 		// The same key for another request is a client bug, not a retry.
 		p := e.Do(req(org.OwnerToken, other.ID)).ExpectProblem(http.StatusConflict, "idempotency_key_reused")
@@ -129,7 +129,7 @@ func TestCreateUserIdempotencyKey(t *testing.T) {
 		p := create("create-1", map[string]any{"email": "someone-else@example.com"}).ExpectProblem(http.StatusConflict, "idempotency_key_reused")
 		require.Empty(t, p.Errors)
 		require.Equal(t, 1, e.Count("users", "organization_id = ? AND email IN ?", org.ID, []string{"retry@example.com", "someone-else@example.com"}))
-		require.Len(t, e.InviteJobs(created.Invite.ID), 1)
+		require.Len(t, e.InviteJobsFor(created.Invite.ID), 1)
 
 		// Without a key, the same body is a new request: the email is taken.
 		e.Post("/users", org.OwnerToken, body).ExpectProblem(http.StatusConflict, "email_taken")

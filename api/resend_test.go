@@ -247,7 +247,7 @@ func TestConcurrentResendsLeaveOneLiveInvite(t *testing.T) {
 		for i, inv := range invites {
 			ids[i] = inv.ID
 		}
-		require.Len(t, e.InviteJobs(ids...), n+1, "one email job per invite")
+		require.Len(t, e.InviteJobsFor(ids...), n+1, "one email job per invite")
 		require.Len(t, auditEvents(e, org.OwnerToken, "action=invite.resent"), n)
 	})
 }

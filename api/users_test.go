@@ -47,7 +47,7 @@ func TestCreateUser(t *testing.T) {
 		require.Equal(t, "queued", u.Invite.Delivery.Status)
 		require.Equal(t, u.Invite.CreatedAt.Add(7*24*time.Hour).Truncate(time.Second), u.Invite.ExpiresAt)
 		require.Equal(t, u, getUser(e, org.OwnerToken, u.ID), "the answer is the stored user")
-		require.Len(t, e.InviteJobs(u.Invite.ID), 1)
+		require.Len(t, e.InviteJobsFor(u.Invite.ID), 1)
 
 		p := createUser(e, org.OwnerToken, map[string]any{"email": "GRACE.hopper@example.com"}).ExpectProblem(http.StatusConflict, "email_taken")
 		require.Equal(t, "email", p.Errors[0].Field)

@@ -16,7 +16,7 @@ import (
 // sendgridWebhook godoc
 //
 //	@Summary		SendGrid event webhook
-//	@Description	Receives SendGrid's signed event batches and records what became of each invitation email (delivered, deferred, bounced, blocked, dropped, spam report). The ECDSA signature over the raw body is checked before anything is parsed; a batch sent again changes nothing, and an event older than the one already recorded never overwrites it. Engagement events (open, click) are accepted and ignored.
+//	@Description	Receives SendGrid's signed event batches and records what became of each invitation email (delivered, deferred, bounced, blocked, dropped, spam report). The ECDSA signature over the raw body is checked before anything is parsed; a batch sent again changes nothing, and an event older than the one already recorded never overwrites it. Events find their invitation through the custom args invite_id and organization_id, or else through the message id and recipient. Engagement events (open, click) and events about invitations of no known organization are accepted and ignored, so that SendGrid does not retry them.
 //	@ID				sendgridWebhook
 //	@Tags			Webhooks
 //	@Accept			json
@@ -54,13 +54,15 @@ func (s *Server) sendgridWebhook(c echo.Context) error {
 	for _, e := range events {
 		converted = append(converted, people.DeliveryEvent{
 			EventID: e.EventID, InviteID: parseUUID(e.InviteID), OrganizationID: parseUUID(e.OrganizationID),
-			MessageID: e.MessageID, Event: e.Event, Status: people.DeliveryStatus(e.Status), Reason: e.Reason,
+			MessageID: e.MessageID, Email: e.Email, Event: e.Event, Status: people.DeliveryStatus(e.Status), Reason: e.Reason,
 			OccurredAt: e.Timestamp.UTC(),
 		})
 	}
-	if _, err := s.svc.ApplyDeliveryEvents(c.Request().Context(), converted); err != nil {
+	applied, err := s.svc.ApplyDeliveryEvents(c.Request().Context(), converted)
+	if err != nil {
 		return err
 	}
+	s.log.DebugContext(c.Request().Context(), "delivery events received", "events", len(converted), "applied", applied)
 	return c.NoContent(http.StatusNoContent)
 }
 

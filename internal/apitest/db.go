@@ -41,8 +41,8 @@ type Job struct {
 	Args string
 }
 
-// InviteJobs lists the invitation email jobs of invites, in insertion order.
-func (e *Env) InviteJobs(invites ...uuid.UUID) []Job {
+// InviteJobsFor lists the invitation email jobs of these invites, in insertion order.
+func (e *Env) InviteJobsFor(invites ...uuid.UUID) []Job {
 	e.T.Helper()
 	var out []Job
 	for _, j := range e.Jobs("invite_email") {

@@ -69,6 +69,8 @@ type Options struct {
 	CORSAllowedOrigins []string
 	// DatabaseURL reuses an existing database instead of a fresh one.
 	DatabaseURL string
+	// SendGridTimeout bounds one request to the fake SendGrid; default 2 s.
+	SendGridTimeout time.Duration
 }
 
 // TestSecret is the HS256 secret of test environments.
@@ -83,6 +85,9 @@ func New(t testing.TB, dialect config.Dialect, opts ...Options) *Env {
 	}
 	if o.PublicRateLimit == 0 {
 		o.PublicRateLimit = 1_000_000
+	}
+	if o.SendGridTimeout == 0 {
+		o.SendGridTimeout = 2 * time.Second
 	}
 	ctx := context.Background()
 	e := &Env{T: t, Dialect: dialect, Clock: &Clock{}, Logs: &LogBuffer{}}
@@ -105,10 +110,11 @@ func New(t testing.TB, dialect config.Dialect, opts ...Options) *Env {
 
 	e.SendGrid = sendgridtest.NewServer(t)
 	sender, err := mail.NewSendGrid(mail.SendGridConfig{APIKey: e.SendGrid.APIKey, BaseURL: e.SendGrid.URL,
-		From: mail.Address{Email: "invites@invited.test", Name: "Invited"}, Timeout: 2 * time.Second})
+		From: mail.Address{Email: "invites@invited.test", Name: "Invited"}, Timeout: o.SendGridTimeout})
 	must(t, err)
 
-	e.Queue, err = jobs.New(e.DB, store.New(e.DB, nil), jobs.Options{Workers: 4, Logger: logger, PollInterval: 20 * time.Millisecond})
+	e.Queue, err = jobs.New(e.DB, store.New(e.DB, nil), jobs.Options{Workers: 4, Logger: logger, PollInterval: 20 * time.Millisecond,
+		Backoff: TestBackoff})
 	must(t, err)
 	e.Store = store.New(e.DB, e.Queue)
 	// Cheap hashing keeps tests fast; the parameters are a property of the hasher, not of the rules under test.

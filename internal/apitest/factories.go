@@ -133,3 +133,11 @@ func TokenFromLink(t testing.TB, link string) string {
 	}
 	return tok
 }
+
+// UserByID reads a user of org straight from the store, with its latest invite.
+func (e *Env) UserByID(org Org, id uuid.UUID) people.User {
+	e.T.Helper()
+	u, err := e.Store.User(context.Background(), org.ID, id)
+	must(e.T, err)
+	return u
+}

@@ -42,7 +42,7 @@ func (w *inviteBatchEmailWorker) Work(ctx context.Context, job *river.Job[Invite
 
 // NextRetry backs off like a single invitation's email.
 func (w *inviteBatchEmailWorker) NextRetry(job *river.Job[InviteBatchEmailArgs]) time.Time {
-	return time.Now().Add(Backoff(job.Attempt))
+	return time.Now().Add(w.q.backoff.Delay(job.Attempt))
 }
 
 // Timeout bounds one attempt: a thousand recipients make a large request.
@@ -84,7 +84,7 @@ func (w *jobBatchWorker) Work(ctx context.Context, job *river.Job[JobBatchArgs])
 
 // NextRetry backs off like an email.
 func (w *jobBatchWorker) NextRetry(job *river.Job[JobBatchArgs]) time.Time {
-	return time.Now().Add(Backoff(job.Attempt))
+	return time.Now().Add(w.q.backoff.Delay(job.Attempt))
 }
 
 // Timeout bounds one batch; it stays below the queue's JobTimeout.

@@ -3,7 +3,6 @@ package jobs
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
 	"time"
 
 	"github.com/google/uuid"
@@ -53,6 +52,9 @@ func (q *Queue) sendOutcome(ctx context.Context, err error, attempt int, what ..
 			q.log.WarnContext(ctx, "invite email refused by provider", append(what, "status", me.StatusCode, "reason", me.Reason)...)
 			return river.JobCancel(err)
 		case me.RetryAfter > 0:
+			// Snoozing does not use up an attempt: waiting out a rate limit
+			// is not a failure. A little jitter keeps the emails that were
+			// limited together from all coming back at the reset instant.
 			q.log.InfoContext(ctx, "invite email rate limited", append(what, "retry_after", me.RetryAfter)...)
 			return river.JobSnooze(me.RetryAfter + jitter(me.RetryAfter/10))
 		}
@@ -61,24 +63,11 @@ func (q *Queue) sendOutcome(ctx context.Context, err error, attempt int, what ..
 	return err
 }
 
-// NextRetry backs off exponentially from 2 s up to an hour, with jitter so
-// that a provider outage doesn't end in a thundering herd.
+// NextRetry backs off exponentially with jitter (Options.Backoff), so that
+// a provider outage doesn't end in a thundering herd.
 func (w *inviteEmailWorker) NextRetry(job *river.Job[InviteEmailArgs]) time.Time {
-	return time.Now().Add(Backoff(job.Attempt))
+	return time.Now().Add(w.q.backoff.Delay(job.Attempt))
 }
 
 // Timeout bounds one attempt; the SendGrid client has its own shorter timeout.
 func (w *inviteEmailWorker) Timeout(*river.Job[InviteEmailArgs]) time.Duration { return time.Minute }
-
-// Backoff is the wait before retry number attempt (1-based).
-func Backoff(attempt int) time.Duration {
-	d := min(2*time.Second<<min(max(attempt-1, 0), 20), time.Hour)
-	return d + jitter(d/5)
-}
-
-func jitter(max time.Duration) time.Duration {
-	if max <= 0 {
-		return 0
-	}
-	return rand.N(max) //nolint:gosec // jitter spreads retries; it protects nothing
-}

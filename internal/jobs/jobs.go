@@ -33,6 +33,9 @@ type Options struct {
 	Logger  *slog.Logger
 	// PollInterval is how often idle workers look for new jobs.
 	PollInterval time.Duration
+	// Backoff is the retry schedule of failed emails; the zero value is
+	// DefaultBackoff. Tests shorten it so that retries take milliseconds.
+	Backoff Backoff
 }
 
 // InviteDeliverer sends invitation emails.
@@ -59,6 +62,7 @@ type Queue struct {
 	deliverer atomic.Pointer[InviteDeliverer]
 	runner    atomic.Pointer[JobRunner]
 	log       *slog.Logger
+	backoff   Backoff
 }
 
 // New builds the queue over db's pool. Workers start with Start; the
@@ -73,7 +77,7 @@ func New(db *database.DB, maint Maintainer, opts Options) (*Queue, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	q := &Queue{log: opts.Logger}
+	q := &Queue{log: opts.Logger, backoff: opts.Backoff.orDefault()}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &inviteEmailWorker{q: q})
 	river.AddWorker(workers, &inviteBatchEmailWorker{q: q})

@@ -25,8 +25,9 @@ type Error struct {
 	// RetryAfter is how long the provider asked to wait, from X-RateLimit-Reset
 	// or Retry-After; 0 when it did not say.
 	RetryAfter time.Duration
-	// Reason is the provider's short explanation, such as the first message
-	// of SendGrid's errors array. It never contains the API key.
+	// Reason is a short explanation for administrators: the provider's,
+	// such as the first message of SendGrid's errors array, or what went
+	// wrong on the way when no answer came. It never contains the API key.
 	Reason string
 	// Err is the underlying cause, if any.
 	Err error

@@ -149,10 +149,14 @@ func (s *SendGrid) Send(ctx context.Context, b Batch) (Receipt, error) {
 		if ctx.Err() != nil {
 			return Receipt{}, fmt.Errorf("mail: send interrupted: %w", ctx.Err())
 		}
+		// The reason is for administrators, who see it on the invite while
+		// the email is retried; the cause, with its URL, is for the logs.
+		reason := "could not reach SendGrid"
 		if errors.Is(err, context.DeadlineExceeded) {
+			reason = fmt.Sprintf("no answer from SendGrid within %s", s.timeout)
 			err = fmt.Errorf("no answer within %s: %w", s.timeout, err)
 		}
-		return Receipt{}, &Error{Err: err}
+		return Receipt{}, &Error{Reason: reason, Err: err}
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		return Receipt{MessageID: http.Header(resp.Headers).Get("X-Message-Id")}, nil

@@ -67,8 +67,8 @@ func TestSendGridClassifiesFailures(t *testing.T) {
 			script:    func(f *sendgridtest.Server) { f.RejectNext(1, 413, "Payload Too Large") },
 			permanent: true, status: 413, reason: "Payload Too Large",
 		},
-		{name: "dropped connection", script: func(f *sendgridtest.Server) { f.DropNext(1) }},
-		{name: "no answer", script: func(f *sendgridtest.Server) { f.HangNext(1) }, isTimeout: true},
+		{name: "dropped connection", script: func(f *sendgridtest.Server) { f.DropNext(1) }, reason: "could not reach SendGrid"},
+		{name: "no answer", script: func(f *sendgridtest.Server) { f.HangNext(1) }, reason: "no answer from SendGrid within 300ms", isTimeout: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -121,6 +121,8 @@ func TestSendGridConnectionRefusedIsTemporary(t *testing.T) {
 	require.True(t, ok, "want *mail.Error, got %T: %v", err, err)
 	require.False(t, sendErr.Permanent)
 	require.Zero(t, sendErr.StatusCode)
+	require.Equal(t, "could not reach SendGrid", sendErr.Reason)
+	require.NotContains(t, sendErr.Reason, addr, "the reason shown to administrators names no host")
 }
 
 func TestSendGridCancelledContextIsNotAProviderFailure(t *testing.T) {

@@ -3,6 +3,8 @@ package people
 import (
 	"context"
 	"errors"
+	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -11,10 +13,12 @@ import (
 )
 
 // DeliverInvite hands one invitation's email to the mail provider. An
-// invite that stopped being live is never sent: the call succeeds without
+// invite that stopped being live is never sent, and one the provider has
+// already accepted is not sent twice: either way the call succeeds without
 // sending. The link is rebuilt from the invite, so a retry after a crash
-// mails the same, still valid link. Errors are *mail.Error when the
-// provider refused; the caller retries temporary ones.
+// between the provider's acceptance and its record mails the same, still
+// valid link. Errors are *mail.Error when the provider refused; the caller
+// retries temporary ones and any other error.
 func (s *Service) DeliverInvite(ctx context.Context, inviteID uuid.UUID) error {
 	inv, err := s.store.Invite(ctx, inviteID)
 	if apperr.Is(err, apperr.NotFound) {
@@ -24,11 +28,14 @@ func (s *Service) DeliverInvite(ctx context.Context, inviteID uuid.UUID) error {
 		return err
 	}
 	u, err := s.store.User(ctx, inv.OrganizationID, inv.UserID)
+	if apperr.Is(err, apperr.NotFound) {
+		return nil // deleted meanwhile: nobody to mail
+	}
 	if err != nil {
 		return err
 	}
-	if inv.State(s.now()) != InviteLive || u.Status != InvitePending || u.LatestInviteID == nil || *u.LatestInviteID != inv.ID {
-		s.log.InfoContext(ctx, "invite email skipped: invite no longer live", "invite_id", inv.ID, "state", inv.State(s.now()))
+	if why := undeliverable(inv, u, s.now()); why != "" {
+		s.log.InfoContext(ctx, "invite email not sent: "+why, "invite_id", inv.ID, "state", inv.State(s.now()))
 		return nil
 	}
 	batch, err := s.batchFor(ctx, inv, []deliverable{{invite: inv, user: u}})
@@ -72,8 +79,7 @@ func (s *Service) DeliverInviteBatch(ctx context.Context, inviteIDs []uuid.UUID)
 	now := s.now()
 	for _, inv := range invites {
 		u, ok := users[inv.UserID]
-		if !ok || inv.State(now) != InviteLive || u.Status != InvitePending || u.LatestInviteID == nil ||
-			*u.LatestInviteID != inv.ID || inv.Delivery.SentAt != nil {
+		if !ok || undeliverable(inv, u, now) != "" {
 			continue
 		}
 		g := group{org: inv.OrganizationID}
@@ -111,6 +117,24 @@ func userIDsByOrg(invites []Invite) map[uuid.UUID][]uuid.UUID {
 		m[inv.OrganizationID] = append(m[inv.OrganizationID], inv.UserID)
 	}
 	return m
+}
+
+// undeliverable says why the email of inv must not go out now, or "" when
+// it must. Only the user's current, live invitation is ever mailed (R3), and
+// only until the provider has accepted it once.
+func undeliverable(inv Invite, u User, now time.Time) string {
+	switch {
+	case inv.State(now) != InviteLive:
+		return "the invitation is no longer live"
+	case u.Status != InvitePending:
+		return "the user is " + string(u.Status)
+	case u.LatestInviteID == nil || *u.LatestInviteID != inv.ID:
+		return "a newer invitation exists"
+	case inv.Delivery.SentAt != nil:
+		return "the provider already accepted it"
+	default:
+		return ""
+	}
 }
 
 // deliverable is an invite with its user, ready to be mailed.
@@ -161,7 +185,14 @@ func (s *Service) recordSend(ctx context.Context, inviteIDs []uuid.UUID, receipt
 	}
 	// A fresh context: the outcome must be recorded even if the job's ctx ended.
 	if err := s.store.RecordSendAttempts(context.WithoutCancel(ctx), inviteIDs, attempt); err != nil {
-		return errors.Join(sendErr, err)
+		// Not a *mail.Error, whatever the provider said: the job is
+		// retried until the outcome is on record. A retry after a refusal
+		// asks again and records the answer; after an acceptance it sends
+		// a copy with the same link, which beats an invite stuck "queued".
+		if sendErr != nil {
+			return fmt.Errorf("record send outcome %q: %w", sendErr.Error(), err)
+		}
+		return fmt.Errorf("record accepted send: %w", err)
 	}
 	return sendErr
 }
@@ -172,6 +203,11 @@ func (s *Service) recordSend(ctx context.Context, inviteIDs []uuid.UUID, receipt
 func (s *Service) ApplyDeliveryEvents(ctx context.Context, events []DeliveryEvent) (applied int, err error) {
 	for _, e := range events {
 		e.ReceivedAt = s.now()
+		if e.OccurredAt.IsZero() {
+			// An event without a usable time is placed when it arrived,
+			// so that it neither wins nor loses against every other.
+			e.OccurredAt = e.ReceivedAt
+		}
 		ok, err := s.store.ApplyDeliveryEvent(ctx, e)
 		if err != nil {
 			return applied, err
@@ -181,4 +217,25 @@ func (s *Service) ApplyDeliveryEvents(ctx context.Context, events []DeliveryEven
 		}
 	}
 	return applied, nil
+}
+
+// Precedence orders the statuses that provider events set, for events
+// that happened in the same second (the provider's resolution): a deferral
+// comes before the outcome it delays, a delivery before a late bounce or a
+// spam report. The later event in this order wins the tie. Statuses that
+// no event sets (queued, sent, failed) rank lowest.
+func (d DeliveryStatus) Precedence() int {
+	switch d {
+	case DeliveryDeferred:
+		return 1
+	case DeliveryDelivered:
+		return 2
+	case DeliveryBounced, DeliveryBlocked, DeliveryDropped:
+		return 3
+	case DeliverySpamReport:
+		return 4
+	case DeliveryQueued, DeliverySent, DeliveryFailed:
+		return 0
+	}
+	return 0
 }

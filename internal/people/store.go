@@ -130,7 +130,10 @@ type DeliveryEvent struct {
 	InviteID       *uuid.UUID
 	OrganizationID *uuid.UUID
 	MessageID      string
-	Event          string
+	// Email is the recipient's address as the provider reports it; it
+	// tells apart the recipients of a batch that share one message id.
+	Email string
+	Event string
 	// Status is empty for events that don't change the delivery status.
 	Status     DeliveryStatus
 	Reason     string

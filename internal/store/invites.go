@@ -3,6 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -153,8 +156,11 @@ func (s *Store) ApplyDeliveryEvent(ctx context.Context, e people.DeliveryEvent) 
 		if res.Error != nil || res.RowsAffected == 0 || e.Status == "" {
 			return res.Error
 		}
+		// An event applies unless the status comes from a later one; in a
+		// tie of seconds, the status of higher precedence stays.
 		upd := s.conn(ctx).Model(&inviteRow{}).
-			Where("id = ? AND (delivery_event_at IS NULL OR delivery_event_at <= ?)", inv.ID, e.OccurredAt).
+			Where("id = ? AND (delivery_event_at IS NULL OR delivery_event_at < ? OR (delivery_event_at = ? AND "+
+				precedenceSQL+" <= ?))", inv.ID, e.OccurredAt, e.OccurredAt, e.Status.Precedence()).
 			Updates(map[string]any{
 				"delivery_status": string(e.Status), "delivery_reason": nonEmpty(truncate(e.Reason, 500)),
 				"delivery_event_at": e.OccurredAt, "delivery_updated_at": e.ReceivedAt,
@@ -164,6 +170,17 @@ func (s *Store) ApplyDeliveryEvent(ctx context.Context, e people.DeliveryEvent) 
 	})
 	return applied, translate(err, "Invite")
 }
+
+// precedenceSQL is people.DeliveryStatus.Precedence of the stored status.
+var precedenceSQL = func() string {
+	var b strings.Builder
+	b.WriteString("(CASE delivery_status")
+	for _, st := range people.DeliveryStatuses {
+		fmt.Fprintf(&b, " WHEN '%s' THEN %d", st, st.Precedence())
+	}
+	b.WriteString(" ELSE 0 END)")
+	return b.String()
+}()
 
 // eventInvite finds the invite an event is about: by the invite id in its
 // custom arguments (checked against the organization id there too), else by
@@ -177,8 +194,7 @@ func (s *Store) eventInvite(ctx context.Context, e people.DeliveryEvent) (*peopl
 	case e.InviteID != nil:
 		inv, err = s.Invite(ctx, *e.InviteID)
 	case e.MessageID != "":
-		inv, err = scanInvite(s.conn(ctx).Raw(inviteSelect+" WHERE i.provider_message_id = ? ORDER BY i.created_at DESC LIMIT 1", e.MessageID).Row())
-		err = translate(err, "Invite")
+		inv, err = s.inviteByMessage(ctx, e.MessageID, e.Email)
 	default:
 		return nil, nil
 	}
@@ -192,6 +208,40 @@ func (s *Store) eventInvite(ctx context.Context, e people.DeliveryEvent) (*peopl
 		return nil, nil
 	}
 	return &inv, nil
+}
+
+// inviteByMessage finds the invite a message id and recipient stand for.
+// One message carries every recipient of a batch, so the recipient's
+// address picks among them; without a matching address, the message id
+// alone decides only when a single invite has it.
+func (s *Store) inviteByMessage(ctx context.Context, messageID, email string) (people.Invite, error) {
+	if email = strings.ToLower(strings.TrimSpace(email)); email != "" {
+		inv, err := scanInvite(s.conn(ctx).Raw(inviteSelect+` JOIN users u ON u.id = i.user_id
+			WHERE i.provider_message_id = ? AND u.email = ? ORDER BY i.created_at DESC, i.id DESC LIMIT 1`, messageID, email).Row())
+		if err == nil || !errors.Is(err, sql.ErrNoRows) {
+			return inv, translate(err, "Invite")
+		}
+	}
+	rows, err := s.conn(ctx).Raw(inviteSelect+" WHERE i.provider_message_id = ? LIMIT 2", messageID).Rows()
+	if err != nil {
+		return people.Invite{}, translate(err, "Invite")
+	}
+	defer rows.Close()
+	var found []people.Invite
+	for rows.Next() {
+		inv, err := scanInvite(rows)
+		if err != nil {
+			return people.Invite{}, apperr.Internal(err)
+		}
+		found = append(found, inv)
+	}
+	if err := rows.Err(); err != nil {
+		return people.Invite{}, apperr.Internal(err)
+	}
+	if len(found) != 1 {
+		return people.Invite{}, apperr.New(apperr.NotFound, "Invite not found.")
+	}
+	return found[0], nil
 }
 
 type deliveryEventRow struct {

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	sgmail "github.com/sendgrid/sendgrid-go/helpers/mail"
 )
@@ -14,6 +15,8 @@ import (
 type Message struct {
 	// ID is the X-Message-Id the fake answered with.
 	ID string
+	// Received is when the fake accepted the message.
+	Received time.Time
 	// Request is the request body as parsed by sendgrid-go's own types.
 	Request sgmail.SGMailV3
 	// Raw is the request body as received.
@@ -103,4 +106,14 @@ func substituter(subs map[string]string) *strings.Replacer {
 		}
 	}
 	return strings.NewReplacer(pairs...)
+}
+
+// String names the message by id and recipients, so that a failed
+// assertion on a list of messages stays readable.
+func (m Message) String() string {
+	var to []string
+	for _, p := range m.Personalizations {
+		to = append(to, strings.Join(p.To, ","))
+	}
+	return "message " + m.ID + " to " + strings.Join(to, ";")
 }

@@ -18,6 +18,7 @@ const (
 	reject
 	hang
 	drop
+	acceptAndDrop
 )
 
 // action is a scripted answer that replaces the normal handling of a request.
@@ -25,7 +26,8 @@ type action struct {
 	kind    actionKind
 	status  int
 	message string
-	reset   time.Time
+	reset   time.Time     // when a rate limit resets, or
+	wait    time.Duration // how long after the request it resets
 }
 
 // rule applies an action to the next remaining requests, or to all of them
@@ -48,6 +50,14 @@ func (s *Server) RateLimitNext(n int, reset time.Time) {
 	s.add(n, action{kind: rateLimit, status: http.StatusTooManyRequests, reset: reset})
 }
 
+// RateLimitNextFor is RateLimitNext with the limit resetting wait after
+// each request arrives, so that a slow test run still gets the wait it asked
+// for. SendGrid counts the reset in whole seconds, so the answer promises
+// between wait-1s and wait.
+func (s *Server) RateLimitNextFor(n int, wait time.Duration) {
+	s.add(n, action{kind: rateLimit, status: http.StatusTooManyRequests, wait: wait})
+}
+
 // RejectNext answers the next n requests (or all with Always) with status
 // and a SendGrid error body carrying message, e.g. 400 or 403.
 func (s *Server) RejectNext(n, status int, message string) {
@@ -64,6 +74,16 @@ func (s *Server) HangNext(n int) {
 // Always) without any answer.
 func (s *Server) DropNext(n int) {
 	s.add(n, action{kind: drop})
+}
+
+// AcceptAndDropNext accepts and records the messages of the next n requests
+// (or all with Always) as usual, then closes the connection instead of
+// answering 202:
+// the provider has the message but the client never learns it, as when the
+// network fails or the sending process dies just after the send. Requests
+// that fail the fake's checks are answered as usual.
+func (s *Server) AcceptAndDropNext(n int) {
+	s.add(n, action{kind: acceptAndDrop})
 }
 
 func (s *Server) add(n int, a action) {
@@ -91,11 +111,14 @@ func (s *Server) next() (action, bool) {
 	return a, true
 }
 
-func (s *Server) perform(w http.ResponseWriter, r *http.Request, a action) {
+func (s *Server) perform(w http.ResponseWriter, r *http.Request, a action, arrived time.Time) {
 	switch a.kind {
 	case fail:
 		writeErrors(w, a.status, newAPIError("", http.StatusText(a.status)))
 	case rateLimit:
+		if a.wait > 0 {
+			a.reset = arrived.Add(a.wait)
+		}
 		wait := max(time.Until(a.reset), 0)
 		w.Header().Set("X-RateLimit-Limit", "600")
 		w.Header().Set("X-RateLimit-Remaining", "0")
@@ -110,7 +133,7 @@ func (s *Server) perform(w http.ResponseWriter, r *http.Request, a action) {
 		case <-s.done:
 		}
 		panic(http.ErrAbortHandler)
-	case drop:
+	case drop, acceptAndDrop:
 		if hj, ok := w.(http.Hijacker); ok {
 			if conn, _, err := hj.Hijack(); err == nil {
 				_ = conn.Close()

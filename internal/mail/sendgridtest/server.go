@@ -35,6 +35,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	requests int
+	arrivals []time.Time
 	messages []Message
 	script   []rule
 	arrived  chan struct{} // closed and replaced whenever a message is recorded
@@ -63,6 +64,14 @@ func (s *Server) Requests() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.requests
+}
+
+// Arrivals returns when each API call arrived, failed ones included, in
+// order.
+func (s *Server) Arrivals() []time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Time(nil), s.arrivals...)
 }
 
 // Messages returns the accepted messages in the order they arrived.
@@ -104,11 +113,14 @@ func (s *Server) Reset() {
 	s.script = nil
 	s.messages = nil
 	s.requests = 0
+	s.arrivals = nil
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	arrived := time.Now()
 	s.mu.Lock()
 	s.requests++
+	s.arrivals = append(s.arrivals, arrived)
 	act, scripted := s.next()
 	s.mu.Unlock()
 
@@ -116,8 +128,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		panic(http.ErrAbortHandler)
 	}
-	if scripted {
-		s.perform(w, r, act)
+	if scripted && act.kind != acceptAndDrop {
+		s.perform(w, r, act, arrived)
 		return
 	}
 	if status, apiErr := checkRequest(r, s.APIKey, body); apiErr != nil {
@@ -130,6 +142,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	msg.ID = randomID(16)
+	msg.Received = time.Now()
 
 	s.mu.Lock()
 	s.messages = append(s.messages, msg)
@@ -137,6 +150,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.arrived = make(chan struct{})
 	s.mu.Unlock()
 
+	if scripted {
+		// Accepted, but the answer is lost on the way back.
+		s.perform(w, r, act, arrived)
+		return
+	}
 	w.Header().Set("X-Message-Id", msg.ID)
 	w.WriteHeader(http.StatusAccepted)
 }

@@ -200,3 +200,51 @@ func mustInt(t *testing.T, s string) int64 {
 	require.NoError(t, json.Unmarshal([]byte(s), &n), s)
 	return n
 }
+
+func TestServerAcceptAndDrop(t *testing.T) {
+	t.Parallel()
+	s := NewServer(t)
+	s.AcceptAndDropNext(1)
+
+	before := time.Now()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, s.URL+SendPath, strings.NewReader(validBody))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+s.APIKey)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if resp != nil {
+		resp.Body.Close()
+	}
+	require.Error(t, err, "the client never sees the answer")
+
+	msgs := s.Messages()
+	require.Len(t, msgs, 1, "but the provider has the message")
+	require.NotEmpty(t, msgs[0].ID)
+	require.False(t, msgs[0].Received.Before(before))
+
+	// The script is used up: the next request is answered normally.
+	a := post(t, s, s.APIKey, "application/json", validBody)
+	require.Equal(t, http.StatusAccepted, a.status)
+	require.Len(t, s.Messages(), 2)
+	require.Equal(t, 2, s.Requests())
+}
+
+func TestServerRateLimitRelativeToArrival(t *testing.T) {
+	t.Parallel()
+	s := NewServer(t)
+	s.RateLimitNextFor(1, 30*time.Second)
+
+	before := time.Now()
+	a := post(t, s, s.APIKey, "application/json", validBody)
+	require.Equal(t, http.StatusTooManyRequests, a.status)
+	arrivals := s.Arrivals()
+	require.Len(t, arrivals, 1)
+	require.False(t, arrivals[0].Before(before))
+	require.Equal(t, arrivals[0].Add(30*time.Second).Unix(), mustInt(t, a.header.Get("X-RateLimit-Reset")))
+	require.InDelta(t, 30, mustInt(t, a.header.Get("Retry-After")), 1)
+
+	require.Equal(t, http.StatusAccepted, post(t, s, s.APIKey, "application/json", validBody).status)
+	require.Len(t, s.Arrivals(), 2)
+	s.Reset()
+	require.Empty(t, s.Arrivals())
+}

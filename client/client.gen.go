@@ -2465,7 +2465,7 @@ type ClientInterface interface {
 
 	// SendgridWebhookWithBody SendGrid event webhook
 	//
-	// Receives SendGrid's signed event batches and records what became of each invitation email (delivered, deferred, bounced, blocked, dropped, spam report). The ECDSA signature over the raw body is checked before anything is parsed; a batch sent again changes nothing, and an event older than the one already recorded never overwrites it. Engagement events (open, click) are accepted and ignored.
+	// Receives SendGrid's signed event batches and records what became of each invitation email (delivered, deferred, bounced, blocked, dropped, spam report). The ECDSA signature over the raw body is checked before anything is parsed; a batch sent again changes nothing, and an event older than the one already recorded never overwrites it. Events find their invitation through the custom args invite_id and organization_id, or else through the message id and recipient. Engagement events (open, click) and events about invitations of no known organization are accepted and ignored, so that SendGrid does not retry them.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2474,7 +2474,7 @@ type ClientInterface interface {
 
 	// SendgridWebhook SendGrid event webhook
 	//
-	// Receives SendGrid's signed event batches and records what became of each invitation email (delivered, deferred, bounced, blocked, dropped, spam report). The ECDSA signature over the raw body is checked before anything is parsed; a batch sent again changes nothing, and an event older than the one already recorded never overwrites it. Engagement events (open, click) are accepted and ignored.
+	// Receives SendGrid's signed event batches and records what became of each invitation email (delivered, deferred, bounced, blocked, dropped, spam report). The ECDSA signature over the raw body is checked before anything is parsed; a batch sent again changes nothing, and an event older than the one already recorded never overwrites it. Events find their invitation through the custom args invite_id and organization_id, or else through the message id and recipient. Engagement events (open, click) and events about invitations of no known organization are accepted and ignored, so that SendGrid does not retry them.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3183,7 +3183,7 @@ func (c *Client) ResendInvite(ctx context.Context, id openapi_types.UUID, params
 
 // SendgridWebhookWithBody SendGrid event webhook
 //
-// Receives SendGrid's signed event batches and records what became of each invitation email (delivered, deferred, bounced, blocked, dropped, spam report). The ECDSA signature over the raw body is checked before anything is parsed; a batch sent again changes nothing, and an event older than the one already recorded never overwrites it. Engagement events (open, click) are accepted and ignored.
+// Receives SendGrid's signed event batches and records what became of each invitation email (delivered, deferred, bounced, blocked, dropped, spam report). The ECDSA signature over the raw body is checked before anything is parsed; a batch sent again changes nothing, and an event older than the one already recorded never overwrites it. Events find their invitation through the custom args invite_id and organization_id, or else through the message id and recipient. Engagement events (open, click) and events about invitations of no known organization are accepted and ignored, so that SendGrid does not retry them.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3202,7 +3202,7 @@ func (c *Client) SendgridWebhookWithBody(ctx context.Context, params *SendgridWe
 
 // SendgridWebhook SendGrid event webhook
 //
-// Receives SendGrid's signed event batches and records what became of each invitation email (delivered, deferred, bounced, blocked, dropped, spam report). The ECDSA signature over the raw body is checked before anything is parsed; a batch sent again changes nothing, and an event older than the one already recorded never overwrites it. Engagement events (open, click) are accepted and ignored.
+// Receives SendGrid's signed event batches and records what became of each invitation email (delivered, deferred, bounced, blocked, dropped, spam report). The ECDSA signature over the raw body is checked before anything is parsed; a batch sent again changes nothing, and an event older than the one already recorded never overwrites it. Events find their invitation through the custom args invite_id and organization_id, or else through the message id and recipient. Engagement events (open, click) and events about invitations of no known organization are accepted and ignored, so that SendGrid does not retry them.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -5032,7 +5032,7 @@ type ClientWithResponsesInterface interface {
 
 	// SendgridWebhookWithBodyWithResponse SendGrid event webhook
 	//
-	// Receives SendGrid's signed event batches and records what became of each invitation email (delivered, deferred, bounced, blocked, dropped, spam report). The ECDSA signature over the raw body is checked before anything is parsed; a batch sent again changes nothing, and an event older than the one already recorded never overwrites it. Engagement events (open, click) are accepted and ignored.
+	// Receives SendGrid's signed event batches and records what became of each invitation email (delivered, deferred, bounced, blocked, dropped, spam report). The ECDSA signature over the raw body is checked before anything is parsed; a batch sent again changes nothing, and an event older than the one already recorded never overwrites it. Events find their invitation through the custom args invite_id and organization_id, or else through the message id and recipient. Engagement events (open, click) and events about invitations of no known organization are accepted and ignored, so that SendGrid does not retry them.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5041,7 +5041,7 @@ type ClientWithResponsesInterface interface {
 
 	// SendgridWebhookWithResponse SendGrid event webhook
 	//
-	// Receives SendGrid's signed event batches and records what became of each invitation email (delivered, deferred, bounced, blocked, dropped, spam report). The ECDSA signature over the raw body is checked before anything is parsed; a batch sent again changes nothing, and an event older than the one already recorded never overwrites it. Engagement events (open, click) are accepted and ignored.
+	// Receives SendGrid's signed event batches and records what became of each invitation email (delivered, deferred, bounced, blocked, dropped, spam report). The ECDSA signature over the raw body is checked before anything is parsed; a batch sent again changes nothing, and an event older than the one already recorded never overwrites it. Events find their invitation through the custom args invite_id and organization_id, or else through the message id and recipient. Engagement events (open, click) and events about invitations of no known organization are accepted and ignored, so that SendGrid does not retry them.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9037,7 +9037,7 @@ func (c *ClientWithResponses) ResendInviteWithResponse(ctx context.Context, id o
 
 // SendgridWebhookWithBodyWithResponse SendGrid event webhook
 //
-// Receives SendGrid's signed event batches and records what became of each invitation email (delivered, deferred, bounced, blocked, dropped, spam report). The ECDSA signature over the raw body is checked before anything is parsed; a batch sent again changes nothing, and an event older than the one already recorded never overwrites it. Engagement events (open, click) are accepted and ignored.
+// Receives SendGrid's signed event batches and records what became of each invitation email (delivered, deferred, bounced, blocked, dropped, spam report). The ECDSA signature over the raw body is checked before anything is parsed; a batch sent again changes nothing, and an event older than the one already recorded never overwrites it. Events find their invitation through the custom args invite_id and organization_id, or else through the message id and recipient. Engagement events (open, click) and events about invitations of no known organization are accepted and ignored, so that SendGrid does not retry them.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -9052,7 +9052,7 @@ func (c *ClientWithResponses) SendgridWebhookWithBodyWithResponse(ctx context.Co
 
 // SendgridWebhookWithResponse SendGrid event webhook
 //
-// Receives SendGrid's signed event batches and records what became of each invitation email (delivered, deferred, bounced, blocked, dropped, spam report). The ECDSA signature over the raw body is checked before anything is parsed; a batch sent again changes nothing, and an event older than the one already recorded never overwrites it. Engagement events (open, click) are accepted and ignored.
+// Receives SendGrid's signed event batches and records what became of each invitation email (delivered, deferred, bounced, blocked, dropped, spam report). The ECDSA signature over the raw body is checked before anything is parsed; a batch sent again changes nothing, and an event older than the one already recorded never overwrites it. Events find their invitation through the custom args invite_id and organization_id, or else through the message id and recipient. Engagement events (open, click) and events about invitations of no known organization are accepted and ignored, so that SendGrid does not retry them.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //

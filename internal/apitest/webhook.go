@@ -1,9 +1,12 @@
 package apitest
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
 	"time"
 
+	"github.com/invitedhq/invited/internal/mail"
 	"github.com/invitedhq/invited/internal/mail/sendgridtest"
 )
 
@@ -18,7 +21,12 @@ func (e *Env) PostEvents(body []byte, header http.Header) *Response {
 	for k := range header {
 		h[k] = header.Get(k)
 	}
-	return e.Do(Request{Method: http.MethodPost, Path: WebhookPath, Body: body, Header: h})
+	// Missing signature headers or a body that is not an array of events
+	// break the contract on purpose; the answer is checked all the same.
+	trimmed := bytes.TrimSpace(body)
+	offContract := header.Get(mail.SignatureHeader) == "" || header.Get(mail.TimestampHeader) == "" ||
+		!json.Valid(trimmed) || !bytes.HasPrefix(trimmed, []byte("["))
+	return e.Do(Request{Method: http.MethodPost, Path: WebhookPath, Body: body, Header: h, Invalid: offContract})
 }
 
 // SendEvents posts events as SendGrid does, signed with the environment's

@@ -25,6 +25,11 @@ type response struct {
 // key and request replays the first response, marked Idempotent-Replayed.
 // Without the header act simply runs.
 func (s *Server) idempotent(c echo.Context, actor people.Actor, rawBody []byte, act func(ctx context.Context) (response, error)) error {
+	// Every idempotent route manages people. The check comes first so that a
+	// replay, which never reaches the service, still honours a demotion.
+	if err := actor.RequireManager(); err != nil {
+		return err
+	}
 	key := c.Request().Header.Get("Idempotency-Key")
 	ctx := c.Request().Context()
 	if key == "" {

@@ -144,3 +144,21 @@ func TestCreateUserIdempotencyKey(t *testing.T) {
 		}
 	})
 }
+
+// A replay is no back door: an actor demoted after the first request gets
+// 403 for the retry, exactly as for a new request, not the stored answer.
+func TestIdempotentReplayHonoursADemotion(t *testing.T) {
+	t.Parallel()
+	apitest.ForEachDialect(t, func(t *testing.T, e *apitest.Env) {
+		org := e.Org()
+		hr, hrToken := e.Manager(org, people.HR)
+		u := e.User(org, apitest.UserOpts{})
+		retry := withKey("resend-once", apitest.Request{Method: http.MethodPost, Path: userPath(u.ID, "resend-invite"), Token: hrToken})
+		e.Do(retry).Expect(http.StatusAccepted)
+		require.Equal(t, "true", e.Do(retry).Expect(http.StatusAccepted).Header.Get("Idempotent-Replayed"))
+
+		e.Exec(`UPDATE users SET role = 'learner' WHERE id = ?`, hr.ID)
+		e.Do(retry).ExpectProblem(http.StatusForbidden, "forbidden")
+		require.Len(t, history(e, org.OwnerToken, u.ID), 2, "nothing more was sent")
+	})
+}

@@ -36,7 +36,7 @@ type AuditPage struct {
 
 // ListAuditEvents pages the organization's audit trail, newest first.
 func (s *Service) ListAuditEvents(ctx context.Context, actor Actor, p AuditParams) (AuditPage, error) {
-	if err := actor.requireManager(); err != nil {
+	if err := actor.RequireManager(); err != nil {
 		return AuditPage{}, err
 	}
 	f := AuditFilter{Limit: DefaultPageSize}

@@ -42,7 +42,8 @@ func (a Actor) CanManagePeople() bool {
 	}
 }
 
-func (a Actor) requireManager() error {
+// RequireManager refuses an actor who may not manage people (rule R5).
+func (a Actor) RequireManager() error {
 	if !a.CanManagePeople() {
 		if a.Role == Curator {
 			return apperr.New(apperr.Forbidden, "Curators need the people permission to manage people.")

@@ -37,7 +37,7 @@ func TestCanManagePeople(t *testing.T) {
 		{actorOf(Learner), false},
 	} {
 		require.Equal(t, tc.want, tc.actor.CanManagePeople(), "%s %v", tc.actor.Role, tc.actor.Permissions)
-		err := tc.actor.requireManager()
+		err := tc.actor.RequireManager()
 		if tc.want {
 			require.NoError(t, err)
 		} else {

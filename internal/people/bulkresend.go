@@ -96,7 +96,7 @@ func parseBulkSelection(r BulkResendRequest) (bulkSelection, error) {
 // exactly what a single resend gives; users who stopped being pending, who
 // outrank the actor, or who don't exist are skipped with a reason.
 func (s *Service) ResendInvites(ctx context.Context, actor Actor, r BulkResendRequest) (BulkPreview, Job, error) {
-	if err := actor.requireManager(); err != nil {
+	if err := actor.RequireManager(); err != nil {
 		return BulkPreview{}, Job{}, err
 	}
 	sel, err := parseBulkSelection(r)

@@ -48,7 +48,7 @@ type RowProblem struct {
 // job, queued in the request's transaction, which creates the valid rows in
 // batches exactly as POST /users would.
 func (s *Service) ImportUsers(ctx context.Context, actor Actor, imp Import) (ImportReport, Job, error) {
-	if err := actor.requireManager(); err != nil {
+	if err := actor.RequireManager(); err != nil {
 		return ImportReport{}, Job{}, err
 	}
 	switch n := len(imp.Rows); {

@@ -66,7 +66,7 @@ type Warning struct {
 // ResendInvite sends a fresh invitation to an invite-pending user; every
 // earlier link stops working when it returns (R2–R4, R9).
 func (s *Service) ResendInvite(ctx context.Context, actor Actor, id uuid.UUID) (Invite, []Warning, error) {
-	if err := actor.requireManager(); err != nil {
+	if err := actor.RequireManager(); err != nil {
 		return Invite{}, nil, err
 	}
 	org, err := s.store.OrganizationByID(ctx, actor.OrganizationID)

@@ -43,7 +43,7 @@ type ItemPage struct {
 
 // ListJobs pages the organization's bulk jobs, newest first.
 func (s *Service) ListJobs(ctx context.Context, actor Actor, p JobListParams) (JobPage, error) {
-	if err := actor.requireManager(); err != nil {
+	if err := actor.RequireManager(); err != nil {
 		return JobPage{}, err
 	}
 	f := JobFilter{Limit: DefaultPageSize}
@@ -78,7 +78,7 @@ func (s *Service) ListJobs(ctx context.Context, actor Actor, p JobListParams) (J
 
 // GetJob returns a job of the actor's organization with a page of its items.
 func (s *Service) GetJob(ctx context.Context, actor Actor, id uuid.UUID, p ItemParams) (Job, ItemPage, error) {
-	if err := actor.requireManager(); err != nil {
+	if err := actor.RequireManager(); err != nil {
 		return Job{}, ItemPage{}, err
 	}
 	f := ItemFilter{Limit: DefaultItemPageSize}
@@ -126,7 +126,7 @@ func (s *Service) GetJob(ctx context.Context, actor Actor, id uuid.UUID, p ItemP
 // then skips every item still pending with code cancelled. A finished job
 // can't be cancelled (job_finished).
 func (s *Service) CancelJob(ctx context.Context, actor Actor, id uuid.UUID) (Job, error) {
-	if err := actor.requireManager(); err != nil {
+	if err := actor.RequireManager(); err != nil {
 		return Job{}, err
 	}
 	var job Job

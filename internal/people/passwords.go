@@ -44,7 +44,7 @@ type NewPassword struct {
 // password when email does not get through. An invite-pending user becomes
 // confirmed and their links stop working (R6).
 func (s *Service) SetPassword(ctx context.Context, actor Actor, id uuid.UUID, p NewPassword) (User, string, error) {
-	if err := actor.requireManager(); err != nil {
+	if err := actor.RequireManager(); err != nil {
 		return User{}, "", err
 	}
 	switch {

@@ -11,7 +11,7 @@ import (
 
 // ListUsers pages the actor's organization's users (rule R1).
 func (s *Service) ListUsers(ctx context.Context, actor Actor, p ListUsersParams) (UserPage, error) {
-	if err := actor.requireManager(); err != nil {
+	if err := actor.RequireManager(); err != nil {
 		return UserPage{}, err
 	}
 	f, err := ParseUserFilter(p)
@@ -38,7 +38,7 @@ func (s *Service) listUsers(ctx context.Context, orgID uuid.UUID, f UserFilter) 
 
 // CountUsers counts the organization's users per status, for filter tabs.
 func (s *Service) CountUsers(ctx context.Context, actor Actor) (map[Status]int, error) {
-	if err := actor.requireManager(); err != nil {
+	if err := actor.RequireManager(); err != nil {
 		return nil, err
 	}
 	return s.store.CountUsers(ctx, actor.OrganizationID)
@@ -46,7 +46,7 @@ func (s *Service) CountUsers(ctx context.Context, actor Actor) (map[Status]int, 
 
 // GetUser returns one user of the actor's organization.
 func (s *Service) GetUser(ctx context.Context, actor Actor, id uuid.UUID) (User, error) {
-	if err := actor.requireManager(); err != nil {
+	if err := actor.RequireManager(); err != nil {
 		return User{}, err
 	}
 	return s.store.User(ctx, actor.OrganizationID, id)
@@ -112,7 +112,7 @@ func dedupe[T comparable](xs []T) []T {
 // CreateUser adds a user to the actor's organization as invite-pending and,
 // unless told otherwise, sends the first invitation in the same transaction.
 func (s *Service) CreateUser(ctx context.Context, actor Actor, n NewUser) (User, error) {
-	if err := actor.requireManager(); err != nil {
+	if err := actor.RequireManager(); err != nil {
 		return User{}, err
 	}
 	if errs := n.validate(); len(errs) > 0 {
@@ -171,7 +171,7 @@ type UserPatch struct {
 // UpdateUser edits a user. Changing the email of an invite-pending user
 // voids their live links (R11); a confirmed user's email can't change here.
 func (s *Service) UpdateUser(ctx context.Context, actor Actor, id uuid.UUID, p UserPatch) (User, error) {
-	if err := actor.requireManager(); err != nil {
+	if err := actor.RequireManager(); err != nil {
 		return User{}, err
 	}
 	var errs []apperr.FieldError
@@ -332,7 +332,7 @@ func (s *Service) Reactivate(ctx context.Context, actor Actor, id uuid.UUID) (Us
 }
 
 func (s *Service) changeStatus(ctx context.Context, actor Actor, id uuid.UUID, change func(context.Context, *User) error) (User, error) {
-	if err := actor.requireManager(); err != nil {
+	if err := actor.RequireManager(); err != nil {
 		return User{}, err
 	}
 	var u User
@@ -359,7 +359,7 @@ func (s *Service) changeStatus(ctx context.Context, actor Actor, id uuid.UUID, c
 
 // InviteHistory lists a user's invitations, newest first.
 func (s *Service) InviteHistory(ctx context.Context, actor Actor, id uuid.UUID) ([]Invite, error) {
-	if err := actor.requireManager(); err != nil {
+	if err := actor.RequireManager(); err != nil {
 		return nil, err
 	}
 	if _, err := s.store.User(ctx, actor.OrganizationID, id); err != nil {

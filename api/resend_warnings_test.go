@@ -72,3 +72,22 @@ func TestResendWarnsAboutTheLastDelivery(t *testing.T) {
 		}
 	})
 }
+
+// After the address is corrected, the bounce at the old address is no
+// reason to warn about the new one.
+func TestResendAfterEmailChangeDoesNotBlameTheNewAddress(t *testing.T) {
+	t.Parallel()
+	apitest.ForEachDialect(t, func(t *testing.T, e *apitest.Env) {
+		org := e.Org()
+		u, inviteID := invited(e, org)
+		e.SendEvents(sg.Event{Type: sg.Bounce, Reason: "550 user unknown", Email: u.Email, InviteID: inviteID,
+			OrganizationID: org.ID.String()}).Expect(http.StatusNoContent)
+		require.Equal(t, "previous_delivery_bounced", resendFor(t, e, org, u.ID).Warnings[0].Code, "the bounce is still news")
+
+		second := e.LatestInvite(u)
+		e.SendEvents(sg.Event{Type: sg.Bounce, Reason: "550 user unknown", Email: u.Email, InviteID: second.ID.String(),
+			OrganizationID: org.ID.String()}).Expect(http.StatusNoContent)
+		e.Patch(userPath(u.ID), org.OwnerToken, map[string]any{"email": "fixed@example.com"}).Expect(http.StatusOK)
+		require.Empty(t, resendFor(t, e, org, u.ID).Warnings, "the bounce was at the old address")
+	})
+}

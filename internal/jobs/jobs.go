@@ -54,6 +54,10 @@ type JobRunner interface {
 // Maintainer does the periodic housekeeping.
 type Maintainer interface {
 	PurgeIdempotencyKeys(ctx context.Context, before time.Time) (int64, error)
+	// PurgeDeliveryEvents forgets the ids of provider events received
+	// before the time; they only guard against redelivery, which SendGrid
+	// stops after a day.
+	PurgeDeliveryEvents(ctx context.Context, before time.Time) (int64, error)
 }
 
 // Queue is the River client with the service's workers.
@@ -82,7 +86,7 @@ func New(db *database.DB, maint Maintainer, opts Options) (*Queue, error) {
 	river.AddWorker(workers, &inviteEmailWorker{q: q})
 	river.AddWorker(workers, &inviteBatchEmailWorker{q: q})
 	river.AddWorker(workers, &jobBatchWorker{q: q})
-	river.AddWorker(workers, &purgeWorker{maint: maint})
+	river.AddWorker(workers, &housekeepingWorker{maint: maint})
 
 	var driver riverdriver.Driver[*sql.Tx]
 	if db.Dialect == config.SQLite {
@@ -103,7 +107,7 @@ func New(db *database.DB, maint Maintainer, opts Options) (*Queue, error) {
 		// A job left running by a replica that died is handed to another
 		// after this long; River's default of an hour would stall a bulk job.
 		RescueStuckJobsAfter: 5 * time.Minute,
-		PeriodicJobs:         []*river.PeriodicJob{purgePeriodicJob()},
+		PeriodicJobs:         []*river.PeriodicJob{housekeepingJob()},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create job queue: %w", err)

@@ -122,7 +122,9 @@ func resendAction(actor Actor, u User) (string, error) {
 // arrived, so the administrator can fix the cause instead of resending blindly.
 func deliveryWarnings(u User) []Warning {
 	var ws []Warning
-	if prev := u.Invite; prev != nil {
+	// After an email change the previous invitation went to another
+	// address: what became of it says nothing about the current one.
+	if prev := u.Invite; prev != nil && prev.RevokeReason != RevokedEmailChanged {
 		reason := ""
 		if prev.Delivery.Reason != "" {
 			reason = " (" + prev.Delivery.Reason + ")"

@@ -80,6 +80,12 @@ func (s *Store) Idempotent(ctx context.Context, k people.IdempotencyKey, fn func
 	return resp, replayed, err
 }
 
+// PurgeDeliveryEvents deletes the record of provider events received before t.
+func (s *Store) PurgeDeliveryEvents(ctx context.Context, t time.Time) (int64, error) {
+	res := s.conn(ctx).Where("received_at < ?", t).Delete(&deliveryEventRow{})
+	return res.RowsAffected, translate(res.Error, "Delivery events")
+}
+
 // PurgeIdempotencyKeys deletes keys that expired before t.
 func (s *Store) PurgeIdempotencyKeys(ctx context.Context, t time.Time) (int64, error) {
 	res := s.conn(ctx).Where("expires_at < ?", t).Delete(&idempotencyRow{})

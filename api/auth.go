@@ -5,8 +5,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-
-	"github.com/invitedhq/invited/internal/apperr"
 )
 
 // SignInRequest exchanges credentials for an access token.
@@ -51,14 +49,8 @@ func (s *Server) signIn(c echo.Context) error {
 	if _, err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	var errs []apperr.FieldError
-	for _, f := range []struct{ name, value string }{{"organization", req.Organization}, {"email", req.Email}, {"password", req.Password}} {
-		if f.value == "" {
-			errs = append(errs, apperr.Field(f.name, "required", "%s is required", f.name))
-		}
-	}
-	if len(errs) > 0 {
-		return apperr.Invalid(errs...)
+	if err := requireFields("organization", req.Organization, "email", req.Email, "password", req.Password); err != nil {
+		return err
 	}
 	tok, err := s.svc.SignIn(c.Request().Context(), req.Organization, req.Email, req.Password)
 	if err != nil {

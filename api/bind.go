@@ -97,6 +97,21 @@ func requireMediaType(c echo.Context, allowed ...string) error {
 	return apperr.New(apperr.UnsupportedMediaType, "Content-Type must be %s, got %s.", strings.Join(allowed, " or "), ct)
 }
 
+// requireFields refuses a request whose named fields are empty, listing
+// every one: pairs of field name and value.
+func requireFields(pairs ...string) error {
+	var errs []apperr.FieldError
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] == "" {
+			errs = append(errs, apperr.Field(pairs[i], "required", "%s is required", pairs[i]))
+		}
+	}
+	if len(errs) > 0 {
+		return apperr.Invalid(errs...)
+	}
+	return nil
+}
+
 // listParams are the query parameters that may be repeated, as an
 // alternative to a comma-separated list.
 var listParams = []string{"status", "role", "delivery_status"}

@@ -6,7 +6,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/invitedhq/invited/internal/apperr"
 	"github.com/invitedhq/invited/internal/people"
 )
 
@@ -36,10 +35,7 @@ func tokenFrom(c echo.Context) (string, error) {
 	if _, err := decodeJSON(c, &req); err != nil {
 		return "", err
 	}
-	if req.Token == "" {
-		return "", apperr.Invalid(apperr.Field("token", "required", "token is required"))
-	}
-	return req.Token, nil
+	return req.Token, requireFields("token", req.Token)
 }
 
 // verifyInvite godoc
@@ -113,15 +109,8 @@ func (s *Server) acceptInvite(c echo.Context) error {
 	if _, err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	var errs []apperr.FieldError
-	if req.Token == "" {
-		errs = append(errs, apperr.Field("token", "required", "token is required"))
-	}
-	if req.Password == "" {
-		errs = append(errs, apperr.Field("password", "required", "password is required"))
-	}
-	if len(errs) > 0 {
-		return apperr.Invalid(errs...)
+	if err := requireFields("token", req.Token, "password", req.Password); err != nil {
+		return err
 	}
 	u, tok, err := s.svc.AcceptInvite(c.Request().Context(), people.Acceptance{
 		Token: req.Token, Password: req.Password, FirstName: req.FirstName, LastName: req.LastName})

@@ -4,8 +4,6 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
-
-	"github.com/invitedhq/invited/internal/apperr"
 )
 
 // me godoc
@@ -53,15 +51,8 @@ func (s *Server) changeOwnPassword(c echo.Context) error {
 	if _, err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	var errs []apperr.FieldError
-	if req.CurrentPassword == "" {
-		errs = append(errs, apperr.Field("current_password", "required", "current_password is required"))
-	}
-	if req.NewPassword == "" {
-		errs = append(errs, apperr.Field("new_password", "required", "new_password is required"))
-	}
-	if len(errs) > 0 {
-		return apperr.Invalid(errs...)
+	if err := requireFields("current_password", req.CurrentPassword, "new_password", req.NewPassword); err != nil {
+		return err
 	}
 	if err := s.svc.ChangeOwnPassword(c.Request().Context(), actorOf(c), req.CurrentPassword, req.NewPassword); err != nil {
 		return err

@@ -3,7 +3,6 @@ package people
 import (
 	"context"
 	"slices"
-	"strconv"
 
 	"github.com/google/uuid"
 
@@ -61,21 +60,9 @@ func (s *Service) ListAuditEvents(ctx context.Context, actor Actor, p AuditParam
 		}
 		*id.dst = &u
 	}
-	if p.Limit != "" {
-		n, err := strconv.Atoi(p.Limit)
-		if err != nil || n < 1 || n > MaxPageSize {
-			errs = append(errs, apperr.Field("limit", "invalid", "limit must be a whole number from 1 to %d, got %q", MaxPageSize, p.Limit))
-		}
-		f.Limit = n
-	}
-	if p.Cursor != "" {
-		c, err := decodeTimeCursor(p.Cursor)
-		if err != nil {
-			errs = append(errs, apperr.Field("cursor", "invalid", "cursor is not a next_cursor of this listing"))
-		}
-		f.After = c
-	}
-	if len(errs) > 0 {
+	var paging []apperr.FieldError
+	f.Limit, f.After, paging = pageParams("limit", p.Limit, "cursor", p.Cursor)
+	if errs = append(errs, paging...); len(errs) > 0 {
 		return AuditPage{}, apperr.Invalid(errs...)
 	}
 	limit := f.Limit

@@ -4,9 +4,12 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/invitedhq/invited/internal/apperr"
 )
 
 // timeCursor is the position after the last row of a newest-first page
@@ -43,4 +46,38 @@ func trimPage[T any](rows []T, limit int, after func(last T) string) (page []T, 
 	}
 	page = rows[:limit]
 	return page, after(page[limit-1]), true
+}
+
+// pageParams reads the limit and cursor of a newest-first listing:
+// limit 1 to MaxPageSize (default DefaultPageSize), and a next_cursor that
+// encode made. Problems are reported against the named fields.
+func pageParams(limitField, rawLimit, cursorField, rawCursor string) (int, *timeCursor, []apperr.FieldError) {
+	limit, errs := DefaultPageSize, []apperr.FieldError(nil)
+	if rawLimit != "" {
+		if limit = parseLimit(rawLimit, MaxPageSize); limit == 0 {
+			errs = append(errs, limitError(limitField, rawLimit, MaxPageSize))
+		}
+	}
+	var after *timeCursor
+	if rawCursor != "" {
+		c, err := decodeTimeCursor(rawCursor)
+		if err != nil {
+			errs = append(errs, apperr.Field(cursorField, "invalid", "%s is not a next_cursor of this listing", cursorField))
+		}
+		after = c
+	}
+	return limit, after, errs
+}
+
+// parseLimit reads a page size from 1 to max; 0 means it is not one.
+func parseLimit(raw string, max int) int {
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < 1 || n > max {
+		return 0
+	}
+	return n
+}
+
+func limitError(field, raw string, max int) apperr.FieldError {
+	return apperr.Field(field, "invalid", "%s must be a whole number from 1 to %d, got %q", field, max, raw)
 }

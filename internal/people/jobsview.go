@@ -46,21 +46,9 @@ func (s *Service) ListJobs(ctx context.Context, actor Actor, p JobListParams) (J
 	if err := actor.RequireManager(); err != nil {
 		return JobPage{}, err
 	}
-	f := JobFilter{Limit: DefaultPageSize}
+	var f JobFilter
 	var errs []apperr.FieldError
-	if p.Limit != "" {
-		if f.Limit = parseLimit(p.Limit, MaxPageSize); f.Limit == 0 {
-			errs = append(errs, apperr.Field("limit", "invalid", "limit must be a whole number from 1 to %d, got %q", MaxPageSize, p.Limit))
-		}
-	}
-	if p.Cursor != "" {
-		c, err := decodeTimeCursor(p.Cursor)
-		if err != nil {
-			errs = append(errs, apperr.Field("cursor", "invalid", "cursor is not a next_cursor of this listing"))
-		}
-		f.After = c
-	}
-	if len(errs) > 0 {
+	if f.Limit, f.After, errs = pageParams("limit", p.Limit, "cursor", p.Cursor); len(errs) > 0 {
 		return JobPage{}, apperr.Invalid(errs...)
 	}
 	limit := f.Limit
@@ -85,7 +73,7 @@ func (s *Service) GetJob(ctx context.Context, actor Actor, id uuid.UUID, p ItemP
 	var errs []apperr.FieldError
 	if p.Limit != "" {
 		if f.Limit = parseLimit(p.Limit, MaxItemPageSize); f.Limit == 0 {
-			errs = append(errs, apperr.Field("items_limit", "invalid", "items_limit must be a whole number from 1 to %d, got %q", MaxItemPageSize, p.Limit))
+			errs = append(errs, limitError("items_limit", p.Limit, MaxItemPageSize))
 		}
 	}
 	if p.Outcome != "" {
@@ -157,13 +145,4 @@ func (s *Service) CancelJob(ctx context.Context, actor Actor, id uuid.UUID) (Job
 			map[string]any{"job_id": job.ID, "kind": job.Kind, "items_cancelled": n})
 	})
 	return job, err
-}
-
-// parseLimit reads a page size from 1 to max; 0 means invalid.
-func parseLimit(raw string, max int) int {
-	n, err := strconv.Atoi(raw)
-	if err != nil || n < 1 || n > max {
-		return 0
-	}
-	return n
 }

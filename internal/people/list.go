@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -120,11 +119,8 @@ func ParseUserFilter(p ListUsersParams) (UserFilter, error) {
 		}
 	}
 	if p.Limit != "" {
-		n, perr := strconv.Atoi(p.Limit)
-		if perr != nil || n < 1 || n > MaxPageSize {
-			errs = append(errs, apperr.Field("limit", "invalid", "limit must be a whole number from 1 to %d, got %q", MaxPageSize, p.Limit))
-		} else {
-			f.Limit = n
+		if f.Limit = parseLimit(p.Limit, MaxPageSize); f.Limit == 0 {
+			errs = append(errs, limitError("limit", p.Limit, MaxPageSize))
 		}
 	}
 	if len(errs) > 0 {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/glebarez/sqlite"
+	"github.com/jackc/pgx/v5"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	gormlogger "gorm.io/gorm/logger"
@@ -72,6 +73,11 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", dialect, err)
 	}
+	if dialect == config.Postgres {
+		if err := gdb.Callback().Row().Before("gorm:row").Register("invited:custom_plan", planPerExecution); err != nil {
+			return nil, fmt.Errorf("open %s database: %w", dialect, err)
+		}
+	}
 	if dialect == config.SQLite {
 		sqlDB.SetMaxOpenConns(1)
 		sqlDB.SetMaxIdleConns(1)
@@ -93,6 +99,27 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("connect to %s database: %w", dialect, redact(err))
 	}
 	return &DB{Gorm: gdb, SQL: sqlDB, Dialect: dialect}, nil
+}
+
+// CustomPlan is a GORM setting, db.Set(CustomPlan, true), asking
+// PostgreSQL to plan a Raw(…).Rows() statement for its actual parameter
+// values every time it runs.
+//
+// Other statements are prepared once per connection, and after a few runs
+// PostgreSQL may serve them a generic plan, made without looking at the
+// values. That is the right trade for queries whose best plan is the same
+// for any value, and a trap for the others: a generic plan for a substring
+// search cannot know whether the pattern is rare, and walks the whole
+// organization in sort order instead of asking the trigram index.
+const CustomPlan = "invited:custom_plan"
+
+// planPerExecution sends statements marked CustomPlan unnamed, so they are
+// planned anew on each execution; pgx still caches their description, so
+// this costs no extra round trip.
+func planPerExecution(db *gorm.DB) {
+	if v, ok := db.Get(CustomPlan); ok && v == true {
+		db.Statement.Vars = append([]any{pgx.QueryExecModeCacheDescribe}, db.Statement.Vars...)
+	}
 }
 
 // DialectOf tells which database a DATABASE_URL names.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,15 +13,18 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/invitedhq/invited/internal/apperr"
+	"github.com/invitedhq/invited/internal/database"
 	"github.com/invitedhq/invited/internal/people"
 )
 
 // userSelect reads a user with its latest invite in one round trip; scanUser
-// reads its columns in this order.
-const userSelect = `SELECT u.id, u.organization_id, u.email, u.first_name, u.last_name, u.role, u.permissions,
-	u.status, u.password_hash, u.must_change_password, u.email_suggestion, u.latest_invite_id, u.last_invited_at,
-	u.created_at, u.updated_at, u.confirmed_at, u.deactivated_at, ` + inviteColumns + `
+// reads userColumns and inviteColumns in this order.
+const userSelect = `SELECT ` + userColumns + `, ` + inviteColumns + `
 	FROM users u LEFT JOIN invites i ON i.id = u.latest_invite_id`
+
+const userColumns = `u.id, u.organization_id, u.email, u.first_name, u.last_name, u.role, u.permissions,
+	u.status, u.password_hash, u.must_change_password, u.email_suggestion, u.latest_invite_id, u.last_invited_at,
+	u.created_at, u.updated_at, u.confirmed_at, u.deactivated_at`
 
 const inviteColumns = `i.id, i.organization_id, i.user_id, i.created_by, i.sequence, i.key_id, i.created_at, i.expires_at,
 	i.revoked_at, i.revoke_reason, i.accepted_at, i.delivery_status, i.delivery_reason, i.delivery_updated_at,
@@ -137,73 +141,113 @@ func (s *Store) CountUsers(ctx context.Context, orgID uuid.UUID) (map[people.Sta
 }
 
 // ListUsers implements people.Store with keyset pagination: each sort order
-// has an index whose leading columns match the filter, and a page reads
-// only its own rows however deep it is.
+// has an index whose leading columns match the filter, so a page reads only
+// its own rows however deep it is, and the page's invites are joined after
+// the page is cut, not before.
 func (s *Store) ListUsers(ctx context.Context, orgID uuid.UUID, f people.UserFilter) ([]people.User, error) {
-	where := []string{"u.organization_id = ?"}
-	args := []any{orgID}
-	add := func(cond string, a ...any) {
-		where = append(where, cond)
-		args = append(args, a...)
+	l := s.userListing(orgID, f)
+	c := f.After
+	if f.Sort != people.SortLastInvitedD || c == nil {
+		return s.listPage(ctx, l, f.Limit)
 	}
+	// Users never invited come last in this order. "After (time, id)" is
+	// then no single range of the index, and an OR of two ranges would be
+	// read as a filter over every row before the cursor; so a page that
+	// reaches the never-invited users reads them with a second query.
+	if c.LastInvitedAt == nil {
+		return s.listPage(ctx, l.and("u.last_invited_at IS NULL AND u.id < ?", c.ID), f.Limit)
+	}
+	users, err := s.listPage(ctx, l.and("(u.last_invited_at, u.id) < (?, ?)", *c.LastInvitedAt, c.ID), f.Limit)
+	if err != nil || len(users) == f.Limit {
+		return users, err
+	}
+	rest, err := s.listPage(ctx, l.and("u.last_invited_at IS NULL"), f.Limit-len(users))
+	return append(users, rest...), err
+}
+
+// userListing is the query of a page of users, being built.
+type userListing struct {
+	where []string
+	args  []any
+	order string
+	// search plans the statement for its pattern each time (database.CustomPlan).
+	search bool
+}
+
+// and returns l with one more condition; l itself is unchanged, so two
+// queries can grow from one base.
+func (l userListing) and(cond string, args ...any) userListing {
+	l.where = append(slices.Clip(l.where), cond)
+	l.args = append(slices.Clip(l.args), args...)
+	return l
+}
+
+// userListing turns a filter into conditions and an order. The cursor of
+// the last-invited order is left to ListUsers.
+func (s *Store) userListing(orgID uuid.UUID, f people.UserFilter) userListing {
+	l := userListing{where: []string{"u.organization_id = ?"}, args: []any{orgID}}
 	if len(f.Statuses) == 1 {
-		add("u.status = ?", string(f.Statuses[0]))
+		l = l.and("u.status = ?", string(f.Statuses[0]))
 	} else if len(f.Statuses) > 1 {
-		add("u.status IN ?", strs(f.Statuses))
+		l = l.and("u.status IN ?", strs(f.Statuses))
 	}
 	if len(f.Roles) > 0 {
-		add("u.role IN ?", strs(f.Roles))
+		l = l.and("u.role IN ?", strs(f.Roles))
 	}
 	if len(f.DeliveryStatuses) > 0 {
-		add("i.delivery_status IN ?", strs(f.DeliveryStatuses))
+		l = l.and("EXISTS (SELECT 1 FROM invites d WHERE d.id = u.latest_invite_id AND d.delivery_status IN ?)", strs(f.DeliveryStatuses))
 	}
 	if len(f.UserIDs) > 0 {
-		add("u.id IN ?", f.UserIDs)
+		l = l.and("u.id IN ?", f.UserIDs)
 	}
 	if f.Query != "" {
-		add(`lower(u.email || ' ' || u.first_name || ' ' || u.last_name) LIKE ? ESCAPE '\'`, "%"+escapeLike(f.Query)+"%")
+		l = l.and(`lower(u.email || ' ' || u.first_name || ' ' || u.last_name) LIKE ? ESCAPE '\'`, "%"+escapeLike(f.Query)+"%")
+		l.search = true
 	}
 	if f.InvitedBefore != nil {
-		add("u.last_invited_at < ?", *f.InvitedBefore)
+		l = l.and("u.last_invited_at < ?", *f.InvitedBefore)
 	}
-	order := ""
+	c := f.After
 	switch f.Sort {
 	case people.SortOldest:
-		order = "u.created_at ASC, u.id ASC"
-		if c := f.After; c != nil {
-			add("(u.created_at, u.id) > (?, ?)", c.CreatedAt, c.ID)
+		l.order = "u.created_at ASC, u.id ASC"
+		if c != nil {
+			l = l.and("(u.created_at, u.id) > (?, ?)", c.CreatedAt, c.ID)
 		}
 	case people.SortEmail:
-		order = "u.email ASC, u.id ASC"
-		if c := f.After; c != nil {
-			add("(u.email, u.id) > (?, ?)", c.Email, c.ID)
+		l.order = "u.email ASC, u.id ASC"
+		if c != nil {
+			l = l.and("(u.email, u.id) > (?, ?)", c.Email, c.ID)
 		}
 	case people.SortLastInvitedD:
-		order = "u.last_invited_at DESC, u.id DESC"
+		l.order = "u.last_invited_at DESC, u.id DESC"
 		if s.postgres() {
-			order = "u.last_invited_at DESC NULLS LAST, u.id DESC" // SQLite sorts NULLs last in DESC already
-		}
-		if c := f.After; c != nil {
-			if c.LastInvitedAt != nil {
-				add("(u.last_invited_at < ? OR (u.last_invited_at = ? AND u.id < ?) OR u.last_invited_at IS NULL)",
-					*c.LastInvitedAt, *c.LastInvitedAt, c.ID)
-			} else {
-				add("(u.last_invited_at IS NULL AND u.id < ?)", c.ID)
-			}
+			l.order = "u.last_invited_at DESC NULLS LAST, u.id DESC" // SQLite sorts NULLs last in DESC already
 		}
 	default:
-		order = "u.created_at DESC, u.id DESC"
-		if c := f.After; c != nil {
-			add("(u.created_at, u.id) < (?, ?)", c.CreatedAt, c.ID)
+		l.order = "u.created_at DESC, u.id DESC"
+		if c != nil {
+			l = l.and("(u.created_at, u.id) < (?, ?)", c.CreatedAt, c.ID)
 		}
 	}
-	q := fmt.Sprintf("%s WHERE %s ORDER BY %s LIMIT %d", userSelect, strings.Join(where, " AND "), order, f.Limit)
-	rows, err := s.conn(ctx).Raw(q, args...).Rows()
+	return l
+}
+
+// listPage reads up to limit users of the listing with their latest invites.
+func (s *Store) listPage(ctx context.Context, l userListing, limit int) ([]people.User, error) {
+	q := fmt.Sprintf(`SELECT %s, %s FROM (SELECT * FROM users u WHERE %s ORDER BY %s LIMIT %d) u
+	LEFT JOIN invites i ON i.id = u.latest_invite_id ORDER BY %s`,
+		userColumns, inviteColumns, strings.Join(l.where, " AND "), l.order, limit, l.order)
+	db := s.conn(ctx)
+	if l.search {
+		db = db.Set(database.CustomPlan, true)
+	}
+	rows, err := db.Raw(q, l.args...).Rows()
 	if err != nil {
 		return nil, translate(err, "Users")
 	}
 	defer rows.Close()
-	users := make([]people.User, 0, f.Limit)
+	users := make([]people.User, 0, limit)
 	for rows.Next() {
 		u, err := scanUser(rows)
 		if err != nil {

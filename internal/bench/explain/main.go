@@ -57,7 +57,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var scans []string
+	var (
+		scans   []string
+		generic strings.Builder
+	)
 	for _, s := range bench.Shapes(*term) {
 		p, err := x.Explain(ctx, s)
 		if err != nil {
@@ -67,11 +70,28 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		if p.SeqScanOnUsers() {
 			scans = append(scans, s.Name)
 		}
+		fmt.Fprintf(&generic, "| %s | %s |\n", s.Name, usersAccess(p.Generic))
 	}
+	fmt.Fprintf(stdout, "#### Generic plans\n\nHow each statement reads users in the generic plan PostgreSQL may reuse "+
+		"after a prepared statement's fifth run:\n\n| shape | users read by |\n|---|---|\n%s\n", generic.String())
 	if len(scans) > 0 {
 		return fmt.Errorf("sequential scan of users in: %s", strings.Join(scans, "; "))
 	}
 	return nil
+}
+
+// usersAccess is the plan node that reads users, in short.
+func usersAccess(plan string) string {
+	if plan == "" {
+		return "(planned per execution: searches ask for a custom plan)"
+	}
+	for _, line := range strings.Split(plan, "\n") {
+		if i := strings.Index(line, " on users "); i >= 0 {
+			node := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line[:i]), "->"))
+			return "`" + node + strings.TrimRight(strings.SplitN(line[i:], "(", 2)[0], " ") + "`"
+		}
+	}
+	return "(no node reads users?)"
 }
 
 func deepNote(s bench.Shape) string {

@@ -220,7 +220,9 @@ func explainGeneric(ctx context.Context, db *sql.DB, query string, args []any) (
 	if _, err := conn.ExecContext(ctx, "PREPARE bench_generic AS "+query, simple); err != nil {
 		return "", fmt.Errorf("bench: prepare: %w", err)
 	}
-	defer func() { _, _ = conn.ExecContext(context.WithoutCancel(ctx), "DEALLOCATE bench_generic; RESET plan_cache_mode", simple) }()
+	defer func() {
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "DEALLOCATE bench_generic; RESET plan_cache_mode", simple)
+	}()
 	if _, err := conn.ExecContext(ctx, "SET plan_cache_mode = force_generic_plan", simple); err != nil {
 		return "", err
 	}

@@ -7,7 +7,7 @@ GOLANGCI  := $(BIN)/golangci-lint
 SWAG      := $(BIN)/swag
 OAPI      := $(BIN)/oapi-codegen
 
-.PHONY: run test test-race build lint fmt tools docs check-docs ci clean
+.PHONY: run test test-race build lint fmt tools docs check-docs ci clean bench bench-go
 
 ## run: start the service on the embedded SQLite database with the demo organization
 run:
@@ -44,6 +44,14 @@ lint: $(GOLANGCI)
 ## fmt: format the code
 fmt:
 	gofmt -w $$(git ls-files '*.go')
+
+## bench: load test on a throwaway PostgreSQL database with wrk (BENCHMARKS.md; ~15 minutes; never part of test or ci)
+bench:
+	bash bench/run.sh
+
+## bench-go: the in-process benchmarks of the hot routes on PostgreSQL
+bench-go:
+	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./internal/bench ./api
 
 ## ci: what .ci/run does
 ci:

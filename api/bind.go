@@ -119,8 +119,19 @@ func queryList(c echo.Context, name string) string {
 	return strings.Join(c.QueryParams()[name], ",")
 }
 
-// encodeJSON writes v without the HTML escaping Go applies by default.
+// encodeJSON writes v without the HTML escaping Go applies by default,
+// followed by a newline.
 func encodeJSON(w io.Writer, v any) error {
+	if f, ok := v.(fastJSON); ok {
+		buf := jsonBuffers.Get().(*[]byte)
+		b := append(f.appendJSON((*buf)[:0]), '\n')
+		_, err := w.Write(b)
+		if cap(b) <= 1<<20 { // a rare huge page is not worth keeping
+			*buf = b
+			jsonBuffers.Put(buf)
+		}
+		return err
+	}
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)

@@ -111,17 +111,25 @@ done
 log "explaining the listing queries"
 "$WORK/explain" -database-url "$DB_URL" -q "$SEARCH" >"$OUT/plans.md"
 
-# CPU accounting, in clock ticks: the server, the database's backends and
-# PostgreSQL's own background processes, and the whole machine.
+# CPU accounting, in clock ticks: the server, PostgreSQL's processes for
+# this database and its own background ones (found by their process
+# titles, which costs no connection), and the whole machine.
 TICK=$(getconf CLK_TCK)
 proc_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-pg_pids() { q "SELECT pid FROM pg_stat_activity WHERE datname = '$DB' OR backend_type IN
-	('walwriter', 'checkpointer', 'background writer', 'autovacuum launcher', 'walsender')"; }
-# pg_snapshot lists "pid ticks" of those processes; pg_delta sums the ticks
-# each spent between two snapshots. A backend that started in between
-# counts whole; one that exited in between (an autovacuum worker) is lost.
-pg_snapshot() { local p; for p in $(pg_pids); do echo "$p $(proc_ticks "$p")"; done; }
-pg_delta() { awk 'NR == FNR { before[$1] = $2; next } { d += $2 - before[$1] } END { print d + 0 }' "$1" "$2"; }
+pg_snapshot() {
+	local pids
+	pids=$(pgrep -f -- "^postgres: .*( $DB |walwriter|checkpointer|background writer|autovacuum launcher)") || return 0
+	# shellcheck disable=SC2046 # one path per pid
+	awk '{ split(FILENAME, f, "/"); print f[3], $14 + $15 }' $(printf '/proc/%s/stat ' $pids) 2>/dev/null || true
+}
+# pg_delta sums what each process spent between the first snapshot and the
+# last one it appears in: a backend that started in between counts whole,
+# one that exited in between (a connection dropped when wrk hangs up, an
+# autovacuum worker) counts up to its last sample.
+pg_delta() {
+	awk 'FILENAME == ARGV[1] { before[$1] = $2; next } { last[$1] = $2 }
+		END { for (p in last) d += last[p] - before[p]; print d + 0 }' "$@"
+}
 machine_busy() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
 rss_kib() { awk "/^$1:/{print \$2}" "/proc/$SERVER_PID/status"; }
 
@@ -157,23 +165,30 @@ run_scenario() { # name script path ids offset conns
 	[ "$c" -gt 1 ] && threads=2
 	quiet
 	echo 5 >"/proc/$SERVER_PID/clear_refs" # reset VmHWM to the current RSS
-	local s0 b0 c0 peak=0 line
+	local s0 b0 peak=0 line
 	pg_snapshot >"$WORK/pg0"
 	s0=$(proc_ticks "$SERVER_PID") b0=$(machine_busy)
-	c0=$(times | awk 'NR==2{print $1" "$2}')
-	(while kill -0 "$SERVER_PID" 2>/dev/null; do rss_kib VmRSS; sleep 0.2; done) >"$WORK/rss" &
+	times >"$WORK/times0" # in this shell: its children so far, wrk to come
+	: >"$WORK/pg_samples"
+	: >"$WORK/rss"
+	(while kill -0 "$SERVER_PID" 2>/dev/null; do
+		rss_kib VmRSS >>"$WORK/rss"
+		pg_snapshot >>"$WORK/pg_samples"
+		sleep 0.5
+	done) &
 	local sampler=$!
 	line=$(BENCH_PATH=$path BENCH_IDS=$ids BENCH_OFFSET=$offset BENCH_THREADS=$threads \
 		wrk -t"$threads" -c"$c" -d"$DURATION" --timeout 10s -s "bench/wrk/$script" "$BASE" | grep '^BENCH ')
 	kill "$sampler"; wait "$sampler" 2>/dev/null || true
-	local s1 b1 c1 hwm wrk_ticks pg
+	local s1 b1 hwm wrk_ticks pg
 	s1=$(proc_ticks "$SERVER_PID") b1=$(machine_busy) hwm=$(rss_kib VmHWM)
 	pg_snapshot >"$WORK/pg1"
-	pg=$(pg_delta "$WORK/pg0" "$WORK/pg1")
-	c1=$(times | awk 'NR==2{print $1" "$2}')
+	pg=$(pg_delta "$WORK/pg0" "$WORK/pg_samples" "$WORK/pg1")
+	times >"$WORK/times1"
 	peak=$(sort -n "$WORK/rss" | tail -1)
-	wrk_ticks=$(awk -v a="$c0" -v b="$c1" -v t="$TICK" 'function s(x){split(x,v,"m");return v[1]*60+v[2]}
-		BEGIN{split(a,x," ");split(b,y," ");printf "%d", (s(y[1])+s(y[2])-s(x[1])-s(x[2]))*t}')
+	# Children's user and system time, the second line of `times`.
+	wrk_ticks=$(awk -v t="$TICK" 'function s(x) { split(x, v, "m"); return v[1] * 60 + v[2] }
+		FNR == 2 { c[FILENAME] = s($1) + s($2) } END { printf "%d", (c[ARGV[2]] - c[ARGV[1]]) * t }' "$WORK/times0" "$WORK/times1")
 	echo "$name c=$c $line server_ticks=$((s1 - s0)) pg_ticks=$pg busy_ticks=$((b1 - b0)) wrk_ticks=$wrk_ticks peak_rss_kib=$peak hwm_kib=$hwm" >>"$OUT/raw.txt"
 	ROWS+=("$(awk -v name="$name" -v c="$c" -v t="$TICK" -v peak="$peak" -v hwm="$hwm" \
 		-v st=$((s1 - s0)) -v pt="$pg" -v bt=$((b1 - b0)) -v wt="$wrk_ticks" -v line="$line" 'BEGIN{

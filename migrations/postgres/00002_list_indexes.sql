@@ -2,9 +2,6 @@
 -- organization's whole share of users on every page:
 -- - every status (no status filter) sorted by email or by last invitation;
 -- - a role filter (there are few admins or HR among thousands of learners).
--- And a search (q=) must know whether its term is rare, to choose between the
--- trigram index and walking the organization in sort order; 100 histogram
--- entries over the searched text are too few for that, 1,000 are enough.
 --
 -- Not CONCURRENTLY: that would wait for every other session's transaction,
 -- including replicas queued on the migration lock, which wait for this one.
@@ -14,10 +11,8 @@
 CREATE INDEX users_list_email_any ON users (organization_id, email, id);
 CREATE INDEX users_list_invited_any ON users (organization_id, last_invited_at DESC NULLS LAST, id DESC);
 CREATE INDEX users_list_role ON users (organization_id, role, created_at DESC, id DESC);
-ALTER INDEX users_search_trgm ALTER COLUMN 1 SET STATISTICS 1000;
 
 -- +goose Down
-ALTER INDEX users_search_trgm ALTER COLUMN 1 SET STATISTICS -1;
 DROP INDEX users_list_role;
 DROP INDEX users_list_invited_any;
 DROP INDEX users_list_email_any;

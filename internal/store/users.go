@@ -55,8 +55,12 @@ func newUserScan() *userScan {
 }
 
 // scan reads the current row into a new User.
-func (s *userScan) scan(row scanner) (people.User, error) {
-	if err := row.Scan(s.dest...); err != nil {
+func (s *userScan) scan(row scanner) (people.User, error) { return s.scanColumns(row, len(s.dest)) }
+
+// scanColumns reads the first n destinations: userColumns alone leave the
+// user without an invite.
+func (s *userScan) scanColumns(row scanner, n int) (people.User, error) {
+	if err := row.Scan(s.dest[:n]...); err != nil {
 		return people.User{}, err
 	}
 	u := s.u
@@ -92,6 +96,14 @@ func (s *Store) LockUser(ctx context.Context, orgID, id uuid.UUID) (people.User,
 	return s.queryUser(ctx, true, "u.organization_id = ? AND u.id = ?", orgID, id)
 }
 
+// SignedInUser implements people.Store.
+func (s *Store) SignedInUser(ctx context.Context, orgID, id uuid.UUID) (people.User, error) {
+	row := s.conn(ctx).Raw(`SELECT `+userColumns+` FROM users u WHERE u.organization_id = ? AND u.id = ?`, orgID, id).Row()
+	scan := newUserScan()
+	u, err := scan.scanColumns(row, len(scan.dest)-len(scan.inv.dest()))
+	return u, translate(err, "User")
+}
+
 // UserByEmail implements people.Store.
 func (s *Store) UserByEmail(ctx context.Context, orgID uuid.UUID, email string) (people.User, error) {
 	return s.queryUser(ctx, false, "u.organization_id = ? AND lower(u.email) = ?", orgID, strings.ToLower(email))
@@ -109,11 +121,14 @@ func (s *Store) CreateUser(ctx context.Context, u *people.User) error {
 
 // UpdateUser implements people.Store.
 func (s *Store) UpdateUser(ctx context.Context, u *people.User) error {
-	row := userRowOf(u)
-	res := s.conn(ctx).Model(&userRow{}).Where("organization_id = ? AND id = ?", u.OrganizationID, u.ID).
-		Select("email", "first_name", "last_name", "role", "permissions", "status", "password_hash", "must_change_password",
-			"email_suggestion", "latest_invite_id", "last_invited_at", "updated_at", "confirmed_at", "deactivated_at").
-		Updates(&row)
+	r := userRowOf(u)
+	res := s.conn(ctx).Exec(`UPDATE users SET email = ?, first_name = ?, last_name = ?, role = ?, permissions = ?,
+		status = ?, password_hash = ?, must_change_password = ?, email_suggestion = ?, latest_invite_id = ?,
+		last_invited_at = ?, updated_at = ?, confirmed_at = ?, deactivated_at = ?
+		WHERE organization_id = ? AND id = ?`,
+		r.Email, r.FirstName, r.LastName, r.Role, r.Permissions, r.Status, r.PasswordHash, r.MustChangePassword,
+		r.EmailSuggestion, r.LatestInviteID, r.LastInvitedAt, r.UpdatedAt, r.ConfirmedAt, r.DeactivatedAt,
+		u.OrganizationID, u.ID)
 	if res.Error != nil {
 		if errors.Is(res.Error, gorm.ErrDuplicatedKey) {
 			return emailTaken(u.Email)

@@ -89,7 +89,7 @@ func copyRows(ctx context.Context, tx pgx.Tx, table string, columns []string, n 
 var organizationColumns = []string{"id", "slug", "name", "invite_ttl_seconds", "created_at", "updated_at"}
 
 func organizationRow(o people.Organization) []any {
-	return []any{o.ID, o.Slug, o.Name, int32(o.InviteTTL / time.Second), o.CreatedAt, o.UpdatedAt}
+	return []any{o.ID, o.Slug, o.Name, int32(o.InviteTTL / time.Second), o.CreatedAt, o.UpdatedAt} //nolint:gosec // days, not billions of seconds
 }
 
 var userColumns = []string{"id", "organization_id", "email", "first_name", "last_name", "role", "permissions", "status",

@@ -115,7 +115,11 @@ done
 
 [ "$AUTOVACUUM" = on ] || log "autovacuum is off on this server: vacuuming after each scenario that writes"
 log "explaining the listing queries"
-"$WORK/explain" -database-url "$DB_URL" -q "$SEARCH" >"$OUT/plans.md"
+PLANS_OK=1
+if ! "$WORK/explain" -database-url "$DB_URL" -q "$SEARCH" >"$OUT/plans.md"; then
+	PLANS_OK=
+	log "a listing plan reads the whole users table (see $OUT/plans.md); measuring anyway"
+fi
 
 # CPU accounting, in clock ticks: the server, PostgreSQL's processes for
 # this database and its own background ones (found by their process
@@ -279,3 +283,4 @@ echo "GOMEMLIMIT=$MEMLIMIT $BURST_LIMITED" >>"$OUT/raw.txt"
 	burst_line " with GOMEMLIMIT=$MEMLIMIT" "$BURST_LIMITED"
 } | tee "$OUT/results.md"
 if [ -n "${BENCH_OUT:-}" ]; then log "results and plans in $OUT"; fi
+[ -n "$PLANS_OK" ] || exit 1

@@ -18,6 +18,9 @@
 #   BENCH_USERS     users of the measured organization (default 100000)
 #   BENCH_OUT       directory to keep the results and plans in (default: a temporary one, removed)
 #   BENCH_KEEP_DB=1 keep the database (its URL is printed) instead of dropping it
+#   BENCH_DOC       a Markdown file whose marked sections get the new results and
+#                   plans (BENCHMARKS.md: <!-- bench:results --> … <!-- /bench:results -->
+#                   and the same for bench:plans)
 # Server settings such as LOG_LEVEL, DATABASE_MAX_CONNS, JOB_WORKERS or
 # GOMEMLIMIT pass through to the server.
 set -euo pipefail
@@ -283,4 +286,16 @@ echo "GOMEMLIMIT=$MEMLIMIT $BURST_LIMITED" >>"$OUT/raw.txt"
 	burst_line " with GOMEMLIMIT=$MEMLIMIT" "$BURST_LIMITED"
 } | tee "$OUT/results.md"
 if [ -n "${BENCH_OUT:-}" ]; then log "results and plans in $OUT"; fi
+# replace_section FILE NAME CONTENT_FILE swaps what lies between the markers.
+replace_section() {
+	awk -v name="$2" -v content="$3" '
+		$0 == "<!-- bench:" name " -->" { print; while ((getline line < content) > 0) print line; skip = 1; next }
+		$0 == "<!-- /bench:" name " -->" { skip = 0 }
+		!skip' "$1" >"$1.new" && mv "$1.new" "$1"
+}
+if [ -n "${BENCH_DOC:-}" ]; then
+	replace_section "$BENCH_DOC" results "$OUT/results.md"
+	replace_section "$BENCH_DOC" plans "$OUT/plans.md"
+	log "updated $BENCH_DOC"
+fi
 [ -n "$PLANS_OK" ] || exit 1

@@ -12,7 +12,7 @@ REDOCLY   := tools/redocly/node_modules/.bin/redocly
 # What `make docs` generates, and so what `make check-docs` compares.
 GENERATED := openapi.yaml docs/swagger.json docs/problems.md client/client.gen.go
 
-.PHONY: run test test-race build lint lint-openapi fmt tools docs check-docs ci clean
+.PHONY: run test test-race build lint lint-openapi fmt tools docs check-docs ci clean bench bench-go
 
 ## run: start the service on the embedded SQLite database with the demo organization
 run:
@@ -68,6 +68,14 @@ lint-openapi:
 ## fmt: format the code
 fmt:
 	gofmt -w $$(git ls-files '*.go')
+
+## bench: load test on a throwaway PostgreSQL database with wrk (BENCHMARKS.md; ~15 minutes; never part of test or ci)
+bench:
+	bash bench/run.sh
+
+## bench-go: the in-process benchmarks of the hot routes on PostgreSQL
+bench-go:
+	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./internal/bench ./api
 
 ## ci: what .ci/run does
 ci:

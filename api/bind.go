@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -142,8 +143,15 @@ func queryList(c echo.Context, name string) string {
 	return strings.Join(c.QueryParams()[name], ",")
 }
 
-// encodeJSON writes v without the HTML escaping Go applies by default.
+// encodeJSON writes v without the HTML escaping Go applies by default,
+// followed by a newline.
 func encodeJSON(w io.Writer, v any) error {
+	if f, ok := v.(fastJSON); ok {
+		return withJSON(f, func(b []byte) error {
+			_, err := w.Write(b)
+			return err
+		})
+	}
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
@@ -151,9 +159,33 @@ func encodeJSON(w io.Writer, v any) error {
 
 // writeJSON answers status with v as JSON.
 func writeJSON(c echo.Context, status int, v any) error {
-	c.Response().Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
+	if f, ok := v.(fastJSON); ok {
+		// The whole body is known before the first byte goes out: saying its
+		// length spares chunked encoding and its extra writes.
+		return withJSON(f, func(b []byte) error {
+			h.Set(echo.HeaderContentLength, strconv.Itoa(len(b)))
+			c.Response().WriteHeader(status)
+			_, err := c.Response().Write(b)
+			return err
+		})
+	}
 	c.Response().WriteHeader(status)
 	return encodeJSON(c.Response(), v)
+}
+
+// withJSON hands fn the JSON of f and a newline, in a recycled buffer that
+// fn must not keep.
+func withJSON(f fastJSON, fn func(b []byte) error) error {
+	buf := jsonBuffers.Get().(*[]byte)
+	b := append(f.appendJSON((*buf)[:0]), '\n')
+	err := fn(b)
+	if cap(b) <= 1<<20 { // a rare huge page is not worth keeping
+		*buf = b
+		jsonBuffers.Put(buf)
+	}
+	return err
 }
 
 // marshal encodes v like writeJSON does, for responses kept for replay.

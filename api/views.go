@@ -93,9 +93,10 @@ func inviteView(i people.Invite, now time.Time) Invite {
 	}
 }
 
+// utc is t in UTC; the store's times already are, and are shared as they are.
 func utc(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
+	if t == nil || t.Location() == time.UTC {
+		return t
 	}
 	u := t.UTC()
 	return &u

@@ -41,7 +41,7 @@ type app struct {
 // open connects to the database, migrates it when asked, and wires the
 // service. Close releases what it opened.
 func open(ctx context.Context, cfg config.Config, log *slog.Logger, migrate bool) (*app, error) {
-	db, err := database.Open(ctx, cfg.DatabaseURL, database.Options{Logger: log})
+	db, err := database.Open(ctx, cfg.DatabaseURL, database.Options{Logger: log, MaxOpenConns: cfg.DatabaseMaxConns})
 	if err != nil {
 		return nil, err
 	}

@@ -54,6 +54,14 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 		_ = ln.Close()
 		return err
 	}
+	if cfg.PprofAddr != "" {
+		stopProfiler, err := startProfiler(ctx, cfg.PprofAddr, log)
+		if err != nil {
+			_ = ln.Close()
+			return err
+		}
+		defer stopProfiler()
+	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- httpServer.Serve(ln) }()
 	log.Info("invited is listening", "addr", ln.Addr().String(), "database", string(cfg.Dialect))

@@ -27,6 +27,8 @@ const (
 type Config struct {
 	DatabaseURL string
 	Dialect     Dialect
+	// DatabaseMaxConns bounds the PostgreSQL connection pool.
+	DatabaseMaxConns int
 	// SQLitePath is the database file when Dialect is SQLite.
 	SQLitePath string
 
@@ -58,6 +60,9 @@ type Config struct {
 
 	LogLevel  slog.Level
 	LogFormat string
+
+	// PprofAddr is where the opt-in profiler listens; empty serves none.
+	PprofAddr string
 }
 
 // InviteTokenKey is one named secret for activation-link signatures.
@@ -79,6 +84,7 @@ type Var struct {
 var Vars = []Var{
 	{Name: "DATABASE_URL", Default: //nolint:gosec // help text showing the URL's shape, not a credential
 	"sqlite:invited.db", Help:      "postgres://user:pass@host:5432/db?sslmode=... for PostgreSQL, or sqlite:PATH for the embedded database"},
+	{Name: "DATABASE_MAX_CONNS", Default: "20", Help: "PostgreSQL connections per replica, shared by requests and job workers (SQLite always uses one)"},
 	{Name: "HTTP_ADDR", Default: ":8080", Help: "address the HTTP server listens on"},
 	{Name: "TRUSTED_PROXIES", Default: "", Help: "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed; empty trusts none"},
 	{Name: "SHUTDOWN_TIMEOUT", Default: "20s", Help: "how long a stopping server lets in-flight requests and jobs finish"},
@@ -100,6 +106,7 @@ var Vars = []Var{
 	{Name: "JOB_WORKERS", Default: "10", Help: "background job workers (emails, bulk jobs) per replica"},
 	{Name: "LOG_LEVEL", Default: "info", Help: "debug, info, warn or error"},
 	{Name: "LOG_FORMAT", Default: "json", Help: "json or text"},
+	{Name: "PPROF_ADDR", Default: "", Help: "address of an opt-in net/http/pprof listener for profiling, such as 127.0.0.1:6060; empty serves none. It is unauthenticated: never expose it"},
 }
 
 // Load reads the environment through getenv and validates it. The error
@@ -110,6 +117,7 @@ func Load(getenv func(string) string) (Config, error) {
 
 	c.DatabaseURL = r.str("DATABASE_URL")
 	c.Dialect, c.SQLitePath = r.database("DATABASE_URL", c.DatabaseURL)
+	c.DatabaseMaxConns = r.integer("DATABASE_MAX_CONNS", 1, 1000)
 	c.HTTPAddr = r.str("HTTP_ADDR")
 	c.TrustedProxies = r.cidrs("TRUSTED_PROXIES")
 	c.ShutdownTimeout = r.duration("SHUTDOWN_TIMEOUT", time.Second, time.Hour)
@@ -136,6 +144,7 @@ func Load(getenv func(string) string) (Config, error) {
 
 	c.LogLevel = r.level("LOG_LEVEL")
 	c.LogFormat = r.oneOf("LOG_FORMAT", "json", "text")
+	c.PprofAddr = r.str("PPROF_ADDR")
 
 	r.check(c.Dialect != Postgres || len(c.JWTSecret) > 0 || c.JWTPublicKeyFile != "",
 		"JWT_SECRET", "is required with PostgreSQL (a development secret is generated only for the embedded SQLite database)")

@@ -16,7 +16,7 @@ type Actor struct {
 // Authenticate turns verified token claims into the actor's current row.
 // A user who is gone, moved or not confirmed is refused at once.
 func (s *Service) Authenticate(ctx context.Context, c auth.Claims) (Actor, error) {
-	u, err := s.store.User(ctx, c.OrgID, c.UserID)
+	u, err := s.store.SignedInUser(ctx, c.OrgID, c.UserID)
 	if err != nil {
 		if apperr.Is(err, apperr.NotFound) {
 			return Actor{}, apperr.New(apperr.Unauthorized, "The token's user no longer exists.")

@@ -25,24 +25,17 @@ func (s *Service) issueInvite(ctx context.Context, org Organization, u *User, ac
 	if err != nil {
 		return Invite{}, err
 	}
-	seq, err := s.store.NextInviteSequence(ctx, u.ID)
-	if err != nil {
-		return Invite{}, err
-	}
 	inv := Invite{
-		ID: newID(), OrganizationID: org.ID, UserID: u.ID, CreatedBy: actorID, Sequence: seq,
+		ID: newID(), OrganizationID: org.ID, UserID: u.ID, CreatedBy: actorID,
 		KeyID: s.signer.CurrentKeyID(), CreatedAt: now,
 		// Whole seconds: the link's signature covers the expiry in seconds.
 		ExpiresAt: now.Add(org.InviteTTL).Truncate(time.Second),
 		Delivery:  Delivery{Status: DeliveryQueued, UpdatedAt: now},
 	}
-	if err := s.store.CreateInvite(ctx, &inv); err != nil {
+	if err := s.store.AddInvite(ctx, &inv); err != nil { // numbers it and makes it the user's latest
 		return Invite{}, err
 	}
 	u.LatestInviteID, u.LastInvitedAt, u.UpdatedAt = &inv.ID, &now, now
-	if err := s.store.UpdateUser(ctx, u); err != nil {
-		return Invite{}, err
-	}
 	if box != nil {
 		box.inviteIDs = append(box.inviteIDs, inv.ID)
 	} else if err := s.store.EnqueueInviteEmail(ctx, inv); err != nil {

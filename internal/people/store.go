@@ -26,6 +26,9 @@ type Store interface {
 	UpdateUser(ctx context.Context, u *User) error
 	// User returns a user of the organization with its latest invite.
 	User(ctx context.Context, orgID, id uuid.UUID) (User, error)
+	// SignedInUser is User without the latest invite, for authorizing a
+	// request: it runs on every one.
+	SignedInUser(ctx context.Context, orgID, id uuid.UUID) (User, error)
 	// LockUser is User that also locks the row until the transaction ends,
 	// serializing concurrent changes to one user (resends, password sets).
 	LockUser(ctx context.Context, orgID, id uuid.UUID) (User, error)
@@ -34,9 +37,11 @@ type Store interface {
 	ListUsers(ctx context.Context, orgID uuid.UUID, f UserFilter) ([]User, error)
 	CountUsers(ctx context.Context, orgID uuid.UUID) (map[Status]int, error)
 
-	CreateInvite(ctx context.Context, inv *Invite) error
-	// NextInviteSequence is one more than the user's highest invite sequence.
-	NextInviteSequence(ctx context.Context, userID uuid.UUID) (int, error)
+	// AddInvite inserts inv as its user's newest invitation: it numbers it
+	// one after the user's highest sequence (setting inv.Sequence) and
+	// points the user's latest_invite_id and last_invited_at at it. The
+	// user's open invites must already be revoked, and the user locked.
+	AddInvite(ctx context.Context, inv *Invite) error
 	// RevokeOpenInvites revokes every invite of the user that is neither
 	// revoked nor accepted, and returns how many it revoked.
 	RevokeOpenInvites(ctx context.Context, userID uuid.UUID, reason RevokeReason, at time.Time) (int, error)

@@ -16,9 +16,10 @@ func (s *Store) AddAuditEvent(ctx context.Context, e *people.AuditEvent) error {
 	if err != nil {
 		return apperr.Internal(err)
 	}
-	row := auditRow{ID: e.ID, OrganizationID: e.OrganizationID, ActorID: e.ActorID, TargetUserID: e.TargetUserID,
-		Action: e.Action, RequestID: e.RequestID, ClientIP: e.ClientIP, Metadata: string(meta), CreatedAt: e.CreatedAt}
-	return translate(s.conn(ctx).Create(&row).Error, "Audit event")
+	return translate(s.conn(ctx).Exec(`INSERT INTO audit_events (id, organization_id, actor_id, target_user_id, action,
+		request_id, client_ip, metadata, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.ID, e.OrganizationID, e.ActorID, e.TargetUserID, e.Action, e.RequestID, e.ClientIP, string(meta), e.CreatedAt).Error,
+		"Audit event")
 }
 
 // ListAuditEvents implements people.Store, newest first by keyset.

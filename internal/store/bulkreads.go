@@ -61,9 +61,8 @@ func (s *Store) usersByID(ctx context.Context, orgID uuid.UUID, ids []uuid.UUID,
 
 // CountUsersByRole implements people.Store.
 func (s *Store) CountUsersByRole(ctx context.Context, orgID uuid.UUID, f people.UserFilter) (map[people.Role]int, error) {
-	where, args := s.userConditions(orgID, f)
-	rows, err := s.conn(ctx).Raw(`SELECT u.role, count(*) FROM users u LEFT JOIN invites i ON i.id = u.latest_invite_id
-		WHERE `+where+` GROUP BY u.role`, args...).Rows()
+	l := s.userFilter(orgID, f)
+	rows, err := s.listingConn(ctx, l).Raw(`SELECT u.role, count(*) FROM users u WHERE `+l.conditions()+` GROUP BY u.role`, l.args...).Rows()
 	if err != nil {
 		return nil, translate(err, "Users")
 	}

@@ -257,11 +257,11 @@ func (s *Store) FinishPendingItems(ctx context.Context, jobID uuid.UUID, o peopl
 // AddUserItems implements people.Store: one INSERT … SELECT over the same
 // conditions as ListUsers.
 func (s *Store) AddUserItems(ctx context.Context, j people.Job, f people.UserFilter) (int, error) {
-	where, args := s.userConditions(j.OrganizationID, f)
+	l := s.userFilter(j.OrganizationID, f)
 	q := `INSERT INTO bulk_job_items (job_id, position, user_id, outcome, updated_at)
 		SELECT ` + s.param("uuid") + `, ROW_NUMBER() OVER (ORDER BY u.created_at, u.id), u.id, 'pending', ` + s.param("timestamptz") + `
-		FROM users u LEFT JOIN invites i ON i.id = u.latest_invite_id WHERE ` + where
-	res := s.conn(ctx).Exec(q, append([]any{j.ID, j.CreatedAt}, args...)...)
+		FROM users u WHERE ` + l.conditions()
+	res := s.listingConn(ctx, l).Exec(q, append([]any{j.ID, j.CreatedAt}, l.args...)...)
 	return int(res.RowsAffected), translate(res.Error, "Job items")
 }
 

@@ -22,16 +22,24 @@ func (s *Store) CreateOrganization(ctx context.Context, org *people.Organization
 	return translate(err, "Organization")
 }
 
-// OrganizationByID implements people.Store.
+// OrganizationByID implements people.Store. Resends and password sets
+// read it on every request: plain SQL, not GORM's reflection.
 func (s *Store) OrganizationByID(ctx context.Context, id uuid.UUID) (people.Organization, error) {
-	var row organizationRow
-	err := s.conn(ctx).Where("id = ?", id).Take(&row).Error
-	return row.domain(), translate(err, "Organization")
+	return s.organization(ctx, "id = ?", id)
 }
 
 // OrganizationBySlug implements people.Store.
 func (s *Store) OrganizationBySlug(ctx context.Context, slug string) (people.Organization, error) {
-	var row organizationRow
-	err := s.conn(ctx).Where("slug = ?", slug).Take(&row).Error
-	return row.domain(), translate(err, "Organization")
+	return s.organization(ctx, "slug = ?", slug)
+}
+
+func (s *Store) organization(ctx context.Context, where string, arg any) (people.Organization, error) {
+	var r organizationRow
+	err := s.conn(ctx).Raw(`SELECT id, slug, name, invite_ttl_seconds, created_at, updated_at FROM organizations WHERE `+where, arg).
+		Row().Scan(&r.ID, &r.Slug, &r.Name, &r.InviteTTLSeconds, &r.CreatedAt, &r.UpdatedAt)
+	if err != nil {
+		return people.Organization{}, translate(err, "Organization")
+	}
+	r.CreatedAt, r.UpdatedAt = r.CreatedAt.UTC(), r.UpdatedAt.UTC()
+	return r.domain(), nil
 }

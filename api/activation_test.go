@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -73,18 +72,7 @@ func TestConcurrentAcceptsConsumeTheLinkOnce(t *testing.T) {
 		org := e.Org()
 		u := e.User(org, apitest.UserOpts{})
 		link := e.InviteToken(u.Invite.ID)
-		const n = 8
-		responses := make([]*apitest.Response, n)
-		start := make(chan struct{})
-		var wg sync.WaitGroup
-		for i := range n {
-			wg.Go(func() {
-				<-start
-				responses[i] = accept(e, link, strongPassword)
-			})
-		}
-		close(start)
-		wg.Wait()
+		responses := e.Concurrently(8, func(int) *apitest.Response { return accept(e, link, strongPassword) })
 		won := 0
 		for _, r := range responses {
 			if r.Status == http.StatusOK {

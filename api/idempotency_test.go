@@ -3,7 +3,6 @@ package api_test
 import (
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -81,18 +80,10 @@ func TestConcurrentRetriesWithOneKeyActOnce(t *testing.T) {
 		org := e.Org()
 		u := e.User(org, apitest.UserOpts{})
 		const n = 10
-		responses := make([]*apitest.Response, n)
-		start := make(chan struct{})
-		var wg sync.WaitGroup
-		for i := range n {
-			wg.Go(func() {
-				<-start
-				responses[i] = e.Do(withKey("double-click", apitest.Request{Method: http.MethodPost,
-					Path: userPath(u.ID, "resend-invite"), Token: org.OwnerToken}))
-			})
-		}
-		close(start)
-		wg.Wait()
+		responses := e.Concurrently(n, func(int) *apitest.Response {
+			return e.Do(withKey("double-click", apitest.Request{Method: http.MethodPost,
+				Path: userPath(u.ID, "resend-invite"), Token: org.OwnerToken}))
+		})
 		replayed := 0
 		for _, r := range responses {
 			r.Expect(http.StatusAccepted)

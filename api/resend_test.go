@@ -3,7 +3,6 @@ package api_test
 import (
 	"encoding/json"
 	"net/http"
-	"sync"
 	"testing"
 
 	"github.com/google/uuid"
@@ -205,21 +204,13 @@ func TestConcurrentResendsLeaveOneLiveInvite(t *testing.T) {
 		_, adminToken := e.Manager(org, people.Admin)
 		u := e.User(org, apitest.UserOpts{})
 		const n = 20
-		responses := make([]*apitest.Response, n)
-		start := make(chan struct{})
-		var wg sync.WaitGroup
-		for i := range n {
+		responses := e.Concurrently(n, func(i int) *apitest.Response {
 			token := org.OwnerToken
 			if i%2 == 1 {
 				token = adminToken
 			}
-			wg.Go(func() {
-				<-start
-				responses[i] = resend(e, token, u.ID)
-			})
-		}
-		close(start)
-		wg.Wait()
+			return resend(e, token, u.ID)
+		})
 
 		counts := map[int]bool{}
 		for _, r := range responses {
@@ -261,18 +252,7 @@ func TestConcurrentResendsWarnOnce(t *testing.T) {
 		org := e.Org()
 		u := e.User(org, apitest.UserOpts{})
 		e.DeliveryEvent(org, u.Invite.ID, sendgridtest.Bounce)
-		const n = 10
-		responses := make([]*apitest.Response, n)
-		start := make(chan struct{})
-		var wg sync.WaitGroup
-		for i := range n {
-			wg.Go(func() {
-				<-start
-				responses[i] = resend(e, org.OwnerToken, u.ID)
-			})
-		}
-		close(start)
-		wg.Wait()
+		responses := e.Concurrently(10, func(int) *apitest.Response { return resend(e, org.OwnerToken, u.ID) })
 		var warned []int
 		for _, r := range responses {
 			var res api.ResendResult

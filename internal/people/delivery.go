@@ -20,30 +20,7 @@ import (
 // valid link. Errors are *mail.Error when the provider refused; the caller
 // retries temporary ones and any other error.
 func (s *Service) DeliverInvite(ctx context.Context, inviteID uuid.UUID) error {
-	inv, err := s.store.Invite(ctx, inviteID)
-	if apperr.Is(err, apperr.NotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	u, err := s.store.User(ctx, inv.OrganizationID, inv.UserID)
-	if apperr.Is(err, apperr.NotFound) {
-		return nil // deleted meanwhile: nobody to mail
-	}
-	if err != nil {
-		return err
-	}
-	if why := undeliverable(inv, u, s.now()); why != "" {
-		s.log.InfoContext(ctx, "invite email not sent: "+why, "invite_id", inv.ID, "state", inv.State(s.now()))
-		return nil
-	}
-	batch, err := s.batchFor(ctx, inv, []deliverable{{invite: inv, user: u}})
-	if err != nil {
-		return err
-	}
-	receipt, sendErr := s.mailer.Send(ctx, batch)
-	return s.recordSend(ctx, []uuid.UUID{inv.ID}, receipt, sendErr)
+	return s.DeliverInviteBatch(ctx, []uuid.UUID{inviteID})
 }
 
 // DeliverInviteBatch hands the emails of invites created together (a batch
@@ -79,7 +56,11 @@ func (s *Service) DeliverInviteBatch(ctx context.Context, inviteIDs []uuid.UUID)
 	now := s.now()
 	for _, inv := range invites {
 		u, ok := users[inv.UserID]
-		if !ok || undeliverable(inv, u, now) != "" {
+		if !ok {
+			continue // deleted meanwhile: nobody to mail
+		}
+		if why := undeliverable(inv, u, now); why != "" {
+			s.log.InfoContext(ctx, "invite email not sent: "+why, "invite_id", inv.ID, "state", inv.State(now))
 			continue
 		}
 		g := group{org: inv.OrganizationID}

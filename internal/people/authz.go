@@ -3,6 +3,8 @@ package people
 import (
 	"context"
 
+	"github.com/google/uuid"
+
 	"github.com/invitedhq/invited/internal/apperr"
 	"github.com/invitedhq/invited/internal/auth"
 )
@@ -16,7 +18,14 @@ type Actor struct {
 // Authenticate turns verified token claims into the actor's current row.
 // A user who is gone, moved or not confirmed is refused at once.
 func (s *Service) Authenticate(ctx context.Context, c auth.Claims) (Actor, error) {
-	u, err := s.store.SignedInUser(ctx, c.OrgID, c.UserID)
+	return s.currentActor(ctx, c.OrgID, c.UserID)
+}
+
+// currentActor is a user as an actor, refused with unauthorized unless
+// their row still exists and is confirmed: requests and the background
+// jobs they started judge by the same rule.
+func (s *Service) currentActor(ctx context.Context, orgID, userID uuid.UUID) (Actor, error) {
+	u, err := s.store.SignedInUser(ctx, orgID, userID)
 	if err != nil {
 		if apperr.Is(err, apperr.NotFound) {
 			return Actor{}, apperr.New(apperr.Unauthorized, "The token's user no longer exists.")

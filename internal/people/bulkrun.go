@@ -101,15 +101,14 @@ func (s *Service) jobActor(ctx context.Context, job Job) (Actor, bool, error) {
 	if job.CreatedBy == nil {
 		return Actor{}, false, nil
 	}
-	u, err := s.store.User(ctx, job.OrganizationID, *job.CreatedBy)
-	if apperr.Is(err, apperr.NotFound) {
+	a, err := s.currentActor(ctx, job.OrganizationID, *job.CreatedBy)
+	if apperr.Is(err, apperr.Unauthorized) {
 		return Actor{}, false, nil
 	}
 	if err != nil {
 		return Actor{}, false, err
 	}
-	a := Actor{User: u}
-	return a, u.Status == Confirmed && a.CanManagePeople(), nil
+	return a, a.CanManagePeople(), nil
 }
 
 // resendBatch resends to each item's user as POST /users/{id}/resend-invite would.

@@ -78,6 +78,9 @@ func (s *Server) logRequests() echo.MiddlewareFunc {
 			case v.Status >= 400:
 				level = slog.LevelWarn
 			}
+			if !s.log.Enabled(c.Request().Context(), level) {
+				return nil // nothing to build for a line nobody keeps
+			}
 			attrs := []slog.Attr{
 				slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)),
 				slog.String("method", v.Method), slog.String("path", v.URIPath), slog.String("route", v.RoutePath),

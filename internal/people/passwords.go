@@ -75,12 +75,9 @@ func (s *Service) SetPassword(ctx context.Context, actor Actor, id uuid.UUID, p 
 	if err != nil {
 		return User{}, "", apperr.Internal(err)
 	}
-	err = s.store.InTx(ctx, func(ctx context.Context) error {
-		locked, err := s.store.LockUser(ctx, actor.OrganizationID, id)
-		if err != nil {
-			return err
-		}
-		if err := s.checkSettable(actor, locked); err != nil {
+	u, err = s.withTarget(ctx, actor, id, func(ctx context.Context, locked *User) error {
+		// Checked again under the lock: the user may have changed since.
+		if err := s.checkSettable(actor, *locked); err != nil {
 			return err
 		}
 		now := s.now()
@@ -93,16 +90,12 @@ func (s *Service) SetPassword(ctx context.Context, actor Actor, id uuid.UUID, p 
 		if locked.Status == InvitePending {
 			locked.Status, locked.ConfirmedAt = Confirmed, &now
 		}
-		if err := s.store.UpdateUser(ctx, &locked); err != nil {
+		if err := s.store.UpdateUser(ctx, locked); err != nil {
 			return err
 		}
-		if err := s.audit(ctx, locked.OrganizationID, &actor.ID, &locked.ID, ActionPasswordSet, map[string]any{
+		return s.audit(ctx, locked.OrganizationID, &actor.ID, &locked.ID, ActionPasswordSet, map[string]any{
 			"temporary": p.Temporary, "generated": p.Generate, "previous_status": previous, "invites_revoked": n,
-		}); err != nil {
-			return err
-		}
-		u, err = s.store.User(ctx, locked.OrganizationID, locked.ID)
-		return err
+		})
 	})
 	if err != nil {
 		return User{}, "", err

@@ -203,6 +203,15 @@ func (s *Service) UpdateUser(ctx context.Context, actor Actor, id uuid.UUID, p U
 	if len(errs) > 0 {
 		return User{}, apperr.Invalid(errs...)
 	}
+	return s.withTarget(ctx, actor, id, func(ctx context.Context, u *User) error {
+		return s.applyPatch(ctx, actor, u, p)
+	})
+}
+
+// withTarget runs fn in one transaction on the user id of the actor's
+// organization, locked and checked against the actor's rank (R5), and
+// returns the user as stored once fn has changed it.
+func (s *Service) withTarget(ctx context.Context, actor Actor, id uuid.UUID, fn func(context.Context, *User) error) (User, error) {
 	var u User
 	err := s.store.InTx(ctx, func(ctx context.Context) error {
 		var err error
@@ -212,7 +221,11 @@ func (s *Service) UpdateUser(ctx context.Context, actor Actor, id uuid.UUID, p U
 		if err := actor.requireOutranked(u); err != nil {
 			return err
 		}
-		return s.applyPatch(ctx, actor, &u, p)
+		if err := fn(ctx, &u); err != nil {
+			return err
+		}
+		u, err = s.store.User(ctx, u.OrganizationID, u.ID)
+		return err
 	})
 	return u, err
 }
@@ -270,15 +283,7 @@ func (s *Service) applyPatch(ctx context.Context, actor Actor, u *User, p UserPa
 		}
 	}
 	u.UpdatedAt = now
-	if err := s.store.UpdateUser(ctx, u); err != nil {
-		return err
-	}
-	fresh, err := s.store.User(ctx, u.OrganizationID, u.ID)
-	if err != nil {
-		return err
-	}
-	*u = fresh
-	return nil
+	return s.store.UpdateUser(ctx, u)
 }
 
 func samePermissions(a, b []Permission) bool {
@@ -335,26 +340,13 @@ func (s *Service) changeStatus(ctx context.Context, actor Actor, id uuid.UUID, c
 	if err := actor.RequireManager(); err != nil {
 		return User{}, err
 	}
-	var u User
-	err := s.store.InTx(ctx, func(ctx context.Context) error {
-		var err error
-		if u, err = s.store.LockUser(ctx, actor.OrganizationID, id); err != nil {
-			return err
-		}
-		if err := actor.requireOutranked(u); err != nil {
-			return err
-		}
-		if err := change(ctx, &u); err != nil {
+	return s.withTarget(ctx, actor, id, func(ctx context.Context, u *User) error {
+		if err := change(ctx, u); err != nil {
 			return err
 		}
 		u.UpdatedAt = s.now()
-		if err := s.store.UpdateUser(ctx, &u); err != nil {
-			return err
-		}
-		u, err = s.store.User(ctx, u.OrganizationID, u.ID)
-		return err
+		return s.store.UpdateUser(ctx, u)
 	})
-	return u, err
 }
 
 // InviteHistory lists a user's invitations, newest first.

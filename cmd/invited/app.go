@@ -63,14 +63,15 @@ func (a *app) wire(ctx context.Context, migrate bool) error {
 	if err != nil {
 		return err
 	}
-	var pub []byte
+	var pub, hmacSecret []byte
 	if a.cfg.JWTPublicKeyFile != "" {
 		if pub, err = os.ReadFile(a.cfg.JWTPublicKeyFile); err != nil {
 			return fmt.Errorf("JWT_PUBLIC_KEY_FILE: %w", err)
 		}
-		secret = nil
+	} else {
+		hmacSecret = secret
 	}
-	if a.tokens, err = auth.NewTokens(auth.TokenConfig{Secret: secret, PublicKeyPEM: pub, Issuer: a.cfg.JWTIssuer,
+	if a.tokens, err = auth.NewTokens(auth.TokenConfig{Secret: hmacSecret, PublicKeyPEM: pub, Issuer: a.cfg.JWTIssuer,
 		Audience: a.cfg.JWTAudience, TTL: a.cfg.AccessTokenTTL}); err != nil {
 		return fmt.Errorf("access tokens: %w", err)
 	}
@@ -78,12 +79,8 @@ func (a *app) wire(ctx context.Context, migrate bool) error {
 	for _, k := range a.cfg.InviteTokenKeys {
 		keys = append(keys, auth.SigningKey{ID: k.ID, Secret: k.Secret})
 	}
-	if len(keys) == 0 {
-		master, err := jwtSecret(a.cfg, a.log)
-		if err != nil {
-			return err
-		}
-		keys = append(keys, auth.DeriveSigningKey("k1", master))
+	if len(keys) == 0 { // config guarantees a secret here when no keys are given
+		keys = append(keys, auth.DeriveSigningKey("k1", secret))
 	}
 	if a.signer, err = auth.NewInviteSigner(keys); err != nil {
 		return fmt.Errorf("INVITE_TOKEN_KEYS: %w", err)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -27,6 +28,8 @@ type DB struct {
 	Gorm    *gorm.DB
 	SQL     *sql.DB
 	Dialect config.Dialect
+
+	schemaCurrent atomic.Bool // Ready saw every migration applied
 }
 
 // Options tune Open; the zero value is fine.

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 
 	"github.com/pressly/goose/v3"
+	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
@@ -52,9 +53,15 @@ func Migrate(ctx context.Context, db *DB, logger *slog.Logger) error {
 }
 
 // Ready reports whether the database answers and its schema is current.
+//
+// Migrations only ever move forward, so once this process has seen the
+// schema current it only checks that the database answers.
 func Ready(ctx context.Context, db *DB) error {
 	if err := db.SQL.PingContext(ctx); err != nil {
 		return fmt.Errorf("database unreachable: %w", redact(err))
+	}
+	if db.schemaCurrent.Load() {
+		return nil
 	}
 	provider, err := gooseProvider(db)
 	if err != nil {
@@ -67,7 +74,11 @@ func Ready(ctx context.Context, db *DB) error {
 	if pending {
 		return errors.New("schema migrations are pending")
 	}
-	return queueReady(ctx, db)
+	if err := queueReady(ctx, db); err != nil {
+		return err
+	}
+	db.schemaCurrent.Store(true)
+	return nil
 }
 
 func gooseProvider(db *DB) (*goose.Provider, error) {
@@ -106,17 +117,16 @@ func lockMigrations(ctx context.Context, sqlDB *sql.DB) (func(), error) {
 	}, nil
 }
 
-func migrateQueue(ctx context.Context, db *DB, logger *slog.Logger) error {
-	cfg := &rivermigrate.Config{Logger: logger}
+// RiverDriver is the job queue's driver over the same pool as GORM.
+func RiverDriver(db *DB) riverdriver.Driver[*sql.Tx] {
 	if db.Dialect == config.SQLite {
-		m, err := rivermigrate.New(riversqlite.New(db.SQL), cfg)
-		if err != nil {
-			return err
-		}
-		_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
-		return err
+		return riversqlite.New(db.SQL)
 	}
-	m, err := rivermigrate.New(riverdatabasesql.New(db.SQL), cfg)
+	return riverdatabasesql.New(db.SQL)
+}
+
+func migrateQueue(ctx context.Context, db *DB, logger *slog.Logger) error {
+	m, err := rivermigrate.New(RiverDriver(db), &rivermigrate.Config{Logger: logger})
 	if err != nil {
 		return err
 	}
@@ -125,27 +135,17 @@ func migrateQueue(ctx context.Context, db *DB, logger *slog.Logger) error {
 }
 
 func queueReady(ctx context.Context, db *DB) error {
-	check := func(existing []rivermigrate.Migration, all []rivermigrate.Migration, err error) error {
-		if err != nil {
-			return fmt.Errorf("read job queue schema version: %w", redact(err))
-		}
-		if len(existing) == 0 || len(all) == 0 || existing[len(existing)-1].Version < all[len(all)-1].Version {
-			return errors.New("job queue migrations are pending")
-		}
-		return nil
-	}
-	if db.Dialect == config.SQLite {
-		m, err := rivermigrate.New(riversqlite.New(db.SQL), nil)
-		if err != nil {
-			return err
-		}
-		existing, err := m.ExistingVersions(ctx)
-		return check(existing, m.AllVersions(), err)
-	}
-	m, err := rivermigrate.New(riverdatabasesql.New(db.SQL), nil)
+	m, err := rivermigrate.New(RiverDriver(db), nil)
 	if err != nil {
 		return err
 	}
 	existing, err := m.ExistingVersions(ctx)
-	return check(existing, m.AllVersions(), err)
+	if err != nil {
+		return fmt.Errorf("read job queue schema version: %w", redact(err))
+	}
+	all := m.AllVersions()
+	if len(existing) == 0 || len(all) == 0 || existing[len(existing)-1].Version < all[len(all)-1].Version {
+		return errors.New("job queue migrations are pending")
+	}
+	return nil
 }

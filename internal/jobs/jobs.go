@@ -15,11 +15,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver"
-	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
-	"github.com/riverqueue/river/riverdriver/riversqlite"
 
-	"github.com/invitedhq/invited/internal/config"
 	"github.com/invitedhq/invited/internal/database"
 )
 
@@ -88,13 +84,7 @@ func New(db *database.DB, maint Maintainer, opts Options) (*Queue, error) {
 	river.AddWorker(workers, &jobBatchWorker{q: q})
 	river.AddWorker(workers, &housekeepingWorker{maint: maint})
 
-	var driver riverdriver.Driver[*sql.Tx]
-	if db.Dialect == config.SQLite {
-		driver = riversqlite.New(db.SQL)
-	} else {
-		driver = riverdatabasesql.New(db.SQL)
-	}
-	client, err := river.NewClient(driver, &river.Config{
+	client, err := river.NewClient(database.RiverDriver(db), &river.Config{
 		Logger:  opts.Logger.With("component", "jobs"),
 		Workers: workers,
 		Queues: map[string]river.QueueConfig{QueueEmail: {MaxWorkers: opts.Workers}, QueueBulk: {MaxWorkers: 2},

@@ -237,13 +237,12 @@ func TestQueuedEmailsSurviveARestart(t *testing.T) {
 
 			after := apitest.New(t, d, apitest.Options{DatabaseURL: url})
 			after.StartWorkers()
-			msgs := after.SendGrid.WaitForMessages(t, 3, wait)
+			recipients := after.SendGrid.WaitForRecipients(t, 3, wait)
 			for _, j := range after.WaitForInviteJobs(wait) {
 				require.Equal(t, rivertype.JobStateCompleted, j.State)
 			}
-			require.Len(t, after.SendGrid.Messages(), 3)
-			for _, m := range msgs {
-				p := m.Personalizations[0]
+			require.Len(t, after.SendGrid.Recipients(), 3)
+			for _, p := range recipients {
 				u, ok := users[p.Email]
 				require.True(t, ok, "mailed %s", p.Email)
 				delete(users, p.Email)
@@ -256,7 +255,8 @@ func TestQueuedEmailsSurviveARestart(t *testing.T) {
 }
 
 // A server stopping while a send hangs hands the job back instead of
-// losing it; the next server sends the email, and its link works.
+// losing it, the invite showing sending; the next server sends the email,
+// and its link works.
 func TestSendInterruptedByShutdownIsSentAfterRestart(t *testing.T) {
 	t.Parallel()
 	for _, d := range testdb.Dialects {
@@ -280,7 +280,9 @@ func TestSendInterruptedByShutdownIsSentAfterRestart(t *testing.T) {
 			require.Equal(t, rivertype.JobStateAvailable, job.State, "the job is handed back at once")
 			require.Empty(t, job.Errors, "a shutdown is not the provider's failure")
 			require.Empty(t, before.SendGrid.Messages())
-			require.Equal(t, "queued", readUser(t, before, org, created.ID).Invite.Delivery.Status)
+			// The provider had the request and never answered: it may have
+			// the message, so the attempt stays unconfirmed.
+			require.Equal(t, "sending", readUser(t, before, org, created.ID).Invite.Delivery.Status)
 
 			after := apitest.New(t, d, apitest.Options{DatabaseURL: url})
 			after.StartWorkers()

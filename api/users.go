@@ -21,7 +21,7 @@ import (
 //	@Param			status			query		[]string	false	"Statuses to include, comma-separated (the people screen's tabs)"	collectionFormat(csv)									Enums(invite_pending, confirmed, deactivated)
 //	@Param			q				query		string		false	"Case-insensitive substring of email, first or last name"			maxLength(100)											example(lovelace)
 //	@Param			role			query		[]string	false	"Roles to include, comma-separated"									collectionFormat(csv)									Enums(owner, admin, hr, curator, learner)
-//	@Param			delivery_status	query		[]string	false	"Delivery statuses of the latest invitation, comma-separated"		collectionFormat(csv)									Enums(queued, sent, delivered, deferred, bounced, blocked, dropped, spam_report, failed)
+//	@Param			delivery_status	query		[]string	false	"Delivery statuses of the latest invitation, comma-separated"		collectionFormat(csv)									Enums(queued, sending, sent, delivered, deferred, bounced, blocked, dropped, spam_report, failed)
 //	@Param			invited_before	query		string		false	"Only users last invited before this time (RFC 3339)"				format(date-time)										example(2026-11-19T00:00:00Z)
 //	@Param			sort			query		string		false	"Order; every order ends with the id, so it is total"				Enums(-created_at, created_at, email, -last_invited_at)	default(-created_at)
 //	@Param			limit			query		int			false	"Page size"															minimum(1)												maximum(200)	default(50)

@@ -149,6 +149,7 @@ const (
 	DeliveryStatusDropped    DeliveryStatus = "dropped"
 	DeliveryStatusFailed     DeliveryStatus = "failed"
 	DeliveryStatusQueued     DeliveryStatus = "queued"
+	DeliveryStatusSending    DeliveryStatus = "sending"
 	DeliveryStatusSent       DeliveryStatus = "sent"
 	DeliveryStatusSpamReport DeliveryStatus = "spam_report"
 )
@@ -169,6 +170,8 @@ func (e DeliveryStatus) Valid() bool {
 	case DeliveryStatusFailed:
 		return true
 	case DeliveryStatusQueued:
+		return true
+	case DeliveryStatusSending:
 		return true
 	case DeliveryStatusSent:
 		return true
@@ -965,6 +968,7 @@ const (
 	ListUsersParamsDeliveryStatusDropped    ListUsersParamsDeliveryStatus = "dropped"
 	ListUsersParamsDeliveryStatusFailed     ListUsersParamsDeliveryStatus = "failed"
 	ListUsersParamsDeliveryStatusQueued     ListUsersParamsDeliveryStatus = "queued"
+	ListUsersParamsDeliveryStatusSending    ListUsersParamsDeliveryStatus = "sending"
 	ListUsersParamsDeliveryStatusSent       ListUsersParamsDeliveryStatus = "sent"
 	ListUsersParamsDeliveryStatusSpamReport ListUsersParamsDeliveryStatus = "spam_report"
 )
@@ -985,6 +989,8 @@ func (e ListUsersParamsDeliveryStatus) Valid() bool {
 	case ListUsersParamsDeliveryStatusFailed:
 		return true
 	case ListUsersParamsDeliveryStatusQueued:
+		return true
+	case ListUsersParamsDeliveryStatusSending:
 		return true
 	case ListUsersParamsDeliveryStatusSent:
 		return true
@@ -1199,14 +1205,24 @@ type Delivery struct {
 	// Example: 550 5.1.1 The email account that you tried to reach does not exist
 	Reason *string `json:"reason,omitempty"`
 
-	// Status Example: bounced
+	// Status Queued until a worker hands the email to the provider,
+	// sending while the provider's answer is awaited (and, after a crash,
+	// until another worker takes the email over: the provider may have it
+	// already), sent once the provider accepted it, then what its events report.
+	//
+	// Example: bounced
 	Status DeliveryStatus `json:"status"`
 
 	// UpdatedAt Example: 2026-11-24T16:05:14Z
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
-// DeliveryStatus Example: bounced
+// DeliveryStatus Queued until a worker hands the email to the provider,
+// sending while the provider's answer is awaited (and, after a crash,
+// until another worker takes the email over: the provider may have it
+// already), sent once the provider accepted it, then what its events report.
+//
+// Example: bounced
 type DeliveryStatus string
 
 // FieldError defines model for FieldError.

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -91,15 +92,42 @@ func (a *app) wire(ctx context.Context, migrate bool) error {
 	}
 	a.hasher = auth.NewHasher(0)
 	// The queue's housekeeping reads the store, and the store enqueues through the queue.
-	if a.queue, err = jobs.New(a.db, store.New(a.db, nil), jobs.Options{Workers: a.cfg.JobWorkers, Logger: a.log}); err != nil {
+	if a.queue, err = jobs.New(a.db, store.New(a.db, nil), a.queueOptions()); err != nil {
 		return err
 	}
 	a.store = store.New(a.db, a.queue)
 	a.service = people.NewService(people.Deps{Store: a.store, Hasher: a.hasher, Tokens: a.tokens, Signer: a.signer,
-		Mailer: mailer, AppBaseURL: a.cfg.AppBaseURL, Logger: a.log})
+		Mailer: mailer, AppBaseURL: a.cfg.AppBaseURL, Logger: a.log, Delivery: a.deliveryOptions()})
 	a.queue.SetInviteDeliverer(a.service)
 	a.queue.SetJobRunner(a.service)
 	return nil
+}
+
+// poolSize is the database connections one replica has.
+func (a *app) poolSize() int {
+	if a.cfg.Dialect == config.SQLite {
+		return 1
+	}
+	return a.cfg.DatabaseMaxConns
+}
+
+// queueOptions sizes the job queue from the connection pool: email jobs
+// mostly wait for a provider call they share, so there are many; bulk
+// batches hold a connection for a whole transaction, so there are few.
+func (a *app) queueOptions() jobs.Options {
+	workers := a.cfg.JobWorkers
+	if workers == 0 {
+		workers = 10 * a.poolSize()
+	}
+	return jobs.Options{Workers: workers, BulkWorkers: max(1, a.poolSize()/10), Logger: a.log}
+}
+
+// deliveryOptions bound the provider calls: MAIL_BATCH_SIZE recipients
+// unconfirmed at once, and a fifth of the pool's connections for their
+// records.
+func (a *app) deliveryOptions() people.DeliveryOptions {
+	return people.DeliveryOptions{MaxUnconfirmed: a.cfg.MailBatchSize, MaxCalls: max(2, a.poolSize()/5),
+		MinTimeLeft: mail.DefaultSendGridTimeout + 2*time.Second}
 }
 
 func newMailer(cfg config.Config, log *slog.Logger) (mail.Sender, error) {

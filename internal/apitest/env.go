@@ -71,6 +71,9 @@ type Options struct {
 	DatabaseURL string
 	// SendGridTimeout bounds one request to the fake SendGrid; default 2 s.
 	SendGridTimeout time.Duration
+	// Delivery tunes how emails are grouped into provider calls; the
+	// zero value is the production default.
+	Delivery people.DeliveryOptions
 }
 
 // TestSecret is the HS256 secret of test environments.
@@ -113,7 +116,7 @@ func New(t testing.TB, dialect config.Dialect, opts ...Options) *Env {
 		From: mail.Address{Email: "invites@invited.test", Name: "Invited"}, Timeout: o.SendGridTimeout})
 	must(t, err)
 
-	e.Queue, err = jobs.New(e.DB, store.New(e.DB, nil), jobs.Options{Workers: 4, Logger: logger, PollInterval: 20 * time.Millisecond,
+	e.Queue, err = jobs.New(e.DB, store.New(e.DB, nil), jobs.Options{Workers: 50, Logger: logger, PollInterval: 20 * time.Millisecond,
 		Backoff: TestBackoff})
 	must(t, err)
 	e.Store = store.New(e.DB, e.Queue)
@@ -121,7 +124,7 @@ func New(t testing.TB, dialect config.Dialect, opts ...Options) *Env {
 	e.Hasher = auth.NewHasherWithParams(4, auth.Params{Memory: 1024, Time: 1, Threads: 1})
 	e.Service = people.NewService(people.Deps{
 		Store: e.Store, Tokens: e.Tokens, Signer: e.Signer, Mailer: sender, AppBaseURL: AppBaseURL, Now: e.Clock.Now, Logger: logger,
-		Hasher: e.Hasher,
+		Hasher: e.Hasher, Delivery: o.Delivery,
 	})
 	e.Queue.SetInviteDeliverer(e.Service)
 	e.Queue.SetJobRunner(e.Service)

@@ -56,7 +56,12 @@ type Config struct {
 
 	CORSAllowedOrigins []string
 	PublicRateLimit    int
-	JobWorkers         int
+	// JobWorkers is the number of email jobs a replica works at once;
+	// 0 means ten per database connection.
+	JobWorkers int
+	// MailBatchSize bounds the recipients of one provider call, and of all
+	// a replica's calls not yet answered: what a crash can email twice.
+	MailBatchSize int
 
 	LogLevel  slog.Level
 	LogFormat string
@@ -103,7 +108,8 @@ var Vars = []Var{
 	{Name: "SENDGRID_WEBHOOK_PUBLIC_KEY", Default: "", Help: "base64 public key of SendGrid's signed event webhook; empty disables POST /webhooks/sendgrid"},
 	{Name: "CORS_ALLOWED_ORIGINS", Default: "", Help: "comma-separated origins allowed to call the API from a browser; empty allows none"},
 	{Name: "PUBLIC_RATE_LIMIT", Default: "60", Help: "requests per minute per client IP on public routes (/auth/token, /invites/*)"},
-	{Name: "JOB_WORKERS", Default: "10", Help: "background job workers (emails, bulk jobs) per replica"},
+	{Name: "JOB_WORKERS", Default: "", Help: "email jobs worked at once per replica; empty: ten per database connection (DATABASE_MAX_CONNS)"},
+	{Name: "MAIL_BATCH_SIZE", Default: "100", Help: "most recipients in one SendGrid call, and in all of a replica's calls not yet answered: a replica that crashes during a call may have those emails sent twice, never more (1 to 1000)"},
 	{Name: "LOG_LEVEL", Default: "info", Help: "debug, info, warn or error"},
 	{Name: "LOG_FORMAT", Default: "json", Help: "json or text"},
 	{Name: "PPROF_ADDR", Default: "", Help: "address of an opt-in net/http/pprof listener for profiling, such as 127.0.0.1:6060; empty serves none. It is unauthenticated: never expose it"},
@@ -140,7 +146,10 @@ func Load(getenv func(string) string) (Config, error) {
 
 	c.CORSAllowedOrigins = r.origins("CORS_ALLOWED_ORIGINS")
 	c.PublicRateLimit = r.integer("PUBLIC_RATE_LIMIT", 1, 1_000_000)
-	c.JobWorkers = r.integer("JOB_WORKERS", 1, 1000)
+	if r.str("JOB_WORKERS") != "" {
+		c.JobWorkers = r.integer("JOB_WORKERS", 1, 10_000)
+	}
+	c.MailBatchSize = r.integer("MAIL_BATCH_SIZE", 1, 1000)
 
 	c.LogLevel = r.level("LOG_LEVEL")
 	c.LogFormat = r.oneOf("LOG_FORMAT", "json", "text")

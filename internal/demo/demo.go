@@ -180,6 +180,9 @@ func deliver(ctx context.Context, st people.Store, inviteID uuid.UUID, status pe
 	if status == "" || status == people.DeliveryQueued {
 		return nil
 	}
+	if err := st.StartSendAttempts(ctx, []uuid.UUID{inviteID}, at); err != nil {
+		return err
+	}
 	if status == people.DeliveryFailed {
 		return st.RecordSendAttempt(ctx, inviteID, people.SendAttempt{At: at, Failed: true, Reason: reason})
 	}

@@ -13,9 +13,9 @@ import (
 // queue so that a long import never holds up single invitations.
 const QueueBulk = "bulk"
 
-// InviteBatchEmailArgs is the job that emails the invitations one batch of
-// a bulk job created, in one provider call. It carries invite ids only: the
-// links are rebuilt when it runs.
+// InviteBatchEmailArgs is the job that emails invitations one batch of a
+// bulk job created, as many as one provider call carries. It carries
+// invite ids only: the links are rebuilt when it runs.
 type InviteBatchEmailArgs struct {
 	InviteIDs []uuid.UUID `json:"invite_ids"`
 }
@@ -45,9 +45,9 @@ func (w *inviteBatchEmailWorker) NextRetry(job *river.Job[InviteBatchEmailArgs])
 	return time.Now().Add(w.q.backoff.Delay(job.Attempt))
 }
 
-// Timeout bounds one attempt: a thousand recipients make a large request.
+// Timeout bounds one attempt, as for a single invitation.
 func (w *inviteBatchEmailWorker) Timeout(*river.Job[InviteBatchEmailArgs]) time.Duration {
-	return time.Minute
+	return EmailTimeout
 }
 
 // JobBatchArgs is the job that processes the next batch of a bulk job.
@@ -87,8 +87,9 @@ func (w *jobBatchWorker) NextRetry(job *river.Job[JobBatchArgs]) time.Time {
 	return time.Now().Add(w.q.backoff.Delay(job.Attempt))
 }
 
-// Timeout bounds one batch; it stays below the queue's JobTimeout.
-func (w *jobBatchWorker) Timeout(*river.Job[JobBatchArgs]) time.Duration { return 2 * time.Minute }
+// Timeout bounds one batch (see BatchTimeout): one that runs out rolls
+// back whole and runs again.
+func (w *jobBatchWorker) Timeout(*river.Job[JobBatchArgs]) time.Duration { return BatchTimeout }
 
 // EnqueueInviteBatch queues one email job for invites created in tx.
 func (q *Queue) EnqueueInviteBatch(ctx context.Context, tx *sql.Tx, inviteIDs []uuid.UUID) error {

@@ -31,6 +31,12 @@ func (w *housekeepingWorker) Work(ctx context.Context, _ *river.Job[housekeeping
 	return err
 }
 
+// Timeout leaves the purges time on large tables: a replica that dies
+// during one only delays the next.
+func (w *housekeepingWorker) Timeout(*river.Job[housekeepingArgs]) time.Duration {
+	return 5 * time.Minute
+}
+
 func housekeepingJob() *river.PeriodicJob {
 	return river.NewPeriodicJob(river.PeriodicInterval(6*time.Hour),
 		func() (river.JobArgs, *river.InsertOpts) { return housekeepingArgs{}, nil },

@@ -69,5 +69,5 @@ func (w *inviteEmailWorker) NextRetry(job *river.Job[InviteEmailArgs]) time.Time
 	return time.Now().Add(w.q.backoff.Delay(job.Attempt))
 }
 
-// Timeout bounds one attempt; the SendGrid client has its own shorter timeout.
-func (w *inviteEmailWorker) Timeout(*river.Job[InviteEmailArgs]) time.Duration { return time.Minute }
+// Timeout bounds one attempt (see EmailTimeout).
+func (w *inviteEmailWorker) Timeout(*river.Job[InviteEmailArgs]) time.Duration { return EmailTimeout }

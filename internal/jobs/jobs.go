@@ -22,11 +22,35 @@ import (
 // QueueEmail is the queue of invitation emails.
 const QueueEmail = "email"
 
+// Timeouts of one attempt at a job. A replica that dies leaves its jobs
+// running in the queue's table; another replica takes them over once they
+// have run for longer than their timeout and RescueAfter, and River's
+// rescuer next looks (every 30 s): within about a minute of the crash.
+const (
+	// EmailTimeout bounds an attempt at an email job: waiting for a
+	// provider call to take it, and that call (the provider's own timeout
+	// is 10 s).
+	EmailTimeout = 20 * time.Second
+	// BatchTimeout bounds one batch of a bulk job: a thousand resends or
+	// imported rows take one to two seconds.
+	BatchTimeout = 20 * time.Second
+	// RescueAfter is how long a job may have been running before it is
+	// taken for a dead replica's and run again. It exceeds every job's
+	// timeout, so that no job still running is ever run twice.
+	RescueAfter = 25 * time.Second
+)
+
 // Options tune the queue; zero values pick production defaults.
 type Options struct {
-	// Workers is the number of jobs worked at once per replica.
+	// Workers is the number of email jobs worked at once per replica. An
+	// email job mostly waits for a provider call it shares with others,
+	// so it can be many. Default 200.
 	Workers int
-	Logger  *slog.Logger
+	// BulkWorkers is the number of bulk job batches worked at once per
+	// replica; each holds a database connection for its transaction.
+	// Default 2.
+	BulkWorkers int
+	Logger      *slog.Logger
 	// PollInterval is how often idle workers look for new jobs.
 	PollInterval time.Duration
 	// Backoff is the retry schedule of failed emails; the zero value is
@@ -69,7 +93,10 @@ type Queue struct {
 // deliverer must be set before.
 func New(db *database.DB, maint Maintainer, opts Options) (*Queue, error) {
 	if opts.Workers <= 0 {
-		opts.Workers = 10
+		opts.Workers = 200
+	}
+	if opts.BulkWorkers <= 0 {
+		opts.BulkWorkers = 2
 	}
 	if opts.PollInterval <= 0 {
 		opts.PollInterval = 200 * time.Millisecond
@@ -87,16 +114,17 @@ func New(db *database.DB, maint Maintainer, opts Options) (*Queue, error) {
 	client, err := river.NewClient(database.RiverDriver(db), &river.Config{
 		Logger:  opts.Logger.With("component", "jobs"),
 		Workers: workers,
-		Queues: map[string]river.QueueConfig{QueueEmail: {MaxWorkers: opts.Workers}, QueueBulk: {MaxWorkers: 2},
+		Queues: map[string]river.QueueConfig{QueueEmail: {MaxWorkers: opts.Workers}, QueueBulk: {MaxWorkers: opts.BulkWorkers},
 			river.QueueDefault: {MaxWorkers: 2}},
 		FetchPollInterval: opts.PollInterval,
 		FetchCooldown:     min(opts.PollInterval, 100*time.Millisecond),
 		// database/sql has no LISTEN: workers poll, which costs one cheap query per interval.
 		PollOnly:   true,
-		JobTimeout: 2 * time.Minute,
+		JobTimeout: EmailTimeout,
 		// A job left running by a replica that died is handed to another
-		// after this long; River's default of an hour would stall a bulk job.
-		RescueStuckJobsAfter: 5 * time.Minute,
+		// after this long; River's default of an hour would leave its
+		// emails unsent and its invites showing sending meanwhile.
+		RescueStuckJobsAfter: RescueAfter,
 		PeriodicJobs:         []*river.PeriodicJob{housekeepingJob()},
 	})
 	if err != nil {

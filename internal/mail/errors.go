@@ -2,8 +2,11 @@ package mail
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -29,6 +32,11 @@ type Error struct {
 	// such as the first message of SendGrid's errors array, or what went
 	// wrong on the way when no answer came. It never contains the API key.
 	Reason string
+	// Recipients, on a permanent failure, lists the positions in the batch
+	// of the recipients the refusal is about, when the provider (or the
+	// batch's own checks) named them: a batch without them may go through.
+	// It is empty when the request as a whole was refused.
+	Recipients []int
 	// Err is the underlying cause, if any.
 	Err error
 }
@@ -67,7 +75,33 @@ func (e *Error) Unwrap() error { return e.Err }
 // invalidBatchError wraps a validation failure so that the worker gives up
 // at once instead of retrying a batch that can never be sent.
 func invalidBatchError(err error) *Error {
-	return &Error{Permanent: true, Err: err}
+	e := &Error{Permanent: true, Err: err}
+	if re, ok := errors.AsType[*RecipientError](err); ok {
+		e.Recipients = []int{re.Index}
+		e.Reason = re.Reason
+	}
+	return e
+}
+
+// RecipientError is a batch check that failed because of one recipient.
+// It wraps ErrInvalidBatch.
+type RecipientError struct {
+	// Index is the recipient's position in the batch.
+	Index int
+	// Reason says what is wrong, for administrators; it never quotes the link.
+	Reason string
+	Err    error
+}
+
+func (e *RecipientError) Error() string {
+	return fmt.Sprintf("%s: recipient %d: %s", ErrInvalidBatch, e.Index, e.Err)
+}
+
+// Unwrap returns ErrInvalidBatch and the cause.
+func (e *RecipientError) Unwrap() []error { return []error{ErrInvalidBatch, e.Err} }
+
+func recipientError(i int, reason string, err error) *RecipientError {
+	return &RecipientError{Index: i, Reason: reason, Err: err}
 }
 
 // statusError classifies a non-2xx answer from the provider.
@@ -76,6 +110,9 @@ func statusError(status int, header http.Header, body []byte, now time.Time) *Er
 		StatusCode: status,
 		Reason:     providerReason(status, body),
 		RetryAfter: retryAfter(header, now),
+	}
+	if status == http.StatusBadRequest {
+		e.Recipients = blamedRecipients(body)
 	}
 	switch {
 	case status == http.StatusTooManyRequests, status >= 500:
@@ -113,6 +150,41 @@ func providerReason(status int, body []byte) string {
 		return text
 	}
 	return "unexpected status " + strconv.Itoa(status)
+}
+
+// personalizationField matches the field SendGrid names for an error in one
+// personalization, such as "personalizations.3.to.0.email".
+var personalizationField = regexp.MustCompile(`^personalizations\.(\d+)\.`)
+
+// blamedRecipients lists the personalizations a 400 answer names, in
+// order, or nil when any of its errors is about something else: then the
+// request as a whole is at fault, and no recipient can be singled out.
+func blamedRecipients(body []byte) []int {
+	var parsed struct {
+		Errors []struct {
+			Field *string `json:"field"`
+		} `json:"errors"`
+	}
+	if json.Unmarshal(body, &parsed) != nil || len(parsed.Errors) == 0 {
+		return nil
+	}
+	var out []int
+	for _, e := range parsed.Errors {
+		if e.Field == nil {
+			return nil
+		}
+		m := personalizationField.FindStringSubmatch(*e.Field)
+		if m == nil {
+			return nil
+		}
+		i, err := strconv.Atoi(m[1])
+		if err != nil || i > MaxBatch {
+			return nil
+		}
+		out = append(out, i)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // retryAfter reads SendGrid's X-RateLimit-Reset (unix seconds) and falls back

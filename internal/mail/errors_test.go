@@ -77,3 +77,48 @@ func TestErrorMessage(t *testing.T) {
 	}
 	require.ErrorIs(t, &Error{Err: cause}, cause)
 }
+
+// A 400 that names personalizations singles out those recipients; one
+// that names anything else (or nothing) refuses the request as a whole.
+func TestBlamedRecipients(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		body string
+		want []int
+	}{
+		{"one address", `{"errors":[{"message":"Does not contain a valid address.","field":"personalizations.3.to.0.email"}]}`, []int{3}},
+		{"several, in order, once each", `{"errors":[{"field":"personalizations.7.to.0.email"},{"field":"personalizations.2.substitutions"},{"field":"personalizations.7.to.1.email"}]}`, []int{2, 7}},
+		{"the whole request", `{"errors":[{"message":"The from email does not contain a valid address.","field":"from.email"}]}`, nil},
+		{"mixed: nobody can be singled out", `{"errors":[{"field":"personalizations.1.to.0.email"},{"field":"subject"}]}`, nil},
+		{"no field", `{"errors":[{"message":"Bad Request","field":null}]}`, nil},
+		{"not JSON", `<html>oops</html>`, nil},
+		{"out of range", `{"errors":[{"field":"personalizations.99999.to.0.email"}]}`, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			require.Equal(t, tt.want, statusError(http.StatusBadRequest, nil, []byte(tt.body), time.Now()).Recipients)
+		})
+	}
+	require.Nil(t, statusError(http.StatusUnauthorized, nil, []byte(tests[0].body), time.Now()).Recipients, "only a 400 names recipients")
+}
+
+// A batch that fails its own checks because of one recipient names that
+// recipient, with a reason for administrators that quotes no link.
+func TestInvalidRecipientIsNamed(t *testing.T) {
+	t.Parallel()
+	b := testBatch(testRecipient(0), testRecipient(1), testRecipient(2))
+	b.Recipients[1].Email = "two..dots@example.com"
+	err := b.validate()
+	require.ErrorIs(t, err, ErrInvalidBatch)
+	e := invalidBatchError(err)
+	require.True(t, e.Permanent)
+	require.Equal(t, []int{1}, e.Recipients)
+	require.Equal(t, "The address is not a valid email address.", e.Reason)
+	require.NotContains(t, e.Error(), b.Recipients[1].Link)
+
+	b = testBatch(testRecipient(0), testRecipient(1))
+	b.OrganizationName = ""
+	require.Empty(t, invalidBatchError(b.validate()).Recipients, "a batch-wide problem names nobody")
+}

@@ -84,7 +84,11 @@ func (b Batch) validate() error {
 	}
 	for i, r := range b.Recipients {
 		if err := r.check(); err != nil {
-			return fmt.Errorf("%w: recipient %d: %w", ErrInvalidBatch, i, err)
+			reason := "The invitation email is incomplete."
+			if !validAddress(r.Email) {
+				reason = "The address is not a valid email address."
+			}
+			return recipientError(i, reason, err)
 		}
 	}
 	return nil

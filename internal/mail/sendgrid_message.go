@@ -75,10 +75,10 @@ func addSubstitutedContent(m *sgmail.SGMailV3, b Batch, now time.Time) error {
 	}
 	m.Subject = c.Subject
 	m.AddContent(sgmail.NewContent("text/plain", c.Text), sgmail.NewContent("text/html", c.HTML))
-	for _, r := range b.Recipients {
+	for i, r := range b.Recipients {
 		subs, err := ph.values(personalize(r, now))
 		if err != nil {
-			return err
+			return recipientError(i, "The recipient's name is too long for one email.", err)
 		}
 		p := personalization(b, r)
 		p.Substitutions = subs

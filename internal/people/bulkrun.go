@@ -87,8 +87,10 @@ func (s *Service) runBatch(ctx context.Context, job *Job, now time.Time) (done b
 	for _, it := range items {
 		job.count(it.Outcome, 1)
 	}
-	if len(box.inviteIDs) > 0 {
-		if err := s.store.EnqueueInviteBatch(ctx, box.inviteIDs); err != nil {
+	// One email job per provider call's worth, so that each attempt is
+	// one call and a dead replica's share is soon taken over.
+	for start := 0; start < len(box.inviteIDs); start += s.dispatch.opts.MaxUnconfirmed {
+		if err := s.store.EnqueueInviteBatch(ctx, box.inviteIDs[start:min(start+s.dispatch.opts.MaxUnconfirmed, len(box.inviteIDs))]); err != nil {
 			return false, err
 		}
 	}

@@ -14,82 +14,58 @@ import (
 
 // DeliverInvite hands one invitation's email to the mail provider. An
 // invite that stopped being live is never sent, and one the provider has
-// already accepted is not sent twice: either way the call succeeds without
-// sending. The link is rebuilt from the invite, so a retry after a crash
-// between the provider's acceptance and its record mails the same, still
-// valid link. Errors are *mail.Error when the provider refused; the caller
-// retries temporary ones and any other error.
+// already accepted (or refused for good) is not sent again: either way the
+// call succeeds without sending. The email may share a provider call with
+// others queued at the same time (see DeliveryOptions). The link is
+// rebuilt from the invite, so a retry after a crash between the provider's
+// acceptance and its record mails the same, still valid link. Errors are
+// *mail.Error when the provider refused; the caller retries temporary ones
+// and any other error.
 func (s *Service) DeliverInvite(ctx context.Context, inviteID uuid.UUID) error {
-	return s.DeliverInviteBatch(ctx, []uuid.UUID{inviteID})
+	return s.dispatch.deliver(ctx, []uuid.UUID{inviteID})[0]
 }
 
 // DeliverInviteBatch hands the emails of invites created together (a batch
-// of a bulk job) to the provider, one call per organization and inviter,
-// each recipient with their own link. It keeps only invites that are still
-// live and their user's latest, and that the provider has not accepted yet,
-// so a retry after a partial failure or a crash never mails a superseded
-// link and mails an accepted one again only if its acceptance went
-// unrecorded. Errors are those of DeliverInvite.
+// of a bulk job) to the provider, as DeliverInvite does for each. A
+// recipient the provider refuses for good fails alone. The error is the
+// one that decides the batch's retry: a temporary failure or other error
+// if any email had one (a retry sends only what is still unsent), else a
+// rate limit if any, else a refusal for good if every email was refused;
+// nil when every email went out or must not go out.
 func (s *Service) DeliverInviteBatch(ctx context.Context, inviteIDs []uuid.UUID) error {
-	invites, err := s.store.InvitesByID(ctx, inviteIDs)
-	if err != nil || len(invites) == 0 {
-		return err
-	}
-	type group struct {
-		org       uuid.UUID
-		createdBy uuid.UUID
+	if len(inviteIDs) == 0 {
+		return nil
 	}
 	var (
-		order  []group
-		groups = map[group][]deliverable{}
-		users  = map[uuid.UUID]User{}
+		limited  *mail.Error
+		refused  error
+		refusals int
 	)
-	for orgID, ids := range userIDsByOrg(invites) {
-		us, err := s.store.UsersByID(ctx, orgID, ids)
-		if err != nil {
+	for _, err := range s.dispatch.deliver(ctx, inviteIDs) {
+		var me *mail.Error
+		switch {
+		case err == nil:
+		case !errors.As(err, &me):
 			return err
-		}
-		for _, u := range us {
-			users[u.ID] = u
-		}
-	}
-	now := s.now()
-	for _, inv := range invites {
-		u, ok := users[inv.UserID]
-		if !ok {
-			continue // deleted meanwhile: nobody to mail
-		}
-		if why := undeliverable(inv, u, now); why != "" {
-			s.log.InfoContext(ctx, "invite email not sent: "+why, "invite_id", inv.ID, "state", inv.State(now))
-			continue
-		}
-		g := group{org: inv.OrganizationID}
-		if inv.CreatedBy != nil {
-			g.createdBy = *inv.CreatedBy
-		}
-		if _, seen := groups[g]; !seen {
-			order = append(order, g)
-		}
-		groups[g] = append(groups[g], deliverable{invite: inv, user: u})
-	}
-	for _, g := range order {
-		items := groups[g]
-		batch, err := s.batchFor(ctx, items[0].invite, items)
-		if err != nil {
-			return err
-		}
-		ids := make([]uuid.UUID, len(items))
-		for i, it := range items {
-			ids[i] = it.invite.ID
-		}
-		receipt, sendErr := s.mailer.Send(ctx, batch)
-		// A failed group stops here: the groups after it wait for the retry,
-		// and the groups before it are not sent again.
-		if err := s.recordSend(ctx, ids, receipt, sendErr); err != nil {
+		case me.Permanent:
+			refused = err
+			refusals++
+		case me.RetryAfter > 0:
+			if limited == nil || me.RetryAfter > limited.RetryAfter {
+				limited = me
+			}
+		default:
 			return err
 		}
 	}
-	return nil
+	switch {
+	case limited != nil:
+		return limited
+	case refusals == len(inviteIDs):
+		return refused
+	default:
+		return nil
+	}
 }
 
 func userIDsByOrg(invites []Invite) map[uuid.UUID][]uuid.UUID {
@@ -102,7 +78,8 @@ func userIDsByOrg(invites []Invite) map[uuid.UUID][]uuid.UUID {
 
 // undeliverable says why the email of inv must not go out now, or "" when
 // it must. Only the user's current, live invitation is ever mailed (R3), and
-// only until the provider has accepted it once.
+// only until the provider has accepted it once (or reported on it), or
+// refused it for good.
 func undeliverable(inv Invite, u User, now time.Time) string {
 	switch {
 	case inv.State(now) != InviteLive:
@@ -113,38 +90,104 @@ func undeliverable(inv Invite, u User, now time.Time) string {
 		return "a newer invitation exists"
 	case inv.Delivery.SentAt != nil:
 		return "the provider already accepted it"
+	case inv.Delivery.EventAt != nil:
+		// An event came before the answer was recorded (a call cut short,
+		// a crash): the provider has the message.
+		return "the provider already reported on it"
+	case inv.Delivery.Status == DeliveryFailed:
+		return "the provider refused it for good"
 	default:
 		return ""
 	}
 }
 
-// deliverable is an invite with its user, ready to be mailed.
-type deliverable struct {
-	invite Invite
-	user   User
+// send makes one provider call for c's letters and records the outcome;
+// the result holds one error per letter. The attempt is on record as
+// sending before the call, so that a crash during the call leaves it
+// visible and bounded. When the provider refuses some recipients by name,
+// they fail alone and the others go in a call of their own.
+func (s *Service) send(ctx context.Context, c *call) []error {
+	results := make([]error, len(c.letters))
+	// Positions in c.letters of the recipients still to send.
+	todo := make([]int, len(c.letters))
+	for i := range todo {
+		todo[i] = i
+	}
+	for len(todo) > 0 {
+		batch, err := s.batchOf(c, todo)
+		if err != nil {
+			for _, i := range todo {
+				results[i] = err
+			}
+			return results
+		}
+		ids := make([]uuid.UUID, len(todo))
+		for k, i := range todo {
+			ids[k] = c.letters[i].invite.ID
+		}
+		// A fresh context: what is on record must not depend on the jobs' fate.
+		if err := s.store.StartSendAttempts(context.WithoutCancel(ctx), ids, s.now()); err != nil {
+			for _, i := range todo {
+				results[i] = err
+			}
+			return results
+		}
+		receipt, sendErr := s.mailer.Send(ctx, batch)
+		var me *mail.Error
+		if errors.As(sendErr, &me) && me.Permanent && len(todo) > 1 {
+			if blamed, rest := splitBlamed(todo, me.Recipients); len(blamed) > 0 && len(rest) > 0 {
+				blamedIDs := make([]uuid.UUID, len(blamed))
+				for k, i := range blamed {
+					blamedIDs[k] = c.letters[i].invite.ID
+				}
+				err := s.recordSend(ctx, blamedIDs, mail.Receipt{}, sendErr)
+				for _, i := range blamed {
+					results[i] = err
+				}
+				todo = rest
+				continue
+			}
+		}
+		err = s.recordSend(ctx, ids, receipt, sendErr)
+		for _, i := range todo {
+			results[i] = err
+		}
+		return results
+	}
+	return results
 }
 
-// batchFor builds the mail batch of invites that share an organization and an inviter.
-func (s *Service) batchFor(ctx context.Context, first Invite, items []deliverable) (mail.Batch, error) {
-	org, err := s.store.OrganizationByID(ctx, first.OrganizationID)
-	if err != nil {
-		return mail.Batch{}, err
+// splitBlamed separates the recipients a refusal names (by their position
+// in the call, which todo maps to letters) from the others.
+func splitBlamed(todo, named []int) (blamed, rest []int) {
+	isNamed := make(map[int]bool, len(named))
+	for _, k := range named {
+		isNamed[k] = true
 	}
-	batch := mail.Batch{OrganizationID: org.ID.String(), OrganizationName: org.Name}
-	if first.CreatedBy != nil {
-		if inviter, err := s.store.User(ctx, org.ID, *first.CreatedBy); err == nil {
-			batch.InviterName = inviter.FullName()
+	for k, i := range todo {
+		if isNamed[k] {
+			blamed = append(blamed, i)
+		} else {
+			rest = append(rest, i)
 		}
 	}
-	for _, it := range items {
-		token, err := s.signer.Sign(it.invite.KeyID, it.invite.ID, it.user.ID, it.invite.ExpiresAt)
+	return blamed, rest
+}
+
+// batchOf builds the mail batch of the letters of c at the positions todo.
+func (s *Service) batchOf(c *call, todo []int) (mail.Batch, error) {
+	batch := mail.Batch{OrganizationID: c.org.ID.String(), OrganizationName: c.org.Name, InviterName: c.inviter,
+		Recipients: make([]mail.Recipient, 0, len(todo))}
+	for _, i := range todo {
+		inv, u := c.letters[i].invite, c.letters[i].user
+		token, err := s.signer.Sign(inv.KeyID, inv.ID, u.ID, inv.ExpiresAt)
 		if err != nil {
 			return mail.Batch{}, apperr.Internal(err)
 		}
 		batch.Recipients = append(batch.Recipients, mail.Recipient{
-			InviteID: it.invite.ID.String(), UserID: it.user.ID.String(), Email: it.user.Email,
-			FirstName: it.user.FirstName, LastName: it.user.LastName,
-			Link: s.InviteLink(token), ExpiresAt: it.invite.ExpiresAt,
+			InviteID: inv.ID.String(), UserID: u.ID.String(), Email: u.Email,
+			FirstName: u.FirstName, LastName: u.LastName,
+			Link: s.InviteLink(token), ExpiresAt: inv.ExpiresAt,
 		})
 	}
 	return batch, nil
@@ -157,7 +200,10 @@ func (s *Service) recordSend(ctx context.Context, inviteIDs []uuid.UUID, receipt
 	if sendErr != nil {
 		var me *mail.Error
 		if !errors.As(sendErr, &me) {
-			return sendErr // not the provider's answer (ctx cancelled at shutdown…): nothing to record
+			// Not the provider's answer (a shutdown cut the call short…):
+			// nothing to record, and the attempt stays sending, since the
+			// provider may have taken the message before the cut.
+			return sendErr
 		}
 		attempt.Failed, attempt.Reason = me.Permanent, me.Error()
 		if me.Reason != "" {
@@ -169,7 +215,7 @@ func (s *Service) recordSend(ctx context.Context, inviteIDs []uuid.UUID, receipt
 		// Not a *mail.Error, whatever the provider said: the job is
 		// retried until the outcome is on record. A retry after a refusal
 		// asks again and records the answer; after an acceptance it sends
-		// a copy with the same link, which beats an invite stuck "queued".
+		// a copy with the same link, which beats an invite stuck "sending".
 		if sendErr != nil {
 			return fmt.Errorf("record send outcome %q: %w", sendErr.Error(), err)
 		}
@@ -204,7 +250,7 @@ func (s *Service) ApplyDeliveryEvents(ctx context.Context, events []DeliveryEven
 // that happened in the same second (the provider's resolution): a deferral
 // comes before the outcome it delays, a delivery before a late bounce or a
 // spam report. The later event in this order wins the tie. Statuses that
-// no event sets (queued, sent, failed) rank lowest.
+// no event sets (queued, sending, sent, failed) rank lowest.
 func (d DeliveryStatus) Precedence() int {
 	switch d {
 	case DeliveryDeferred:
@@ -215,7 +261,7 @@ func (d DeliveryStatus) Precedence() int {
 		return 3
 	case DeliverySpamReport:
 		return 4
-	case DeliveryQueued, DeliverySent, DeliveryFailed:
+	case DeliveryQueued, DeliverySending, DeliverySent, DeliveryFailed:
 		return 0
 	}
 	return 0

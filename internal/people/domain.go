@@ -145,10 +145,13 @@ const (
 // DeliveryStatus is what became of an invitation's email.
 type DeliveryStatus string
 
-// Delivery statuses: queued until the provider accepts it, sent once it
-// has, then whatever the provider's events report.
+// Delivery statuses: queued until a worker hands it to the provider,
+// sending while the provider's answer is awaited (and after a crash until
+// another worker takes the email over), sent once the provider accepted
+// it, then whatever the provider's events report.
 const (
 	DeliveryQueued     DeliveryStatus = "queued"
+	DeliverySending    DeliveryStatus = "sending"
 	DeliverySent       DeliveryStatus = "sent"
 	DeliveryDelivered  DeliveryStatus = "delivered"
 	DeliveryDeferred   DeliveryStatus = "deferred"
@@ -160,7 +163,7 @@ const (
 )
 
 // DeliveryStatuses lists every delivery status.
-var DeliveryStatuses = []DeliveryStatus{DeliveryQueued, DeliverySent, DeliveryDelivered, DeliveryDeferred,
+var DeliveryStatuses = []DeliveryStatus{DeliveryQueued, DeliverySending, DeliverySent, DeliveryDelivered, DeliveryDeferred,
 	DeliveryBounced, DeliveryBlocked, DeliveryDropped, DeliverySpamReport, DeliveryFailed}
 
 // Invite is one activation link sent to one user.

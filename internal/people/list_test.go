@@ -37,7 +37,7 @@ func TestParseUserFilterNamesAllowedValues(t *testing.T) {
 	}{
 		{ListUsersParams{Status: "active"}, "status", `status must be a comma-separated list of invite_pending, confirmed, deactivated, got "active"`},
 		{ListUsersParams{Role: "root"}, "role", `role must be a comma-separated list of owner, admin, hr, curator, learner, got "root"`},
-		{ListUsersParams{DeliveryStatus: "lost"}, "delivery_status", "queued, sent, delivered, deferred, bounced, blocked, dropped, spam_report, failed"},
+		{ListUsersParams{DeliveryStatus: "lost"}, "delivery_status", "queued, sending, sent, delivered, deferred, bounced, blocked, dropped, spam_report, failed"},
 		{ListUsersParams{Sort: "name"}, "sort", `sort must be one of -created_at, created_at, email, -last_invited_at, got "name"`},
 		{ListUsersParams{Limit: "0"}, "limit", "from 1 to 200"},
 		{ListUsersParams{Limit: "1.5"}, "limit", "from 1 to 200"},

@@ -24,6 +24,7 @@ type Service struct {
 	now      func() time.Time
 	log      *slog.Logger
 	throttle *throttle
+	dispatch *dispatcher
 }
 
 // Deps are the Service's collaborators.
@@ -39,6 +40,8 @@ type Deps struct {
 	// microsecond precision.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Delivery tunes how emails are handed to the provider.
+	Delivery DeliveryOptions
 }
 
 // NewService returns a Service.
@@ -55,6 +58,7 @@ func NewService(d Deps) *Service {
 		baseURL: d.AppBaseURL, log: log}
 	s.now = func() time.Time { return now().UTC().Truncate(time.Microsecond) }
 	s.throttle = newThrottle(s.now)
+	s.dispatch = newDispatcher(s, d.Delivery)
 	return s
 }
 

@@ -51,8 +51,8 @@ type Store interface {
 	MarkInviteAccepted(ctx context.Context, id uuid.UUID, at time.Time) error
 	// UserInvites returns the user's invites, newest first.
 	UserInvites(ctx context.Context, orgID, userID uuid.UUID) ([]Invite, error)
-	// RecordSendAttempt stores the outcome of one attempt to hand an
-	// invite's email to the provider.
+	// RecordSendAttempt stores the provider's answer to one attempt to hand
+	// an invite's email to it.
 	RecordSendAttempt(ctx context.Context, inviteID uuid.UUID, a SendAttempt) error
 	// ApplyDeliveryEvent records a provider event once (by its id) and
 	// applies it to the invite unless a newer event already did.
@@ -83,6 +83,12 @@ type BulkStore interface {
 	UserStatusesByEmail(ctx context.Context, orgID uuid.UUID, emails []string) (map[string]Status, error)
 	// InvitesByID returns the invites among ids, in any organization.
 	InvitesByID(ctx context.Context, ids []uuid.UUID) ([]Invite, error)
+	// StartSendAttempts records, before a provider call, that the invites'
+	// emails are being handed to the provider: they count one more attempt
+	// and show sending until RecordSendAttempts stores the answer. It must
+	// be committed before the call, so that a crash during the call leaves
+	// the attempt on record.
+	StartSendAttempts(ctx context.Context, inviteIDs []uuid.UUID, at time.Time) error
 	// RecordSendAttempts is RecordSendAttempt for every invite of one
 	// provider call: they share its outcome and message id.
 	RecordSendAttempts(ctx context.Context, inviteIDs []uuid.UUID, a SendAttempt) error

@@ -132,33 +132,53 @@ func (s *Store) enqueue(ctx context.Context, insert func(tx *sql.Tx) error) erro
 	return nil
 }
 
-// RecordSendAttempt implements people.Store. A success moves the status to
-// sent only from queued or failed: a provider event that already arrived
-// (delivered, bounced…) is newer news than our own "sent".
+// StartSendAttempts implements people.Store. Only an email still waiting
+// for the provider (queued, or sending after an attempt that never got its
+// answer recorded) shows sending: a provider event that already arrived is
+// newer news.
+func (s *Store) StartSendAttempts(ctx context.Context, inviteIDs []uuid.UUID, at time.Time) error {
+	updates := map[string]any{
+		"send_attempts":       gorm.Expr("send_attempts + 1"),
+		"delivery_status":     gorm.Expr("CASE WHEN delivery_status IN ('queued', 'sending') THEN 'sending' ELSE delivery_status END"),
+		"delivery_reason":     gorm.Expr("CASE WHEN delivery_status IN ('queued', 'sending') THEN NULL ELSE delivery_reason END"),
+		"delivery_updated_at": at,
+	}
+	return s.updateInvites(ctx, inviteIDs, updates)
+}
+
+// RecordSendAttempt implements people.Store.
 func (s *Store) RecordSendAttempt(ctx context.Context, inviteID uuid.UUID, a people.SendAttempt) error {
 	return s.RecordSendAttempts(ctx, []uuid.UUID{inviteID}, a)
 }
 
 // RecordSendAttempts implements people.Store: one statement per chunk of
-// invites, whatever the size of the provider call.
+// invites, whatever the size of the provider call. A success moves the
+// status to sent only from queued, sending or failed, and a temporary
+// failure back to queued only from sending: a provider event that already
+// arrived (delivered, bounced…) is newer news than the provider's answer.
 func (s *Store) RecordSendAttempts(ctx context.Context, inviteIDs []uuid.UUID, a people.SendAttempt) error {
-	updates := map[string]any{"send_attempts": gorm.Expr("send_attempts + 1")}
+	updates := map[string]any{"delivery_updated_at": a.At}
 	switch {
 	case a.Sent:
 		updates["sent_at"] = a.At
 		updates["provider_message_id"] = nonEmpty(a.MessageID)
-		updates["delivery_status"] = gorm.Expr("CASE WHEN delivery_status IN ('queued', 'failed') THEN 'sent' ELSE delivery_status END")
-		updates["delivery_reason"] = gorm.Expr("CASE WHEN delivery_status IN ('queued', 'failed') THEN NULL ELSE delivery_reason END")
-		updates["delivery_updated_at"] = a.At
+		updates["delivery_status"] = gorm.Expr("CASE WHEN delivery_status IN ('queued', 'sending', 'failed') THEN 'sent' ELSE delivery_status END")
+		updates["delivery_reason"] = gorm.Expr("CASE WHEN delivery_status IN ('queued', 'sending', 'failed') THEN NULL ELSE delivery_reason END")
 	case a.Failed:
 		updates["delivery_status"] = string(people.DeliveryFailed)
 		updates["delivery_reason"] = truncate(a.Reason, 500)
-		updates["delivery_updated_at"] = a.At
-	default: // temporary failure: still queued, say why it is taking long
-		updates["delivery_reason"] = truncate("retrying: "+a.Reason, 500)
-		updates["delivery_updated_at"] = a.At
+	default: // temporary failure: queued again, saying why it is taking long
+		updates["delivery_status"] = gorm.Expr("CASE WHEN delivery_status = 'sending' THEN 'queued' ELSE delivery_status END")
+		updates["delivery_reason"] = gorm.Expr("CASE WHEN delivery_status IN ('queued', 'sending') THEN ? ELSE delivery_reason END",
+			truncate("retrying: "+a.Reason, 500))
 	}
-	return chunks(inviteIDs, func(part []uuid.UUID) error {
+	return s.updateInvites(ctx, inviteIDs, updates)
+}
+
+// updateInvites applies updates to the invites among ids, one statement
+// per chunk of ids.
+func (s *Store) updateInvites(ctx context.Context, ids []uuid.UUID, updates map[string]any) error {
+	return chunks(ids, func(part []uuid.UUID) error {
 		cond, arg := s.inList("id", "uuid", uuidStrings(part))
 		return translate(s.conn(ctx).Model(&inviteRow{}).Where(cond, arg).Updates(updates).Error, "Invite")
 	})

@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -39,6 +40,11 @@ type Server struct {
 	messages []Message
 	script   []rule
 	arrived  chan struct{} // closed and replaced whenever a message is recorded
+	latency  time.Duration
+	refused  map[string]bool // addresses answered with 400 wherever they appear
+	// inFlight and peakInFlight count the recipients of accepted requests
+	// not answered yet, now and at most.
+	inFlight, peakInFlight int
 }
 
 // NewServer starts a fake SendGrid that is shut down when the test ends.
@@ -85,24 +91,75 @@ func (s *Server) Messages() []Message {
 // them all; the test fails if that takes longer than timeout.
 func (s *Server) WaitForMessages(t testing.TB, n int, timeout time.Duration) []Message {
 	t.Helper()
+	s.waitUntil(t, timeout, fmt.Sprintf("%d messages", n), func() int { return len(s.messages) }, n)
+	return s.Messages()
+}
+
+// Recipients returns the personalizations of the accepted messages, in
+// the order they arrived.
+func (s *Server) Recipients() []Personalization {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Personalization
+	for _, m := range s.messages {
+		out = append(out, m.Personalizations...)
+	}
+	return out
+}
+
+// WaitForRecipients waits until the accepted messages address at least n
+// personalizations, however they were grouped into messages, and returns
+// them all; the test fails if that takes longer than timeout.
+func (s *Server) WaitForRecipients(t testing.TB, n int, timeout time.Duration) []Personalization {
+	t.Helper()
+	s.waitUntil(t, timeout, fmt.Sprintf("%d recipients", n), func() int {
+		got := 0
+		for _, m := range s.messages {
+			got += len(m.Personalizations)
+		}
+		return got
+	}, n)
+	return s.Recipients()
+}
+
+// waitUntil waits, woken by each accepted message, until count (called
+// with s.mu held) reaches n; the test fails after timeout.
+func (s *Server) waitUntil(t testing.TB, timeout time.Duration, what string, count func() int, n int) {
+	t.Helper()
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
 	for {
 		s.mu.Lock()
-		got, arrived := len(s.messages), s.arrived
-		if got >= n {
-			msgs := append([]Message(nil), s.messages...)
-			s.mu.Unlock()
-			return msgs
-		}
+		got, arrived := count(), s.arrived
 		s.mu.Unlock()
+		if got >= n {
+			return
+		}
 		select {
 		case <-arrived:
 		case <-deadline.C:
-			t.Fatalf("sendgridtest: waited %s for %d messages, got %d", timeout, n, got)
-			return nil
+			t.Fatalf("sendgridtest: waited %s for %s, got %d", timeout, what, got)
+			return
 		}
 	}
+}
+
+// SetLatency makes the fake wait d after accepting each message before it
+// answers, as a provider far away does: a client that dies meanwhile
+// never learns that its message was accepted.
+func (s *Server) SetLatency(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.latency = d
+}
+
+// PeakUnanswered is the largest number of recipients that accepted
+// messages not answered yet carried at one time: what a client that died
+// at the worst moment would not know to be sent.
+func (s *Server) PeakUnanswered() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.peakInFlight
 }
 
 // Reset forgets the scripted answers, the recorded messages and the request
@@ -114,6 +171,36 @@ func (s *Server) Reset() {
 	s.messages = nil
 	s.requests = 0
 	s.arrivals = nil
+	s.peakInFlight = s.inFlight
+	s.refused = nil
+}
+
+// RefuseAddress makes the fake refuse every request that addresses email,
+// with a 400 naming each personalization that holds it, as SendGrid does
+// for an address it cannot take: the rest of the request is fine, and a
+// request without that personalization goes through.
+func (s *Server) RefuseAddress(email string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.refused == nil {
+		s.refused = map[string]bool{}
+	}
+	s.refused[email] = true
+}
+
+// refusals lists the errors for the refused addresses in msg.
+func (s *Server) refusals(msg Message) []apiError {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var errs []apiError
+	for i, p := range msg.Personalizations {
+		for j, to := range p.To {
+			if s.refused[to] {
+				errs = append(errs, newAPIError(fmt.Sprintf("personalizations.%d.to.%d.email", i, j), "Does not contain a valid address."))
+			}
+		}
+	}
+	return errs
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
@@ -137,6 +224,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	msg, apiErrs := parseMessage(body)
+	if len(apiErrs) == 0 {
+		apiErrs = s.refusals(msg)
+	}
 	if len(apiErrs) > 0 {
 		writeErrors(w, http.StatusBadRequest, apiErrs...)
 		return
@@ -148,7 +238,21 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.messages = append(s.messages, msg)
 	close(s.arrived)
 	s.arrived = make(chan struct{})
+	n, latency := len(msg.Personalizations), s.latency
+	s.inFlight += n
+	s.peakInFlight = max(s.peakInFlight, s.inFlight)
 	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.inFlight -= n
+		s.mu.Unlock()
+	}()
+	if latency > 0 {
+		select {
+		case <-time.After(latency):
+		case <-s.done:
+		}
+	}
 
 	if scripted {
 		// Accepted, but the answer is lost on the way back.

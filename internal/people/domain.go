@@ -69,6 +69,11 @@ type Organization struct {
 	Slug      string
 	Name      string
 	InviteTTL time.Duration
+	// DefaultLocale is the language (BCP 47) of users created without
+	// one, and the fallback of users whose language has no email templates.
+	DefaultLocale string
+	// TimeZone is the IANA time zone in which emails show dates.
+	TimeZone  string
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -87,12 +92,14 @@ type User struct {
 	MustChangePassword bool
 	// EmailSuggestion is a likely correction of a mistyped email domain.
 	EmailSuggestion string
-	LatestInviteID  *uuid.UUID
-	LastInvitedAt   *time.Time
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
-	ConfirmedAt     *time.Time
-	DeactivatedAt   *time.Time
+	// Locale is the user's language (BCP 47), the language of their emails.
+	Locale         string
+	LatestInviteID *uuid.UUID
+	LastInvitedAt  *time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	ConfirmedAt    *time.Time
+	DeactivatedAt  *time.Time
 
 	// Invite is the latest invitation, when loaded.
 	Invite *Invite
@@ -129,6 +136,9 @@ const (
 	RevokedPasswordSet  RevokeReason = "password_set"
 	RevokedEmailChanged RevokeReason = "email_changed"
 	RevokedDeactivated  RevokeReason = "deactivated"
+	// RevokedByManager: a people manager revoked the invitation itself,
+	// without deactivating the person.
+	RevokedByManager RevokeReason = "revoked"
 )
 
 // InviteState is an invitation's state as seen now.
@@ -235,7 +245,9 @@ const (
 	ActionRoleChanged         = "user.role_changed"
 	ActionUserDeactivated     = "user.deactivated"
 	ActionUserReactivated     = "user.reactivated"
+	ActionInviteLinkIssued    = "invite.link_issued"
 	ActionOrganizationCreated = "organization.created"
+	ActionOrganizationUpdated = "organization.updated"
 	ActionBulkResendStarted   = "bulk.resend_started"
 	ActionImportStarted       = "import.started"
 	ActionJobCancelled        = "job.cancelled"
@@ -243,6 +255,6 @@ const (
 
 // AuditActions lists the actions GET /audit-events can filter on.
 var AuditActions = []string{ActionUserCreated, ActionUserUpdated, ActionInviteSent, ActionInviteResent,
-	ActionInviteRenewed, ActionInviteAccepted, ActionInviteRevoked, ActionPasswordSet, ActionPasswordChanged,
-	ActionEmailChanged, ActionRoleChanged, ActionUserDeactivated, ActionUserReactivated, ActionOrganizationCreated,
-	ActionBulkResendStarted, ActionImportStarted, ActionJobCancelled}
+	ActionInviteRenewed, ActionInviteAccepted, ActionInviteRevoked, ActionInviteLinkIssued, ActionPasswordSet,
+	ActionPasswordChanged, ActionEmailChanged, ActionRoleChanged, ActionUserDeactivated, ActionUserReactivated,
+	ActionOrganizationCreated, ActionOrganizationUpdated, ActionBulkResendStarted, ActionImportStarted, ActionJobCancelled}

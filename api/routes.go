@@ -64,6 +64,10 @@ func (s *Server) routes(d Deps) {
 	e.GET("/users/:id/invites", s.inviteHistory, signedIn...)
 	e.GET("/audit-events", s.listAuditEvents, signedIn...)
 
+	// The organization's settings: managers read them, owners and admins change them.
+	e.GET("/organization", s.getOrganization, signedIn...)
+	e.PATCH("/organization", s.updateOrganization, signedIn...)
+
 	// Bulk jobs: bulk resends and imports, worked through in the background.
 	e.GET("/jobs", s.listJobs, signedIn...)
 	e.GET("/jobs/:id", s.getJob, signedIn...)

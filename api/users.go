@@ -100,6 +100,8 @@ type CreateUserRequest struct {
 	// Role defaults to learner; it may not rank above the caller's own.
 	Role        string   `json:"role" enums:"owner,admin,hr,curator,learner" default:"learner" example:"learner" validate:"optional"`
 	Permissions []string `json:"permissions" enums:"people" validate:"optional"`
+	// Locale is the user's language (BCP 47, such as de or pt-BR); default the organization's default_locale.
+	Locale string `json:"locale" maxLength:"35" example:"de" validate:"optional"`
 	// SendInvite emails an activation link at once (default true).
 	SendInvite *bool `json:"send_invite" default:"true" example:"true" validate:"optional"`
 }
@@ -131,7 +133,7 @@ func (s *Server) createUser(c echo.Context) error {
 	}
 	actor := actorOf(c)
 	n := people.NewUser{Email: req.Email, FirstName: req.FirstName, LastName: req.LastName, Role: people.Role(req.Role),
-		SendInvite: req.SendInvite == nil || *req.SendInvite}
+		Locale: req.Locale, SendInvite: req.SendInvite == nil || *req.SendInvite}
 	for _, p := range req.Permissions {
 		n.Permissions = append(n.Permissions, people.Permission(p))
 	}
@@ -153,12 +155,14 @@ type UpdateUserRequest struct {
 	// Role may not rank above the caller's own; nobody changes their own role.
 	Role        *string   `json:"role" enums:"owner,admin,hr,curator,learner" example:"hr" validate:"optional"`
 	Permissions *[]string `json:"permissions" enums:"people" validate:"optional"`
+	// Locale is the user's language (BCP 47); their next invitation email is in it.
+	Locale *string `json:"locale" maxLength:"35" example:"pt-BR" validate:"optional"`
 }
 
 // updateUser godoc
 //
 //	@Summary		Edit a user
-//	@Description	Changes names, email, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
+//	@Description	Changes names, email, language, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
 //	@ID				updateUser
 //	@Tags			People
 //	@Security		BearerAuth
@@ -184,7 +188,7 @@ func (s *Server) updateUser(c echo.Context) error {
 	if _, err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	p := people.UserPatch{Email: req.Email, FirstName: req.FirstName, LastName: req.LastName}
+	p := people.UserPatch{Email: req.Email, FirstName: req.FirstName, LastName: req.LastName, Locale: req.Locale}
 	if req.Role != nil {
 		p.Role = new(people.Role(*req.Role))
 	}

@@ -17,6 +17,8 @@ type User struct {
 	Role        string    `json:"role" enums:"owner,admin,hr,curator,learner" example:"learner"`
 	Permissions []string  `json:"permissions" enums:"people"`
 	Status      string    `json:"status" enums:"invite_pending,confirmed,deactivated" example:"invite_pending"`
+	// Locale is the user's language (BCP 47), the language of their invitation emails.
+	Locale string `json:"locale" example:"de"`
 	// MustChangePassword is true after an administrator set a temporary password.
 	MustChangePassword bool       `json:"must_change_password" example:"false"`
 	CreatedAt          time.Time  `json:"created_at" format:"date-time" example:"2026-11-20T09:30:00Z"`
@@ -43,7 +45,10 @@ type Invite struct {
 	// State says whether the link works now.
 	State        string     `json:"state" enums:"live,expired,revoked,accepted" example:"live"`
 	RevokedAt    *time.Time `json:"revoked_at" format:"date-time" extensions:"x-nullable"`
-	RevokeReason string     `json:"revoke_reason,omitempty" enums:"superseded,password_set,email_changed,deactivated"`
+	// RevokeReason says why a revoked link stopped working: a newer
+	// invitation, a password set by an administrator, an email change, a
+	// deactivation, or revoked by a people manager (revoke-invite).
+	RevokeReason string     `json:"revoke_reason,omitempty" enums:"superseded,password_set,email_changed,deactivated,revoked"`
 	AcceptedAt   *time.Time `json:"accepted_at" format:"date-time" extensions:"x-nullable"`
 	Delivery     Delivery   `json:"delivery"`
 }
@@ -61,7 +66,7 @@ type Delivery struct {
 func userView(u people.User, now time.Time) User {
 	v := User{
 		ID: u.ID, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, Role: string(u.Role),
-		Permissions: []string{}, Status: string(u.Status), MustChangePassword: u.MustChangePassword,
+		Permissions: []string{}, Status: string(u.Status), Locale: u.Locale, MustChangePassword: u.MustChangePassword,
 		CreatedAt: u.CreatedAt.UTC(), UpdatedAt: u.UpdatedAt.UTC(), ConfirmedAt: utc(u.ConfirmedAt),
 		DeactivatedAt: utc(u.DeactivatedAt), EmailSuggestion: u.EmailSuggestion,
 	}

@@ -68,6 +68,8 @@ func (u User) appendJSON(b []byte) []byte {
 	b = appendStrings(b, u.Permissions)
 	b = append(b, `,"status":`...)
 	b = appendString(b, u.Status)
+	b = append(b, `,"locale":`...)
+	b = appendString(b, u.Locale)
 	b = append(b, `,"must_change_password":`...)
 	b = strconv.AppendBool(b, u.MustChangePassword)
 	b = append(b, `,"created_at":`...)

@@ -243,6 +243,25 @@ func (s *Server) resendInvite(c echo.Context) error {
 	})
 }
 
+// revokeInvite godoc
+//
+//	@Summary		Revoke an invitation
+//	@Description	Voids the user's live invitation link without deactivating them: the link stops working the moment this returns (it answers 410 invite_revoked with reason revoked), and the user stays invite_pending until they are invited again with resend-invite or invite-link. Nothing is sent to the user. Audited as invite.revoked.
+//	@ID				revokeInvite
+//	@Tags			Invitations
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			id	path		string	true	"User id"	format(uuid)	example(01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b)
+//	@Success		200	{object}	User	"The user, still invite-pending, with the revoked invitation"
+//	@Failure		401	{object}	Problem	"unauthorized"
+//	@Failure		403	{object}	Problem	"forbidden, insufficient_rank"
+//	@Failure		404	{object}	Problem	"not_found"
+//	@Failure		409	{object}	Problem	"invite_not_live (invite_state names the state of the latest invitation)"
+//	@Router			/users/{id}/revoke-invite [post]
+func (s *Server) revokeInvite(c echo.Context) error {
+	return s.userAction(c, s.svc.RevokeInvite)
+}
+
 // SetPasswordRequest sets a user's password: either password, or generate.
 type SetPasswordRequest struct {
 	// Password must pass the password policy; it is never echoed back.
@@ -307,7 +326,7 @@ func (s *Server) setPassword(c echo.Context) error {
 //	@Failure		409	{object}	Problem	"user_deactivated"
 //	@Router			/users/{id}/deactivate [post]
 func (s *Server) deactivateUser(c echo.Context) error {
-	return s.statusChange(c, s.svc.Deactivate)
+	return s.userAction(c, s.svc.Deactivate)
 }
 
 // reactivateUser godoc
@@ -326,10 +345,11 @@ func (s *Server) deactivateUser(c echo.Context) error {
 //	@Failure		409	{object}	Problem	"user_not_deactivated"
 //	@Router			/users/{id}/reactivate [post]
 func (s *Server) reactivateUser(c echo.Context) error {
-	return s.statusChange(c, s.svc.Reactivate)
+	return s.userAction(c, s.svc.Reactivate)
 }
 
-func (s *Server) statusChange(c echo.Context, change func(context.Context, people.Actor, uuid.UUID) (people.User, error)) error {
+// userAction answers an action on one user of the path with the user as it stands after it.
+func (s *Server) userAction(c echo.Context, change func(context.Context, people.Actor, uuid.UUID) (people.User, error)) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err

@@ -27,8 +27,19 @@ type User struct {
 	DeactivatedAt      *time.Time `json:"deactivated_at" format:"date-time" extensions:"x-nullable"`
 	// EmailSuggestion is a likely correction when the email's domain looks mistyped.
 	EmailSuggestion string `json:"email_suggestion,omitempty" format:"email" example:"ada.lovelace@gmail.com"`
+	// InvitedBy is the people manager who sent the latest invitation; null
+	// when the user was never invited, or the latest invitation was a
+	// renewal the user asked for or came from an operator's tool.
+	InvitedBy *Inviter `json:"invited_by" extensions:"x-nullable"`
 	// Invite is the latest invitation, or null if the user was never invited.
 	Invite *Invite `json:"invite" extensions:"x-nullable"`
+}
+
+// Inviter names the people manager who sent an invitation.
+type Inviter struct {
+	ID uuid.UUID `json:"id" format:"uuid" example:"01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f"`
+	// Name is the inviter's full name, or their email when they have no name.
+	Name string `json:"name" example:"Ada Lovelace"`
 }
 
 // Invite is one activation link sent to a user.
@@ -76,6 +87,9 @@ func userView(u people.User, now time.Time) User {
 	if u.Invite != nil {
 		inv := inviteView(*u.Invite, now)
 		v.Invite = &inv
+		if by := u.Invite.CreatedBy; by != nil && u.Invite.CreatedByName != "" {
+			v.InvitedBy = &Inviter{ID: *by, Name: u.Invite.CreatedByName}
+		}
 	}
 	return v
 }

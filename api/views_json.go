@@ -84,6 +84,16 @@ func (u User) appendJSON(b []byte) []byte {
 		b = append(b, `,"email_suggestion":`...)
 		b = appendString(b, u.EmailSuggestion)
 	}
+	b = append(b, `,"invited_by":`...)
+	if u.InvitedBy == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, `{"id":`...)
+		b = appendUUID(b, u.InvitedBy.ID)
+		b = append(b, `,"name":`...)
+		b = appendString(b, u.InvitedBy.Name)
+		b = append(b, '}')
+	}
 	b = append(b, `,"invite":`...)
 	if u.Invite == nil {
 		b = append(b, "null"...)

@@ -179,6 +179,9 @@ type Invite struct {
 	OrganizationID uuid.UUID
 	UserID         uuid.UUID
 	CreatedBy      *uuid.UUID
+	// CreatedByName is the name of the people manager who sent it (their
+	// email when they have no name), when loaded with its user.
+	CreatedByName string
 	// Sequence counts the user's invitations: 1 for the first, 2 after one resend…
 	Sequence     int
 	KeyID        string

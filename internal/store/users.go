@@ -17,10 +17,18 @@ import (
 	"github.com/invitedhq/invited/internal/people"
 )
 
-// userSelect reads a user with its latest invite in one round trip; scanUser
-// reads userColumns and inviteColumns in this order.
-const userSelect = `SELECT ` + userColumns + `, ` + inviteColumns + `
-	FROM users u LEFT JOIN invites i ON i.id = u.latest_invite_id`
+// userSelect reads a user with its latest invite and who sent it in one
+// round trip; scanUser reads userColumns, inviteColumns and inviterColumns
+// in this order.
+const userSelect = `SELECT ` + userColumns + `, ` + inviteColumns + `, ` + inviterColumns + `
+	FROM users u ` + inviteJoins
+
+// inviteJoins join a user u to their latest invite i and its inviter ib.
+const inviteJoins = `LEFT JOIN invites i ON i.id = u.latest_invite_id
+	LEFT JOIN users ib ON ib.id = i.created_by AND ib.organization_id = u.organization_id`
+
+// inviterColumns name the inviter of the latest invite.
+const inviterColumns = `ib.first_name, ib.last_name, ib.email`
 
 const userColumns = `u.id, u.organization_id, u.email, u.first_name, u.last_name, u.role, u.permissions,
 	u.status, u.password_hash, u.must_change_password, u.email_suggestion, u.latest_invite_id, u.last_invited_at,
@@ -43,14 +51,19 @@ type userScan struct {
 	latest                              nullUUID
 	lastInvited, confirmed, deactivated sql.NullTime
 	inv                                 nullInvite
+	inviterFirst, inviterLast, inviter  sql.NullString
 	dest                                []any
 }
+
+// userColumnCount is how many columns userColumns names.
+const userColumnCount = 18
 
 func newUserScan() *userScan {
 	s := &userScan{}
 	s.dest = append([]any{&s.u.ID, &s.u.OrganizationID, &s.u.Email, &s.u.FirstName, &s.u.LastName, &s.role, &s.perms,
 		&s.status, &s.hash, &s.u.MustChangePassword, &s.suggestion, &s.latest, &s.lastInvited, &s.u.CreatedAt,
 		&s.u.UpdatedAt, &s.confirmed, &s.deactivated, &s.u.Locale}, s.inv.dest()...)
+	s.dest = append(s.dest, &s.inviterFirst, &s.inviterLast, &s.inviter)
 	return s
 }
 
@@ -70,6 +83,12 @@ func (s *userScan) scanColumns(row scanner, n int) (people.User, error) {
 	u.LastInvitedAt, u.ConfirmedAt, u.DeactivatedAt = nullTime(s.lastInvited), nullTime(s.confirmed), nullTime(s.deactivated)
 	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
 	u.Invite = s.inv.domain()
+	if u.Invite != nil && s.inviter.Valid {
+		by := people.User{FirstName: s.inviterFirst.String, LastName: s.inviterLast.String}
+		if u.Invite.CreatedByName = by.FullName(); u.Invite.CreatedByName == "" {
+			u.Invite.CreatedByName = s.inviter.String
+		}
+	}
 	return u, nil
 }
 
@@ -99,8 +118,7 @@ func (s *Store) LockUser(ctx context.Context, orgID, id uuid.UUID) (people.User,
 // SignedInUser implements people.Store.
 func (s *Store) SignedInUser(ctx context.Context, orgID, id uuid.UUID) (people.User, error) {
 	row := s.conn(ctx).Raw(`SELECT `+userColumns+` FROM users u WHERE u.organization_id = ? AND u.id = ?`, orgID, id).Row()
-	scan := newUserScan()
-	u, err := scan.scanColumns(row, len(scan.dest)-len(scan.inv.dest()))
+	u, err := newUserScan().scanColumns(row, userColumnCount)
 	return u, translate(err, "User")
 }
 
@@ -291,9 +309,9 @@ func (s *Store) userListing(orgID uuid.UUID, f people.UserFilter) userListing {
 
 // listPage reads up to limit users of the listing with their latest invites.
 func (s *Store) listPage(ctx context.Context, l userListing, limit int) ([]people.User, error) {
-	q := fmt.Sprintf(`SELECT %s, %s FROM (SELECT * FROM users u WHERE %s ORDER BY %s LIMIT %d) u
-	LEFT JOIN invites i ON i.id = u.latest_invite_id ORDER BY %s`,
-		userColumns, inviteColumns, l.conditions(), l.order, limit, l.order)
+	q := fmt.Sprintf(`SELECT %s, %s, %s FROM (SELECT * FROM users u WHERE %s ORDER BY %s LIMIT %d) u
+	%s ORDER BY %s`,
+		userColumns, inviteColumns, inviterColumns, l.conditions(), l.order, limit, inviteJoins, l.order)
 	rows, err := s.listingConn(ctx, l).Raw(q, l.args...).Rows()
 	if err != nil {
 		return nil, translate(err, "Users")

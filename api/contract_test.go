@@ -93,7 +93,7 @@ func TestContractEnumsAreTheDomains(t *testing.T) {
 		{"CreateUserRequest.permissions", property("CreateUserRequest", "permissions"), strs(people.Permissions)},
 		{"UpdateUserRequest.role", property("UpdateUserRequest", "role"), strs(people.Roles)},
 		{"Invite.state", property("Invite", "state"), strs([]people.InviteState{people.InviteLive, people.InviteExpired, people.InviteRevoked, people.InviteAccepted})},
-		{"Invite.revoke_reason", property("Invite", "revoke_reason"), strs([]people.RevokeReason{people.RevokedSuperseded, people.RevokedPasswordSet, people.RevokedEmailChanged, people.RevokedDeactivated})},
+		{"Invite.revoke_reason", property("Invite", "revoke_reason"), strs(people.RevokeReasons)},
 		{"Delivery.status", property("Delivery", "status"), strs(people.DeliveryStatuses)},
 		{"AuditEvent.action", property("AuditEvent", "action"), people.AuditActions},
 		{"Problem.code", property("Problem", "code"), codes},

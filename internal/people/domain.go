@@ -127,6 +127,14 @@ func (u User) FullName() string {
 	}
 }
 
+// DisplayName is the user's full name, or their email when they have no name.
+func (u User) DisplayName() string {
+	if n := u.FullName(); n != "" {
+		return n
+	}
+	return u.Email
+}
+
 // RevokeReason says why an invitation stopped working before it was used.
 type RevokeReason string
 
@@ -140,6 +148,9 @@ const (
 	// without deactivating the person.
 	RevokedByManager RevokeReason = "revoked"
 )
+
+// RevokeReasons lists every revoke reason.
+var RevokeReasons = []RevokeReason{RevokedSuperseded, RevokedPasswordSet, RevokedEmailChanged, RevokedDeactivated, RevokedByManager}
 
 // InviteState is an invitation's state as seen now.
 type InviteState string

@@ -137,6 +137,9 @@ func (s *Service) CreateUser(ctx context.Context, actor Actor, n NewUser) (User,
 		u, err = s.createUser(ctx, org, &actor.ID, n, nil)
 		return err
 	})
+	if err == nil && u.Invite != nil {
+		u.Invite.CreatedByName = actor.DisplayName()
+	}
 	return u, err
 }
 

@@ -84,10 +84,8 @@ func (s *userScan) scanColumns(row scanner, n int) (people.User, error) {
 	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
 	u.Invite = s.inv.domain()
 	if u.Invite != nil && s.inviter.Valid {
-		by := people.User{FirstName: s.inviterFirst.String, LastName: s.inviterLast.String}
-		if u.Invite.CreatedByName = by.FullName(); u.Invite.CreatedByName == "" {
-			u.Invite.CreatedByName = s.inviter.String
-		}
+		u.Invite.CreatedByName = people.User{FirstName: s.inviterFirst.String, LastName: s.inviterLast.String,
+			Email: s.inviter.String}.DisplayName()
 	}
 	return u, nil
 }

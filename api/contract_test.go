@@ -14,6 +14,7 @@ import (
 	"github.com/invitedhq/invited/internal/apitest"
 	"github.com/invitedhq/invited/internal/apperr"
 	"github.com/invitedhq/invited/internal/config"
+	"github.com/invitedhq/invited/internal/mail"
 	"github.com/invitedhq/invited/internal/people"
 )
 
@@ -97,6 +98,8 @@ func TestContractEnumsAreTheDomains(t *testing.T) {
 		{"Delivery.status", property("Delivery", "status"), strs(people.DeliveryStatuses)},
 		{"AuditEvent.action", property("AuditEvent", "action"), people.AuditActions},
 		{"Problem.code", property("Problem", "code"), codes},
+		{"Organization.default_locale", property("Organization", "default_locale"), mail.Locales()},
+		{"UpdateOrganizationRequest.default_locale", property("UpdateOrganizationRequest", "default_locale"), mail.Locales()},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -39,6 +39,9 @@ type Problem struct {
 	TargetRole string `json:"target_role,omitempty" enums:"owner,admin,hr,curator,learner"`
 	// JobState is a bulk job's final state, for job_finished.
 	JobState string `json:"job_state,omitempty" enums:"succeeded,partially_failed,failed,cancelled"`
+	// InviteState is the state of the user's latest invitation, for
+	// invite_not_live (none: never invited).
+	InviteState string `json:"invite_state,omitempty" enums:"expired,revoked,accepted,none"`
 }
 
 // MediaTypeProblem is the content type of error responses.
@@ -119,13 +122,15 @@ func (s *Server) appError(err error) *apperr.Error {
 func fillExtensions(p *Problem, extra map[string]any) {
 	for k, v := range extra {
 		switch k {
-		case "user_status", "reason", "actor_role", "target_role", "job_state":
+		case "user_status", "reason", "actor_role", "target_role", "job_state", "invite_state":
 			s := fmt.Sprint(v)
 			switch k {
 			case "user_status":
 				p.UserStatus = s
 			case "job_state":
 				p.JobState = s
+			case "invite_state":
+				p.InviteState = s
 			case "reason":
 				p.Reason = s
 			case "actor_role":

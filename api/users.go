@@ -23,6 +23,7 @@ import (
 //	@Param			role			query		[]string	false	"Roles to include, comma-separated"									collectionFormat(csv)									Enums(owner, admin, hr, curator, learner)
 //	@Param			delivery_status	query		[]string	false	"Delivery statuses of the latest invitation, comma-separated"		collectionFormat(csv)									Enums(queued, sent, delivered, deferred, bounced, blocked, dropped, spam_report, failed)
 //	@Param			invited_before	query		string		false	"Only users last invited before this time (RFC 3339)"				format(date-time)										example(2026-11-19T00:00:00Z)
+//	@Param			invited_by		query		string		false	"Only users whose latest invitation this people manager sent (a user id)"	format(uuid)	example(01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f)
 //	@Param			sort			query		string		false	"Order; every order ends with the id, so it is total"				Enums(-created_at, created_at, email, -last_invited_at)	default(-created_at)
 //	@Param			limit			query		int			false	"Page size"															minimum(1)												maximum(200)	default(50)
 //	@Param			cursor			query		string		false	"next_cursor of the previous page, with the same filters and sort"
@@ -32,12 +33,12 @@ import (
 //	@Failure		403				{object}	Problem		"forbidden"
 //	@Router			/users [get]
 func (s *Server) listUsers(c echo.Context) error {
-	if err := allowQuery(c, "status", "q", "role", "delivery_status", "invited_before", "sort", "limit", "cursor"); err != nil {
+	if err := allowQuery(c, "status", "q", "role", "delivery_status", "invited_before", "invited_by", "sort", "limit", "cursor"); err != nil {
 		return err
 	}
 	page, err := s.svc.ListUsers(c.Request().Context(), actorOf(c), people.ListUsersParams{
 		Status: queryList(c, "status"), Role: queryList(c, "role"), DeliveryStatus: queryList(c, "delivery_status"),
-		Q: c.QueryParam("q"), InvitedBefore: c.QueryParam("invited_before"), Sort: c.QueryParam("sort"),
+		Q: c.QueryParam("q"), InvitedBefore: c.QueryParam("invited_before"), InvitedBy: c.QueryParam("invited_by"), Sort: c.QueryParam("sort"),
 		Limit: c.QueryParam("limit"), Cursor: c.QueryParam("cursor"),
 	})
 	if err != nil {

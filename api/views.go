@@ -54,8 +54,8 @@ type Invite struct {
 	LastSentAt *time.Time `json:"last_sent_at" format:"date-time" extensions:"x-nullable" example:"2026-11-24T16:05:13Z"`
 	ExpiresAt  time.Time  `json:"expires_at" format:"date-time" example:"2026-12-01T16:05:12Z"`
 	// State says whether the link works now.
-	State        string     `json:"state" enums:"live,expired,revoked,accepted" example:"live"`
-	RevokedAt    *time.Time `json:"revoked_at" format:"date-time" extensions:"x-nullable"`
+	State     string     `json:"state" enums:"live,expired,revoked,accepted" example:"live"`
+	RevokedAt *time.Time `json:"revoked_at" format:"date-time" extensions:"x-nullable"`
 	// RevokeReason says why a revoked link stopped working: a newer
 	// invitation, a password set by an administrator, an email change, a
 	// deactivation, or revoked by a people manager (revoke-invite).

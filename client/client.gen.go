@@ -653,6 +653,30 @@ func (e ProblemCode) Valid() bool {
 	}
 }
 
+// Defines values for ProblemInviteState.
+const (
+	ProblemInviteStateAccepted ProblemInviteState = "accepted"
+	ProblemInviteStateExpired  ProblemInviteState = "expired"
+	ProblemInviteStateNone     ProblemInviteState = "none"
+	ProblemInviteStateRevoked  ProblemInviteState = "revoked"
+)
+
+// Valid indicates whether the value is a known member of the ProblemInviteState enum.
+func (e ProblemInviteState) Valid() bool {
+	switch e {
+	case ProblemInviteStateAccepted:
+		return true
+	case ProblemInviteStateExpired:
+		return true
+	case ProblemInviteStateNone:
+		return true
+	case ProblemInviteStateRevoked:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ProblemJobState.
 const (
 	ProblemJobStateCancelled       ProblemJobState = "cancelled"
@@ -1762,6 +1786,10 @@ type Problem struct {
 	// ExpiresAt When a still valid invitation stops working.
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 
+	// InviteState The state of the user's latest invitation, for
+	// invite_not_live (none: never invited).
+	InviteState *ProblemInviteState `json:"invite_state,omitempty"`
+
 	// JobState A bulk job's final state, for job_finished.
 	JobState *ProblemJobState `json:"job_state,omitempty"`
 
@@ -1799,6 +1827,10 @@ type ProblemActorRole string
 //
 // Example: invite_not_pending
 type ProblemCode string
+
+// ProblemInviteState The state of the user's latest invitation, for
+// invite_not_live (none: never invited).
+type ProblemInviteState string
 
 // ProblemJobState A bulk job's final state, for job_finished.
 type ProblemJobState string
@@ -2159,6 +2191,9 @@ type ListUsersParams struct {
 
 	// InvitedBefore Only users last invited before this time (RFC 3339)
 	InvitedBefore *time.Time `form:"invited_before,omitempty" json:"invited_before,omitempty"`
+
+	// InvitedBy Only users whose latest invitation this people manager sent (a user id)
+	InvitedBy *openapi_types.UUID `form:"invited_by,omitempty" json:"invited_by,omitempty"`
 
 	// Sort Order; every order ends with the id, so it is total
 	Sort *ListUsersParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
@@ -4627,6 +4662,18 @@ func NewListUsersRequest(server string, params *ListUsersParams) (*http.Request,
 		if params.InvitedBefore != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "invited_before", *params.InvitedBefore, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.InvitedBy != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "invited_by", *params.InvitedBy, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {

@@ -259,6 +259,9 @@ func (s *Store) userFilter(orgID uuid.UUID, f people.UserFilter) userListing {
 	if f.InvitedBefore != nil {
 		l = l.and("u.last_invited_at < ?", *f.InvitedBefore)
 	}
+	if f.InvitedBy != nil {
+		l = l.and("EXISTS (SELECT 1 FROM invites b WHERE b.id = u.latest_invite_id AND b.created_by = ?)", *f.InvitedBy)
+	}
 	return l
 }
 

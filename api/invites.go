@@ -78,19 +78,22 @@ type AcceptInviteRequest struct {
 	LastName  *string `json:"last_name" maxLength:"100" example:"Hopper" validate:"optional"`
 }
 
-// AcceptInviteResult is the activated user, signed in.
+// AcceptInviteResult is the activated user, signed in. A deployment that
+// only verifies the tokens of another identity provider (JWT_PUBLIC_KEY_FILE)
+// mints none: the three token members are then absent, the account is
+// confirmed all the same, and the user signs in with that provider.
 type AcceptInviteResult struct {
 	User        User   `json:"user"`
-	AccessToken string `json:"access_token" example:"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwMTkzYjRhMiJ9.c2lnbmF0dXJl"`
-	TokenType   string `json:"token_type" enums:"Bearer" example:"Bearer"`
+	AccessToken string `json:"access_token,omitempty" example:"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwMTkzYjRhMiJ9.c2lnbmF0dXJl"`
+	TokenType   string `json:"token_type,omitempty" enums:"Bearer" example:"Bearer"`
 	// ExpiresIn is the token's lifetime in seconds.
-	ExpiresIn int `json:"expires_in" example:"900"`
+	ExpiresIn int `json:"expires_in,omitempty" example:"900"`
 }
 
 // acceptInvite godoc
 //
 //	@Summary		Accept an invitation
-//	@Description	Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in.
+//	@Description	Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers without access_token, token_type and expires_in: the user signs in with that provider.
 //	@ID				acceptInvite
 //	@Tags			Activation
 //	@Accept			json
@@ -99,7 +102,7 @@ type AcceptInviteResult struct {
 //	@Success		200		{object}	AcceptInviteResult	"The user, confirmed and signed in"
 //	@Failure		400		{object}	Problem				"invalid_request, weak_password (errors lists every failed rule)"
 //	@Failure		404		{object}	Problem				"invite_not_found"
-//	@Failure		410		{object}	Problem				"invite_expired, invite_revoked (also when the account stopped being invite-pending), invite_accepted"
+//	@Failure		410		{object}	Problem				"invite_expired, invite_revoked (reason; user_status when the account stopped being invite-pending), invite_accepted"
 //	@Failure		413		{object}	Problem				"payload_too_large"
 //	@Failure		415		{object}	Problem				"unsupported_media_type"
 //	@Failure		429		{object}	Problem				"rate_limited"
@@ -117,8 +120,11 @@ func (s *Server) acceptInvite(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, AcceptInviteResult{User: userView(u, s.svc.Now()), AccessToken: tok.Token,
-		TokenType: "Bearer", ExpiresIn: int(tok.ExpiresIn.Seconds())})
+	res := AcceptInviteResult{User: userView(u, s.svc.Now())}
+	if tok.Token != "" {
+		res.AccessToken, res.TokenType, res.ExpiresIn = tok.Token, "Bearer", int(tok.ExpiresIn.Seconds())
+	}
+	return writeJSON(c, http.StatusOK, res)
 }
 
 // Accepted is the empty body of an accepted request.

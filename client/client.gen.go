@@ -1041,16 +1041,16 @@ type AcceptInviteRequest struct {
 // AcceptInviteResult defines model for AcceptInviteResult.
 type AcceptInviteResult struct {
 	// AccessToken Example: eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwMTkzYjRhMiJ9.c2lnbmF0dXJl
-	AccessToken string `json:"access_token"`
+	AccessToken *string `json:"access_token,omitempty"`
 
 	// ExpiresIn The token's lifetime in seconds.
 	//
 	// Example: 900
-	ExpiresIn int `json:"expires_in"`
+	ExpiresIn *int `json:"expires_in,omitempty"`
 
 	// TokenType Example: Bearer
-	TokenType AcceptInviteResultTokenType `json:"token_type"`
-	User      User                        `json:"user"`
+	TokenType *AcceptInviteResultTokenType `json:"token_type,omitempty"`
+	User      User                         `json:"user"`
 }
 
 // AcceptInviteResultTokenType Example: Bearer
@@ -2195,7 +2195,7 @@ type ClientInterface interface {
 
 	// AcceptInviteWithBody Accept an invitation
 	//
-	// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in.
+	// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers without access_token, token_type and expires_in: the user signs in with that provider.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2204,7 +2204,7 @@ type ClientInterface interface {
 
 	// AcceptInvite Accept an invitation
 	//
-	// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in.
+	// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers without access_token, token_type and expires_in: the user signs in with that provider.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2573,7 +2573,7 @@ func (c *Client) GetHealth(ctx context.Context, reqEditors ...RequestEditorFn) (
 
 // AcceptInviteWithBody Accept an invitation
 //
-// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in.
+// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers without access_token, token_type and expires_in: the user signs in with that provider.
 //
 // Takes any type of body and a specified content type.
 //
@@ -2592,7 +2592,7 @@ func (c *Client) AcceptInviteWithBody(ctx context.Context, contentType string, b
 
 // AcceptInvite Accept an invitation
 //
-// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in.
+// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers without access_token, token_type and expires_in: the user signs in with that provider.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4730,7 +4730,7 @@ type ClientWithResponsesInterface interface {
 
 	// AcceptInviteWithBodyWithResponse Accept an invitation
 	//
-	// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in.
+	// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers without access_token, token_type and expires_in: the user signs in with that provider.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -4739,7 +4739,7 @@ type ClientWithResponsesInterface interface {
 
 	// AcceptInviteWithResponse Accept an invitation
 	//
-	// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in.
+	// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers without access_token, token_type and expires_in: the user signs in with that provider.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8531,7 +8531,7 @@ func (c *ClientWithResponses) GetHealthWithResponse(ctx context.Context, reqEdit
 
 // AcceptInviteWithBodyWithResponse Accept an invitation
 //
-// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in.
+// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers without access_token, token_type and expires_in: the user signs in with that provider.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -8546,7 +8546,7 @@ func (c *ClientWithResponses) AcceptInviteWithBodyWithResponse(ctx context.Conte
 
 // AcceptInviteWithResponse Accept an invitation
 //
-// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in.
+// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers without access_token, token_type and expires_in: the user signs in with that provider.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //

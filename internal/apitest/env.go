@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -61,6 +62,8 @@ type Env struct {
 	Logs *LogBuffer
 
 	workersOnce sync.Once
+	// idp signs the tokens of an ExternalIdP environment.
+	idp ed25519.PrivateKey
 }
 
 // Options adjust an environment.
@@ -73,6 +76,10 @@ type Options struct {
 	DatabaseURL string
 	// SendGridTimeout bounds one request to the fake SendGrid; default 2 s.
 	SendGridTimeout time.Duration
+	// ExternalIdP makes the environment a deployment that verifies the
+	// tokens of another identity provider (JWT_PUBLIC_KEY_FILE) and mints
+	// none of its own; Env.Token signs as that provider.
+	ExternalIdP bool
 	// WrapJobRunner stands between the queue and the service's bulk job
 	// runner, to watch or interrupt bulk jobs.
 	WrapJobRunner func(jobs.JobRunner) jobs.JobRunner
@@ -107,8 +114,13 @@ func New(t testing.TB, dialect config.Dialect, opts ...Options) *Env {
 	} else {
 		e.DB = testdb.New(t, dialect)
 	}
-	e.Tokens, err = auth.NewTokens(auth.TokenConfig{Secret: TestSecret, Issuer: "invited", Audience: "invited",
-		TTL: 15 * time.Minute, Now: e.Clock.Now})
+	tc := auth.TokenConfig{Secret: TestSecret, Issuer: "invited", Audience: "invited", TTL: 15 * time.Minute, Now: e.Clock.Now}
+	if o.ExternalIdP {
+		var pemKey []byte
+		e.idp, pemKey = newIdPKey(t)
+		tc.Secret, tc.PublicKeyPEM = nil, pemKey
+	}
+	e.Tokens, err = auth.NewTokens(tc)
 	must(t, err)
 	e.Signer, err = auth.NewInviteSigner([]auth.SigningKey{auth.DeriveSigningKey("t1", TestSecret)})
 	must(t, err)

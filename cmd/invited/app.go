@@ -95,7 +95,7 @@ func (a *app) wire(ctx context.Context, migrate bool) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.App, err = wiring.Build(wiring.Parts{
 		DB: a.db, Tokens: a.tokens, Signer: a.signer, Hasher: a.hasher, Mailer: mailer, Webhook: hook,
-		AppBaseURL: a.cfg.AppBaseURL, Logger: a.log, Jobs: jobs.Options{Workers: a.cfg.JobWorkers},
+		AppBaseURL: a.cfg.AppBaseURL, RefreshTTL: a.cfg.RefreshTokenTTL, Logger: a.log, Jobs: jobs.Options{Workers: a.cfg.JobWorkers},
 		HTTP: wiring.HTTP{Metrics: reg, CORSAllowedOrigins: a.cfg.CORSAllowedOrigins, TrustedProxies: a.cfg.TrustedProxies,
 			PublicRateLimit: a.cfg.PublicRateLimit},
 	})

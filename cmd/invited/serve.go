@@ -22,22 +22,31 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	// Listen first: the links the service writes point at its own address
+	// unless APP_BASE_URL says otherwise, and only the listener knows the
+	// port of HTTP_ADDR=:0.
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("HTTP_ADDR: %w", err)
+	}
+	own := config.LocalURL(ln.Addr().String())
+	if cfg.AppBaseURLDefaulted {
+		cfg.AppBaseURL = own
+	}
 	a, err := open(ctx, cfg, log, true)
 	if err != nil {
+		_ = ln.Close()
 		return err
 	}
 	defer a.close()
 	if *withDemo {
-		if err := seedDemo(ctx, a, stdout, "http://"+displayAddr(cfg.HTTPAddr)); err != nil {
+		if err := seedDemo(ctx, a, stdout, own); err != nil {
+			_ = ln.Close()
 			return err
 		}
 	}
 	if cfg.SendGridWebhookPublicKey == "" {
 		log.Info("SENDGRID_WEBHOOK_PUBLIC_KEY is not set: POST /webhooks/sendgrid is disabled and delivery stops at \"sent\"")
-	}
-	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.HTTPAddr)
-	if err != nil {
-		return fmt.Errorf("HTTP_ADDR: %w", err)
 	}
 	httpServer := &http.Server{
 		Handler:           a.Server,
@@ -63,8 +72,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- httpServer.Serve(ln) }()
-	log.Info("invited is listening", "addr", ln.Addr().String(), "database", string(cfg.Dialect))
+	log.Info("invited is listening", "addr", ln.Addr().String(), "database", string(cfg.Dialect), "console", cfg.Console)
 	fmt.Fprintf(stdout, "invited listening on http://%s\n", ln.Addr())
+	if cfg.Console {
+		fmt.Fprintf(stdout, "Console: open %s\n", own)
+	}
 
 	select {
 	case err := <-serveErr:
@@ -84,16 +96,4 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 	}
 	log.Info("stopped")
 	return nil
-}
-
-// displayAddr turns a listen address into one a user can paste in a browser.
-func displayAddr(addr string) string {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return addr
-	}
-	if host == "" || host == "0.0.0.0" || host == "::" {
-		host = "localhost"
-	}
-	return net.JoinHostPort(host, port)
 }

@@ -253,17 +253,17 @@ type Acceptance struct {
 }
 
 // AcceptInvite consumes an activation link once: the user sets their
-// password, becomes confirmed, and is signed in (R7). A deployment that
-// only verifies another identity provider's tokens confirms the account
-// all the same and returns no token (Token empty): the user signs in there.
-// Nothing can fail after the commit, so a failed acceptance changed nothing.
-func (s *Service) AcceptInvite(ctx context.Context, a Acceptance) (User, AccessToken, error) {
+// password, becomes confirmed, and is signed in with a session (R7), all in
+// one transaction, so a failed acceptance changed nothing. A deployment that
+// only verifies another identity provider's tokens confirms the account all
+// the same and starts no session (Session zero): the user signs in there.
+func (s *Service) AcceptInvite(ctx context.Context, a Acceptance) (User, Session, error) {
 	r, err := s.resolveToken(ctx, a.Token)
 	if err != nil {
-		return User{}, AccessToken{}, err
+		return User{}, Session{}, err
 	}
 	if err := s.usable(r); err != nil {
-		return User{}, AccessToken{}, err
+		return User{}, Session{}, err
 	}
 	u := r.user
 	var errs []apperr.FieldError
@@ -279,15 +279,16 @@ func (s *Service) AcceptInvite(ctx context.Context, a Acceptance) (User, AccessT
 		}
 	}
 	if len(errs) > 0 {
-		return User{}, AccessToken{}, apperr.Invalid(errs...)
+		return User{}, Session{}, apperr.Invalid(errs...)
 	}
 	if err := checkPassword("password", a.Password, u, r.org); err != nil {
-		return User{}, AccessToken{}, err
+		return User{}, Session{}, err
 	}
 	hash, err := s.hasher.Hash(ctx, a.Password) // slow: outside the transaction
 	if err != nil {
-		return User{}, AccessToken{}, apperr.Internal(err)
+		return User{}, Session{}, apperr.Internal(err)
 	}
+	var sess Session
 	err = s.store.InTx(ctx, func(ctx context.Context) error {
 		locked, err := s.store.LockUser(ctx, r.org.ID, u.ID)
 		if err != nil {
@@ -322,17 +323,19 @@ func (s *Service) AcceptInvite(ctx context.Context, a Acceptance) (User, AccessT
 			map[string]any{"invite_id": inv.ID}); err != nil {
 			return err
 		}
-		u, err = s.store.User(ctx, locked.OrganizationID, locked.ID)
+		if u, err = s.store.User(ctx, locked.OrganizationID, locked.ID); err != nil {
+			return err
+		}
+		if !s.tokens.Mints() {
+			return nil
+		}
+		sess, err = s.startSession(ctx, u)
 		return err
 	})
 	if err != nil {
-		return User{}, AccessToken{}, err
+		return User{}, Session{}, err
 	}
-	if !s.tokens.Mints() {
-		return u, AccessToken{}, nil
-	}
-	tok, err := s.mint(u, 0)
-	return u, tok, err
+	return u, sess, nil
 }
 
 // RenewInvite answers an expired link of a still-invited user with a fresh

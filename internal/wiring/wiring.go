@@ -34,6 +34,8 @@ type Parts struct {
 	Webhook *mail.WebhookVerifier
 	// AppBaseURL is the frontend; links are AppBaseURL/activate?token=….
 	AppBaseURL string
+	// RefreshTTL is how long a session lasts; zero is the service's default.
+	RefreshTTL time.Duration
 	// Now is the clock; nil is time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -74,7 +76,7 @@ func Build(p Parts) (*App, error) {
 	}
 	a := &App{Inserter: ins, Store: store.New(p.DB, ins)}
 	a.Service = people.NewService(people.Deps{Store: a.Store, Hasher: p.Hasher, Tokens: p.Tokens, Signer: p.Signer,
-		Mailer: p.Mailer, AppBaseURL: p.AppBaseURL, Now: p.Now, Logger: p.Logger})
+		Mailer: p.Mailer, AppBaseURL: p.AppBaseURL, RefreshTTL: p.RefreshTTL, Now: p.Now, Logger: p.Logger})
 	var runner jobs.JobRunner = a.Service
 	if p.WrapJobRunner != nil {
 		runner = p.WrapJobRunner(runner)

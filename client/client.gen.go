@@ -1164,12 +1164,12 @@ type AcceptInviteRequest struct {
 // AcceptInviteResult defines model for AcceptInviteResult.
 type AcceptInviteResult struct {
 	// AccessToken Example: eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwMTkzYjRhMiJ9.c2lnbmF0dXJl
-	AccessToken string `json:"access_token"`
+	AccessToken *string `json:"access_token,omitempty"`
 
 	// ExpiresIn The token's lifetime in seconds.
 	//
 	// Example: 900
-	ExpiresIn int `json:"expires_in"`
+	ExpiresIn *int `json:"expires_in,omitempty"`
 
 	// RefreshToken Renews the access token through POST /auth/refresh;
 	// absent when it was set as a cookie.
@@ -1180,11 +1180,11 @@ type AcceptInviteResult struct {
 	// RefreshTokenExpiresAt The session's absolute end.
 	//
 	// Example: 2026-12-31T09:30:00Z
-	RefreshTokenExpiresAt time.Time `json:"refresh_token_expires_at"`
+	RefreshTokenExpiresAt *time.Time `json:"refresh_token_expires_at,omitempty"`
 
 	// TokenType Example: Bearer
-	TokenType AcceptInviteResultTokenType `json:"token_type"`
-	User      User                        `json:"user"`
+	TokenType *AcceptInviteResultTokenType `json:"token_type,omitempty"`
+	User      User                         `json:"user"`
 }
 
 // AcceptInviteResultTokenType Example: Bearer
@@ -2522,7 +2522,7 @@ type ClientInterface interface {
 
 	// AcceptInviteWithBody Accept an invitation
 	//
-	// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does.
+	// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers with the user alone, without the session's members: the user signs in with that provider.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2531,7 +2531,7 @@ type ClientInterface interface {
 
 	// AcceptInvite Accept an invitation
 	//
-	// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does.
+	// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers with the user alone, without the session's members: the user signs in with that provider.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3008,7 +3008,7 @@ func (c *Client) GetHealth(ctx context.Context, reqEditors ...RequestEditorFn) (
 
 // AcceptInviteWithBody Accept an invitation
 //
-// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does.
+// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers with the user alone, without the session's members: the user signs in with that provider.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3027,7 +3027,7 @@ func (c *Client) AcceptInviteWithBody(ctx context.Context, contentType string, b
 
 // AcceptInvite Accept an invitation
 //
-// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does.
+// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers with the user alone, without the session's members: the user signs in with that provider.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -5466,7 +5466,7 @@ type ClientWithResponsesInterface interface {
 
 	// AcceptInviteWithBodyWithResponse Accept an invitation
 	//
-	// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does.
+	// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers with the user alone, without the session's members: the user signs in with that provider.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5475,7 +5475,7 @@ type ClientWithResponsesInterface interface {
 
 	// AcceptInviteWithResponse Accept an invitation
 	//
-	// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does.
+	// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers with the user alone, without the session's members: the user signs in with that provider.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6507,11 +6507,6 @@ type AcceptInviteResponse500Headers struct {
 	XRequestID string
 }
 
-// AcceptInviteResponse501Headers the declared response headers of an HTTP 501 response for AcceptInvite
-type AcceptInviteResponse501Headers struct {
-	XRequestID string
-}
-
 type AcceptInviteResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6531,8 +6526,6 @@ type AcceptInviteResponse struct {
 	ApplicationproblemJSON429 *Problem
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Problem
-	// ApplicationproblemJSON501 the response for an HTTP 501 `application/problem+json` response
-	ApplicationproblemJSON501 *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *AcceptInviteResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -6549,8 +6542,6 @@ type AcceptInviteResponse struct {
 	Headers429 *AcceptInviteResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *AcceptInviteResponse500Headers
-	// Headers501 the parsed response headers for an HTTP 501 response
-	Headers501 *AcceptInviteResponse501Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6591,11 +6582,6 @@ func (r AcceptInviteResponse) GetApplicationproblemJSON429() *Problem {
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
 func (r AcceptInviteResponse) GetApplicationproblemJSON500() *Problem {
 	return r.ApplicationproblemJSON500
-}
-
-// GetApplicationproblemJSON501 returns the response for an HTTP 501 `application/problem+json` response
-func (r AcceptInviteResponse) GetApplicationproblemJSON501() *Problem {
-	return r.ApplicationproblemJSON501
 }
 
 // GetBody returns the raw response body bytes
@@ -9981,7 +9967,7 @@ func (c *ClientWithResponses) GetHealthWithResponse(ctx context.Context, reqEdit
 
 // AcceptInviteWithBodyWithResponse Accept an invitation
 //
-// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does.
+// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers with the user alone, without the session's members: the user signs in with that provider.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -9996,7 +9982,7 @@ func (c *ClientWithResponses) AcceptInviteWithBodyWithResponse(ctx context.Conte
 
 // AcceptInviteWithResponse Accept an invitation
 //
-// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does.
+// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers with the user alone, without the session's members: the user signs in with that provider.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -11362,13 +11348,6 @@ func ParseAcceptInviteResponse(rsp *http.Response) (*AcceptInviteResponse, error
 		}
 		response.ApplicationproblemJSON500 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON501 = &dest
-
 	}
 
 	switch {
@@ -11459,16 +11438,6 @@ func ParseAcceptInviteResponse(rsp *http.Response) (*AcceptInviteResponse, error
 			headers.XRequestID = value
 		}
 		response.Headers500 = &headers
-	case rsp.StatusCode == 501:
-		var headers AcceptInviteResponse501Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers501 = &headers
 	}
 
 	return response, nil

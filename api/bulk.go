@@ -3,8 +3,6 @@ package api
 import (
 	"bytes"
 	"context"
-	"errors"
-	"io"
 	"mime"
 	"net/http"
 	"strconv"
@@ -14,9 +12,6 @@ import (
 	"github.com/invitedhq/invited/internal/apperr"
 	"github.com/invitedhq/invited/internal/people"
 )
-
-// importBodyLimit is the largest import file, in bytes.
-const importBodyLimit = 10 << 20
 
 // BulkResendRequest selects the users of a bulk resend: either user_ids or
 // filter. The status is always invite_pending.
@@ -106,6 +101,8 @@ type ImportUser struct {
 	// Role is one of owner, admin, hr, curator, learner (default learner) and
 	// may not rank above the importer's own; any other value fails its row.
 	Role string `json:"role" example:"learner" validate:"optional"`
+	// Locale is the user's language (BCP 47); an empty value is the organization's default_locale.
+	Locale string `json:"locale" example:"de" validate:"optional"`
 }
 
 // ImportRequest is the object form of a JSON import; a bare array of
@@ -136,7 +133,7 @@ type ImportProblem struct {
 	Row     int    `json:"row" example:"7"`
 	Email   string `json:"email,omitempty" example:"ada@example"`
 	Outcome string `json:"outcome" enums:"failed,skipped" example:"failed"`
-	Field   string `json:"field,omitempty" enums:"email,first_name,last_name,role,row" example:"email"`
+	Field   string `json:"field,omitempty" enums:"email,first_name,last_name,role,locale,row" example:"email"`
 	Code    string `json:"code" enums:"invalid_email,too_long,invalid,invalid_encoding,field_count,unknown_role,insufficient_rank,duplicate_in_file,already_exists,user_deactivated" example:"invalid_email"`
 	Message string `json:"message" example:"email is not a valid email address"`
 }
@@ -144,7 +141,7 @@ type ImportProblem struct {
 // importUsers godoc
 //
 //	@Summary		Import users
-//	@Description	The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
+//	@Description	The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role, locale in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
 //	@ID				importUsers
 //	@Tags			Bulk
 //	@Security		BearerAuth
@@ -181,13 +178,9 @@ func (s *Server) importUsers(c echo.Context) error {
 	if err := requireMediaType(c, "text/csv", "application/json"); err != nil {
 		return err
 	}
-	body, err := io.ReadAll(c.Request().Body)
+	body, err := readBody(c)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return tooLarge(importBodyLimit)
-		}
-		return apperr.New(apperr.InvalidRequest, "The request body could not be read.")
+		return err
 	}
 	imp := people.Import{Format: "json", SendInvites: sendInvites != nil && *sendInvites, DryRun: dryRun != nil && *dryRun}
 	mt, _, _ := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
@@ -260,23 +253,4 @@ func option(name string, query, body *bool) (bool, error) {
 		return *body, nil
 	}
 	return false, nil
-}
-
-// limitBody refuses a request body over n bytes with a problem that names
-// the limit, before or while it is read.
-func limitBody(n int64) echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			r := c.Request()
-			if r.ContentLength > n {
-				return tooLarge(n)
-			}
-			r.Body = http.MaxBytesReader(c.Response(), r.Body, n)
-			return next(c)
-		}
-	}
-}
-
-func tooLarge(n int64) error {
-	return apperr.New(apperr.PayloadTooLarge, "The request body is larger than the %d MiB this route accepts.", n>>20)
 }

@@ -26,7 +26,9 @@ func (s *Service) DeliverInvite(ctx context.Context, inviteID uuid.UUID) error {
 }
 
 // DeliverInviteBatch hands the emails of invites created together (a batch
-// of a bulk job) to the provider, as DeliverInvite does for each. A
+// of a bulk job) to the provider, as DeliverInvite does for each: one call
+// per organization, inviter and language, each recipient with their own
+// link. A
 // recipient the provider refuses for good fails alone. The error is the
 // one that decides the batch's retry: a temporary failure or other error
 // if any email had one (a retry sends only what is still unsent), else a
@@ -177,6 +179,7 @@ func splitBlamed(todo, named []int) (blamed, rest []int) {
 // batchOf builds the mail batch of the letters of c at the positions todo.
 func (s *Service) batchOf(c *call, todo []int) (mail.Batch, error) {
 	batch := mail.Batch{OrganizationID: c.org.ID.String(), OrganizationName: c.org.Name, InviterName: c.inviter,
+		Locale: c.locale, DefaultLocale: c.org.DefaultLocale, TimeZone: c.org.TimeZone,
 		Recipients: make([]mail.Recipient, 0, len(todo))}
 	for _, i := range todo {
 		inv, u := c.letters[i].invite, c.letters[i].user

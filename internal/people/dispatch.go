@@ -108,11 +108,12 @@ type letter struct {
 	parcels []*parcel
 }
 
-// call is one provider request in the making: letters of one organization
-// and inviter.
+// call is one provider request in the making: letters of one
+// organization and inviter in one language.
 type call struct {
 	org     Organization
 	inviter string
+	locale  string
 	letters []*letter
 }
 
@@ -216,7 +217,7 @@ func (d *dispatcher) flush() {
 
 // prepare reads the invites of letters, their users and organizations,
 // answers the emails that must not go out, and groups the rest into calls
-// by organization and inviter.
+// by organization, inviter and language.
 func (d *dispatcher) prepare(ctx context.Context, letters []*letter) []*call {
 	s := d.s
 	ids := make([]uuid.UUID, len(letters))
@@ -250,7 +251,10 @@ func (d *dispatcher) prepare(ctx context.Context, letters []*letter) []*call {
 	for _, inv := range invites {
 		byID[inv.ID] = inv
 	}
-	type key struct{ org, inviter uuid.UUID }
+	type key struct {
+		org, inviter uuid.UUID
+		locale       string
+	}
 	var (
 		order  []key
 		groups = map[key][]*letter{}
@@ -272,7 +276,7 @@ func (d *dispatcher) prepare(ctx context.Context, letters []*letter) []*call {
 			s.log.WarnContext(ctx, "invite email sent again: the answer to an earlier attempt was never recorded", "invite_id", inv.ID)
 		}
 		l.invite, l.user = inv, u
-		k := key{org: inv.OrganizationID}
+		k := key{org: inv.OrganizationID, locale: u.Locale}
 		if inv.CreatedBy != nil {
 			k.inviter = *inv.CreatedBy
 		}
@@ -302,7 +306,7 @@ func (d *dispatcher) prepare(ctx context.Context, letters []*letter) []*call {
 			}
 		}
 		for start := 0; start < len(group); start += d.opts.MaxUnconfirmed {
-			calls = append(calls, &call{org: org, inviter: inviter,
+			calls = append(calls, &call{org: org, inviter: inviter, locale: k.locale,
 				letters: group[start:min(start+d.opts.MaxUnconfirmed, len(group))]})
 		}
 	}

@@ -10,9 +10,9 @@ import (
 // SignInRequest exchanges credentials for an access token.
 type SignInRequest struct {
 	// Organization is the organization's slug.
-	Organization string `json:"organization" example:"acme" validate:"required"`
-	Email        string `json:"email" format:"email" example:"grace.hopper@example.com" validate:"required"`
-	Password     string `json:"password" example:"correct-horse-battery-staple" validate:"required"`
+	Organization string `json:"organization" maxLength:"63" example:"acme" validate:"required"`
+	Email        string `json:"email" format:"email" maxLength:"254" example:"grace.hopper@example.com" validate:"required"`
+	Password     string `json:"password" maxLength:"128" example:"correct-horse-battery-staple" validate:"required"`
 }
 
 // TokenResponse is a bearer access token.

@@ -12,7 +12,7 @@ import (
 // TokenRequest carries an activation token from an invitation link.
 type TokenRequest struct {
 	// Token is the token query parameter of the link APP_BASE_URL/activate?token=….
-	Token string `json:"token" example:"AQGTtKMPHnorjD1OX2p7jJ0BMGstnJ2f3a6QvD6XcN4iS9l0k5Yq2e8uWmA1cZtB" validate:"required"`
+	Token string `json:"token" maxLength:"88" example:"AQGTtKMPHnorjD1OX2p7jJ0BMGstnJ2f3a6QvD6XcN4iS9l0k5Yq2e8uWmA1cZtB" validate:"required"`
 }
 
 // InviteDetails is what the activation page shows before the user sets a password.
@@ -70,7 +70,7 @@ func (s *Server) verifyInvite(c echo.Context) error {
 
 // AcceptInviteRequest activates an account from an invitation link.
 type AcceptInviteRequest struct {
-	Token string `json:"token" example:"AQGTtKMPHnorjD1OX2p7jJ0BMGstnJ2f3a6QvD6XcN4iS9l0k5Yq2e8uWmA1cZtB" validate:"required"`
+	Token string `json:"token" maxLength:"88" example:"AQGTtKMPHnorjD1OX2p7jJ0BMGstnJ2f3a6QvD6XcN4iS9l0k5Yq2e8uWmA1cZtB" validate:"required"`
 	// Password is the user's own; it must pass the password policy.
 	Password string `json:"password" minLength:"12" maxLength:"128" example:"correct-horse-battery-staple" validate:"required"`
 	// FirstName and LastName optionally correct the names the administrator entered.

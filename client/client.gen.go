@@ -98,6 +98,21 @@ func (e AuditEventAction) Valid() bool {
 	}
 }
 
+// Defines values for BulkResendPreviewDryRun.
+const (
+	BulkResendPreviewDryRunTrue BulkResendPreviewDryRun = true
+)
+
+// Valid indicates whether the value is a known member of the BulkResendPreviewDryRun enum.
+func (e BulkResendPreviewDryRun) Valid() bool {
+	switch e {
+	case BulkResendPreviewDryRunTrue:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CreateUserRequestPermissions.
 const (
 	CreateUserRequestPermissionsPeople CreateUserRequestPermissions = "people"
@@ -284,6 +299,21 @@ func (e ImportProblemOutcome) Valid() bool {
 	}
 }
 
+// Defines values for ImportReportDryRun.
+const (
+	ImportReportDryRunTrue ImportReportDryRun = true
+)
+
+// Valid indicates whether the value is a known member of the ImportReportDryRun enum.
+func (e ImportReportDryRun) Valid() bool {
+	switch e {
+	case ImportReportDryRunTrue:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for InviteRevokeReason.
 const (
 	InviteRevokeReasonDeactivated  InviteRevokeReason = "deactivated"
@@ -374,6 +404,21 @@ func (e JobState) Valid() bool {
 	case JobStateRunning:
 		return true
 	case JobStateSucceeded:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for JobAcceptedDryRun.
+const (
+	JobAcceptedDryRunFalse JobAcceptedDryRun = false
+)
+
+// Valid indicates whether the value is a known member of the JobAcceptedDryRun enum.
+func (e JobAcceptedDryRun) Valid() bool {
+	switch e {
+	case JobAcceptedDryRunFalse:
 		return true
 	default:
 		return false
@@ -1046,7 +1091,7 @@ type AcceptInviteResult struct {
 	// ExpiresIn The token's lifetime in seconds.
 	//
 	// Example: 900
-	ExpiresIn int `json:"expires_in"`
+	ExpiresIn int32 `json:"expires_in"`
 
 	// TokenType Example: Bearer
 	TokenType AcceptInviteResultTokenType `json:"token_type"`
@@ -1121,15 +1166,27 @@ type BulkResendFilter struct {
 
 // BulkResendPreview defines model for BulkResendPreview.
 type BulkResendPreview struct {
+	// DryRun Always true here: it tells this report from the job the
+	// same request starts without dry_run, whose dry_run is false.
+	//
+	// Example: true
+	DryRun BulkResendPreviewDryRun `json:"dry_run"`
+
 	// Matched How many users would be sent a fresh invitation.
 	//
 	// Example: 1240
-	Matched int `json:"matched"`
+	Matched int32 `json:"matched"`
 
 	// Skipped Counts the selected users that would be skipped, per reason
 	// (not_found, insufficient_rank, invite_not_pending).
-	Skipped map[string]int `json:"skipped"`
+	Skipped map[string]int32 `json:"skipped"`
 }
+
+// BulkResendPreviewDryRun Always true here: it tells this report from the job the
+// same request starts without dry_run, whose dry_run is false.
+//
+// Example: true
+type BulkResendPreviewDryRun bool
 
 // BulkResendRequest defines model for BulkResendRequest.
 type BulkResendRequest struct {
@@ -1192,7 +1249,7 @@ type Delivery struct {
 	// Attempts Counts the tries at handing the message to the provider.
 	//
 	// Example: 1
-	Attempts int `json:"attempts"`
+	Attempts int32 `json:"attempts"`
 
 	// Reason The provider's explanation of a bounce, block, drop, deferral or failure.
 	//
@@ -1245,7 +1302,7 @@ type ImportProblem struct {
 	// Row The CSV line (the header is line 1) or the 1-based index in the JSON array.
 	//
 	// Example: 7
-	Row int `json:"row"`
+	Row int32 `json:"row"`
 }
 
 // ImportProblemCode Example: invalid_email
@@ -1262,24 +1319,36 @@ type ImportReport struct {
 	// Create How many rows would create a user.
 	//
 	// Example: 244
-	Create int `json:"create"`
+	Create int32 `json:"create"`
+
+	// DryRun Always true here: it tells this report from the job the
+	// same request starts without dry_run, whose dry_run is false.
+	//
+	// Example: true
+	DryRun ImportReportDryRun `json:"dry_run"`
 
 	// Fail How many rows are invalid.
 	//
 	// Example: 2
-	Fail int `json:"fail"`
+	Fail int32 `json:"fail"`
 
 	// Problems Lists every problem of the rows that would not create a user.
 	Problems []ImportProblem `json:"problems"`
 
 	// Rows Example: 250
-	Rows int `json:"rows"`
+	Rows int32 `json:"rows"`
 
 	// Skip How many rows name an existing user.
 	//
 	// Example: 4
-	Skip int `json:"skip"`
+	Skip int32 `json:"skip"`
 }
+
+// ImportReportDryRun Always true here: it tells this report from the job the
+// same request starts without dry_run, whose dry_run is false.
+//
+// Example: true
+type ImportReportDryRun bool
 
 // ImportRequest defines model for ImportRequest.
 type ImportRequest struct {
@@ -1340,7 +1409,7 @@ type Invite struct {
 	// SentCount How many invitations the user has been sent, this one included.
 	//
 	// Example: 2
-	SentCount int `json:"sent_count"`
+	SentCount int32 `json:"sent_count"`
 
 	// State Says whether the link works now.
 	//
@@ -1393,7 +1462,7 @@ type Job struct {
 	CreatedBy *openapi_types.UUID `json:"created_by"`
 
 	// Failed Example: 0
-	Failed     int        `json:"failed"`
+	Failed     int32      `json:"failed"`
 	FinishedAt *time.Time `json:"finished_at"`
 
 	// Id Example: 01a21569-3b2c-7d4e-8f5a-6b7c8d9e0f1a
@@ -1409,10 +1478,10 @@ type Job struct {
 	// Processed Succeeded + Failed + Skipped.
 	//
 	// Example: 1000
-	Processed int `json:"processed"`
+	Processed int32 `json:"processed"`
 
 	// Skipped Example: 6
-	Skipped   int        `json:"skipped"`
+	Skipped   int32      `json:"skipped"`
 	StartedAt *time.Time `json:"started_at"`
 
 	// State Queued until the first batch starts and running until every
@@ -1423,12 +1492,12 @@ type Job struct {
 	State JobState `json:"state"`
 
 	// Succeeded Example: 994
-	Succeeded int `json:"succeeded"`
+	Succeeded int32 `json:"succeeded"`
 
 	// Total The number of items: selected users or imported rows.
 	//
 	// Example: 1240
-	Total int `json:"total"`
+	Total int32 `json:"total"`
 }
 
 // JobKind Example: bulk_resend
@@ -1443,8 +1512,19 @@ type JobState string
 
 // JobAccepted defines model for JobAccepted.
 type JobAccepted struct {
-	Job Job `json:"job"`
+	// DryRun Always false here: it tells this answer from the dry-run
+	// report of the same request, whose dry_run is true.
+	//
+	// Example: false
+	DryRun JobAcceptedDryRun `json:"dry_run"`
+	Job    Job               `json:"job"`
 }
+
+// JobAcceptedDryRun Always false here: it tells this answer from the dry-run
+// report of the same request, whose dry_run is true.
+//
+// Example: false
+type JobAcceptedDryRun bool
 
 // JobItem defines model for JobItem.
 type JobItem struct {
@@ -1473,12 +1553,12 @@ type JobItem struct {
 	// Position Orders the items, from 1.
 	//
 	// Example: 1
-	Position int `json:"position"`
+	Position int32 `json:"position"`
 
 	// Row The CSV line (the header is line 1) or the 1-based index in the JSON array of an import row.
 	//
 	// Example: 2
-	Row *int `json:"row,omitempty"`
+	Row *int32 `json:"row,omitempty"`
 
 	// UpdatedAt Example: 2026-11-24T16:05:14Z
 	UpdatedAt time.Time `json:"updated_at"`
@@ -1541,7 +1621,7 @@ type JobParams struct {
 	// UserIdCount How many distinct ids a bulk resend named.
 	//
 	// Example: 250
-	UserIdCount *int `json:"user_id_count,omitempty"`
+	UserIdCount *int32 `json:"user_id_count,omitempty"`
 }
 
 // JobParamsFormat The import file's format.
@@ -1600,7 +1680,7 @@ type Problem struct {
 	RequestId string `json:"request_id"`
 
 	// Status Example: 409
-	Status     int                `json:"status"`
+	Status     int32              `json:"status"`
 	TargetRole *ProblemTargetRole `json:"target_role,omitempty"`
 
 	// Title Example: User is not invite-pending
@@ -1641,7 +1721,7 @@ type ProblemType struct {
 	Meaning string `json:"meaning"`
 
 	// Status Example: 409
-	Status int `json:"status"`
+	Status int32 `json:"status"`
 
 	// Title Example: User is not invite-pending
 	Title string `json:"title"`
@@ -1715,7 +1795,7 @@ type TokenResponse struct {
 	// ExpiresIn The token's lifetime in seconds.
 	//
 	// Example: 900
-	ExpiresIn int `json:"expires_in"`
+	ExpiresIn int32 `json:"expires_in"`
 
 	// PasswordChangeRequired True after an administrator set a temporary
 	// password: the client should send the user to PUT /me/password.
@@ -1814,13 +1894,13 @@ type UserStatus string
 // UserCounts defines model for UserCounts.
 type UserCounts struct {
 	// Confirmed Example: 310
-	Confirmed int `json:"confirmed"`
+	Confirmed int32 `json:"confirmed"`
 
 	// Deactivated Example: 7
-	Deactivated int `json:"deactivated"`
+	Deactivated int32 `json:"deactivated"`
 
 	// InvitePending Example: 42
-	InvitePending int `json:"invite_pending"`
+	InvitePending int32 `json:"invite_pending"`
 }
 
 // UserList defines model for UserList.
@@ -1863,7 +1943,7 @@ type ListAuditEventsParams struct {
 	ActorId *openapi_types.UUID `form:"actor_id,omitempty" json:"actor_id,omitempty"`
 
 	// Limit Page size
-	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
 
 	// Cursor next_cursor of the previous page
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
@@ -1875,7 +1955,7 @@ type ListAuditEventsParamsAction string
 // ListJobsParams defines parameters for ListJobs.
 type ListJobsParams struct {
 	// Limit Page size
-	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
 
 	// Cursor next_cursor of the previous page
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
@@ -1884,7 +1964,7 @@ type ListJobsParams struct {
 // GetJobParams defines parameters for GetJob.
 type GetJobParams struct {
 	// ItemsLimit Items per page
-	ItemsLimit *int `form:"items_limit,omitempty" json:"items_limit,omitempty"`
+	ItemsLimit *int32 `form:"items_limit,omitempty" json:"items_limit,omitempty"`
 
 	// ItemsCursor items.next_cursor of the previous page
 	ItemsCursor *string `form:"items_cursor,omitempty" json:"items_cursor,omitempty"`
@@ -1917,7 +1997,7 @@ type ListUsersParams struct {
 	Sort *ListUsersParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
 
 	// Limit Page size
-	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
 
 	// Cursor next_cursor of the previous page, with the same filters and sort
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
@@ -2360,7 +2440,7 @@ type ClientInterface interface {
 
 	// ImportUsersWithBody Import users
 	//
-	// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
+	// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200, dry_run: true). Otherwise the answer is 202 with the job (dry_run: false), which creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2369,7 +2449,7 @@ type ClientInterface interface {
 
 	// ImportUsers Import users
 	//
-	// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
+	// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200, dry_run: true). Otherwise the answer is 202 with the job (dry_run: false), which creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2378,7 +2458,7 @@ type ClientInterface interface {
 
 	// ResendInvitesWithBody Resend invitations in bulk
 	//
-	// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {matched} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header).
+	// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {dry_run: true, matched, skipped} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header). Both answers carry dry_run, so a client tells the report (true) from the job (false) by the body alone.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2387,7 +2467,7 @@ type ClientInterface interface {
 
 	// ResendInvites Resend invitations in bulk
 	//
-	// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {matched} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header).
+	// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {dry_run: true, matched, skipped} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header). Both answers carry dry_run, so a client tells the report (true) from the job (false) by the body alone.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2948,7 +3028,7 @@ func (c *Client) CountUsers(ctx context.Context, reqEditors ...RequestEditorFn) 
 
 // ImportUsersWithBody Import users
 //
-// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
+// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200, dry_run: true). Otherwise the answer is 202 with the job (dry_run: false), which creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
 //
 // Takes any type of body and a specified content type.
 //
@@ -2967,7 +3047,7 @@ func (c *Client) ImportUsersWithBody(ctx context.Context, params *ImportUsersPar
 
 // ImportUsers Import users
 //
-// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
+// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200, dry_run: true). Otherwise the answer is 202 with the job (dry_run: false), which creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -2986,7 +3066,7 @@ func (c *Client) ImportUsers(ctx context.Context, params *ImportUsersParams, bod
 
 // ResendInvitesWithBody Resend invitations in bulk
 //
-// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {matched} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header).
+// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {dry_run: true, matched, skipped} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header). Both answers carry dry_run, so a client tells the report (true) from the job (false) by the body alone.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3005,7 +3085,7 @@ func (c *Client) ResendInvitesWithBody(ctx context.Context, params *ResendInvite
 
 // ResendInvites Resend invitations in bulk
 //
-// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {matched} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header).
+// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {dry_run: true, matched, skipped} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header). Both answers carry dry_run, so a client tells the report (true) from the job (false) by the body alone.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3285,7 +3365,7 @@ func NewListAuditEventsRequest(server string, params *ListAuditEventsParams) (*h
 
 		if params.Limit != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -3565,7 +3645,7 @@ func NewListJobsRequest(server string, params *ListJobsParams) (*http.Request, e
 
 		if params.Limit != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -3638,7 +3718,7 @@ func NewGetJobRequest(server string, id openapi_types.UUID, params *GetJobParams
 
 		if params.ItemsLimit != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "items_limit", *params.ItemsLimit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "items_limit", *params.ItemsLimit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -4031,7 +4111,7 @@ func NewListUsersRequest(server string, params *ListUsersParams) (*http.Request,
 
 		if params.Limit != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -4917,7 +4997,7 @@ type ClientWithResponsesInterface interface {
 
 	// ImportUsersWithBodyWithResponse Import users
 	//
-	// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
+	// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200, dry_run: true). Otherwise the answer is 202 with the job (dry_run: false), which creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -4926,7 +5006,7 @@ type ClientWithResponsesInterface interface {
 
 	// ImportUsersWithResponse Import users
 	//
-	// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
+	// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200, dry_run: true). Otherwise the answer is 202 with the job (dry_run: false), which creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -4935,7 +5015,7 @@ type ClientWithResponsesInterface interface {
 
 	// ResendInvitesWithBodyWithResponse Resend invitations in bulk
 	//
-	// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {matched} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header).
+	// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {dry_run: true, matched, skipped} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header). Both answers carry dry_run, so a client tells the report (true) from the job (false) by the body alone.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -4944,7 +5024,7 @@ type ClientWithResponsesInterface interface {
 
 	// ResendInvitesWithResponse Resend invitations in bulk
 	//
-	// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {matched} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header).
+	// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {dry_run: true, matched, skipped} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header). Both answers carry dry_run, so a client tells the report (true) from the job (false) by the body alone.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5186,7 +5266,7 @@ type SignInResponse415Headers struct {
 
 // SignInResponse429Headers the declared response headers of an HTTP 429 response for SignIn
 type SignInResponse429Headers struct {
-	RetryAfter int
+	RetryAfter int32
 	XRequestID string
 }
 
@@ -5465,7 +5545,7 @@ type AcceptInviteResponse415Headers struct {
 
 // AcceptInviteResponse429Headers the declared response headers of an HTTP 429 response for AcceptInvite
 type AcceptInviteResponse429Headers struct {
-	RetryAfter int
+	RetryAfter int32
 	XRequestID string
 }
 
@@ -5617,7 +5697,7 @@ type RenewInviteResponse415Headers struct {
 
 // RenewInviteResponse429Headers the declared response headers of an HTTP 429 response for RenewInvite
 type RenewInviteResponse429Headers struct {
-	RetryAfter int
+	RetryAfter int32
 	XRequestID string
 }
 
@@ -5773,7 +5853,7 @@ type VerifyInviteResponse415Headers struct {
 
 // VerifyInviteResponse429Headers the declared response headers of an HTTP 429 response for VerifyInvite
 type VerifyInviteResponse429Headers struct {
-	RetryAfter int
+	RetryAfter int32
 	XRequestID string
 }
 
@@ -6336,7 +6416,7 @@ type ChangeMyPasswordResponse415Headers struct {
 
 // ChangeMyPasswordResponse429Headers the declared response headers of an HTTP 429 response for ChangeMyPassword
 type ChangeMyPasswordResponse429Headers struct {
-	RetryAfter int
+	RetryAfter int32
 	XRequestID string
 }
 
@@ -8844,7 +8924,7 @@ func (c *ClientWithResponses) CountUsersWithResponse(ctx context.Context, reqEdi
 
 // ImportUsersWithBodyWithResponse Import users
 //
-// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
+// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200, dry_run: true). Otherwise the answer is 202 with the job (dry_run: false), which creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -8859,7 +8939,7 @@ func (c *ClientWithResponses) ImportUsersWithBodyWithResponse(ctx context.Contex
 
 // ImportUsersWithResponse Import users
 //
-// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
+// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200, dry_run: true). Otherwise the answer is 202 with the job (dry_run: false), which creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -8874,7 +8954,7 @@ func (c *ClientWithResponses) ImportUsersWithResponse(ctx context.Context, param
 
 // ResendInvitesWithBodyWithResponse Resend invitations in bulk
 //
-// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {matched} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header).
+// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {dry_run: true, matched, skipped} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header). Both answers carry dry_run, so a client tells the report (true) from the job (false) by the body alone.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -8889,7 +8969,7 @@ func (c *ClientWithResponses) ResendInvitesWithBodyWithResponse(ctx context.Cont
 
 // ResendInvitesWithResponse Resend invitations in bulk
 //
-// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {matched} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header).
+// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {dry_run: true, matched, skipped} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header). Both answers carry dry_run, so a client tells the report (true) from the job (false) by the body alone.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -9322,8 +9402,8 @@ func ParseSignInResponse(rsp *http.Response) (*SignInResponse, error) {
 	case rsp.StatusCode == 429:
 		var headers SignInResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: "int32"}); err != nil {
 				return nil, err
 			}
 			headers.RetryAfter = value
@@ -9612,8 +9692,8 @@ func ParseAcceptInviteResponse(rsp *http.Response) (*AcceptInviteResponse, error
 	case rsp.StatusCode == 429:
 		var headers AcceptInviteResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: "int32"}); err != nil {
 				return nil, err
 			}
 			headers.RetryAfter = value
@@ -9794,8 +9874,8 @@ func ParseRenewInviteResponse(rsp *http.Response) (*RenewInviteResponse, error) 
 	case rsp.StatusCode == 429:
 		var headers RenewInviteResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: "int32"}); err != nil {
 				return nil, err
 			}
 			headers.RetryAfter = value
@@ -9959,8 +10039,8 @@ func ParseVerifyInviteResponse(rsp *http.Response) (*VerifyInviteResponse, error
 	case rsp.StatusCode == 429:
 		var headers VerifyInviteResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: "int32"}); err != nil {
 				return nil, err
 			}
 			headers.RetryAfter = value
@@ -10566,8 +10646,8 @@ func ParseChangeMyPasswordResponse(rsp *http.Response) (*ChangeMyPasswordRespons
 	case rsp.StatusCode == 429:
 		var headers ChangeMyPasswordResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: "int32"}); err != nil {
 				return nil, err
 			}
 			headers.RetryAfter = value

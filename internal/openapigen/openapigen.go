@@ -13,6 +13,10 @@
 //     carries Location, and the success of an operation that takes an
 //     Idempotency-Key may carry Idempotent-Replayed;
 //   - the bearer scheme is HTTP bearer (Swagger 2.0 only knows API keys);
+//   - limits a typed generator needs (limits.go): integers are int32,
+//     uuid and date-time strings have the length their format allows, an
+//     array of enumerated values lists each once, and a text body takes its
+//     maxLength from the operation's x-text-max-length annotation;
 //   - a text/* body (an HTML page, a CSV upload) is a string document;
 //   - requests and JSON successes get a media-type example assembled from the
 //     schemas' property examples, unless the operation's x-examples
@@ -203,6 +207,7 @@ func (g *generator) run() {
 			g.operation(path, method, item.GetOperation(method))
 		}
 	}
+	g.limits()
 }
 
 // securityScheme makes the swag API key an HTTP bearer scheme.
@@ -236,6 +241,7 @@ func (g *generator) operation(path, method string, op *openapi3.Operation) {
 	} else if len(alternatives) > 0 {
 		g.fail("%s: @x-request-one-of on an operation without a body", where)
 	}
+	g.textLimit(where, op)
 	if op.Responses.Value("500") == nil {
 		op.Responses.Set("500", &openapi3.ResponseRef{Value: openapi3.NewResponse().WithDescription(string(apperr.CodeInternal))})
 	}

@@ -1,6 +1,7 @@
 package people
 
 import (
+	"fmt"
 	"net/mail"
 	"strings"
 	"unicode"
@@ -8,6 +9,10 @@ import (
 
 	"github.com/invitedhq/invited/internal/apperr"
 )
+
+// MaxEmailLength bounds an email address, in characters (RFC 5321's limit
+// on a path, less its angle brackets).
+const MaxEmailLength = 254
 
 // NormalizeEmail trims and lower-cases an address and checks its syntax
 // (rule R10). field names the request field in the error.
@@ -20,8 +25,8 @@ func NormalizeEmail(field, raw string) (string, *apperr.FieldError) {
 	if email == "" {
 		return bad(field + " is required")
 	}
-	if len(email) > 254 {
-		return bad(field + " must be at most 254 characters")
+	if utf8.RuneCountInString(email) > MaxEmailLength {
+		return bad(fmt.Sprintf("%s must be at most %d characters", field, MaxEmailLength))
 	}
 	addr, err := mail.ParseAddress(email)
 	if err != nil || addr.Address != email || addr.Name != "" {

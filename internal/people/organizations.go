@@ -9,6 +9,9 @@ import (
 	"github.com/invitedhq/invited/internal/apperr"
 )
 
+// MaxSlugLength bounds an organization's slug, in characters.
+const MaxSlugLength = 63
+
 var slugPattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 
 // DefaultInviteTTL is how long invitation links live unless configured.

@@ -43,6 +43,7 @@ type TokenResponse struct {
 //	@Failure		415		{object}	Problem			"unsupported_media_type"
 //	@Failure		429		{object}	Problem			"rate_limited: too many requests from this address, or failures for this account"
 //	@Failure		501		{object}	Problem			"not_implemented: this deployment mints no tokens"
+//	@x-rate-limited	true
 //	@Router			/auth/token [post]
 func (s *Server) signIn(c echo.Context) error {
 	var req SignInRequest

@@ -54,6 +54,7 @@ func tokenFrom(c echo.Context) (string, error) {
 //	@Failure		413		{object}	Problem			"payload_too_large"
 //	@Failure		415		{object}	Problem			"unsupported_media_type"
 //	@Failure		429		{object}	Problem			"rate_limited"
+//	@x-rate-limited	true
 //	@Router			/invites/verify [post]
 func (s *Server) verifyInvite(c echo.Context) error {
 	token, err := tokenFrom(c)
@@ -103,6 +104,7 @@ type AcceptInviteResult struct {
 //	@Failure		413		{object}	Problem				"payload_too_large"
 //	@Failure		415		{object}	Problem				"unsupported_media_type"
 //	@Failure		429		{object}	Problem				"rate_limited"
+//	@x-rate-limited	true
 //	@Router			/invites/accept [post]
 func (s *Server) acceptInvite(c echo.Context) error {
 	var req AcceptInviteRequest
@@ -141,6 +143,7 @@ type Accepted struct{}
 //	@Failure		413		{object}	Problem			"payload_too_large"
 //	@Failure		415		{object}	Problem			"unsupported_media_type"
 //	@Failure		429		{object}	Problem			"rate_limited"
+//	@x-rate-limited	true
 //	@Router			/invites/renew [post]
 func (s *Server) renewInvite(c echo.Context) error {
 	token, err := tokenFrom(c)

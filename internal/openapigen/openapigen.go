@@ -9,7 +9,9 @@
 //     example per code; every operation can answer 500 internal;
 //   - object schemas have additionalProperties: false, because the server
 //     rejects unknown request fields and never sends undocumented ones;
-//   - every response carries X-Request-ID, a 429 carries Retry-After, a 201
+//   - every response carries X-Request-ID, every answer of an operation
+//     annotated x-rate-limited the RateLimit-Policy and RateLimit fields
+//     (ratelimit.go), a 429 carries Retry-After, a 201
 //     carries Location, and the success of an operation that takes an
 //     Idempotency-Key may carry Idempotent-Replayed;
 //   - the bearer scheme is HTTP bearer (Swagger 2.0 only knows API keys);
@@ -236,6 +238,7 @@ func (g *generator) operation(path, method string, op *openapi3.Operation) {
 	examples := g.examplesAnnotation(where, op)
 	alternatives := g.oneOfAnnotation(where, op)
 	idempotent := g.parameters(method, path, op)
+	limited := g.rateLimited(where, op)
 	if op.RequestBody != nil && op.RequestBody.Value != nil {
 		g.requestBody(where, op.RequestBody.Value, examples, alternatives)
 	} else if len(alternatives) > 0 {
@@ -250,7 +253,7 @@ func (g *generator) operation(path, method string, op *openapi3.Operation) {
 		op.Security = &openapi3.SecurityRequirements{} // public, and saying so
 	}
 	for _, status := range op.Responses.Keys() {
-		g.response(where, status, op.Responses.Value(status).Value, examples, responseTraits{secured: secured, idempotent: idempotent})
+		g.response(where, status, op.Responses.Value(status).Value, examples, responseTraits{secured: secured, idempotent: idempotent, rateLimited: limited})
 	}
 	for key := range examples {
 		g.fail("%s: x-examples names %q, which is neither \"request\" nor a success status of the operation", where, key)
@@ -397,8 +400,9 @@ func (g *generator) mediaExamples(where, label string, content openapi3.Content,
 }
 
 type responseTraits struct {
-	secured    bool
-	idempotent bool
+	secured     bool
+	idempotent  bool
+	rateLimited bool
 }
 
 func (g *generator) response(where, status string, r *openapi3.Response, examples map[string]any, t responseTraits) {
@@ -411,6 +415,9 @@ func (g *generator) response(where, status string, r *openapi3.Response, example
 		r.Headers = openapi3.Headers{}
 	}
 	r.Headers[headerRequestID] = &openapi3.HeaderRef{Ref: "#/components/headers/RequestID"}
+	if t.rateLimited {
+		rateLimitHeaders(r)
+	}
 	switch {
 	case code == http.StatusTooManyRequests:
 		r.Headers[headerRetryAfter] = &openapi3.HeaderRef{Ref: "#/components/headers/RetryAfter"}

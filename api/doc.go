@@ -39,4 +39,4 @@ package api
 //	@securityDefinitions.apikey	BearerAuth
 //	@in							header
 //	@name						Authorization
-//	@description				An access token from POST /auth/token, POST /invites/accept or the `invited token` command.
+//	@description				An access token from POST /auth/token, POST /invites/accept or the `invited token` command: a JWT validated as RFC8725 (JSON Web Token Best Current Practices) asks, with the one configured algorithm only (never none), and exp, iss and aud always checked.

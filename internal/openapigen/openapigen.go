@@ -199,7 +199,10 @@ func (g *generator) fail(format string, args ...any) {
 }
 
 func (g *generator) run() {
-	g.doc.Servers = openapi3.Servers{{URL: "/", Description: "The service itself; every path is relative to where it is deployed."}}
+	// x-internal says who the service is for (partners too); the
+	// description which environments (OWASP API9, inventory).
+	g.doc.Servers = openapi3.Servers{{URL: "/", Extensions: map[string]any{"x-internal": false},
+		Description: "The service itself, wherever it runs (local development, staging or production); every path is relative to where it is deployed."}}
 	g.doc.Info.Description = strings.TrimSpace(g.doc.Info.Description) + "\n\n" + CatalogMarkdown(g.catalog, 3)
 	g.securityScheme()
 	g.components()

@@ -17,8 +17,8 @@ const (
 
 // rateLimitComponents adds the shared rate limit headers.
 func (g *generator) rateLimitComponents() {
-	field := func(pattern string, maxLength uint64) *openapi3.SchemaRef {
-		return openapi3.NewStringSchema().WithPattern(pattern).WithMaxLength(int64(maxLength)).NewRef()
+	field := func(pattern string, maxLength int64) *openapi3.SchemaRef {
+		return openapi3.NewStringSchema().WithPattern(pattern).WithMaxLength(maxLength).NewRef()
 	}
 	g.doc.Components.Headers["RateLimitPolicy"] = header(
 		`The quota of the client's address, as a structured field (draft-ietf-httpapi-ratelimit-headers): the policy "per-ip" allows q requests per window of w seconds, refilled steadily. It is the same on every answer.`,

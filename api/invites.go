@@ -77,6 +77,9 @@ type AcceptInviteRequest struct {
 	// FirstName and LastName optionally correct the names the administrator entered.
 	FirstName *string `json:"first_name" maxLength:"100" example:"Grace" validate:"optional"`
 	LastName  *string `json:"last_name" maxLength:"100" example:"Hopper" validate:"optional"`
+	// RefreshTokenCookie asks for the refresh token in an HttpOnly cookie
+	// instead of in the body, as for POST /auth/token.
+	RefreshTokenCookie bool `json:"refresh_token_cookie" default:"false" example:"false" validate:"optional"`
 }
 
 // AcceptInviteResult is the activated user, signed in.
@@ -86,12 +89,17 @@ type AcceptInviteResult struct {
 	TokenType   string `json:"token_type" enums:"Bearer" example:"Bearer"`
 	// ExpiresIn is the token's lifetime in seconds.
 	ExpiresIn int `json:"expires_in" example:"900"`
+	// RefreshToken renews the access token through POST /auth/refresh;
+	// absent when it was set as a cookie.
+	RefreshToken string `json:"refresh_token,omitempty" example:"AZHJx0q4Tn6kVb2Lw8Yp3Rd5Mf7Gh9Jk1Ls3Nq5Pt7Vx9Zb2Cd4Ef6Gh8Jk0Lm2Np4"`
+	// RefreshTokenExpiresAt is the session's absolute end.
+	RefreshTokenExpiresAt time.Time `json:"refresh_token_expires_at" format:"date-time" example:"2026-12-31T09:30:00Z"`
 }
 
 // acceptInvite godoc
 //
 //	@Summary		Accept an invitation
-//	@Description	Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in.
+//	@Description	Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does.
 //	@ID				acceptInvite
 //	@Tags			Activation
 //	@Accept			json
@@ -100,6 +108,7 @@ type AcceptInviteResult struct {
 //	@Success		200		{object}	AcceptInviteResult	"The user, confirmed and signed in"
 //	@Failure		400		{object}	Problem				"invalid_request, weak_password (errors lists every failed rule)"
 //	@Failure		404		{object}	Problem				"invite_not_found"
+//	@Failure		501		{object}	Problem				"not_implemented: this deployment mints no tokens"
 //	@Failure		410		{object}	Problem				"invite_expired, invite_revoked (also when the account stopped being invite-pending), invite_accepted"
 //	@Failure		413		{object}	Problem				"payload_too_large"
 //	@Failure		415		{object}	Problem				"unsupported_media_type"
@@ -114,13 +123,19 @@ func (s *Server) acceptInvite(c echo.Context) error {
 	if err := requireFields("token", req.Token, "password", req.Password); err != nil {
 		return err
 	}
-	u, tok, err := s.svc.AcceptInvite(c.Request().Context(), people.Acceptance{
+	if req.RefreshTokenCookie {
+		if err := cookieAllowed(c, "refresh_token_cookie"); err != nil {
+			return err
+		}
+	}
+	u, sess, err := s.svc.AcceptInvite(c.Request().Context(), people.Acceptance{
 		Token: req.Token, Password: req.Password, FirstName: req.FirstName, LastName: req.LastName})
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, AcceptInviteResult{User: userView(u, s.svc.Now()), AccessToken: tok.Token,
-		TokenType: "Bearer", ExpiresIn: int(tok.ExpiresIn.Seconds())})
+	tok := sessionResponse(c, sess, req.RefreshTokenCookie)
+	return writeJSON(c, http.StatusOK, AcceptInviteResult{User: userView(u, s.svc.Now()), AccessToken: tok.AccessToken,
+		TokenType: tok.TokenType, ExpiresIn: tok.ExpiresIn, RefreshToken: tok.RefreshToken, RefreshTokenExpiresAt: tok.RefreshTokenExpiresAt})
 }
 
 // Accepted is the empty body of an accepted request.

@@ -28,6 +28,7 @@ var requestStrings = map[string]int{
 	"new_password":     auth.MaxPasswordLength,
 	"current_password": auth.MaxPasswordLength,
 	"token":            auth.MaxInviteTokenLength,
+	"refresh_token":    auth.RefreshTokenLength,
 	"q":                people.MaxQueryLength,
 	"cursor":           people.MaxCursorLength,
 	"items_cursor":     people.MaxCursorLength,

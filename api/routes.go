@@ -39,6 +39,8 @@ func (s *Server) routes(d Deps) {
 
 	// Public: activation links and sign-in, rate limited per client IP.
 	e.POST("/auth/token", s.signIn, public...)
+	e.POST("/auth/refresh", s.refreshSession, public...)
+	e.POST("/auth/logout", s.signOut, public...)
 	e.POST("/invites/verify", s.verifyInvite, public...)
 	e.POST("/invites/accept", s.acceptInvite, public...)
 	e.POST("/invites/renew", s.renewInvite, public...)

@@ -96,7 +96,7 @@ func (a *app) wire(ctx context.Context, migrate bool) error {
 	}
 	a.store = store.New(a.db, a.queue)
 	a.service = people.NewService(people.Deps{Store: a.store, Hasher: a.hasher, Tokens: a.tokens, Signer: a.signer,
-		Mailer: mailer, AppBaseURL: a.cfg.AppBaseURL, Logger: a.log})
+		Mailer: mailer, AppBaseURL: a.cfg.AppBaseURL, RefreshTTL: a.cfg.RefreshTokenTTL, Logger: a.log})
 	a.queue.SetInviteDeliverer(a.service)
 	a.queue.SetJobRunner(a.service)
 	return nil

@@ -22,23 +22,33 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	// Listen first: the links the service writes point at its own address
+	// unless APP_BASE_URL says otherwise, and only the listener knows the
+	// port of HTTP_ADDR=:0.
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("HTTP_ADDR: %w", err)
+	}
+	own := config.LocalURL(ln.Addr().String())
+	if cfg.AppBaseURLDefaulted {
+		cfg.AppBaseURL = own
+	}
 	a, err := open(ctx, cfg, log, true)
 	if err != nil {
+		_ = ln.Close()
 		return err
 	}
 	defer a.close()
 	if *withDemo {
-		if err := seedDemo(ctx, a, stdout, "http://"+displayAddr(cfg.HTTPAddr)); err != nil {
+		if err := seedDemo(ctx, a, stdout, own); err != nil {
+			_ = ln.Close()
 			return err
 		}
 	}
 	srv, err := a.server()
 	if err != nil {
+		_ = ln.Close()
 		return err
-	}
-	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.HTTPAddr)
-	if err != nil {
-		return fmt.Errorf("HTTP_ADDR: %w", err)
 	}
 	httpServer := &http.Server{
 		Handler:           srv,
@@ -64,8 +74,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- httpServer.Serve(ln) }()
-	log.Info("invited is listening", "addr", ln.Addr().String(), "database", string(cfg.Dialect))
+	log.Info("invited is listening", "addr", ln.Addr().String(), "database", string(cfg.Dialect), "console", cfg.Console)
 	fmt.Fprintf(stdout, "invited listening on http://%s\n", ln.Addr())
+	if cfg.Console {
+		fmt.Fprintf(stdout, "Console: open %s\n", own)
+	}
 
 	select {
 	case err := <-serveErr:
@@ -85,16 +98,4 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 	}
 	log.Info("stopped")
 	return nil
-}
-
-// displayAddr turns a listen address into one a user can paste in a browser.
-func displayAddr(addr string) string {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return addr
-	}
-	if host == "" || host == "0.0.0.0" || host == "::" {
-		host = "localhost"
-	}
-	return net.JoinHostPort(host, port)
 }

@@ -239,10 +239,13 @@ const (
 	ActionBulkResendStarted   = "bulk.resend_started"
 	ActionImportStarted       = "import.started"
 	ActionJobCancelled        = "job.cancelled"
+	// ActionRefreshReuseDetected records a used refresh token presented
+	// again: its session was ended.
+	ActionRefreshReuseDetected = "auth.refresh_reuse_detected"
 )
 
 // AuditActions lists the actions GET /audit-events can filter on.
 var AuditActions = []string{ActionUserCreated, ActionUserUpdated, ActionInviteSent, ActionInviteResent,
 	ActionInviteRenewed, ActionInviteAccepted, ActionInviteRevoked, ActionPasswordSet, ActionPasswordChanged,
 	ActionEmailChanged, ActionRoleChanged, ActionUserDeactivated, ActionUserReactivated, ActionOrganizationCreated,
-	ActionBulkResendStarted, ActionImportStarted, ActionJobCancelled}
+	ActionBulkResendStarted, ActionImportStarted, ActionJobCancelled, ActionRefreshReuseDetected}

@@ -254,13 +254,13 @@ type Acceptance struct {
 
 // AcceptInvite consumes an activation link once: the user sets their
 // password, becomes confirmed, and is signed in (R7).
-func (s *Service) AcceptInvite(ctx context.Context, a Acceptance) (User, AccessToken, error) {
+func (s *Service) AcceptInvite(ctx context.Context, a Acceptance) (User, Session, error) {
 	r, err := s.resolveToken(ctx, a.Token)
 	if err != nil {
-		return User{}, AccessToken{}, err
+		return User{}, Session{}, err
 	}
 	if err := s.usable(r); err != nil {
-		return User{}, AccessToken{}, err
+		return User{}, Session{}, err
 	}
 	u := r.user
 	var errs []apperr.FieldError
@@ -276,14 +276,14 @@ func (s *Service) AcceptInvite(ctx context.Context, a Acceptance) (User, AccessT
 		}
 	}
 	if len(errs) > 0 {
-		return User{}, AccessToken{}, apperr.Invalid(errs...)
+		return User{}, Session{}, apperr.Invalid(errs...)
 	}
 	if err := checkPassword("password", a.Password, u, r.org); err != nil {
-		return User{}, AccessToken{}, err
+		return User{}, Session{}, err
 	}
 	hash, err := s.hasher.Hash(ctx, a.Password) // slow: outside the transaction
 	if err != nil {
-		return User{}, AccessToken{}, apperr.Internal(err)
+		return User{}, Session{}, apperr.Internal(err)
 	}
 	err = s.store.InTx(ctx, func(ctx context.Context) error {
 		locked, err := s.store.LockUser(ctx, r.org.ID, u.ID)
@@ -323,10 +323,10 @@ func (s *Service) AcceptInvite(ctx context.Context, a Acceptance) (User, AccessT
 		return err
 	})
 	if err != nil {
-		return User{}, AccessToken{}, err
+		return User{}, Session{}, err
 	}
-	tok, err := s.mint(u, 0)
-	return u, tok, err
+	sess, err := s.startSession(ctx, u)
+	return u, sess, err
 }
 
 // RenewInvite answers an expired link of a still-invited user with a fresh

@@ -66,6 +66,7 @@ type Store interface {
 	ListAuditEvents(ctx context.Context, orgID uuid.UUID, f AuditFilter) ([]AuditEvent, error)
 
 	BulkStore
+	SessionStore
 }
 
 // BulkStore keeps bulk jobs and the batch reads and writes they need.

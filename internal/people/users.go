@@ -301,7 +301,8 @@ func permissionStrings(ps []Permission) []string {
 	return out
 }
 
-// Deactivate stops a user from signing in and voids their live links (R12).
+// Deactivate stops a user from signing in, voids their live links (R12)
+// and ends their sessions.
 func (s *Service) Deactivate(ctx context.Context, actor Actor, id uuid.UUID) (User, error) {
 	return s.changeStatus(ctx, actor, id, func(ctx context.Context, u *User) error {
 		if u.ID == actor.ID {
@@ -316,7 +317,12 @@ func (s *Service) Deactivate(ctx context.Context, actor Actor, id uuid.UUID) (Us
 		if err != nil {
 			return err
 		}
-		return s.audit(ctx, u.OrganizationID, &actor.ID, &u.ID, ActionUserDeactivated, map[string]any{"invites_revoked": n})
+		ended, err := s.endSessions(ctx, u.ID, SessionDeactivated)
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, u.OrganizationID, &actor.ID, &u.ID, ActionUserDeactivated,
+			map[string]any{"invites_revoked": n, "sessions_ended": ended})
 	})
 }
 

@@ -2,20 +2,20 @@ package api
 
 import (
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 )
 
-// Request body limits.
+// Request body limits, in bytes.
 const (
-	bodyLimit        = "1M"
-	webhookBodyLimit = "5M"
+	bodyLimit        = 1 << 20
+	importBodyLimit  = 10 << 20
+	webhookBodyLimit = 5 << 20
 )
 
 // routes is the map of the API: every route, grouped by who may call it.
 func (s *Server) routes(d Deps) {
 	e := s.e
 	e.Pre(requestID())
-	e.Use(s.recoverPanics(), s.logRequests(), securityHeaders(), s.observe())
+	e.Use(s.recoverPanics(), s.logRequests(), securityHeaders(), s.observe(), checkQuery())
 	if len(d.CORSAllowedOrigins) > 0 {
 		e.Use(cors(d.CORSAllowedOrigins))
 	}
@@ -34,8 +34,8 @@ func (s *Server) routes(d Deps) {
 	// middleware claims every unknown path under it, which would answer a
 	// mistyped URL with 401 instead of 404.
 	// The rate limit comes first, so that every request counts, oversized ones too.
-	public := []echo.MiddlewareFunc{s.limitPublic(), middleware.BodyLimit(bodyLimit)}
-	signedIn := []echo.MiddlewareFunc{middleware.BodyLimit(bodyLimit), s.authenticate()}
+	public := []echo.MiddlewareFunc{s.limitPublic(), limitBody(bodyLimit)}
+	signedIn := []echo.MiddlewareFunc{limitBody(bodyLimit), s.authenticate()}
 
 	// Public: activation links and sign-in, rate limited per client IP.
 	e.POST("/auth/token", s.signIn, public...)
@@ -46,7 +46,7 @@ func (s *Server) routes(d Deps) {
 	e.POST("/invites/renew", s.renewInvite, public...)
 
 	// The email provider, authenticated by its signature.
-	e.POST("/webhooks/sendgrid", s.sendgridWebhook, middleware.BodyLimit(webhookBodyLimit))
+	e.POST("/webhooks/sendgrid", s.sendgridWebhook, limitBody(webhookBodyLimit))
 
 	// Any signed-in user.
 	e.GET("/me", s.me, signedIn...)

@@ -1104,12 +1104,12 @@ type AcceptInviteRequest struct {
 // AcceptInviteResult defines model for AcceptInviteResult.
 type AcceptInviteResult struct {
 	// AccessToken Example: eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwMTkzYjRhMiJ9.c2lnbmF0dXJl
-	AccessToken string `json:"access_token"`
+	AccessToken *string `json:"access_token,omitempty"`
 
 	// ExpiresIn The token's lifetime in seconds.
 	//
 	// Example: 900
-	ExpiresIn int32 `json:"expires_in"`
+	ExpiresIn *int32 `json:"expires_in,omitempty"`
 
 	// RefreshToken Renews the access token through POST /auth/refresh;
 	// absent when it was set as a cookie.
@@ -1120,11 +1120,11 @@ type AcceptInviteResult struct {
 	// RefreshTokenExpiresAt The session's absolute end.
 	//
 	// Example: 2026-12-31T09:30:00Z
-	RefreshTokenExpiresAt time.Time `json:"refresh_token_expires_at"`
+	RefreshTokenExpiresAt *time.Time `json:"refresh_token_expires_at,omitempty"`
 
 	// TokenType Example: Bearer
-	TokenType AcceptInviteResultTokenType `json:"token_type"`
-	User      User                        `json:"user"`
+	TokenType *AcceptInviteResultTokenType `json:"token_type,omitempty"`
+	User      User                         `json:"user"`
 }
 
 // AcceptInviteResultTokenType Example: Bearer
@@ -2375,7 +2375,7 @@ type ClientInterface interface {
 
 	// AcceptInviteWithBody Accept an invitation
 	//
-	// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does.
+	// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers with the user alone, without the session's members: the user signs in with that provider.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2384,7 +2384,7 @@ type ClientInterface interface {
 
 	// AcceptInvite Accept an invitation
 	//
-	// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does.
+	// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers with the user alone, without the session's members: the user signs in with that provider.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2829,7 +2829,7 @@ func (c *Client) GetHealth(ctx context.Context, reqEditors ...RequestEditorFn) (
 
 // AcceptInviteWithBody Accept an invitation
 //
-// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does.
+// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers with the user alone, without the session's members: the user signs in with that provider.
 //
 // Takes any type of body and a specified content type.
 //
@@ -2848,7 +2848,7 @@ func (c *Client) AcceptInviteWithBody(ctx context.Context, contentType string, b
 
 // AcceptInvite Accept an invitation
 //
-// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does.
+// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers with the user alone, without the session's members: the user signs in with that provider.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -5102,7 +5102,7 @@ type ClientWithResponsesInterface interface {
 
 	// AcceptInviteWithBodyWithResponse Accept an invitation
 	//
-	// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does.
+	// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers with the user alone, without the session's members: the user signs in with that provider.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5111,7 +5111,7 @@ type ClientWithResponsesInterface interface {
 
 	// AcceptInviteWithResponse Accept an invitation
 	//
-	// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does.
+	// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers with the user alone, without the session's members: the user signs in with that provider.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6169,13 +6169,6 @@ type AcceptInviteResponse500Headers struct {
 	XRequestID      string
 }
 
-// AcceptInviteResponse501Headers the declared response headers of an HTTP 501 response for AcceptInvite
-type AcceptInviteResponse501Headers struct {
-	RateLimit       string
-	RateLimitPolicy string
-	XRequestID      string
-}
-
 type AcceptInviteResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6195,8 +6188,6 @@ type AcceptInviteResponse struct {
 	ApplicationproblemJSON429 *Problem
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Problem
-	// ApplicationproblemJSON501 the response for an HTTP 501 `application/problem+json` response
-	ApplicationproblemJSON501 *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *AcceptInviteResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -6213,8 +6204,6 @@ type AcceptInviteResponse struct {
 	Headers429 *AcceptInviteResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *AcceptInviteResponse500Headers
-	// Headers501 the parsed response headers for an HTTP 501 response
-	Headers501 *AcceptInviteResponse501Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6255,11 +6244,6 @@ func (r AcceptInviteResponse) GetApplicationproblemJSON429() *Problem {
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
 func (r AcceptInviteResponse) GetApplicationproblemJSON500() *Problem {
 	return r.ApplicationproblemJSON500
-}
-
-// GetApplicationproblemJSON501 returns the response for an HTTP 501 `application/problem+json` response
-func (r AcceptInviteResponse) GetApplicationproblemJSON501() *Problem {
-	return r.ApplicationproblemJSON501
 }
 
 // GetBody returns the raw response body bytes
@@ -9336,7 +9320,7 @@ func (c *ClientWithResponses) GetHealthWithResponse(ctx context.Context, reqEdit
 
 // AcceptInviteWithBodyWithResponse Accept an invitation
 //
-// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does.
+// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers with the user alone, without the session's members: the user signs in with that provider.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -9351,7 +9335,7 @@ func (c *ClientWithResponses) AcceptInviteWithBodyWithResponse(ctx context.Conte
 
 // AcceptInviteWithResponse Accept an invitation
 //
-// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does.
+// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers with the user alone, without the session's members: the user signs in with that provider.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -10979,13 +10963,6 @@ func ParseAcceptInviteResponse(rsp *http.Response) (*AcceptInviteResponse, error
 		}
 		response.ApplicationproblemJSON500 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON501 = &dest
-
 	}
 
 	switch {
@@ -11188,30 +11165,6 @@ func ParseAcceptInviteResponse(rsp *http.Response) (*AcceptInviteResponse, error
 			headers.XRequestID = value
 		}
 		response.Headers500 = &headers
-	case rsp.StatusCode == 501:
-		var headers AcceptInviteResponse501Headers
-		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimit = value
-		}
-		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimitPolicy = value
-		}
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers501 = &headers
 	}
 
 	return response, nil

@@ -91,7 +91,7 @@ var Catalog = []Entry{
 	{InviteExpired, http.StatusGone, "Invitation expired",
 		"The activation link has expired. When `renewable` is true the user is still invited and `POST /invites/renew` sends a fresh link to the address on file."},
 	{InviteRevoked, http.StatusGone, "Invitation revoked",
-		"The activation link was replaced by a newer invitation, or made void when a password was set, the email changed or the user was deactivated. `reason` says which."},
+		"The activation link was replaced by a newer invitation, or made void when a password was set, the email changed or the user was deactivated. `reason` says which; when the account itself stopped being invite-pending, `user_status` names its status instead."},
 	{InviteAccepted, http.StatusGone, "Invitation already used",
 		"The activation link was already used to activate the account. Sign in instead."},
 	{PayloadTooLarge, http.StatusRequestEntityTooLarge, "Request body too large",

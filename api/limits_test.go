@@ -151,14 +151,16 @@ func TestRequestsOverTheLimitsAreRefused(t *testing.T) {
 		for _, email := range []string{"a@example.com", "b@example.com"} {
 			e.Post("/users", org.OwnerToken, map[string]any{"email": email, "send_invite": false}).Expect(http.StatusCreated)
 		}
-		// Real cursors, grown past the limit by a field their decoders ignore.
+		// Real cursors. The position of a listing by email is an email, so
+		// a longer one is still a position, until it is longer than a cursor may be.
 		var users, events struct {
 			NextCursor string `json:"next_cursor"`
 		}
-		e.Get("/users?limit=1", org.OwnerToken).Expect(http.StatusOK).JSON(&users)
+		e.Get("/users?sort=email&limit=1", org.OwnerToken).Expect(http.StatusOK).JSON(&users)
 		e.Get("/audit-events?limit=1", org.OwnerToken).Expect(http.StatusOK).JSON(&events)
-		e.Get("/users?limit=1&cursor="+users.NextCursor, org.OwnerToken).Expect(http.StatusOK)
-		e.Get("/audit-events?limit=1&cursor="+grown(t, events.NextCursor, 100), org.OwnerToken).Expect(http.StatusOK)
+		longest := grown(t, users.NextCursor, "e", people.MaxCursorLength-2)
+		require.LessOrEqual(t, len(longest), people.MaxCursorLength)
+		e.Get("/users?sort=email&limit=1&cursor="+longest, org.OwnerToken).Expect(http.StatusOK)
 
 		over := func(n int) string { return strings.Repeat("a", n+1) }
 		for _, tc := range []struct {
@@ -176,9 +178,9 @@ func TestRequestsOverTheLimitsAreRefused(t *testing.T) {
 			{"user_ids", apitest.Request{Method: http.MethodPost, Path: "/users/resend-invites", Token: org.OwnerToken,
 				Body: map[string]any{"user_ids": make([]string, people.MaxBulkUserIDs+1), "dry_run": true}}, "user_ids"},
 			{"cursor", apitest.Request{Method: http.MethodGet, Token: org.OwnerToken,
-				Path: "/users?limit=1&cursor=" + grown(t, users.NextCursor, people.MaxCursorLength+1)}, "cursor"},
+				Path: "/users?sort=email&limit=1&cursor=" + grown(t, users.NextCursor, "e", people.MaxCursorLength+1)}, "cursor"},
 			{"audit cursor", apitest.Request{Method: http.MethodGet, Token: org.OwnerToken,
-				Path: "/audit-events?limit=1&cursor=" + grown(t, events.NextCursor, people.MaxCursorLength+1)}, "cursor"},
+				Path: "/audit-events?limit=1&cursor=" + grown(t, events.NextCursor, "i", people.MaxCursorLength+1)}, "cursor"},
 			{"new_password", apitest.Request{Method: http.MethodPut, Path: "/me/password", Token: org.OwnerToken,
 				Body: map[string]any{"current_password": apitest.Password, "new_password": over(auth.MaxPasswordLength)}}, "new_password"},
 		} {
@@ -196,21 +198,21 @@ func TestRequestsOverTheLimitsAreRefused(t *testing.T) {
 	})
 }
 
-// grown returns cursor with an extra JSON member, so that it is at least
-// n characters long and still decodes to the same position.
-func grown(t *testing.T, cursor string, n int) string {
+// grown returns cursor with the string member key made longer, one
+// character at a time, until the cursor is at least n characters long
+// (each character adds one or two).
+func grown(t *testing.T, cursor, key string, n int) string {
 	t.Helper()
 	raw, err := base64.RawURLEncoding.DecodeString(cursor)
 	require.NoError(t, err)
 	var m map[string]any
 	require.NoError(t, json.Unmarshal(raw, &m))
-	m["pad"] = ""
 	for {
 		b, err := json.Marshal(m)
 		require.NoError(t, err)
 		if out := base64.RawURLEncoding.EncodeToString(b); len(out) >= n {
 			return out
 		}
-		m["pad"] = m["pad"].(string) + "x"
+		m[key] = "a" + m[key].(string)
 	}
 }

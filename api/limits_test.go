@@ -29,6 +29,7 @@ var requestStrings = map[string]int{
 	"current_password": auth.MaxPasswordLength,
 	"token":            auth.MaxInviteTokenLength,
 	"refresh_token":    auth.RefreshTokenLength,
+	"locale":           people.MaxLocaleLength,
 	"q":                people.MaxQueryLength,
 	"cursor":           people.MaxCursorLength,
 	"items_cursor":     people.MaxCursorLength,

@@ -1,9 +1,11 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -281,10 +283,16 @@ func TestOneOrganizationsBurstDoesNotHoldUpAnother(t *testing.T) {
 	apitest.ForEachDialect(t, func(t *testing.T, e *apitest.Env) {
 		busy, quiet := e.Org(), e.Org()
 		invitees(e, busy, "burst", 40)
-		e.SendGrid.SetLatency(100 * time.Millisecond)
+		release := e.SendGrid.Hold()
+		defer release()
 		e.StartWorkers()
-		e.SendGrid.WaitForMessages(t, 1, wait) // the burst is under way, its other calls queued
+		// The burst's first call is in flight and held; its seven others wait.
+		e.WaitForInviteJobsWhere(wait, "the burst's first call", func([]apitest.InviteJob) bool {
+			return e.SendGrid.Requests() == 1
+		})
 		lone := newInvitee(t, e, quiet, "lone@example.com")
+		waitForLog(t, e, `"msg":"invite emails waiting for a provider call","organization_id":"`+quiet.ID.String()+`"`)
+		release()
 		e.SendGrid.WaitForRecipients(t, 41, wait)
 		e.WaitForInviteJobs(wait)
 
@@ -295,7 +303,34 @@ func TestOneOrganizationsBurstDoesNotHoldUpAnother(t *testing.T) {
 		})
 		require.GreaterOrEqual(t, at, 0)
 		require.Len(t, msgs[at].Personalizations, 1, "the quiet organization's email has a call of its own")
-		// First come, first served, it would be the last call.
-		require.LessOrEqual(t, at, 3, "the quiet organization's call came within the next turns, not after the burst")
+		// First come, first served, it would be the last call. Taking turns,
+		// it comes right after the burst's next call.
+		require.LessOrEqual(t, at, 2, "the quiet organization's call took its turn, not the burst's end")
 	}, apitest.Options{Delivery: people.DeliveryOptions{MaxUnconfirmed: 5, MaxCalls: 1}})
+}
+
+// waitForLog polls the environment's log until it contains fragment.
+func waitForLog(t *testing.T, e *apitest.Env, fragment string) {
+	t.Helper()
+	require.Eventually(t, func() bool { return strings.Contains(e.Logs.String(), fragment) }, wait, 5*time.Millisecond,
+		"the log never said %s", fragment)
+}
+
+// A job that has waited for its turn until a call could outlive it is put
+// back in the queue rather than failed, and nothing is sent for it.
+func TestEmailWithTooLittleTimeLeftWaits(t *testing.T) {
+	t.Parallel()
+	apitest.ForEachDialect(t, func(t *testing.T, e *apitest.Env) {
+		org := e.Org()
+		created := newInvitee(t, e, org, "late@example.com")
+		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second) // less than MinTimeLeft's default
+		defer cancel()
+		err := e.Service.DeliverInvite(ctx, created.Invite.ID)
+		var w people.Wait
+		require.ErrorAs(t, err, &w)
+		require.Zero(t, e.SendGrid.Requests())
+		got := readUser(t, e, org, created.ID)
+		require.Equal(t, "queued", got.Invite.Delivery.Status)
+		require.Zero(t, got.Invite.Delivery.Attempts)
+	})
 }

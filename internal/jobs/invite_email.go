@@ -44,6 +44,13 @@ func (w *inviteEmailWorker) Work(ctx context.Context, job *river.Job[InviteEmail
 // limit snoozes as long as the provider asked, anything else is retried
 // with backoff. what names the email in the log.
 func (q *Queue) sendOutcome(ctx context.Context, err error, attempt int, what ...any) error {
+	var w waiter
+	if errors.As(err, &w) {
+		// Not a failure either: the email waited its turn for too long
+		// and goes back to the queue.
+		q.log.DebugContext(ctx, "invite email put back in the queue", append(what, "reason", err.Error())...)
+		return river.JobSnooze(w.WaitFor())
+	}
 	var me *mail.Error
 	if errors.As(err, &me) {
 		switch {
@@ -60,6 +67,13 @@ func (q *Queue) sendOutcome(ctx context.Context, err error, attempt int, what ..
 		q.log.WarnContext(ctx, "invite email failed, will retry", append(what, "attempt", attempt, "status", me.StatusCode, "reason", me.Reason)...)
 	}
 	return err
+}
+
+// waiter is an outcome that asks the job to wait and come back, without
+// using up an attempt.
+type waiter interface {
+	error
+	WaitFor() time.Duration
 }
 
 // NextRetry backs off exponentially with jitter (Options.Backoff), so that

@@ -71,16 +71,18 @@ func (s *Service) runBatch(ctx context.Context, job *Job, now time.Time) (done b
 	if err != nil {
 		return false, err
 	}
-	box := &outbox{}
+	box := &outbox{budget: batchBudget(ctx)}
+	var n int
 	switch job.Kind {
 	case JobBulkResend:
-		err = s.resendBatch(ctx, actor, org, *job, items, box, now)
+		n, err = s.resendBatch(ctx, actor, org, *job, items, box, now)
 	case JobImport:
-		err = s.importBatch(ctx, actor, org, *job, items, box, now)
+		n, err = s.importBatch(ctx, actor, org, *job, items, box, now)
 	}
 	if err != nil {
 		return false, err
 	}
+	items = items[:n] // the rest stay pending for the next batch
 	if err := s.store.UpdateJobItems(ctx, items); err != nil {
 		return false, err
 	}
@@ -114,20 +116,23 @@ func (s *Service) jobActor(ctx context.Context, job Job) (Actor, bool, error) {
 }
 
 // resendBatch resends to each item's user as POST /users/{id}/resend-invite would.
-func (s *Service) resendBatch(ctx context.Context, actor Actor, org Organization, job Job, items []JobItem, box *outbox, now time.Time) error {
+func (s *Service) resendBatch(ctx context.Context, actor Actor, org Organization, job Job, items []JobItem, box *outbox, now time.Time) (int, error) {
 	ids := make([]uuid.UUID, len(items))
 	for i, it := range items {
 		ids[i] = *it.UserID
 	}
 	users, err := s.store.LockUsers(ctx, org.ID, ids)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	byID := make(map[uuid.UUID]User, len(users))
 	for _, u := range users {
 		byID[u.ID] = u
 	}
 	for i := range items {
+		if box.spent(i) {
+			return i, nil
+		}
 		it := &items[i]
 		u, ok := byID[*it.UserID]
 		if !ok {
@@ -147,16 +152,16 @@ func (s *Service) resendBatch(ctx context.Context, actor Actor, org Organization
 			continue
 		}
 		if err != nil {
-			return err
+			return 0, err
 		}
 		it.InviteID = &inv.ID
 		it.finish(ItemSucceeded, "", "", now)
 	}
-	return nil
+	return len(items), nil
 }
 
 // importBatch creates each item's user as POST /users would.
-func (s *Service) importBatch(ctx context.Context, actor Actor, org Organization, job Job, items []JobItem, box *outbox, now time.Time) error {
+func (s *Service) importBatch(ctx context.Context, actor Actor, org Organization, job Job, items []JobItem, box *outbox, now time.Time) (int, error) {
 	emails := make([]string, 0, len(items))
 	for _, it := range items {
 		if it.Input != nil {
@@ -166,9 +171,12 @@ func (s *Service) importBatch(ctx context.Context, actor Actor, org Organization
 	// Users created since the file was validated are skipped like those that existed.
 	existing, err := s.store.UserStatusesByEmail(ctx, org.ID, emails)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	for i := range items {
+		if box.spent(i) {
+			return i, nil
+		}
 		it := &items[i]
 		if it.Input == nil {
 			it.finish(ItemFailed, ItemInvalid, "The row's data is missing.", now)
@@ -187,7 +195,7 @@ func (s *Service) importBatch(ctx context.Context, actor Actor, org Organization
 		n.SendInvite = job.Params.SendInvites
 		u, err := s.createUser(ctx, org, &actor.ID, n, box)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		it.UserID = &u.ID
 		if u.Invite != nil {
@@ -195,5 +203,18 @@ func (s *Service) importBatch(ctx context.Context, actor Actor, org Organization
 		}
 		it.finish(ItemSucceeded, "", "", now)
 	}
-	return nil
+	return len(items), nil
+}
+
+// batchBudget is when a batch stops taking on more items: halfway to its
+// job's deadline, so that a slow database (a loaded machine, a large
+// organization) makes batches smaller instead of timing them out over and
+// over. Zero (no deadline) means never.
+func batchBudget(ctx context.Context) time.Time {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return time.Time{}
+	}
+	now := time.Now()
+	return now.Add(deadline.Sub(now) / 2)
 }

@@ -32,21 +32,27 @@ func (s *Service) DeliverInvite(ctx context.Context, inviteID uuid.UUID) error {
 // recipient the provider refuses for good fails alone. The error is the
 // one that decides the batch's retry: a temporary failure or other error
 // if any email had one (a retry sends only what is still unsent), else a
-// rate limit if any, else a refusal for good if every email was refused;
-// nil when every email went out or must not go out.
+// rate limit if any, else a Wait if any, else a refusal for good if every
+// email was refused; nil when every email went out or must not go out.
 func (s *Service) DeliverInviteBatch(ctx context.Context, inviteIDs []uuid.UUID) error {
 	if len(inviteIDs) == 0 {
 		return nil
 	}
 	var (
 		limited  *mail.Error
+		waiting  error
 		refused  error
 		refusals int
 	)
 	for _, err := range s.dispatch.deliver(ctx, inviteIDs) {
-		var me *mail.Error
+		var (
+			me *mail.Error
+			w  Wait
+		)
 		switch {
 		case err == nil:
+		case errors.As(err, &w):
+			waiting = err
 		case !errors.As(err, &me):
 			return err
 		case me.Permanent:
@@ -63,6 +69,8 @@ func (s *Service) DeliverInviteBatch(ctx context.Context, inviteIDs []uuid.UUID)
 	switch {
 	case limited != nil:
 		return limited
+	case waiting != nil:
+		return waiting
 	case refusals == len(inviteIDs):
 		return refused
 	default:

@@ -2,7 +2,6 @@ package people
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -57,8 +56,22 @@ func (o DeliveryOptions) withDefaults() DeliveryOptions {
 }
 
 // errNoTimeLeft answers a job that waited so long for its turn that a
-// call could outlive it; the job tries again later.
-var errNoTimeLeft = errors.New("delivery: the job has too little time left for a provider call")
+// call could outlive it: the job goes back to the queue, which is no
+// failure (see Wait).
+var errNoTimeLeft error = Wait{Reason: "the email waited for its turn until its job had too little time left for a provider call"}
+
+// Wait is an outcome that is no failure: the email must wait and be
+// tried again later, without using up one of its job's attempts.
+type Wait struct {
+	// After is how long to wait; zero means as soon as the queue can.
+	After  time.Duration
+	Reason string
+}
+
+func (w Wait) Error() string { return "delivery: wait: " + w.Reason }
+
+// WaitFor tells the queue how long the job should wait.
+func (w Wait) WaitFor() time.Duration { return w.After }
 
 // dispatcher gathers the invitation emails that jobs hand it and sends
 // them in as few provider calls as it can: the emails queued within a
@@ -315,6 +328,7 @@ func (d *dispatcher) prepare(ctx context.Context, letters []*letter) []*call {
 
 // enqueue adds c to its organization's calls. d.mu must be held.
 func (d *dispatcher) enqueue(c *call) {
+	d.s.log.Debug("invite emails waiting for a provider call", "organization_id", c.org.ID, "recipients", len(c.letters))
 	if len(d.ready[c.org.ID]) == 0 {
 		d.turns = append(d.turns, c.org.ID)
 	}

@@ -12,8 +12,19 @@ import (
 )
 
 // outbox collects the invites a batch of a bulk job creates, so that their
-// emails go out as one queued job (one provider call) instead of one each.
-type outbox struct{ inviteIDs []uuid.UUID }
+// emails are queued as a few jobs of a provider call's worth each instead of
+// one each.
+type outbox struct {
+	inviteIDs []uuid.UUID
+	// budget is when the batch stops taking on items (see batchBudget).
+	budget time.Time
+}
+
+// spent reports whether the batch has used its time before item i; the
+// first item is always taken, so that every batch makes progress.
+func (b *outbox) spent(i int) bool {
+	return i > 0 && !b.budget.IsZero() && time.Now().After(b.budget)
+}
 
 // issueInvite revokes the user's open invites, creates a fresh one, points
 // the user at it, queues its email and audits it — all in the caller's

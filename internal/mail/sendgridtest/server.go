@@ -41,6 +41,7 @@ type Server struct {
 	script   []rule
 	arrived  chan struct{} // closed and replaced whenever a message is recorded
 	latency  time.Duration
+	held     chan struct{} // while not nil, accepted requests wait for it to close before answering
 	refused  map[string]bool // addresses answered with 400 wherever they appear
 	// inFlight and peakInFlight count the recipients of accepted requests
 	// not answered yet, now and at most.
@@ -153,6 +154,27 @@ func (s *Server) SetLatency(d time.Duration) {
 	s.latency = d
 }
 
+// Hold makes the fake keep the answers of the requests it accepts from
+// now on until release is called: the messages are recorded, the clients
+// wait.
+func (s *Server) Hold() (release func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	held := make(chan struct{})
+	s.held = held
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.mu.Lock()
+			if s.held == held {
+				s.held = nil
+			}
+			s.mu.Unlock()
+			close(held)
+		})
+	}
+}
+
 // PeakUnanswered is the largest number of recipients that accepted
 // messages not answered yet carried at one time: what a client that died
 // at the worst moment would not know to be sent.
@@ -238,7 +260,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.messages = append(s.messages, msg)
 	close(s.arrived)
 	s.arrived = make(chan struct{})
-	n, latency := len(msg.Personalizations), s.latency
+	n, latency, held := len(msg.Personalizations), s.latency, s.held
 	s.inFlight += n
 	s.peakInFlight = max(s.peakInFlight, s.inFlight)
 	s.mu.Unlock()
@@ -250,6 +272,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if latency > 0 {
 		select {
 		case <-time.After(latency):
+		case <-s.done:
+		}
+	}
+	if held != nil {
+		select {
+		case <-held:
 		case <-s.done:
 		}
 	}

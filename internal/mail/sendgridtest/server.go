@@ -41,7 +41,7 @@ type Server struct {
 	script   []rule
 	arrived  chan struct{} // closed and replaced whenever a message is recorded
 	latency  time.Duration
-	held     chan struct{} // while not nil, accepted requests wait for it to close before answering
+	held     chan struct{}   // while not nil, accepted requests wait for it to close before answering
 	refused  map[string]bool // addresses answered with 400 wherever they appear
 	// inFlight and peakInFlight count the recipients of accepted requests
 	// not answered yet, now and at most.

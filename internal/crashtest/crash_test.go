@@ -127,6 +127,13 @@ func crash(t testing.TB, bin string, users, bound int, rng *rand.Rand) outcome {
 	for email := range latest {
 		switch n := copies[email]; {
 		case n == 0:
+			if o.lost == 0 {
+				var status, sent string
+				var attempts int
+				require.NoError(t, db.QueryRow(`SELECT delivery_status, coalesce(sent_at::text, 'never'), send_attempts
+					FROM invites WHERE id = $1`, latest[email]).Scan(&status, &sent, &attempts))
+				t.Logf("%s never got their current invitation: %s, sent %s, %d attempts", email, status, sent, attempts)
+			}
 			o.lost++
 		case n > 1:
 			o.duplicates += n - 1

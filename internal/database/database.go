@@ -58,7 +58,7 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		dialector = sqlite.Open(sqliteDSN(strings.TrimPrefix(strings.TrimPrefix(url, "sqlite:"), "//")))
 	default:
 		dialector = postgres.New(postgres.Config{DSN: url, OptionOpenDB: []stdlib.OptionOpenDB{
-			stdlib.OptionAfterConnect(preferGenericPlans),
+			stdlib.OptionAfterConnect(afterConnect),
 		}})
 	}
 	gdb, err := gorm.Open(dialector, &gorm.Config{
@@ -108,6 +108,14 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("connect to %s database: %w", dialect, redact(err))
 	}
 	return &DB{Gorm: gdb, SQL: sqlDB, Dialect: dialect}, nil
+}
+
+// afterConnect sets up each new PostgreSQL connection.
+func afterConnect(ctx context.Context, conn *pgx.Conn) error {
+	if err := encodePQArraysNatively(ctx, conn); err != nil {
+		return err
+	}
+	return preferGenericPlans(ctx, conn)
 }
 
 // preferGenericPlans makes each PostgreSQL connection keep one plan per

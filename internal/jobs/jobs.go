@@ -182,7 +182,13 @@ func NewInserter(db *database.DB, log *slog.Logger) (*Inserter, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	client, err := river.NewClient(database.RiverDriver(db), &river.Config{Logger: log.With("component", "jobs"), PollOnly: true})
+	client, err := river.NewClient(database.RiverDriver(db), &river.Config{Logger: log.With("component", "jobs"), PollOnly: true,
+		// River sends a NOTIFY with an insert at most once per fetch
+		// cooldown and queue, for clients that LISTEN. None does: the
+		// workers poll (database/sql cannot LISTEN). An insert-only client
+		// never fetches, so a long cooldown costs nothing and keeps the
+		// NOTIFY, and the lock it takes at every commit, out of the inserts.
+		FetchCooldown: 24 * time.Hour, FetchPollInterval: 24 * time.Hour})
 	if err != nil {
 		return nil, fmt.Errorf("create job inserter: %w", err)
 	}
@@ -196,18 +202,24 @@ func (i *Inserter) Client() *river.Client[*sql.Tx] { return i.client }
 // only the invite id: the link is rebuilt when it runs, so no secret ever
 // sits in the queue.
 func (i *Inserter) EnqueueInviteEmail(ctx context.Context, tx *sql.Tx, inviteID uuid.UUID) error {
-	_, err := i.client.InsertTx(ctx, tx, InviteEmailArgs{InviteID: inviteID}, nil)
-	return err
+	return i.insert(ctx, tx, InviteEmailArgs{InviteID: inviteID})
 }
 
 // EnqueueInviteBatch queues one email job for invites created in tx.
 func (i *Inserter) EnqueueInviteBatch(ctx context.Context, tx *sql.Tx, inviteIDs []uuid.UUID) error {
-	_, err := i.client.InsertTx(ctx, tx, InviteBatchEmailArgs{InviteIDs: inviteIDs}, nil)
-	return err
+	return i.insert(ctx, tx, InviteBatchEmailArgs{InviteIDs: inviteIDs})
 }
 
 // EnqueueJobBatch queues the next batch of a bulk job in tx.
 func (i *Inserter) EnqueueJobBatch(ctx context.Context, tx *sql.Tx, jobID uuid.UUID) error {
-	_, err := i.client.InsertTx(ctx, tx, JobBatchArgs{JobID: jobID}, nil)
+	return i.insert(ctx, tx, JobBatchArgs{JobID: jobID})
+}
+
+// insert puts one job in the queue in tx. It uses River's insert without
+// RETURNING: nothing here reads the inserted row back, and scanning it
+// through database/sql (every column, arrays as text) cost more than the
+// insert itself.
+func (i *Inserter) insert(ctx context.Context, tx *sql.Tx, args river.JobArgs) error {
+	_, err := i.client.InsertManyFastTx(ctx, tx, []river.InsertManyParams{{Args: args}})
 	return err
 }

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Load test of the people API on PostgreSQL (BENCHMARKS.md explains the
-# numbers). It creates a throwaway database, seeds it, starts the server on
-# 127.0.0.1, runs each scenario with wrk at each connection count, measures
-# a burst of concurrent password sets, prints a Markdown table, then stops
-# the server and drops the database, also when interrupted.
+# numbers). It creates a throwaway database, seeds it, starts a fake
+# SendGrid and the server on 127.0.0.1, runs each scenario with wrk at each
+# connection count, measures how fast the resends' emails reach the fake,
+# runs the same resend statements through pgbench, measures a burst of
+# concurrent password sets, prints Markdown tables, then stops everything
+# and drops the database, also when interrupted.
 #
-# Needs: go, psql, curl, wrk (Debian: apt-get install wrk), a PostgreSQL
-# server where the user may create databases, and Linux /proc.
+# Needs: go, psql, pgbench, curl, wrk (Debian: apt-get install wrk), a
+# PostgreSQL server where the user may create databases, and Linux /proc.
 #
 # Settings (environment):
 #   BENCH_PG        server to create the throwaway database on
@@ -14,7 +16,13 @@
 #   BENCH_PORT      HTTP port on 127.0.0.1 (default 18080)
 #   BENCH_DURATION  per run (default 15s)
 #   BENCH_CONNS     connection counts (default "1 32")
-#   BENCH_SCENARIOS subset of: list_first list_deep search resend set_password
+#   BENCH_SCENARIOS subset of: list_first list_deep search resend resend_raw set_password burst
+#   BENCH_REPS      repetitions of resend, resend_raw and burst, interleaved (default 3)
+#   BENCH_BEFORE    a git revision to build and measure beside the tree in the
+#                   same run (resend and burst alternate between the two)
+#   BENCH_FAKE_PORT port of the fake SendGrid on 127.0.0.1 (default BENCH_PORT + 1)
+#   BENCH_QUIET_TRIES how many 2-second looks each run takes, at most, for the
+#                   machine to be quiet before it starts (default 30)
 #   BENCH_USERS     users of the measured organization (default 100000)
 #   BENCH_OUT       directory to keep the results and plans in (default: a temporary one, removed)
 #   BENCH_KEEP_DB=1 keep the database (its URL is printed) instead of dropping it
@@ -30,12 +38,15 @@ PG=${BENCH_PG:-postgres://postgres@127.0.0.1:5432}
 PORT=${BENCH_PORT:-18080}
 DURATION=${BENCH_DURATION:-15s}
 CONNS=${BENCH_CONNS:-1 32}
-SCENARIOS=${BENCH_SCENARIOS:-list_first list_deep search resend set_password}
+SCENARIOS=${BENCH_SCENARIOS:-list_first list_deep search resend resend_raw set_password burst}
+REPS=${BENCH_REPS:-3}
+BEFORE=${BENCH_BEFORE:-}
+FAKE_PORT=${BENCH_FAKE_PORT:-$((PORT + 1))}
 USERS=${BENCH_USERS:-100000}
 SEARCH=okafor
 BASE=http://127.0.0.1:$PORT
 
-for tool in go psql curl wrk; do
+for tool in go psql pgbench curl wrk; do
 	command -v "$tool" >/dev/null || { echo "bench: $tool is required (wrk: apt-get install wrk)" >&2; exit 1; }
 done
 
@@ -50,13 +61,16 @@ mkdir -p "$OUT"
 DB=invited_bench_$(date +%s)_$$
 DB_URL="$PG/$DB?sslmode=disable"
 SERVER_PID=
+FAKE_PID=
 DB_CREATED=
 
 cleanup() {
-	if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-		kill -TERM "$SERVER_PID"
-		wait "$SERVER_PID" 2>/dev/null || true
-	fi
+	for pid in "$SERVER_PID" "$FAKE_PID"; do
+		if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+			kill -TERM "$pid"
+			wait "$pid" 2>/dev/null || true
+		fi
+	done
 	if [ -n "$DB_CREATED" ] && [ "${BENCH_KEEP_DB:-}" != 1 ]; then
 		psql -q "$PG/postgres?sslmode=disable" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" || true
 	elif [ -n "$DB_CREATED" ]; then
@@ -74,6 +88,18 @@ go build -o "$WORK/invited" ./cmd/invited
 go build -o "$WORK/seed" ./internal/bench/seed
 go build -o "$WORK/explain" ./internal/bench/explain
 go build -o "$WORK/burst" ./internal/bench/burst
+go build -o "$WORK/fakesendgrid" ./internal/bench/fakesendgrid
+# BINS names the binaries measured side by side: "now" is the tree, and
+# with BENCH_BEFORE "before" is that revision, built from its own sources.
+BINS=now
+if [ -n "$BEFORE" ]; then
+	log "building $BEFORE"
+	mkdir "$WORK/before-src"
+	git archive "$BEFORE" | tar -x -C "$WORK/before-src"
+	(cd "$WORK/before-src" && go build -o "$WORK/invited-before" ./cmd/invited)
+	BINS="now before"
+fi
+binary_of() { if [ "$1" = before ]; then echo "$WORK/invited-before"; else echo "$WORK/invited"; fi; }
 
 log "creating database $DB"
 psql -q "$PG/postgres?sslmode=disable" -c "CREATE DATABASE $DB"
@@ -85,8 +111,17 @@ AUTOVACUUM=$(q "SHOW autovacuum")
 export DATABASE_URL=$DB_URL HTTP_ADDR=127.0.0.1:$PORT
 export JWT_SECRET=${JWT_SECRET:-bench-only-secret-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')}
 export LOG_LEVEL=${LOG_LEVEL:-warn} LOG_FORMAT=${LOG_FORMAT:-json}
-start_server() {
-	"$WORK/invited" serve >"$WORK/server.out" 2>>"$OUT/server.log" &
+
+# The fake SendGrid takes every email and notes when each recipient arrived.
+SENDGRID_API_KEY=SG.bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+export SENDGRID_API_KEY SENDGRID_API_URL=http://127.0.0.1:$FAKE_PORT
+"$WORK/fakesendgrid" -addr "127.0.0.1:$FAKE_PORT" -key "$SENDGRID_API_KEY" 2>>"$OUT/fake.log" &
+FAKE_PID=$!
+
+SERVER_BIN=now
+start_server() { # [binary name]
+	SERVER_BIN=${1:-now}
+	"$(binary_of "$SERVER_BIN")" serve >"$WORK/server.out" 2>>"$OUT/server.log" &
 	SERVER_PID=$!
 	for _ in $(seq 100); do
 		curl -sf "$BASE/readyz" >/dev/null && return
@@ -95,6 +130,15 @@ start_server() {
 	done
 	log "server did not become ready"
 	exit 1
+}
+stop_server() {
+	kill -TERM "$SERVER_PID"
+	wait "$SERVER_PID" 2>/dev/null || true
+}
+use_server() { # binary name: restart the server with it unless it already runs
+	[ "$SERVER_BIN" = "$1" ] && return
+	stop_server
+	start_server "$1"
 }
 start_server
 BENCH_TOKEN=$("$WORK/invited" token --org bench --email owner@bench.example --ttl 2h)
@@ -149,7 +193,7 @@ rss_kib() { awk "/^$1:/{print \$2}" "/proc/$SERVER_PID/status"; }
 # quiet waits (up to a minute) until other processes use under half a core,
 # so that a neighbour's build does not end up in the numbers.
 quiet() {
-	for _ in $(seq 30); do
+	for _ in $(seq "${BENCH_QUIET_TRIES:-30}"); do
 		local b0 s0 b1 s1
 		pg_snapshot >"$WORK/q0"
 		b0=$(machine_busy) s0=$(proc_ticks "$SERVER_PID")
@@ -172,26 +216,59 @@ settle() {
 }
 
 # wait_for_queue lets the email workers finish what resends queued, so the
-# next scenario does not share the CPU with them; prints the seconds it took.
+# next scenario does not share the CPU with them (and every email of the run
+# is counted); prints the seconds it took.
 wait_for_queue() {
 	local start=$SECONDS
-	while [ "$(q "SELECT count(*) FROM river_job WHERE state IN ('available', 'running')")" != 0 ]; do
-		[ $((SECONDS - start)) -lt 600 ] || { log "email queue did not drain"; break; }
-		sleep 1
+	while [ "$(q "SELECT count(*) FROM river_job WHERE queue = 'email' AND state NOT IN ('completed', 'cancelled', 'discarded')")" != 0 ]; do
+		[ $((SECONDS - start)) -lt 900 ] || { log "email queue did not drain"; break; }
+		sleep 0.2
 	done
 	echo $((SECONDS - start))
 }
 
+now_us() { echo $(($(date +%s%N) / 1000)); }
+
+# delivery_stats reports what became of the emails of the invitations the
+# last run created, from the fake SendGrid's arrivals: how many arrived
+# while the run lasted and in all, in how many calls, and the delivery lag
+# from the invitation's creation (just before its 202) to its arrival.
+DELIVERY=()
+delivery_stats() { # name requests
+	local name=$1 requests=$2
+	curl -sf "http://127.0.0.1:$FAKE_PORT/bench/arrivals" >"$WORK/arrivals"
+	q "SET client_min_messages = warning; CREATE TABLE IF NOT EXISTS bench_arrivals (invite_id uuid, at_us bigint, call integer);
+		TRUNCATE bench_arrivals" >/dev/null
+	psql -q "$DB_URL" -c "\\copy bench_arrivals FROM '$WORK/arrivals' WITH (DELIMITER ' ')"
+	local line
+	line=$(q "SELECT count(*), count(*) FILTER (WHERE at_us <= $RUN_END_US), count(DISTINCT call),
+			coalesce(percentile_disc(0.5) WITHIN GROUP (ORDER BY lag_us), 0), coalesce(percentile_disc(0.99) WITHIN GROUP (ORDER BY lag_us), 0),
+			coalesce(max(lag_us), 0), coalesce(max(at_us), $RUN_END_US) - $RUN_END_US
+		FROM (SELECT DISTINCT ON (a.invite_id) a.at_us, a.call,
+				a.at_us - (extract(epoch FROM i.created_at) * 1000000)::bigint AS lag_us
+			FROM bench_arrivals a JOIN invites i ON i.id = a.invite_id
+			WHERE i.created_at >= to_timestamp($RUN_START_US / 1000000.0)
+			ORDER BY a.invite_id, a.at_us) x")
+	echo "$name delivery $line requests=$requests window_us=$((RUN_END_US - RUN_START_US))" >>"$OUT/raw.txt"
+	DELIVERY+=("$(awk -F'|' -v name="$name" -v req="$requests" -v win=$((RUN_END_US - RUN_START_US)) '{
+		printf "| %s | %.0f | %.0f | %.0f | %d | %.0f | %.1f | %.0f | %.0f | %.1f |",
+			name, req / (win / 1e6), $2 / (win / 1e6), $1 / ((win + $7) / 1e6), $1, $1 / ($3 > 0 ? $3 : 1), $4 / 1000, $5 / 1000, $6 / 1000, $7 / 1e6 }' <<<"$line")")
+	log "${DELIVERY[-1]}"
+}
+
 ROWS=()
-run_scenario() { # name script path ids offset conns
-	local name=$1 script=$2 path=$3 ids=$4 offset=$5 c=$6 threads=1
-	[ "$c" -gt 1 ] && threads=2
+# measure runs a load generator (its arguments) after waiting for a quiet
+# machine, and accounts the run: it sets LOAD_OUT (what the generator
+# printed), RUN_START_US and RUN_END_US, and the CPU ticks of the server
+# (S_TICKS), of PostgreSQL (PG_TICKS), of the generator (LOAD_TICKS) and of
+# the whole machine (BUSY_TICKS), and the server's peak memory (PEAK_KIB).
+measure() {
 	quiet
 	echo 5 >"/proc/$SERVER_PID/clear_refs" # reset VmHWM to the current RSS
-	local s0 b0 peak=0 line
+	local s0 b0
 	pg_snapshot >"$WORK/pg0"
 	s0=$(proc_ticks "$SERVER_PID") b0=$(machine_busy)
-	times >"$WORK/times0" # in this shell: its children so far, wrk to come
+	times >"$WORK/times0" # in this shell: its children so far, the generator to come
 	: >"$WORK/pg_samples"
 	: >"$WORK/rss"
 	(while kill -0 "$SERVER_PID" 2>/dev/null; do
@@ -200,26 +277,40 @@ run_scenario() { # name script path ids offset conns
 		sleep 0.5
 	done) &
 	local sampler=$!
-	line=$(BENCH_PATH=$path BENCH_IDS=$ids BENCH_OFFSET=$offset BENCH_THREADS=$threads \
-		wrk -t"$threads" -c"$c" -d"$DURATION" --timeout 10s -s "bench/wrk/$script" "$BASE" | grep '^BENCH ')
+	RUN_START_US=$(now_us)
+	LOAD_OUT=$("$@")
+	RUN_END_US=$(now_us)
 	kill "$sampler"; wait "$sampler" 2>/dev/null || true
-	local s1 b1 hwm wrk_ticks pg
+	local s1 b1 hwm peak
 	s1=$(proc_ticks "$SERVER_PID") b1=$(machine_busy) hwm=$(rss_kib VmHWM)
 	pg_snapshot >"$WORK/pg1"
-	pg=$(pg_delta "$WORK/pg0" "$WORK/pg_samples" "$WORK/pg1")
+	PG_TICKS=$(pg_delta "$WORK/pg0" "$WORK/pg_samples" "$WORK/pg1")
 	times >"$WORK/times1"
 	peak=$(sort -n "$WORK/rss" | tail -1)
+	PEAK_KIB=$((peak > hwm ? peak : hwm))
+	S_TICKS=$((s1 - s0)) BUSY_TICKS=$((b1 - b0))
 	# Children's user and system time, the second line of `times`.
-	wrk_ticks=$(awk -v t="$TICK" 'function s(x) { split(x, v, "m"); return v[1] * 60 + v[2] }
+	LOAD_TICKS=$(awk -v t="$TICK" 'function s(x) { split(x, v, "m"); return v[1] * 60 + v[2] }
 		FNR == 2 { c[FILENAME] = s($1) + s($2) } END { printf "%d", (c[ARGV[2]] - c[ARGV[1]]) * t }' "$WORK/times0" "$WORK/times1")
-	echo "$name c=$c $line server_ticks=$((s1 - s0)) pg_ticks=$pg busy_ticks=$((b1 - b0)) wrk_ticks=$wrk_ticks peak_rss_kib=$peak hwm_kib=$hwm" >>"$OUT/raw.txt"
-	ROWS+=("$(awk -v name="$name" -v c="$c" -v t="$TICK" -v peak="$peak" -v hwm="$hwm" \
-		-v st=$((s1 - s0)) -v pt="$pg" -v bt=$((b1 - b0)) -v wt="$wrk_ticks" -v line="$line" 'BEGIN{
+}
+
+wrk_run() { # threads conns script
+	wrk -t"$1" -c"$2" -d"$DURATION" --timeout 10s -s "bench/wrk/$3" "$BASE" | grep '^BENCH '
+}
+
+run_scenario() { # name script path ids offset conns
+	local name=$1 script=$2 path=$3 ids=$4 offset=$5 c=$6 threads=1
+	[ "$c" -gt 1 ] && threads=2
+	BENCH_PATH=$path BENCH_IDS=$ids BENCH_OFFSET=$offset BENCH_THREADS=$threads measure wrk_run "$threads" "$c" "$script"
+	local line=$LOAD_OUT
+	echo "$name c=$c $line server_ticks=$S_TICKS pg_ticks=$PG_TICKS busy_ticks=$BUSY_TICKS wrk_ticks=$LOAD_TICKS peak_rss_kib=$PEAK_KIB" >>"$OUT/raw.txt"
+	ROWS+=("$(awk -v name="$name" -v c="$c" -v t="$TICK" -v peak="$PEAK_KIB" \
+		-v st="$S_TICKS" -v pt="$PG_TICKS" -v bt="$BUSY_TICKS" -v wt="$LOAD_TICKS" -v line="$line" 'BEGIN{
 		n = split(line, kv, " "); for (i = 2; i <= n; i++) { split(kv[i], p, "="); v[p[1]] = p[2] }
 		secs = v["duration_us"] / 1e6; req = v["requests"]
 		others = (bt - st - pt - wt) / t / secs * 100; if (others < 0) others = 0
 		printf "| %s | %d | %.0f | %.1f | %.1f | %.1f | %d | %.2f | %.2f | %.0f %% | %d |",
-			name, c, v["rps"], v["p50_us"] / 1000, v["p99_us"] / 1000, (peak > hwm ? peak : hwm) / 1024,
+			name, c, v["rps"], v["p50_us"] / 1000, v["p99_us"] / 1000, peak / 1024,
 			v["status_errors"] + v["socket_errors"], st / t / req * 1000, pt / t / req * 1000, others, req }')")
 	log "${ROWS[-1]}"
 }
@@ -227,63 +318,155 @@ run_scenario() { # name script path ids offset conns
 # requests_of_last_run is how many requests the latest run sent: runs that
 # change users start where the previous one stopped in their id list.
 requests_of_last_run() { tail -1 "$OUT/raw.txt" | grep -o ' requests=[0-9]*' | cut -d= -f2; }
+
+# The raw SQL reference of a resend: the same statements through pgbench
+# (bench/pgbench/resend.sql), on the users the resends take turns on.
+q "SET client_min_messages = warning; DROP TABLE IF EXISTS bench_resend_ids;
+   CREATE TABLE bench_resend_ids AS SELECT row_number() OVER (ORDER BY id) AS n, id FROM users
+     WHERE id IN (SELECT unnest(string_to_array('$(paste -sd, "$WORK/resend_ids")', ',')::uuid[]));
+   ALTER TABLE bench_resend_ids ADD PRIMARY KEY (n)" >/dev/null
+BENCH_ORG=$(q "SELECT id FROM organizations WHERE slug = 'bench'")
+BENCH_ACTOR=$(q "SELECT u.id FROM users u JOIN organizations o ON o.id = u.organization_id WHERE o.slug = 'bench' AND u.email = 'owner@bench.example'")
+pgbench_run() { # threads conns
+	pgbench -n -M prepared -c "$2" -j "$1" -T "${DURATION%s}" -f bench/pgbench/resend.sql \
+		-D org="$BENCH_ORG" -D actor="$BENCH_ACTOR" -D ids="$(wc -l <"$WORK/resend_ids")" "$DB_URL" 2>>"$OUT/pgbench.log"
+}
+run_pgbench() { # conns
+	local c=$1 threads=1
+	[ "$c" -gt 1 ] && threads=2
+	measure pgbench_run "$threads" "$c"
+	local line=$LOAD_OUT tx lat failed tps
+	tx=$(awk '/^number of transactions actually processed/ {print $NF}' <<<"$line")
+	failed=$(awk '/^number of failed transactions/ {print $5}' <<<"$line")
+	lat=$(awk '/^latency average/ {print $4}' <<<"$line")
+	tps=$(awk '/^tps/ {print $3}' <<<"$line")
+	echo "resend raw SQL c=$c tps=$tps transactions=$tx failed=${failed:-0} latency_avg_ms=$lat server_ticks=$S_TICKS pg_ticks=$PG_TICKS busy_ticks=$BUSY_TICKS pgbench_ticks=$LOAD_TICKS" >>"$OUT/raw.txt"
+	ROWS+=("$(awk -v c="$c" -v t="$TICK" -v tps="$tps" -v tx="$tx" -v failed="${failed:-0}" -v lat="$lat" -v pt="$PG_TICKS" \
+		-v bt="$BUSY_TICKS" -v st="$S_TICKS" -v wt="$LOAD_TICKS" -v secs="${DURATION%s}" 'BEGIN{
+		others = (bt - st - pt - wt) / t / secs * 100; if (others < 0) others = 0
+		printf "| resend, raw SQL (pgbench) | %d | %.0f | avg %.1f | | | %d | | %.2f | %.0f %% | %d |", c, tps, lat, failed, pt / t / tx * 1000, others, tx }')")
+	log "${ROWS[-1]}"
+	q "DELETE FROM river_job WHERE queue = 'pgbench'" >/dev/null
+}
+
+BURSTS=()
+run_burst() { # binary name
+	use_server "$1"
+	stop_server # a fresh process: its peak memory is the burst's
+	start_server "$1"
+	quiet
+	local line
+	line=$("$WORK/burst" -url "$BASE" -ids "$WORK/burst_ids" -n 200 -pid "$SERVER_PID")
+	echo "burst ($1) $line" >>"$OUT/raw.txt"
+	BURSTS+=("$(awk -v name="set-password burst ($1)" '{n = split($0, kv, " "); for (i = 1; i <= n; i++) { split(kv[i], p, "="); v[p[1]] = p[2] }
+		printf "| %s | %d | %d | %.1f | %.0f | %.0f | %.0f | %.0f |", name, v["requests"], v["ok"], v["elapsed_ms"] / 1000,
+			v["hashes_per_s"], v["p50_ms"], v["p99_ms"], (v["peak_rss_kib"] > v["hwm_kib"] ? v["peak_rss_kib"] : v["hwm_kib"]) / 1024 }' <<<"$line")")
+	log "${BURSTS[-1]}"
+}
+# The bursts set the passwords of users the set-password runs do not reach.
+tail -n 200 "$WORK/password_ids" >"$WORK/burst_ids"
+
 for scenario in $SCENARIOS; do
 	offset=0
 	for c in $CONNS; do
 		case $scenario in
-		list_first) run_scenario "list pending, first page" get.lua "/users?status=invite_pending" "" 0 "$c" ;;
-		list_deep) run_scenario "list pending, deep page" get.lua "/users?status=invite_pending&cursor=$cursor" "" 0 "$c" ;;
-		search) run_scenario "search q=$SEARCH" get.lua "/users?q=$SEARCH" "" 0 "$c" ;;
+		list_first) use_server now; run_scenario "list pending, first page" get.lua "/users?status=invite_pending" "" 0 "$c" ;;
+		list_deep) use_server now; run_scenario "list pending, deep page" get.lua "/users?status=invite_pending&cursor=$cursor" "" 0 "$c" ;;
+		search) use_server now; run_scenario "search q=$SEARCH" get.lua "/users?q=$SEARCH" "" 0 "$c" ;;
 		resend)
-			run_scenario "resend invite" resend.lua "" "$WORK/resend_ids" "$offset" "$c"
-			offset=$((offset + $(requests_of_last_run)))
-			log "email queue drained in $(wait_for_queue) s"
-			settle
+			# Each repetition resends with every binary, then runs the raw
+			# SQL, so that all of them see the same state of the machine.
+			for rep in $(seq "$REPS"); do
+				for bin in $BINS; do
+					use_server "$bin"
+					run_scenario "resend invite ($bin)" resend.lua "" "$WORK/resend_ids" "$offset" "$c"
+					requests=$(requests_of_last_run)
+					offset=$((offset + requests))
+					log "email queue drained in $(wait_for_queue) s"
+					delivery_stats "resend invite ($bin)" "$requests"
+					settle
+				done
+				run_pgbench "$c"
+				settle
+			done
 			;;
 		set_password)
+			use_server now
 			run_scenario "set password" set_password.lua "" "$WORK/password_ids" "$offset" "$c"
 			offset=$((offset + $(requests_of_last_run)))
 			settle
+			;;
+		burst)
+			[ "$c" = "$(echo "$CONNS" | awk '{print $NF}')" ] || continue # one series, not one per connection count
+			for rep in $(seq "$REPS"); do
+				for bin in $BINS; do run_burst "$bin"; done
+			done
 			;;
 		*) log "unknown scenario $scenario"; exit 2 ;;
 		esac
 	done
 done
 
-
-# The burst, on users the set-password runs did not reach (the end of the
-# list): once as configured, once more under a soft memory limit, which is
-# how a deployment bounds what the garbage collector lets argon2id's
-# discarded 19 MiB blocks pile up to.
-MEMLIMIT=${BENCH_BURST_GOMEMLIMIT:-100MiB}
-log "set-password burst"
-quiet
-tail -n 200 "$WORK/password_ids" >"$WORK/burst_ids"
-BURST=$("$WORK/burst" -url "$BASE" -ids "$WORK/burst_ids" -n 200 -pid "$SERVER_PID")
-echo "$BURST" >>"$OUT/raw.txt"
-log "set-password burst with GOMEMLIMIT=$MEMLIMIT"
-kill -TERM "$SERVER_PID"
-wait "$SERVER_PID" 2>/dev/null || true
-GOMEMLIMIT=$MEMLIMIT start_server
-quiet
-tail -n 400 "$WORK/password_ids" | head -n 200 >"$WORK/burst_ids"
-BURST_LIMITED=$("$WORK/burst" -url "$BASE" -ids "$WORK/burst_ids" -n 200 -pid "$SERVER_PID")
-echo "GOMEMLIMIT=$MEMLIMIT $BURST_LIMITED" >>"$OUT/raw.txt"
+# medians prints, per name (and connections), the median of every numeric
+# column of Markdown rows, and how many rows it had.
+medians() {
+	awk -F'|' '{
+		key = $2 "|" $3; if (!(key in n)) order[++keys] = key; n[key]++
+		for (i = 3; i < NF; i++) v[key, i, n[key]] = $i; cols = NF
+	} END {
+		for (k = 1; k <= keys; k++) {
+			key = order[k]; line = "|"
+			for (i = 2; i < cols; i++) {
+				if (i == 2) { split(key, kk, "|"); line = line kk[1] "|"; continue }
+				m = n[key]; cnt = 0
+				for (j = 1; j <= m; j++) { x = v[key, i, j]; gsub(/[^0-9.]/, "", x); if (x != "") a[++cnt] = x + 0 }
+				if (cnt == 0) { line = line " |"; continue }
+				for (p = 1; p <= cnt; p++) for (q2 = p + 1; q2 <= cnt; q2++) if (a[q2] < a[p]) { t = a[p]; a[p] = a[q2]; a[q2] = t }
+				med = (cnt % 2) ? a[(cnt + 1) / 2] : (a[cnt / 2] + a[cnt / 2 + 1]) / 2
+				line = line sprintf(" %g |", med)
+			}
+			print line " " n[key] " |"
+		}
+	}'
+}
 
 {
 	echo "| scenario | connections | req/s | p50 ms | p99 ms | server peak RSS MiB | errors | server CPU ms/req | PostgreSQL CPU ms/req | others' CPU | requests |"
 	echo "|---|---|---|---|---|---|---|---|---|---|---|"
 	printf '%s\n' "${ROWS[@]}"
-	echo
-	burst_line() {
-		awk -v how="$1" '{n = split($0, kv, " "); for (i = 2; i <= n; i++) { split(kv[i], p, "="); v[p[1]] = p[2] }
-		printf "Set-password burst%s: %d concurrent requests, all %d answered 200 in %.1f s (%.0f hashes/s); latency p50 %.0f ms, p99 %.0f ms; server peak RSS %.0f MiB.\n",
-			how, v["requests"], v["ok"], v["elapsed_ms"] / 1000, v["hashes_per_s"], v["p50_ms"], v["p99_ms"],
-			(v["peak_rss_kib"] > v["hwm_kib"] ? v["peak_rss_kib"] : v["hwm_kib"]) / 1024 }' <<<"$2"
-	}
-	burst_line "" "$BURST"
-	echo
-	burst_line " with GOMEMLIMIT=$MEMLIMIT" "$BURST_LIMITED"
+	if [ "${#DELIVERY[@]}" -gt 0 ]; then
+		echo
+		echo "| resends of | resends/s | emails/s during the run | emails/s until the last | emails | recipients per call | lag p50 ms | lag p99 ms | lag max ms | last email after the run, s |"
+		echo "|---|---|---|---|---|---|---|---|---|---|"
+		printf '%s\n' "${DELIVERY[@]}"
+	fi
+	if [ "${#BURSTS[@]}" -gt 0 ]; then
+		echo
+		echo "| burst | requests | answered 200 | seconds | hashes/s | p50 ms | p99 ms | server peak RSS MiB |"
+		echo "|---|---|---|---|---|---|---|---|"
+		printf '%s\n' "${BURSTS[@]}"
+	fi
+	if [ "$REPS" -gt 1 ]; then
+		echo
+		echo "Medians of $REPS interleaved repetitions (the last column counts the rows):"
+		echo
+		echo "| scenario | connections | req/s | p50 ms | p99 ms | server peak RSS MiB | errors | server CPU ms/req | PostgreSQL CPU ms/req | others' CPU | requests | runs |"
+		echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+		printf '%s\n' "${ROWS[@]}" | grep -E '^\| (resend|set-password)' | medians
+		if [ "${#DELIVERY[@]}" -gt 0 ]; then
+			echo
+			echo "| resends of | resends/s | emails/s during the run | emails/s until the last | emails | recipients per call | lag p50 ms | lag p99 ms | lag max ms | last email after the run, s | runs |"
+			echo "|---|---|---|---|---|---|---|---|---|---|---|"
+			# Delivery rows have no connections column; key them by name alone.
+			printf '%s\n' "${DELIVERY[@]}" | sed 's/^| \([^|]*\) |/| \1 | |/' | medians | sed 's/^|\([^|]*\)| |/|\1|/'
+		fi
+		if [ "${#BURSTS[@]}" -gt 0 ]; then
+			echo
+			echo "| burst | requests | answered 200 | seconds | hashes/s | p50 ms | p99 ms | server peak RSS MiB | runs |"
+			echo "|---|---|---|---|---|---|---|---|---|"
+			printf '%s\n' "${BURSTS[@]}" | sed 's/^| \([^|]*\) |/| \1 | |/' | medians | sed 's/^|\([^|]*\)| |/|\1|/'
+		fi
+	fi
 } | tee "$OUT/results.md"
 if [ -n "${BENCH_OUT:-}" ]; then log "results and plans in $OUT"; fi
 # replace_section FILE NAME CONTENT_FILE swaps what lies between the markers.

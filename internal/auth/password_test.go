@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -190,6 +191,40 @@ func TestHasherBoundsConcurrency(t *testing.T) {
 	}
 	require.EqualValues(t, limit, d.peak.Load())
 	require.EqualValues(t, callers, d.calls.Load())
+}
+
+// The check of HashChecked runs in the hash's slot: while every slot is
+// taken, no other caller's check starts, and a failed check hashes nothing.
+func TestHashCheckedRunsTheCheckInTheSlot(t *testing.T) {
+	t.Parallel()
+	h := NewHasherWithParams(1, cheapParams)
+	d := newBlockingDerive(h)
+	holder := make(chan error, 1)
+	go func() {
+		_, err := h.Hash(context.Background(), "holds the only slot")
+		holder <- err
+	}()
+	<-d.entered
+
+	var checks atomic.Int32
+	weak := errors.New("too weak")
+	waiter := make(chan error, 1)
+	go func() {
+		_, err := h.HashChecked(context.Background(), "waits", func() error { checks.Add(1); return weak })
+		waiter <- err
+	}()
+	require.Never(t, func() bool { return checks.Load() > 0 }, 50*time.Millisecond, 5*time.Millisecond,
+		"the check waited for the slot")
+
+	close(d.release)
+	require.NoError(t, <-holder)
+	require.ErrorIs(t, <-waiter, weak)
+	require.EqualValues(t, 1, checks.Load())
+	require.EqualValues(t, 1, d.calls.Load(), "a failed check hashes nothing")
+
+	encoded, err := h.HashChecked(context.Background(), "passes", func() error { return nil })
+	require.NoError(t, err)
+	require.Contains(t, encoded, "$argon2id$")
 }
 
 func TestHasherHonoursContextWhileWaiting(t *testing.T) {

@@ -330,12 +330,9 @@ func (s *Service) AcceptInvite(ctx context.Context, a Acceptance) (User, Session
 	if len(errs) > 0 {
 		return User{}, Session{}, apperr.Invalid(errs...)
 	}
-	if err := checkPassword("password", a.Password, u, r.org); err != nil {
-		return User{}, Session{}, err
-	}
-	hash, err := s.hasher.Hash(ctx, a.Password) // slow: outside the transaction
+	hash, err := s.hashNewPassword(ctx, "password", a.Password, u, r.org) // slow: outside the transaction
 	if err != nil {
-		return User{}, Session{}, apperr.Internal(err)
+		return User{}, Session{}, err
 	}
 	var sess Session
 	err = s.store.InTx(ctx, func(ctx context.Context) error {

@@ -70,12 +70,9 @@ func (s *Service) CreateOrganization(ctx context.Context, n NewOrganization) (Or
 	var hash string
 	if n.OwnerPassword != "" {
 		u := User{Email: owner.Email, FirstName: owner.FirstName, LastName: owner.LastName}
-		if err := checkPassword("owner_password", n.OwnerPassword, u, org); err != nil {
-			return Organization{}, User{}, err
-		}
 		var err error
-		if hash, err = s.hasher.Hash(ctx, n.OwnerPassword); err != nil {
-			return Organization{}, User{}, apperr.Internal(err)
+		if hash, err = s.hashNewPassword(ctx, "owner_password", n.OwnerPassword, u, org); err != nil {
+			return Organization{}, User{}, err
 		}
 	}
 	var u User

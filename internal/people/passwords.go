@@ -11,6 +11,16 @@ import (
 	"github.com/invitedhq/invited/internal/auth"
 )
 
+// hashNewPassword checks password against the policy for u (field names
+// it in the errors) and hashes it, both in one of the hasher's slots.
+func (s *Service) hashNewPassword(ctx context.Context, field, password string, u User, org Organization) (string, error) {
+	hash, err := s.hasher.HashChecked(ctx, password, func() error { return checkPassword(field, password, u, org) })
+	if err != nil && apperr.As(err).Code == apperr.CodeInternal {
+		return "", apperr.Internal(err)
+	}
+	return hash, err
+}
+
 // checkPassword applies the password policy (DESIGN §5) and lists every
 // rule the password breaks.
 func checkPassword(field, password string, u User, org Organization) error {
@@ -65,15 +75,16 @@ func (s *Service) SetPassword(ctx context.Context, actor Actor, id uuid.UUID, p 
 		return User{}, "", err
 	}
 	generated := ""
+	var hash string
 	if p.Generate {
 		generated = auth.GeneratePasswordFor(policyInputs(u, org))
 		p.Password = generated
-	} else if err := checkPassword("password", p.Password, u, org); err != nil {
+		hash, err = s.hasher.Hash(ctx, p.Password) // slow: outside the transaction
+		if err != nil {
+			return User{}, "", apperr.Internal(err)
+		}
+	} else if hash, err = s.hashNewPassword(ctx, "password", p.Password, u, org); err != nil {
 		return User{}, "", err
-	}
-	hash, err := s.hasher.Hash(ctx, p.Password) // slow: outside the transaction
-	if err != nil {
-		return User{}, "", apperr.Internal(err)
 	}
 	u, err = s.withTarget(ctx, actor, id, func(ctx context.Context, locked *User) error {
 		// Checked again under the lock: the user may have changed since.
@@ -241,12 +252,9 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, actor Actor, current, n
 	if err != nil {
 		return err
 	}
-	if err := checkPassword("new_password", next, actor.User, org); err != nil {
-		return err
-	}
-	hash, err := s.hasher.Hash(ctx, next)
+	hash, err := s.hashNewPassword(ctx, "new_password", next, actor.User, org)
 	if err != nil {
-		return apperr.Internal(err)
+		return err
 	}
 	return s.store.InTx(ctx, func(ctx context.Context) error {
 		u, err := s.store.LockUser(ctx, actor.OrganizationID, actor.ID)

@@ -23,6 +23,7 @@ import (
 	"github.com/invitedhq/invited/internal/mail"
 	"github.com/invitedhq/invited/internal/people"
 	"github.com/invitedhq/invited/internal/store"
+	"github.com/invitedhq/invited/web"
 )
 
 // app is the service assembled from its configuration.
@@ -128,8 +129,12 @@ func (a *app) server() (*api.Server, error) {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	var console fs.FS
+	if a.cfg.Console {
+		console = web.Files()
+	}
 	return api.NewServer(api.Deps{
-		Service: a.service, Tokens: a.tokens, Idempotency: a.store, Webhook: hook, Logger: a.log, Metrics: reg,
+		Service: a.service, Tokens: a.tokens, Idempotency: a.store, Webhook: hook, Logger: a.log, Metrics: reg, Console: console,
 		Ready:              func(ctx context.Context) error { return database.Ready(ctx, a.db) },
 		CORSAllowedOrigins: a.cfg.CORSAllowedOrigins, TrustedProxies: a.cfg.TrustedProxies,
 		PublicRateLimit: a.cfg.PublicRateLimit, OpenAPI: invited.OpenAPI,

@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ecdsa"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -28,6 +29,7 @@ import (
 	"github.com/invitedhq/invited/internal/people"
 	"github.com/invitedhq/invited/internal/store"
 	"github.com/invitedhq/invited/internal/testdb"
+	"github.com/invitedhq/invited/web"
 )
 
 // AppBaseURL is the frontend base URL of every test environment.
@@ -71,6 +73,8 @@ type Options struct {
 	DatabaseURL string
 	// SendGridTimeout bounds one request to the fake SendGrid; default 2 s.
 	SendGridTimeout time.Duration
+	// Console serves the built web app, as CONSOLE=on does.
+	Console bool
 }
 
 // TestSecret is the HS256 secret of test environments.
@@ -135,9 +139,17 @@ func New(t testing.TB, dialect config.Dialect, opts ...Options) *Env {
 		Service: e.Service, Tokens: e.Tokens, Idempotency: e.Store, Webhook: hook, Logger: logger,
 		Ready:           func(ctx context.Context) error { return database.Ready(ctx, e.DB) },
 		PublicRateLimit: o.PublicRateLimit, CORSAllowedOrigins: o.CORSAllowedOrigins, OpenAPI: invited.OpenAPI,
+		Console: console(o.Console),
 	})
 	e.Handler = checkedHandler(t, e.Server)
 	return e
+}
+
+func console(on bool) fs.FS {
+	if !on {
+		return nil
+	}
+	return web.Files()
 }
 
 // ForEachDialect runs fn as a parallel subtest per dialect, each with its own environment.

@@ -20,3 +20,11 @@ func Files() fs.FS {
 	}
 	return sub
 }
+
+// Console is the app to serve when on (CONSOLE=on), and nil otherwise.
+func Console(on bool) fs.FS {
+	if !on {
+		return nil
+	}
+	return Files()
+}

@@ -53,7 +53,7 @@ func org(ctx context.Context, cfg config.Config, log *slog.Logger, args []string
 		return err
 	}
 	defer a.close()
-	o, owner, err := a.service.CreateOrganization(ctx, people.NewOrganization{Slug: *slug, Name: *name, InviteTTL: *ttl,
+	o, owner, err := a.Service.CreateOrganization(ctx, people.NewOrganization{Slug: *slug, Name: *name, InviteTTL: *ttl,
 		OwnerEmail: *email, OwnerPassword: *password})
 	if err != nil {
 		return describe(err)
@@ -84,7 +84,7 @@ func token(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 		return err
 	}
 	defer a.close()
-	tok, err := a.service.IssueToken(ctx, *slug, *email, *ttl)
+	tok, err := a.Service.IssueToken(ctx, *slug, *email, *ttl)
 	if err != nil {
 		return describe(err)
 	}

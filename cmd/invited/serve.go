@@ -45,13 +45,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 			return err
 		}
 	}
-	srv, err := a.server()
-	if err != nil {
-		_ = ln.Close()
-		return err
+	if cfg.SendGridWebhookPublicKey == "" {
+		log.Info("SENDGRID_WEBHOOK_PUBLIC_KEY is not set: POST /webhooks/sendgrid is disabled and delivery stops at \"sent\"")
 	}
 	httpServer := &http.Server{
-		Handler:           srv,
+		Handler:           a.Server,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       time.Minute,
 		WriteTimeout:      2 * time.Minute,
@@ -60,7 +58,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 	}
 	// Workers get their own context: they must outlive ctx long enough to
 	// finish the jobs in hand after the signal.
-	if err := a.queue.Start(context.WithoutCancel(ctx)); err != nil {
+	if err := a.Queue.Start(context.WithoutCancel(ctx)); err != nil {
 		_ = ln.Close()
 		return err
 	}
@@ -89,7 +87,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	httpErr := httpServer.Shutdown(shutdownCtx)
-	queueErr := a.queue.Stop(shutdownCtx)
+	queueErr := a.Queue.Stop(shutdownCtx)
 	if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		httpErr = errors.Join(httpErr, err)
 	}

@@ -114,7 +114,7 @@ func (s *Service) checkSettable(actor Actor, u User) error {
 	}
 	if u.Status == Deactivated {
 		return apperr.New(apperr.UserDeactivated, "A deactivated user's password cannot be set; reactivate them first.").
-			With("user_status", u.Status)
+			WithUserStatus(string(u.Status))
 	}
 	return nil
 }

@@ -134,7 +134,7 @@ export interface paths {
         put?: never;
         /**
          * Accept an invitation
-         * @description Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does.
+         * @description Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers with the user alone, without the session's members: the user signs in with that provider.
          */
         post: operations["acceptInvite"];
         delete?: never;
@@ -320,6 +320,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/organization": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the organization's settings
+         * @description The caller's organization: its name, the default lifetime of invitation links, the default language of people and emails, and the time zone in which emails show dates.
+         */
+        get: operations["getOrganization"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change the organization's settings
+         * @description Owners and admins change the organization's name, the default lifetime of invitation links (invitations already sent keep theirs), the default language (people added from now on get it unless they are given their own, and it is where the emails of people whose language has no email fall back) and the time zone of dates in emails. The change is audited as organization.updated with the old and new values.
+         */
+        patch: operations["updateOrganization"];
+        trace?: never;
+    };
     "/problems": {
         parameters: {
             query?: never;
@@ -435,7 +459,7 @@ export interface paths {
         put?: never;
         /**
          * Import users
-         * @description The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
+         * @description The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role, locale in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200, dry_run: true). Otherwise the answer is 202 with the job (dry_run: false), which creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
          */
         post: operations["importUsers"];
         delete?: never;
@@ -455,7 +479,7 @@ export interface paths {
         put?: never;
         /**
          * Resend invitations in bulk
-         * @description Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {matched} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header).
+         * @description Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {dry_run: true, matched, skipped} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header). Both answers carry dry_run, so a client tells the report (true) from the job (false) by the body alone.
          */
         post: operations["resendInvites"];
         delete?: never;
@@ -480,7 +504,7 @@ export interface paths {
         head?: never;
         /**
          * Edit a user
-         * @description Changes names, email, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
+         * @description Changes names, email, language, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
          */
         patch: operations["updateUser"];
         trace?: never;
@@ -585,6 +609,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/users/{id}/revoke-invite": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke an invitation
+         * @description Voids the user's live invitation link without deactivating them: the link stops working the moment this returns (it answers 410 invite_revoked with reason revoked), and the user stays invite_pending until they are invited again with resend-invite or invite-link. Nothing is sent to the user. Audited as invite.revoked.
+         */
+        post: operations["revokeInvite"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/webhooks/sendgrid": {
         parameters: {
             query?: never;
@@ -634,16 +678,17 @@ export interface components {
         };
         AcceptInviteResult: {
             /** @example eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwMTkzYjRhMiJ9.c2lnbmF0dXJl */
-            access_token: string;
+            access_token?: string;
             /**
+             * Format: int32
              * @description The token's lifetime in seconds.
              * @example 900
              */
-            expires_in: number;
+            expires_in?: number;
             /**
              * @description Renews the access token through POST /auth/refresh;
              *     absent when it was set as a cookie.
-             * @example Ak3xqL0Vx1mV7c2yY8sQpN4bT6rE9wZ0aB5cD7eF1gH3iJ5kL7mN9oP1qR3sT5uV7wX9yZ1aB3cD5eF7gH9iJ1kL3
+             * @example AZHJx0q4Tn6kVb2Lw8Yp3Rd5Mf7Gh9Jk1Ls3Nq5Pt7Vx9Zb2Cd4Ef6Gh8Jk0Lm2Np4
              */
             refresh_token?: string;
             /**
@@ -651,12 +696,12 @@ export interface components {
              * @description The session's absolute end.
              * @example 2026-12-31T09:30:00Z
              */
-            refresh_token_expires_at: string;
+            refresh_token_expires_at?: string;
             /**
              * @example Bearer
              * @enum {string}
              */
-            token_type: "Bearer";
+            token_type?: "Bearer";
             user: components["schemas"]["User"];
         };
         Accepted: Record<string, never>;
@@ -665,7 +710,7 @@ export interface components {
              * @example invite.resent
              * @enum {string}
              */
-            action: "user.created" | "user.updated" | "invite.sent" | "invite.resent" | "invite.renewed" | "invite.accepted" | "invite.revoked" | "user.password_set" | "user.password_changed" | "user.email_changed" | "user.role_changed" | "user.deactivated" | "user.reactivated" | "organization.created" | "bulk.resend_started" | "import.started" | "job.cancelled" | "auth.refresh_reuse_detected";
+            action: "user.created" | "user.updated" | "invite.sent" | "invite.resent" | "invite.renewed" | "invite.accepted" | "invite.revoked" | "invite.link_issued" | "user.password_set" | "user.password_changed" | "user.email_changed" | "user.role_changed" | "user.deactivated" | "user.reactivated" | "organization.created" | "organization.updated" | "bulk.resend_started" | "import.started" | "job.cancelled" | "auth.refresh_reuse_detected";
             /**
              * Format: uuid
              * @example 01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f
@@ -725,6 +770,14 @@ export interface components {
         };
         BulkResendPreview: {
             /**
+             * @description Always true here: it tells this report from the job the
+             *     same request starts without dry_run, whose dry_run is false.
+             * @example true
+             * @enum {boolean}
+             */
+            dry_run: true;
+            /**
+             * Format: int32
              * @description How many users would be sent a fresh invitation.
              * @example 1240
              */
@@ -769,6 +822,11 @@ export interface components {
             first_name?: string;
             /** @example Hopper */
             last_name?: string;
+            /**
+             * @description The user's language (BCP 47, such as de or pt-BR); default the organization's default_locale.
+             * @example de
+             */
+            locale?: string;
             permissions?: "people"[];
             /**
              * @description Defaults to learner; it may not rank above the caller's own.
@@ -786,6 +844,7 @@ export interface components {
         };
         Delivery: {
             /**
+             * Format: int32
              * @description Counts the tries at handing the message to the provider.
              * @example 1
              */
@@ -830,7 +889,7 @@ export interface components {
              * @example email
              * @enum {string}
              */
-            field?: "email" | "first_name" | "last_name" | "role" | "row";
+            field?: "email" | "first_name" | "last_name" | "role" | "locale" | "row";
             /** @example email is not a valid email address */
             message: string;
             /**
@@ -839,6 +898,7 @@ export interface components {
              */
             outcome: "failed" | "skipped";
             /**
+             * Format: int32
              * @description The CSV line (the header is line 1) or the 1-based index in the JSON array.
              * @example 7
              */
@@ -846,20 +906,33 @@ export interface components {
         };
         ImportReport: {
             /**
+             * Format: int32
              * @description How many rows would create a user.
              * @example 244
              */
             create: number;
             /**
+             * @description Always true here: it tells this report from the job the
+             *     same request starts without dry_run, whose dry_run is false.
+             * @example true
+             * @enum {boolean}
+             */
+            dry_run: true;
+            /**
+             * Format: int32
              * @description How many rows are invalid.
              * @example 2
              */
             fail: number;
             /** @description Lists every problem of the rows that would not create a user. */
             problems: components["schemas"]["ImportProblem"][];
-            /** @example 250 */
+            /**
+             * Format: int32
+             * @example 250
+             */
             rows: number;
             /**
+             * Format: int32
              * @description How many rows name an existing user.
              * @example 4
              */
@@ -885,6 +958,11 @@ export interface components {
             first_name?: string;
             /** @example Hopper */
             last_name?: string;
+            /**
+             * @description The user's language (BCP 47); an empty value is the organization's default_locale.
+             * @example de
+             */
+            locale?: string;
             /**
              * @description One of owner, admin, hr, curator, learner (default learner) and
              *     may not rank above the importer's own; any other value fails its row.
@@ -923,11 +1001,17 @@ export interface components {
              * @example 2026-11-24T16:05:13Z
              */
             last_sent_at: string | null;
-            /** @enum {string} */
-            revoke_reason?: "superseded" | "password_set" | "email_changed" | "deactivated";
+            /**
+             * @description Says why a revoked link stopped working: a newer
+             *     invitation, a password set by an administrator, an email change, a
+             *     deactivation, or revoked by a people manager (revoke-invite).
+             * @enum {string}
+             */
+            revoke_reason?: "superseded" | "password_set" | "email_changed" | "deactivated" | "revoked";
             /** Format: date-time */
             revoked_at: string | null;
             /**
+             * Format: int32
              * @description How many invitations the user has been sent, this one included.
              * @example 2
              */
@@ -962,6 +1046,18 @@ export interface components {
             has_more: boolean;
             next_cursor: string | null;
         };
+        Inviter: {
+            /**
+             * Format: uuid
+             * @example 01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f
+             */
+            id: string;
+            /**
+             * @description The inviter's full name, or their email when they have no name.
+             * @example Ada Lovelace
+             */
+            name: string;
+        };
         Job: {
             /**
              * @description True once the job was cancelled.
@@ -975,7 +1071,10 @@ export interface components {
             created_at: string;
             /** Format: uuid */
             created_by: string | null;
-            /** @example 0 */
+            /**
+             * Format: int32
+             * @example 0
+             */
             failed: number;
             /** Format: date-time */
             finished_at: string | null;
@@ -993,11 +1092,15 @@ export interface components {
             kind: "bulk_resend" | "import";
             params: components["schemas"]["JobParams"];
             /**
+             * Format: int32
              * @description Succeeded + Failed + Skipped.
              * @example 1000
              */
             processed: number;
-            /** @example 6 */
+            /**
+             * Format: int32
+             * @example 6
+             */
             skipped: number;
             /** Format: date-time */
             started_at: string | null;
@@ -1009,15 +1112,26 @@ export interface components {
              * @enum {string}
              */
             state: "queued" | "running" | "succeeded" | "partially_failed" | "failed" | "cancelled";
-            /** @example 994 */
+            /**
+             * Format: int32
+             * @example 994
+             */
             succeeded: number;
             /**
+             * Format: int32
              * @description The number of items: selected users or imported rows.
              * @example 1240
              */
             total: number;
         };
         JobAccepted: {
+            /**
+             * @description Always false here: it tells this answer from the dry-run
+             *     report of the same request, whose dry_run is true.
+             * @example false
+             * @enum {boolean}
+             */
+            dry_run: false;
             job: components["schemas"]["Job"];
         };
         JobItem: {
@@ -1045,11 +1159,13 @@ export interface components {
              */
             outcome: "pending" | "succeeded" | "failed" | "skipped";
             /**
+             * Format: int32
              * @description Orders the items, from 1.
              * @example 1
              */
             position: number;
             /**
+             * Format: int32
              * @description The CSV line (the header is line 1) or the 1-based index in the JSON array of an import row.
              * @example 2
              */
@@ -1101,10 +1217,50 @@ export interface components {
              */
             send_invites?: boolean;
             /**
+             * Format: int32
              * @description How many distinct ids a bulk resend named.
              * @example 250
              */
             user_id_count?: number;
+        };
+        Organization: {
+            /**
+             * Format: date-time
+             * @example 2026-11-01T09:00:00Z
+             */
+            created_at: string;
+            /**
+             * @description The language of people added without one, and of the
+             *     emails of people whose language has none.
+             * @example en
+             * @enum {string}
+             */
+            default_locale: "en" | "de" | "es" | "fr" | "nl" | "pt-BR";
+            /**
+             * Format: uuid
+             * @example 01a21560-1a2b-7c3d-8e4f-5a6b7c8d9e0f
+             */
+            id: string;
+            /**
+             * Format: int32
+             * @description How long an invitation link lives unless expires_in says otherwise, in hours.
+             * @example 168
+             */
+            invite_ttl: number;
+            /** @example Demo Learning Co */
+            name: string;
+            /** @example demo */
+            slug: string;
+            /**
+             * @description The IANA time zone in which emails show dates.
+             * @example Europe/Berlin
+             */
+            time_zone: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-24T16:05:12Z
+             */
+            updated_at: string;
         };
         OrganizationInfo: {
             /** @example Acme Learning */
@@ -1123,7 +1279,7 @@ export interface components {
              * @example invite_not_pending
              * @enum {string}
              */
-            code: "invalid_request" | "weak_password" | "unauthorized" | "invalid_credentials" | "invalid_refresh_token" | "refresh_token_reused" | "invalid_signature" | "forbidden" | "insufficient_rank" | "user_deactivated" | "not_found" | "invite_not_found" | "method_not_allowed" | "invite_not_pending" | "email_taken" | "email_change_not_allowed" | "user_not_deactivated" | "invite_still_valid" | "idempotency_key_reused" | "job_finished" | "invite_expired" | "invite_revoked" | "invite_accepted" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal" | "not_implemented" | "unavailable";
+            code: "invalid_request" | "weak_password" | "unauthorized" | "invalid_credentials" | "invalid_refresh_token" | "refresh_token_reused" | "invalid_signature" | "forbidden" | "insufficient_rank" | "user_deactivated" | "not_found" | "invite_not_found" | "method_not_allowed" | "invite_not_pending" | "invite_not_live" | "email_taken" | "email_change_not_allowed" | "user_not_deactivated" | "invite_still_valid" | "idempotency_key_reused" | "job_finished" | "invite_expired" | "invite_revoked" | "invite_accepted" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal" | "not_implemented" | "unavailable";
             /** @example Invitations can only be resent to invite-pending users; this user is confirmed. */
             detail: string;
             /** @description Lists each invalid field of a request. */
@@ -1139,6 +1295,12 @@ export interface components {
              */
             expires_at?: string;
             /**
+             * @description The state of the user's latest invitation, for
+             *     invite_not_live (none: never invited).
+             * @enum {string}
+             */
+            invite_state?: "expired" | "revoked" | "accepted" | "none";
+            /**
              * @description A bulk job's final state, for job_finished.
              * @enum {string}
              */
@@ -1152,7 +1314,10 @@ export interface components {
             renewable?: boolean;
             /** @example 01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b */
             request_id: string;
-            /** @example 409 */
+            /**
+             * Format: int32
+             * @example 409
+             */
             status: number;
             /** @enum {string} */
             target_role?: "owner" | "admin" | "hr" | "curator" | "learner";
@@ -1175,7 +1340,10 @@ export interface components {
             code: string;
             /** @example Invitations can only be (re)sent to users whose status is invite_pending. */
             meaning: string;
-            /** @example 409 */
+            /**
+             * Format: int32
+             * @example 409
+             */
             status: number;
             /** @example User is not invite-pending */
             title: string;
@@ -1187,7 +1355,7 @@ export interface components {
             /**
              * @description The refresh token of the last answer; omit it to use
              *     the invited_refresh cookie.
-             * @example Ak3xqL0Vx1mV7c2yY8sQpN4bT6rE9wZ0aB5cD7eF1gH3iJ5kL7mN9oP1qR3sT5uV7wX9yZ1aB3cD5eF7gH9iJ1kL3
+             * @example AZHJx0q4Tn6kVb2Lw8Yp3Rd5Mf7Gh9Jk1Ls3Nq5Pt7Vx9Zb2Cd4Ef6Gh8Jk0Lm2Np4
              */
             refresh_token?: string;
         };
@@ -1256,6 +1424,7 @@ export interface components {
             /** @example eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwMTkzYjRhMiJ9.c2lnbmF0dXJl */
             access_token: string;
             /**
+             * Format: int32
              * @description The token's lifetime in seconds.
              * @example 900
              */
@@ -1269,7 +1438,7 @@ export interface components {
             /**
              * @description Buys the next access token from POST /auth/refresh, once;
              *     absent when it was set as a cookie.
-             * @example Ak3xqL0Vx1mV7c2yY8sQpN4bT6rE9wZ0aB5cD7eF1gH3iJ5kL7mN9oP1qR3sT5uV7wX9yZ1aB3cD5eF7gH9iJ1kL3
+             * @example AZHJx0q4Tn6kVb2Lw8Yp3Rd5Mf7Gh9Jk1Ls3Nq5Pt7Vx9Zb2Cd4Ef6Gh8Jk0Lm2Np4
              */
             refresh_token?: string;
             /**
@@ -1285,6 +1454,27 @@ export interface components {
              */
             token_type: "Bearer";
         };
+        UpdateOrganizationRequest: {
+            /**
+             * @description Must be a language with invitation emails.
+             * @example de
+             * @enum {string}
+             */
+            default_locale?: "en" | "de" | "es" | "fr" | "nl" | "pt-BR";
+            /**
+             * Format: int32
+             * @description The default lifetime of invitation links, in hours (1 to 30 days).
+             * @example 336
+             */
+            invite_ttl?: number;
+            /** @example Demo Learning Co */
+            name?: string;
+            /**
+             * @description An IANA time zone name.
+             * @example Europe/Berlin
+             */
+            time_zone?: string;
+        };
         UpdateUserRequest: {
             /**
              * Format: email
@@ -1296,6 +1486,11 @@ export interface components {
             first_name?: string;
             /** @example Hopper */
             last_name?: string;
+            /**
+             * @description The user's language (BCP 47); their next invitation email is in it.
+             * @example pt-BR
+             */
+            locale?: string;
             permissions?: "people"[];
             /**
              * @description May not rank above the caller's own; nobody changes their own role.
@@ -1334,8 +1529,19 @@ export interface components {
             id: string;
             /** @description The latest invitation, or null if the user was never invited. */
             invite: components["schemas"]["Invite"] | null;
+            /**
+             * @description The people manager who sent the latest invitation; null
+             *     when the user was never invited, or the latest invitation was a
+             *     renewal the user asked for or came from an operator's tool.
+             */
+            invited_by: components["schemas"]["Inviter"] | null;
             /** @example Lovelace */
             last_name: string;
+            /**
+             * @description The user's language (BCP 47), the language of their invitation emails.
+             * @example de
+             */
+            locale: string;
             /**
              * @description True after an administrator set a temporary password.
              * @example false
@@ -1359,11 +1565,20 @@ export interface components {
             updated_at: string;
         };
         UserCounts: {
-            /** @example 310 */
+            /**
+             * Format: int32
+             * @example 310
+             */
             confirmed: number;
-            /** @example 7 */
+            /**
+             * Format: int32
+             * @example 7
+             */
             deactivated: number;
-            /** @example 42 */
+            /**
+             * Format: int32
+             * @example 42
+             */
             invite_pending: number;
         };
         UserList: {
@@ -1407,6 +1622,16 @@ export interface components {
          */
         Location: string;
         /**
+         * @description What is left of the quota after this request: r more requests now, and t seconds until one more is allowed (0 when the quota is full). A 429 says r=0 and the same wait as Retry-After.
+         * @example "per-ip";r=41;t=1
+         */
+        RateLimit: string;
+        /**
+         * @description The quota of the client's address, as a structured field (draft-ietf-httpapi-ratelimit-headers): the policy "per-ip" allows q requests per window of w seconds, refilled steadily. It is the same on every answer.
+         * @example "per-ip";q=60;w=60
+         */
+        RateLimitPolicy: string;
+        /**
          * @description The request's id: the caller's own X-Request-ID when it is 1 to 128 letters, digits or ._:- characters, a fresh UUID otherwise. Problems repeat it as request_id.
          * @example 01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b
          */
@@ -1430,7 +1655,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only this action */
-                action?: "user.created" | "user.updated" | "invite.sent" | "invite.resent" | "invite.renewed" | "invite.accepted" | "invite.revoked" | "user.password_set" | "user.password_changed" | "user.email_changed" | "user.role_changed" | "user.deactivated" | "user.reactivated" | "organization.created" | "bulk.resend_started" | "import.started" | "job.cancelled" | "auth.refresh_reuse_detected";
+                action?: "user.created" | "user.updated" | "invite.sent" | "invite.resent" | "invite.renewed" | "invite.accepted" | "invite.revoked" | "invite.link_issued" | "user.password_set" | "user.password_changed" | "user.email_changed" | "user.role_changed" | "user.deactivated" | "user.reactivated" | "organization.created" | "organization.updated" | "bulk.resend_started" | "import.started" | "job.cancelled" | "auth.refresh_reuse_detected";
                 /**
                  * @description Only events about this user
                  * @example 01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b
@@ -1535,7 +1760,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "refresh_token": "Ak3xqL0Vx1mV7c2yY8sQpN4bT6rE9wZ0aB5cD7eF1gH3iJ5kL7mN9oP1qR3sT5uV7wX9yZ1aB3cD5eF7gH9iJ1kL3"
+                 *       "refresh_token": "AZHJx0q4Tn6kVb2Lw8Yp3Rd5Mf7Gh9Jk1Ls3Nq5Pt7Vx9Zb2Cd4Ef6Gh8Jk0Lm2Np4"
                  *     }
                  */
                 "application/json": components["schemas"]["RefreshRequest"];
@@ -1545,6 +1770,8 @@ export interface operations {
             /** @description Signed out */
             204: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -1553,6 +1780,8 @@ export interface operations {
             /** @description invalid_request */
             400: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -1563,6 +1792,8 @@ export interface operations {
             /** @description payload_too_large */
             413: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -1573,6 +1804,8 @@ export interface operations {
             /** @description unsupported_media_type */
             415: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -1583,6 +1816,8 @@ export interface operations {
             /** @description rate_limited */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
@@ -1594,6 +1829,8 @@ export interface operations {
             /** @description internal */
             500: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -1615,7 +1852,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "refresh_token": "Ak3xqL0Vx1mV7c2yY8sQpN4bT6rE9wZ0aB5cD7eF1gH3iJ5kL7mN9oP1qR3sT5uV7wX9yZ1aB3cD5eF7gH9iJ1kL3"
+                 *       "refresh_token": "AZHJx0q4Tn6kVb2Lw8Yp3Rd5Mf7Gh9Jk1Ls3Nq5Pt7Vx9Zb2Cd4Ef6Gh8Jk0Lm2Np4"
                  *     }
                  */
                 "application/json": components["schemas"]["RefreshRequest"];
@@ -1625,6 +1862,8 @@ export interface operations {
             /** @description The renewed session */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     /** @description When the token came in the cookie: its successor */
                     "Set-Cookie"?: string;
                     "X-Request-ID": components["headers"]["RequestID"];
@@ -1636,7 +1875,7 @@ export interface operations {
                      *       "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwMTkzYjRhMiJ9.c2lnbmF0dXJl",
                      *       "expires_in": 900,
                      *       "password_change_required": false,
-                     *       "refresh_token": "Ak3xqL0Vx1mV7c2yY8sQpN4bT6rE9wZ0aB5cD7eF1gH3iJ5kL7mN9oP1qR3sT5uV7wX9yZ1aB3cD5eF7gH9iJ1kL3",
+                     *       "refresh_token": "AZHJx0q4Tn6kVb2Lw8Yp3Rd5Mf7Gh9Jk1Ls3Nq5Pt7Vx9Zb2Cd4Ef6Gh8Jk0Lm2Np4",
                      *       "refresh_token_expires_at": "2026-12-31T09:30:00Z",
                      *       "token_type": "Bearer"
                      *     }
@@ -1647,6 +1886,8 @@ export interface operations {
             /** @description invalid_request */
             400: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -1657,6 +1898,8 @@ export interface operations {
             /** @description invalid_refresh_token, refresh_token_reused */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -1667,6 +1910,8 @@ export interface operations {
             /** @description payload_too_large */
             413: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -1677,6 +1922,8 @@ export interface operations {
             /** @description unsupported_media_type */
             415: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -1687,6 +1934,8 @@ export interface operations {
             /** @description rate_limited */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
@@ -1698,6 +1947,8 @@ export interface operations {
             /** @description internal */
             500: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -1708,6 +1959,8 @@ export interface operations {
             /** @description not_implemented: this deployment mints no tokens */
             501: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -1742,6 +1995,8 @@ export interface operations {
             /** @description A session */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     /** @description With refresh_token_cookie: the refresh token, invited_refresh=…; Path=/auth; HttpOnly; Secure; SameSite=Strict */
                     "Set-Cookie"?: string;
                     "X-Request-ID": components["headers"]["RequestID"];
@@ -1753,7 +2008,7 @@ export interface operations {
                      *       "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwMTkzYjRhMiJ9.c2lnbmF0dXJl",
                      *       "expires_in": 900,
                      *       "password_change_required": false,
-                     *       "refresh_token": "Ak3xqL0Vx1mV7c2yY8sQpN4bT6rE9wZ0aB5cD7eF1gH3iJ5kL7mN9oP1qR3sT5uV7wX9yZ1aB3cD5eF7gH9iJ1kL3",
+                     *       "refresh_token": "AZHJx0q4Tn6kVb2Lw8Yp3Rd5Mf7Gh9Jk1Ls3Nq5Pt7Vx9Zb2Cd4Ef6Gh8Jk0Lm2Np4",
                      *       "refresh_token_expires_at": "2026-12-31T09:30:00Z",
                      *       "token_type": "Bearer"
                      *     }
@@ -1764,6 +2019,8 @@ export interface operations {
             /** @description invalid_request (refresh_token_cookie over plain HTTP to a host other than localhost) */
             400: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -1774,6 +2031,8 @@ export interface operations {
             /** @description invalid_credentials */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -1784,6 +2043,8 @@ export interface operations {
             /** @description user_deactivated */
             409: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -1794,6 +2055,8 @@ export interface operations {
             /** @description payload_too_large */
             413: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -1804,6 +2067,8 @@ export interface operations {
             /** @description unsupported_media_type */
             415: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -1814,6 +2079,8 @@ export interface operations {
             /** @description rate_limited: too many requests from this address, or failures for this account */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
@@ -1825,6 +2092,8 @@ export interface operations {
             /** @description internal */
             500: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -1835,6 +2104,8 @@ export interface operations {
             /** @description not_implemented: this deployment mints no tokens */
             501: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -1937,6 +2208,8 @@ export interface operations {
             /** @description The user, confirmed and signed in */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -1945,7 +2218,7 @@ export interface operations {
                      * @example {
                      *       "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwMTkzYjRhMiJ9.c2lnbmF0dXJl",
                      *       "expires_in": 900,
-                     *       "refresh_token": "Ak3xqL0Vx1mV7c2yY8sQpN4bT6rE9wZ0aB5cD7eF1gH3iJ5kL7mN9oP1qR3sT5uV7wX9yZ1aB3cD5eF7gH9iJ1kL3",
+                     *       "refresh_token": "AZHJx0q4Tn6kVb2Lw8Yp3Rd5Mf7Gh9Jk1Ls3Nq5Pt7Vx9Zb2Cd4Ef6Gh8Jk0Lm2Np4",
                      *       "refresh_token_expires_at": "2026-12-31T09:30:00Z",
                      *       "token_type": "Bearer",
                      *       "user": {
@@ -1973,7 +2246,12 @@ export interface operations {
                      *           "sent_count": 2,
                      *           "state": "live"
                      *         },
+                     *         "invited_by": {
+                     *           "id": "01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f",
+                     *           "name": "Ada Lovelace"
+                     *         },
                      *         "last_name": "Lovelace",
+                     *         "locale": "de",
                      *         "must_change_password": false,
                      *         "permissions": [],
                      *         "role": "learner",
@@ -1988,6 +2266,8 @@ export interface operations {
             /** @description invalid_request, weak_password (errors lists every failed rule) */
             400: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -1998,6 +2278,8 @@ export interface operations {
             /** @description invite_not_found */
             404: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -2005,9 +2287,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description invite_expired, invite_revoked (also when the account stopped being invite-pending), invite_accepted */
+            /** @description invite_expired, invite_revoked (reason; user_status when the account stopped being invite-pending), invite_accepted */
             410: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -2018,6 +2302,8 @@ export interface operations {
             /** @description payload_too_large */
             413: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -2028,6 +2314,8 @@ export interface operations {
             /** @description unsupported_media_type */
             415: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -2038,6 +2326,8 @@ export interface operations {
             /** @description rate_limited */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
@@ -2049,16 +2339,8 @@ export interface operations {
             /** @description internal */
             500: {
                 headers: {
-                    "X-Request-ID": components["headers"]["RequestID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description not_implemented: this deployment mints no tokens */
-            501: {
-                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -2090,6 +2372,8 @@ export interface operations {
             /** @description A fresh invitation is on its way */
             202: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -2101,6 +2385,8 @@ export interface operations {
             /** @description invalid_request */
             400: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -2111,6 +2397,8 @@ export interface operations {
             /** @description invite_not_found */
             404: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -2121,6 +2409,8 @@ export interface operations {
             /** @description invite_still_valid (expires_at says until when) */
             409: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -2131,6 +2421,8 @@ export interface operations {
             /** @description invite_revoked, invite_accepted, invite_expired (when the user is no longer invited) */
             410: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -2141,6 +2433,8 @@ export interface operations {
             /** @description payload_too_large */
             413: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -2151,6 +2445,8 @@ export interface operations {
             /** @description unsupported_media_type */
             415: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -2161,6 +2457,8 @@ export interface operations {
             /** @description rate_limited */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
@@ -2172,6 +2470,8 @@ export interface operations {
             /** @description internal */
             500: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -2203,6 +2503,8 @@ export interface operations {
             /** @description Whose invitation it is */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -2225,6 +2527,8 @@ export interface operations {
             /** @description invalid_request */
             400: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -2235,6 +2539,8 @@ export interface operations {
             /** @description invite_not_found: unknown, malformed or forged token */
             404: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -2245,6 +2551,8 @@ export interface operations {
             /** @description invite_expired (renewable says whether POST /invites/renew will help), invite_revoked (reason), invite_accepted */
             410: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -2255,6 +2563,8 @@ export interface operations {
             /** @description payload_too_large */
             413: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -2265,6 +2575,8 @@ export interface operations {
             /** @description unsupported_media_type */
             415: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -2275,6 +2587,8 @@ export interface operations {
             /** @description rate_limited */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
@@ -2286,6 +2600,8 @@ export interface operations {
             /** @description internal */
             500: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -2636,7 +2952,12 @@ export interface operations {
                      *         "sent_count": 2,
                      *         "state": "live"
                      *       },
+                     *       "invited_by": {
+                     *         "id": "01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f",
+                     *         "name": "Ada Lovelace"
+                     *       },
                      *       "last_name": "Lovelace",
+                     *       "locale": "de",
                      *       "must_change_password": false,
                      *       "permissions": [],
                      *       "role": "learner",
@@ -2841,6 +3162,177 @@ export interface operations {
             };
         };
     };
+    getOrganization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The organization */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-11-01T09:00:00Z",
+                     *       "default_locale": "en",
+                     *       "id": "01a21560-1a2b-7c3d-8e4f-5a6b7c8d9e0f",
+                     *       "invite_ttl": 168,
+                     *       "name": "Demo Learning Co",
+                     *       "slug": "demo",
+                     *       "time_zone": "Europe/Berlin",
+                     *       "updated_at": "2026-11-24T16:05:12Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Organization"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateOrganization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Settings to change */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "default_locale": "de",
+                 *       "invite_ttl": 336,
+                 *       "name": "Demo Learning Co",
+                 *       "time_zone": "Europe/Berlin"
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateOrganizationRequest"];
+            };
+        };
+        responses: {
+            /** @description The organization, changed */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-11-01T09:00:00Z",
+                     *       "default_locale": "en",
+                     *       "id": "01a21560-1a2b-7c3d-8e4f-5a6b7c8d9e0f",
+                     *       "invite_ttl": 168,
+                     *       "name": "Demo Learning Co",
+                     *       "slug": "demo",
+                     *       "time_zone": "Europe/Berlin",
+                     *       "updated_at": "2026-11-24T16:05:12Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Organization"];
+                };
+            };
+            /** @description invalid_request: a value out of range, a language without emails, an unknown time zone (errors lists each) */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden: only owners and admins change settings */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listProblemTypes: {
         parameters: {
             query?: never;
@@ -3024,6 +3516,11 @@ export interface operations {
                  * @example 2026-11-19T00:00:00Z
                  */
                 invited_before?: string;
+                /**
+                 * @description Only users whose latest invitation this people manager sent (a user id)
+                 * @example 01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f
+                 */
+                invited_by?: string;
                 /** @description Order; every order ends with the id, so it is total */
                 sort?: "-created_at" | "created_at" | "email" | "-last_invited_at";
                 /** @description Page size */
@@ -3072,7 +3569,12 @@ export interface operations {
                      *             "sent_count": 2,
                      *             "state": "live"
                      *           },
+                     *           "invited_by": {
+                     *             "id": "01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f",
+                     *             "name": "Ada Lovelace"
+                     *           },
                      *           "last_name": "Lovelace",
+                     *           "locale": "de",
                      *           "must_change_password": false,
                      *           "permissions": [],
                      *           "role": "learner",
@@ -3151,6 +3653,7 @@ export interface operations {
                  *       "email": "grace.hopper@example.com",
                  *       "first_name": "Grace",
                  *       "last_name": "Hopper",
+                 *       "locale": "de",
                  *       "role": "learner",
                  *       "send_invite": true
                  *     }
@@ -3194,7 +3697,12 @@ export interface operations {
                      *         "sent_count": 2,
                      *         "state": "live"
                      *       },
+                     *       "invited_by": {
+                     *         "id": "01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f",
+                     *         "name": "Ada Lovelace"
+                     *       },
                      *       "last_name": "Lovelace",
+                     *       "locale": "de",
                      *       "must_change_password": false,
                      *       "permissions": [],
                      *       "role": "learner",
@@ -3367,6 +3875,7 @@ export interface operations {
                  *           "email": "grace.hopper@example.com",
                  *           "first_name": "Grace",
                  *           "last_name": "Hopper",
+                 *           "locale": "de",
                  *           "role": "learner"
                  *         }
                  *       ]
@@ -3393,6 +3902,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "create": 244,
+                     *       "dry_run": true,
                      *       "fail": 2,
                      *       "problems": [
                      *         {
@@ -3423,6 +3933,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "dry_run": false,
                      *       "job": {
                      *         "cancel_requested": false,
                      *         "created_at": "2026-11-24T16:05:12Z",
@@ -3560,6 +4071,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "dry_run": true,
                      *       "matched": 1240,
                      *       "skipped": {}
                      *     }
@@ -3579,6 +4091,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "dry_run": false,
                      *       "job": {
                      *         "cancel_requested": false,
                      *         "created_at": "2026-11-24T16:05:12Z",
@@ -3726,7 +4239,12 @@ export interface operations {
                      *         "sent_count": 2,
                      *         "state": "live"
                      *       },
+                     *       "invited_by": {
+                     *         "id": "01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f",
+                     *         "name": "Ada Lovelace"
+                     *       },
                      *       "last_name": "Lovelace",
+                     *       "locale": "de",
                      *       "must_change_password": false,
                      *       "permissions": [],
                      *       "role": "learner",
@@ -3801,6 +4319,7 @@ export interface operations {
                  *       "email": "grace.hopper@example.org",
                  *       "first_name": "Grace",
                  *       "last_name": "Hopper",
+                 *       "locale": "pt-BR",
                  *       "role": "hr"
                  *     }
                  */
@@ -3841,7 +4360,12 @@ export interface operations {
                      *         "sent_count": 2,
                      *         "state": "live"
                      *       },
+                     *       "invited_by": {
+                     *         "id": "01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f",
+                     *         "name": "Ada Lovelace"
+                     *       },
                      *       "last_name": "Lovelace",
+                     *       "locale": "de",
                      *       "must_change_password": false,
                      *       "permissions": [],
                      *       "role": "learner",
@@ -3983,7 +4507,12 @@ export interface operations {
                      *         "sent_count": 2,
                      *         "state": "live"
                      *       },
+                     *       "invited_by": {
+                     *         "id": "01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f",
+                     *         "name": "Ada Lovelace"
+                     *       },
                      *       "last_name": "Lovelace",
+                     *       "locale": "de",
                      *       "must_change_password": false,
                      *       "permissions": [],
                      *       "role": "learner",
@@ -4202,7 +4731,12 @@ export interface operations {
                      *           "sent_count": 2,
                      *           "state": "live"
                      *         },
+                     *         "invited_by": {
+                     *           "id": "01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f",
+                     *           "name": "Ada Lovelace"
+                     *         },
                      *         "last_name": "Lovelace",
+                     *         "locale": "de",
                      *         "must_change_password": false,
                      *         "permissions": [],
                      *         "role": "learner",
@@ -4345,7 +4879,12 @@ export interface operations {
                      *         "sent_count": 2,
                      *         "state": "live"
                      *       },
+                     *       "invited_by": {
+                     *         "id": "01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f",
+                     *         "name": "Ada Lovelace"
+                     *       },
                      *       "last_name": "Lovelace",
+                     *       "locale": "de",
                      *       "must_change_password": false,
                      *       "permissions": [],
                      *       "role": "learner",
@@ -4513,6 +5052,123 @@ export interface operations {
                 };
             };
             /** @description invite_not_pending (user_status names the current status), idempotency_key_reused */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokeInvite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description User id
+                 * @example 01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user, still invite-pending, with the revoked invitation */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "confirmed_at": null,
+                     *       "created_at": "2026-11-20T09:30:00Z",
+                     *       "deactivated_at": null,
+                     *       "email": "ada.lovelace@gmial.com",
+                     *       "email_suggestion": "ada.lovelace@gmail.com",
+                     *       "first_name": "Ada",
+                     *       "id": "01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b",
+                     *       "invite": {
+                     *         "accepted_at": null,
+                     *         "created_at": "2026-11-24T16:05:12Z",
+                     *         "created_by": "01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f",
+                     *         "delivery": {
+                     *           "attempts": 1,
+                     *           "reason": "550 5.1.1 The email account that you tried to reach does not exist",
+                     *           "status": "bounced",
+                     *           "updated_at": "2026-11-24T16:05:14Z"
+                     *         },
+                     *         "expires_at": "2026-12-01T16:05:12Z",
+                     *         "id": "01a21568-0f1e-7a2b-8c3d-4e5f6a7b8c9d",
+                     *         "last_sent_at": "2026-11-24T16:05:13Z",
+                     *         "revoked_at": null,
+                     *         "sent_count": 2,
+                     *         "state": "live"
+                     *       },
+                     *       "invited_by": {
+                     *         "id": "01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f",
+                     *         "name": "Ada Lovelace"
+                     *       },
+                     *       "last_name": "Lovelace",
+                     *       "locale": "de",
+                     *       "must_change_password": false,
+                     *       "permissions": [],
+                     *       "role": "learner",
+                     *       "status": "invite_pending",
+                     *       "updated_at": "2026-11-24T16:05:12Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden, insufficient_rank */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invite_not_live (invite_state names the state of the latest invitation) */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["RequestID"];

@@ -135,7 +135,7 @@ export interface paths {
         put?: never;
         /**
          * Accept an invitation
-         * @description Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does.
+         * @description Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers with the user alone, without the session's members: the user signs in with that provider.
          */
         post: operations["acceptInvite"];
         delete?: never;
@@ -321,6 +321,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/organization": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the organization's settings
+         * @description The caller's organization: its name, the default lifetime of invitation links, the default language of people and emails, and the time zone in which emails show dates.
+         */
+        get: operations["getOrganization"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change the organization's settings
+         * @description Owners and admins change the organization's name, the default lifetime of invitation links (invitations already sent keep theirs), the default language (people added from now on get it unless they are given their own, and it is where the emails of people whose language has no email fall back) and the time zone of dates in emails. The change is audited as organization.updated with the old and new values.
+         */
+        patch: operations["updateOrganization"];
+        trace?: never;
+    };
     "/problems": {
         parameters: {
             query?: never;
@@ -436,7 +460,7 @@ export interface paths {
         put?: never;
         /**
          * Import users
-         * @description The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
+         * @description The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role, locale in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200, dry_run: true). Otherwise the answer is 202 with the job (dry_run: false), which creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
          */
         post: operations["importUsers"];
         delete?: never;
@@ -456,7 +480,7 @@ export interface paths {
         put?: never;
         /**
          * Resend invitations in bulk
-         * @description Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {matched} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header).
+         * @description Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {dry_run: true, matched, skipped} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header). Both answers carry dry_run, so a client tells the report (true) from the job (false) by the body alone.
          */
         post: operations["resendInvites"];
         delete?: never;
@@ -481,7 +505,7 @@ export interface paths {
         head?: never;
         /**
          * Edit a user
-         * @description Changes names, email, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
+         * @description Changes names, email, language, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
          */
         patch: operations["updateUser"];
         trace?: never;
@@ -586,6 +610,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/users/{id}/revoke-invite": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke an invitation
+         * @description Voids the user's live invitation link without deactivating them: the link stops working the moment this returns (it answers 410 invite_revoked with reason revoked), and the user stays invite_pending until they are invited again with resend-invite or invite-link. Nothing is sent to the user. Audited as invite.revoked.
+         */
+        post: operations["revokeInvite"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/webhooks/sendgrid": {
         parameters: {
             query?: never;
@@ -635,16 +679,17 @@ export interface components {
         };
         AcceptInviteResult: {
             /** @example eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwMTkzYjRhMiJ9.c2lnbmF0dXJl */
-            access_token: string;
+            access_token?: string;
             /**
+             * Format: int32
              * @description The token's lifetime in seconds.
              * @example 900
              */
-            expires_in: number;
+            expires_in?: number;
             /**
              * @description Renews the access token through POST /auth/refresh;
              *     absent when it was set as a cookie.
-             * @example Ak3xqL0Vx1mV7c2yY8sQpN4bT6rE9wZ0aB5cD7eF1gH3iJ5kL7mN9oP1qR3sT5uV7wX9yZ1aB3cD5eF7gH9iJ1kL3
+             * @example AZHJx0q4Tn6kVb2Lw8Yp3Rd5Mf7Gh9Jk1Ls3Nq5Pt7Vx9Zb2Cd4Ef6Gh8Jk0Lm2Np4
              */
             refresh_token?: string;
             /**
@@ -652,12 +697,12 @@ export interface components {
              * @description The session's absolute end.
              * @example 2026-12-31T09:30:00Z
              */
-            refresh_token_expires_at: string;
+            refresh_token_expires_at?: string;
             /**
              * @example Bearer
              * @enum {string}
              */
-            token_type: "Bearer";
+            token_type?: "Bearer";
             user: components["schemas"]["User"];
         };
         Accepted: Record<string, never>;
@@ -666,7 +711,7 @@ export interface components {
              * @example invite.resent
              * @enum {string}
              */
-            action: "user.created" | "user.updated" | "invite.sent" | "invite.resent" | "invite.renewed" | "invite.accepted" | "invite.revoked" | "user.password_set" | "user.password_changed" | "user.email_changed" | "user.role_changed" | "user.deactivated" | "user.reactivated" | "organization.created" | "bulk.resend_started" | "import.started" | "job.cancelled" | "auth.refresh_reuse_detected";
+            action: "user.created" | "user.updated" | "invite.sent" | "invite.resent" | "invite.renewed" | "invite.accepted" | "invite.revoked" | "invite.link_issued" | "user.password_set" | "user.password_changed" | "user.email_changed" | "user.role_changed" | "user.deactivated" | "user.reactivated" | "organization.created" | "organization.updated" | "bulk.resend_started" | "import.started" | "job.cancelled" | "auth.refresh_reuse_detected";
             /**
              * Format: uuid
              * @example 01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f
@@ -726,6 +771,14 @@ export interface components {
         };
         BulkResendPreview: {
             /**
+             * @description Always true here: it tells this report from the job the
+             *     same request starts without dry_run, whose dry_run is false.
+             * @example true
+             * @enum {boolean}
+             */
+            dry_run: true;
+            /**
+             * Format: int32
              * @description How many users would be sent a fresh invitation.
              * @example 1240
              */
@@ -770,6 +823,11 @@ export interface components {
             first_name?: string;
             /** @example Hopper */
             last_name?: string;
+            /**
+             * @description The user's language (BCP 47, such as de or pt-BR); default the organization's default_locale.
+             * @example de
+             */
+            locale?: string;
             permissions?: "people"[];
             /**
              * @description Defaults to learner; it may not rank above the caller's own.
@@ -787,6 +845,7 @@ export interface components {
         };
         Delivery: {
             /**
+             * Format: int32
              * @description Counts the tries at handing the message to the provider.
              * @example 1
              */
@@ -831,7 +890,7 @@ export interface components {
              * @example email
              * @enum {string}
              */
-            field?: "email" | "first_name" | "last_name" | "role" | "row";
+            field?: "email" | "first_name" | "last_name" | "role" | "locale" | "row";
             /** @example email is not a valid email address */
             message: string;
             /**
@@ -840,6 +899,7 @@ export interface components {
              */
             outcome: "failed" | "skipped";
             /**
+             * Format: int32
              * @description The CSV line (the header is line 1) or the 1-based index in the JSON array.
              * @example 7
              */
@@ -847,20 +907,33 @@ export interface components {
         };
         ImportReport: {
             /**
+             * Format: int32
              * @description How many rows would create a user.
              * @example 244
              */
             create: number;
             /**
+             * @description Always true here: it tells this report from the job the
+             *     same request starts without dry_run, whose dry_run is false.
+             * @example true
+             * @enum {boolean}
+             */
+            dry_run: true;
+            /**
+             * Format: int32
              * @description How many rows are invalid.
              * @example 2
              */
             fail: number;
             /** @description Lists every problem of the rows that would not create a user. */
             problems: components["schemas"]["ImportProblem"][];
-            /** @example 250 */
+            /**
+             * Format: int32
+             * @example 250
+             */
             rows: number;
             /**
+             * Format: int32
              * @description How many rows name an existing user.
              * @example 4
              */
@@ -886,6 +959,11 @@ export interface components {
             first_name?: string;
             /** @example Hopper */
             last_name?: string;
+            /**
+             * @description The user's language (BCP 47); an empty value is the organization's default_locale.
+             * @example de
+             */
+            locale?: string;
             /**
              * @description One of owner, admin, hr, curator, learner (default learner) and
              *     may not rank above the importer's own; any other value fails its row.
@@ -924,11 +1002,17 @@ export interface components {
              * @example 2026-11-24T16:05:13Z
              */
             last_sent_at: string | null;
-            /** @enum {string} */
-            revoke_reason?: "superseded" | "password_set" | "email_changed" | "deactivated";
+            /**
+             * @description Says why a revoked link stopped working: a newer
+             *     invitation, a password set by an administrator, an email change, a
+             *     deactivation, or revoked by a people manager (revoke-invite).
+             * @enum {string}
+             */
+            revoke_reason?: "superseded" | "password_set" | "email_changed" | "deactivated" | "revoked";
             /** Format: date-time */
             revoked_at: string | null;
             /**
+             * Format: int32
              * @description How many invitations the user has been sent, this one included.
              * @example 2
              */
@@ -963,6 +1047,18 @@ export interface components {
             has_more: boolean;
             next_cursor: string | null;
         };
+        Inviter: {
+            /**
+             * Format: uuid
+             * @example 01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f
+             */
+            id: string;
+            /**
+             * @description The inviter's full name, or their email when they have no name.
+             * @example Ada Lovelace
+             */
+            name: string;
+        };
         Job: {
             /**
              * @description True once the job was cancelled.
@@ -976,7 +1072,10 @@ export interface components {
             created_at: string;
             /** Format: uuid */
             created_by: string | null;
-            /** @example 0 */
+            /**
+             * Format: int32
+             * @example 0
+             */
             failed: number;
             /** Format: date-time */
             finished_at: string | null;
@@ -994,11 +1093,15 @@ export interface components {
             kind: "bulk_resend" | "import";
             params: components["schemas"]["JobParams"];
             /**
+             * Format: int32
              * @description Succeeded + Failed + Skipped.
              * @example 1000
              */
             processed: number;
-            /** @example 6 */
+            /**
+             * Format: int32
+             * @example 6
+             */
             skipped: number;
             /** Format: date-time */
             started_at: string | null;
@@ -1010,15 +1113,26 @@ export interface components {
              * @enum {string}
              */
             state: "queued" | "running" | "succeeded" | "partially_failed" | "failed" | "cancelled";
-            /** @example 994 */
+            /**
+             * Format: int32
+             * @example 994
+             */
             succeeded: number;
             /**
+             * Format: int32
              * @description The number of items: selected users or imported rows.
              * @example 1240
              */
             total: number;
         };
         JobAccepted: {
+            /**
+             * @description Always false here: it tells this answer from the dry-run
+             *     report of the same request, whose dry_run is true.
+             * @example false
+             * @enum {boolean}
+             */
+            dry_run: false;
             job: components["schemas"]["Job"];
         };
         JobItem: {
@@ -1046,11 +1160,13 @@ export interface components {
              */
             outcome: "pending" | "succeeded" | "failed" | "skipped";
             /**
+             * Format: int32
              * @description Orders the items, from 1.
              * @example 1
              */
             position: number;
             /**
+             * Format: int32
              * @description The CSV line (the header is line 1) or the 1-based index in the JSON array of an import row.
              * @example 2
              */
@@ -1102,10 +1218,50 @@ export interface components {
              */
             send_invites?: boolean;
             /**
+             * Format: int32
              * @description How many distinct ids a bulk resend named.
              * @example 250
              */
             user_id_count?: number;
+        };
+        Organization: {
+            /**
+             * Format: date-time
+             * @example 2026-11-01T09:00:00Z
+             */
+            created_at: string;
+            /**
+             * @description The language of people added without one, and of the
+             *     emails of people whose language has none.
+             * @example en
+             * @enum {string}
+             */
+            default_locale: "en" | "de" | "es" | "fr" | "nl" | "pt-BR";
+            /**
+             * Format: uuid
+             * @example 01a21560-1a2b-7c3d-8e4f-5a6b7c8d9e0f
+             */
+            id: string;
+            /**
+             * Format: int32
+             * @description How long an invitation link lives unless expires_in says otherwise, in hours.
+             * @example 168
+             */
+            invite_ttl: number;
+            /** @example Demo Learning Co */
+            name: string;
+            /** @example demo */
+            slug: string;
+            /**
+             * @description The IANA time zone in which emails show dates.
+             * @example Europe/Berlin
+             */
+            time_zone: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-24T16:05:12Z
+             */
+            updated_at: string;
         };
         OrganizationInfo: {
             /** @example Acme Learning */
@@ -1124,7 +1280,7 @@ export interface components {
              * @example invite_not_pending
              * @enum {string}
              */
-            code: "invalid_request" | "weak_password" | "unauthorized" | "invalid_credentials" | "invalid_refresh_token" | "refresh_token_reused" | "invalid_signature" | "forbidden" | "insufficient_rank" | "user_deactivated" | "not_found" | "invite_not_found" | "method_not_allowed" | "invite_not_pending" | "email_taken" | "email_change_not_allowed" | "user_not_deactivated" | "invite_still_valid" | "idempotency_key_reused" | "job_finished" | "invite_expired" | "invite_revoked" | "invite_accepted" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal" | "not_implemented" | "unavailable";
+            code: "invalid_request" | "weak_password" | "unauthorized" | "invalid_credentials" | "invalid_refresh_token" | "refresh_token_reused" | "invalid_signature" | "forbidden" | "insufficient_rank" | "user_deactivated" | "not_found" | "invite_not_found" | "method_not_allowed" | "invite_not_pending" | "invite_not_live" | "email_taken" | "email_change_not_allowed" | "user_not_deactivated" | "invite_still_valid" | "idempotency_key_reused" | "job_finished" | "invite_expired" | "invite_revoked" | "invite_accepted" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal" | "not_implemented" | "unavailable";
             /** @example Invitations can only be resent to invite-pending users; this user is confirmed. */
             detail: string;
             /** @description Lists each invalid field of a request. */
@@ -1140,6 +1296,12 @@ export interface components {
              */
             expires_at?: string;
             /**
+             * @description The state of the user's latest invitation, for
+             *     invite_not_live (none: never invited).
+             * @enum {string}
+             */
+            invite_state?: "expired" | "revoked" | "accepted" | "none";
+            /**
              * @description A bulk job's final state, for job_finished.
              * @enum {string}
              */
@@ -1153,7 +1315,10 @@ export interface components {
             renewable?: boolean;
             /** @example 01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b */
             request_id: string;
-            /** @example 409 */
+            /**
+             * Format: int32
+             * @example 409
+             */
             status: number;
             /** @enum {string} */
             target_role?: "owner" | "admin" | "hr" | "curator" | "learner";
@@ -1176,7 +1341,10 @@ export interface components {
             code: string;
             /** @example Invitations can only be (re)sent to users whose status is invite_pending. */
             meaning: string;
-            /** @example 409 */
+            /**
+             * Format: int32
+             * @example 409
+             */
             status: number;
             /** @example User is not invite-pending */
             title: string;
@@ -1188,7 +1356,7 @@ export interface components {
             /**
              * @description The refresh token of the last answer; omit it to use
              *     the invited_refresh cookie.
-             * @example Ak3xqL0Vx1mV7c2yY8sQpN4bT6rE9wZ0aB5cD7eF1gH3iJ5kL7mN9oP1qR3sT5uV7wX9yZ1aB3cD5eF7gH9iJ1kL3
+             * @example AZHJx0q4Tn6kVb2Lw8Yp3Rd5Mf7Gh9Jk1Ls3Nq5Pt7Vx9Zb2Cd4Ef6Gh8Jk0Lm2Np4
              */
             refresh_token?: string;
         };
@@ -1257,6 +1425,7 @@ export interface components {
             /** @example eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwMTkzYjRhMiJ9.c2lnbmF0dXJl */
             access_token: string;
             /**
+             * Format: int32
              * @description The token's lifetime in seconds.
              * @example 900
              */
@@ -1270,7 +1439,7 @@ export interface components {
             /**
              * @description Buys the next access token from POST /auth/refresh, once;
              *     absent when it was set as a cookie.
-             * @example Ak3xqL0Vx1mV7c2yY8sQpN4bT6rE9wZ0aB5cD7eF1gH3iJ5kL7mN9oP1qR3sT5uV7wX9yZ1aB3cD5eF7gH9iJ1kL3
+             * @example AZHJx0q4Tn6kVb2Lw8Yp3Rd5Mf7Gh9Jk1Ls3Nq5Pt7Vx9Zb2Cd4Ef6Gh8Jk0Lm2Np4
              */
             refresh_token?: string;
             /**
@@ -1286,6 +1455,27 @@ export interface components {
              */
             token_type: "Bearer";
         };
+        UpdateOrganizationRequest: {
+            /**
+             * @description Must be a language with invitation emails.
+             * @example de
+             * @enum {string}
+             */
+            default_locale?: "en" | "de" | "es" | "fr" | "nl" | "pt-BR";
+            /**
+             * Format: int32
+             * @description The default lifetime of invitation links, in hours (1 to 30 days).
+             * @example 336
+             */
+            invite_ttl?: number;
+            /** @example Demo Learning Co */
+            name?: string;
+            /**
+             * @description An IANA time zone name.
+             * @example Europe/Berlin
+             */
+            time_zone?: string;
+        };
         UpdateUserRequest: {
             /**
              * Format: email
@@ -1297,6 +1487,11 @@ export interface components {
             first_name?: string;
             /** @example Hopper */
             last_name?: string;
+            /**
+             * @description The user's language (BCP 47); their next invitation email is in it.
+             * @example pt-BR
+             */
+            locale?: string;
             permissions?: "people"[];
             /**
              * @description May not rank above the caller's own; nobody changes their own role.
@@ -1335,8 +1530,19 @@ export interface components {
             id: string;
             /** @description The latest invitation, or null if the user was never invited. */
             invite: components["schemas"]["Invite"] | null;
+            /**
+             * @description The people manager who sent the latest invitation; null
+             *     when the user was never invited, or the latest invitation was a
+             *     renewal the user asked for or came from an operator's tool.
+             */
+            invited_by: components["schemas"]["Inviter"] | null;
             /** @example Lovelace */
             last_name: string;
+            /**
+             * @description The user's language (BCP 47), the language of their invitation emails.
+             * @example de
+             */
+            locale: string;
             /**
              * @description True after an administrator set a temporary password.
              * @example false
@@ -1360,11 +1566,20 @@ export interface components {
             updated_at: string;
         };
         UserCounts: {
-            /** @example 310 */
+            /**
+             * Format: int32
+             * @example 310
+             */
             confirmed: number;
-            /** @example 7 */
+            /**
+             * Format: int32
+             * @example 7
+             */
             deactivated: number;
-            /** @example 42 */
+            /**
+             * Format: int32
+             * @example 42
+             */
             invite_pending: number;
         };
         UserList: {
@@ -1408,6 +1623,16 @@ export interface components {
          */
         Location: string;
         /**
+         * @description What is left of the quota after this request: r more requests now, and t seconds until one more is allowed (0 when the quota is full). A 429 says r=0 and the same wait as Retry-After.
+         * @example "per-ip";r=41;t=1
+         */
+        RateLimit: string;
+        /**
+         * @description The quota of the client's address, as a structured field (draft-ietf-httpapi-ratelimit-headers): the policy "per-ip" allows q requests per window of w seconds, refilled steadily. It is the same on every answer.
+         * @example "per-ip";q=60;w=60
+         */
+        RateLimitPolicy: string;
+        /**
          * @description The request's id: the caller's own X-Request-ID when it is 1 to 128 letters, digits or ._:- characters, a fresh UUID otherwise. Problems repeat it as request_id.
          * @example 01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b
          */
@@ -1431,7 +1656,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only this action */
-                action?: "user.created" | "user.updated" | "invite.sent" | "invite.resent" | "invite.renewed" | "invite.accepted" | "invite.revoked" | "user.password_set" | "user.password_changed" | "user.email_changed" | "user.role_changed" | "user.deactivated" | "user.reactivated" | "organization.created" | "bulk.resend_started" | "import.started" | "job.cancelled" | "auth.refresh_reuse_detected";
+                action?: "user.created" | "user.updated" | "invite.sent" | "invite.resent" | "invite.renewed" | "invite.accepted" | "invite.revoked" | "invite.link_issued" | "user.password_set" | "user.password_changed" | "user.email_changed" | "user.role_changed" | "user.deactivated" | "user.reactivated" | "organization.created" | "organization.updated" | "bulk.resend_started" | "import.started" | "job.cancelled" | "auth.refresh_reuse_detected";
                 /**
                  * @description Only events about this user
                  * @example 01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b
@@ -1536,7 +1761,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "refresh_token": "Ak3xqL0Vx1mV7c2yY8sQpN4bT6rE9wZ0aB5cD7eF1gH3iJ5kL7mN9oP1qR3sT5uV7wX9yZ1aB3cD5eF7gH9iJ1kL3"
+                 *       "refresh_token": "AZHJx0q4Tn6kVb2Lw8Yp3Rd5Mf7Gh9Jk1Ls3Nq5Pt7Vx9Zb2Cd4Ef6Gh8Jk0Lm2Np4"
                  *     }
                  */
                 "application/json": components["schemas"]["RefreshRequest"];
@@ -1546,6 +1771,8 @@ export interface operations {
             /** @description Signed out */
             204: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -1554,6 +1781,8 @@ export interface operations {
             /** @description invalid_request */
             400: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -1564,6 +1793,8 @@ export interface operations {
             /** @description payload_too_large */
             413: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -1574,6 +1805,8 @@ export interface operations {
             /** @description unsupported_media_type */
             415: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -1584,6 +1817,8 @@ export interface operations {
             /** @description rate_limited */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
@@ -1595,6 +1830,8 @@ export interface operations {
             /** @description internal */
             500: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -1616,7 +1853,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "refresh_token": "Ak3xqL0Vx1mV7c2yY8sQpN4bT6rE9wZ0aB5cD7eF1gH3iJ5kL7mN9oP1qR3sT5uV7wX9yZ1aB3cD5eF7gH9iJ1kL3"
+                 *       "refresh_token": "AZHJx0q4Tn6kVb2Lw8Yp3Rd5Mf7Gh9Jk1Ls3Nq5Pt7Vx9Zb2Cd4Ef6Gh8Jk0Lm2Np4"
                  *     }
                  */
                 "application/json": components["schemas"]["RefreshRequest"];
@@ -1626,6 +1863,8 @@ export interface operations {
             /** @description The renewed session */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     /** @description When the token came in the cookie: its successor */
                     "Set-Cookie"?: string;
                     "X-Request-ID": components["headers"]["RequestID"];
@@ -1637,7 +1876,7 @@ export interface operations {
                      *       "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwMTkzYjRhMiJ9.c2lnbmF0dXJl",
                      *       "expires_in": 900,
                      *       "password_change_required": false,
-                     *       "refresh_token": "Ak3xqL0Vx1mV7c2yY8sQpN4bT6rE9wZ0aB5cD7eF1gH3iJ5kL7mN9oP1qR3sT5uV7wX9yZ1aB3cD5eF7gH9iJ1kL3",
+                     *       "refresh_token": "AZHJx0q4Tn6kVb2Lw8Yp3Rd5Mf7Gh9Jk1Ls3Nq5Pt7Vx9Zb2Cd4Ef6Gh8Jk0Lm2Np4",
                      *       "refresh_token_expires_at": "2026-12-31T09:30:00Z",
                      *       "token_type": "Bearer"
                      *     }
@@ -1648,6 +1887,8 @@ export interface operations {
             /** @description invalid_request */
             400: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -1658,6 +1899,8 @@ export interface operations {
             /** @description invalid_refresh_token, refresh_token_reused */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -1668,6 +1911,8 @@ export interface operations {
             /** @description payload_too_large */
             413: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -1678,6 +1923,8 @@ export interface operations {
             /** @description unsupported_media_type */
             415: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -1688,6 +1935,8 @@ export interface operations {
             /** @description rate_limited */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
@@ -1699,6 +1948,8 @@ export interface operations {
             /** @description internal */
             500: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -1709,6 +1960,8 @@ export interface operations {
             /** @description not_implemented: this deployment mints no tokens */
             501: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -1743,6 +1996,8 @@ export interface operations {
             /** @description A session */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     /** @description With refresh_token_cookie: the refresh token, invited_refresh=…; Path=/auth; HttpOnly; Secure; SameSite=Strict */
                     "Set-Cookie"?: string;
                     "X-Request-ID": components["headers"]["RequestID"];
@@ -1754,7 +2009,7 @@ export interface operations {
                      *       "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwMTkzYjRhMiJ9.c2lnbmF0dXJl",
                      *       "expires_in": 900,
                      *       "password_change_required": false,
-                     *       "refresh_token": "Ak3xqL0Vx1mV7c2yY8sQpN4bT6rE9wZ0aB5cD7eF1gH3iJ5kL7mN9oP1qR3sT5uV7wX9yZ1aB3cD5eF7gH9iJ1kL3",
+                     *       "refresh_token": "AZHJx0q4Tn6kVb2Lw8Yp3Rd5Mf7Gh9Jk1Ls3Nq5Pt7Vx9Zb2Cd4Ef6Gh8Jk0Lm2Np4",
                      *       "refresh_token_expires_at": "2026-12-31T09:30:00Z",
                      *       "token_type": "Bearer"
                      *     }
@@ -1765,6 +2020,8 @@ export interface operations {
             /** @description invalid_request (refresh_token_cookie over plain HTTP to a host other than localhost) */
             400: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -1775,6 +2032,8 @@ export interface operations {
             /** @description invalid_credentials */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -1785,6 +2044,8 @@ export interface operations {
             /** @description user_deactivated */
             409: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -1795,6 +2056,8 @@ export interface operations {
             /** @description payload_too_large */
             413: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -1805,6 +2068,8 @@ export interface operations {
             /** @description unsupported_media_type */
             415: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -1815,6 +2080,8 @@ export interface operations {
             /** @description rate_limited: too many requests from this address, or failures for this account */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
@@ -1826,6 +2093,8 @@ export interface operations {
             /** @description internal */
             500: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -1836,6 +2105,8 @@ export interface operations {
             /** @description not_implemented: this deployment mints no tokens */
             501: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -1938,6 +2209,8 @@ export interface operations {
             /** @description The user, confirmed and signed in */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -1946,7 +2219,7 @@ export interface operations {
                      * @example {
                      *       "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwMTkzYjRhMiJ9.c2lnbmF0dXJl",
                      *       "expires_in": 900,
-                     *       "refresh_token": "Ak3xqL0Vx1mV7c2yY8sQpN4bT6rE9wZ0aB5cD7eF1gH3iJ5kL7mN9oP1qR3sT5uV7wX9yZ1aB3cD5eF7gH9iJ1kL3",
+                     *       "refresh_token": "AZHJx0q4Tn6kVb2Lw8Yp3Rd5Mf7Gh9Jk1Ls3Nq5Pt7Vx9Zb2Cd4Ef6Gh8Jk0Lm2Np4",
                      *       "refresh_token_expires_at": "2026-12-31T09:30:00Z",
                      *       "token_type": "Bearer",
                      *       "user": {
@@ -1974,7 +2247,12 @@ export interface operations {
                      *           "sent_count": 2,
                      *           "state": "live"
                      *         },
+                     *         "invited_by": {
+                     *           "id": "01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f",
+                     *           "name": "Ada Lovelace"
+                     *         },
                      *         "last_name": "Lovelace",
+                     *         "locale": "de",
                      *         "must_change_password": false,
                      *         "permissions": [],
                      *         "role": "learner",
@@ -1989,6 +2267,8 @@ export interface operations {
             /** @description invalid_request, weak_password (errors lists every failed rule) */
             400: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -1999,6 +2279,8 @@ export interface operations {
             /** @description invite_not_found */
             404: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -2006,9 +2288,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description invite_expired, invite_revoked (also when the account stopped being invite-pending), invite_accepted */
+            /** @description invite_expired, invite_revoked (reason; user_status when the account stopped being invite-pending), invite_accepted */
             410: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -2019,6 +2303,8 @@ export interface operations {
             /** @description payload_too_large */
             413: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -2029,6 +2315,8 @@ export interface operations {
             /** @description unsupported_media_type */
             415: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -2039,6 +2327,8 @@ export interface operations {
             /** @description rate_limited */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
@@ -2050,16 +2340,8 @@ export interface operations {
             /** @description internal */
             500: {
                 headers: {
-                    "X-Request-ID": components["headers"]["RequestID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description not_implemented: this deployment mints no tokens */
-            501: {
-                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -2091,6 +2373,8 @@ export interface operations {
             /** @description A fresh invitation is on its way */
             202: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -2102,6 +2386,8 @@ export interface operations {
             /** @description invalid_request */
             400: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -2112,6 +2398,8 @@ export interface operations {
             /** @description invite_not_found */
             404: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -2122,6 +2410,8 @@ export interface operations {
             /** @description invite_still_valid (expires_at says until when) */
             409: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -2132,6 +2422,8 @@ export interface operations {
             /** @description invite_revoked, invite_accepted, invite_expired (when the user is no longer invited) */
             410: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -2142,6 +2434,8 @@ export interface operations {
             /** @description payload_too_large */
             413: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -2152,6 +2446,8 @@ export interface operations {
             /** @description unsupported_media_type */
             415: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -2162,6 +2458,8 @@ export interface operations {
             /** @description rate_limited */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
@@ -2173,6 +2471,8 @@ export interface operations {
             /** @description internal */
             500: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -2204,6 +2504,8 @@ export interface operations {
             /** @description Whose invitation it is */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -2226,6 +2528,8 @@ export interface operations {
             /** @description invalid_request */
             400: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -2236,6 +2540,8 @@ export interface operations {
             /** @description invite_not_found: unknown, malformed or forged token */
             404: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -2246,6 +2552,8 @@ export interface operations {
             /** @description invite_expired (renewable says whether POST /invites/renew will help), invite_revoked (reason), invite_accepted */
             410: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -2256,6 +2564,8 @@ export interface operations {
             /** @description payload_too_large */
             413: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -2266,6 +2576,8 @@ export interface operations {
             /** @description unsupported_media_type */
             415: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -2276,6 +2588,8 @@ export interface operations {
             /** @description rate_limited */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
@@ -2287,6 +2601,8 @@ export interface operations {
             /** @description internal */
             500: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;
                 };
@@ -2637,7 +2953,12 @@ export interface operations {
                      *         "sent_count": 2,
                      *         "state": "live"
                      *       },
+                     *       "invited_by": {
+                     *         "id": "01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f",
+                     *         "name": "Ada Lovelace"
+                     *       },
                      *       "last_name": "Lovelace",
+                     *       "locale": "de",
                      *       "must_change_password": false,
                      *       "permissions": [],
                      *       "role": "learner",
@@ -2842,6 +3163,177 @@ export interface operations {
             };
         };
     };
+    getOrganization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The organization */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-11-01T09:00:00Z",
+                     *       "default_locale": "en",
+                     *       "id": "01a21560-1a2b-7c3d-8e4f-5a6b7c8d9e0f",
+                     *       "invite_ttl": 168,
+                     *       "name": "Demo Learning Co",
+                     *       "slug": "demo",
+                     *       "time_zone": "Europe/Berlin",
+                     *       "updated_at": "2026-11-24T16:05:12Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Organization"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateOrganization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Settings to change */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "default_locale": "de",
+                 *       "invite_ttl": 336,
+                 *       "name": "Demo Learning Co",
+                 *       "time_zone": "Europe/Berlin"
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateOrganizationRequest"];
+            };
+        };
+        responses: {
+            /** @description The organization, changed */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-11-01T09:00:00Z",
+                     *       "default_locale": "en",
+                     *       "id": "01a21560-1a2b-7c3d-8e4f-5a6b7c8d9e0f",
+                     *       "invite_ttl": 168,
+                     *       "name": "Demo Learning Co",
+                     *       "slug": "demo",
+                     *       "time_zone": "Europe/Berlin",
+                     *       "updated_at": "2026-11-24T16:05:12Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Organization"];
+                };
+            };
+            /** @description invalid_request: a value out of range, a language without emails, an unknown time zone (errors lists each) */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden: only owners and admins change settings */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listProblemTypes: {
         parameters: {
             query?: never;
@@ -3025,6 +3517,11 @@ export interface operations {
                  * @example 2026-11-19T00:00:00Z
                  */
                 invited_before?: string;
+                /**
+                 * @description Only users whose latest invitation this people manager sent (a user id)
+                 * @example 01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f
+                 */
+                invited_by?: string;
                 /** @description Order; every order ends with the id, so it is total */
                 sort?: "-created_at" | "created_at" | "email" | "-last_invited_at";
                 /** @description Page size */
@@ -3073,7 +3570,12 @@ export interface operations {
                      *             "sent_count": 2,
                      *             "state": "live"
                      *           },
+                     *           "invited_by": {
+                     *             "id": "01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f",
+                     *             "name": "Ada Lovelace"
+                     *           },
                      *           "last_name": "Lovelace",
+                     *           "locale": "de",
                      *           "must_change_password": false,
                      *           "permissions": [],
                      *           "role": "learner",
@@ -3152,6 +3654,7 @@ export interface operations {
                  *       "email": "grace.hopper@example.com",
                  *       "first_name": "Grace",
                  *       "last_name": "Hopper",
+                 *       "locale": "de",
                  *       "role": "learner",
                  *       "send_invite": true
                  *     }
@@ -3195,7 +3698,12 @@ export interface operations {
                      *         "sent_count": 2,
                      *         "state": "live"
                      *       },
+                     *       "invited_by": {
+                     *         "id": "01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f",
+                     *         "name": "Ada Lovelace"
+                     *       },
                      *       "last_name": "Lovelace",
+                     *       "locale": "de",
                      *       "must_change_password": false,
                      *       "permissions": [],
                      *       "role": "learner",
@@ -3368,6 +3876,7 @@ export interface operations {
                  *           "email": "grace.hopper@example.com",
                  *           "first_name": "Grace",
                  *           "last_name": "Hopper",
+                 *           "locale": "de",
                  *           "role": "learner"
                  *         }
                  *       ]
@@ -3394,6 +3903,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "create": 244,
+                     *       "dry_run": true,
                      *       "fail": 2,
                      *       "problems": [
                      *         {
@@ -3424,6 +3934,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "dry_run": false,
                      *       "job": {
                      *         "cancel_requested": false,
                      *         "created_at": "2026-11-24T16:05:12Z",
@@ -3561,6 +4072,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "dry_run": true,
                      *       "matched": 1240,
                      *       "skipped": {}
                      *     }
@@ -3580,6 +4092,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "dry_run": false,
                      *       "job": {
                      *         "cancel_requested": false,
                      *         "created_at": "2026-11-24T16:05:12Z",
@@ -3727,7 +4240,12 @@ export interface operations {
                      *         "sent_count": 2,
                      *         "state": "live"
                      *       },
+                     *       "invited_by": {
+                     *         "id": "01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f",
+                     *         "name": "Ada Lovelace"
+                     *       },
                      *       "last_name": "Lovelace",
+                     *       "locale": "de",
                      *       "must_change_password": false,
                      *       "permissions": [],
                      *       "role": "learner",
@@ -3802,6 +4320,7 @@ export interface operations {
                  *       "email": "grace.hopper@example.org",
                  *       "first_name": "Grace",
                  *       "last_name": "Hopper",
+                 *       "locale": "pt-BR",
                  *       "role": "hr"
                  *     }
                  */
@@ -3842,7 +4361,12 @@ export interface operations {
                      *         "sent_count": 2,
                      *         "state": "live"
                      *       },
+                     *       "invited_by": {
+                     *         "id": "01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f",
+                     *         "name": "Ada Lovelace"
+                     *       },
                      *       "last_name": "Lovelace",
+                     *       "locale": "de",
                      *       "must_change_password": false,
                      *       "permissions": [],
                      *       "role": "learner",
@@ -3984,7 +4508,12 @@ export interface operations {
                      *         "sent_count": 2,
                      *         "state": "live"
                      *       },
+                     *       "invited_by": {
+                     *         "id": "01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f",
+                     *         "name": "Ada Lovelace"
+                     *       },
                      *       "last_name": "Lovelace",
+                     *       "locale": "de",
                      *       "must_change_password": false,
                      *       "permissions": [],
                      *       "role": "learner",
@@ -4203,7 +4732,12 @@ export interface operations {
                      *           "sent_count": 2,
                      *           "state": "live"
                      *         },
+                     *         "invited_by": {
+                     *           "id": "01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f",
+                     *           "name": "Ada Lovelace"
+                     *         },
                      *         "last_name": "Lovelace",
+                     *         "locale": "de",
                      *         "must_change_password": false,
                      *         "permissions": [],
                      *         "role": "learner",
@@ -4346,7 +4880,12 @@ export interface operations {
                      *         "sent_count": 2,
                      *         "state": "live"
                      *       },
+                     *       "invited_by": {
+                     *         "id": "01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f",
+                     *         "name": "Ada Lovelace"
+                     *       },
                      *       "last_name": "Lovelace",
+                     *       "locale": "de",
                      *       "must_change_password": false,
                      *       "permissions": [],
                      *       "role": "learner",
@@ -4514,6 +5053,123 @@ export interface operations {
                 };
             };
             /** @description invite_not_pending (user_status names the current status), idempotency_key_reused */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokeInvite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description User id
+                 * @example 01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user, still invite-pending, with the revoked invitation */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "confirmed_at": null,
+                     *       "created_at": "2026-11-20T09:30:00Z",
+                     *       "deactivated_at": null,
+                     *       "email": "ada.lovelace@gmial.com",
+                     *       "email_suggestion": "ada.lovelace@gmail.com",
+                     *       "first_name": "Ada",
+                     *       "id": "01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b",
+                     *       "invite": {
+                     *         "accepted_at": null,
+                     *         "created_at": "2026-11-24T16:05:12Z",
+                     *         "created_by": "01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f",
+                     *         "delivery": {
+                     *           "attempts": 1,
+                     *           "reason": "550 5.1.1 The email account that you tried to reach does not exist",
+                     *           "status": "bounced",
+                     *           "updated_at": "2026-11-24T16:05:14Z"
+                     *         },
+                     *         "expires_at": "2026-12-01T16:05:12Z",
+                     *         "id": "01a21568-0f1e-7a2b-8c3d-4e5f6a7b8c9d",
+                     *         "last_sent_at": "2026-11-24T16:05:13Z",
+                     *         "revoked_at": null,
+                     *         "sent_count": 2,
+                     *         "state": "live"
+                     *       },
+                     *       "invited_by": {
+                     *         "id": "01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f",
+                     *         "name": "Ada Lovelace"
+                     *       },
+                     *       "last_name": "Lovelace",
+                     *       "locale": "de",
+                     *       "must_change_password": false,
+                     *       "permissions": [],
+                     *       "role": "learner",
+                     *       "status": "invite_pending",
+                     *       "updated_at": "2026-11-24T16:05:12Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden, insufficient_rank */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invite_not_live (invite_state names the state of the latest invitation) */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["RequestID"];

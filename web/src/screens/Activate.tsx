@@ -212,7 +212,9 @@ function ActivationForm(props: { details: Details; token: string; m: Lookup; onD
         throw err;
       });
       rememberOrganization(details.organization.slug, details.email);
-      if (signedIn) adopt(res);
+      // A deployment whose sign-in is another identity provider's answers no session.
+      if (signedIn && res.access_token && res.expires_in) adopt({ access_token: res.access_token, expires_in: res.expires_in });
+      else signedIn = false;
       props.onDone(signedIn);
     } catch (err) {
       if (err instanceof ProblemError && (err.status === 404 || err.status === 410)) props.onFailed(err);

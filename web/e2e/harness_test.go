@@ -114,7 +114,7 @@ type site struct {
 	env        *apitest.Env
 	sendgrid   *sendgridtest.Server
 	webhookKey *ecdsa.PrivateKey
-	logs       *lockedBuffer
+	logs       *apitest.LogBuffer
 }
 
 // startSite seeds a fresh database of the dialect and starts the binary on it.
@@ -124,7 +124,7 @@ func startSite(t *testing.T, dialect config.Dialect) *site {
 	// The seeding service shares the binary's secrets, so that the links
 	// it makes are the binary's too.
 	env := apitest.New(t, dialect, apitest.Options{DatabaseURL: url})
-	s := &site{env: env, sendgrid: sendgridtest.NewServer(t), logs: &lockedBuffer{}}
+	s := &site{env: env, sendgrid: sendgridtest.NewServer(t), logs: &apitest.LogBuffer{}}
 	s.Fixtures = seed(t, env)
 	_ = env.DB.Close() // the binary owns the database from here on
 
@@ -293,22 +293,4 @@ func (s *site) deliveryEvent(ctx context.Context, to, typ, reason string) (int, 
 	}
 	_ = resp.Body.Close()
 	return resp.StatusCode, nil
-}
-
-// lockedBuffer collects the server's log, written by the process's pipe.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

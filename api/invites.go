@@ -72,7 +72,7 @@ func (s *Server) verifyInvite(c echo.Context) error {
 	}
 	return writeJSON(c, http.StatusOK, InviteDetails{Email: info.Email, FirstName: info.FirstName, LastName: info.LastName,
 		Organization: OrganizationInfo{Name: info.OrganizationName, Slug: info.OrganizationSlug, DefaultLocale: info.DefaultLocale},
-		ExpiresAt: info.ExpiresAt.UTC(), Locale: info.Locale})
+		ExpiresAt:    info.ExpiresAt.UTC(), Locale: info.Locale})
 }
 
 // AcceptInviteRequest activates an account from an invitation link.

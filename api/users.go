@@ -131,7 +131,7 @@ func (s *Server) createUser(c echo.Context) error {
 	}
 	actor := actorOf(c)
 	n := people.NewUser{Email: req.Email, FirstName: req.FirstName, LastName: req.LastName, Role: people.Role(req.Role),
-		SendInvite: req.SendInvite == nil || *req.SendInvite}
+		NoInvite: req.SendInvite != nil && !*req.SendInvite}
 	for _, p := range req.Permissions {
 		n.Permissions = append(n.Permissions, people.Permission(p))
 	}
@@ -279,7 +279,7 @@ func (s *Server) setPassword(c echo.Context) error {
 		return err
 	}
 	u, generated, err := s.svc.SetPassword(c.Request().Context(), actorOf(c), id, people.NewPassword{
-		Password: req.Password, Generate: req.Generate, Temporary: req.Temporary == nil || *req.Temporary,
+		Password: req.Password, Generate: req.Generate, Permanent: req.Temporary != nil && !*req.Temporary,
 	})
 	if err != nil {
 		return err

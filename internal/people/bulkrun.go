@@ -182,7 +182,7 @@ func (s *Service) importBatch(ctx context.Context, actor Actor, org Organization
 			it.finish(ItemFailed, ItemInvalid, rowMessage(errs), now)
 			continue
 		}
-		n.SendInvite = job.Params.SendInvites
+		n.NoInvite = !job.Params.SendInvites
 		u, err := s.createUser(ctx, org, &actor.ID, n, box)
 		if err != nil {
 			return err

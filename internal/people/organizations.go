@@ -43,7 +43,7 @@ func (s *Service) CreateOrganization(ctx context.Context, n NewOrganization) (Or
 	if n.InviteTTL < 24*time.Hour || n.InviteTTL > 30*24*time.Hour {
 		errs = append(errs, apperr.Field("invite_ttl", "invalid", "invite_ttl must be between 1 and 30 days"))
 	}
-	owner := NewUser{Email: n.OwnerEmail, FirstName: n.OwnerFirst, LastName: n.OwnerLast, Role: Owner, SendInvite: n.OwnerPassword == ""}
+	owner := NewUser{Email: n.OwnerEmail, FirstName: n.OwnerFirst, LastName: n.OwnerLast, Role: Owner, NoInvite: n.OwnerPassword != ""}
 	errs = append(errs, owner.validate()...)
 	if len(errs) > 0 {
 		return Organization{}, User{}, apperr.Invalid(errs...)

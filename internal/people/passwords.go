@@ -36,8 +36,9 @@ type NewPassword struct {
 	Password string
 	// Generate asks the service to pick a strong password and return it once.
 	Generate bool
-	// Temporary makes the user change it at next sign-in (the default).
-	Temporary bool
+	// Permanent spares the user changing it at their next sign-in. The zero
+	// value makes it temporary: that is the product's default (R6).
+	Permanent bool
 }
 
 // SetPassword is the seed's "Alternative": an administrator sets a user's
@@ -86,7 +87,7 @@ func (s *Service) SetPassword(ctx context.Context, actor Actor, id uuid.UUID, p 
 			return err
 		}
 		previous := locked.Status
-		locked.PasswordHash, locked.MustChangePassword, locked.UpdatedAt = hash, p.Temporary, now
+		locked.PasswordHash, locked.MustChangePassword, locked.UpdatedAt = hash, !p.Permanent, now
 		if locked.Status == InvitePending {
 			locked.Status, locked.ConfirmedAt = Confirmed, &now
 		}
@@ -98,7 +99,7 @@ func (s *Service) SetPassword(ctx context.Context, actor Actor, id uuid.UUID, p 
 			return err
 		}
 		return s.audit(ctx, locked.OrganizationID, &actor.ID, &locked.ID, ActionPasswordSet, map[string]any{
-			"temporary": p.Temporary, "generated": p.Generate, "previous_status": previous, "invites_revoked": n,
+			"temporary": !p.Permanent, "generated": p.Generate, "previous_status": previous, "invites_revoked": n,
 			"sessions_ended": ended,
 		})
 	})

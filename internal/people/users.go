@@ -59,8 +59,9 @@ type NewUser struct {
 	LastName    string
 	Role        Role
 	Permissions []Permission
-	// SendInvite emails an activation link at once (the default).
-	SendInvite bool
+	// NoInvite creates the user without emailing the first invitation. The
+	// zero value sends it: that is the product's default.
+	NoInvite bool
 }
 
 // validate normalizes the new user's fields and lists every problem.
@@ -146,10 +147,10 @@ func (s *Service) createUser(ctx context.Context, org Organization, actorID *uui
 		return User{}, err
 	}
 	if err := s.audit(ctx, org.ID, actorID, &u.ID, ActionUserCreated,
-		map[string]any{"role": u.Role, "send_invite": n.SendInvite}); err != nil {
+		map[string]any{"role": u.Role, "send_invite": !n.NoInvite}); err != nil {
 		return User{}, err
 	}
-	if n.SendInvite {
+	if !n.NoInvite {
 		inv, err := s.issueInvite(ctx, org, &u, actorID, ActionInviteSent, box)
 		if err != nil {
 			return User{}, err

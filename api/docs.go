@@ -165,7 +165,7 @@ type problemPageData struct {
 func renderPage(c echo.Context, data problemPageData) error {
 	var b strings.Builder
 	if err := problemPage.Execute(&b, data); err != nil {
-		return apperr.Internal(err)
+		return apperr.Internal("api.renderPage", err)
 	}
 	return c.HTML(http.StatusOK, b.String())
 }

@@ -36,7 +36,7 @@ func (s *Server) idempotent(c echo.Context, actor people.Actor, rawBody []byte, 
 			}
 			body, err := marshal(r.body)
 			if err != nil {
-				return people.StoredResponse{}, apperr.Internal(err)
+				return people.StoredResponse{}, apperr.Internal("api.idempotent: encode response", err)
 			}
 			return people.StoredResponse{Status: r.status, ContentType: echo.MIMEApplicationJSON, Location: r.location, Body: body}, nil
 		})

@@ -183,7 +183,7 @@ func (s *Service) resolveToken(ctx context.Context, token string) (resolved, err
 		if errors.Is(err, auth.ErrInvalidToken) {
 			return resolved{}, notFound
 		}
-		return resolved{}, apperr.Internal(err)
+		return resolved{}, apperr.Internal("people.resolveToken: verify", err)
 	}
 	u, err := s.store.User(ctx, inv.OrganizationID, inv.UserID)
 	if err != nil {
@@ -286,7 +286,7 @@ func (s *Service) AcceptInvite(ctx context.Context, a Acceptance) (User, Session
 	}
 	hash, err := s.hasher.Hash(ctx, a.Password) // slow: outside the transaction
 	if err != nil {
-		return User{}, Session{}, apperr.Internal(err)
+		return User{}, Session{}, apperr.Internal("people.AcceptInvite: hash password", err)
 	}
 	var sess Session
 	err = s.store.InTx(ctx, func(ctx context.Context) error {

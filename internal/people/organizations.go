@@ -58,7 +58,7 @@ func (s *Service) CreateOrganization(ctx context.Context, n NewOrganization) (Or
 		}
 		var err error
 		if hash, err = s.hasher.Hash(ctx, n.OwnerPassword); err != nil {
-			return Organization{}, User{}, apperr.Internal(err)
+			return Organization{}, User{}, apperr.Internal("people.CreateOrganization: hash password", err)
 		}
 	}
 	var u User

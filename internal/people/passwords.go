@@ -74,7 +74,7 @@ func (s *Service) SetPassword(ctx context.Context, actor Actor, id uuid.UUID, p 
 	}
 	hash, err := s.hasher.Hash(ctx, p.Password) // slow: outside the transaction
 	if err != nil {
-		return User{}, "", apperr.Internal(err)
+		return User{}, "", apperr.Internal("people.SetPassword: hash password", err)
 	}
 	u, err = s.withTarget(ctx, actor, id, func(ctx context.Context, locked *User) error {
 		// Checked again under the lock: the user may have changed since.
@@ -135,7 +135,7 @@ func (s *Service) mint(u User, ttl time.Duration) (AccessToken, error) {
 			return AccessToken{}, apperr.New(apperr.NotImplemented,
 				"This deployment verifies tokens of another identity provider and does not mint its own.")
 		}
-		return AccessToken{}, apperr.Internal(err)
+		return AccessToken{}, apperr.Internal("people.mint", err)
 	}
 	// Expiry is in whole seconds; round the remainder up so a 15-minute token says 900.
 	left := (exp.Sub(s.now()) + time.Second - 1).Truncate(time.Second)
@@ -161,7 +161,7 @@ func (s *Service) SignIn(ctx context.Context, orgSlug, email, password string) (
 	}
 	match, err := s.hasher.Verify(ctx, u.PasswordHash, password)
 	if err != nil {
-		return Session{}, apperr.Internal(err)
+		return Session{}, apperr.Internal("people.SignIn: verify password", err)
 	}
 	if !match {
 		return Session{}, s.signInFailed(key)
@@ -228,7 +228,7 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, actor Actor, current, n
 	}
 	match, err := s.hasher.Verify(ctx, actor.PasswordHash, current)
 	if err != nil {
-		return apperr.Internal(err)
+		return apperr.Internal("people.ChangeOwnPassword: verify password", err)
 	}
 	if !match {
 		s.throttle.fail(key)
@@ -247,7 +247,7 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, actor Actor, current, n
 	}
 	hash, err := s.hasher.Hash(ctx, next)
 	if err != nil {
-		return apperr.Internal(err)
+		return apperr.Internal("people.ChangeOwnPassword: hash password", err)
 	}
 	return s.store.InTx(ctx, func(ctx context.Context) error {
 		u, err := s.store.LockUser(ctx, actor.OrganizationID, actor.ID)

@@ -98,7 +98,7 @@ func (s *Store) UserInvites(ctx context.Context, orgID, userID uuid.UUID) ([]peo
 	for rows.Next() {
 		inv, err := scanInvite(rows)
 		if err != nil {
-			return nil, apperr.Internal(err)
+			return nil, internal(err, 1)
 		}
 		invites = append(invites, inv)
 	}
@@ -124,10 +124,10 @@ func (s *Store) EnqueueJobBatch(ctx context.Context, jobID uuid.UUID) error {
 func (s *Store) enqueue(ctx context.Context, insert func(tx *sql.Tx) error) error {
 	tx, err := sqlTx(ctx)
 	if err != nil {
-		return apperr.Internal(err)
+		return internal(err, 1)
 	}
 	if err := insert(tx); err != nil {
-		return apperr.Internal(err)
+		return internal(err, 1)
 	}
 	return nil
 }
@@ -254,12 +254,12 @@ func (s *Store) inviteByMessage(ctx context.Context, messageID, email string) (p
 	for rows.Next() {
 		inv, err := scanInvite(rows)
 		if err != nil {
-			return people.Invite{}, apperr.Internal(err)
+			return people.Invite{}, internal(err, 1)
 		}
 		found = append(found, inv)
 	}
 	if err := rows.Err(); err != nil {
-		return people.Invite{}, apperr.Internal(err)
+		return people.Invite{}, internal(err, 1)
 	}
 	if len(found) != 1 {
 		return people.Invite{}, apperr.New(apperr.NotFound, "Invite not found.")

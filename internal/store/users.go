@@ -164,7 +164,7 @@ func (s *Store) CountUsers(ctx context.Context, orgID uuid.UUID) (map[people.Sta
 		var st string
 		var n int
 		if err := rows.Scan(&st, &n); err != nil {
-			return nil, apperr.Internal(err)
+			return nil, internal(err, 1)
 		}
 		counts[people.Status(st)] = n
 	}
@@ -304,7 +304,7 @@ func (s *Store) listPage(ctx context.Context, l userListing, limit int) ([]peopl
 	for rows.Next() {
 		u, err := scan.scan(rows)
 		if err != nil {
-			return nil, apperr.Internal(err)
+			return nil, internal(err, 1)
 		}
 		users = append(users, u)
 	}

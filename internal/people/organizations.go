@@ -11,8 +11,14 @@ import (
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 
-// DefaultInviteTTL is how long invitation links live unless configured.
-const DefaultInviteTTL = 7 * 24 * time.Hour
+// How long invitation links live: DefaultInviteTTL unless configured,
+// always from MinInviteTTL to MaxInviteTTL (1 to 30 days). Every place that
+// takes a lifetime (an organization, INVITE_TTL) checks it against these.
+const (
+	DefaultInviteTTL = 7 * 24 * time.Hour
+	MinInviteTTL     = 24 * time.Hour
+	MaxInviteTTL     = 30 * 24 * time.Hour
+)
 
 // NewOrganization is a tenant to create with its first owner.
 type NewOrganization struct {
@@ -40,7 +46,7 @@ func (s *Service) CreateOrganization(ctx context.Context, n NewOrganization) (Or
 	if n.InviteTTL == 0 {
 		n.InviteTTL = DefaultInviteTTL
 	}
-	if n.InviteTTL < 24*time.Hour || n.InviteTTL > 30*24*time.Hour {
+	if n.InviteTTL < MinInviteTTL || n.InviteTTL > MaxInviteTTL {
 		errs = append(errs, apperr.Field("invite_ttl", "invalid", "invite_ttl must be between 1 and 30 days"))
 	}
 	owner := NewUser{Email: n.OwnerEmail, FirstName: n.OwnerFirst, LastName: n.OwnerLast, Role: Owner, NoInvite: n.OwnerPassword != ""}

@@ -17,8 +17,8 @@ import (
 	"github.com/invitedhq/invited/internal/people"
 )
 
-// userSelect reads a user with its latest invite in one round trip; scanUser
-// reads userColumns and inviteColumns in this order.
+// userSelect reads a user with its latest invite in one round trip, as
+// userColumns then inviteColumns: the order userScan's destinations take.
 const userSelect = `SELECT ` + userColumns + `, ` + inviteColumns + `
 	FROM users u LEFT JOIN invites i ON i.id = u.latest_invite_id`
 
@@ -249,8 +249,8 @@ func (s *Store) userFilter(orgID uuid.UUID, f people.UserFilter) userListing {
 // conditions is the WHERE clause of the listing.
 func (l userListing) conditions() string { return strings.Join(l.where, " AND ") }
 
-// conn is the connection to run the listing's statement on: a search is
-// planned for its pattern each time (database.CustomPlan).
+// listingConn is the connection to run the listing's statement on: a
+// search is planned for its pattern each time (database.CustomPlan).
 func (s *Store) listingConn(ctx context.Context, l userListing) *gorm.DB {
 	db := s.conn(ctx)
 	if l.search {

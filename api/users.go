@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"net/url"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -35,15 +36,27 @@ func (s *Server) listUsers(c echo.Context) error {
 	if err := allowQuery(c, "status", "q", "role", "delivery_status", "invited_before", "sort", "limit", "cursor"); err != nil {
 		return err
 	}
-	page, err := s.svc.ListUsers(c.Request().Context(), actorOf(c), people.ListUsersParams{
-		Status: queryList(c, "status"), Role: queryList(c, "role"), DeliveryStatus: queryList(c, "delivery_status"),
-		Q: c.QueryParam("q"), InvitedBefore: c.QueryParam("invited_before"), Sort: c.QueryParam("sort"),
-		Limit: c.QueryParam("limit"), Cursor: c.QueryParam("cursor"),
-	})
+	q, err := UserQuery(c.QueryParams())
+	if err != nil {
+		return err
+	}
+	page, err := s.svc.ListUsers(c.Request().Context(), actorOf(c), q)
 	if err != nil {
 		return err
 	}
 	return writeJSON(c, http.StatusOK, UserList{Data: usersView(page.Users, s.svc.Now()), NextCursor: cursorPtr(page.NextCursor), HasMore: page.HasMore})
+}
+
+// UserQuery reads the query parameters of GET /users into a typed query.
+func UserQuery(values url.Values) (people.UserQuery, error) {
+	q := &query{values: values}
+	uq := people.UserQuery{
+		Statuses: queryList[people.Status](q, "status"), Roles: queryList[people.Role](q, "role"),
+		DeliveryStatuses: queryList[people.DeliveryStatus](q, "delivery_status"), Q: q.string("q"),
+		InvitedBefore: q.time("invited_before"), Sort: people.UserSort(q.string("sort")), Limit: q.limit("limit", people.MaxPageSize),
+		Cursor: q.string("cursor"),
+	}
+	return uq, q.err()
 }
 
 // countUsers godoc

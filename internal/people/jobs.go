@@ -92,9 +92,9 @@ type Job struct {
 // JobParams is what the job was asked to do, as shown to clients.
 type JobParams struct {
 	// Selection is user_ids or filter (bulk resend).
-	Selection string      `json:"selection,omitempty"`
-	UserIDs   int         `json:"user_id_count,omitempty"`
-	Filter    *BulkFilter `json:"filter,omitempty"`
+	Selection string            `json:"selection,omitempty"`
+	UserIDs   int               `json:"user_id_count,omitempty"`
+	Filter    *BulkFilterRecord `json:"filter,omitempty"`
 	// Format is csv or json and SendInvites the importer's option (import).
 	Format      string `json:"format,omitempty"`
 	SendInvites bool   `json:"send_invites,omitempty"`

@@ -10,11 +10,11 @@ import (
 )
 
 // ListUsers pages the actor's organization's users (rule R1).
-func (s *Service) ListUsers(ctx context.Context, actor Actor, p ListUsersParams) (UserPage, error) {
+func (s *Service) ListUsers(ctx context.Context, actor Actor, q UserQuery) (UserPage, error) {
 	if err := actor.RequireManager(); err != nil {
 		return UserPage{}, err
 	}
-	f, err := ParseUserFilter(p)
+	f, err := q.Filter()
 	if err != nil {
 		return UserPage{}, err
 	}

@@ -226,7 +226,7 @@ func (q *query) uuid(name string) *uuid.UUID {
 	}
 	id, err := uuid.Parse(raw)
 	if err != nil {
-		q.errs = append(q.errs, apperr.Field(name, "invalid", "%s must be a UUID", name))
+		q.errs = append(q.errs, apperr.Field(name, "invalid", "%s must be a UUID, the id of a user of the organization", name))
 		return nil
 	}
 	return &id

@@ -135,6 +135,8 @@ type ImportUser struct {
 	// Role is one of owner, admin, hr, curator, learner (default learner) and
 	// may not rank above the importer's own; any other value fails its row.
 	Role string `json:"role" example:"learner" validate:"optional"`
+	// Locale is the user's language (BCP 47); an empty value is the organization's default_locale.
+	Locale string `json:"locale" example:"de" validate:"optional"`
 }
 
 // ImportRequest is the object form of a JSON import; a bare array of
@@ -165,7 +167,7 @@ type ImportProblem struct {
 	Row     int    `json:"row" example:"7"`
 	Email   string `json:"email,omitempty" example:"ada@example"`
 	Outcome string `json:"outcome" enums:"failed,skipped" example:"failed"`
-	Field   string `json:"field,omitempty" enums:"email,first_name,last_name,role,row" example:"email"`
+	Field   string `json:"field,omitempty" enums:"email,first_name,last_name,role,locale,row" example:"email"`
 	Code    string `json:"code" enums:"invalid_email,too_long,invalid,invalid_encoding,field_count,unknown_role,insufficient_rank,duplicate_in_file,already_exists,user_deactivated" example:"invalid_email"`
 	Message string `json:"message" example:"email is not a valid email address"`
 }
@@ -173,7 +175,7 @@ type ImportProblem struct {
 // importUsers godoc
 //
 //	@Summary		Import users
-//	@Description	The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
+//	@Description	The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role, locale in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
 //	@ID				importUsers
 //	@Tags			Bulk
 //	@Security		BearerAuth

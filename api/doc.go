@@ -29,6 +29,8 @@ package api
 //	@tag.description			Resend to many invite-pending people at once, or import people from a CSV file, as background jobs with a progress count and a per-person result table.
 //	@tag.name					Account
 //	@tag.description			The signed-in user: who am I, and changing a temporary password.
+//	@tag.name					Organization
+//	@tag.description			The organization's settings: the default lifetime of invitation links, the default language of people and their emails, and the time zone of dates in emails.
 //	@tag.name					Audit
 //	@tag.description			Who did what to whom, from which request.
 //	@tag.name					Webhooks

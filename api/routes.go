@@ -60,11 +60,16 @@ func (s *Server) routes(d Deps) {
 	e.GET("/users/:id", s.getUser, signedIn...)
 	e.PATCH("/users/:id", s.updateUser, signedIn...)
 	e.POST("/users/:id/resend-invite", s.resendInvite, signedIn...)
+	e.POST("/users/:id/revoke-invite", s.revokeInvite, signedIn...)
 	e.PUT("/users/:id/password", s.setPassword, signedIn...)
 	e.POST("/users/:id/deactivate", s.deactivateUser, signedIn...)
 	e.POST("/users/:id/reactivate", s.reactivateUser, signedIn...)
 	e.GET("/users/:id/invites", s.inviteHistory, signedIn...)
 	e.GET("/audit-events", s.listAuditEvents, signedIn...)
+
+	// The organization's settings: managers read them, owners and admins change them.
+	e.GET("/organization", s.getOrganization, signedIn...)
+	e.PATCH("/organization", s.updateOrganization, signedIn...)
 
 	// Bulk jobs: bulk resends and imports, worked through in the background.
 	e.GET("/jobs", s.listJobs, signedIn...)

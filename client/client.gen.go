@@ -41,12 +41,14 @@ const (
 	AuditEventActionBulkResendStarted        AuditEventAction = "bulk.resend_started"
 	AuditEventActionImportStarted            AuditEventAction = "import.started"
 	AuditEventActionInviteAccepted           AuditEventAction = "invite.accepted"
+	AuditEventActionInviteLinkIssued         AuditEventAction = "invite.link_issued"
 	AuditEventActionInviteRenewed            AuditEventAction = "invite.renewed"
 	AuditEventActionInviteResent             AuditEventAction = "invite.resent"
 	AuditEventActionInviteRevoked            AuditEventAction = "invite.revoked"
 	AuditEventActionInviteSent               AuditEventAction = "invite.sent"
 	AuditEventActionJobCancelled             AuditEventAction = "job.cancelled"
 	AuditEventActionOrganizationCreated      AuditEventAction = "organization.created"
+	AuditEventActionOrganizationUpdated      AuditEventAction = "organization.updated"
 	AuditEventActionUserCreated              AuditEventAction = "user.created"
 	AuditEventActionUserDeactivated          AuditEventAction = "user.deactivated"
 	AuditEventActionUserEmailChanged         AuditEventAction = "user.email_changed"
@@ -68,6 +70,8 @@ func (e AuditEventAction) Valid() bool {
 		return true
 	case AuditEventActionInviteAccepted:
 		return true
+	case AuditEventActionInviteLinkIssued:
+		return true
 	case AuditEventActionInviteRenewed:
 		return true
 	case AuditEventActionInviteResent:
@@ -79,6 +83,8 @@ func (e AuditEventAction) Valid() bool {
 	case AuditEventActionJobCancelled:
 		return true
 	case AuditEventActionOrganizationCreated:
+		return true
+	case AuditEventActionOrganizationUpdated:
 		return true
 	case AuditEventActionUserCreated:
 		return true
@@ -247,6 +253,7 @@ const (
 	ImportProblemFieldEmail     ImportProblemField = "email"
 	ImportProblemFieldFirstName ImportProblemField = "first_name"
 	ImportProblemFieldLastName  ImportProblemField = "last_name"
+	ImportProblemFieldLocale    ImportProblemField = "locale"
 	ImportProblemFieldRole      ImportProblemField = "role"
 	ImportProblemFieldRow       ImportProblemField = "row"
 )
@@ -259,6 +266,8 @@ func (e ImportProblemField) Valid() bool {
 	case ImportProblemFieldFirstName:
 		return true
 	case ImportProblemFieldLastName:
+		return true
+	case ImportProblemFieldLocale:
 		return true
 	case ImportProblemFieldRole:
 		return true
@@ -292,6 +301,7 @@ const (
 	InviteRevokeReasonDeactivated  InviteRevokeReason = "deactivated"
 	InviteRevokeReasonEmailChanged InviteRevokeReason = "email_changed"
 	InviteRevokeReasonPasswordSet  InviteRevokeReason = "password_set"
+	InviteRevokeReasonRevoked      InviteRevokeReason = "revoked"
 	InviteRevokeReasonSuperseded   InviteRevokeReason = "superseded"
 )
 
@@ -303,6 +313,8 @@ func (e InviteRevokeReason) Valid() bool {
 	case InviteRevokeReasonEmailChanged:
 		return true
 	case InviteRevokeReasonPasswordSet:
+		return true
+	case InviteRevokeReasonRevoked:
 		return true
 	case InviteRevokeReasonSuperseded:
 		return true
@@ -482,6 +494,36 @@ func (e JobParamsSelection) Valid() bool {
 	}
 }
 
+// Defines values for OrganizationDefaultLocale.
+const (
+	OrganizationDefaultLocaleDe   OrganizationDefaultLocale = "de"
+	OrganizationDefaultLocaleEn   OrganizationDefaultLocale = "en"
+	OrganizationDefaultLocaleEs   OrganizationDefaultLocale = "es"
+	OrganizationDefaultLocaleFr   OrganizationDefaultLocale = "fr"
+	OrganizationDefaultLocaleNl   OrganizationDefaultLocale = "nl"
+	OrganizationDefaultLocalePtBR OrganizationDefaultLocale = "pt-BR"
+)
+
+// Valid indicates whether the value is a known member of the OrganizationDefaultLocale enum.
+func (e OrganizationDefaultLocale) Valid() bool {
+	switch e {
+	case OrganizationDefaultLocaleDe:
+		return true
+	case OrganizationDefaultLocaleEn:
+		return true
+	case OrganizationDefaultLocaleEs:
+		return true
+	case OrganizationDefaultLocaleFr:
+		return true
+	case OrganizationDefaultLocaleNl:
+		return true
+	case OrganizationDefaultLocalePtBR:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ProblemActorRole.
 const (
 	ProblemActorRoleAdmin   ProblemActorRole = "admin"
@@ -524,6 +566,7 @@ const (
 	ProblemCodeInviteAccepted        ProblemCode = "invite_accepted"
 	ProblemCodeInviteExpired         ProblemCode = "invite_expired"
 	ProblemCodeInviteNotFound        ProblemCode = "invite_not_found"
+	ProblemCodeInviteNotLive         ProblemCode = "invite_not_live"
 	ProblemCodeInviteNotPending      ProblemCode = "invite_not_pending"
 	ProblemCodeInviteRevoked         ProblemCode = "invite_revoked"
 	ProblemCodeInviteStillValid      ProblemCode = "invite_still_valid"
@@ -571,6 +614,8 @@ func (e ProblemCode) Valid() bool {
 		return true
 	case ProblemCodeInviteNotFound:
 		return true
+	case ProblemCodeInviteNotLive:
+		return true
 	case ProblemCodeInviteNotPending:
 		return true
 	case ProblemCodeInviteRevoked:
@@ -602,6 +647,30 @@ func (e ProblemCode) Valid() bool {
 	case ProblemCodeUserNotDeactivated:
 		return true
 	case ProblemCodeWeakPassword:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ProblemInviteState.
+const (
+	ProblemInviteStateAccepted ProblemInviteState = "accepted"
+	ProblemInviteStateExpired  ProblemInviteState = "expired"
+	ProblemInviteStateNone     ProblemInviteState = "none"
+	ProblemInviteStateRevoked  ProblemInviteState = "revoked"
+)
+
+// Valid indicates whether the value is a known member of the ProblemInviteState enum.
+func (e ProblemInviteState) Valid() bool {
+	switch e {
+	case ProblemInviteStateAccepted:
+		return true
+	case ProblemInviteStateExpired:
+		return true
+	case ProblemInviteStateNone:
+		return true
+	case ProblemInviteStateRevoked:
 		return true
 	default:
 		return false
@@ -689,6 +758,36 @@ const (
 func (e TokenResponseTokenType) Valid() bool {
 	switch e {
 	case TokenResponseTokenTypeBearer:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UpdateOrganizationRequestDefaultLocale.
+const (
+	UpdateOrganizationRequestDefaultLocaleDe   UpdateOrganizationRequestDefaultLocale = "de"
+	UpdateOrganizationRequestDefaultLocaleEn   UpdateOrganizationRequestDefaultLocale = "en"
+	UpdateOrganizationRequestDefaultLocaleEs   UpdateOrganizationRequestDefaultLocale = "es"
+	UpdateOrganizationRequestDefaultLocaleFr   UpdateOrganizationRequestDefaultLocale = "fr"
+	UpdateOrganizationRequestDefaultLocaleNl   UpdateOrganizationRequestDefaultLocale = "nl"
+	UpdateOrganizationRequestDefaultLocalePtBR UpdateOrganizationRequestDefaultLocale = "pt-BR"
+)
+
+// Valid indicates whether the value is a known member of the UpdateOrganizationRequestDefaultLocale enum.
+func (e UpdateOrganizationRequestDefaultLocale) Valid() bool {
+	switch e {
+	case UpdateOrganizationRequestDefaultLocaleDe:
+		return true
+	case UpdateOrganizationRequestDefaultLocaleEn:
+		return true
+	case UpdateOrganizationRequestDefaultLocaleEs:
+		return true
+	case UpdateOrganizationRequestDefaultLocaleFr:
+		return true
+	case UpdateOrganizationRequestDefaultLocaleNl:
+		return true
+	case UpdateOrganizationRequestDefaultLocalePtBR:
 		return true
 	default:
 		return false
@@ -836,12 +935,14 @@ const (
 	ListAuditEventsParamsActionBulkResendStarted        ListAuditEventsParamsAction = "bulk.resend_started"
 	ListAuditEventsParamsActionImportStarted            ListAuditEventsParamsAction = "import.started"
 	ListAuditEventsParamsActionInviteAccepted           ListAuditEventsParamsAction = "invite.accepted"
+	ListAuditEventsParamsActionInviteLinkIssued         ListAuditEventsParamsAction = "invite.link_issued"
 	ListAuditEventsParamsActionInviteRenewed            ListAuditEventsParamsAction = "invite.renewed"
 	ListAuditEventsParamsActionInviteResent             ListAuditEventsParamsAction = "invite.resent"
 	ListAuditEventsParamsActionInviteRevoked            ListAuditEventsParamsAction = "invite.revoked"
 	ListAuditEventsParamsActionInviteSent               ListAuditEventsParamsAction = "invite.sent"
 	ListAuditEventsParamsActionJobCancelled             ListAuditEventsParamsAction = "job.cancelled"
 	ListAuditEventsParamsActionOrganizationCreated      ListAuditEventsParamsAction = "organization.created"
+	ListAuditEventsParamsActionOrganizationUpdated      ListAuditEventsParamsAction = "organization.updated"
 	ListAuditEventsParamsActionUserCreated              ListAuditEventsParamsAction = "user.created"
 	ListAuditEventsParamsActionUserDeactivated          ListAuditEventsParamsAction = "user.deactivated"
 	ListAuditEventsParamsActionUserEmailChanged         ListAuditEventsParamsAction = "user.email_changed"
@@ -863,6 +964,8 @@ func (e ListAuditEventsParamsAction) Valid() bool {
 		return true
 	case ListAuditEventsParamsActionInviteAccepted:
 		return true
+	case ListAuditEventsParamsActionInviteLinkIssued:
+		return true
 	case ListAuditEventsParamsActionInviteRenewed:
 		return true
 	case ListAuditEventsParamsActionInviteResent:
@@ -874,6 +977,8 @@ func (e ListAuditEventsParamsAction) Valid() bool {
 	case ListAuditEventsParamsActionJobCancelled:
 		return true
 	case ListAuditEventsParamsActionOrganizationCreated:
+		return true
+	case ListAuditEventsParamsActionOrganizationUpdated:
 		return true
 	case ListAuditEventsParamsActionUserCreated:
 		return true
@@ -1194,7 +1299,12 @@ type CreateUserRequest struct {
 	FirstName *string `json:"first_name,omitempty"`
 
 	// LastName Example: Hopper
-	LastName    *string                         `json:"last_name,omitempty"`
+	LastName *string `json:"last_name,omitempty"`
+
+	// Locale The user's language (BCP 47, such as de or pt-BR); default the organization's default_locale.
+	//
+	// Example: de
+	Locale      *string                         `json:"locale,omitempty"`
 	Permissions *[]CreateUserRequestPermissions `json:"permissions,omitempty"`
 
 	// Role Defaults to learner; it may not rank above the caller's own.
@@ -1333,6 +1443,11 @@ type ImportUser struct {
 	// LastName Example: Hopper
 	LastName *string `json:"last_name,omitempty"`
 
+	// Locale The user's language (BCP 47); an empty value is the organization's default_locale.
+	//
+	// Example: de
+	Locale *string `json:"locale,omitempty"`
+
 	// Role One of owner, admin, hr, curator, learner (default learner) and
 	// may not rank above the importer's own; any other value fails its row.
 	//
@@ -1362,7 +1477,11 @@ type Invite struct {
 	// LastSentAt When the email provider accepted the message; null while queued.
 	//
 	// Example: 2026-11-24T16:05:13Z
-	LastSentAt   *time.Time          `json:"last_sent_at"`
+	LastSentAt *time.Time `json:"last_sent_at"`
+
+	// RevokeReason Says why a revoked link stopped working: a newer
+	// invitation, a password set by an administrator, an email change, a
+	// deactivation, or revoked by a people manager (revoke-invite).
 	RevokeReason *InviteRevokeReason `json:"revoke_reason,omitempty"`
 	RevokedAt    *time.Time          `json:"revoked_at"`
 
@@ -1377,7 +1496,9 @@ type Invite struct {
 	State InviteState `json:"state"`
 }
 
-// InviteRevokeReason defines model for Invite.RevokeReason.
+// InviteRevokeReason Says why a revoked link stopped working: a newer
+// invitation, a password set by an administrator, an email change, a
+// deactivation, or revoked by a people manager (revoke-invite).
 type InviteRevokeReason string
 
 // InviteState Says whether the link works now.
@@ -1408,6 +1529,17 @@ type InviteList struct {
 	// HasMore Example: false
 	HasMore    bool    `json:"has_more"`
 	NextCursor *string `json:"next_cursor"`
+}
+
+// Inviter defines model for Inviter.
+type Inviter struct {
+	// Id Example: 01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f
+	Id openapi_types.UUID `json:"id"`
+
+	// Name The inviter's full name, or their email when they have no name.
+	//
+	// Example: Ada Lovelace
+	Name string `json:"name"`
 }
 
 // Job defines model for Job.
@@ -1583,6 +1715,46 @@ type JobParamsFormat string
 // Example: filter
 type JobParamsSelection string
 
+// Organization defines model for Organization.
+type Organization struct {
+	// CreatedAt Example: 2026-11-01T09:00:00Z
+	CreatedAt time.Time `json:"created_at"`
+
+	// DefaultLocale The language of people added without one, and of the
+	// emails of people whose language has none.
+	//
+	// Example: en
+	DefaultLocale OrganizationDefaultLocale `json:"default_locale"`
+
+	// Id Example: 01a21560-1a2b-7c3d-8e4f-5a6b7c8d9e0f
+	Id openapi_types.UUID `json:"id"`
+
+	// InviteTtl How long an invitation link lives unless expires_in says otherwise, in hours.
+	//
+	// Example: 168
+	InviteTtl int `json:"invite_ttl"`
+
+	// Name Example: Demo Learning Co
+	Name string `json:"name"`
+
+	// Slug Example: demo
+	Slug string `json:"slug"`
+
+	// TimeZone The IANA time zone in which emails show dates.
+	//
+	// Example: Europe/Berlin
+	TimeZone string `json:"time_zone"`
+
+	// UpdatedAt Example: 2026-11-24T16:05:12Z
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// OrganizationDefaultLocale The language of people added without one, and of the
+// emails of people whose language has none.
+//
+// Example: en
+type OrganizationDefaultLocale string
+
 // OrganizationInfo defines model for OrganizationInfo.
 type OrganizationInfo struct {
 	// Name Example: Acme Learning
@@ -1613,6 +1785,10 @@ type Problem struct {
 
 	// ExpiresAt When a still valid invitation stops working.
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+
+	// InviteState The state of the user's latest invitation, for
+	// invite_not_live (none: never invited).
+	InviteState *ProblemInviteState `json:"invite_state,omitempty"`
 
 	// JobState A bulk job's final state, for job_finished.
 	JobState *ProblemJobState `json:"job_state,omitempty"`
@@ -1651,6 +1827,10 @@ type ProblemActorRole string
 //
 // Example: invite_not_pending
 type ProblemCode string
+
+// ProblemInviteState The state of the user's latest invitation, for
+// invite_not_live (none: never invited).
+type ProblemInviteState string
 
 // ProblemJobState A bulk job's final state, for job_finished.
 type ProblemJobState string
@@ -1788,6 +1968,32 @@ type TokenResponse struct {
 // TokenResponseTokenType Example: Bearer
 type TokenResponseTokenType string
 
+// UpdateOrganizationRequest defines model for UpdateOrganizationRequest.
+type UpdateOrganizationRequest struct {
+	// DefaultLocale Must be a language with invitation emails.
+	//
+	// Example: de
+	DefaultLocale *UpdateOrganizationRequestDefaultLocale `json:"default_locale,omitempty"`
+
+	// InviteTtl The default lifetime of invitation links, in hours (1 to 30 days).
+	//
+	// Example: 336
+	InviteTtl *int `json:"invite_ttl,omitempty"`
+
+	// Name Example: Demo Learning Co
+	Name *string `json:"name,omitempty"`
+
+	// TimeZone An IANA time zone name.
+	//
+	// Example: Europe/Berlin
+	TimeZone *string `json:"time_zone,omitempty"`
+}
+
+// UpdateOrganizationRequestDefaultLocale Must be a language with invitation emails.
+//
+// Example: de
+type UpdateOrganizationRequestDefaultLocale string
+
 // UpdateUserRequest defines model for UpdateUserRequest.
 type UpdateUserRequest struct {
 	// Email Can change only while the user is invite_pending; it voids their live links.
@@ -1799,7 +2005,12 @@ type UpdateUserRequest struct {
 	FirstName *string `json:"first_name,omitempty"`
 
 	// LastName Example: Hopper
-	LastName    *string                         `json:"last_name,omitempty"`
+	LastName *string `json:"last_name,omitempty"`
+
+	// Locale The user's language (BCP 47); their next invitation email is in it.
+	//
+	// Example: pt-BR
+	Locale      *string                         `json:"locale,omitempty"`
 	Permissions *[]UpdateUserRequestPermissions `json:"permissions,omitempty"`
 
 	// Role May not rank above the caller's own; nobody changes their own role.
@@ -1841,8 +2052,18 @@ type User struct {
 	// Invite The latest invitation, or null if the user was never invited.
 	Invite *Invite `json:"invite"`
 
+	// InvitedBy The people manager who sent the latest invitation; null
+	// when the user was never invited, or the latest invitation was a
+	// renewal the user asked for or came from an operator's tool.
+	InvitedBy *Inviter `json:"invited_by"`
+
 	// LastName Example: Lovelace
 	LastName string `json:"last_name"`
+
+	// Locale The user's language (BCP 47), the language of their invitation emails.
+	//
+	// Example: de
+	Locale string `json:"locale"`
 
 	// MustChangePassword True after an administrator set a temporary password.
 	//
@@ -1971,6 +2192,9 @@ type ListUsersParams struct {
 	// InvitedBefore Only users last invited before this time (RFC 3339)
 	InvitedBefore *time.Time `form:"invited_before,omitempty" json:"invited_before,omitempty"`
 
+	// InvitedBy Only users whose latest invitation this people manager sent (a user id)
+	InvitedBy *openapi_types.UUID `form:"invited_by,omitempty" json:"invited_by,omitempty"`
+
 	// Sort Order; every order ends with the id, so it is total
 	Sort *ListUsersParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
 
@@ -2063,6 +2287,9 @@ type VerifyInviteJSONRequestBody = TokenRequest
 
 // ChangeMyPasswordJSONRequestBody defines body for ChangeMyPassword for application/json ContentType.
 type ChangeMyPasswordJSONRequestBody = ChangePasswordRequest
+
+// UpdateOrganizationJSONRequestBody defines body for UpdateOrganization for application/json ContentType.
+type UpdateOrganizationJSONRequestBody = UpdateOrganizationRequest
 
 // CreateUserJSONRequestBody defines body for CreateUser for application/json ContentType.
 type CreateUserJSONRequestBody = CreateUserRequest
@@ -2405,6 +2632,31 @@ type ClientInterface interface {
 	// Corresponds with GET /openapi.yaml (the `GetOpenAPI` operationId).
 	GetOpenAPI(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetOrganization Get the organization's settings
+	//
+	// The caller's organization: its name, the default lifetime of invitation links, the default language of people and emails, and the time zone in which emails show dates.
+	//
+	// Corresponds with GET /organization (the `GetOrganization` operationId).
+	GetOrganization(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateOrganizationWithBody Change the organization's settings
+	//
+	// Owners and admins change the organization's name, the default lifetime of invitation links (invitations already sent keep theirs), the default language (people added from now on get it unless they are given their own, and it is where the emails of people whose language has no email fall back) and the time zone of dates in emails. The change is audited as organization.updated with the old and new values.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /organization (the `UpdateOrganization` operationId).
+	UpdateOrganizationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateOrganization Change the organization's settings
+	//
+	// Owners and admins change the organization's name, the default lifetime of invitation links (invitations already sent keep theirs), the default language (people added from now on get it unless they are given their own, and it is where the emails of people whose language has no email fall back) and the time zone of dates in emails. The change is audited as organization.updated with the old and new values.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /organization (the `UpdateOrganization` operationId).
+	UpdateOrganization(ctx context.Context, body UpdateOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListProblemTypes The catalogue of problem codes
 	//
 	// An HTML page by default; JSON when the Accept header asks for application/json.
@@ -2460,7 +2712,7 @@ type ClientInterface interface {
 
 	// ImportUsersWithBody Import users
 	//
-	// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
+	// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role, locale in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2469,7 +2721,7 @@ type ClientInterface interface {
 
 	// ImportUsers Import users
 	//
-	// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
+	// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role, locale in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2501,7 +2753,7 @@ type ClientInterface interface {
 
 	// UpdateUserWithBody Edit a user
 	//
-	// Changes names, email, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
+	// Changes names, email, language, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2510,7 +2762,7 @@ type ClientInterface interface {
 
 	// UpdateUser Edit a user
 	//
-	// Changes names, email, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
+	// Changes names, email, language, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2562,6 +2814,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /users/{id}/resend-invite (the `ResendInvite` operationId).
 	ResendInvite(ctx context.Context, id openapi_types.UUID, params *ResendInviteParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RevokeInvite Revoke an invitation
+	//
+	// Voids the user's live invitation link without deactivating them: the link stops working the moment this returns (it answers 410 invite_revoked with reason revoked), and the user stays invite_pending until they are invited again with resend-invite or invite-link. Nothing is sent to the user. Audited as invite.revoked.
+	//
+	// Corresponds with POST /users/{id}/revoke-invite (the `RevokeInvite` operationId).
+	RevokeInvite(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SendgridWebhookWithBody SendGrid event webhook
 	//
@@ -2999,6 +3258,61 @@ func (c *Client) GetOpenAPI(ctx context.Context, reqEditors ...RequestEditorFn) 
 	return c.Client.Do(req)
 }
 
+// GetOrganization Get the organization's settings
+//
+// The caller's organization: its name, the default lifetime of invitation links, the default language of people and emails, and the time zone in which emails show dates.
+//
+// Corresponds with GET /organization (the `GetOrganization` operationId).
+func (c *Client) GetOrganization(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetOrganizationRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateOrganizationWithBody Change the organization's settings
+//
+// Owners and admins change the organization's name, the default lifetime of invitation links (invitations already sent keep theirs), the default language (people added from now on get it unless they are given their own, and it is where the emails of people whose language has no email fall back) and the time zone of dates in emails. The change is audited as organization.updated with the old and new values.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /organization (the `UpdateOrganization` operationId).
+func (c *Client) UpdateOrganizationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateOrganizationRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateOrganization Change the organization's settings
+//
+// Owners and admins change the organization's name, the default lifetime of invitation links (invitations already sent keep theirs), the default language (people added from now on get it unless they are given their own, and it is where the emails of people whose language has no email fall back) and the time zone of dates in emails. The change is audited as organization.updated with the old and new values.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /organization (the `UpdateOrganization` operationId).
+func (c *Client) UpdateOrganization(ctx context.Context, body UpdateOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateOrganizationRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListProblemTypes The catalogue of problem codes
 //
 // An HTML page by default; JSON when the Accept header asks for application/json.
@@ -3124,7 +3438,7 @@ func (c *Client) CountUsers(ctx context.Context, reqEditors ...RequestEditorFn) 
 
 // ImportUsersWithBody Import users
 //
-// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
+// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role, locale in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3143,7 +3457,7 @@ func (c *Client) ImportUsersWithBody(ctx context.Context, params *ImportUsersPar
 
 // ImportUsers Import users
 //
-// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
+// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role, locale in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3215,7 +3529,7 @@ func (c *Client) GetUser(ctx context.Context, id openapi_types.UUID, reqEditors 
 
 // UpdateUserWithBody Edit a user
 //
-// Changes names, email, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
+// Changes names, email, language, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3234,7 +3548,7 @@ func (c *Client) UpdateUserWithBody(ctx context.Context, id openapi_types.UUID, 
 
 // UpdateUser Edit a user
 //
-// Changes names, email, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
+// Changes names, email, language, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3347,6 +3661,23 @@ func (c *Client) ReactivateUser(ctx context.Context, id openapi_types.UUID, reqE
 // Corresponds with POST /users/{id}/resend-invite (the `ResendInvite` operationId).
 func (c *Client) ResendInvite(ctx context.Context, id openapi_types.UUID, params *ResendInviteParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewResendInviteRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RevokeInvite Revoke an invitation
+//
+// Voids the user's live invitation link without deactivating them: the link stops working the moment this returns (it answers 410 invite_revoked with reason revoked), and the user stays invite_pending until they are invited again with resend-invite or invite-link. Nothing is sent to the user. Audited as invite.revoked.
+//
+// Corresponds with POST /users/{id}/revoke-invite (the `RevokeInvite` operationId).
+func (c *Client) RevokeInvite(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRevokeInviteRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -4097,6 +4428,73 @@ func NewGetOpenAPIRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// NewGetOrganizationRequest constructs an http.Request for the GetOrganization method
+func NewGetOrganizationRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/organization")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateOrganizationRequest calls the generic UpdateOrganization builder with application/json body
+func NewUpdateOrganizationRequest(server string, body UpdateOrganizationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateOrganizationRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewUpdateOrganizationRequestWithBody constructs an http.Request for the UpdateOrganization method, with any body, and a specified content type
+func NewUpdateOrganizationRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/organization")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListProblemTypesRequest constructs an http.Request for the ListProblemTypes method
 func NewListProblemTypesRequest(server string) (*http.Request, error) {
 	var err error
@@ -4264,6 +4662,18 @@ func NewListUsersRequest(server string, params *ListUsersParams) (*http.Request,
 		if params.InvitedBefore != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "invited_before", *params.InvitedBefore, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.InvitedBy != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "invited_by", *params.InvitedBy, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -4833,6 +5243,40 @@ func NewResendInviteRequest(server string, id openapi_types.UUID, params *Resend
 	return req, nil
 }
 
+// NewRevokeInviteRequest constructs an http.Request for the RevokeInvite method
+func NewRevokeInviteRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/users/%s/revoke-invite", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewSendgridWebhookRequest calls the generic SendgridWebhook builder with application/json body
 func NewSendgridWebhookRequest(server string, params *SendgridWebhookParams, body SendgridWebhookJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -5144,6 +5588,33 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /openapi.yaml (the `GetOpenAPI` operationId).
 	GetOpenAPIWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetOpenAPIResponse, error)
 
+	// GetOrganizationWithResponse Get the organization's settings
+	//
+	// The caller's organization: its name, the default lifetime of invitation links, the default language of people and emails, and the time zone in which emails show dates.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /organization (the `GetOrganization` operationId).
+	GetOrganizationWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetOrganizationResponse, error)
+
+	// UpdateOrganizationWithBodyWithResponse Change the organization's settings
+	//
+	// Owners and admins change the organization's name, the default lifetime of invitation links (invitations already sent keep theirs), the default language (people added from now on get it unless they are given their own, and it is where the emails of people whose language has no email fall back) and the time zone of dates in emails. The change is audited as organization.updated with the old and new values.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /organization (the `UpdateOrganization` operationId).
+	UpdateOrganizationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateOrganizationResponse, error)
+
+	// UpdateOrganizationWithResponse Change the organization's settings
+	//
+	// Owners and admins change the organization's name, the default lifetime of invitation links (invitations already sent keep theirs), the default language (people added from now on get it unless they are given their own, and it is where the emails of people whose language has no email fall back) and the time zone of dates in emails. The change is audited as organization.updated with the old and new values.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /organization (the `UpdateOrganization` operationId).
+	UpdateOrganizationWithResponse(ctx context.Context, body UpdateOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateOrganizationResponse, error)
+
 	// ListProblemTypesWithResponse The catalogue of problem codes
 	//
 	// An HTML page by default; JSON when the Accept header asks for application/json.
@@ -5209,7 +5680,7 @@ type ClientWithResponsesInterface interface {
 
 	// ImportUsersWithBodyWithResponse Import users
 	//
-	// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
+	// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role, locale in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5218,7 +5689,7 @@ type ClientWithResponsesInterface interface {
 
 	// ImportUsersWithResponse Import users
 	//
-	// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
+	// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role, locale in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5252,7 +5723,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateUserWithBodyWithResponse Edit a user
 	//
-	// Changes names, email, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
+	// Changes names, email, language, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5261,7 +5732,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateUserWithResponse Edit a user
 	//
-	// Changes names, email, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
+	// Changes names, email, language, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5321,6 +5792,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /users/{id}/resend-invite (the `ResendInvite` operationId).
 	ResendInviteWithResponse(ctx context.Context, id openapi_types.UUID, params *ResendInviteParams, reqEditors ...RequestEditorFn) (*ResendInviteResponse, error)
+
+	// RevokeInviteWithResponse Revoke an invitation
+	//
+	// Voids the user's live invitation link without deactivating them: the link stops working the moment this returns (it answers 410 invite_revoked with reason revoked), and the user stays invite_pending until they are invited again with resend-invite or invite-link. Nothing is sent to the user. Audited as invite.revoked.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /users/{id}/revoke-invite (the `RevokeInvite` operationId).
+	RevokeInviteWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*RevokeInviteResponse, error)
 
 	// SendgridWebhookWithBodyWithResponse SendGrid event webhook
 	//
@@ -7099,6 +7579,230 @@ func (r GetOpenAPIResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetOpenAPIResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetOrganizationResponse200Headers the declared response headers of an HTTP 200 response for GetOrganization
+type GetOrganizationResponse200Headers struct {
+	XRequestID string
+}
+
+// GetOrganizationResponse401Headers the declared response headers of an HTTP 401 response for GetOrganization
+type GetOrganizationResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      string
+}
+
+// GetOrganizationResponse403Headers the declared response headers of an HTTP 403 response for GetOrganization
+type GetOrganizationResponse403Headers struct {
+	XRequestID string
+}
+
+// GetOrganizationResponse500Headers the declared response headers of an HTTP 500 response for GetOrganization
+type GetOrganizationResponse500Headers struct {
+	XRequestID string
+}
+
+type GetOrganizationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Organization
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetOrganizationResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetOrganizationResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetOrganizationResponse403Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GetOrganizationResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetOrganizationResponse) GetJSON200() *Organization {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetOrganizationResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetOrganizationResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetOrganizationResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetOrganizationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetOrganizationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetOrganizationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetOrganizationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateOrganizationResponse200Headers the declared response headers of an HTTP 200 response for UpdateOrganization
+type UpdateOrganizationResponse200Headers struct {
+	XRequestID string
+}
+
+// UpdateOrganizationResponse400Headers the declared response headers of an HTTP 400 response for UpdateOrganization
+type UpdateOrganizationResponse400Headers struct {
+	XRequestID string
+}
+
+// UpdateOrganizationResponse401Headers the declared response headers of an HTTP 401 response for UpdateOrganization
+type UpdateOrganizationResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      string
+}
+
+// UpdateOrganizationResponse403Headers the declared response headers of an HTTP 403 response for UpdateOrganization
+type UpdateOrganizationResponse403Headers struct {
+	XRequestID string
+}
+
+// UpdateOrganizationResponse413Headers the declared response headers of an HTTP 413 response for UpdateOrganization
+type UpdateOrganizationResponse413Headers struct {
+	XRequestID string
+}
+
+// UpdateOrganizationResponse415Headers the declared response headers of an HTTP 415 response for UpdateOrganization
+type UpdateOrganizationResponse415Headers struct {
+	XRequestID string
+}
+
+// UpdateOrganizationResponse500Headers the declared response headers of an HTTP 500 response for UpdateOrganization
+type UpdateOrganizationResponse500Headers struct {
+	XRequestID string
+}
+
+type UpdateOrganizationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Organization
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateOrganizationResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *UpdateOrganizationResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UpdateOrganizationResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *UpdateOrganizationResponse403Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *UpdateOrganizationResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *UpdateOrganizationResponse415Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *UpdateOrganizationResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateOrganizationResponse) GetJSON200() *Organization {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateOrganizationResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateOrganizationResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateOrganizationResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateOrganizationResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateOrganizationResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UpdateOrganizationResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateOrganizationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateOrganizationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateOrganizationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateOrganizationResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8896,6 +9600,125 @@ func (r ResendInviteResponse) ContentType() string {
 	return ""
 }
 
+// RevokeInviteResponse200Headers the declared response headers of an HTTP 200 response for RevokeInvite
+type RevokeInviteResponse200Headers struct {
+	XRequestID string
+}
+
+// RevokeInviteResponse401Headers the declared response headers of an HTTP 401 response for RevokeInvite
+type RevokeInviteResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      string
+}
+
+// RevokeInviteResponse403Headers the declared response headers of an HTTP 403 response for RevokeInvite
+type RevokeInviteResponse403Headers struct {
+	XRequestID string
+}
+
+// RevokeInviteResponse404Headers the declared response headers of an HTTP 404 response for RevokeInvite
+type RevokeInviteResponse404Headers struct {
+	XRequestID string
+}
+
+// RevokeInviteResponse409Headers the declared response headers of an HTTP 409 response for RevokeInvite
+type RevokeInviteResponse409Headers struct {
+	XRequestID string
+}
+
+// RevokeInviteResponse500Headers the declared response headers of an HTTP 500 response for RevokeInvite
+type RevokeInviteResponse500Headers struct {
+	XRequestID string
+}
+
+type RevokeInviteResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *User
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *RevokeInviteResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RevokeInviteResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *RevokeInviteResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *RevokeInviteResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *RevokeInviteResponse409Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *RevokeInviteResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RevokeInviteResponse) GetJSON200() *User {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RevokeInviteResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RevokeInviteResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RevokeInviteResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RevokeInviteResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r RevokeInviteResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r RevokeInviteResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RevokeInviteResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RevokeInviteResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RevokeInviteResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // SendgridWebhookResponse204Headers the declared response headers of an HTTP 204 response for SendgridWebhook
 type SendgridWebhookResponse204Headers struct {
 	XRequestID string
@@ -9350,6 +10173,51 @@ func (c *ClientWithResponses) GetOpenAPIWithResponse(ctx context.Context, reqEdi
 	return ParseGetOpenAPIResponse(rsp)
 }
 
+// GetOrganizationWithResponse Get the organization's settings
+//
+// The caller's organization: its name, the default lifetime of invitation links, the default language of people and emails, and the time zone in which emails show dates.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /organization (the `GetOrganization` operationId).
+func (c *ClientWithResponses) GetOrganizationWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetOrganizationResponse, error) {
+	rsp, err := c.GetOrganization(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetOrganizationResponse(rsp)
+}
+
+// UpdateOrganizationWithBodyWithResponse Change the organization's settings
+//
+// Owners and admins change the organization's name, the default lifetime of invitation links (invitations already sent keep theirs), the default language (people added from now on get it unless they are given their own, and it is where the emails of people whose language has no email fall back) and the time zone of dates in emails. The change is audited as organization.updated with the old and new values.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /organization (the `UpdateOrganization` operationId).
+func (c *ClientWithResponses) UpdateOrganizationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateOrganizationResponse, error) {
+	rsp, err := c.UpdateOrganizationWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateOrganizationResponse(rsp)
+}
+
+// UpdateOrganizationWithResponse Change the organization's settings
+//
+// Owners and admins change the organization's name, the default lifetime of invitation links (invitations already sent keep theirs), the default language (people added from now on get it unless they are given their own, and it is where the emails of people whose language has no email fall back) and the time zone of dates in emails. The change is audited as organization.updated with the old and new values.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /organization (the `UpdateOrganization` operationId).
+func (c *ClientWithResponses) UpdateOrganizationWithResponse(ctx context.Context, body UpdateOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateOrganizationResponse, error) {
+	rsp, err := c.UpdateOrganization(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateOrganizationResponse(rsp)
+}
+
 // ListProblemTypesWithResponse The catalogue of problem codes
 //
 // An HTML page by default; JSON when the Accept header asks for application/json.
@@ -9457,7 +10325,7 @@ func (c *ClientWithResponses) CountUsersWithResponse(ctx context.Context, reqEdi
 
 // ImportUsersWithBodyWithResponse Import users
 //
-// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
+// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role, locale in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -9472,7 +10340,7 @@ func (c *ClientWithResponses) ImportUsersWithBodyWithResponse(ctx context.Contex
 
 // ImportUsersWithResponse Import users
 //
-// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
+// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role, locale in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -9530,7 +10398,7 @@ func (c *ClientWithResponses) GetUserWithResponse(ctx context.Context, id openap
 
 // UpdateUserWithBodyWithResponse Edit a user
 //
-// Changes names, email, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
+// Changes names, email, language, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -9545,7 +10413,7 @@ func (c *ClientWithResponses) UpdateUserWithBodyWithResponse(ctx context.Context
 
 // UpdateUserWithResponse Edit a user
 //
-// Changes names, email, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
+// Changes names, email, language, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -9646,6 +10514,21 @@ func (c *ClientWithResponses) ResendInviteWithResponse(ctx context.Context, id o
 		return nil, err
 	}
 	return ParseResendInviteResponse(rsp)
+}
+
+// RevokeInviteWithResponse Revoke an invitation
+//
+// Voids the user's live invitation link without deactivating them: the link stops working the moment this returns (it answers 410 invite_revoked with reason revoked), and the user stays invite_pending until they are invited again with resend-invite or invite-link. Nothing is sent to the user. Audited as invite.revoked.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /users/{id}/revoke-invite (the `RevokeInvite` operationId).
+func (c *ClientWithResponses) RevokeInviteWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*RevokeInviteResponse, error) {
+	rsp, err := c.RevokeInvite(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRevokeInviteResponse(rsp)
 }
 
 // SendgridWebhookWithBodyWithResponse SendGrid event webhook
@@ -11606,6 +12489,251 @@ func ParseGetOpenAPIResponse(rsp *http.Response) (*GetOpenAPIResponse, error) {
 		response.Headers200 = &headers
 	case rsp.StatusCode == 500:
 		var headers GetOpenAPIResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetOrganizationResponse parses an HTTP response from a GetOrganizationWithResponse call
+func ParseGetOrganizationResponse(rsp *http.Response) (*GetOrganizationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetOrganizationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Organization
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetOrganizationResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetOrganizationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetOrganizationResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 500:
+		var headers GetOrganizationResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateOrganizationResponse parses an HTTP response from a UpdateOrganizationWithResponse call
+func ParseUpdateOrganizationResponse(rsp *http.Response) (*UpdateOrganizationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateOrganizationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Organization
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateOrganizationResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers UpdateOrganizationResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers UpdateOrganizationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers UpdateOrganizationResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 413:
+		var headers UpdateOrganizationResponse413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers UpdateOrganizationResponse415Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 500:
+		var headers UpdateOrganizationResponse500Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -13619,6 +14747,137 @@ func ParseResendInviteResponse(rsp *http.Response) (*ResendInviteResponse, error
 		response.Headers409 = &headers
 	case rsp.StatusCode == 500:
 		var headers ResendInviteResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRevokeInviteResponse parses an HTTP response from a RevokeInviteWithResponse call
+func ParseRevokeInviteResponse(rsp *http.Response) (*RevokeInviteResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RevokeInviteResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest User
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers RevokeInviteResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers RevokeInviteResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers RevokeInviteResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers RevokeInviteResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers RevokeInviteResponse409Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 500:
+		var headers RevokeInviteResponse500Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {

@@ -147,6 +147,42 @@ func deliveryWarnings(u User) []Warning {
 	return ws
 }
 
+// RevokeInvite voids a user's live invitation without deactivating them:
+// the link stops working at once, the user stays invite-pending, and a
+// resend or an invite link can invite them again. With no live invitation
+// it fails with invite_not_live, naming the state of the latest one.
+func (s *Service) RevokeInvite(ctx context.Context, actor Actor, id uuid.UUID) (User, error) {
+	if err := actor.RequireManager(); err != nil {
+		return User{}, err
+	}
+	return s.withTarget(ctx, actor, id, func(ctx context.Context, u *User) error {
+		now := s.now()
+		state := InviteState("none")
+		if u.Invite != nil {
+			state = u.Invite.State(now)
+		}
+		switch state {
+		case InviteLive:
+		case "none":
+			return apperr.New(apperr.InviteNotLive, "The user has never been invited: there is no invitation to revoke.").
+				WithInviteState(string(state))
+		default:
+			return apperr.New(apperr.InviteNotLive, "The user has no live invitation to revoke: their latest one is %s.", state).
+				WithInviteState(string(state))
+		}
+		n, err := s.store.RevokeOpenInvites(ctx, u.ID, RevokedByManager, now)
+		if err != nil {
+			return err
+		}
+		if err := s.audit(ctx, u.OrganizationID, &actor.ID, &u.ID, ActionInviteRevoked,
+			map[string]any{"invite_id": u.Invite.ID, "invites_revoked": n}); err != nil {
+			return err
+		}
+		u.UpdatedAt = now
+		return s.store.UpdateUser(ctx, u)
+	})
+}
+
 // InviteInfo is what the activation page shows before the user sets a password.
 type InviteInfo struct {
 	Email            string
@@ -226,6 +262,8 @@ func revokeExplanation(r RevokeReason) string {
 		return "the account's email address changed"
 	case RevokedDeactivated:
 		return "the account was deactivated"
+	case RevokedByManager:
+		return "it was revoked by an administrator"
 	}
 	return string(r)
 }

@@ -47,6 +47,8 @@ type UserQuery struct {
 	// Q is a substring of email, first or last name, in any case.
 	Q             string
 	InvitedBefore *time.Time
+	// InvitedBy keeps users whose latest invitation this people manager sent.
+	InvitedBy *uuid.UUID
 	// Sort is the order; empty is SortNewest.
 	Sort UserSort
 	// Limit is the page size; zero is DefaultPageSize.
@@ -63,6 +65,8 @@ type UserFilter struct {
 	// Query is a lower-cased substring of email, first or last name.
 	Query         string
 	InvitedBefore *time.Time
+	// InvitedBy keeps users whose latest invitation this people manager sent.
+	InvitedBy *uuid.UUID
 	// UserIDs restricts the listing to these users (bulk selections).
 	UserIDs []uuid.UUID
 	Sort    UserSort
@@ -93,7 +97,7 @@ type UserPage struct {
 // the values that are allowed.
 func (q UserQuery) Filter() (UserFilter, error) {
 	var (
-		f    = UserFilter{Sort: SortNewest, Limit: DefaultPageSize, InvitedBefore: q.InvitedBefore}
+		f    = UserFilter{Sort: SortNewest, Limit: DefaultPageSize, InvitedBefore: q.InvitedBefore, InvitedBy: q.InvitedBy}
 		errs []apperr.FieldError
 		err  *apperr.FieldError
 	)
@@ -159,7 +163,7 @@ func (f UserFilter) cursorAfter(u User) string {
 // a different query, where it would silently skip or repeat rows.
 func (f UserFilter) fingerprint() uint32 {
 	h := fnv.New32a()
-	fmt.Fprintf(h, "%v|%v|%v|%s|%v", f.Statuses, f.Roles, f.DeliveryStatuses, f.Query, f.InvitedBefore)
+	fmt.Fprintf(h, "%v|%v|%v|%s|%v|%v", f.Statuses, f.Roles, f.DeliveryStatuses, f.Query, f.InvitedBefore, f.InvitedBy)
 	return h.Sum32()
 }
 

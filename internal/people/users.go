@@ -59,6 +59,8 @@ type NewUser struct {
 	LastName    string
 	Role        Role
 	Permissions []Permission
+	// Locale is the user's language (BCP 47); empty is the organization's default.
+	Locale string
 	// NoInvite creates the user without emailing the first invitation. The
 	// zero value sends it: that is the product's default.
 	NoInvite bool
@@ -87,6 +89,11 @@ func (n *NewUser) validate() []apperr.FieldError {
 		errs = append(errs, *fe)
 	}
 	n.Permissions = dedupe(n.Permissions)
+	if n.Locale != "" {
+		if n.Locale, fe = normalizeLocale("locale", n.Locale); fe != nil {
+			errs = append(errs, *fe)
+		}
+	}
 	return errs
 }
 
@@ -131,6 +138,9 @@ func (s *Service) CreateUser(ctx context.Context, actor Actor, n NewUser) (User,
 		u, err = s.createUser(ctx, org, &actor.ID, n, nil)
 		return err
 	})
+	if err == nil && u.Invite != nil {
+		u.Invite.CreatedByName = actor.DisplayName()
+	}
 	return u, err
 }
 
@@ -141,13 +151,16 @@ func (s *Service) createUser(ctx context.Context, org Organization, actorID *uui
 	u := User{
 		ID: newID(), OrganizationID: org.ID, Email: n.Email, FirstName: n.FirstName, LastName: n.LastName,
 		Role: n.Role, Permissions: n.Permissions, Status: InvitePending, EmailSuggestion: SuggestEmail(n.Email),
-		CreatedAt: now, UpdatedAt: now,
+		Locale: n.Locale, CreatedAt: now, UpdatedAt: now,
+	}
+	if u.Locale == "" {
+		u.Locale = org.DefaultLocale
 	}
 	if err := s.store.CreateUser(ctx, &u); err != nil {
 		return User{}, err
 	}
 	if err := s.audit(ctx, org.ID, actorID, &u.ID, ActionUserCreated,
-		map[string]any{"role": u.Role, "send_invite": !n.NoInvite}); err != nil {
+		map[string]any{"role": u.Role, "locale": u.Locale, "send_invite": !n.NoInvite}); err != nil {
 		return User{}, err
 	}
 	if !n.NoInvite {
@@ -167,6 +180,7 @@ type UserPatch struct {
 	LastName    *string
 	Role        *Role
 	Permissions *[]Permission
+	Locale      *string
 }
 
 // UpdateUser edits a user. Changing the email of an invite-pending user
@@ -200,6 +214,11 @@ func (s *Service) UpdateUser(ctx context.Context, actor Actor, id uuid.UUID, p U
 			errs = append(errs, *fe)
 		}
 		*p.Permissions = dedupe(*p.Permissions)
+	}
+	if p.Locale != nil {
+		if *p.Locale, fe = normalizeLocale("locale", *p.Locale); fe != nil {
+			errs = append(errs, *fe)
+		}
 	}
 	if len(errs) > 0 {
 		return User{}, apperr.Invalid(errs...)
@@ -256,6 +275,9 @@ func (s *Service) applyPatch(ctx context.Context, actor Actor, u *User, p UserPa
 	}
 	if p.LastName != nil && *p.LastName != u.LastName {
 		u.LastName, changed = *p.LastName, append(changed, "last_name")
+	}
+	if p.Locale != nil && *p.Locale != u.Locale {
+		u.Locale, changed = *p.Locale, append(changed, "locale")
 	}
 	roleChanged := p.Role != nil && *p.Role != u.Role
 	permsChanged := p.Permissions != nil && !samePermissions(*p.Permissions, u.Permissions)

@@ -47,7 +47,7 @@ func TestListUsersStatusFilter(t *testing.T) {
 			{"status=confirmed,deactivated", []uuid.UUID{org.Owner.ID, confirmed.ID, deactivated.ID}, false},
 			{"status=confirmed&status=deactivated", []uuid.UUID{org.Owner.ID, confirmed.ID, deactivated.ID}, false},
 			{"status=invite_pending,+confirmed", []uuid.UUID{org.Owner.ID, pending.ID, neverInvited.ID, confirmed.ID}, true},
-			{"status=deactivated,deactivated", []uuid.UUID{deactivated.ID}, false},
+			{"status=deactivated,deactivated", []uuid.UUID{deactivated.ID}, true},
 			{"status=invite_pending,confirmed,deactivated", all, false},
 		} {
 			var page api.UserList

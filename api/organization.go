@@ -59,7 +59,7 @@ type UpdateOrganizationRequest struct {
 	// DefaultLocale must be a language with invitation emails.
 	DefaultLocale *string `json:"default_locale" enums:"en,de,es,fr,nl,pt-BR" example:"de" validate:"optional"`
 	// TimeZone is an IANA time zone name.
-	TimeZone *string `json:"time_zone" example:"Europe/Berlin" validate:"optional"`
+	TimeZone *string `json:"time_zone" maxLength:"64" example:"Europe/Berlin" validate:"optional"`
 }
 
 // updateOrganization godoc

@@ -33,7 +33,8 @@ func (s *Server) routes(d Deps) {
 	// Middleware is attached per route, not per group: an Echo group with
 	// middleware claims every unknown path under it, which would answer a
 	// mistyped URL with 401 instead of 404.
-	public := []echo.MiddlewareFunc{limitBody(bodyLimit), s.limitPublic()}
+	// The rate limit comes first, so that every request counts, oversized ones too.
+	public := []echo.MiddlewareFunc{s.limitPublic(), limitBody(bodyLimit)}
 	signedIn := []echo.MiddlewareFunc{limitBody(bodyLimit), s.authenticate()}
 
 	// Public: activation links and sign-in, rate limited per client IP.

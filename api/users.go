@@ -27,7 +27,7 @@ import (
 //	@Param			invited_by		query		string		false	"Only users whose latest invitation this people manager sent (a user id)"	format(uuid)	example(01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f)
 //	@Param			sort			query		string		false	"Order; every order ends with the id, so it is total"				Enums(-created_at, created_at, email, -last_invited_at)	default(-created_at)
 //	@Param			limit			query		int			false	"Page size"															minimum(1)												maximum(200)	default(50)
-//	@Param			cursor			query		string		false	"next_cursor of the previous page, with the same filters and sort"
+//	@Param			cursor			query		string		false	"next_cursor of the previous page, with the same filters and sort"	maxLength(512)
 //	@Success		200				{object}	UserList	"A page of users"
 //	@Failure		400				{object}	Problem		"invalid_request: unknown parameter, filter value or cursor (errors names it and the allowed values)"
 //	@Failure		401				{object}	Problem		"unauthorized"
@@ -108,7 +108,7 @@ func (s *Server) getUser(c echo.Context) error {
 
 // CreateUserRequest adds a user to the organization.
 type CreateUserRequest struct {
-	Email     string `json:"email" format:"email" example:"grace.hopper@example.com" validate:"required"`
+	Email     string `json:"email" format:"email" maxLength:"254" example:"grace.hopper@example.com" validate:"required"`
 	FirstName string `json:"first_name" maxLength:"100" example:"Grace" validate:"optional"`
 	LastName  string `json:"last_name" maxLength:"100" example:"Hopper" validate:"optional"`
 	// Role defaults to learner; it may not rank above the caller's own.
@@ -163,7 +163,7 @@ func (s *Server) createUser(c echo.Context) error {
 // UpdateUserRequest changes some of a user's fields; absent fields stay.
 type UpdateUserRequest struct {
 	// Email can change only while the user is invite_pending; it voids their live links.
-	Email     *string `json:"email" format:"email" example:"grace.hopper@example.org" validate:"optional"`
+	Email     *string `json:"email" format:"email" maxLength:"254" example:"grace.hopper@example.org" validate:"optional"`
 	FirstName *string `json:"first_name" maxLength:"100" example:"Grace" validate:"optional"`
 	LastName  *string `json:"last_name" maxLength:"100" example:"Hopper" validate:"optional"`
 	// Role may not rank above the caller's own; nobody changes their own role.

@@ -169,6 +169,9 @@ func (f UserFilter) fingerprint() uint32 {
 
 func decodeCursor(s string) (UserCursor, error) {
 	var c UserCursor
+	if len(s) > MaxCursorLength {
+		return c, fmt.Errorf("cursor too long")
+	}
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
 		return c, err

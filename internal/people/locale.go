@@ -6,8 +6,8 @@ import (
 	"github.com/invitedhq/invited/internal/apperr"
 )
 
-// maxLocaleLength bounds a locale tag; the schema checks the same.
-const maxLocaleLength = 35
+// MaxLocaleLength bounds a locale tag, in characters; the contract publishes it.
+const MaxLocaleLength = 35
 
 // normalizeLocale reads a user's language: a BCP 47 tag of a language with
 // an optional script and region ("de", "pt-BR", "zh-Hant-TW"), returned in
@@ -19,7 +19,7 @@ func normalizeLocale(field, raw string) (string, *apperr.FieldError) {
 		fe := apperr.Field(field, "invalid", "%s must be a BCP 47 language tag such as en, de or pt-BR, got %q", field, raw)
 		return "", &fe
 	}
-	if raw == "" || len(raw) > maxLocaleLength {
+	if raw == "" || len(raw) > MaxLocaleLength {
 		return invalid()
 	}
 	tag, err := language.Parse(raw)

@@ -11,6 +11,9 @@ import (
 	"github.com/invitedhq/invited/internal/mail"
 )
 
+// MaxSlugLength bounds an organization's slug, in characters.
+const MaxSlugLength = 63
+
 var slugPattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 
 // Invitation lifetimes, in one place: an organization's default, and the

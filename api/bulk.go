@@ -47,6 +47,9 @@ func (req BulkResendRequest) typed() (people.BulkResendRequest, error) {
 	r := people.BulkResendRequest{DryRun: req.DryRun}
 	var errs []apperr.FieldError
 	if req.UserIDs != nil {
+		if err := people.CheckBulkUserIDs(len(req.UserIDs)); err != nil {
+			return people.BulkResendRequest{}, err
+		}
 		r.UserIDs = make([]uuid.UUID, 0, len(req.UserIDs))
 		for i, raw := range req.UserIDs {
 			id, err := uuid.Parse(raw)

@@ -69,6 +69,17 @@ type bulkSelection struct {
 	params JobParams
 }
 
+// CheckBulkUserIDs refuses a bulk resend naming n users unless 1 ≤ n ≤
+// MaxBulkUserIDs. A caller that reads the ids itself checks the count
+// first, so that it never reads more ids than a request may hold.
+func CheckBulkUserIDs(n int) error {
+	if n == 0 || n > MaxBulkUserIDs {
+		return apperr.Invalid(apperr.Field("user_ids", "invalid_length",
+			"user_ids must hold from 1 to %d ids, got %d; select more users with filter", MaxBulkUserIDs, n))
+	}
+	return nil
+}
+
 func parseBulkSelection(r BulkResendRequest) (bulkSelection, error) {
 	switch {
 	case r.UserIDs != nil && r.Filter != nil:
@@ -87,9 +98,8 @@ func parseBulkSelection(r BulkResendRequest) (bulkSelection, error) {
 	case r.UserIDs == nil:
 		return bulkSelection{}, apperr.Invalid(apperr.Field("user_ids", "required", "give user_ids (a list of user ids) or filter (an object, {} for every invite-pending user)"))
 	}
-	if n := len(r.UserIDs); n == 0 || n > MaxBulkUserIDs {
-		return bulkSelection{}, apperr.Invalid(apperr.Field("user_ids", "invalid_length",
-			"user_ids must hold from 1 to %d ids, got %d; select more users with filter", MaxBulkUserIDs, n))
+	if err := CheckBulkUserIDs(len(r.UserIDs)); err != nil {
+		return bulkSelection{}, err
 	}
 	seen := make(map[uuid.UUID]bool, len(r.UserIDs))
 	ids := make([]uuid.UUID, 0, len(r.UserIDs))

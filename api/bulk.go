@@ -26,6 +26,8 @@ type BulkResendRequest struct {
 	Filter *BulkResendFilter `json:"filter" validate:"optional"`
 	// DryRun only counts: 200 with how many users would be re-invited, and nothing changes.
 	DryRun bool `json:"dry_run" example:"false" validate:"optional"`
+	// ExpiresIn is how long each new link lives, in hours; default the organization's invite_ttl when it is sent.
+	ExpiresIn *int `json:"expires_in" minimum:"24" maximum:"720" example:"72" validate:"optional"`
 }
 
 // BulkResendFilter has the meaning of the same parameters of GET /users.
@@ -44,7 +46,7 @@ type BulkResendFilter struct {
 // comma-separated lists) into the service's typed request; what the values
 // mean is the service's to judge.
 func (req BulkResendRequest) typed() (people.BulkResendRequest, error) {
-	r := people.BulkResendRequest{DryRun: req.DryRun}
+	r := people.BulkResendRequest{DryRun: req.DryRun, Invite: inviteOptions(req.ExpiresIn)}
 	var errs []apperr.FieldError
 	if req.UserIDs != nil {
 		if err := people.CheckBulkUserIDs(len(req.UserIDs)); err != nil {

@@ -16,6 +16,9 @@ type response struct {
 	status   int
 	body     any
 	location string
+	// replay, when set, is the body kept for a replay instead of body: an
+	// answer that holds a secret, shown once, keeps a copy without it.
+	replay any
 }
 
 // idempotent answers with act's response through the service's
@@ -27,6 +30,7 @@ func (s *Server) idempotent(c echo.Context, actor people.Actor, rawBody []byte, 
 	h := sha256.New()
 	h.Write([]byte(req.Method + " " + req.URL.Path + "\n"))
 	h.Write(rawBody)
+	var first response
 	stored, replayed, err := s.svc.Idempotent(req.Context(), actor,
 		people.IdempotentRequest{Key: req.Header.Get("Idempotency-Key"), Fingerprint: hex.EncodeToString(h.Sum(nil))},
 		func(ctx context.Context) (people.StoredResponse, error) {
@@ -34,7 +38,12 @@ func (s *Server) idempotent(c echo.Context, actor people.Actor, rawBody []byte, 
 			if err != nil {
 				return people.StoredResponse{}, err
 			}
-			body, err := marshal(r.body)
+			first = r
+			kept := r.body
+			if r.replay != nil {
+				kept = r.replay
+			}
+			body, err := marshal(kept)
 			if err != nil {
 				return people.StoredResponse{}, apperr.Internal("api.idempotent: encode response", err)
 			}
@@ -49,6 +58,9 @@ func (s *Server) idempotent(c echo.Context, actor people.Actor, rawBody []byte, 
 	}
 	if stored.Location != "" {
 		hdr.Set(echo.HeaderLocation, stored.Location)
+	}
+	if !replayed && first.replay != nil {
+		return writeJSON(c, first.status, first.body) // the one answer with the secret
 	}
 	hdr.Set(echo.HeaderContentType, stored.ContentType)
 	c.Response().WriteHeader(stored.Status)

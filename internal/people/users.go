@@ -64,6 +64,8 @@ type NewUser struct {
 	// NoInvite creates the user without emailing the first invitation. The
 	// zero value sends it: that is the product's default.
 	NoInvite bool
+	// Invite are the options of that first invitation.
+	Invite InviteOptions
 }
 
 // validate normalizes the new user's fields and lists every problem.
@@ -93,6 +95,11 @@ func (n *NewUser) validate() []apperr.FieldError {
 		if n.Locale, fe = normalizeLocale("locale", n.Locale); fe != nil {
 			errs = append(errs, *fe)
 		}
+	}
+	if fe := n.Invite.validate(); fe != nil {
+		errs = append(errs, *fe)
+	} else if n.Invite.ExpiresIn != nil && n.NoInvite {
+		errs = append(errs, apperr.Field("expires_in", "without_invite", "expires_in applies only when send_invite is true"))
 	}
 	return errs
 }
@@ -164,7 +171,7 @@ func (s *Service) createUser(ctx context.Context, org Organization, actorID *uui
 		return User{}, err
 	}
 	if !n.NoInvite {
-		inv, err := s.issueInvite(ctx, org, &u, actorID, ActionInviteSent, box)
+		inv, err := s.issueInvite(ctx, org, &u, actorID, issue{action: ActionInviteSent, opts: n.Invite, box: box})
 		if err != nil {
 			return User{}, err
 		}

@@ -281,6 +281,10 @@ type InviteInfo struct {
 	OrganizationName string
 	OrganizationSlug string
 	ExpiresAt        time.Time
+	// Locale is the user's language, and DefaultLocale the organization's:
+	// the page speaks the first of them it has texts for.
+	Locale        string
+	DefaultLocale string
 }
 
 // resolved is an activation token checked against the database.
@@ -369,7 +373,8 @@ func (s *Service) VerifyInvite(ctx context.Context, token string) (InviteInfo, e
 		return InviteInfo{}, err
 	}
 	return InviteInfo{Email: r.user.Email, FirstName: r.user.FirstName, LastName: r.user.LastName,
-		OrganizationName: r.org.Name, OrganizationSlug: r.org.Slug, ExpiresAt: r.invite.ExpiresAt}, nil
+		OrganizationName: r.org.Name, OrganizationSlug: r.org.Slug, ExpiresAt: r.invite.ExpiresAt,
+		Locale: r.user.Locale, DefaultLocale: r.org.DefaultLocale}, nil
 }
 
 // Acceptance is the user's answer to an invitation.

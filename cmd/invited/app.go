@@ -21,6 +21,7 @@ import (
 	"github.com/invitedhq/invited/internal/database"
 	"github.com/invitedhq/invited/internal/jobs"
 	"github.com/invitedhq/invited/internal/mail"
+	"github.com/invitedhq/invited/internal/maildomain"
 	"github.com/invitedhq/invited/internal/people"
 	"github.com/invitedhq/invited/internal/store"
 )
@@ -95,8 +96,12 @@ func (a *app) wire(ctx context.Context, migrate bool) error {
 		return err
 	}
 	a.store = store.New(a.db, a.queue)
+	domains, err := newDomainChecker(a.cfg, a.log)
+	if err != nil {
+		return err
+	}
 	a.service = people.NewService(people.Deps{Store: a.store, Hasher: a.hasher, Tokens: a.tokens, Signer: a.signer,
-		Mailer: mailer, AppBaseURL: a.cfg.AppBaseURL, Logger: a.log})
+		Mailer: mailer, AppBaseURL: a.cfg.AppBaseURL, Logger: a.log, MailDomains: domains})
 	a.queue.SetInviteDeliverer(a.service)
 	a.queue.SetJobRunner(a.service)
 	return nil
@@ -113,6 +118,26 @@ func newMailer(cfg config.Config, log *slog.Logger) (mail.Sender, error) {
 		return nil, fmt.Errorf("SendGrid: %w", err)
 	}
 	return sg, nil
+}
+
+// newDomainChecker is the deliverability check of DNS_RESOLVER, or nil when it is off.
+func newDomainChecker(cfg config.Config, log *slog.Logger) (people.DomainChecker, error) {
+	servers := cfg.DNSServers
+	switch cfg.DNSResolver {
+	case config.DNSOff:
+		log.Info("DNS_RESOLVER is off: new addresses are not checked for a mail server")
+		return nil, nil
+	case config.DNSSystem:
+		var err error
+		if servers, err = maildomain.SystemServers("/etc/resolv.conf"); err != nil {
+			return nil, fmt.Errorf("DNS_RESOLVER=system: %w (set DNS_RESOLVER to resolver addresses, or off)", err)
+		}
+	}
+	c, err := maildomain.New(maildomain.Config{Servers: servers})
+	if err != nil {
+		return nil, fmt.Errorf("DNS_RESOLVER: %w", err)
+	}
+	return c, nil
 }
 
 // server builds the HTTP API over the app.

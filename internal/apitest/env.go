@@ -25,6 +25,8 @@ import (
 	"github.com/invitedhq/invited/internal/jobs"
 	"github.com/invitedhq/invited/internal/mail"
 	"github.com/invitedhq/invited/internal/mail/sendgridtest"
+	"github.com/invitedhq/invited/internal/maildomain"
+	"github.com/invitedhq/invited/internal/maildomain/dnstest"
 	"github.com/invitedhq/invited/internal/people"
 	"github.com/invitedhq/invited/internal/store"
 	"github.com/invitedhq/invited/internal/testdb"
@@ -55,6 +57,9 @@ type Env struct {
 	// shows how much hashing a request did.
 	Hasher *auth.Hasher
 	Clock  *Clock
+	// DNS is the resolver the deliverability check of new addresses asks:
+	// a local server where every domain has an MX unless a test says otherwise.
+	DNS *dnstest.Server
 	// Logs holds everything the service logged.
 	Logs *LogBuffer
 
@@ -71,6 +76,8 @@ type Options struct {
 	DatabaseURL string
 	// SendGridTimeout bounds one request to the fake SendGrid; default 2 s.
 	SendGridTimeout time.Duration
+	// DNSTimeout bounds the deliverability check of an address; default 2 s.
+	DNSTimeout time.Duration
 }
 
 // TestSecret is the HS256 secret of test environments.
@@ -117,11 +124,15 @@ func New(t testing.TB, dialect config.Dialect, opts ...Options) *Env {
 		Backoff: TestBackoff})
 	must(t, err)
 	e.Store = store.New(e.DB, e.Queue)
+	e.DNS = dnstest.NewServer(t, dnstest.HasMX)
+	domains, err := maildomain.New(maildomain.Config{Servers: []string{e.DNS.Addr}, Timeout: o.DNSTimeout})
+	must(t, err)
+
 	// Cheap hashing keeps tests fast; the parameters are a property of the hasher, not of the rules under test.
 	e.Hasher = auth.NewHasherWithParams(4, auth.Params{Memory: 1024, Time: 1, Threads: 1})
 	e.Service = people.NewService(people.Deps{
 		Store: e.Store, Tokens: e.Tokens, Signer: e.Signer, Mailer: sender, AppBaseURL: AppBaseURL, Now: e.Clock.Now, Logger: logger,
-		Hasher: e.Hasher,
+		Hasher: e.Hasher, MailDomains: domains,
 	})
 	e.Queue.SetInviteDeliverer(e.Service)
 	e.Queue.SetJobRunner(e.Service)
@@ -188,6 +199,13 @@ func (c *Clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.offset += d
+}
+
+// Set moves the clock to t, from where it runs on with real time.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset = time.Until(t)
 }
 
 // LogBuffer collects log output, safe for concurrent writers.

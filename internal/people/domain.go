@@ -73,6 +73,9 @@ type Organization struct {
 	UpdatedAt time.Time
 }
 
+// timeZone is the organization's IANA time zone.
+func (o Organization) timeZone() string { return "UTC" }
+
 // User is a person of an organization.
 type User struct {
 	ID                 uuid.UUID
@@ -87,12 +90,15 @@ type User struct {
 	MustChangePassword bool
 	// EmailSuggestion is a likely correction of a mistyped email domain.
 	EmailSuggestion string
-	LatestInviteID  *uuid.UUID
-	LastInvitedAt   *time.Time
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
-	ConfirmedAt     *time.Time
-	DeactivatedAt   *time.Time
+	// EmailWarnings are the EmailWarnings codes found when the address was
+	// given; empty when none was found or the check could not tell.
+	EmailWarnings  []string
+	LatestInviteID *uuid.UUID
+	LastInvitedAt  *time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	ConfirmedAt    *time.Time
+	DeactivatedAt  *time.Time
 
 	// Invite is the latest invitation, when loaded.
 	Invite *Invite
@@ -178,6 +184,12 @@ type Invite struct {
 	RevokeReason RevokeReason
 	AcceptedAt   *time.Time
 	Delivery     Delivery
+	// RecipientDomain is the domain of the address it was mailed to.
+	RecipientDomain string
+	// LastEmailedAt is when its email was last queued.
+	LastEmailedAt time.Time
+	// JobID is the bulk job that created it, if one did.
+	JobID *uuid.UUID
 }
 
 // Delivery is the email provider's view of an invitation's message.

@@ -24,6 +24,7 @@ type Service struct {
 	now      func() time.Time
 	log      *slog.Logger
 	throttle *throttle
+	domains  DomainChecker
 }
 
 // Deps are the Service's collaborators.
@@ -39,6 +40,8 @@ type Deps struct {
 	// microsecond precision.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// MailDomains checks the domains of new addresses; nil checks nothing.
+	MailDomains DomainChecker
 }
 
 // NewService returns a Service.
@@ -52,7 +55,7 @@ func NewService(d Deps) *Service {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{store: d.Store, hasher: d.Hasher, tokens: d.Tokens, signer: d.Signer, mailer: d.Mailer,
-		baseURL: d.AppBaseURL, log: log}
+		baseURL: d.AppBaseURL, log: log, domains: d.MailDomains}
 	s.now = func() time.Time { return now().UTC().Truncate(time.Microsecond) }
 	s.throttle = newThrottle(s.now)
 	return s

@@ -47,6 +47,7 @@ type userRow struct {
 	UpdatedAt          time.Time `gorm:"autoUpdateTime:false"`
 	ConfirmedAt        *time.Time
 	DeactivatedAt      *time.Time
+	EmailWarnings      string
 }
 
 func (userRow) TableName() string { return "users" }
@@ -58,6 +59,7 @@ func userRowOf(u *people.User) userRow {
 		PasswordHash: nonEmpty(u.PasswordHash), MustChangePassword: u.MustChangePassword,
 		EmailSuggestion: nonEmpty(u.EmailSuggestion), LatestInviteID: u.LatestInviteID, LastInvitedAt: u.LastInvitedAt,
 		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, ConfirmedAt: u.ConfirmedAt, DeactivatedAt: u.DeactivatedAt,
+		EmailWarnings: strings.Join(u.EmailWarnings, ","),
 	}
 }
 
@@ -80,6 +82,9 @@ type inviteRow struct {
 	ProviderMessageID *string
 	SentAt            *time.Time
 	SendAttempts      int
+	RecipientDomain   string
+	LastEmailedAt     time.Time
+	JobID             *uuid.UUID
 }
 
 func (inviteRow) TableName() string { return "invites" }
@@ -95,6 +100,7 @@ func inviteRowOf(i *people.Invite) inviteRow {
 		AcceptedAt: i.AcceptedAt, DeliveryStatus: string(i.Delivery.Status), DeliveryReason: nonEmpty(i.Delivery.Reason),
 		DeliveryUpdatedAt: i.Delivery.UpdatedAt, DeliveryEventAt: i.Delivery.EventAt,
 		ProviderMessageID: nonEmpty(i.Delivery.MessageID), SentAt: i.Delivery.SentAt, SendAttempts: i.Delivery.Attempts,
+		RecipientDomain: i.RecipientDomain, LastEmailedAt: i.LastEmailedAt, JobID: i.JobID,
 	}
 }
 
@@ -126,6 +132,14 @@ func joinPermissions(ps []people.Permission) string {
 		s[i] = string(p)
 	}
 	return strings.Join(s, ",")
+}
+
+// splitList reads a comma-separated column.
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
 }
 
 func splitPermissions(s string) []people.Permission {

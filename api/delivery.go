@@ -28,7 +28,7 @@ type DomainHealth struct {
 	TopReason string `json:"top_reason,omitempty" example:"554 5.7.1 Service unavailable; client host blocked"`
 	// LastEventAt is the time of the latest delivery event from the domain's invitations.
 	LastEventAt *time.Time `json:"last_event_at" format:"date-time" extensions:"x-nullable" example:"2026-11-24T16:05:14Z"`
-	// Verdict: blocking (more than half of the sent invitations blocked), invalid (an address of the domain has no mail server), degraded (a fifth or more bounced, blocked, dropped, deferred or reported as spam), healthy.
+	// Verdict, judged on the people the invitations went to: blocking (the invitations of more than half of the people reached, two at least, were blocked), invalid (an address of the domain has no mail server), degraded (those of a fifth or more, two at least, bounced, were blocked, dropped, deferred or reported as spam), healthy.
 	Verdict string `json:"verdict" enums:"healthy,degraded,blocking,invalid" example:"blocking"`
 	// Advice says what an administrator can do about the verdict.
 	Advice string `json:"advice" example:"Most invitations to this domain are blocked: its mail server likely rejects our sender. Ask its IT team to allow-list the sender (domain authentication helps), or set passwords for these people."`
@@ -59,7 +59,7 @@ func domainHealthView(h people.DomainHealth) DomainHealth {
 // listDeliveryDomains godoc
 //
 //	@Summary		Delivery health per recipient domain
-//	@Description	For every domain the organization's invitations were mailed to since a time (default: the last 30 days), what became of them and a verdict with advice: blocking when more than half of those the provider accepted were blocked (the domain's mail server likely rejects our sender), invalid when an address of the domain was found to have no mail server, degraded when a fifth or more bounced, were blocked, dropped, deferred or reported as spam, healthy otherwise. An invitation counts where its latest email stands. The worst domains come first, then the busiest.
+//	@Description	For every domain the organization's invitations were mailed to since a time (default: the last 30 days), what became of them and a verdict with advice, judged on the people the invitations went to so that one mistyped mailbox does not condemn its domain: blocking when the invitations of more than half of the people the provider reached (two at least) were blocked — the domain's mail server likely rejects our sender; invalid when an address of the domain was found to have no mail server; degraded when those of a fifth or more (two at least) bounced, were blocked, dropped, deferred or reported as spam; healthy otherwise. An invitation counts where its latest email stands. The worst domains come first, then the busiest.
 //	@ID				listDeliveryDomains
 //	@Tags			Delivery
 //	@Security		BearerAuth

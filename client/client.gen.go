@@ -1403,13 +1403,13 @@ type DomainHealth struct {
 	// Example: 554 5.7.1 Service unavailable; client host blocked
 	TopReason *string `json:"top_reason,omitempty"`
 
-	// Verdict Verdict: blocking (more than half of the sent invitations blocked), invalid (an address of the domain has no mail server), degraded (a fifth or more bounced, blocked, dropped, deferred or reported as spam), healthy.
+	// Verdict Verdict, judged on the people the invitations went to: blocking (the invitations of more than half of the people reached, two at least, were blocked), invalid (an address of the domain has no mail server), degraded (those of a fifth or more, two at least, bounced, were blocked, dropped, deferred or reported as spam), healthy.
 	//
 	// Example: blocking
 	Verdict DomainHealthVerdict `json:"verdict"`
 }
 
-// DomainHealthVerdict Verdict: blocking (more than half of the sent invitations blocked), invalid (an address of the domain has no mail server), degraded (a fifth or more bounced, blocked, dropped, deferred or reported as spam), healthy.
+// DomainHealthVerdict Verdict, judged on the people the invitations went to: blocking (the invitations of more than half of the people reached, two at least, were blocked), invalid (an address of the domain has no mail server), degraded (those of a fifth or more, two at least, bounced, were blocked, dropped, deferred or reported as spam), healthy.
 //
 // Example: blocking
 type DomainHealthVerdict string
@@ -2590,7 +2590,7 @@ type ClientInterface interface {
 
 	// ListDeliveryDomains Delivery health per recipient domain
 	//
-	// For every domain the organization's invitations were mailed to since a time (default: the last 30 days), what became of them and a verdict with advice: blocking when more than half of those the provider accepted were blocked (the domain's mail server likely rejects our sender), invalid when an address of the domain was found to have no mail server, degraded when a fifth or more bounced, were blocked, dropped, deferred or reported as spam, healthy otherwise. An invitation counts where its latest email stands. The worst domains come first, then the busiest.
+	// For every domain the organization's invitations were mailed to since a time (default: the last 30 days), what became of them and a verdict with advice, judged on the people the invitations went to so that one mistyped mailbox does not condemn its domain: blocking when the invitations of more than half of the people the provider reached (two at least) were blocked — the domain's mail server likely rejects our sender; invalid when an address of the domain was found to have no mail server; degraded when those of a fifth or more (two at least) bounced, were blocked, dropped, deferred or reported as spam; healthy otherwise. An invitation counts where its latest email stands. The worst domains come first, then the busiest.
 	//
 	// Corresponds with GET /delivery/domains (the `ListDeliveryDomains` operationId).
 	ListDeliveryDomains(ctx context.Context, params *ListDeliveryDomainsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2964,7 +2964,7 @@ func (c *Client) SignIn(ctx context.Context, body SignInJSONRequestBody, reqEdit
 
 // ListDeliveryDomains Delivery health per recipient domain
 //
-// For every domain the organization's invitations were mailed to since a time (default: the last 30 days), what became of them and a verdict with advice: blocking when more than half of those the provider accepted were blocked (the domain's mail server likely rejects our sender), invalid when an address of the domain was found to have no mail server, degraded when a fifth or more bounced, were blocked, dropped, deferred or reported as spam, healthy otherwise. An invitation counts where its latest email stands. The worst domains come first, then the busiest.
+// For every domain the organization's invitations were mailed to since a time (default: the last 30 days), what became of them and a verdict with advice, judged on the people the invitations went to so that one mistyped mailbox does not condemn its domain: blocking when the invitations of more than half of the people the provider reached (two at least) were blocked — the domain's mail server likely rejects our sender; invalid when an address of the domain was found to have no mail server; degraded when those of a fifth or more (two at least) bounced, were blocked, dropped, deferred or reported as spam; healthy otherwise. An invitation counts where its latest email stands. The worst domains come first, then the busiest.
 //
 // Corresponds with GET /delivery/domains (the `ListDeliveryDomains` operationId).
 func (c *Client) ListDeliveryDomains(ctx context.Context, params *ListDeliveryDomainsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5329,7 +5329,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListDeliveryDomainsWithResponse Delivery health per recipient domain
 	//
-	// For every domain the organization's invitations were mailed to since a time (default: the last 30 days), what became of them and a verdict with advice: blocking when more than half of those the provider accepted were blocked (the domain's mail server likely rejects our sender), invalid when an address of the domain was found to have no mail server, degraded when a fifth or more bounced, were blocked, dropped, deferred or reported as spam, healthy otherwise. An invitation counts where its latest email stands. The worst domains come first, then the busiest.
+	// For every domain the organization's invitations were mailed to since a time (default: the last 30 days), what became of them and a verdict with advice, judged on the people the invitations went to so that one mistyped mailbox does not condemn its domain: blocking when the invitations of more than half of the people the provider reached (two at least) were blocked — the domain's mail server likely rejects our sender; invalid when an address of the domain was found to have no mail server; degraded when those of a fifth or more (two at least) bounced, were blocked, dropped, deferred or reported as spam; healthy otherwise. An invitation counts where its latest email stands. The worst domains come first, then the busiest.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -9348,7 +9348,7 @@ func (c *ClientWithResponses) SignInWithResponse(ctx context.Context, body SignI
 
 // ListDeliveryDomainsWithResponse Delivery health per recipient domain
 //
-// For every domain the organization's invitations were mailed to since a time (default: the last 30 days), what became of them and a verdict with advice: blocking when more than half of those the provider accepted were blocked (the domain's mail server likely rejects our sender), invalid when an address of the domain was found to have no mail server, degraded when a fifth or more bounced, were blocked, dropped, deferred or reported as spam, healthy otherwise. An invitation counts where its latest email stands. The worst domains come first, then the busiest.
+// For every domain the organization's invitations were mailed to since a time (default: the last 30 days), what became of them and a verdict with advice, judged on the people the invitations went to so that one mistyped mailbox does not condemn its domain: blocking when the invitations of more than half of the people the provider reached (two at least) were blocked — the domain's mail server likely rejects our sender; invalid when an address of the domain was found to have no mail server; degraded when those of a fifth or more (two at least) bounced, were blocked, dropped, deferred or reported as spam; healthy otherwise. An invitation counts where its latest email stands. The worst domains come first, then the busiest.
 //
 // Returns a wrapper object for the known response body format(s).
 //

@@ -18,12 +18,13 @@ type DomainVerdict string
 
 // Domain verdicts, from the worst.
 const (
-	// DomainBlocking: most invitations mailed there are blocked.
+	// DomainBlocking: the invitations of more than half of the people
+	// reached there were blocked (two people at least).
 	DomainBlocking DomainVerdict = "blocking"
 	// DomainInvalid: the domain has no mail server.
 	DomainInvalid DomainVerdict = "invalid"
-	// DomainDegraded: a fifth or more of them bounce, are blocked,
-	// dropped, deferred or reported as spam.
+	// DomainDegraded: those of a fifth or more (two people at least)
+	// bounced, were blocked, dropped, deferred or reported as spam.
 	DomainDegraded DomainVerdict = "degraded"
 	// DomainHealthy: they arrive.
 	DomainHealthy DomainVerdict = "healthy"
@@ -69,9 +70,26 @@ type DomainTally struct {
 	Reasons map[string]int
 	// LastEventAt is the time of the latest provider event among them.
 	LastEventAt *time.Time
+	// People counts the people behind the invitations.
+	People DomainPeople
 	// NoMailServer: an address at the domain was found to have no mail server.
 	NoMailServer bool
 }
+
+// DomainPeople counts the distinct people a domain's invitations went to.
+type DomainPeople struct {
+	// Reached: people with an invitation the provider accepted.
+	Reached int
+	// Blocked: people with a blocked invitation.
+	Blocked int
+	// Troubled: people with an invitation bounced, blocked, dropped,
+	// deferred or reported as spam.
+	Troubled int
+}
+
+// A verdict needs this many people in trouble: one person's mistyped or
+// full mailbox says nothing about their domain.
+const minTroubledPeople = 2
 
 // DomainHealth is the delivery record of one recipient domain with its verdict.
 type DomainHealth struct {
@@ -115,12 +133,13 @@ func judge(t DomainTally) DomainHealth {
 			h.TopReason, best = reason, n
 		}
 	}
+	p := t.People
 	switch {
 	case t.NoMailServer:
 		h.Verdict = DomainInvalid
-	case h.Blocked > 0 && h.Blocked*2 > h.Sent:
+	case p.Blocked >= minTroubledPeople && p.Blocked*2 > p.Reached:
 		h.Verdict = DomainBlocking
-	case h.problems() > 0 && h.problems()*5 >= h.Sent:
+	case p.Troubled >= minTroubledPeople && p.Troubled*5 >= p.Reached:
 		h.Verdict = DomainDegraded
 	default:
 		h.Verdict = DomainHealthy

@@ -55,7 +55,38 @@ func (s *Store) DomainTallies(ctx context.Context, orgID uuid.UUID, since time.T
 			t.LastEventAt = at
 		}
 	}
-	return out, translate(rows.Err(), "Invites")
+	if err := rows.Err(); err != nil {
+		return nil, translate(err, "Invites")
+	}
+	return out, s.domainPeople(ctx, where, args, out, index)
+}
+
+// domainPeople counts, per domain, the people behind the invitations:
+// verdicts are judged on people, so that one mistyped mailbox mailed three
+// times does not condemn its domain.
+func (s *Store) domainPeople(ctx context.Context, where string, args []any, out []people.DomainTally, index map[string]int) error {
+	rows, err := s.conn(ctx).Raw(`SELECT i.recipient_domain,
+		count(DISTINCT i.user_id) FILTER (WHERE i.delivery_status NOT IN ('queued', 'failed')),
+		count(DISTINCT i.user_id) FILTER (WHERE i.delivery_status = 'blocked'),
+		count(DISTINCT i.user_id) FILTER (WHERE i.delivery_status IN ?)
+		FROM invites i WHERE `+where+` GROUP BY 1`, append([]any{problemStatuses}, args...)...).Rows()
+	if err != nil {
+		return translate(err, "Invites")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			d string
+			p people.DomainPeople
+		)
+		if err := rows.Scan(&d, &p.Reached, &p.Blocked, &p.Troubled); err != nil {
+			return apperr.Internal(err)
+		}
+		if i, ok := index[d]; ok {
+			out[i].People = p
+		}
+	}
+	return translate(rows.Err(), "Invites")
 }
 
 // problemStatuses are the statuses whose reasons the report collects.

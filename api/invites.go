@@ -12,7 +12,7 @@ import (
 // TokenRequest carries an activation token from an invitation link.
 type TokenRequest struct {
 	// Token is the token query parameter of the link APP_BASE_URL/activate?token=….
-	Token string `json:"token" example:"AQGTtKMPHnorjD1OX2p7jJ0BMGstnJ2f3a6QvD6XcN4iS9l0k5Yq2e8uWmA1cZtB" validate:"required"`
+	Token string `json:"token" maxLength:"88" example:"AQGTtKMPHnorjD1OX2p7jJ0BMGstnJ2f3a6QvD6XcN4iS9l0k5Yq2e8uWmA1cZtB" validate:"required"`
 }
 
 // InviteDetails is what the activation page shows before the user sets a password.
@@ -54,6 +54,7 @@ func tokenFrom(c echo.Context) (string, error) {
 //	@Failure		413		{object}	Problem			"payload_too_large"
 //	@Failure		415		{object}	Problem			"unsupported_media_type"
 //	@Failure		429		{object}	Problem			"rate_limited"
+//	@x-rate-limited	true
 //	@Router			/invites/verify [post]
 func (s *Server) verifyInvite(c echo.Context) error {
 	token, err := tokenFrom(c)
@@ -70,27 +71,38 @@ func (s *Server) verifyInvite(c echo.Context) error {
 
 // AcceptInviteRequest activates an account from an invitation link.
 type AcceptInviteRequest struct {
-	Token string `json:"token" example:"AQGTtKMPHnorjD1OX2p7jJ0BMGstnJ2f3a6QvD6XcN4iS9l0k5Yq2e8uWmA1cZtB" validate:"required"`
+	Token string `json:"token" maxLength:"88" example:"AQGTtKMPHnorjD1OX2p7jJ0BMGstnJ2f3a6QvD6XcN4iS9l0k5Yq2e8uWmA1cZtB" validate:"required"`
 	// Password is the user's own; it must pass the password policy.
 	Password string `json:"password" minLength:"12" maxLength:"128" example:"correct-horse-battery-staple" validate:"required"`
 	// FirstName and LastName optionally correct the names the administrator entered.
 	FirstName *string `json:"first_name" maxLength:"100" example:"Grace" validate:"optional"`
 	LastName  *string `json:"last_name" maxLength:"100" example:"Hopper" validate:"optional"`
+	// RefreshTokenCookie asks for the refresh token in an HttpOnly cookie
+	// instead of in the body, as for POST /auth/token.
+	RefreshTokenCookie bool `json:"refresh_token_cookie" default:"false" example:"false" validate:"optional"`
 }
 
-// AcceptInviteResult is the activated user, signed in.
+// AcceptInviteResult is the activated user, signed in. A deployment that
+// only verifies the tokens of another identity provider (JWT_PUBLIC_KEY_FILE)
+// mints none: the session members are then absent, the account is
+// confirmed all the same, and the user signs in with that provider.
 type AcceptInviteResult struct {
 	User        User   `json:"user"`
-	AccessToken string `json:"access_token" example:"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwMTkzYjRhMiJ9.c2lnbmF0dXJl"`
-	TokenType   string `json:"token_type" enums:"Bearer" example:"Bearer"`
+	AccessToken string `json:"access_token,omitempty" example:"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwMTkzYjRhMiJ9.c2lnbmF0dXJl"`
+	TokenType   string `json:"token_type,omitempty" enums:"Bearer" example:"Bearer"`
 	// ExpiresIn is the token's lifetime in seconds.
-	ExpiresIn int `json:"expires_in" example:"900"`
+	ExpiresIn int `json:"expires_in,omitempty" example:"900"`
+	// RefreshToken renews the access token through POST /auth/refresh;
+	// absent when it was set as a cookie.
+	RefreshToken string `json:"refresh_token,omitempty" example:"AZHJx0q4Tn6kVb2Lw8Yp3Rd5Mf7Gh9Jk1Ls3Nq5Pt7Vx9Zb2Cd4Ef6Gh8Jk0Lm2Np4"`
+	// RefreshTokenExpiresAt is the session's absolute end.
+	RefreshTokenExpiresAt *time.Time `json:"refresh_token_expires_at,omitempty" format:"date-time" example:"2026-12-31T09:30:00Z"`
 }
 
 // acceptInvite godoc
 //
 //	@Summary		Accept an invitation
-//	@Description	Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in.
+//	@Description	Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers with the user alone, without the session's members: the user signs in with that provider.
 //	@ID				acceptInvite
 //	@Tags			Activation
 //	@Accept			json
@@ -99,10 +111,11 @@ type AcceptInviteResult struct {
 //	@Success		200		{object}	AcceptInviteResult	"The user, confirmed and signed in"
 //	@Failure		400		{object}	Problem				"invalid_request, weak_password (errors lists every failed rule)"
 //	@Failure		404		{object}	Problem				"invite_not_found"
-//	@Failure		410		{object}	Problem				"invite_expired, invite_revoked (also when the account stopped being invite-pending), invite_accepted"
+//	@Failure		410		{object}	Problem				"invite_expired, invite_revoked (reason; user_status when the account stopped being invite-pending), invite_accepted"
 //	@Failure		413		{object}	Problem				"payload_too_large"
 //	@Failure		415		{object}	Problem				"unsupported_media_type"
 //	@Failure		429		{object}	Problem				"rate_limited"
+//	@x-rate-limited	true
 //	@Router			/invites/accept [post]
 func (s *Server) acceptInvite(c echo.Context) error {
 	var req AcceptInviteRequest
@@ -112,13 +125,23 @@ func (s *Server) acceptInvite(c echo.Context) error {
 	if err := requireFields("token", req.Token, "password", req.Password); err != nil {
 		return err
 	}
-	u, tok, err := s.svc.AcceptInvite(c.Request().Context(), people.Acceptance{
+	if req.RefreshTokenCookie {
+		if err := cookieAllowed(c, "refresh_token_cookie"); err != nil {
+			return err
+		}
+	}
+	u, sess, err := s.svc.AcceptInvite(c.Request().Context(), people.Acceptance{
 		Token: req.Token, Password: req.Password, FirstName: req.FirstName, LastName: req.LastName})
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, AcceptInviteResult{User: userView(u, s.svc.Now()), AccessToken: tok.Token,
-		TokenType: "Bearer", ExpiresIn: int(tok.ExpiresIn.Seconds())})
+	res := AcceptInviteResult{User: userView(u, s.svc.Now())}
+	if sess.Token != "" {
+		tok := sessionResponse(c, sess, req.RefreshTokenCookie)
+		res.AccessToken, res.TokenType, res.ExpiresIn = tok.AccessToken, tok.TokenType, tok.ExpiresIn
+		res.RefreshToken, res.RefreshTokenExpiresAt = tok.RefreshToken, &tok.RefreshTokenExpiresAt
+	}
+	return writeJSON(c, http.StatusOK, res)
 }
 
 // Accepted is the empty body of an accepted request.
@@ -141,6 +164,7 @@ type Accepted struct{}
 //	@Failure		413		{object}	Problem			"payload_too_large"
 //	@Failure		415		{object}	Problem			"unsupported_media_type"
 //	@Failure		429		{object}	Problem			"rate_limited"
+//	@x-rate-limited	true
 //	@Router			/invites/renew [post]
 func (s *Server) renewInvite(c echo.Context) error {
 	token, err := tokenFrom(c)

@@ -88,7 +88,10 @@ type JobList struct {
 
 // JobAccepted answers a request that started a job.
 type JobAccepted struct {
-	Job Job `json:"job"`
+	// DryRun is always false here: it tells this answer from the dry-run
+	// report of the same request, whose dry_run is true.
+	DryRun bool `json:"dry_run" enums:"false" example:"false"`
+	Job    Job  `json:"job"`
 }
 
 func jobView(j people.Job) Job {

@@ -2,20 +2,20 @@ package api
 
 import (
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 )
 
-// Request body limits.
+// Request body limits, in bytes.
 const (
-	bodyLimit        = "1M"
-	webhookBodyLimit = "5M"
+	bodyLimit        = 1 << 20
+	importBodyLimit  = 10 << 20
+	webhookBodyLimit = 5 << 20
 )
 
 // routes is the map of the API: every route, grouped by who may call it.
 func (s *Server) routes(d Deps) {
 	e := s.e
 	e.Pre(requestID())
-	e.Use(s.recoverPanics(), s.logRequests(), securityHeaders(), s.observe())
+	e.Use(s.recoverPanics(), s.logRequests(), securityHeaders(), s.observe(), checkQuery())
 	if len(d.CORSAllowedOrigins) > 0 {
 		e.Use(cors(d.CORSAllowedOrigins))
 	}
@@ -33,17 +33,20 @@ func (s *Server) routes(d Deps) {
 	// Middleware is attached per route, not per group: an Echo group with
 	// middleware claims every unknown path under it, which would answer a
 	// mistyped URL with 401 instead of 404.
-	public := []echo.MiddlewareFunc{middleware.BodyLimit(bodyLimit), s.limitPublic()}
-	signedIn := []echo.MiddlewareFunc{middleware.BodyLimit(bodyLimit), s.authenticate()}
+	// The rate limit comes first, so that every request counts, oversized ones too.
+	public := []echo.MiddlewareFunc{s.limitPublic(), limitBody(bodyLimit)}
+	signedIn := []echo.MiddlewareFunc{limitBody(bodyLimit), s.authenticate()}
 
 	// Public: activation links and sign-in, rate limited per client IP.
 	e.POST("/auth/token", s.signIn, public...)
+	e.POST("/auth/refresh", s.refreshSession, public...)
+	e.POST("/auth/logout", s.signOut, public...)
 	e.POST("/invites/verify", s.verifyInvite, public...)
 	e.POST("/invites/accept", s.acceptInvite, public...)
 	e.POST("/invites/renew", s.renewInvite, public...)
 
 	// The email provider, authenticated by its signature.
-	e.POST("/webhooks/sendgrid", s.sendgridWebhook, middleware.BodyLimit(webhookBodyLimit))
+	e.POST("/webhooks/sendgrid", s.sendgridWebhook, limitBody(webhookBodyLimit))
 
 	// Any signed-in user.
 	e.GET("/me", s.me, signedIn...)
@@ -58,11 +61,16 @@ func (s *Server) routes(d Deps) {
 	e.GET("/users/:id", s.getUser, signedIn...)
 	e.PATCH("/users/:id", s.updateUser, signedIn...)
 	e.POST("/users/:id/resend-invite", s.resendInvite, signedIn...)
+	e.POST("/users/:id/revoke-invite", s.revokeInvite, signedIn...)
 	e.PUT("/users/:id/password", s.setPassword, signedIn...)
 	e.POST("/users/:id/deactivate", s.deactivateUser, signedIn...)
 	e.POST("/users/:id/reactivate", s.reactivateUser, signedIn...)
 	e.GET("/users/:id/invites", s.inviteHistory, signedIn...)
 	e.GET("/audit-events", s.listAuditEvents, signedIn...)
+
+	// The organization's settings: managers read them, owners and admins change them.
+	e.GET("/organization", s.getOrganization, signedIn...)
+	e.PATCH("/organization", s.updateOrganization, signedIn...)
 
 	// Delivery and insight.
 	e.GET("/delivery/domains", s.listDeliveryDomains, signedIn...)

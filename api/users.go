@@ -23,21 +23,22 @@ import (
 //	@Param			role			query		[]string	false	"Roles to include, comma-separated"									collectionFormat(csv)									Enums(owner, admin, hr, curator, learner)
 //	@Param			delivery_status	query		[]string	false	"Delivery statuses of the latest invitation, comma-separated"		collectionFormat(csv)									Enums(queued, sent, delivered, deferred, bounced, blocked, dropped, spam_report, failed)
 //	@Param			invited_before	query		string		false	"Only users last invited before this time (RFC 3339)"				format(date-time)										example(2026-11-19T00:00:00Z)
+//	@Param			invited_by		query		string		false	"Only users whose latest invitation this people manager sent (a user id)"	format(uuid)	example(01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f)
 //	@Param			sort			query		string		false	"Order; every order ends with the id, so it is total"				Enums(-created_at, created_at, email, -last_invited_at)	default(-created_at)
 //	@Param			limit			query		int			false	"Page size"															minimum(1)												maximum(200)	default(50)
-//	@Param			cursor			query		string		false	"next_cursor of the previous page, with the same filters and sort"
+//	@Param			cursor			query		string		false	"next_cursor of the previous page, with the same filters and sort"	maxLength(512)
 //	@Success		200				{object}	UserList	"A page of users"
 //	@Failure		400				{object}	Problem		"invalid_request: unknown parameter, filter value or cursor (errors names it and the allowed values)"
 //	@Failure		401				{object}	Problem		"unauthorized"
 //	@Failure		403				{object}	Problem		"forbidden"
 //	@Router			/users [get]
 func (s *Server) listUsers(c echo.Context) error {
-	if err := allowQuery(c, "status", "q", "role", "delivery_status", "invited_before", "sort", "limit", "cursor"); err != nil {
+	if err := allowQuery(c, "status", "q", "role", "delivery_status", "invited_before", "invited_by", "sort", "limit", "cursor"); err != nil {
 		return err
 	}
 	page, err := s.svc.ListUsers(c.Request().Context(), actorOf(c), people.ListUsersParams{
 		Status: queryList(c, "status"), Role: queryList(c, "role"), DeliveryStatus: queryList(c, "delivery_status"),
-		Q: c.QueryParam("q"), InvitedBefore: c.QueryParam("invited_before"), Sort: c.QueryParam("sort"),
+		Q: c.QueryParam("q"), InvitedBefore: c.QueryParam("invited_before"), InvitedBy: c.QueryParam("invited_by"), Sort: c.QueryParam("sort"),
 		Limit: c.QueryParam("limit"), Cursor: c.QueryParam("cursor"),
 	})
 	if err != nil {
@@ -104,12 +105,14 @@ func (s *Server) getUser(c echo.Context) error {
 
 // CreateUserRequest adds a user to the organization.
 type CreateUserRequest struct {
-	Email     string `json:"email" format:"email" example:"grace.hopper@example.com" validate:"required"`
+	Email     string `json:"email" format:"email" maxLength:"254" example:"grace.hopper@example.com" validate:"required"`
 	FirstName string `json:"first_name" maxLength:"100" example:"Grace" validate:"optional"`
 	LastName  string `json:"last_name" maxLength:"100" example:"Hopper" validate:"optional"`
 	// Role defaults to learner; it may not rank above the caller's own.
 	Role        string   `json:"role" enums:"owner,admin,hr,curator,learner" default:"learner" example:"learner" validate:"optional"`
 	Permissions []string `json:"permissions" enums:"people" validate:"optional"`
+	// Locale is the user's language (BCP 47, such as de or pt-BR); default the organization's default_locale.
+	Locale string `json:"locale" maxLength:"35" example:"de" validate:"optional"`
 	// SendInvite emails an activation link at once (default true).
 	SendInvite *bool `json:"send_invite" default:"true" example:"true" validate:"optional"`
 }
@@ -141,7 +144,7 @@ func (s *Server) createUser(c echo.Context) error {
 	}
 	actor := actorOf(c)
 	n := people.NewUser{Email: req.Email, FirstName: req.FirstName, LastName: req.LastName, Role: people.Role(req.Role),
-		SendInvite: req.SendInvite == nil || *req.SendInvite}
+		Locale: req.Locale, SendInvite: req.SendInvite == nil || *req.SendInvite}
 	for _, p := range req.Permissions {
 		n.Permissions = append(n.Permissions, people.Permission(p))
 	}
@@ -157,18 +160,20 @@ func (s *Server) createUser(c echo.Context) error {
 // UpdateUserRequest changes some of a user's fields; absent fields stay.
 type UpdateUserRequest struct {
 	// Email can change only while the user is invite_pending; it voids their live links.
-	Email     *string `json:"email" format:"email" example:"grace.hopper@example.org" validate:"optional"`
+	Email     *string `json:"email" format:"email" maxLength:"254" example:"grace.hopper@example.org" validate:"optional"`
 	FirstName *string `json:"first_name" maxLength:"100" example:"Grace" validate:"optional"`
 	LastName  *string `json:"last_name" maxLength:"100" example:"Hopper" validate:"optional"`
 	// Role may not rank above the caller's own; nobody changes their own role.
 	Role        *string   `json:"role" enums:"owner,admin,hr,curator,learner" example:"hr" validate:"optional"`
 	Permissions *[]string `json:"permissions" enums:"people" validate:"optional"`
+	// Locale is the user's language (BCP 47); their next invitation email is in it.
+	Locale *string `json:"locale" maxLength:"35" example:"pt-BR" validate:"optional"`
 }
 
 // updateUser godoc
 //
 //	@Summary		Edit a user
-//	@Description	Changes names, email, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
+//	@Description	Changes names, email, language, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
 //	@ID				updateUser
 //	@Tags			People
 //	@Security		BearerAuth
@@ -194,7 +199,7 @@ func (s *Server) updateUser(c echo.Context) error {
 	if _, err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	p := people.UserPatch{Email: req.Email, FirstName: req.FirstName, LastName: req.LastName}
+	p := people.UserPatch{Email: req.Email, FirstName: req.FirstName, LastName: req.LastName, Locale: req.Locale}
 	if req.Role != nil {
 		p.Role = new(people.Role(*req.Role))
 	}
@@ -247,6 +252,25 @@ func (s *Server) resendInvite(c echo.Context) error {
 		}
 		return response{status: http.StatusAccepted, body: res}, nil
 	})
+}
+
+// revokeInvite godoc
+//
+//	@Summary		Revoke an invitation
+//	@Description	Voids the user's live invitation link without deactivating them: the link stops working the moment this returns (it answers 410 invite_revoked with reason revoked), and the user stays invite_pending until they are invited again with resend-invite or invite-link. Nothing is sent to the user. Audited as invite.revoked.
+//	@ID				revokeInvite
+//	@Tags			Invitations
+//	@Security		BearerAuth
+//	@Produce		json
+//	@Param			id	path		string	true	"User id"	format(uuid)	example(01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b)
+//	@Success		200	{object}	User	"The user, still invite-pending, with the revoked invitation"
+//	@Failure		401	{object}	Problem	"unauthorized"
+//	@Failure		403	{object}	Problem	"forbidden, insufficient_rank"
+//	@Failure		404	{object}	Problem	"not_found"
+//	@Failure		409	{object}	Problem	"invite_not_live (invite_state names the state of the latest invitation)"
+//	@Router			/users/{id}/revoke-invite [post]
+func (s *Server) revokeInvite(c echo.Context) error {
+	return s.userAction(c, s.svc.RevokeInvite)
 }
 
 // SetPasswordRequest sets a user's password: either password, or generate.
@@ -313,7 +337,7 @@ func (s *Server) setPassword(c echo.Context) error {
 //	@Failure		409	{object}	Problem	"user_deactivated"
 //	@Router			/users/{id}/deactivate [post]
 func (s *Server) deactivateUser(c echo.Context) error {
-	return s.statusChange(c, s.svc.Deactivate)
+	return s.userAction(c, s.svc.Deactivate)
 }
 
 // reactivateUser godoc
@@ -332,10 +356,11 @@ func (s *Server) deactivateUser(c echo.Context) error {
 //	@Failure		409	{object}	Problem	"user_not_deactivated"
 //	@Router			/users/{id}/reactivate [post]
 func (s *Server) reactivateUser(c echo.Context) error {
-	return s.statusChange(c, s.svc.Reactivate)
+	return s.userAction(c, s.svc.Reactivate)
 }
 
-func (s *Server) statusChange(c echo.Context, change func(context.Context, people.Actor, uuid.UUID) (people.User, error)) error {
+// userAction answers an action on one user of the path with the user as it stands after it.
+func (s *Server) userAction(c echo.Context, change func(context.Context, people.Actor, uuid.UUID) (people.User, error)) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err

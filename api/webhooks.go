@@ -1,14 +1,13 @@
 package api
 
 import (
-	"errors"
-	"io"
 	"net/http"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/invitedhq/invited/internal/apperr"
+	"github.com/invitedhq/invited/internal/input"
 	"github.com/invitedhq/invited/internal/mail"
 	"github.com/invitedhq/invited/internal/people"
 )
@@ -20,8 +19,8 @@ import (
 //	@ID				sendgridWebhook
 //	@Tags			Webhooks
 //	@Accept			json
-//	@Param			X-Twilio-Email-Event-Webhook-Signature	header	string				true	"Base64 ECDSA signature of timestamp + body"
-//	@Param			X-Twilio-Email-Event-Webhook-Timestamp	header	string				true	"Unix seconds; older than 10 minutes is refused"
+//	@Param			X-Twilio-Email-Event-Webhook-Signature	header	string				true	"Base64 ECDSA signature of timestamp + body"	maxLength(200)
+//	@Param			X-Twilio-Email-Event-Webhook-Timestamp	header	string				true	"Unix seconds; older than 10 minutes is refused"	maxLength(20)
 //	@Param			body									body	[]map[string]any	true	"SendGrid event batch"
 //	@Success		204										"Recorded"
 //	@Failure		400										{object}	Problem	"invalid_request: not a JSON array of events"
@@ -34,17 +33,16 @@ func (s *Server) sendgridWebhook(c echo.Context) error {
 	if s.webhook == nil {
 		return apperr.New(apperr.NotFound, "The SendGrid webhook is not configured (SENDGRID_WEBHOOK_PUBLIC_KEY).")
 	}
-	body, err := io.ReadAll(c.Request().Body)
+	body, err := readBody(c)
 	if err != nil {
-		var he *echo.HTTPError
-		if errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge {
-			return apperr.New(apperr.PayloadTooLarge, "The event batch is larger than 5 MiB.")
-		}
-		return apperr.New(apperr.InvalidRequest, "The request body could not be read.")
+		return err
 	}
 	h := c.Request().Header
 	if err := s.webhook.Verify(h.Get(mail.SignatureHeader), h.Get(mail.TimestampHeader), body); err != nil {
 		return &apperr.Error{Code: apperr.InvalidSignature, Message: "The webhook signature is missing, invalid or too old.", Err: err}
+	}
+	if err := input.CheckJSONArray(body); err != nil {
+		return err
 	}
 	events, err := mail.ParseEvents(body)
 	if err != nil {

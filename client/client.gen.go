@@ -37,33 +37,40 @@ func (e AcceptInviteResultTokenType) Valid() bool {
 
 // Defines values for AuditEventAction.
 const (
-	AuditEventActionBulkResendStarted   AuditEventAction = "bulk.resend_started"
-	AuditEventActionImportStarted       AuditEventAction = "import.started"
-	AuditEventActionInviteAccepted      AuditEventAction = "invite.accepted"
-	AuditEventActionInviteRenewed       AuditEventAction = "invite.renewed"
-	AuditEventActionInviteResent        AuditEventAction = "invite.resent"
-	AuditEventActionInviteRevoked       AuditEventAction = "invite.revoked"
-	AuditEventActionInviteSent          AuditEventAction = "invite.sent"
-	AuditEventActionJobCancelled        AuditEventAction = "job.cancelled"
-	AuditEventActionOrganizationCreated AuditEventAction = "organization.created"
-	AuditEventActionUserCreated         AuditEventAction = "user.created"
-	AuditEventActionUserDeactivated     AuditEventAction = "user.deactivated"
-	AuditEventActionUserEmailChanged    AuditEventAction = "user.email_changed"
-	AuditEventActionUserPasswordChanged AuditEventAction = "user.password_changed"
-	AuditEventActionUserPasswordSet     AuditEventAction = "user.password_set"
-	AuditEventActionUserReactivated     AuditEventAction = "user.reactivated"
-	AuditEventActionUserRoleChanged     AuditEventAction = "user.role_changed"
-	AuditEventActionUserUpdated         AuditEventAction = "user.updated"
+	AuditEventActionAuthRefreshReuseDetected AuditEventAction = "auth.refresh_reuse_detected"
+	AuditEventActionBulkResendStarted        AuditEventAction = "bulk.resend_started"
+	AuditEventActionImportStarted            AuditEventAction = "import.started"
+	AuditEventActionInviteAccepted           AuditEventAction = "invite.accepted"
+	AuditEventActionInviteLinkIssued         AuditEventAction = "invite.link_issued"
+	AuditEventActionInviteRenewed            AuditEventAction = "invite.renewed"
+	AuditEventActionInviteResent             AuditEventAction = "invite.resent"
+	AuditEventActionInviteRevoked            AuditEventAction = "invite.revoked"
+	AuditEventActionInviteSent               AuditEventAction = "invite.sent"
+	AuditEventActionJobCancelled             AuditEventAction = "job.cancelled"
+	AuditEventActionOrganizationCreated      AuditEventAction = "organization.created"
+	AuditEventActionOrganizationUpdated      AuditEventAction = "organization.updated"
+	AuditEventActionUserCreated              AuditEventAction = "user.created"
+	AuditEventActionUserDeactivated          AuditEventAction = "user.deactivated"
+	AuditEventActionUserEmailChanged         AuditEventAction = "user.email_changed"
+	AuditEventActionUserPasswordChanged      AuditEventAction = "user.password_changed"
+	AuditEventActionUserPasswordSet          AuditEventAction = "user.password_set"
+	AuditEventActionUserReactivated          AuditEventAction = "user.reactivated"
+	AuditEventActionUserRoleChanged          AuditEventAction = "user.role_changed"
+	AuditEventActionUserUpdated              AuditEventAction = "user.updated"
 )
 
 // Valid indicates whether the value is a known member of the AuditEventAction enum.
 func (e AuditEventAction) Valid() bool {
 	switch e {
+	case AuditEventActionAuthRefreshReuseDetected:
+		return true
 	case AuditEventActionBulkResendStarted:
 		return true
 	case AuditEventActionImportStarted:
 		return true
 	case AuditEventActionInviteAccepted:
+		return true
+	case AuditEventActionInviteLinkIssued:
 		return true
 	case AuditEventActionInviteRenewed:
 		return true
@@ -76,6 +83,8 @@ func (e AuditEventAction) Valid() bool {
 	case AuditEventActionJobCancelled:
 		return true
 	case AuditEventActionOrganizationCreated:
+		return true
+	case AuditEventActionOrganizationUpdated:
 		return true
 	case AuditEventActionUserCreated:
 		return true
@@ -92,6 +101,21 @@ func (e AuditEventAction) Valid() bool {
 	case AuditEventActionUserRoleChanged:
 		return true
 	case AuditEventActionUserUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BulkResendPreviewDryRun.
+const (
+	BulkResendPreviewDryRunTrue BulkResendPreviewDryRun = true
+)
+
+// Valid indicates whether the value is a known member of the BulkResendPreviewDryRun enum.
+func (e BulkResendPreviewDryRun) Valid() bool {
+	switch e {
+	case BulkResendPreviewDryRunTrue:
 		return true
 	default:
 		return false
@@ -268,6 +292,7 @@ const (
 	ImportProblemFieldEmail     ImportProblemField = "email"
 	ImportProblemFieldFirstName ImportProblemField = "first_name"
 	ImportProblemFieldLastName  ImportProblemField = "last_name"
+	ImportProblemFieldLocale    ImportProblemField = "locale"
 	ImportProblemFieldRole      ImportProblemField = "role"
 	ImportProblemFieldRow       ImportProblemField = "row"
 )
@@ -280,6 +305,8 @@ func (e ImportProblemField) Valid() bool {
 	case ImportProblemFieldFirstName:
 		return true
 	case ImportProblemFieldLastName:
+		return true
+	case ImportProblemFieldLocale:
 		return true
 	case ImportProblemFieldRole:
 		return true
@@ -302,6 +329,21 @@ func (e ImportProblemOutcome) Valid() bool {
 	case ImportProblemOutcomeFailed:
 		return true
 	case ImportProblemOutcomeSkipped:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ImportReportDryRun.
+const (
+	ImportReportDryRunTrue ImportReportDryRun = true
+)
+
+// Valid indicates whether the value is a known member of the ImportReportDryRun enum.
+func (e ImportReportDryRun) Valid() bool {
+	switch e {
+	case ImportReportDryRunTrue:
 		return true
 	default:
 		return false
@@ -337,6 +379,7 @@ const (
 	InviteRevokeReasonDeactivated  InviteRevokeReason = "deactivated"
 	InviteRevokeReasonEmailChanged InviteRevokeReason = "email_changed"
 	InviteRevokeReasonPasswordSet  InviteRevokeReason = "password_set"
+	InviteRevokeReasonRevoked      InviteRevokeReason = "revoked"
 	InviteRevokeReasonSuperseded   InviteRevokeReason = "superseded"
 )
 
@@ -348,6 +391,8 @@ func (e InviteRevokeReason) Valid() bool {
 	case InviteRevokeReasonEmailChanged:
 		return true
 	case InviteRevokeReasonPasswordSet:
+		return true
+	case InviteRevokeReasonRevoked:
 		return true
 	case InviteRevokeReasonSuperseded:
 		return true
@@ -422,6 +467,21 @@ func (e JobState) Valid() bool {
 	case JobStateRunning:
 		return true
 	case JobStateSucceeded:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for JobAcceptedDryRun.
+const (
+	JobAcceptedDryRunFalse JobAcceptedDryRun = false
+)
+
+// Valid indicates whether the value is a known member of the JobAcceptedDryRun enum.
+func (e JobAcceptedDryRun) Valid() bool {
+	switch e {
+	case JobAcceptedDryRunFalse:
 		return true
 	default:
 		return false
@@ -527,6 +587,36 @@ func (e JobParamsSelection) Valid() bool {
 	}
 }
 
+// Defines values for OrganizationDefaultLocale.
+const (
+	OrganizationDefaultLocaleDe   OrganizationDefaultLocale = "de"
+	OrganizationDefaultLocaleEn   OrganizationDefaultLocale = "en"
+	OrganizationDefaultLocaleEs   OrganizationDefaultLocale = "es"
+	OrganizationDefaultLocaleFr   OrganizationDefaultLocale = "fr"
+	OrganizationDefaultLocaleNl   OrganizationDefaultLocale = "nl"
+	OrganizationDefaultLocalePtBR OrganizationDefaultLocale = "pt-BR"
+)
+
+// Valid indicates whether the value is a known member of the OrganizationDefaultLocale enum.
+func (e OrganizationDefaultLocale) Valid() bool {
+	switch e {
+	case OrganizationDefaultLocaleDe:
+		return true
+	case OrganizationDefaultLocaleEn:
+		return true
+	case OrganizationDefaultLocaleEs:
+		return true
+	case OrganizationDefaultLocaleFr:
+		return true
+	case OrganizationDefaultLocaleNl:
+		return true
+	case OrganizationDefaultLocalePtBR:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ProblemActorRole.
 const (
 	ProblemActorRoleAdmin   ProblemActorRole = "admin"
@@ -563,11 +653,13 @@ const (
 	ProblemCodeInsufficientRank      ProblemCode = "insufficient_rank"
 	ProblemCodeInternal              ProblemCode = "internal"
 	ProblemCodeInvalidCredentials    ProblemCode = "invalid_credentials"
+	ProblemCodeInvalidRefreshToken   ProblemCode = "invalid_refresh_token"
 	ProblemCodeInvalidRequest        ProblemCode = "invalid_request"
 	ProblemCodeInvalidSignature      ProblemCode = "invalid_signature"
 	ProblemCodeInviteAccepted        ProblemCode = "invite_accepted"
 	ProblemCodeInviteExpired         ProblemCode = "invite_expired"
 	ProblemCodeInviteNotFound        ProblemCode = "invite_not_found"
+	ProblemCodeInviteNotLive         ProblemCode = "invite_not_live"
 	ProblemCodeInviteNotPending      ProblemCode = "invite_not_pending"
 	ProblemCodeInviteRevoked         ProblemCode = "invite_revoked"
 	ProblemCodeInviteStillValid      ProblemCode = "invite_still_valid"
@@ -577,6 +669,7 @@ const (
 	ProblemCodeNotImplemented        ProblemCode = "not_implemented"
 	ProblemCodePayloadTooLarge       ProblemCode = "payload_too_large"
 	ProblemCodeRateLimited           ProblemCode = "rate_limited"
+	ProblemCodeRefreshTokenReused    ProblemCode = "refresh_token_reused"
 	ProblemCodeUnauthorized          ProblemCode = "unauthorized"
 	ProblemCodeUnavailable           ProblemCode = "unavailable"
 	ProblemCodeUnsupportedMediaType  ProblemCode = "unsupported_media_type"
@@ -602,6 +695,8 @@ func (e ProblemCode) Valid() bool {
 		return true
 	case ProblemCodeInvalidCredentials:
 		return true
+	case ProblemCodeInvalidRefreshToken:
+		return true
 	case ProblemCodeInvalidRequest:
 		return true
 	case ProblemCodeInvalidSignature:
@@ -611,6 +706,8 @@ func (e ProblemCode) Valid() bool {
 	case ProblemCodeInviteExpired:
 		return true
 	case ProblemCodeInviteNotFound:
+		return true
+	case ProblemCodeInviteNotLive:
 		return true
 	case ProblemCodeInviteNotPending:
 		return true
@@ -630,6 +727,8 @@ func (e ProblemCode) Valid() bool {
 		return true
 	case ProblemCodeRateLimited:
 		return true
+	case ProblemCodeRefreshTokenReused:
+		return true
 	case ProblemCodeUnauthorized:
 		return true
 	case ProblemCodeUnavailable:
@@ -641,6 +740,30 @@ func (e ProblemCode) Valid() bool {
 	case ProblemCodeUserNotDeactivated:
 		return true
 	case ProblemCodeWeakPassword:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ProblemInviteState.
+const (
+	ProblemInviteStateAccepted ProblemInviteState = "accepted"
+	ProblemInviteStateExpired  ProblemInviteState = "expired"
+	ProblemInviteStateNone     ProblemInviteState = "none"
+	ProblemInviteStateRevoked  ProblemInviteState = "revoked"
+)
+
+// Valid indicates whether the value is a known member of the ProblemInviteState enum.
+func (e ProblemInviteState) Valid() bool {
+	switch e {
+	case ProblemInviteStateAccepted:
+		return true
+	case ProblemInviteStateExpired:
+		return true
+	case ProblemInviteStateNone:
+		return true
+	case ProblemInviteStateRevoked:
 		return true
 	default:
 		return false
@@ -728,6 +851,36 @@ const (
 func (e TokenResponseTokenType) Valid() bool {
 	switch e {
 	case TokenResponseTokenTypeBearer:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UpdateOrganizationRequestDefaultLocale.
+const (
+	UpdateOrganizationRequestDefaultLocaleDe   UpdateOrganizationRequestDefaultLocale = "de"
+	UpdateOrganizationRequestDefaultLocaleEn   UpdateOrganizationRequestDefaultLocale = "en"
+	UpdateOrganizationRequestDefaultLocaleEs   UpdateOrganizationRequestDefaultLocale = "es"
+	UpdateOrganizationRequestDefaultLocaleFr   UpdateOrganizationRequestDefaultLocale = "fr"
+	UpdateOrganizationRequestDefaultLocaleNl   UpdateOrganizationRequestDefaultLocale = "nl"
+	UpdateOrganizationRequestDefaultLocalePtBR UpdateOrganizationRequestDefaultLocale = "pt-BR"
+)
+
+// Valid indicates whether the value is a known member of the UpdateOrganizationRequestDefaultLocale enum.
+func (e UpdateOrganizationRequestDefaultLocale) Valid() bool {
+	switch e {
+	case UpdateOrganizationRequestDefaultLocaleDe:
+		return true
+	case UpdateOrganizationRequestDefaultLocaleEn:
+		return true
+	case UpdateOrganizationRequestDefaultLocaleEs:
+		return true
+	case UpdateOrganizationRequestDefaultLocaleFr:
+		return true
+	case UpdateOrganizationRequestDefaultLocaleNl:
+		return true
+	case UpdateOrganizationRequestDefaultLocalePtBR:
 		return true
 	default:
 		return false
@@ -916,33 +1069,40 @@ func (e WarningCode) Valid() bool {
 
 // Defines values for ListAuditEventsParamsAction.
 const (
-	ListAuditEventsParamsActionBulkResendStarted   ListAuditEventsParamsAction = "bulk.resend_started"
-	ListAuditEventsParamsActionImportStarted       ListAuditEventsParamsAction = "import.started"
-	ListAuditEventsParamsActionInviteAccepted      ListAuditEventsParamsAction = "invite.accepted"
-	ListAuditEventsParamsActionInviteRenewed       ListAuditEventsParamsAction = "invite.renewed"
-	ListAuditEventsParamsActionInviteResent        ListAuditEventsParamsAction = "invite.resent"
-	ListAuditEventsParamsActionInviteRevoked       ListAuditEventsParamsAction = "invite.revoked"
-	ListAuditEventsParamsActionInviteSent          ListAuditEventsParamsAction = "invite.sent"
-	ListAuditEventsParamsActionJobCancelled        ListAuditEventsParamsAction = "job.cancelled"
-	ListAuditEventsParamsActionOrganizationCreated ListAuditEventsParamsAction = "organization.created"
-	ListAuditEventsParamsActionUserCreated         ListAuditEventsParamsAction = "user.created"
-	ListAuditEventsParamsActionUserDeactivated     ListAuditEventsParamsAction = "user.deactivated"
-	ListAuditEventsParamsActionUserEmailChanged    ListAuditEventsParamsAction = "user.email_changed"
-	ListAuditEventsParamsActionUserPasswordChanged ListAuditEventsParamsAction = "user.password_changed"
-	ListAuditEventsParamsActionUserPasswordSet     ListAuditEventsParamsAction = "user.password_set"
-	ListAuditEventsParamsActionUserReactivated     ListAuditEventsParamsAction = "user.reactivated"
-	ListAuditEventsParamsActionUserRoleChanged     ListAuditEventsParamsAction = "user.role_changed"
-	ListAuditEventsParamsActionUserUpdated         ListAuditEventsParamsAction = "user.updated"
+	ListAuditEventsParamsActionAuthRefreshReuseDetected ListAuditEventsParamsAction = "auth.refresh_reuse_detected"
+	ListAuditEventsParamsActionBulkResendStarted        ListAuditEventsParamsAction = "bulk.resend_started"
+	ListAuditEventsParamsActionImportStarted            ListAuditEventsParamsAction = "import.started"
+	ListAuditEventsParamsActionInviteAccepted           ListAuditEventsParamsAction = "invite.accepted"
+	ListAuditEventsParamsActionInviteLinkIssued         ListAuditEventsParamsAction = "invite.link_issued"
+	ListAuditEventsParamsActionInviteRenewed            ListAuditEventsParamsAction = "invite.renewed"
+	ListAuditEventsParamsActionInviteResent             ListAuditEventsParamsAction = "invite.resent"
+	ListAuditEventsParamsActionInviteRevoked            ListAuditEventsParamsAction = "invite.revoked"
+	ListAuditEventsParamsActionInviteSent               ListAuditEventsParamsAction = "invite.sent"
+	ListAuditEventsParamsActionJobCancelled             ListAuditEventsParamsAction = "job.cancelled"
+	ListAuditEventsParamsActionOrganizationCreated      ListAuditEventsParamsAction = "organization.created"
+	ListAuditEventsParamsActionOrganizationUpdated      ListAuditEventsParamsAction = "organization.updated"
+	ListAuditEventsParamsActionUserCreated              ListAuditEventsParamsAction = "user.created"
+	ListAuditEventsParamsActionUserDeactivated          ListAuditEventsParamsAction = "user.deactivated"
+	ListAuditEventsParamsActionUserEmailChanged         ListAuditEventsParamsAction = "user.email_changed"
+	ListAuditEventsParamsActionUserPasswordChanged      ListAuditEventsParamsAction = "user.password_changed"
+	ListAuditEventsParamsActionUserPasswordSet          ListAuditEventsParamsAction = "user.password_set"
+	ListAuditEventsParamsActionUserReactivated          ListAuditEventsParamsAction = "user.reactivated"
+	ListAuditEventsParamsActionUserRoleChanged          ListAuditEventsParamsAction = "user.role_changed"
+	ListAuditEventsParamsActionUserUpdated              ListAuditEventsParamsAction = "user.updated"
 )
 
 // Valid indicates whether the value is a known member of the ListAuditEventsParamsAction enum.
 func (e ListAuditEventsParamsAction) Valid() bool {
 	switch e {
+	case ListAuditEventsParamsActionAuthRefreshReuseDetected:
+		return true
 	case ListAuditEventsParamsActionBulkResendStarted:
 		return true
 	case ListAuditEventsParamsActionImportStarted:
 		return true
 	case ListAuditEventsParamsActionInviteAccepted:
+		return true
+	case ListAuditEventsParamsActionInviteLinkIssued:
 		return true
 	case ListAuditEventsParamsActionInviteRenewed:
 		return true
@@ -955,6 +1115,8 @@ func (e ListAuditEventsParamsAction) Valid() bool {
 	case ListAuditEventsParamsActionJobCancelled:
 		return true
 	case ListAuditEventsParamsActionOrganizationCreated:
+		return true
+	case ListAuditEventsParamsActionOrganizationUpdated:
 		return true
 	case ListAuditEventsParamsActionUserCreated:
 		return true
@@ -1175,6 +1337,12 @@ type AcceptInviteRequest struct {
 	// Example: correct-horse-battery-staple
 	Password string `json:"password"`
 
+	// RefreshTokenCookie Asks for the refresh token in an HttpOnly cookie
+	// instead of in the body, as for POST /auth/token.
+	//
+	// Example: false
+	RefreshTokenCookie *bool `json:"refresh_token_cookie,omitempty"`
+
 	// Token Example: AQGTtKMPHnorjD1OX2p7jJ0BMGstnJ2f3a6QvD6XcN4iS9l0k5Yq2e8uWmA1cZtB
 	Token string `json:"token"`
 }
@@ -1182,16 +1350,27 @@ type AcceptInviteRequest struct {
 // AcceptInviteResult defines model for AcceptInviteResult.
 type AcceptInviteResult struct {
 	// AccessToken Example: eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwMTkzYjRhMiJ9.c2lnbmF0dXJl
-	AccessToken string `json:"access_token"`
+	AccessToken *string `json:"access_token,omitempty"`
 
 	// ExpiresIn The token's lifetime in seconds.
 	//
 	// Example: 900
-	ExpiresIn int `json:"expires_in"`
+	ExpiresIn *int32 `json:"expires_in,omitempty"`
+
+	// RefreshToken Renews the access token through POST /auth/refresh;
+	// absent when it was set as a cookie.
+	//
+	// Example: AZHJx0q4Tn6kVb2Lw8Yp3Rd5Mf7Gh9Jk1Ls3Nq5Pt7Vx9Zb2Cd4Ef6Gh8Jk0Lm2Np4
+	RefreshToken *string `json:"refresh_token,omitempty"`
+
+	// RefreshTokenExpiresAt The session's absolute end.
+	//
+	// Example: 2026-12-31T09:30:00Z
+	RefreshTokenExpiresAt *time.Time `json:"refresh_token_expires_at,omitempty"`
 
 	// TokenType Example: Bearer
-	TokenType AcceptInviteResultTokenType `json:"token_type"`
-	User      User                        `json:"user"`
+	TokenType *AcceptInviteResultTokenType `json:"token_type,omitempty"`
+	User      User                         `json:"user"`
 }
 
 // AcceptInviteResultTokenType Example: Bearer
@@ -1262,15 +1441,27 @@ type BulkResendFilter struct {
 
 // BulkResendPreview defines model for BulkResendPreview.
 type BulkResendPreview struct {
+	// DryRun Always true here: it tells this report from the job the
+	// same request starts without dry_run, whose dry_run is false.
+	//
+	// Example: true
+	DryRun BulkResendPreviewDryRun `json:"dry_run"`
+
 	// Matched How many users would be sent a fresh invitation.
 	//
 	// Example: 1240
-	Matched int `json:"matched"`
+	Matched int32 `json:"matched"`
 
 	// Skipped Counts the selected users that would be skipped, per reason
 	// (not_found, insufficient_rank, invite_not_pending).
-	Skipped map[string]int `json:"skipped"`
+	Skipped map[string]int32 `json:"skipped"`
 }
+
+// BulkResendPreviewDryRun Always true here: it tells this report from the job the
+// same request starts without dry_run, whose dry_run is false.
+//
+// Example: true
+type BulkResendPreviewDryRun bool
 
 // BulkResendRequest defines model for BulkResendRequest.
 type BulkResendRequest struct {
@@ -1306,7 +1497,12 @@ type CreateUserRequest struct {
 	FirstName *string `json:"first_name,omitempty"`
 
 	// LastName Example: Hopper
-	LastName    *string                         `json:"last_name,omitempty"`
+	LastName *string `json:"last_name,omitempty"`
+
+	// Locale The user's language (BCP 47, such as de or pt-BR); default the organization's default_locale.
+	//
+	// Example: de
+	Locale      *string                         `json:"locale,omitempty"`
 	Permissions *[]CreateUserRequestPermissions `json:"permissions,omitempty"`
 
 	// Role Defaults to learner; it may not rank above the caller's own.
@@ -1333,7 +1529,7 @@ type Delivery struct {
 	// Attempts Counts the tries at handing the message to the provider.
 	//
 	// Example: 1
-	Attempts int `json:"attempts"`
+	Attempts int32 `json:"attempts"`
 
 	// Reason The provider's explanation of a bounce, block, drop, deferral or failure.
 	//
@@ -1358,32 +1554,32 @@ type DomainHealth struct {
 	Advice string `json:"advice"`
 
 	// Blocked Example: 37
-	Blocked int `json:"blocked"`
+	Blocked int32 `json:"blocked"`
 
 	// Bounced Example: 0
-	Bounced int `json:"bounced"`
+	Bounced int32 `json:"bounced"`
 
 	// Deferred Example: 1
-	Deferred int `json:"deferred"`
+	Deferred int32 `json:"deferred"`
 
 	// Delivered Example: 3
-	Delivered int `json:"delivered"`
+	Delivered int32 `json:"delivered"`
 
 	// Domain Example: acme-corp.example
 	Domain string `json:"domain"`
 
 	// Dropped Example: 0
-	Dropped int `json:"dropped"`
+	Dropped int32 `json:"dropped"`
 
 	// Failed Counts those the provider refused outright (a configuration problem, not the domain's).
 	//
 	// Example: 1
-	Failed int `json:"failed"`
+	Failed int32 `json:"failed"`
 
 	// Invitations Counts the invitations mailed to the domain in the period.
 	//
 	// Example: 42
-	Invitations int `json:"invitations"`
+	Invitations int32 `json:"invitations"`
 
 	// LastEventAt The time of the latest delivery event from the domain's invitations.
 	//
@@ -1393,10 +1589,10 @@ type DomainHealth struct {
 	// Sent Counts those the email provider accepted.
 	//
 	// Example: 41
-	Sent int `json:"sent"`
+	Sent int32 `json:"sent"`
 
 	// SpamReports Example: 0
-	SpamReports int `json:"spam_reports"`
+	SpamReports int32 `json:"spam_reports"`
 
 	// TopReason The most common of the provider's reasons for bounces, blocks, drops, deferrals and spam reports.
 	//
@@ -1444,42 +1640,42 @@ type FunnelFigures struct {
 	AcceptanceRate float32 `json:"acceptance_rate"`
 
 	// Accepted Example: 87
-	Accepted int `json:"accepted"`
+	Accepted int32 `json:"accepted"`
 
 	// AcceptedAfterReminder Counts the people who accepted after at least one reminder.
 	//
 	// Example: 29
-	AcceptedAfterReminder int `json:"accepted_after_reminder"`
+	AcceptedAfterReminder int32 `json:"accepted_after_reminder"`
 
 	// Delivered Counts those an invitation is known to have reached (a delivery event, or their acceptance).
 	//
 	// Example: 112
-	Delivered int `json:"delivered"`
+	Delivered int32 `json:"delivered"`
 
 	// Invited Counts the people whose first invitation falls in the period.
 	//
 	// Example: 120
-	Invited int `json:"invited"`
+	Invited int32 `json:"invited"`
 
 	// MedianSecondsToAccept The median time from the first invitation to the acceptance; null when nobody accepted.
 	//
 	// Example: 93600
-	MedianSecondsToAccept *int `json:"median_seconds_to_accept"`
+	MedianSecondsToAccept *int32 `json:"median_seconds_to_accept"`
 
 	// P90SecondsToAccept The 90th percentile of the same times.
 	//
 	// Example: 518400
-	P90SecondsToAccept *int `json:"p90_seconds_to_accept"`
+	P90SecondsToAccept *int32 `json:"p90_seconds_to_accept"`
 
 	// Pending Counts those still invite-pending now.
 	//
 	// Example: 30
-	Pending int `json:"pending"`
+	Pending int32 `json:"pending"`
 
 	// RemindersBeforeAcceptance Counts the reminders the people who accepted were sent before they did.
 	//
 	// Example: 41
-	RemindersBeforeAcceptance int `json:"reminders_before_acceptance"`
+	RemindersBeforeAcceptance int32 `json:"reminders_before_acceptance"`
 }
 
 // FunnelGroup defines model for FunnelGroup.
@@ -1490,22 +1686,22 @@ type FunnelGroup struct {
 	AcceptanceRate float32 `json:"acceptance_rate"`
 
 	// Accepted Example: 87
-	Accepted int `json:"accepted"`
+	Accepted int32 `json:"accepted"`
 
 	// AcceptedAfterReminder Counts the people who accepted after at least one reminder.
 	//
 	// Example: 29
-	AcceptedAfterReminder int `json:"accepted_after_reminder"`
+	AcceptedAfterReminder int32 `json:"accepted_after_reminder"`
 
 	// Delivered Counts those an invitation is known to have reached (a delivery event, or their acceptance).
 	//
 	// Example: 112
-	Delivered int `json:"delivered"`
+	Delivered int32 `json:"delivered"`
 
 	// Invited Counts the people whose first invitation falls in the period.
 	//
 	// Example: 120
-	Invited int `json:"invited"`
+	Invited int32 `json:"invited"`
 
 	// Key The Monday of the week (YYYY-MM-DD), the inviter's or the job's id, or the domain; null for the people with no inviter or no job.
 	//
@@ -1520,22 +1716,22 @@ type FunnelGroup struct {
 	// MedianSecondsToAccept The median time from the first invitation to the acceptance; null when nobody accepted.
 	//
 	// Example: 93600
-	MedianSecondsToAccept *int `json:"median_seconds_to_accept"`
+	MedianSecondsToAccept *int32 `json:"median_seconds_to_accept"`
 
 	// P90SecondsToAccept The 90th percentile of the same times.
 	//
 	// Example: 518400
-	P90SecondsToAccept *int `json:"p90_seconds_to_accept"`
+	P90SecondsToAccept *int32 `json:"p90_seconds_to_accept"`
 
 	// Pending Counts those still invite-pending now.
 	//
 	// Example: 30
-	Pending int `json:"pending"`
+	Pending int32 `json:"pending"`
 
 	// RemindersBeforeAcceptance Counts the reminders the people who accepted were sent before they did.
 	//
 	// Example: 41
-	RemindersBeforeAcceptance int `json:"reminders_before_acceptance"`
+	RemindersBeforeAcceptance int32 `json:"reminders_before_acceptance"`
 }
 
 // Health defines model for Health.
@@ -1567,7 +1763,7 @@ type ImportProblem struct {
 	// Row The CSV line (the header is line 1) or the 1-based index in the JSON array.
 	//
 	// Example: 7
-	Row int `json:"row"`
+	Row int32 `json:"row"`
 }
 
 // ImportProblemCode Example: invalid_email
@@ -1584,24 +1780,36 @@ type ImportReport struct {
 	// Create How many rows would create a user.
 	//
 	// Example: 244
-	Create int `json:"create"`
+	Create int32 `json:"create"`
+
+	// DryRun Always true here: it tells this report from the job the
+	// same request starts without dry_run, whose dry_run is false.
+	//
+	// Example: true
+	DryRun ImportReportDryRun `json:"dry_run"`
 
 	// Fail How many rows are invalid.
 	//
 	// Example: 2
-	Fail int `json:"fail"`
+	Fail int32 `json:"fail"`
 
 	// Problems Lists every problem of the rows that would not create a user.
 	Problems []ImportProblem `json:"problems"`
 
 	// Rows Example: 250
-	Rows int `json:"rows"`
+	Rows int32 `json:"rows"`
 
 	// Skip How many rows name an existing user.
 	//
 	// Example: 4
-	Skip int `json:"skip"`
+	Skip int32 `json:"skip"`
 }
+
+// ImportReportDryRun Always true here: it tells this report from the job the
+// same request starts without dry_run, whose dry_run is false.
+//
+// Example: true
+type ImportReportDryRun bool
 
 // ImportRequest defines model for ImportRequest.
 type ImportRequest struct {
@@ -1625,6 +1833,11 @@ type ImportUser struct {
 
 	// LastName Example: Hopper
 	LastName *string `json:"last_name,omitempty"`
+
+	// Locale The user's language (BCP 47); an empty value is the organization's default_locale.
+	//
+	// Example: de
+	Locale *string `json:"locale,omitempty"`
 
 	// Role One of owner, admin, hr, curator, learner (default learner) and
 	// may not rank above the importer's own; any other value fails its row.
@@ -1688,14 +1901,18 @@ type Invite struct {
 	// LastSentAt When the email provider accepted the message; null while queued.
 	//
 	// Example: 2026-11-24T16:05:13Z
-	LastSentAt   *time.Time          `json:"last_sent_at"`
+	LastSentAt *time.Time `json:"last_sent_at"`
+
+	// RevokeReason Says why a revoked link stopped working: a newer
+	// invitation, a password set by an administrator, an email change, a
+	// deactivation, or revoked by a people manager (revoke-invite).
 	RevokeReason *InviteRevokeReason `json:"revoke_reason,omitempty"`
 	RevokedAt    *time.Time          `json:"revoked_at"`
 
 	// SentCount How many invitations the user has been sent, this one included.
 	//
 	// Example: 2
-	SentCount int `json:"sent_count"`
+	SentCount int32 `json:"sent_count"`
 
 	// State Says whether the link works now.
 	//
@@ -1703,7 +1920,9 @@ type Invite struct {
 	State InviteState `json:"state"`
 }
 
-// InviteRevokeReason defines model for Invite.RevokeReason.
+// InviteRevokeReason Says why a revoked link stopped working: a newer
+// invitation, a password set by an administrator, an email change, a
+// deactivation, or revoked by a people manager (revoke-invite).
 type InviteRevokeReason string
 
 // InviteState Says whether the link works now.
@@ -1736,6 +1955,17 @@ type InviteList struct {
 	NextCursor *string `json:"next_cursor"`
 }
 
+// Inviter defines model for Inviter.
+type Inviter struct {
+	// Id Example: 01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f
+	Id openapi_types.UUID `json:"id"`
+
+	// Name The inviter's full name, or their email when they have no name.
+	//
+	// Example: Ada Lovelace
+	Name string `json:"name"`
+}
+
 // Job defines model for Job.
 type Job struct {
 	// CancelRequested True once the job was cancelled.
@@ -1748,7 +1978,7 @@ type Job struct {
 	CreatedBy *openapi_types.UUID `json:"created_by"`
 
 	// Failed Example: 0
-	Failed     int        `json:"failed"`
+	Failed     int32      `json:"failed"`
 	FinishedAt *time.Time `json:"finished_at"`
 
 	// Id Example: 01a21569-3b2c-7d4e-8f5a-6b7c8d9e0f1a
@@ -1764,10 +1994,10 @@ type Job struct {
 	// Processed Succeeded + Failed + Skipped.
 	//
 	// Example: 1000
-	Processed int `json:"processed"`
+	Processed int32 `json:"processed"`
 
 	// Skipped Example: 6
-	Skipped   int        `json:"skipped"`
+	Skipped   int32      `json:"skipped"`
 	StartedAt *time.Time `json:"started_at"`
 
 	// State Queued until the first batch starts and running until every
@@ -1778,12 +2008,12 @@ type Job struct {
 	State JobState `json:"state"`
 
 	// Succeeded Example: 994
-	Succeeded int `json:"succeeded"`
+	Succeeded int32 `json:"succeeded"`
 
 	// Total The number of items: selected users or imported rows.
 	//
 	// Example: 1240
-	Total int `json:"total"`
+	Total int32 `json:"total"`
 }
 
 // JobKind Example: bulk_resend
@@ -1798,8 +2028,19 @@ type JobState string
 
 // JobAccepted defines model for JobAccepted.
 type JobAccepted struct {
-	Job Job `json:"job"`
+	// DryRun Always false here: it tells this answer from the dry-run
+	// report of the same request, whose dry_run is true.
+	//
+	// Example: false
+	DryRun JobAcceptedDryRun `json:"dry_run"`
+	Job    Job               `json:"job"`
 }
+
+// JobAcceptedDryRun Always false here: it tells this answer from the dry-run
+// report of the same request, whose dry_run is true.
+//
+// Example: false
+type JobAcceptedDryRun bool
 
 // JobItem defines model for JobItem.
 type JobItem struct {
@@ -1828,12 +2069,12 @@ type JobItem struct {
 	// Position Orders the items, from 1.
 	//
 	// Example: 1
-	Position int `json:"position"`
+	Position int32 `json:"position"`
 
 	// Row The CSV line (the header is line 1) or the 1-based index in the JSON array of an import row.
 	//
 	// Example: 2
-	Row *int `json:"row,omitempty"`
+	Row *int32 `json:"row,omitempty"`
 
 	// UpdatedAt Example: 2026-11-24T16:05:14Z
 	UpdatedAt time.Time `json:"updated_at"`
@@ -1896,7 +2137,7 @@ type JobParams struct {
 	// UserIdCount How many distinct ids a bulk resend named.
 	//
 	// Example: 250
-	UserIdCount *int `json:"user_id_count,omitempty"`
+	UserIdCount *int32 `json:"user_id_count,omitempty"`
 }
 
 // JobParamsFormat The import file's format.
@@ -1908,6 +2149,46 @@ type JobParamsFormat string
 //
 // Example: filter
 type JobParamsSelection string
+
+// Organization defines model for Organization.
+type Organization struct {
+	// CreatedAt Example: 2026-11-01T09:00:00Z
+	CreatedAt time.Time `json:"created_at"`
+
+	// DefaultLocale The language of people added without one, and of the
+	// emails of people whose language has none.
+	//
+	// Example: en
+	DefaultLocale OrganizationDefaultLocale `json:"default_locale"`
+
+	// Id Example: 01a21560-1a2b-7c3d-8e4f-5a6b7c8d9e0f
+	Id openapi_types.UUID `json:"id"`
+
+	// InviteTtl How long an invitation link lives unless expires_in says otherwise, in hours.
+	//
+	// Example: 168
+	InviteTtl int32 `json:"invite_ttl"`
+
+	// Name Example: Demo Learning Co
+	Name string `json:"name"`
+
+	// Slug Example: demo
+	Slug string `json:"slug"`
+
+	// TimeZone The IANA time zone in which emails show dates.
+	//
+	// Example: Europe/Berlin
+	TimeZone string `json:"time_zone"`
+
+	// UpdatedAt Example: 2026-11-24T16:05:12Z
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// OrganizationDefaultLocale The language of people added without one, and of the
+// emails of people whose language has none.
+//
+// Example: en
+type OrganizationDefaultLocale string
 
 // OrganizationInfo defines model for OrganizationInfo.
 type OrganizationInfo struct {
@@ -1940,6 +2221,10 @@ type Problem struct {
 	// ExpiresAt When a still valid invitation stops working.
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 
+	// InviteState The state of the user's latest invitation, for
+	// invite_not_live (none: never invited).
+	InviteState *ProblemInviteState `json:"invite_state,omitempty"`
+
 	// JobState A bulk job's final state, for job_finished.
 	JobState *ProblemJobState `json:"job_state,omitempty"`
 
@@ -1955,7 +2240,7 @@ type Problem struct {
 	RequestId string `json:"request_id"`
 
 	// Status Example: 409
-	Status     int                `json:"status"`
+	Status     int32              `json:"status"`
 	TargetRole *ProblemTargetRole `json:"target_role,omitempty"`
 
 	// Title Example: User is not invite-pending
@@ -1978,6 +2263,10 @@ type ProblemActorRole string
 // Example: invite_not_pending
 type ProblemCode string
 
+// ProblemInviteState The state of the user's latest invitation, for
+// invite_not_live (none: never invited).
+type ProblemInviteState string
+
 // ProblemJobState A bulk job's final state, for job_finished.
 type ProblemJobState string
 
@@ -1996,7 +2285,7 @@ type ProblemType struct {
 	Meaning string `json:"meaning"`
 
 	// Status Example: 409
-	Status int `json:"status"`
+	Status int32 `json:"status"`
 
 	// Title Example: User is not invite-pending
 	Title string `json:"title"`
@@ -2005,6 +2294,15 @@ type ProblemType struct {
 // ProblemTypeList defines model for ProblemTypeList.
 type ProblemTypeList struct {
 	Data []ProblemType `json:"data"`
+}
+
+// RefreshRequest defines model for RefreshRequest.
+type RefreshRequest struct {
+	// RefreshToken The refresh token of the last answer; omit it to use
+	// the invited_refresh cookie.
+	//
+	// Example: AZHJx0q4Tn6kVb2Lw8Yp3Rd5Mf7Gh9Jk1Ls3Nq5Pt7Vx9Zb2Cd4Ef6Gh8Jk0Lm2Np4
+	RefreshToken *string `json:"refresh_token,omitempty"`
 }
 
 // ResendResult defines model for ResendResult.
@@ -2052,6 +2350,14 @@ type SignInRequest struct {
 
 	// Password Example: correct-horse-battery-staple
 	Password string `json:"password"`
+
+	// RefreshTokenCookie Asks for the refresh token in an HttpOnly cookie
+	// scoped to /auth instead of in the body: for a browser app served by
+	// this service, such as the console. It needs HTTPS (plain HTTP only on
+	// localhost).
+	//
+	// Example: false
+	RefreshTokenCookie *bool `json:"refresh_token_cookie,omitempty"`
 }
 
 // TokenRequest defines model for TokenRequest.
@@ -2070,7 +2376,7 @@ type TokenResponse struct {
 	// ExpiresIn The token's lifetime in seconds.
 	//
 	// Example: 900
-	ExpiresIn int `json:"expires_in"`
+	ExpiresIn int32 `json:"expires_in"`
 
 	// PasswordChangeRequired True after an administrator set a temporary
 	// password: the client should send the user to PUT /me/password.
@@ -2078,12 +2384,50 @@ type TokenResponse struct {
 	// Example: false
 	PasswordChangeRequired bool `json:"password_change_required"`
 
+	// RefreshToken Buys the next access token from POST /auth/refresh, once;
+	// absent when it was set as a cookie.
+	//
+	// Example: AZHJx0q4Tn6kVb2Lw8Yp3Rd5Mf7Gh9Jk1Ls3Nq5Pt7Vx9Zb2Cd4Ef6Gh8Jk0Lm2Np4
+	RefreshToken *string `json:"refresh_token,omitempty"`
+
+	// RefreshTokenExpiresAt The session's absolute end: refreshing never
+	// extends it.
+	//
+	// Example: 2026-12-31T09:30:00Z
+	RefreshTokenExpiresAt time.Time `json:"refresh_token_expires_at"`
+
 	// TokenType Example: Bearer
 	TokenType TokenResponseTokenType `json:"token_type"`
 }
 
 // TokenResponseTokenType Example: Bearer
 type TokenResponseTokenType string
+
+// UpdateOrganizationRequest defines model for UpdateOrganizationRequest.
+type UpdateOrganizationRequest struct {
+	// DefaultLocale Must be a language with invitation emails.
+	//
+	// Example: de
+	DefaultLocale *UpdateOrganizationRequestDefaultLocale `json:"default_locale,omitempty"`
+
+	// InviteTtl The default lifetime of invitation links, in hours (1 to 30 days).
+	//
+	// Example: 336
+	InviteTtl *int32 `json:"invite_ttl,omitempty"`
+
+	// Name Example: Demo Learning Co
+	Name *string `json:"name,omitempty"`
+
+	// TimeZone An IANA time zone name.
+	//
+	// Example: Europe/Berlin
+	TimeZone *string `json:"time_zone,omitempty"`
+}
+
+// UpdateOrganizationRequestDefaultLocale Must be a language with invitation emails.
+//
+// Example: de
+type UpdateOrganizationRequestDefaultLocale string
 
 // UpdateUserRequest defines model for UpdateUserRequest.
 type UpdateUserRequest struct {
@@ -2096,7 +2440,12 @@ type UpdateUserRequest struct {
 	FirstName *string `json:"first_name,omitempty"`
 
 	// LastName Example: Hopper
-	LastName    *string                         `json:"last_name,omitempty"`
+	LastName *string `json:"last_name,omitempty"`
+
+	// Locale The user's language (BCP 47); their next invitation email is in it.
+	//
+	// Example: pt-BR
+	Locale      *string                         `json:"locale,omitempty"`
 	Permissions *[]UpdateUserRequestPermissions `json:"permissions,omitempty"`
 
 	// Role May not rank above the caller's own; nobody changes their own role.
@@ -2144,8 +2493,18 @@ type User struct {
 	// Invite The latest invitation, or null if the user was never invited.
 	Invite *Invite `json:"invite"`
 
+	// InvitedBy The people manager who sent the latest invitation; null
+	// when the user was never invited, or the latest invitation was a
+	// renewal the user asked for or came from an operator's tool.
+	InvitedBy *Inviter `json:"invited_by"`
+
 	// LastName Example: Lovelace
 	LastName string `json:"last_name"`
+
+	// Locale The user's language (BCP 47), the language of their invitation emails.
+	//
+	// Example: de
+	Locale string `json:"locale"`
 
 	// MustChangePassword True after an administrator set a temporary password.
 	//
@@ -2178,13 +2537,13 @@ type UserStatus string
 // UserCounts defines model for UserCounts.
 type UserCounts struct {
 	// Confirmed Example: 310
-	Confirmed int `json:"confirmed"`
+	Confirmed int32 `json:"confirmed"`
 
 	// Deactivated Example: 7
-	Deactivated int `json:"deactivated"`
+	Deactivated int32 `json:"deactivated"`
 
 	// InvitePending Example: 42
-	InvitePending int `json:"invite_pending"`
+	InvitePending int32 `json:"invite_pending"`
 }
 
 // UserDomainHealth defines model for UserDomainHealth.
@@ -2242,7 +2601,7 @@ type ListAuditEventsParams struct {
 	ActorId *openapi_types.UUID `form:"actor_id,omitempty" json:"actor_id,omitempty"`
 
 	// Limit Page size
-	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
 
 	// Cursor next_cursor of the previous page
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
@@ -2260,7 +2619,7 @@ type ListDeliveryDomainsParams struct {
 	Verdict *[]ListDeliveryDomainsParamsVerdict `form:"verdict,omitempty" json:"verdict,omitempty"`
 
 	// Limit At most this many domains
-	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
 // ListDeliveryDomainsParamsVerdict defines parameters for ListDeliveryDomains.
@@ -2284,7 +2643,7 @@ type InvitationFunnelParamsGroupBy string
 // ListJobsParams defines parameters for ListJobs.
 type ListJobsParams struct {
 	// Limit Page size
-	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
 
 	// Cursor next_cursor of the previous page
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
@@ -2293,7 +2652,7 @@ type ListJobsParams struct {
 // GetJobParams defines parameters for GetJob.
 type GetJobParams struct {
 	// ItemsLimit Items per page
-	ItemsLimit *int `form:"items_limit,omitempty" json:"items_limit,omitempty"`
+	ItemsLimit *int32 `form:"items_limit,omitempty" json:"items_limit,omitempty"`
 
 	// ItemsCursor items.next_cursor of the previous page
 	ItemsCursor *string `form:"items_cursor,omitempty" json:"items_cursor,omitempty"`
@@ -2322,11 +2681,14 @@ type ListUsersParams struct {
 	// InvitedBefore Only users last invited before this time (RFC 3339)
 	InvitedBefore *time.Time `form:"invited_before,omitempty" json:"invited_before,omitempty"`
 
+	// InvitedBy Only users whose latest invitation this people manager sent (a user id)
+	InvitedBy *openapi_types.UUID `form:"invited_by,omitempty" json:"invited_by,omitempty"`
+
 	// Sort Order; every order ends with the id, so it is total
 	Sort *ListUsersParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
 
 	// Limit Page size
-	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
 
 	// Cursor next_cursor of the previous page, with the same filters and sort
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
@@ -2394,6 +2756,12 @@ type SendgridWebhookParams struct {
 	XTwilioEmailEventWebhookTimestamp string `json:"X-Twilio-Email-Event-Webhook-Timestamp"`
 }
 
+// SignOutJSONRequestBody defines body for SignOut for application/json ContentType.
+type SignOutJSONRequestBody = RefreshRequest
+
+// RefreshSessionJSONRequestBody defines body for RefreshSession for application/json ContentType.
+type RefreshSessionJSONRequestBody = RefreshRequest
+
 // SignInJSONRequestBody defines body for SignIn for application/json ContentType.
 type SignInJSONRequestBody = SignInRequest
 
@@ -2408,6 +2776,9 @@ type VerifyInviteJSONRequestBody = TokenRequest
 
 // ChangeMyPasswordJSONRequestBody defines body for ChangeMyPassword for application/json ContentType.
 type ChangeMyPasswordJSONRequestBody = ChangePasswordRequest
+
+// UpdateOrganizationJSONRequestBody defines body for UpdateOrganization for application/json ContentType.
+type UpdateOrganizationJSONRequestBody = UpdateOrganizationRequest
 
 // CreateUserJSONRequestBody defines body for CreateUser for application/json ContentType.
 type CreateUserJSONRequestBody = CreateUserRequest
@@ -2570,9 +2941,45 @@ type ClientInterface interface {
 	// Corresponds with GET /audit-events (the `ListAuditEvents` operationId).
 	ListAuditEvents(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// SignOutWithBody Sign out
+	//
+	// Ends the session of a refresh token: it and every other token of the session stop working, and the invited_refresh cookie is cleared. Access tokens already issued stay valid until they expire (ACCESS_TOKEN_TTL); forget them. Signing out an unknown or already ended session succeeds too.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /auth/logout (the `SignOut` operationId).
+	SignOutWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SignOut Sign out
+	//
+	// Ends the session of a refresh token: it and every other token of the session stop working, and the invited_refresh cookie is cleared. Access tokens already issued stay valid until they expire (ACCESS_TOKEN_TTL); forget them. Signing out an unknown or already ended session succeeds too.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /auth/logout (the `SignOut` operationId).
+	SignOut(ctx context.Context, body SignOutJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RefreshSessionWithBody Refresh a session
+	//
+	// Exchanges a refresh token for a new access token and a new refresh token; the presented one is used up. Presenting a used refresh token again ends the whole session (every token of it is revoked and the event is audited as auth.refresh_reuse_detected): a copy of it is in someone else's hands. Sessions also end when the user signs out, changes their password, has it set by an administrator, or is deactivated, and REFRESH_TOKEN_TTL after the sign-in at the latest. The token comes in the body or, for browser apps that signed in with refresh_token_cookie, in the invited_refresh cookie; the answer returns the new one the same way.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /auth/refresh (the `RefreshSession` operationId).
+	RefreshSessionWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RefreshSession Refresh a session
+	//
+	// Exchanges a refresh token for a new access token and a new refresh token; the presented one is used up. Presenting a used refresh token again ends the whole session (every token of it is revoked and the event is audited as auth.refresh_reuse_detected): a copy of it is in someone else's hands. Sessions also end when the user signs out, changes their password, has it set by an administrator, or is deactivated, and REFRESH_TOKEN_TTL after the sign-in at the latest. The token comes in the body or, for browser apps that signed in with refresh_token_cookie, in the invited_refresh cookie; the answer returns the new one the same way.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /auth/refresh (the `RefreshSession` operationId).
+	RefreshSession(ctx context.Context, body RefreshSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// SignInWithBody Sign in
 	//
-	// Exchanges an organization, email and password for an access token. An unknown email, a wrong password and an account without a password all get the same 401, in comparable time. Repeated failures for one account back off (429).
+	// Exchanges an organization, email and password for a session: an access token (ACCESS_TOKEN_TTL, 15 minutes by default) and a refresh token that renews it through POST /auth/refresh until the session's absolute end (REFRESH_TOKEN_TTL, 30 days by default). An unknown email, a wrong password and an account without a password all get the same 401, in comparable time. Repeated failures for one account back off (429).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2581,7 +2988,7 @@ type ClientInterface interface {
 
 	// SignIn Sign in
 	//
-	// Exchanges an organization, email and password for an access token. An unknown email, a wrong password and an account without a password all get the same 401, in comparable time. Repeated failures for one account back off (429).
+	// Exchanges an organization, email and password for a session: an access token (ACCESS_TOKEN_TTL, 15 minutes by default) and a refresh token that renews it through POST /auth/refresh until the session's absolute end (REFRESH_TOKEN_TTL, 30 days by default). An unknown email, a wrong password and an account without a password all get the same 401, in comparable time. Repeated failures for one account back off (429).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2597,7 +3004,7 @@ type ClientInterface interface {
 
 	// GetDocs Interactive API documentation
 	//
-	// Redirects to Swagger UI, which renders /openapi.yaml.
+	// Redirects to Swagger UI, which renders /openapi.yaml. Deep links to an operation work: /docs/#/People/listUsers.
 	//
 	// Corresponds with GET /docs (the `GetDocs` operationId).
 	GetDocs(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2618,7 +3025,7 @@ type ClientInterface interface {
 
 	// AcceptInviteWithBody Accept an invitation
 	//
-	// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in.
+	// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers with the user alone, without the session's members: the user signs in with that provider.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2627,7 +3034,7 @@ type ClientInterface interface {
 
 	// AcceptInvite Accept an invitation
 	//
-	// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in.
+	// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers with the user alone, without the session's members: the user signs in with that provider.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2728,6 +3135,31 @@ type ClientInterface interface {
 	// Corresponds with GET /openapi.yaml (the `GetOpenAPI` operationId).
 	GetOpenAPI(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetOrganization Get the organization's settings
+	//
+	// The caller's organization: its name, the default lifetime of invitation links, the default language of people and emails, and the time zone in which emails show dates.
+	//
+	// Corresponds with GET /organization (the `GetOrganization` operationId).
+	GetOrganization(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateOrganizationWithBody Change the organization's settings
+	//
+	// Owners and admins change the organization's name, the default lifetime of invitation links (invitations already sent keep theirs), the default language (people added from now on get it unless they are given their own, and it is where the emails of people whose language has no email fall back) and the time zone of dates in emails. The change is audited as organization.updated with the old and new values.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /organization (the `UpdateOrganization` operationId).
+	UpdateOrganizationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateOrganization Change the organization's settings
+	//
+	// Owners and admins change the organization's name, the default lifetime of invitation links (invitations already sent keep theirs), the default language (people added from now on get it unless they are given their own, and it is where the emails of people whose language has no email fall back) and the time zone of dates in emails. The change is audited as organization.updated with the old and new values.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /organization (the `UpdateOrganization` operationId).
+	UpdateOrganization(ctx context.Context, body UpdateOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListProblemTypes The catalogue of problem codes
 	//
 	// An HTML page by default; JSON when the Accept header asks for application/json.
@@ -2783,7 +3215,7 @@ type ClientInterface interface {
 
 	// ImportUsersWithBody Import users
 	//
-	// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
+	// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role, locale in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200, dry_run: true). Otherwise the answer is 202 with the job (dry_run: false), which creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2792,7 +3224,7 @@ type ClientInterface interface {
 
 	// ImportUsers Import users
 	//
-	// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
+	// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role, locale in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200, dry_run: true). Otherwise the answer is 202 with the job (dry_run: false), which creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2801,7 +3233,7 @@ type ClientInterface interface {
 
 	// ResendInvitesWithBody Resend invitations in bulk
 	//
-	// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {matched} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header).
+	// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {dry_run: true, matched, skipped} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header). Both answers carry dry_run, so a client tells the report (true) from the job (false) by the body alone.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2810,7 +3242,7 @@ type ClientInterface interface {
 
 	// ResendInvites Resend invitations in bulk
 	//
-	// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {matched} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header).
+	// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {dry_run: true, matched, skipped} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header). Both answers carry dry_run, so a client tells the report (true) from the job (false) by the body alone.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2826,7 +3258,7 @@ type ClientInterface interface {
 
 	// UpdateUserWithBody Edit a user
 	//
-	// Changes names, email, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
+	// Changes names, email, language, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2835,7 +3267,7 @@ type ClientInterface interface {
 
 	// UpdateUser Edit a user
 	//
-	// Changes names, email, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
+	// Changes names, email, language, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2888,6 +3320,13 @@ type ClientInterface interface {
 	// Corresponds with POST /users/{id}/resend-invite (the `ResendInvite` operationId).
 	ResendInvite(ctx context.Context, id openapi_types.UUID, params *ResendInviteParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// RevokeInvite Revoke an invitation
+	//
+	// Voids the user's live invitation link without deactivating them: the link stops working the moment this returns (it answers 410 invite_revoked with reason revoked), and the user stays invite_pending until they are invited again with resend-invite or invite-link. Nothing is sent to the user. Audited as invite.revoked.
+	//
+	// Corresponds with POST /users/{id}/revoke-invite (the `RevokeInvite` operationId).
+	RevokeInvite(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// SendgridWebhookWithBody SendGrid event webhook
 	//
 	// Receives SendGrid's signed event batches and records what became of each invitation email (delivered, deferred, bounced, blocked, dropped, spam report). The ECDSA signature over the raw body is checked before anything is parsed; a batch sent again changes nothing, and an event older than the one already recorded never overwrites it. Events find their invitation through the custom args invite_id and organization_id, or else through the message id and recipient. Engagement events (open, click) and events about invitations of no known organization are accepted and ignored, so that SendGrid does not retry them.
@@ -2924,9 +3363,85 @@ func (c *Client) ListAuditEvents(ctx context.Context, params *ListAuditEventsPar
 	return c.Client.Do(req)
 }
 
+// SignOutWithBody Sign out
+//
+// Ends the session of a refresh token: it and every other token of the session stop working, and the invited_refresh cookie is cleared. Access tokens already issued stay valid until they expire (ACCESS_TOKEN_TTL); forget them. Signing out an unknown or already ended session succeeds too.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /auth/logout (the `SignOut` operationId).
+func (c *Client) SignOutWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSignOutRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SignOut Sign out
+//
+// Ends the session of a refresh token: it and every other token of the session stop working, and the invited_refresh cookie is cleared. Access tokens already issued stay valid until they expire (ACCESS_TOKEN_TTL); forget them. Signing out an unknown or already ended session succeeds too.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /auth/logout (the `SignOut` operationId).
+func (c *Client) SignOut(ctx context.Context, body SignOutJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSignOutRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RefreshSessionWithBody Refresh a session
+//
+// Exchanges a refresh token for a new access token and a new refresh token; the presented one is used up. Presenting a used refresh token again ends the whole session (every token of it is revoked and the event is audited as auth.refresh_reuse_detected): a copy of it is in someone else's hands. Sessions also end when the user signs out, changes their password, has it set by an administrator, or is deactivated, and REFRESH_TOKEN_TTL after the sign-in at the latest. The token comes in the body or, for browser apps that signed in with refresh_token_cookie, in the invited_refresh cookie; the answer returns the new one the same way.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /auth/refresh (the `RefreshSession` operationId).
+func (c *Client) RefreshSessionWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRefreshSessionRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RefreshSession Refresh a session
+//
+// Exchanges a refresh token for a new access token and a new refresh token; the presented one is used up. Presenting a used refresh token again ends the whole session (every token of it is revoked and the event is audited as auth.refresh_reuse_detected): a copy of it is in someone else's hands. Sessions also end when the user signs out, changes their password, has it set by an administrator, or is deactivated, and REFRESH_TOKEN_TTL after the sign-in at the latest. The token comes in the body or, for browser apps that signed in with refresh_token_cookie, in the invited_refresh cookie; the answer returns the new one the same way.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /auth/refresh (the `RefreshSession` operationId).
+func (c *Client) RefreshSession(ctx context.Context, body RefreshSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRefreshSessionRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // SignInWithBody Sign in
 //
-// Exchanges an organization, email and password for an access token. An unknown email, a wrong password and an account without a password all get the same 401, in comparable time. Repeated failures for one account back off (429).
+// Exchanges an organization, email and password for a session: an access token (ACCESS_TOKEN_TTL, 15 minutes by default) and a refresh token that renews it through POST /auth/refresh until the session's absolute end (REFRESH_TOKEN_TTL, 30 days by default). An unknown email, a wrong password and an account without a password all get the same 401, in comparable time. Repeated failures for one account back off (429).
 //
 // Takes any type of body and a specified content type.
 //
@@ -2945,7 +3460,7 @@ func (c *Client) SignInWithBody(ctx context.Context, contentType string, body io
 
 // SignIn Sign in
 //
-// Exchanges an organization, email and password for an access token. An unknown email, a wrong password and an account without a password all get the same 401, in comparable time. Repeated failures for one account back off (429).
+// Exchanges an organization, email and password for a session: an access token (ACCESS_TOKEN_TTL, 15 minutes by default) and a refresh token that renews it through POST /auth/refresh until the session's absolute end (REFRESH_TOKEN_TTL, 30 days by default). An unknown email, a wrong password and an account without a password all get the same 401, in comparable time. Repeated failures for one account back off (429).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -2981,7 +3496,7 @@ func (c *Client) ListDeliveryDomains(ctx context.Context, params *ListDeliveryDo
 
 // GetDocs Interactive API documentation
 //
-// Redirects to Swagger UI, which renders /openapi.yaml.
+// Redirects to Swagger UI, which renders /openapi.yaml. Deep links to an operation work: /docs/#/People/listUsers.
 //
 // Corresponds with GET /docs (the `GetDocs` operationId).
 func (c *Client) GetDocs(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3032,7 +3547,7 @@ func (c *Client) InvitationFunnel(ctx context.Context, params *InvitationFunnelP
 
 // AcceptInviteWithBody Accept an invitation
 //
-// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in.
+// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers with the user alone, without the session's members: the user signs in with that provider.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3051,7 +3566,7 @@ func (c *Client) AcceptInviteWithBody(ctx context.Context, contentType string, b
 
 // AcceptInvite Accept an invitation
 //
-// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in.
+// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers with the user alone, without the session's members: the user signs in with that provider.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3282,6 +3797,61 @@ func (c *Client) GetOpenAPI(ctx context.Context, reqEditors ...RequestEditorFn) 
 	return c.Client.Do(req)
 }
 
+// GetOrganization Get the organization's settings
+//
+// The caller's organization: its name, the default lifetime of invitation links, the default language of people and emails, and the time zone in which emails show dates.
+//
+// Corresponds with GET /organization (the `GetOrganization` operationId).
+func (c *Client) GetOrganization(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetOrganizationRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateOrganizationWithBody Change the organization's settings
+//
+// Owners and admins change the organization's name, the default lifetime of invitation links (invitations already sent keep theirs), the default language (people added from now on get it unless they are given their own, and it is where the emails of people whose language has no email fall back) and the time zone of dates in emails. The change is audited as organization.updated with the old and new values.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /organization (the `UpdateOrganization` operationId).
+func (c *Client) UpdateOrganizationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateOrganizationRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateOrganization Change the organization's settings
+//
+// Owners and admins change the organization's name, the default lifetime of invitation links (invitations already sent keep theirs), the default language (people added from now on get it unless they are given their own, and it is where the emails of people whose language has no email fall back) and the time zone of dates in emails. The change is audited as organization.updated with the old and new values.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /organization (the `UpdateOrganization` operationId).
+func (c *Client) UpdateOrganization(ctx context.Context, body UpdateOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateOrganizationRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListProblemTypes The catalogue of problem codes
 //
 // An HTML page by default; JSON when the Accept header asks for application/json.
@@ -3407,7 +3977,7 @@ func (c *Client) CountUsers(ctx context.Context, reqEditors ...RequestEditorFn) 
 
 // ImportUsersWithBody Import users
 //
-// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
+// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role, locale in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200, dry_run: true). Otherwise the answer is 202 with the job (dry_run: false), which creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3426,7 +3996,7 @@ func (c *Client) ImportUsersWithBody(ctx context.Context, params *ImportUsersPar
 
 // ImportUsers Import users
 //
-// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
+// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role, locale in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200, dry_run: true). Otherwise the answer is 202 with the job (dry_run: false), which creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3445,7 +4015,7 @@ func (c *Client) ImportUsers(ctx context.Context, params *ImportUsersParams, bod
 
 // ResendInvitesWithBody Resend invitations in bulk
 //
-// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {matched} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header).
+// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {dry_run: true, matched, skipped} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header). Both answers carry dry_run, so a client tells the report (true) from the job (false) by the body alone.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3464,7 +4034,7 @@ func (c *Client) ResendInvitesWithBody(ctx context.Context, params *ResendInvite
 
 // ResendInvites Resend invitations in bulk
 //
-// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {matched} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header).
+// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {dry_run: true, matched, skipped} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header). Both answers carry dry_run, so a client tells the report (true) from the job (false) by the body alone.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3500,7 +4070,7 @@ func (c *Client) GetUser(ctx context.Context, id openapi_types.UUID, reqEditors 
 
 // UpdateUserWithBody Edit a user
 //
-// Changes names, email, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
+// Changes names, email, language, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3519,7 +4089,7 @@ func (c *Client) UpdateUserWithBody(ctx context.Context, id openapi_types.UUID, 
 
 // UpdateUser Edit a user
 //
-// Changes names, email, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
+// Changes names, email, language, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3642,6 +4212,23 @@ func (c *Client) ResendInvite(ctx context.Context, id openapi_types.UUID, params
 	return c.Client.Do(req)
 }
 
+// RevokeInvite Revoke an invitation
+//
+// Voids the user's live invitation link without deactivating them: the link stops working the moment this returns (it answers 410 invite_revoked with reason revoked), and the user stays invite_pending until they are invited again with resend-invite or invite-link. Nothing is sent to the user. Audited as invite.revoked.
+//
+// Corresponds with POST /users/{id}/revoke-invite (the `RevokeInvite` operationId).
+func (c *Client) RevokeInvite(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRevokeInviteRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // SendgridWebhookWithBody SendGrid event webhook
 //
 // Receives SendGrid's signed event batches and records what became of each invitation email (delivered, deferred, bounced, blocked, dropped, spam report). The ECDSA signature over the raw body is checked before anything is parsed; a batch sent again changes nothing, and an event older than the one already recorded never overwrites it. Events find their invitation through the custom args invite_id and organization_id, or else through the message id and recipient. Engagement events (open, click) and events about invitations of no known organization are accepted and ignored, so that SendGrid does not retry them.
@@ -3746,7 +4333,7 @@ func NewListAuditEventsRequest(server string, params *ListAuditEventsParams) (*h
 
 		if params.Limit != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -3778,6 +4365,86 @@ func NewListAuditEventsRequest(server string, params *ListAuditEventsParams) (*h
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewSignOutRequest calls the generic SignOut builder with application/json body
+func NewSignOutRequest(server string, body SignOutJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSignOutRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewSignOutRequestWithBody constructs an http.Request for the SignOut method, with any body, and a specified content type
+func NewSignOutRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/auth/logout")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRefreshSessionRequest calls the generic RefreshSession builder with application/json body
+func NewRefreshSessionRequest(server string, body RefreshSessionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRefreshSessionRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewRefreshSessionRequestWithBody constructs an http.Request for the RefreshSession method, with any body, and a specified content type
+func NewRefreshSessionRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/auth/refresh")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -3876,7 +4543,7 @@ func NewListDeliveryDomainsRequest(server string, params *ListDeliveryDomainsPar
 
 		if params.Limit != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -4182,7 +4849,7 @@ func NewListJobsRequest(server string, params *ListJobsParams) (*http.Request, e
 
 		if params.Limit != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -4255,7 +4922,7 @@ func NewGetJobRequest(server string, id openapi_types.UUID, params *GetJobParams
 
 		if params.ItemsLimit != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "items_limit", *params.ItemsLimit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "items_limit", *params.ItemsLimit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -4458,6 +5125,73 @@ func NewGetOpenAPIRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// NewGetOrganizationRequest constructs an http.Request for the GetOrganization method
+func NewGetOrganizationRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/organization")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateOrganizationRequest calls the generic UpdateOrganization builder with application/json body
+func NewUpdateOrganizationRequest(server string, body UpdateOrganizationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateOrganizationRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewUpdateOrganizationRequestWithBody constructs an http.Request for the UpdateOrganization method, with any body, and a specified content type
+func NewUpdateOrganizationRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/organization")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListProblemTypesRequest constructs an http.Request for the ListProblemTypes method
 func NewListProblemTypesRequest(server string) (*http.Request, error) {
 	var err error
@@ -4634,6 +5368,18 @@ func NewListUsersRequest(server string, params *ListUsersParams) (*http.Request,
 
 		}
 
+		if params.InvitedBy != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "invited_by", *params.InvitedBy, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Sort != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -4648,7 +5394,7 @@ func NewListUsersRequest(server string, params *ListUsersParams) (*http.Request,
 
 		if params.Limit != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -5194,6 +5940,40 @@ func NewResendInviteRequest(server string, id openapi_types.UUID, params *Resend
 	return req, nil
 }
 
+// NewRevokeInviteRequest constructs an http.Request for the RevokeInvite method
+func NewRevokeInviteRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/users/%s/revoke-invite", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewSendgridWebhookRequest calls the generic SendgridWebhook builder with application/json body
 func NewSendgridWebhookRequest(server string, params *SendgridWebhookParams, body SendgridWebhookJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -5309,9 +6089,45 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /audit-events (the `ListAuditEvents` operationId).
 	ListAuditEventsWithResponse(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*ListAuditEventsResponse, error)
 
+	// SignOutWithBodyWithResponse Sign out
+	//
+	// Ends the session of a refresh token: it and every other token of the session stop working, and the invited_refresh cookie is cleared. Access tokens already issued stay valid until they expire (ACCESS_TOKEN_TTL); forget them. Signing out an unknown or already ended session succeeds too.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /auth/logout (the `SignOut` operationId).
+	SignOutWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SignOutResponse, error)
+
+	// SignOutWithResponse Sign out
+	//
+	// Ends the session of a refresh token: it and every other token of the session stop working, and the invited_refresh cookie is cleared. Access tokens already issued stay valid until they expire (ACCESS_TOKEN_TTL); forget them. Signing out an unknown or already ended session succeeds too.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /auth/logout (the `SignOut` operationId).
+	SignOutWithResponse(ctx context.Context, body SignOutJSONRequestBody, reqEditors ...RequestEditorFn) (*SignOutResponse, error)
+
+	// RefreshSessionWithBodyWithResponse Refresh a session
+	//
+	// Exchanges a refresh token for a new access token and a new refresh token; the presented one is used up. Presenting a used refresh token again ends the whole session (every token of it is revoked and the event is audited as auth.refresh_reuse_detected): a copy of it is in someone else's hands. Sessions also end when the user signs out, changes their password, has it set by an administrator, or is deactivated, and REFRESH_TOKEN_TTL after the sign-in at the latest. The token comes in the body or, for browser apps that signed in with refresh_token_cookie, in the invited_refresh cookie; the answer returns the new one the same way.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /auth/refresh (the `RefreshSession` operationId).
+	RefreshSessionWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RefreshSessionResponse, error)
+
+	// RefreshSessionWithResponse Refresh a session
+	//
+	// Exchanges a refresh token for a new access token and a new refresh token; the presented one is used up. Presenting a used refresh token again ends the whole session (every token of it is revoked and the event is audited as auth.refresh_reuse_detected): a copy of it is in someone else's hands. Sessions also end when the user signs out, changes their password, has it set by an administrator, or is deactivated, and REFRESH_TOKEN_TTL after the sign-in at the latest. The token comes in the body or, for browser apps that signed in with refresh_token_cookie, in the invited_refresh cookie; the answer returns the new one the same way.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /auth/refresh (the `RefreshSession` operationId).
+	RefreshSessionWithResponse(ctx context.Context, body RefreshSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*RefreshSessionResponse, error)
+
 	// SignInWithBodyWithResponse Sign in
 	//
-	// Exchanges an organization, email and password for an access token. An unknown email, a wrong password and an account without a password all get the same 401, in comparable time. Repeated failures for one account back off (429).
+	// Exchanges an organization, email and password for a session: an access token (ACCESS_TOKEN_TTL, 15 minutes by default) and a refresh token that renews it through POST /auth/refresh until the session's absolute end (REFRESH_TOKEN_TTL, 30 days by default). An unknown email, a wrong password and an account without a password all get the same 401, in comparable time. Repeated failures for one account back off (429).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5320,7 +6136,7 @@ type ClientWithResponsesInterface interface {
 
 	// SignInWithResponse Sign in
 	//
-	// Exchanges an organization, email and password for an access token. An unknown email, a wrong password and an account without a password all get the same 401, in comparable time. Repeated failures for one account back off (429).
+	// Exchanges an organization, email and password for a session: an access token (ACCESS_TOKEN_TTL, 15 minutes by default) and a refresh token that renews it through POST /auth/refresh until the session's absolute end (REFRESH_TOKEN_TTL, 30 days by default). An unknown email, a wrong password and an account without a password all get the same 401, in comparable time. Repeated failures for one account back off (429).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5338,7 +6154,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetDocsWithResponse Interactive API documentation
 	//
-	// Redirects to Swagger UI, which renders /openapi.yaml.
+	// Redirects to Swagger UI, which renders /openapi.yaml. Deep links to an operation work: /docs/#/People/listUsers.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -5365,7 +6181,7 @@ type ClientWithResponsesInterface interface {
 
 	// AcceptInviteWithBodyWithResponse Accept an invitation
 	//
-	// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in.
+	// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers with the user alone, without the session's members: the user signs in with that provider.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5374,7 +6190,7 @@ type ClientWithResponsesInterface interface {
 
 	// AcceptInviteWithResponse Accept an invitation
 	//
-	// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in.
+	// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers with the user alone, without the session's members: the user signs in with that provider.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5487,6 +6303,33 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /openapi.yaml (the `GetOpenAPI` operationId).
 	GetOpenAPIWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetOpenAPIResponse, error)
 
+	// GetOrganizationWithResponse Get the organization's settings
+	//
+	// The caller's organization: its name, the default lifetime of invitation links, the default language of people and emails, and the time zone in which emails show dates.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /organization (the `GetOrganization` operationId).
+	GetOrganizationWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetOrganizationResponse, error)
+
+	// UpdateOrganizationWithBodyWithResponse Change the organization's settings
+	//
+	// Owners and admins change the organization's name, the default lifetime of invitation links (invitations already sent keep theirs), the default language (people added from now on get it unless they are given their own, and it is where the emails of people whose language has no email fall back) and the time zone of dates in emails. The change is audited as organization.updated with the old and new values.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /organization (the `UpdateOrganization` operationId).
+	UpdateOrganizationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateOrganizationResponse, error)
+
+	// UpdateOrganizationWithResponse Change the organization's settings
+	//
+	// Owners and admins change the organization's name, the default lifetime of invitation links (invitations already sent keep theirs), the default language (people added from now on get it unless they are given their own, and it is where the emails of people whose language has no email fall back) and the time zone of dates in emails. The change is audited as organization.updated with the old and new values.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /organization (the `UpdateOrganization` operationId).
+	UpdateOrganizationWithResponse(ctx context.Context, body UpdateOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateOrganizationResponse, error)
+
 	// ListProblemTypesWithResponse The catalogue of problem codes
 	//
 	// An HTML page by default; JSON when the Accept header asks for application/json.
@@ -5552,7 +6395,7 @@ type ClientWithResponsesInterface interface {
 
 	// ImportUsersWithBodyWithResponse Import users
 	//
-	// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
+	// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role, locale in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200, dry_run: true). Otherwise the answer is 202 with the job (dry_run: false), which creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5561,7 +6404,7 @@ type ClientWithResponsesInterface interface {
 
 	// ImportUsersWithResponse Import users
 	//
-	// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
+	// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role, locale in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200, dry_run: true). Otherwise the answer is 202 with the job (dry_run: false), which creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5570,7 +6413,7 @@ type ClientWithResponsesInterface interface {
 
 	// ResendInvitesWithBodyWithResponse Resend invitations in bulk
 	//
-	// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {matched} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header).
+	// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {dry_run: true, matched, skipped} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header). Both answers carry dry_run, so a client tells the report (true) from the job (false) by the body alone.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5579,7 +6422,7 @@ type ClientWithResponsesInterface interface {
 
 	// ResendInvitesWithResponse Resend invitations in bulk
 	//
-	// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {matched} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header).
+	// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {dry_run: true, matched, skipped} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header). Both answers carry dry_run, so a client tells the report (true) from the job (false) by the body alone.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5597,7 +6440,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateUserWithBodyWithResponse Edit a user
 	//
-	// Changes names, email, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
+	// Changes names, email, language, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5606,7 +6449,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateUserWithResponse Edit a user
 	//
-	// Changes names, email, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
+	// Changes names, email, language, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5666,6 +6509,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /users/{id}/resend-invite (the `ResendInvite` operationId).
 	ResendInviteWithResponse(ctx context.Context, id openapi_types.UUID, params *ResendInviteParams, reqEditors ...RequestEditorFn) (*ResendInviteResponse, error)
+
+	// RevokeInviteWithResponse Revoke an invitation
+	//
+	// Voids the user's live invitation link without deactivating them: the link stops working the moment this returns (it answers 410 invite_revoked with reason revoked), and the user stays invite_pending until they are invited again with resend-invite or invite-link. Nothing is sent to the user. Audited as invite.revoked.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /users/{id}/revoke-invite (the `RevokeInvite` operationId).
+	RevokeInviteWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*RevokeInviteResponse, error)
 
 	// SendgridWebhookWithBodyWithResponse SendGrid event webhook
 	//
@@ -5791,50 +6643,357 @@ func (r ListAuditEventsResponse) ContentType() string {
 	return ""
 }
 
+// SignOutResponse204Headers the declared response headers of an HTTP 204 response for SignOut
+type SignOutResponse204Headers struct {
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
+}
+
+// SignOutResponse400Headers the declared response headers of an HTTP 400 response for SignOut
+type SignOutResponse400Headers struct {
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
+}
+
+// SignOutResponse413Headers the declared response headers of an HTTP 413 response for SignOut
+type SignOutResponse413Headers struct {
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
+}
+
+// SignOutResponse415Headers the declared response headers of an HTTP 415 response for SignOut
+type SignOutResponse415Headers struct {
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
+}
+
+// SignOutResponse429Headers the declared response headers of an HTTP 429 response for SignOut
+type SignOutResponse429Headers struct {
+	RateLimit       string
+	RateLimitPolicy string
+	RetryAfter      int32
+	XRequestID      string
+}
+
+// SignOutResponse500Headers the declared response headers of an HTTP 500 response for SignOut
+type SignOutResponse500Headers struct {
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
+}
+
+type SignOutResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *SignOutResponse204Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *SignOutResponse400Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *SignOutResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *SignOutResponse415Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *SignOutResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *SignOutResponse500Headers
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SignOutResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SignOutResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r SignOutResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r SignOutResponse) GetApplicationproblemJSON429() *Problem {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SignOutResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r SignOutResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SignOutResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SignOutResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SignOutResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RefreshSessionResponse200Headers the declared response headers of an HTTP 200 response for RefreshSession
+type RefreshSessionResponse200Headers struct {
+	RateLimit       string
+	RateLimitPolicy string
+	SetCookie       *string
+	XRequestID      string
+}
+
+// RefreshSessionResponse400Headers the declared response headers of an HTTP 400 response for RefreshSession
+type RefreshSessionResponse400Headers struct {
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
+}
+
+// RefreshSessionResponse401Headers the declared response headers of an HTTP 401 response for RefreshSession
+type RefreshSessionResponse401Headers struct {
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
+}
+
+// RefreshSessionResponse413Headers the declared response headers of an HTTP 413 response for RefreshSession
+type RefreshSessionResponse413Headers struct {
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
+}
+
+// RefreshSessionResponse415Headers the declared response headers of an HTTP 415 response for RefreshSession
+type RefreshSessionResponse415Headers struct {
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
+}
+
+// RefreshSessionResponse429Headers the declared response headers of an HTTP 429 response for RefreshSession
+type RefreshSessionResponse429Headers struct {
+	RateLimit       string
+	RateLimitPolicy string
+	RetryAfter      int32
+	XRequestID      string
+}
+
+// RefreshSessionResponse500Headers the declared response headers of an HTTP 500 response for RefreshSession
+type RefreshSessionResponse500Headers struct {
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
+}
+
+// RefreshSessionResponse501Headers the declared response headers of an HTTP 501 response for RefreshSession
+type RefreshSessionResponse501Headers struct {
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
+}
+
+type RefreshSessionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TokenResponse
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON501 the response for an HTTP 501 `application/problem+json` response
+	ApplicationproblemJSON501 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *RefreshSessionResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *RefreshSessionResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RefreshSessionResponse401Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *RefreshSessionResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *RefreshSessionResponse415Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RefreshSessionResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *RefreshSessionResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *RefreshSessionResponse501Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RefreshSessionResponse) GetJSON200() *TokenResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RefreshSessionResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RefreshSessionResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RefreshSessionResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r RefreshSessionResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RefreshSessionResponse) GetApplicationproblemJSON429() *Problem {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r RefreshSessionResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON501 returns the response for an HTTP 501 `application/problem+json` response
+func (r RefreshSessionResponse) GetApplicationproblemJSON501() *Problem {
+	return r.ApplicationproblemJSON501
+}
+
+// GetBody returns the raw response body bytes
+func (r RefreshSessionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RefreshSessionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RefreshSessionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RefreshSessionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // SignInResponse200Headers the declared response headers of an HTTP 200 response for SignIn
 type SignInResponse200Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	SetCookie       *string
+	XRequestID      string
 }
 
 // SignInResponse400Headers the declared response headers of an HTTP 400 response for SignIn
 type SignInResponse400Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // SignInResponse401Headers the declared response headers of an HTTP 401 response for SignIn
 type SignInResponse401Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // SignInResponse409Headers the declared response headers of an HTTP 409 response for SignIn
 type SignInResponse409Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // SignInResponse413Headers the declared response headers of an HTTP 413 response for SignIn
 type SignInResponse413Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // SignInResponse415Headers the declared response headers of an HTTP 415 response for SignIn
 type SignInResponse415Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // SignInResponse429Headers the declared response headers of an HTTP 429 response for SignIn
 type SignInResponse429Headers struct {
-	RetryAfter int
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	RetryAfter      int32
+	XRequestID      string
 }
 
 // SignInResponse500Headers the declared response headers of an HTTP 500 response for SignIn
 type SignInResponse500Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // SignInResponse501Headers the declared response headers of an HTTP 501 response for SignIn
 type SignInResponse501Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 type SignInResponse struct {
@@ -6282,43 +7441,59 @@ func (r InvitationFunnelResponse) ContentType() string {
 
 // AcceptInviteResponse200Headers the declared response headers of an HTTP 200 response for AcceptInvite
 type AcceptInviteResponse200Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // AcceptInviteResponse400Headers the declared response headers of an HTTP 400 response for AcceptInvite
 type AcceptInviteResponse400Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // AcceptInviteResponse404Headers the declared response headers of an HTTP 404 response for AcceptInvite
 type AcceptInviteResponse404Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // AcceptInviteResponse410Headers the declared response headers of an HTTP 410 response for AcceptInvite
 type AcceptInviteResponse410Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // AcceptInviteResponse413Headers the declared response headers of an HTTP 413 response for AcceptInvite
 type AcceptInviteResponse413Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // AcceptInviteResponse415Headers the declared response headers of an HTTP 415 response for AcceptInvite
 type AcceptInviteResponse415Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // AcceptInviteResponse429Headers the declared response headers of an HTTP 429 response for AcceptInvite
 type AcceptInviteResponse429Headers struct {
-	RetryAfter int
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	RetryAfter      int32
+	XRequestID      string
 }
 
 // AcceptInviteResponse500Headers the declared response headers of an HTTP 500 response for AcceptInvite
 type AcceptInviteResponse500Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 type AcceptInviteResponse struct {
@@ -6429,48 +7604,66 @@ func (r AcceptInviteResponse) ContentType() string {
 
 // RenewInviteResponse202Headers the declared response headers of an HTTP 202 response for RenewInvite
 type RenewInviteResponse202Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // RenewInviteResponse400Headers the declared response headers of an HTTP 400 response for RenewInvite
 type RenewInviteResponse400Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // RenewInviteResponse404Headers the declared response headers of an HTTP 404 response for RenewInvite
 type RenewInviteResponse404Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // RenewInviteResponse409Headers the declared response headers of an HTTP 409 response for RenewInvite
 type RenewInviteResponse409Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // RenewInviteResponse410Headers the declared response headers of an HTTP 410 response for RenewInvite
 type RenewInviteResponse410Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // RenewInviteResponse413Headers the declared response headers of an HTTP 413 response for RenewInvite
 type RenewInviteResponse413Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // RenewInviteResponse415Headers the declared response headers of an HTTP 415 response for RenewInvite
 type RenewInviteResponse415Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // RenewInviteResponse429Headers the declared response headers of an HTTP 429 response for RenewInvite
 type RenewInviteResponse429Headers struct {
-	RetryAfter int
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	RetryAfter      int32
+	XRequestID      string
 }
 
 // RenewInviteResponse500Headers the declared response headers of an HTTP 500 response for RenewInvite
 type RenewInviteResponse500Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 type RenewInviteResponse struct {
@@ -6590,43 +7783,59 @@ func (r RenewInviteResponse) ContentType() string {
 
 // VerifyInviteResponse200Headers the declared response headers of an HTTP 200 response for VerifyInvite
 type VerifyInviteResponse200Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // VerifyInviteResponse400Headers the declared response headers of an HTTP 400 response for VerifyInvite
 type VerifyInviteResponse400Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // VerifyInviteResponse404Headers the declared response headers of an HTTP 404 response for VerifyInvite
 type VerifyInviteResponse404Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // VerifyInviteResponse410Headers the declared response headers of an HTTP 410 response for VerifyInvite
 type VerifyInviteResponse410Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // VerifyInviteResponse413Headers the declared response headers of an HTTP 413 response for VerifyInvite
 type VerifyInviteResponse413Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // VerifyInviteResponse415Headers the declared response headers of an HTTP 415 response for VerifyInvite
 type VerifyInviteResponse415Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // VerifyInviteResponse429Headers the declared response headers of an HTTP 429 response for VerifyInvite
 type VerifyInviteResponse429Headers struct {
-	RetryAfter int
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	RetryAfter      int32
+	XRequestID      string
 }
 
 // VerifyInviteResponse500Headers the declared response headers of an HTTP 500 response for VerifyInvite
 type VerifyInviteResponse500Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 type VerifyInviteResponse struct {
@@ -7183,7 +8392,7 @@ type ChangeMyPasswordResponse415Headers struct {
 
 // ChangeMyPasswordResponse429Headers the declared response headers of an HTTP 429 response for ChangeMyPassword
 type ChangeMyPasswordResponse429Headers struct {
-	RetryAfter int
+	RetryAfter int32
 	XRequestID string
 }
 
@@ -7393,6 +8602,230 @@ func (r GetOpenAPIResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetOpenAPIResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetOrganizationResponse200Headers the declared response headers of an HTTP 200 response for GetOrganization
+type GetOrganizationResponse200Headers struct {
+	XRequestID string
+}
+
+// GetOrganizationResponse401Headers the declared response headers of an HTTP 401 response for GetOrganization
+type GetOrganizationResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      string
+}
+
+// GetOrganizationResponse403Headers the declared response headers of an HTTP 403 response for GetOrganization
+type GetOrganizationResponse403Headers struct {
+	XRequestID string
+}
+
+// GetOrganizationResponse500Headers the declared response headers of an HTTP 500 response for GetOrganization
+type GetOrganizationResponse500Headers struct {
+	XRequestID string
+}
+
+type GetOrganizationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Organization
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetOrganizationResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetOrganizationResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetOrganizationResponse403Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GetOrganizationResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetOrganizationResponse) GetJSON200() *Organization {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetOrganizationResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetOrganizationResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetOrganizationResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetOrganizationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetOrganizationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetOrganizationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetOrganizationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateOrganizationResponse200Headers the declared response headers of an HTTP 200 response for UpdateOrganization
+type UpdateOrganizationResponse200Headers struct {
+	XRequestID string
+}
+
+// UpdateOrganizationResponse400Headers the declared response headers of an HTTP 400 response for UpdateOrganization
+type UpdateOrganizationResponse400Headers struct {
+	XRequestID string
+}
+
+// UpdateOrganizationResponse401Headers the declared response headers of an HTTP 401 response for UpdateOrganization
+type UpdateOrganizationResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      string
+}
+
+// UpdateOrganizationResponse403Headers the declared response headers of an HTTP 403 response for UpdateOrganization
+type UpdateOrganizationResponse403Headers struct {
+	XRequestID string
+}
+
+// UpdateOrganizationResponse413Headers the declared response headers of an HTTP 413 response for UpdateOrganization
+type UpdateOrganizationResponse413Headers struct {
+	XRequestID string
+}
+
+// UpdateOrganizationResponse415Headers the declared response headers of an HTTP 415 response for UpdateOrganization
+type UpdateOrganizationResponse415Headers struct {
+	XRequestID string
+}
+
+// UpdateOrganizationResponse500Headers the declared response headers of an HTTP 500 response for UpdateOrganization
+type UpdateOrganizationResponse500Headers struct {
+	XRequestID string
+}
+
+type UpdateOrganizationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Organization
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateOrganizationResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *UpdateOrganizationResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UpdateOrganizationResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *UpdateOrganizationResponse403Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *UpdateOrganizationResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *UpdateOrganizationResponse415Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *UpdateOrganizationResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateOrganizationResponse) GetJSON200() *Organization {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateOrganizationResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateOrganizationResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateOrganizationResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateOrganizationResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateOrganizationResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UpdateOrganizationResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateOrganizationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateOrganizationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateOrganizationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateOrganizationResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9190,6 +10623,125 @@ func (r ResendInviteResponse) ContentType() string {
 	return ""
 }
 
+// RevokeInviteResponse200Headers the declared response headers of an HTTP 200 response for RevokeInvite
+type RevokeInviteResponse200Headers struct {
+	XRequestID string
+}
+
+// RevokeInviteResponse401Headers the declared response headers of an HTTP 401 response for RevokeInvite
+type RevokeInviteResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      string
+}
+
+// RevokeInviteResponse403Headers the declared response headers of an HTTP 403 response for RevokeInvite
+type RevokeInviteResponse403Headers struct {
+	XRequestID string
+}
+
+// RevokeInviteResponse404Headers the declared response headers of an HTTP 404 response for RevokeInvite
+type RevokeInviteResponse404Headers struct {
+	XRequestID string
+}
+
+// RevokeInviteResponse409Headers the declared response headers of an HTTP 409 response for RevokeInvite
+type RevokeInviteResponse409Headers struct {
+	XRequestID string
+}
+
+// RevokeInviteResponse500Headers the declared response headers of an HTTP 500 response for RevokeInvite
+type RevokeInviteResponse500Headers struct {
+	XRequestID string
+}
+
+type RevokeInviteResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *User
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *RevokeInviteResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RevokeInviteResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *RevokeInviteResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *RevokeInviteResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *RevokeInviteResponse409Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *RevokeInviteResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RevokeInviteResponse) GetJSON200() *User {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RevokeInviteResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RevokeInviteResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RevokeInviteResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RevokeInviteResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r RevokeInviteResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r RevokeInviteResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RevokeInviteResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RevokeInviteResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RevokeInviteResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // SendgridWebhookResponse204Headers the declared response headers of an HTTP 204 response for SendgridWebhook
 type SendgridWebhookResponse204Headers struct {
 	XRequestID string
@@ -9316,9 +10868,69 @@ func (c *ClientWithResponses) ListAuditEventsWithResponse(ctx context.Context, p
 	return ParseListAuditEventsResponse(rsp)
 }
 
+// SignOutWithBodyWithResponse Sign out
+//
+// Ends the session of a refresh token: it and every other token of the session stop working, and the invited_refresh cookie is cleared. Access tokens already issued stay valid until they expire (ACCESS_TOKEN_TTL); forget them. Signing out an unknown or already ended session succeeds too.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /auth/logout (the `SignOut` operationId).
+func (c *ClientWithResponses) SignOutWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SignOutResponse, error) {
+	rsp, err := c.SignOutWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSignOutResponse(rsp)
+}
+
+// SignOutWithResponse Sign out
+//
+// Ends the session of a refresh token: it and every other token of the session stop working, and the invited_refresh cookie is cleared. Access tokens already issued stay valid until they expire (ACCESS_TOKEN_TTL); forget them. Signing out an unknown or already ended session succeeds too.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /auth/logout (the `SignOut` operationId).
+func (c *ClientWithResponses) SignOutWithResponse(ctx context.Context, body SignOutJSONRequestBody, reqEditors ...RequestEditorFn) (*SignOutResponse, error) {
+	rsp, err := c.SignOut(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSignOutResponse(rsp)
+}
+
+// RefreshSessionWithBodyWithResponse Refresh a session
+//
+// Exchanges a refresh token for a new access token and a new refresh token; the presented one is used up. Presenting a used refresh token again ends the whole session (every token of it is revoked and the event is audited as auth.refresh_reuse_detected): a copy of it is in someone else's hands. Sessions also end when the user signs out, changes their password, has it set by an administrator, or is deactivated, and REFRESH_TOKEN_TTL after the sign-in at the latest. The token comes in the body or, for browser apps that signed in with refresh_token_cookie, in the invited_refresh cookie; the answer returns the new one the same way.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /auth/refresh (the `RefreshSession` operationId).
+func (c *ClientWithResponses) RefreshSessionWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RefreshSessionResponse, error) {
+	rsp, err := c.RefreshSessionWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRefreshSessionResponse(rsp)
+}
+
+// RefreshSessionWithResponse Refresh a session
+//
+// Exchanges a refresh token for a new access token and a new refresh token; the presented one is used up. Presenting a used refresh token again ends the whole session (every token of it is revoked and the event is audited as auth.refresh_reuse_detected): a copy of it is in someone else's hands. Sessions also end when the user signs out, changes their password, has it set by an administrator, or is deactivated, and REFRESH_TOKEN_TTL after the sign-in at the latest. The token comes in the body or, for browser apps that signed in with refresh_token_cookie, in the invited_refresh cookie; the answer returns the new one the same way.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /auth/refresh (the `RefreshSession` operationId).
+func (c *ClientWithResponses) RefreshSessionWithResponse(ctx context.Context, body RefreshSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*RefreshSessionResponse, error) {
+	rsp, err := c.RefreshSession(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRefreshSessionResponse(rsp)
+}
+
 // SignInWithBodyWithResponse Sign in
 //
-// Exchanges an organization, email and password for an access token. An unknown email, a wrong password and an account without a password all get the same 401, in comparable time. Repeated failures for one account back off (429).
+// Exchanges an organization, email and password for a session: an access token (ACCESS_TOKEN_TTL, 15 minutes by default) and a refresh token that renews it through POST /auth/refresh until the session's absolute end (REFRESH_TOKEN_TTL, 30 days by default). An unknown email, a wrong password and an account without a password all get the same 401, in comparable time. Repeated failures for one account back off (429).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -9333,7 +10945,7 @@ func (c *ClientWithResponses) SignInWithBodyWithResponse(ctx context.Context, co
 
 // SignInWithResponse Sign in
 //
-// Exchanges an organization, email and password for an access token. An unknown email, a wrong password and an account without a password all get the same 401, in comparable time. Repeated failures for one account back off (429).
+// Exchanges an organization, email and password for a session: an access token (ACCESS_TOKEN_TTL, 15 minutes by default) and a refresh token that renews it through POST /auth/refresh until the session's absolute end (REFRESH_TOKEN_TTL, 30 days by default). An unknown email, a wrong password and an account without a password all get the same 401, in comparable time. Repeated failures for one account back off (429).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -9363,7 +10975,7 @@ func (c *ClientWithResponses) ListDeliveryDomainsWithResponse(ctx context.Contex
 
 // GetDocsWithResponse Interactive API documentation
 //
-// Redirects to Swagger UI, which renders /openapi.yaml.
+// Redirects to Swagger UI, which renders /openapi.yaml. Deep links to an operation work: /docs/#/People/listUsers.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -9408,7 +11020,7 @@ func (c *ClientWithResponses) InvitationFunnelWithResponse(ctx context.Context, 
 
 // AcceptInviteWithBodyWithResponse Accept an invitation
 //
-// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in.
+// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers with the user alone, without the session's members: the user signs in with that provider.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -9423,7 +11035,7 @@ func (c *ClientWithResponses) AcceptInviteWithBodyWithResponse(ctx context.Conte
 
 // AcceptInviteWithResponse Accept an invitation
 //
-// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in.
+// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers with the user alone, without the session's members: the user signs in with that provider.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -9614,6 +11226,51 @@ func (c *ClientWithResponses) GetOpenAPIWithResponse(ctx context.Context, reqEdi
 	return ParseGetOpenAPIResponse(rsp)
 }
 
+// GetOrganizationWithResponse Get the organization's settings
+//
+// The caller's organization: its name, the default lifetime of invitation links, the default language of people and emails, and the time zone in which emails show dates.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /organization (the `GetOrganization` operationId).
+func (c *ClientWithResponses) GetOrganizationWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetOrganizationResponse, error) {
+	rsp, err := c.GetOrganization(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetOrganizationResponse(rsp)
+}
+
+// UpdateOrganizationWithBodyWithResponse Change the organization's settings
+//
+// Owners and admins change the organization's name, the default lifetime of invitation links (invitations already sent keep theirs), the default language (people added from now on get it unless they are given their own, and it is where the emails of people whose language has no email fall back) and the time zone of dates in emails. The change is audited as organization.updated with the old and new values.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /organization (the `UpdateOrganization` operationId).
+func (c *ClientWithResponses) UpdateOrganizationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateOrganizationResponse, error) {
+	rsp, err := c.UpdateOrganizationWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateOrganizationResponse(rsp)
+}
+
+// UpdateOrganizationWithResponse Change the organization's settings
+//
+// Owners and admins change the organization's name, the default lifetime of invitation links (invitations already sent keep theirs), the default language (people added from now on get it unless they are given their own, and it is where the emails of people whose language has no email fall back) and the time zone of dates in emails. The change is audited as organization.updated with the old and new values.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /organization (the `UpdateOrganization` operationId).
+func (c *ClientWithResponses) UpdateOrganizationWithResponse(ctx context.Context, body UpdateOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateOrganizationResponse, error) {
+	rsp, err := c.UpdateOrganization(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateOrganizationResponse(rsp)
+}
+
 // ListProblemTypesWithResponse The catalogue of problem codes
 //
 // An HTML page by default; JSON when the Accept header asks for application/json.
@@ -9721,7 +11378,7 @@ func (c *ClientWithResponses) CountUsersWithResponse(ctx context.Context, reqEdi
 
 // ImportUsersWithBodyWithResponse Import users
 //
-// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
+// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role, locale in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200, dry_run: true). Otherwise the answer is 202 with the job (dry_run: false), which creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -9736,7 +11393,7 @@ func (c *ClientWithResponses) ImportUsersWithBodyWithResponse(ctx context.Contex
 
 // ImportUsersWithResponse Import users
 //
-// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
+// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role, locale in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200, dry_run: true). Otherwise the answer is 202 with the job (dry_run: false), which creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -9751,7 +11408,7 @@ func (c *ClientWithResponses) ImportUsersWithResponse(ctx context.Context, param
 
 // ResendInvitesWithBodyWithResponse Resend invitations in bulk
 //
-// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {matched} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header).
+// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {dry_run: true, matched, skipped} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header). Both answers carry dry_run, so a client tells the report (true) from the job (false) by the body alone.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -9766,7 +11423,7 @@ func (c *ClientWithResponses) ResendInvitesWithBodyWithResponse(ctx context.Cont
 
 // ResendInvitesWithResponse Resend invitations in bulk
 //
-// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {matched} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header).
+// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {dry_run: true, matched, skipped} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header). Both answers carry dry_run, so a client tells the report (true) from the job (false) by the body alone.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -9796,7 +11453,7 @@ func (c *ClientWithResponses) GetUserWithResponse(ctx context.Context, id openap
 
 // UpdateUserWithBodyWithResponse Edit a user
 //
-// Changes names, email, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
+// Changes names, email, language, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -9811,7 +11468,7 @@ func (c *ClientWithResponses) UpdateUserWithBodyWithResponse(ctx context.Context
 
 // UpdateUserWithResponse Edit a user
 //
-// Changes names, email, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
+// Changes names, email, language, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -9912,6 +11569,21 @@ func (c *ClientWithResponses) ResendInviteWithResponse(ctx context.Context, id o
 		return nil, err
 	}
 	return ParseResendInviteResponse(rsp)
+}
+
+// RevokeInviteWithResponse Revoke an invitation
+//
+// Voids the user's live invitation link without deactivating them: the link stops working the moment this returns (it answers 410 invite_revoked with reason revoked), and the user stays invite_pending until they are invited again with resend-invite or invite-link. Nothing is sent to the user. Audited as invite.revoked.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /users/{id}/revoke-invite (the `RevokeInvite` operationId).
+func (c *ClientWithResponses) RevokeInviteWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*RevokeInviteResponse, error) {
+	rsp, err := c.RevokeInvite(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRevokeInviteResponse(rsp)
 }
 
 // SendgridWebhookWithBodyWithResponse SendGrid event webhook
@@ -10058,6 +11730,501 @@ func ParseListAuditEventsResponse(rsp *http.Response) (*ListAuditEventsResponse,
 	return response, nil
 }
 
+// ParseSignOutResponse parses an HTTP response from a SignOutWithResponse call
+func ParseSignOutResponse(rsp *http.Response) (*SignOutResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SignOutResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers SignOutResponse204Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 400:
+		var headers SignOutResponse400Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 413:
+		var headers SignOutResponse413Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers SignOutResponse415Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 429:
+		var headers SignOutResponse429Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers SignOutResponse500Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRefreshSessionResponse parses an HTTP response from a RefreshSessionWithResponse call
+func ParseRefreshSessionResponse(rsp *http.Response) (*RefreshSessionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RefreshSessionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TokenResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON501 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers RefreshSessionResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
+		if values := rsp.Header.Values("Set-Cookie"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Set-Cookie", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SetCookie = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers RefreshSessionResponse400Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers RefreshSessionResponse401Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 413:
+		var headers RefreshSessionResponse413Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers RefreshSessionResponse415Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 429:
+		var headers RefreshSessionResponse429Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers RefreshSessionResponse500Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers RefreshSessionResponse501Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers501 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseSignInResponse parses an HTTP response from a SignInWithResponse call
 func ParseSignInResponse(rsp *http.Response) (*SignInResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -10140,6 +12307,27 @@ func ParseSignInResponse(rsp *http.Response) (*SignInResponse, error) {
 	switch {
 	case rsp.StatusCode == 200:
 		var headers SignInResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
+		if values := rsp.Header.Values("Set-Cookie"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Set-Cookie", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SetCookie = &value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -10150,6 +12338,20 @@ func ParseSignInResponse(rsp *http.Response) (*SignInResponse, error) {
 		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers SignInResponse400Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -10160,6 +12362,20 @@ func ParseSignInResponse(rsp *http.Response) (*SignInResponse, error) {
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers SignInResponse401Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -10170,6 +12386,20 @@ func ParseSignInResponse(rsp *http.Response) (*SignInResponse, error) {
 		response.Headers401 = &headers
 	case rsp.StatusCode == 409:
 		var headers SignInResponse409Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -10180,6 +12410,20 @@ func ParseSignInResponse(rsp *http.Response) (*SignInResponse, error) {
 		response.Headers409 = &headers
 	case rsp.StatusCode == 413:
 		var headers SignInResponse413Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -10190,6 +12434,20 @@ func ParseSignInResponse(rsp *http.Response) (*SignInResponse, error) {
 		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers SignInResponse415Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -10200,9 +12458,23 @@ func ParseSignInResponse(rsp *http.Response) (*SignInResponse, error) {
 		response.Headers415 = &headers
 	case rsp.StatusCode == 429:
 		var headers SignInResponse429Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: "int32"}); err != nil {
 				return nil, err
 			}
 			headers.RetryAfter = value
@@ -10217,6 +12489,20 @@ func ParseSignInResponse(rsp *http.Response) (*SignInResponse, error) {
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
 		var headers SignInResponse500Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -10227,6 +12513,20 @@ func ParseSignInResponse(rsp *http.Response) (*SignInResponse, error) {
 		response.Headers500 = &headers
 	case rsp.StatusCode == 501:
 		var headers SignInResponse501Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -10658,6 +12958,20 @@ func ParseAcceptInviteResponse(rsp *http.Response) (*AcceptInviteResponse, error
 	switch {
 	case rsp.StatusCode == 200:
 		var headers AcceptInviteResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -10668,6 +12982,20 @@ func ParseAcceptInviteResponse(rsp *http.Response) (*AcceptInviteResponse, error
 		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers AcceptInviteResponse400Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -10678,6 +13006,20 @@ func ParseAcceptInviteResponse(rsp *http.Response) (*AcceptInviteResponse, error
 		response.Headers400 = &headers
 	case rsp.StatusCode == 404:
 		var headers AcceptInviteResponse404Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -10688,6 +13030,20 @@ func ParseAcceptInviteResponse(rsp *http.Response) (*AcceptInviteResponse, error
 		response.Headers404 = &headers
 	case rsp.StatusCode == 410:
 		var headers AcceptInviteResponse410Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -10698,6 +13054,20 @@ func ParseAcceptInviteResponse(rsp *http.Response) (*AcceptInviteResponse, error
 		response.Headers410 = &headers
 	case rsp.StatusCode == 413:
 		var headers AcceptInviteResponse413Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -10708,6 +13078,20 @@ func ParseAcceptInviteResponse(rsp *http.Response) (*AcceptInviteResponse, error
 		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers AcceptInviteResponse415Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -10718,9 +13102,23 @@ func ParseAcceptInviteResponse(rsp *http.Response) (*AcceptInviteResponse, error
 		response.Headers415 = &headers
 	case rsp.StatusCode == 429:
 		var headers AcceptInviteResponse429Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: "int32"}); err != nil {
 				return nil, err
 			}
 			headers.RetryAfter = value
@@ -10735,6 +13133,20 @@ func ParseAcceptInviteResponse(rsp *http.Response) (*AcceptInviteResponse, error
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
 		var headers AcceptInviteResponse500Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -10830,6 +13242,20 @@ func ParseRenewInviteResponse(rsp *http.Response) (*RenewInviteResponse, error) 
 	switch {
 	case rsp.StatusCode == 202:
 		var headers RenewInviteResponse202Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -10840,6 +13266,20 @@ func ParseRenewInviteResponse(rsp *http.Response) (*RenewInviteResponse, error) 
 		response.Headers202 = &headers
 	case rsp.StatusCode == 400:
 		var headers RenewInviteResponse400Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -10850,6 +13290,20 @@ func ParseRenewInviteResponse(rsp *http.Response) (*RenewInviteResponse, error) 
 		response.Headers400 = &headers
 	case rsp.StatusCode == 404:
 		var headers RenewInviteResponse404Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -10860,6 +13314,20 @@ func ParseRenewInviteResponse(rsp *http.Response) (*RenewInviteResponse, error) 
 		response.Headers404 = &headers
 	case rsp.StatusCode == 409:
 		var headers RenewInviteResponse409Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -10870,6 +13338,20 @@ func ParseRenewInviteResponse(rsp *http.Response) (*RenewInviteResponse, error) 
 		response.Headers409 = &headers
 	case rsp.StatusCode == 410:
 		var headers RenewInviteResponse410Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -10880,6 +13362,20 @@ func ParseRenewInviteResponse(rsp *http.Response) (*RenewInviteResponse, error) 
 		response.Headers410 = &headers
 	case rsp.StatusCode == 413:
 		var headers RenewInviteResponse413Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -10890,6 +13386,20 @@ func ParseRenewInviteResponse(rsp *http.Response) (*RenewInviteResponse, error) 
 		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers RenewInviteResponse415Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -10900,9 +13410,23 @@ func ParseRenewInviteResponse(rsp *http.Response) (*RenewInviteResponse, error) 
 		response.Headers415 = &headers
 	case rsp.StatusCode == 429:
 		var headers RenewInviteResponse429Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: "int32"}); err != nil {
 				return nil, err
 			}
 			headers.RetryAfter = value
@@ -10917,6 +13441,20 @@ func ParseRenewInviteResponse(rsp *http.Response) (*RenewInviteResponse, error) 
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
 		var headers RenewInviteResponse500Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -11005,6 +13543,20 @@ func ParseVerifyInviteResponse(rsp *http.Response) (*VerifyInviteResponse, error
 	switch {
 	case rsp.StatusCode == 200:
 		var headers VerifyInviteResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -11015,6 +13567,20 @@ func ParseVerifyInviteResponse(rsp *http.Response) (*VerifyInviteResponse, error
 		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers VerifyInviteResponse400Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -11025,6 +13591,20 @@ func ParseVerifyInviteResponse(rsp *http.Response) (*VerifyInviteResponse, error
 		response.Headers400 = &headers
 	case rsp.StatusCode == 404:
 		var headers VerifyInviteResponse404Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -11035,6 +13615,20 @@ func ParseVerifyInviteResponse(rsp *http.Response) (*VerifyInviteResponse, error
 		response.Headers404 = &headers
 	case rsp.StatusCode == 410:
 		var headers VerifyInviteResponse410Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -11045,6 +13639,20 @@ func ParseVerifyInviteResponse(rsp *http.Response) (*VerifyInviteResponse, error
 		response.Headers410 = &headers
 	case rsp.StatusCode == 413:
 		var headers VerifyInviteResponse413Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -11055,6 +13663,20 @@ func ParseVerifyInviteResponse(rsp *http.Response) (*VerifyInviteResponse, error
 		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers VerifyInviteResponse415Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -11065,9 +13687,23 @@ func ParseVerifyInviteResponse(rsp *http.Response) (*VerifyInviteResponse, error
 		response.Headers415 = &headers
 	case rsp.StatusCode == 429:
 		var headers VerifyInviteResponse429Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: "int32"}); err != nil {
 				return nil, err
 			}
 			headers.RetryAfter = value
@@ -11082,6 +13718,20 @@ func ParseVerifyInviteResponse(rsp *http.Response) (*VerifyInviteResponse, error
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
 		var headers VerifyInviteResponse500Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -11673,8 +14323,8 @@ func ParseChangeMyPasswordResponse(rsp *http.Response) (*ChangeMyPasswordRespons
 	case rsp.StatusCode == 429:
 		var headers ChangeMyPasswordResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: "int32"}); err != nil {
 				return nil, err
 			}
 			headers.RetryAfter = value
@@ -11794,6 +14444,251 @@ func ParseGetOpenAPIResponse(rsp *http.Response) (*GetOpenAPIResponse, error) {
 		response.Headers200 = &headers
 	case rsp.StatusCode == 500:
 		var headers GetOpenAPIResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetOrganizationResponse parses an HTTP response from a GetOrganizationWithResponse call
+func ParseGetOrganizationResponse(rsp *http.Response) (*GetOrganizationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetOrganizationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Organization
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetOrganizationResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetOrganizationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetOrganizationResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 500:
+		var headers GetOrganizationResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateOrganizationResponse parses an HTTP response from a UpdateOrganizationWithResponse call
+func ParseUpdateOrganizationResponse(rsp *http.Response) (*UpdateOrganizationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateOrganizationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Organization
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateOrganizationResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers UpdateOrganizationResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers UpdateOrganizationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers UpdateOrganizationResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 413:
+		var headers UpdateOrganizationResponse413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers UpdateOrganizationResponse415Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 500:
+		var headers UpdateOrganizationResponse500Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -13807,6 +16702,137 @@ func ParseResendInviteResponse(rsp *http.Response) (*ResendInviteResponse, error
 		response.Headers409 = &headers
 	case rsp.StatusCode == 500:
 		var headers ResendInviteResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRevokeInviteResponse parses an HTTP response from a RevokeInviteWithResponse call
+func ParseRevokeInviteResponse(rsp *http.Response) (*RevokeInviteResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RevokeInviteResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest User
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers RevokeInviteResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers RevokeInviteResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers RevokeInviteResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers RevokeInviteResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers RevokeInviteResponse409Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 500:
+		var headers RevokeInviteResponse500Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {

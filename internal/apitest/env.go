@@ -11,13 +11,13 @@ import (
 	"bytes"
 	"context"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"log/slog"
 	"net/http"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/invitedhq/invited"
 	"github.com/invitedhq/invited/api"
 	"github.com/invitedhq/invited/internal/auth"
 	"github.com/invitedhq/invited/internal/config"
@@ -30,6 +30,7 @@ import (
 	"github.com/invitedhq/invited/internal/people"
 	"github.com/invitedhq/invited/internal/store"
 	"github.com/invitedhq/invited/internal/testdb"
+	"github.com/invitedhq/invited/internal/wiring"
 )
 
 // AppBaseURL is the frontend base URL of every test environment.
@@ -41,9 +42,11 @@ type Env struct {
 	Dialect config.Dialect
 	DB      *database.DB
 	Store   *store.Store
-	Queue   *jobs.Queue
-	Service *people.Service
-	Server  *api.Server
+	// Inserter is the queue's insert side; its client lists the jobs.
+	Inserter *jobs.Inserter
+	Queue    *jobs.Queue
+	Service  *people.Service
+	Server   *api.Server
 	// Handler is what requests go through: the server, wrapped by the
 	// contract check, which fails the test on any request or response that
 	// departs from openapi.yaml.
@@ -64,6 +67,8 @@ type Env struct {
 	Logs *LogBuffer
 
 	workersOnce sync.Once
+	// idp signs the tokens of an ExternalIdP environment.
+	idp ed25519.PrivateKey
 }
 
 // Options adjust an environment.
@@ -78,6 +83,13 @@ type Options struct {
 	SendGridTimeout time.Duration
 	// DNSTimeout bounds the deliverability check of an address; default 2 s.
 	DNSTimeout time.Duration
+	// ExternalIdP makes the environment a deployment that verifies the
+	// tokens of another identity provider (JWT_PUBLIC_KEY_FILE) and mints
+	// none of its own; Env.Token signs as that provider.
+	ExternalIdP bool
+	// WrapJobRunner stands between the queue and the service's bulk job
+	// runner, to watch or interrupt bulk jobs.
+	WrapJobRunner func(jobs.JobRunner) jobs.JobRunner
 }
 
 // TestSecret is the HS256 secret of test environments.
@@ -109,8 +121,13 @@ func New(t testing.TB, dialect config.Dialect, opts ...Options) *Env {
 	} else {
 		e.DB = testdb.New(t, dialect)
 	}
-	e.Tokens, err = auth.NewTokens(auth.TokenConfig{Secret: TestSecret, Issuer: "invited", Audience: "invited",
-		TTL: 15 * time.Minute, Now: e.Clock.Now})
+	tc := auth.TokenConfig{Secret: TestSecret, Issuer: "invited", Audience: "invited", TTL: 15 * time.Minute, Now: e.Clock.Now}
+	if o.ExternalIdP {
+		var pemKey []byte
+		e.idp, pemKey = newIdPKey(t)
+		tc.Secret, tc.PublicKeyPEM = nil, pemKey
+	}
+	e.Tokens, err = auth.NewTokens(tc)
 	must(t, err)
 	e.Signer, err = auth.NewInviteSigner([]auth.SigningKey{auth.DeriveSigningKey("t1", TestSecret)})
 	must(t, err)
@@ -120,33 +137,26 @@ func New(t testing.TB, dialect config.Dialect, opts ...Options) *Env {
 		From: mail.Address{Email: "invites@invited.test", Name: "Invited"}, Timeout: o.SendGridTimeout})
 	must(t, err)
 
-	e.Queue, err = jobs.New(e.DB, store.New(e.DB, nil), jobs.Options{Workers: 4, Logger: logger, PollInterval: 20 * time.Millisecond,
-		Backoff: TestBackoff})
-	must(t, err)
-	e.Store = store.New(e.DB, e.Queue)
 	e.DNS = dnstest.NewServer(t, dnstest.HasMX)
 	domains, err := maildomain.New(maildomain.Config{Servers: []string{e.DNS.Addr}, Timeout: o.DNSTimeout})
 	must(t, err)
 
 	// Cheap hashing keeps tests fast; the parameters are a property of the hasher, not of the rules under test.
 	e.Hasher = auth.NewHasherWithParams(4, auth.Params{Memory: 1024, Time: 1, Threads: 1})
-	e.Service = people.NewService(people.Deps{
-		Store: e.Store, Tokens: e.Tokens, Signer: e.Signer, Mailer: sender, AppBaseURL: AppBaseURL, Now: e.Clock.Now, Logger: logger,
-		Hasher: e.Hasher, MailDomains: domains,
-	})
-	e.Queue.SetInviteDeliverer(e.Service)
-	e.Queue.SetJobRunner(e.Service)
 
 	priv, pub := sendgridtest.NewWebhookKey(t)
 	e.WebhookKey = priv
 	hook, err := mail.NewWebhookVerifier(pub, 0, e.Clock.Now)
 	must(t, err)
 
-	e.Server = api.NewServer(api.Deps{
-		Service: e.Service, Tokens: e.Tokens, Idempotency: e.Store, Webhook: hook, Logger: logger,
-		Ready:           func(ctx context.Context) error { return database.Ready(ctx, e.DB) },
-		PublicRateLimit: o.PublicRateLimit, CORSAllowedOrigins: o.CORSAllowedOrigins, OpenAPI: invited.OpenAPI,
+	a, err := wiring.Build(wiring.Parts{
+		DB: e.DB, Tokens: e.Tokens, Signer: e.Signer, Hasher: e.Hasher, Mailer: sender, Webhook: hook,
+		AppBaseURL: AppBaseURL, Now: e.Clock.Now, Logger: logger, WrapJobRunner: o.WrapJobRunner, MailDomains: domains,
+		Jobs: jobs.Options{Workers: 4, PollInterval: 20 * time.Millisecond, Backoff: TestBackoff},
+		HTTP: wiring.HTTP{PublicRateLimit: o.PublicRateLimit, CORSAllowedOrigins: o.CORSAllowedOrigins},
 	})
+	must(t, err)
+	e.Store, e.Inserter, e.Service, e.Queue, e.Server = a.Store, a.Inserter, a.Service, a.Queue, a.Server
 	e.Handler = checkedHandler(t, e.Server)
 	return e
 }

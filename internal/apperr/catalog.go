@@ -11,6 +11,8 @@ const (
 	Unauthorized          Code = "unauthorized"
 	InvalidCredentials    Code = "invalid_credentials" //nolint:gosec // an error code, not a credential
 	InvalidSignature      Code = "invalid_signature"
+	InvalidRefreshToken   Code = "invalid_refresh_token" //nolint:gosec // an error code, not a credential
+	RefreshTokenReused    Code = "refresh_token_reused"  //nolint:gosec // an error code, not a credential
 	Forbidden             Code = "forbidden"
 	InsufficientRank      Code = "insufficient_rank"
 	UserDeactivated       Code = "user_deactivated"
@@ -18,6 +20,7 @@ const (
 	InviteNotFound        Code = "invite_not_found"
 	MethodNotAllowed      Code = "method_not_allowed"
 	InviteNotPending      Code = "invite_not_pending"
+	InviteNotLive         Code = "invite_not_live"
 	EmailTaken            Code = "email_taken"
 	EmailChangeNotAllowed Code = "email_change_not_allowed"
 	UserNotDeactivated    Code = "user_not_deactivated"
@@ -54,6 +57,10 @@ var Catalog = []Entry{
 		"The bearer token is missing, malformed, expired, or names a user who no longer exists or is not active. Sign in again."},
 	{InvalidCredentials, http.StatusUnauthorized, "Invalid credentials",
 		"The organization, email and password do not match an active account. The same answer is given for an unknown email, a wrong password and an account without a password, so it reveals nothing about which accounts exist."},
+	{InvalidRefreshToken, http.StatusUnauthorized, "Invalid refresh token",
+		"The refresh token is missing, malformed, unknown, expired, revoked (signed out, password changed, account deactivated), or belongs to an account that is no longer active. Sign in again."},
+	{RefreshTokenReused, http.StatusUnauthorized, "Refresh token reused",
+		"The refresh token was already exchanged once. Refresh tokens work once, so a second use means a copy is in someone else's hands: every token of the session was revoked and the event was audited (`auth.refresh_reuse_detected`). Sign in again."},
 	{InvalidSignature, http.StatusUnauthorized, "Invalid webhook signature",
 		"A provider webhook's signature is missing, does not verify, or is too old. Nothing was changed."},
 	{Forbidden, http.StatusForbidden, "Forbidden",
@@ -70,6 +77,8 @@ var Catalog = []Entry{
 		"The path exists but not with this HTTP method; the `Allow` header lists the methods it has."},
 	{InviteNotPending, http.StatusConflict, "User is not invite-pending",
 		"Invitations can only be (re)sent to users whose status is `invite_pending`. `user_status` names the user's current status."},
+	{InviteNotLive, http.StatusConflict, "No live invitation",
+		"There is no live invitation link to revoke. `invite_state` names the state of the user's latest invitation: `expired`, `revoked`, `accepted`, or `none` when they were never invited."},
 	{EmailTaken, http.StatusConflict, "Email already in use",
 		"Another user of the organization has this email address (compared case-insensitively)."},
 	{EmailChangeNotAllowed, http.StatusConflict, "Email cannot be changed",
@@ -85,7 +94,7 @@ var Catalog = []Entry{
 	{InviteExpired, http.StatusGone, "Invitation expired",
 		"The activation link has expired. When `renewable` is true the user is still invited and `POST /invites/renew` sends a fresh link to the address on file."},
 	{InviteRevoked, http.StatusGone, "Invitation revoked",
-		"The activation link was replaced by a newer invitation, or made void when a password was set, the email changed or the user was deactivated. `reason` says which."},
+		"The activation link was replaced by a newer invitation, revoked by a people manager, or made void when a password was set, the email changed or the user was deactivated. `reason` says which: `superseded`, `revoked`, `password_set`, `email_changed`, `deactivated`; when the account itself stopped being invite-pending, `user_status` names its status instead."},
 	{InviteAccepted, http.StatusGone, "Invitation already used",
 		"The activation link was already used to activate the account. Sign in instead."},
 	{PayloadTooLarge, http.StatusRequestEntityTooLarge, "Request body too large",

@@ -10,7 +10,12 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/invitedhq/invited/internal/apperr"
+	"github.com/invitedhq/invited/internal/input"
 )
+
+// MaxCursorLength bounds the opaque cursors a listing accepts, in
+// characters; every next_cursor the service makes is far shorter.
+const MaxCursorLength = 512
 
 // timeCursor is the position after the last row of a newest-first page
 // ordered by creation time and id (audit events, jobs).
@@ -28,9 +33,12 @@ func (c timeCursor) encode() string {
 // decodeTimeCursor reads a next_cursor made by encode.
 func decodeTimeCursor(s string) (*timeCursor, error) {
 	var c timeCursor
+	if len(s) > MaxCursorLength {
+		return &c, errors.New("cursor too long")
+	}
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err == nil {
-		err = json.Unmarshal(b, &c)
+		err = input.DecodeJSON(b, &c)
 	}
 	if err == nil && c.ID == uuid.Nil {
 		err = errors.New("cursor without id")

@@ -5,6 +5,7 @@
 package people
 
 import (
+	"cmp"
 	"time"
 
 	"github.com/google/uuid"
@@ -69,12 +70,17 @@ type Organization struct {
 	Slug      string
 	Name      string
 	InviteTTL time.Duration
+	// DefaultLocale is the language (BCP 47) of users created without
+	// one, and the fallback of users whose language has no email templates.
+	DefaultLocale string
+	// TimeZone is the IANA time zone in which emails show dates.
+	TimeZone  string
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
 
-// timeZone is the organization's IANA time zone.
-func (o Organization) timeZone() string { return "UTC" }
+// timeZone is the organization's IANA time zone, UTC when unset.
+func (o Organization) timeZone() string { return cmp.Or(o.TimeZone, "UTC") }
 
 // User is a person of an organization.
 type User struct {
@@ -92,7 +98,9 @@ type User struct {
 	EmailSuggestion string
 	// EmailWarnings are the EmailWarnings codes found when the address was
 	// given; empty when none was found or the check could not tell.
-	EmailWarnings  []string
+	EmailWarnings []string
+	// Locale is the user's language (BCP 47), the language of their emails.
+	Locale         string
 	LatestInviteID *uuid.UUID
 	LastInvitedAt  *time.Time
 	CreatedAt      time.Time
@@ -126,6 +134,14 @@ func (u User) FullName() string {
 	}
 }
 
+// DisplayName is the user's full name, or their email when they have no name.
+func (u User) DisplayName() string {
+	if n := u.FullName(); n != "" {
+		return n
+	}
+	return u.Email
+}
+
 // RevokeReason says why an invitation stopped working before it was used.
 type RevokeReason string
 
@@ -135,7 +151,13 @@ const (
 	RevokedPasswordSet  RevokeReason = "password_set"
 	RevokedEmailChanged RevokeReason = "email_changed"
 	RevokedDeactivated  RevokeReason = "deactivated"
+	// RevokedByManager: a people manager revoked the invitation itself,
+	// without deactivating the person.
+	RevokedByManager RevokeReason = "revoked"
 )
+
+// RevokeReasons lists every revoke reason.
+var RevokeReasons = []RevokeReason{RevokedSuperseded, RevokedPasswordSet, RevokedEmailChanged, RevokedDeactivated, RevokedByManager}
 
 // InviteState is an invitation's state as seen now.
 type InviteState string
@@ -175,6 +197,9 @@ type Invite struct {
 	OrganizationID uuid.UUID
 	UserID         uuid.UUID
 	CreatedBy      *uuid.UUID
+	// CreatedByName is the name of the people manager who sent it (their
+	// email when they have no name), when loaded with its user.
+	CreatedByName string
 	// Sequence counts the user's invitations: 1 for the first, 2 after one resend…
 	Sequence     int
 	KeyID        string
@@ -247,14 +272,20 @@ const (
 	ActionRoleChanged         = "user.role_changed"
 	ActionUserDeactivated     = "user.deactivated"
 	ActionUserReactivated     = "user.reactivated"
+	ActionInviteLinkIssued    = "invite.link_issued"
 	ActionOrganizationCreated = "organization.created"
+	ActionOrganizationUpdated = "organization.updated"
 	ActionBulkResendStarted   = "bulk.resend_started"
 	ActionImportStarted       = "import.started"
 	ActionJobCancelled        = "job.cancelled"
+	// ActionRefreshReuseDetected records a used refresh token presented
+	// again: its session was ended.
+	ActionRefreshReuseDetected = "auth.refresh_reuse_detected"
 )
 
 // AuditActions lists the actions GET /audit-events can filter on.
 var AuditActions = []string{ActionUserCreated, ActionUserUpdated, ActionInviteSent, ActionInviteResent,
-	ActionInviteRenewed, ActionInviteAccepted, ActionInviteRevoked, ActionPasswordSet, ActionPasswordChanged,
-	ActionEmailChanged, ActionRoleChanged, ActionUserDeactivated, ActionUserReactivated, ActionOrganizationCreated,
-	ActionBulkResendStarted, ActionImportStarted, ActionJobCancelled}
+	ActionInviteRenewed, ActionInviteAccepted, ActionInviteRevoked, ActionInviteLinkIssued, ActionPasswordSet,
+	ActionPasswordChanged, ActionEmailChanged, ActionRoleChanged, ActionUserDeactivated, ActionUserReactivated,
+	ActionOrganizationCreated, ActionOrganizationUpdated, ActionBulkResendStarted, ActionImportStarted, ActionJobCancelled,
+	ActionRefreshReuseDetected}

@@ -1,16 +1,27 @@
 package people
 
 import (
+	"fmt"
 	"net/mail"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/net/idna"
+
 	"github.com/invitedhq/invited/internal/apperr"
 )
 
+// MaxEmailLength bounds an email address, in characters (RFC 5321's limit
+// on a path, less its angle brackets).
+const MaxEmailLength = 254
+
 // NormalizeEmail trims and lower-cases an address and checks its syntax
 // (rule R10). field names the request field in the error.
+//
+// An internationalised domain is stored in one canonical form, its ASCII
+// (punycode) spelling, so u@bücher.example and u@xn--bcher-kva.example are
+// the same address and one finds the other; the local part stays as typed.
 func NormalizeEmail(field, raw string) (string, *apperr.FieldError) {
 	email := strings.ToLower(strings.TrimSpace(raw))
 	bad := func(msg string) (string, *apperr.FieldError) {
@@ -20,8 +31,15 @@ func NormalizeEmail(field, raw string) (string, *apperr.FieldError) {
 	if email == "" {
 		return bad(field + " is required")
 	}
-	if len(email) > 254 {
-		return bad(field + " must be at most 254 characters")
+	if at := strings.LastIndexByte(email, '@'); at >= 0 {
+		domain, err := idna.Lookup.ToASCII(email[at+1:])
+		if err != nil {
+			return bad(field + " has a domain that is not a valid internationalised domain name")
+		}
+		email = email[:at+1] + domain
+	}
+	if len(email) > MaxEmailLength {
+		return bad(fmt.Sprintf("%s must be at most %d characters", field, MaxEmailLength))
 	}
 	addr, err := mail.ParseAddress(email)
 	if err != nil || addr.Address != email || addr.Name != "" {

@@ -145,7 +145,7 @@ func resendAction(actor Actor, u User) (string, error) {
 	}
 	if u.Status != InvitePending {
 		return "", apperr.New(apperr.InviteNotPending,
-			"Invitations can only be resent to invite-pending users; this user is %s.", u.Status).With("user_status", u.Status)
+			"Invitations can only be resent to invite-pending users; this user is %s.", u.Status).WithUserStatus(string(u.Status))
 	}
 	if u.LatestInviteID == nil {
 		return ActionInviteSent, nil
@@ -187,6 +187,42 @@ func deliveryWarnings(u User) []Warning {
 			Message: "The address " + u.Email + " may contain a typo: did you mean " + u.EmailSuggestion + "?"})
 	}
 	return ws
+}
+
+// RevokeInvite voids a user's live invitation without deactivating them:
+// the link stops working at once, the user stays invite-pending, and a
+// resend or an invite link can invite them again. With no live invitation
+// it fails with invite_not_live, naming the state of the latest one.
+func (s *Service) RevokeInvite(ctx context.Context, actor Actor, id uuid.UUID) (User, error) {
+	if err := actor.RequireManager(); err != nil {
+		return User{}, err
+	}
+	return s.withTarget(ctx, actor, id, func(ctx context.Context, u *User) error {
+		now := s.now()
+		state := InviteState("none")
+		if u.Invite != nil {
+			state = u.Invite.State(now)
+		}
+		switch state {
+		case InviteLive:
+		case "none":
+			return apperr.New(apperr.InviteNotLive, "The user has never been invited: there is no invitation to revoke.").
+				WithInviteState(string(state))
+		default:
+			return apperr.New(apperr.InviteNotLive, "The user has no live invitation to revoke: their latest one is %s.", state).
+				WithInviteState(string(state))
+		}
+		n, err := s.store.RevokeOpenInvites(ctx, u.ID, RevokedByManager, now)
+		if err != nil {
+			return err
+		}
+		if err := s.audit(ctx, u.OrganizationID, &actor.ID, &u.ID, ActionInviteRevoked,
+			map[string]any{"invite_id": u.Invite.ID, "invites_revoked": n}); err != nil {
+			return err
+		}
+		u.UpdatedAt = now
+		return s.store.UpdateUser(ctx, u)
+	})
 }
 
 // InviteInfo is what the activation page shows before the user sets a password.
@@ -245,14 +281,14 @@ func (s *Service) usable(r resolved) error {
 		return apperr.New(apperr.InviteAccepted, "This invitation was already used. Sign in instead.")
 	case InviteRevoked:
 		return apperr.New(apperr.InviteRevoked, "This invitation link is no longer valid: %s.", revokeExplanation(r.invite.RevokeReason)).
-			With("reason", r.invite.RevokeReason)
+			WithRevokeReason(string(r.invite.RevokeReason))
 	case InviteExpired:
 		renewable := r.user.Status == InvitePending
 		msg := "This invitation link has expired."
 		if renewable {
 			msg += " A new one can be requested."
 		}
-		return apperr.New(apperr.InviteExpired, "%s", msg).With("renewable", renewable).With("expired_at", r.invite.ExpiresAt)
+		return apperr.New(apperr.InviteExpired, "%s", msg).WithExpired(r.invite.ExpiresAt, renewable)
 	default:
 		return nil
 	}
@@ -268,6 +304,8 @@ func revokeExplanation(r RevokeReason) string {
 		return "the account's email address changed"
 	case RevokedDeactivated:
 		return "the account was deactivated"
+	case RevokedByManager:
+		return "it was revoked by an administrator"
 	}
 	return string(r)
 }
@@ -295,14 +333,17 @@ type Acceptance struct {
 }
 
 // AcceptInvite consumes an activation link once: the user sets their
-// password, becomes confirmed, and is signed in (R7).
-func (s *Service) AcceptInvite(ctx context.Context, a Acceptance) (User, AccessToken, error) {
+// password, becomes confirmed, and is signed in with a session (R7), all in
+// one transaction, so a failed acceptance changed nothing. A deployment that
+// only verifies another identity provider's tokens confirms the account all
+// the same and starts no session (Session zero): the user signs in there.
+func (s *Service) AcceptInvite(ctx context.Context, a Acceptance) (User, Session, error) {
 	r, err := s.resolveToken(ctx, a.Token)
 	if err != nil {
-		return User{}, AccessToken{}, err
+		return User{}, Session{}, err
 	}
 	if err := s.usable(r); err != nil {
-		return User{}, AccessToken{}, err
+		return User{}, Session{}, err
 	}
 	u := r.user
 	var errs []apperr.FieldError
@@ -318,15 +359,16 @@ func (s *Service) AcceptInvite(ctx context.Context, a Acceptance) (User, AccessT
 		}
 	}
 	if len(errs) > 0 {
-		return User{}, AccessToken{}, apperr.Invalid(errs...)
+		return User{}, Session{}, apperr.Invalid(errs...)
 	}
 	if err := checkPassword("password", a.Password, u, r.org); err != nil {
-		return User{}, AccessToken{}, err
+		return User{}, Session{}, err
 	}
 	hash, err := s.hasher.Hash(ctx, a.Password) // slow: outside the transaction
 	if err != nil {
-		return User{}, AccessToken{}, apperr.Internal(err)
+		return User{}, Session{}, apperr.Internal(err)
 	}
+	var sess Session
 	err = s.store.InTx(ctx, func(ctx context.Context) error {
 		locked, err := s.store.LockUser(ctx, r.org.ID, u.ID)
 		if err != nil {
@@ -342,7 +384,7 @@ func (s *Service) AcceptInvite(ctx context.Context, a Acceptance) (User, AccessT
 		}
 		if locked.Status != InvitePending {
 			return apperr.New(apperr.InviteRevoked, "This invitation link is no longer valid: the account is %s.", locked.Status).
-				With("reason", locked.Status)
+				WithUserStatus(string(locked.Status))
 		}
 		now := s.now()
 		if err := s.store.MarkInviteAccepted(ctx, inv.ID, now); err != nil {
@@ -361,14 +403,19 @@ func (s *Service) AcceptInvite(ctx context.Context, a Acceptance) (User, AccessT
 			map[string]any{"invite_id": inv.ID}); err != nil {
 			return err
 		}
-		u, err = s.store.User(ctx, locked.OrganizationID, locked.ID)
+		if u, err = s.store.User(ctx, locked.OrganizationID, locked.ID); err != nil {
+			return err
+		}
+		if !s.tokens.Mints() {
+			return nil
+		}
+		sess, err = s.startSession(ctx, u)
 		return err
 	})
 	if err != nil {
-		return User{}, AccessToken{}, err
+		return User{}, Session{}, err
 	}
-	tok, err := s.mint(u, 0)
-	return u, tok, err
+	return u, sess, nil
 }
 
 // RenewInvite answers an expired link of a still-invited user with a fresh
@@ -382,7 +429,7 @@ func (s *Service) RenewInvite(ctx context.Context, token string) error {
 	switch {
 	case err == nil:
 		return apperr.New(apperr.InviteStillValid, "This invitation link is still valid until %s; use it.",
-			r.invite.ExpiresAt.Format(time.RFC3339)).With("expires_at", r.invite.ExpiresAt)
+			r.invite.ExpiresAt.Format(time.RFC3339)).WithExpiresAt(r.invite.ExpiresAt)
 	case !apperr.Is(err, apperr.InviteExpired) || r.user.Status != InvitePending:
 		return err
 	}

@@ -59,6 +59,8 @@ type NewUser struct {
 	LastName    string
 	Role        Role
 	Permissions []Permission
+	// Locale is the user's language (BCP 47); empty is the organization's default.
+	Locale string
 	// SendInvite emails an activation link at once (the default).
 	SendInvite bool
 
@@ -89,6 +91,11 @@ func (n *NewUser) validate() []apperr.FieldError {
 		errs = append(errs, *fe)
 	}
 	n.Permissions = dedupe(n.Permissions)
+	if n.Locale != "" {
+		if n.Locale, fe = normalizeLocale("locale", n.Locale); fe != nil {
+			errs = append(errs, *fe)
+		}
+	}
 	return errs
 }
 
@@ -134,6 +141,9 @@ func (s *Service) CreateUser(ctx context.Context, actor Actor, n NewUser) (User,
 		u, err = s.createUser(ctx, org, &actor.ID, n, nil)
 		return err
 	})
+	if err == nil && u.Invite != nil {
+		u.Invite.CreatedByName = actor.DisplayName()
+	}
 	return u, err
 }
 
@@ -144,13 +154,16 @@ func (s *Service) createUser(ctx context.Context, org Organization, actorID *uui
 	u := User{
 		ID: newID(), OrganizationID: org.ID, Email: n.Email, FirstName: n.FirstName, LastName: n.LastName,
 		Role: n.Role, Permissions: n.Permissions, Status: InvitePending, EmailSuggestion: SuggestEmail(n.Email),
-		EmailWarnings: n.emailWarnings, CreatedAt: now, UpdatedAt: now,
+		Locale: n.Locale, EmailWarnings: n.emailWarnings, CreatedAt: now, UpdatedAt: now,
+	}
+	if u.Locale == "" {
+		u.Locale = org.DefaultLocale
 	}
 	if err := s.store.CreateUser(ctx, &u); err != nil {
 		return User{}, err
 	}
 	if err := s.audit(ctx, org.ID, actorID, &u.ID, ActionUserCreated,
-		map[string]any{"role": u.Role, "send_invite": n.SendInvite}); err != nil {
+		map[string]any{"role": u.Role, "locale": u.Locale, "send_invite": n.SendInvite}); err != nil {
 		return User{}, err
 	}
 	if n.SendInvite {
@@ -170,6 +183,7 @@ type UserPatch struct {
 	LastName    *string
 	Role        *Role
 	Permissions *[]Permission
+	Locale      *string
 }
 
 // UpdateUser edits a user. Changing the email of an invite-pending user
@@ -203,6 +217,11 @@ func (s *Service) UpdateUser(ctx context.Context, actor Actor, id uuid.UUID, p U
 			errs = append(errs, *fe)
 		}
 		*p.Permissions = dedupe(*p.Permissions)
+	}
+	if p.Locale != nil {
+		if *p.Locale, fe = normalizeLocale("locale", *p.Locale); fe != nil {
+			errs = append(errs, *fe)
+		}
 	}
 	if len(errs) > 0 {
 		return User{}, apperr.Invalid(errs...)
@@ -242,10 +261,11 @@ func (s *Service) withTarget(ctx context.Context, actor Actor, id uuid.UUID, fn 
 func (s *Service) applyPatch(ctx context.Context, actor Actor, u *User, p UserPatch, emailWarnings []string) error {
 	now := s.now()
 	var changed []string
-	if p.Email != nil && *p.Email != u.Email {
+	emailChanged := p.Email != nil && *p.Email != u.Email
+	if emailChanged {
 		if u.Status != InvitePending {
 			return apperr.New(apperr.EmailChangeNotAllowed,
-				"Only the email of an invite-pending user can be changed; this user is %s.", u.Status).With("user_status", u.Status)
+				"Only the email of an invite-pending user can be changed; this user is %s.", u.Status).WithUserStatus(string(u.Status))
 		}
 		from := u.Email
 		u.Email, u.EmailSuggestion, u.EmailWarnings = *p.Email, SuggestEmail(*p.Email), emailWarnings
@@ -263,6 +283,9 @@ func (s *Service) applyPatch(ctx context.Context, actor Actor, u *User, p UserPa
 	}
 	if p.LastName != nil && *p.LastName != u.LastName {
 		u.LastName, changed = *p.LastName, append(changed, "last_name")
+	}
+	if p.Locale != nil && *p.Locale != u.Locale {
+		u.Locale, changed = *p.Locale, append(changed, "locale")
 	}
 	roleChanged := p.Role != nil && *p.Role != u.Role
 	permsChanged := p.Permissions != nil && !samePermissions(*p.Permissions, u.Permissions)
@@ -291,6 +314,9 @@ func (s *Service) applyPatch(ctx context.Context, actor Actor, u *User, p UserPa
 			return err
 		}
 	}
+	if !emailChanged && len(changed) == 0 && !roleChanged && !permsChanged {
+		return nil // a patch that changes nothing leaves the row, and updated_at, alone
+	}
 	u.UpdatedAt = now
 	return s.store.UpdateUser(ctx, u)
 }
@@ -310,14 +336,15 @@ func permissionStrings(ps []Permission) []string {
 	return out
 }
 
-// Deactivate stops a user from signing in and voids their live links (R12).
+// Deactivate stops a user from signing in, voids their live links (R12)
+// and ends their sessions.
 func (s *Service) Deactivate(ctx context.Context, actor Actor, id uuid.UUID) (User, error) {
 	return s.changeStatus(ctx, actor, id, func(ctx context.Context, u *User) error {
 		if u.ID == actor.ID {
 			return apperr.New(apperr.Forbidden, "You cannot deactivate yourself.")
 		}
 		if u.Status == Deactivated {
-			return apperr.New(apperr.UserDeactivated, "The user is already deactivated.").With("user_status", u.Status)
+			return apperr.New(apperr.UserDeactivated, "The user is already deactivated.").WithUserStatus(string(u.Status))
 		}
 		now := s.now()
 		u.Status, u.DeactivatedAt = Deactivated, &now
@@ -325,7 +352,12 @@ func (s *Service) Deactivate(ctx context.Context, actor Actor, id uuid.UUID) (Us
 		if err != nil {
 			return err
 		}
-		return s.audit(ctx, u.OrganizationID, &actor.ID, &u.ID, ActionUserDeactivated, map[string]any{"invites_revoked": n})
+		ended, err := s.endSessions(ctx, u.ID, SessionDeactivated)
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, u.OrganizationID, &actor.ID, &u.ID, ActionUserDeactivated,
+			map[string]any{"invites_revoked": n, "sessions_ended": ended})
 	})
 }
 
@@ -335,7 +367,7 @@ func (s *Service) Reactivate(ctx context.Context, actor Actor, id uuid.UUID) (Us
 	return s.changeStatus(ctx, actor, id, func(ctx context.Context, u *User) error {
 		if u.Status != Deactivated {
 			return apperr.New(apperr.UserNotDeactivated, "Only a deactivated user can be reactivated; this user is %s.", u.Status).
-				With("user_status", u.Status)
+				WithUserStatus(string(u.Status))
 		}
 		u.Status, u.DeactivatedAt = InvitePending, nil
 		if u.PasswordHash != "" {

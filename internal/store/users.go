@@ -56,7 +56,7 @@ type userScan struct {
 }
 
 // userColumnCount is how many columns userColumns names.
-const userColumnCount = 18
+const userColumnCount = 19
 
 func newUserScan() *userScan {
 	s := &userScan{}

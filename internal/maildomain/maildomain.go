@@ -137,16 +137,19 @@ func (c *Checker) CheckAll(ctx context.Context, domains []string) map[string]Res
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	out := make(map[string]Result, len(domains))
+	var distinct []string
+	for _, d := range domains {
+		if _, seen := out[d]; !seen {
+			out[d] = Unknown
+			distinct = append(distinct, d)
+		}
+	}
 	var (
 		mu   sync.Mutex
 		wg   sync.WaitGroup
 		sema = make(chan struct{}, maxParallel)
 	)
-	for _, d := range domains {
-		if _, seen := out[d]; seen {
-			continue
-		}
-		out[d] = Unknown
+	for _, d := range distinct {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -22,6 +22,8 @@ type BulkResendRequest struct {
 	Filter *BulkResendFilter `json:"filter" validate:"optional"`
 	// DryRun only counts: 200 with how many users would be re-invited, and nothing changes.
 	DryRun bool `json:"dry_run" example:"false" validate:"optional"`
+	// ExpiresIn is how long each new link lives, in hours; default the organization's invite_ttl when it is sent.
+	ExpiresIn *int `json:"expires_in" minimum:"24" maximum:"720" example:"72" validate:"optional"`
 }
 
 // BulkResendFilter has the meaning of the same parameters of GET /users.
@@ -76,7 +78,7 @@ func (s *Server) resendInvites(c echo.Context) error {
 		return err
 	}
 	actor := actorOf(c)
-	r := people.BulkResendRequest{UserIDs: req.UserIDs, DryRun: req.DryRun}
+	r := people.BulkResendRequest{UserIDs: req.UserIDs, DryRun: req.DryRun, Invite: inviteOptions(req.ExpiresIn)}
 	if f := req.Filter; f != nil {
 		r.Filter = &people.BulkFilter{Q: f.Q, InvitedBefore: f.InvitedBefore, DeliveryStatus: f.DeliveryStatus, Role: f.Role}
 	}

@@ -62,6 +62,7 @@ func (s *Server) routes(d Deps) {
 	e.PATCH("/users/:id", s.updateUser, signedIn...)
 	e.POST("/users/:id/resend-invite", s.resendInvite, signedIn...)
 	e.POST("/users/:id/revoke-invite", s.revokeInvite, signedIn...)
+	e.POST("/users/:id/invite-link", s.issueInviteLink, signedIn...)
 	e.PUT("/users/:id/password", s.setPassword, signedIn...)
 	e.POST("/users/:id/deactivate", s.deactivateUser, signedIn...)
 	e.POST("/users/:id/reactivate", s.reactivateUser, signedIn...)

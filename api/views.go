@@ -70,7 +70,7 @@ type Invite struct {
 
 // Delivery is what became of an invitation's email, as the provider reports it.
 type Delivery struct {
-	Status string `json:"status" enums:"queued,sent,delivered,deferred,bounced,blocked,dropped,spam_report,failed" example:"bounced"`
+	Status string `json:"status" enums:"queued,sent,delivered,deferred,bounced,blocked,dropped,spam_report,failed,by_hand" example:"bounced"`
 	// Reason is the provider's explanation of a bounce, block, drop, deferral or failure.
 	Reason    string    `json:"reason,omitempty" example:"550 5.1.1 The email account that you tried to reach does not exist"`
 	UpdatedAt time.Time `json:"updated_at" format:"date-time" example:"2026-11-24T16:05:14Z"`

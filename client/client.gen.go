@@ -168,6 +168,7 @@ func (e CreateUserRequestRole) Valid() bool {
 const (
 	DeliveryStatusBlocked    DeliveryStatus = "blocked"
 	DeliveryStatusBounced    DeliveryStatus = "bounced"
+	DeliveryStatusByHand     DeliveryStatus = "by_hand"
 	DeliveryStatusDeferred   DeliveryStatus = "deferred"
 	DeliveryStatusDelivered  DeliveryStatus = "delivered"
 	DeliveryStatusDropped    DeliveryStatus = "dropped"
@@ -183,6 +184,8 @@ func (e DeliveryStatus) Valid() bool {
 	case DeliveryStatusBlocked:
 		return true
 	case DeliveryStatusBounced:
+		return true
+	case DeliveryStatusByHand:
 		return true
 	case DeliveryStatusDeferred:
 		return true
@@ -1263,6 +1266,7 @@ func (e ListUsersParamsRole) Valid() bool {
 const (
 	ListUsersParamsDeliveryStatusBlocked    ListUsersParamsDeliveryStatus = "blocked"
 	ListUsersParamsDeliveryStatusBounced    ListUsersParamsDeliveryStatus = "bounced"
+	ListUsersParamsDeliveryStatusByHand     ListUsersParamsDeliveryStatus = "by_hand"
 	ListUsersParamsDeliveryStatusDeferred   ListUsersParamsDeliveryStatus = "deferred"
 	ListUsersParamsDeliveryStatusDelivered  ListUsersParamsDeliveryStatus = "delivered"
 	ListUsersParamsDeliveryStatusDropped    ListUsersParamsDeliveryStatus = "dropped"
@@ -1278,6 +1282,8 @@ func (e ListUsersParamsDeliveryStatus) Valid() bool {
 	case ListUsersParamsDeliveryStatusBlocked:
 		return true
 	case ListUsersParamsDeliveryStatusBounced:
+		return true
+	case ListUsersParamsDeliveryStatusByHand:
 		return true
 	case ListUsersParamsDeliveryStatusDeferred:
 		return true
@@ -1470,6 +1476,11 @@ type BulkResendRequest struct {
 	// Example: false
 	DryRun *bool `json:"dry_run,omitempty"`
 
+	// ExpiresIn How long each new link lives, in hours; default the organization's invite_ttl when it is sent.
+	//
+	// Example: 72
+	ExpiresIn *int32 `json:"expires_in,omitempty"`
+
 	// Filter Selects every invite-pending user it matches ({} for all of them).
 	Filter *BulkResendFilter `json:"filter,omitempty"`
 
@@ -1492,6 +1503,11 @@ type ChangePasswordRequest struct {
 type CreateUserRequest struct {
 	// Email Example: grace.hopper@example.com
 	Email openapi_types.Email `json:"email"`
+
+	// ExpiresIn How long that link lives, in hours; default the organization's invite_ttl.
+	//
+	// Example: 72
+	ExpiresIn *int32 `json:"expires_in,omitempty"`
 
 	// FirstName Example: Grace
 	FirstName *string `json:"first_name,omitempty"`
@@ -1942,8 +1958,33 @@ type InviteDetails struct {
 	FirstName string `json:"first_name"`
 
 	// LastName Example: Hopper
-	LastName     string           `json:"last_name"`
+	LastName string `json:"last_name"`
+
+	// Locale The invitee's language (BCP 47): the page speaks it where it
+	// has the texts, else the organization's default_locale, else English.
+	//
+	// Example: de
+	Locale       string           `json:"locale"`
 	Organization OrganizationInfo `json:"organization"`
+}
+
+// InviteLinkResult defines model for InviteLinkResult.
+type InviteLinkResult struct {
+	Invite Invite `json:"invite"`
+
+	// Url The activation link. It is as sensitive as a password: whoever
+	// has it can activate the account. It is in this answer only: the
+	// service stores, logs and mails it nowhere, and a replay of this
+	// request under its Idempotency-Key leaves it out (url_withheld).
+	//
+	// Example: https://app.example.com/activate?token=AQGiMNR3nXeJvNhLbI_yAAoCdDF0f7c10A6vpt89QlHi
+	Url *string `json:"url,omitempty"`
+
+	// UrlWithheld True in a replay: the link was shown only in the first
+	// answer. Issue a new one (without that Idempotency-Key), which revokes it.
+	//
+	// Example: false
+	UrlWithheld bool `json:"url_withheld"`
 }
 
 // InviteList defines model for InviteList.
@@ -2117,7 +2158,11 @@ type JobList struct {
 
 // JobParams defines model for JobParams.
 type JobParams struct {
-	Filter *BulkResendFilter `json:"filter,omitempty"`
+	// ExpiresIn The lifetime in hours of the invitations a bulk resend sends; absent for the organization's invite_ttl.
+	//
+	// Example: 72
+	ExpiresIn *int32            `json:"expires_in,omitempty"`
+	Filter    *BulkResendFilter `json:"filter,omitempty"`
 
 	// Format The import file's format.
 	//
@@ -2192,6 +2237,11 @@ type OrganizationDefaultLocale string
 
 // OrganizationInfo defines model for OrganizationInfo.
 type OrganizationInfo struct {
+	// DefaultLocale The organization's default language.
+	//
+	// Example: en
+	DefaultLocale string `json:"default_locale"`
+
 	// Name Example: Acme Learning
 	Name string `json:"name"`
 
@@ -2738,8 +2788,20 @@ type ResendInvitesParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// IssueInviteLinkParams defines parameters for IssueInviteLink.
+type IssueInviteLinkParams struct {
+	// ExpiresIn Lifetime of the link in hours; default the organization's invite_ttl
+	ExpiresIn *int32 `form:"expires_in,omitempty" json:"expires_in,omitempty"`
+
+	// IdempotencyKey Makes the request safe to retry: a retry with the same key and the same request replays the first answer (for 24 hours) instead of acting again. Use a fresh random key, such as a UUID, per intended action.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // ResendInviteParams defines parameters for ResendInvite.
 type ResendInviteParams struct {
+	// ExpiresIn Lifetime of the new link in hours; default the organization's invite_ttl
+	ExpiresIn *int32 `form:"expires_in,omitempty" json:"expires_in,omitempty"`
+
 	// IdempotencyKey Makes the request safe to retry: a retry with the same key and the same request replays the first answer (for 24 hours) instead of acting again. Use a fresh random key, such as a UUID, per intended action.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
@@ -3281,6 +3343,13 @@ type ClientInterface interface {
 	// Corresponds with POST /users/{id}/deactivate (the `DeactivateUser` operationId).
 	DeactivateUser(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// IssueInviteLink Issue an invitation link to hand over
+	//
+	// Creates a fresh invitation exactly as a resend does (every earlier link is revoked in the same transaction) but sends no email: the answer carries the activation URL for the caller to hand over themselves, for example when the person's mail server blocks the invitations. The URL is as sensitive as a password: share it only with the person, over a channel you trust. It is answered once: the service keeps it nowhere (not in the database, the job queue, the audit trail or the logs), and a retry with the same Idempotency-Key replays the invitation with url left out and url_withheld true instead of issuing another link. The invitation's delivery.status is by_hand. Audited as invite.link_issued.
+	//
+	// Corresponds with POST /users/{id}/invite-link (the `IssueInviteLink` operationId).
+	IssueInviteLink(ctx context.Context, id openapi_types.UUID, params *IssueInviteLinkParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListUserInvites List a user's invitations
 	//
 	// Every invitation the user was sent, newest first, with its state and what became of its email.
@@ -3315,7 +3384,7 @@ type ClientInterface interface {
 
 	// ResendInvite Resend an invitation
 	//
-	// Sends a fresh invitation with a new link to an invite-pending user. In the same transaction every earlier link is revoked: it stops working the moment this returns. There is no limit on resends. When the previous email bounced, was dropped or blocked, the answer carries a warning suggesting to fix the address or set a password instead. With an Idempotency-Key a retried request returns the first response instead of sending another email.
+	// Sends a fresh invitation with a new link to an invite-pending user, valid for expires_in hours (default the organization's invite_ttl). In the same transaction every earlier link is revoked: it stops working the moment this returns. There is no limit on resends. When the previous email bounced, was dropped or blocked, the answer carries a warning suggesting to fix the address or set a password instead. With an Idempotency-Key a retried request returns the first response instead of sending another email.
 	//
 	// Corresponds with POST /users/{id}/resend-invite (the `ResendInvite` operationId).
 	ResendInvite(ctx context.Context, id openapi_types.UUID, params *ResendInviteParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4123,6 +4192,23 @@ func (c *Client) DeactivateUser(ctx context.Context, id openapi_types.UUID, reqE
 	return c.Client.Do(req)
 }
 
+// IssueInviteLink Issue an invitation link to hand over
+//
+// Creates a fresh invitation exactly as a resend does (every earlier link is revoked in the same transaction) but sends no email: the answer carries the activation URL for the caller to hand over themselves, for example when the person's mail server blocks the invitations. The URL is as sensitive as a password: share it only with the person, over a channel you trust. It is answered once: the service keeps it nowhere (not in the database, the job queue, the audit trail or the logs), and a retry with the same Idempotency-Key replays the invitation with url left out and url_withheld true instead of issuing another link. The invitation's delivery.status is by_hand. Audited as invite.link_issued.
+//
+// Corresponds with POST /users/{id}/invite-link (the `IssueInviteLink` operationId).
+func (c *Client) IssueInviteLink(ctx context.Context, id openapi_types.UUID, params *IssueInviteLinkParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewIssueInviteLinkRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListUserInvites List a user's invitations
 //
 // Every invitation the user was sent, newest first, with its state and what became of its email.
@@ -4197,7 +4283,7 @@ func (c *Client) ReactivateUser(ctx context.Context, id openapi_types.UUID, reqE
 
 // ResendInvite Resend an invitation
 //
-// Sends a fresh invitation with a new link to an invite-pending user. In the same transaction every earlier link is revoked: it stops working the moment this returns. There is no limit on resends. When the previous email bounced, was dropped or blocked, the answer carries a warning suggesting to fix the address or set a password instead. With an Idempotency-Key a retried request returns the first response instead of sending another email.
+// Sends a fresh invitation with a new link to an invite-pending user, valid for expires_in hours (default the organization's invite_ttl). In the same transaction every earlier link is revoked: it stops working the moment this returns. There is no limit on resends. When the previous email bounced, was dropped or blocked, the answer carries a warning suggesting to fix the address or set a password instead. With an Idempotency-Key a retried request returns the first response instead of sending another email.
 //
 // Corresponds with POST /users/{id}/resend-invite (the `ResendInvite` operationId).
 func (c *Client) ResendInvite(ctx context.Context, id openapi_types.UUID, params *ResendInviteParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5776,6 +5862,82 @@ func NewDeactivateUserRequest(server string, id openapi_types.UUID) (*http.Reque
 	return req, nil
 }
 
+// NewIssueInviteLinkRequest constructs an http.Request for the IssueInviteLink method
+func NewIssueInviteLinkRequest(server string, id openapi_types.UUID, params *IssueInviteLinkParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/users/%s/invite-link", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ExpiresIn != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "expires_in", *params.ExpiresIn, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewListUserInvitesRequest constructs an http.Request for the ListUserInvites method
 func NewListUserInvitesRequest(server string, id openapi_types.UUID) (*http.Request, error) {
 	var err error
@@ -5915,6 +6077,33 @@ func NewResendInviteRequest(server string, id openapi_types.UUID, params *Resend
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ExpiresIn != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "expires_in", *params.ExpiresIn, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
@@ -6465,6 +6654,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /users/{id}/deactivate (the `DeactivateUser` operationId).
 	DeactivateUserWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeactivateUserResponse, error)
 
+	// IssueInviteLinkWithResponse Issue an invitation link to hand over
+	//
+	// Creates a fresh invitation exactly as a resend does (every earlier link is revoked in the same transaction) but sends no email: the answer carries the activation URL for the caller to hand over themselves, for example when the person's mail server blocks the invitations. The URL is as sensitive as a password: share it only with the person, over a channel you trust. It is answered once: the service keeps it nowhere (not in the database, the job queue, the audit trail or the logs), and a retry with the same Idempotency-Key replays the invitation with url left out and url_withheld true instead of issuing another link. The invitation's delivery.status is by_hand. Audited as invite.link_issued.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /users/{id}/invite-link (the `IssueInviteLink` operationId).
+	IssueInviteLinkWithResponse(ctx context.Context, id openapi_types.UUID, params *IssueInviteLinkParams, reqEditors ...RequestEditorFn) (*IssueInviteLinkResponse, error)
+
 	// ListUserInvitesWithResponse List a user's invitations
 	//
 	// Every invitation the user was sent, newest first, with its state and what became of its email.
@@ -6503,7 +6701,7 @@ type ClientWithResponsesInterface interface {
 
 	// ResendInviteWithResponse Resend an invitation
 	//
-	// Sends a fresh invitation with a new link to an invite-pending user. In the same transaction every earlier link is revoked: it stops working the moment this returns. There is no limit on resends. When the previous email bounced, was dropped or blocked, the answer carries a warning suggesting to fix the address or set a password instead. With an Idempotency-Key a retried request returns the first response instead of sending another email.
+	// Sends a fresh invitation with a new link to an invite-pending user, valid for expires_in hours (default the organization's invite_ttl). In the same transaction every earlier link is revoked: it stops working the moment this returns. There is no limit on resends. When the previous email bounced, was dropped or blocked, the answer carries a warning suggesting to fix the address or set a password instead. With an Idempotency-Key a retried request returns the first response instead of sending another email.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10104,6 +10302,142 @@ func (r DeactivateUserResponse) ContentType() string {
 	return ""
 }
 
+// IssueInviteLinkResponse201Headers the declared response headers of an HTTP 201 response for IssueInviteLink
+type IssueInviteLinkResponse201Headers struct {
+	CacheControl       *string
+	IdempotentReplayed *string
+	Location           string
+	XRequestID         string
+}
+
+// IssueInviteLinkResponse400Headers the declared response headers of an HTTP 400 response for IssueInviteLink
+type IssueInviteLinkResponse400Headers struct {
+	XRequestID string
+}
+
+// IssueInviteLinkResponse401Headers the declared response headers of an HTTP 401 response for IssueInviteLink
+type IssueInviteLinkResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      string
+}
+
+// IssueInviteLinkResponse403Headers the declared response headers of an HTTP 403 response for IssueInviteLink
+type IssueInviteLinkResponse403Headers struct {
+	XRequestID string
+}
+
+// IssueInviteLinkResponse404Headers the declared response headers of an HTTP 404 response for IssueInviteLink
+type IssueInviteLinkResponse404Headers struct {
+	XRequestID string
+}
+
+// IssueInviteLinkResponse409Headers the declared response headers of an HTTP 409 response for IssueInviteLink
+type IssueInviteLinkResponse409Headers struct {
+	XRequestID string
+}
+
+// IssueInviteLinkResponse500Headers the declared response headers of an HTTP 500 response for IssueInviteLink
+type IssueInviteLinkResponse500Headers struct {
+	XRequestID string
+}
+
+type IssueInviteLinkResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *InviteLinkResult
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *IssueInviteLinkResponse201Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *IssueInviteLinkResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *IssueInviteLinkResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *IssueInviteLinkResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *IssueInviteLinkResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *IssueInviteLinkResponse409Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *IssueInviteLinkResponse500Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r IssueInviteLinkResponse) GetJSON201() *InviteLinkResult {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r IssueInviteLinkResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r IssueInviteLinkResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r IssueInviteLinkResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r IssueInviteLinkResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r IssueInviteLinkResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r IssueInviteLinkResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r IssueInviteLinkResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r IssueInviteLinkResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r IssueInviteLinkResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r IssueInviteLinkResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListUserInvitesResponse200Headers the declared response headers of an HTTP 200 response for ListUserInvites
 type ListUserInvitesResponse200Headers struct {
 	XRequestID string
@@ -11496,6 +11830,21 @@ func (c *ClientWithResponses) DeactivateUserWithResponse(ctx context.Context, id
 	return ParseDeactivateUserResponse(rsp)
 }
 
+// IssueInviteLinkWithResponse Issue an invitation link to hand over
+//
+// Creates a fresh invitation exactly as a resend does (every earlier link is revoked in the same transaction) but sends no email: the answer carries the activation URL for the caller to hand over themselves, for example when the person's mail server blocks the invitations. The URL is as sensitive as a password: share it only with the person, over a channel you trust. It is answered once: the service keeps it nowhere (not in the database, the job queue, the audit trail or the logs), and a retry with the same Idempotency-Key replays the invitation with url left out and url_withheld true instead of issuing another link. The invitation's delivery.status is by_hand. Audited as invite.link_issued.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /users/{id}/invite-link (the `IssueInviteLink` operationId).
+func (c *ClientWithResponses) IssueInviteLinkWithResponse(ctx context.Context, id openapi_types.UUID, params *IssueInviteLinkParams, reqEditors ...RequestEditorFn) (*IssueInviteLinkResponse, error) {
+	rsp, err := c.IssueInviteLink(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseIssueInviteLinkResponse(rsp)
+}
+
 // ListUserInvitesWithResponse List a user's invitations
 //
 // Every invitation the user was sent, newest first, with its state and what became of its email.
@@ -11558,7 +11907,7 @@ func (c *ClientWithResponses) ReactivateUserWithResponse(ctx context.Context, id
 
 // ResendInviteWithResponse Resend an invitation
 //
-// Sends a fresh invitation with a new link to an invite-pending user. In the same transaction every earlier link is revoked: it stops working the moment this returns. There is no limit on resends. When the previous email bounced, was dropped or blocked, the answer carries a warning suggesting to fix the address or set a password instead. With an Idempotency-Key a retried request returns the first response instead of sending another email.
+// Sends a fresh invitation with a new link to an invite-pending user, valid for expires_in hours (default the organization's invite_ttl). In the same transaction every earlier link is revoked: it stops working the moment this returns. There is no limit on resends. When the previous email bounced, was dropped or blocked, the answer carries a warning suggesting to fix the address or set a password instead. With an Idempotency-Key a retried request returns the first response instead of sending another email.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -16120,6 +16469,175 @@ func ParseDeactivateUserResponse(rsp *http.Response) (*DeactivateUserResponse, e
 		response.Headers409 = &headers
 	case rsp.StatusCode == 500:
 		var headers DeactivateUserResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseIssueInviteLinkResponse parses an HTTP response from a IssueInviteLinkWithResponse call
+func ParseIssueInviteLinkResponse(rsp *http.Response) (*IssueInviteLinkResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &IssueInviteLinkResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest InviteLinkResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers IssueInviteLinkResponse201Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: "uri-reference"}); err != nil {
+				return nil, err
+			}
+			headers.Location = value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 400:
+		var headers IssueInviteLinkResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers IssueInviteLinkResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers IssueInviteLinkResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers IssueInviteLinkResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers IssueInviteLinkResponse409Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 500:
+		var headers IssueInviteLinkResponse500Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {

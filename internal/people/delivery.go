@@ -207,7 +207,7 @@ func (s *Service) ApplyDeliveryEvents(ctx context.Context, events []DeliveryEven
 // that happened in the same second (the provider's resolution): a deferral
 // comes before the outcome it delays, a delivery before a late bounce or a
 // spam report. The later event in this order wins the tie. Statuses that
-// no event sets (queued, sent, failed) rank lowest.
+// no event sets (queued, sent, failed, by_hand) rank lowest.
 func (d DeliveryStatus) Precedence() int {
 	switch d {
 	case DeliveryDeferred:
@@ -218,7 +218,7 @@ func (d DeliveryStatus) Precedence() int {
 		return 3
 	case DeliverySpamReport:
 		return 4
-	case DeliveryQueued, DeliverySent, DeliveryFailed:
+	case DeliveryQueued, DeliverySent, DeliveryFailed, DeliveryByHand:
 		return 0
 	}
 	return 0

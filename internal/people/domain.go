@@ -185,11 +185,14 @@ const (
 	DeliveryDropped    DeliveryStatus = "dropped"
 	DeliverySpamReport DeliveryStatus = "spam_report"
 	DeliveryFailed     DeliveryStatus = "failed"
+	// DeliveryByHand: no email; a people manager took the link to hand it
+	// over themselves (invite-link).
+	DeliveryByHand DeliveryStatus = "by_hand"
 )
 
 // DeliveryStatuses lists every delivery status.
 var DeliveryStatuses = []DeliveryStatus{DeliveryQueued, DeliverySent, DeliveryDelivered, DeliveryDeferred,
-	DeliveryBounced, DeliveryBlocked, DeliveryDropped, DeliverySpamReport, DeliveryFailed}
+	DeliveryBounced, DeliveryBlocked, DeliveryDropped, DeliverySpamReport, DeliveryFailed, DeliveryByHand}
 
 // Invite is one activation link sent to one user.
 type Invite struct {

@@ -148,8 +148,10 @@ func judge(t DomainTally) DomainHealth {
 }
 
 // accepted reports whether the provider took the message: every status
-// but waiting for it and its refusal.
-func (d DeliveryStatus) accepted() bool { return d != DeliveryQueued && d != DeliveryFailed && d != "" }
+// but waiting for it, its refusal, and no email at all.
+func (d DeliveryStatus) accepted() bool {
+	return d != DeliveryQueued && d != DeliveryFailed && d != DeliveryByHand && d != ""
+}
 
 // DomainReportParams are the query of GET /delivery/domains as sent.
 type DomainReportParams struct {

@@ -63,6 +63,8 @@ type NewUser struct {
 	Locale string
 	// SendInvite emails an activation link at once (the default).
 	SendInvite bool
+	// Invite are the options of that first invitation.
+	Invite InviteOptions
 
 	// emailWarnings are what the deliverability check found about Email.
 	emailWarnings []string
@@ -95,6 +97,11 @@ func (n *NewUser) validate() []apperr.FieldError {
 		if n.Locale, fe = normalizeLocale("locale", n.Locale); fe != nil {
 			errs = append(errs, *fe)
 		}
+	}
+	if fe := n.Invite.validate(); fe != nil {
+		errs = append(errs, *fe)
+	} else if n.Invite.ExpiresIn != nil && !n.SendInvite {
+		errs = append(errs, apperr.Field("expires_in", "without_invite", "expires_in applies only when send_invite is true"))
 	}
 	return errs
 }
@@ -167,7 +174,7 @@ func (s *Service) createUser(ctx context.Context, org Organization, actorID *uui
 		return User{}, err
 	}
 	if n.SendInvite {
-		inv, err := s.issueInvite(ctx, org, &u, actorID, ActionInviteSent, box)
+		inv, err := s.issueInvite(ctx, org, &u, actorID, issue{action: ActionInviteSent, opts: n.Invite, box: box})
 		if err != nil {
 			return User{}, err
 		}

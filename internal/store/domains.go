@@ -16,9 +16,11 @@ import (
 // organization's invitations mailed since the time (invites_recent), or
 // over one domain's (invites_domain_recent).
 func (s *Store) DomainTallies(ctx context.Context, orgID uuid.UUID, since time.Time, domain string) ([]people.DomainTally, error) {
-	where, args := "i.organization_id = ? AND i.last_emailed_at >= ?", []any{orgID, since}
+	// A link handed over by hand was mailed to nobody.
+	where, args := "i.organization_id = ? AND i.last_emailed_at >= ? AND i.delivery_status <> 'by_hand'", []any{orgID, since}
 	if domain != "" {
-		where, args = "i.organization_id = ? AND i.recipient_domain = ? AND i.last_emailed_at >= ?", []any{orgID, domain, since}
+		where, args = "i.organization_id = ? AND i.recipient_domain = ? AND i.last_emailed_at >= ? AND i.delivery_status <> 'by_hand'",
+			[]any{orgID, domain, since}
 	}
 	rows, err := s.conn(ctx).Raw(`SELECT i.recipient_domain, i.delivery_status, CASE WHEN i.delivery_status IN ?
 		THEN COALESCE(i.delivery_reason, '') ELSE '' END, count(*), max(i.delivery_event_at)
@@ -66,7 +68,7 @@ func (s *Store) DomainTallies(ctx context.Context, orgID uuid.UUID, since time.T
 // times does not condemn its domain.
 func (s *Store) domainPeople(ctx context.Context, where string, args []any, out []people.DomainTally, index map[string]int) error {
 	rows, err := s.conn(ctx).Raw(`SELECT i.recipient_domain,
-		count(DISTINCT i.user_id) FILTER (WHERE i.delivery_status NOT IN ('queued', 'failed')),
+		count(DISTINCT i.user_id) FILTER (WHERE i.delivery_status NOT IN ('queued', 'failed', 'by_hand')),
 		count(DISTINCT i.user_id) FILTER (WHERE i.delivery_status = 'blocked'),
 		count(DISTINCT i.user_id) FILTER (WHERE i.delivery_status IN ?)
 		FROM invites i WHERE `+where+` GROUP BY 1`, append([]any{problemStatuses}, args...)...).Rows()

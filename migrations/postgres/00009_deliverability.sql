@@ -1,17 +1,13 @@
--- Deliverability and the invitation funnel, from stored facts:
+-- Deliverability and the invitation funnel, from stored facts (the
+-- invitations' own facts follow in 00109):
 -- - users.email_warnings: what the DNS check found about the address when
 --   it was given (domain_has_no_mail_server), comma-separated;
--- - invites.recipient_domain and last_emailed_at: the domain each invitation
---   was mailed to and when it was last mailed, for the per-domain delivery
---   report (GET /delivery/domains); invites.job_id: the bulk job that
---   created it;
--- - per person, the first invitation (when, by whom, from which job), the
---   first delivery, the acceptance and the reminders sent, so that the
+-- - per person, the first invitation (when, by whom, from which bulk job),
+--   the first delivery, the acceptance and the reminders sent, so that the
 --   funnel (GET /insights/invitations) reads one index range of users
 --   instead of grouping every invitation.
 --
--- Existing rows are backfilled from the invitations; the recipient domain of
--- an old invitation is the domain of its user's current address.
+-- Existing rows are backfilled from the invitations.
 
 -- +goose Up
 ALTER TABLE users
@@ -25,17 +21,8 @@ ALTER TABLE users
     ADD CONSTRAINT users_email_warnings_valid CHECK (email_warnings IN ('', 'domain_has_no_mail_server')),
     ADD CONSTRAINT users_reminders_total_positive CHECK (reminders_total >= 0);
 
-ALTER TABLE invites
-    ADD COLUMN recipient_domain text NOT NULL DEFAULT '',
-    ADD COLUMN last_emailed_at timestamptz,
-    ADD COLUMN job_id uuid;
-
-UPDATE invites i SET recipient_domain = split_part(u.email, '@', 2), last_emailed_at = i.created_at
-    FROM users u WHERE u.id = i.user_id;
-
-UPDATE invites i SET job_id = j.job_id FROM bulk_job_items j WHERE j.invite_id = i.id;
-
-UPDATE users u SET first_invited_at = f.created_at, first_invited_by = f.created_by, first_invite_job_id = f.job_id
+UPDATE users u SET first_invited_at = f.created_at, first_invited_by = f.created_by,
+    first_invite_job_id = (SELECT j.job_id FROM bulk_job_items j WHERE j.invite_id = f.id LIMIT 1)
     FROM invites f WHERE f.user_id = u.id AND f.sequence = 1;
 UPDATE users u SET accepted_at = i.accepted_at FROM invites i WHERE i.user_id = u.id AND i.accepted_at IS NOT NULL;
 UPDATE users u SET first_delivered_at = d.at
@@ -44,11 +31,6 @@ UPDATE users u SET first_delivered_at = d.at
           FROM invites WHERE delivery_status = 'delivered' OR accepted_at IS NOT NULL GROUP BY user_id) d
     WHERE d.user_id = u.id;
 
--- The delivery report: an organization's invitations mailed since a time,
--- and one domain's, newest first, with their status at hand.
-CREATE INDEX invites_recent ON invites (organization_id, last_emailed_at);
-CREATE INDEX invites_domain_recent ON invites (organization_id, recipient_domain, last_emailed_at DESC)
-    INCLUDE (delivery_status);
 -- The domains whose addresses have no mail server: few users carry a warning.
 CREATE INDEX users_email_warnings ON users (organization_id) WHERE email_warnings <> '';
 -- The funnel: the people first invited in a period, with every figure it
@@ -60,9 +42,6 @@ CREATE INDEX users_funnel ON users (organization_id, first_invited_at)
 -- +goose Down
 DROP INDEX users_funnel;
 DROP INDEX users_email_warnings;
-DROP INDEX invites_domain_recent;
-DROP INDEX invites_recent;
-ALTER TABLE invites DROP COLUMN job_id, DROP COLUMN last_emailed_at, DROP COLUMN recipient_domain;
 ALTER TABLE users DROP CONSTRAINT users_reminders_total_positive, DROP CONSTRAINT users_email_warnings_valid,
     DROP COLUMN reminders_total, DROP COLUMN accepted_at, DROP COLUMN first_delivered_at, DROP COLUMN first_invite_job_id,
     DROP COLUMN first_invited_by, DROP COLUMN first_invited_at, DROP COLUMN email_warnings;

@@ -13,38 +13,22 @@ ALTER TABLE users ADD COLUMN accepted_at DATETIME;
 ALTER TABLE users ADD COLUMN reminders_total INTEGER NOT NULL DEFAULT 0
     CONSTRAINT users_reminders_total_positive CHECK (reminders_total >= 0);
 
-ALTER TABLE invites ADD COLUMN recipient_domain TEXT NOT NULL DEFAULT '';
-ALTER TABLE invites ADD COLUMN last_emailed_at DATETIME;
-ALTER TABLE invites ADD COLUMN job_id TEXT;
-
-UPDATE invites SET
-    recipient_domain = (SELECT substr(u.email, instr(u.email, '@') + 1) FROM users u WHERE u.id = invites.user_id),
-    last_emailed_at = created_at;
-UPDATE invites SET job_id = (SELECT j.job_id FROM bulk_job_items j WHERE j.invite_id = invites.id)
-    WHERE id IN (SELECT invite_id FROM bulk_job_items WHERE invite_id IS NOT NULL);
-
 UPDATE users SET
     first_invited_at = (SELECT f.created_at FROM invites f WHERE f.user_id = users.id AND f.sequence = 1),
     first_invited_by = (SELECT f.created_by FROM invites f WHERE f.user_id = users.id AND f.sequence = 1),
-    first_invite_job_id = (SELECT f.job_id FROM invites f WHERE f.user_id = users.id AND f.sequence = 1),
+    first_invite_job_id = (SELECT j.job_id FROM bulk_job_items j JOIN invites f ON f.id = j.invite_id
+                           WHERE f.user_id = users.id AND f.sequence = 1 LIMIT 1),
     accepted_at = (SELECT max(i.accepted_at) FROM invites i WHERE i.user_id = users.id),
     first_delivered_at = (SELECT min(CASE WHEN i.delivery_status = 'delivered' THEN coalesce(i.delivery_event_at, i.delivery_updated_at)
                                           ELSE i.accepted_at END)
                           FROM invites i WHERE i.user_id = users.id AND (i.delivery_status = 'delivered' OR i.accepted_at IS NOT NULL));
 
-CREATE INDEX invites_recent ON invites (organization_id, last_emailed_at);
-CREATE INDEX invites_domain_recent ON invites (organization_id, recipient_domain, last_emailed_at DESC, delivery_status);
 CREATE INDEX users_email_warnings ON users (organization_id) WHERE email_warnings <> '';
 CREATE INDEX users_funnel ON users (organization_id, first_invited_at) WHERE first_invited_at IS NOT NULL;
 
 -- +goose Down
 DROP INDEX users_funnel;
 DROP INDEX users_email_warnings;
-DROP INDEX invites_domain_recent;
-DROP INDEX invites_recent;
-ALTER TABLE invites DROP COLUMN job_id;
-ALTER TABLE invites DROP COLUMN last_emailed_at;
-ALTER TABLE invites DROP COLUMN recipient_domain;
 ALTER TABLE users DROP COLUMN reminders_total;
 ALTER TABLE users DROP COLUMN accepted_at;
 ALTER TABLE users DROP COLUMN first_delivered_at;

@@ -121,19 +121,26 @@ func TestFunnelRefusesBadParameters(t *testing.T) {
 	t.Parallel()
 	apitest.ForEachDialect(t, func(t *testing.T, e *apitest.Env) {
 		org := e.Org()
-		for query, field := range map[string]string{
+		requireBadQueries(t, e, org, "/insights/invitations", map[string]string{
 			"from=last-week":          "from",
 			"to=2026-13-01T00:00:00Z": "to",
 			"from=2026-12-01T00:00:00Z&to=2026-11-01T00:00:00Z": "from",
 			"from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z": "from",
 			"group_by=month":             "group_by",
 			"since=2026-01-01T00:00:00Z": "since",
-		} {
-			p := e.Do(apitest.Request{Method: http.MethodGet, Path: "/insights/invitations?" + query, Token: org.OwnerToken, Invalid: true}).
-				ExpectProblem(http.StatusBadRequest, "invalid_request")
-			require.Equal(t, field, p.Errors[0].Field, query)
-		}
-		_, learner := e.Manager(org, people.Learner)
-		e.Get("/insights/invitations", learner).ExpectProblem(http.StatusForbidden, "forbidden")
+		})
 	})
+}
+
+// requireBadQueries checks that each query of path is refused naming its
+// field, and that learners may not call path at all.
+func requireBadQueries(t *testing.T, e *apitest.Env, org apitest.Org, path string, fields map[string]string) {
+	t.Helper()
+	for query, field := range fields {
+		p := e.Do(apitest.Request{Method: http.MethodGet, Path: path + "?" + query, Token: org.OwnerToken, Invalid: true}).
+			ExpectProblem(http.StatusBadRequest, "invalid_request")
+		require.Equal(t, field, p.Errors[0].Field, query)
+	}
+	_, learner := e.Manager(org, people.Learner)
+	e.Get(path, learner).ExpectProblem(http.StatusForbidden, "forbidden")
 }

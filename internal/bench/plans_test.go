@@ -22,13 +22,8 @@ import (
 // and the search's access path, which the planner rightly picks per pattern.
 func TestListingPlansUseIndexes(t *testing.T) {
 	t.Parallel()
-	dbURL, ds := seeded(t, smallSpec(t, 3_000, 40))
 	ctx := context.Background()
-	db, err := database.Open(ctx, dbURL, database.Options{})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = db.Close() })
-	x, err := bench.NewExplainer(ctx, db, ds.Org.ID, ds.Owner.ID)
-	require.NoError(t, err)
+	x := smallExplainer(t)
 
 	for _, s := range bench.Shapes("okafor") {
 		p, err := x.Explain(ctx, s)
@@ -45,13 +40,8 @@ func TestListingPlansUseIndexes(t *testing.T) {
 // email warning; never a whole table.
 func TestReportPlansUseIndexes(t *testing.T) {
 	t.Parallel()
-	dbURL, ds := seeded(t, smallSpec(t, 3_000, 40))
 	ctx := context.Background()
-	db, err := database.Open(ctx, dbURL, database.Options{})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = db.Close() })
-	x, err := bench.NewExplainer(ctx, db, ds.Org.ID, ds.Owner.ID)
-	require.NoError(t, err)
+	x := smallExplainer(t)
 
 	for _, r := range bench.Reports() {
 		plans, err := x.Call(ctx, r.Name, r.Call)
@@ -66,4 +56,17 @@ func TestReportPlansUseIndexes(t *testing.T) {
 			}
 		}
 	}
+}
+
+// smallExplainer explains as the owner of a fresh small data set.
+func smallExplainer(t *testing.T) *bench.Explainer {
+	t.Helper()
+	dbURL, ds := seeded(t, smallSpec(t, 3_000, 40))
+	ctx := context.Background()
+	db, err := database.Open(ctx, dbURL, database.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	x, err := bench.NewExplainer(ctx, db, ds.Org.ID, ds.Owner.ID)
+	require.NoError(t, err)
+	return x
 }

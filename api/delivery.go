@@ -76,8 +76,13 @@ func (s *Server) listDeliveryDomains(c echo.Context) error {
 	if err := allowQuery(c, "since", "verdict", "limit"); err != nil {
 		return err
 	}
-	r, err := s.svc.DomainReport(c.Request().Context(), actorOf(c), people.DomainReportParams{
-		Since: c.QueryParam("since"), Verdict: queryList(c, "verdict"), Limit: c.QueryParam("limit")})
+	q := newQuery(c)
+	dq := people.DomainReportQuery{Since: q.time("since"), Verdicts: queryList[people.DomainVerdict](q, "verdict"),
+		Limit: q.limit("limit", people.MaxDomainLimit)}
+	if err := q.err(); err != nil {
+		return err
+	}
+	r, err := s.svc.DomainReport(c.Request().Context(), actorOf(c), dq)
 	if err != nil {
 		return err
 	}

@@ -85,8 +85,12 @@ func (s *Server) invitationFunnel(c echo.Context) error {
 	if err := allowQuery(c, "from", "to", "group_by"); err != nil {
 		return err
 	}
-	f, err := s.svc.InvitationFunnel(c.Request().Context(), actorOf(c), people.FunnelParams{
-		From: c.QueryParam("from"), To: c.QueryParam("to"), GroupBy: c.QueryParam("group_by")})
+	q := newQuery(c)
+	fp := people.FunnelParams{From: q.time("from"), To: q.time("to"), GroupBy: people.FunnelGrouping(q.string("group_by"))}
+	if err := q.err(); err != nil {
+		return err
+	}
+	f, err := s.svc.InvitationFunnel(c.Request().Context(), actorOf(c), fp)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 
+	"github.com/invitedhq/invited/api"
 	"github.com/invitedhq/invited/internal/auth"
 	"github.com/invitedhq/invited/internal/database"
 	"github.com/invitedhq/invited/internal/people"
@@ -153,13 +154,13 @@ func (x *Explainer) Call(ctx context.Context, name string, fn func(ctx context.C
 func Reports() []Report {
 	funnel := func(groupBy string) func(ctx context.Context, svc *people.Service, a people.Actor) error {
 		return func(ctx context.Context, svc *people.Service, a people.Actor) error {
-			_, err := svc.InvitationFunnel(ctx, a, people.FunnelParams{GroupBy: groupBy})
+			_, err := svc.InvitationFunnel(ctx, a, people.FunnelParams{GroupBy: people.FunnelGrouping(groupBy)})
 			return err
 		}
 	}
 	return []Report{
 		{Name: "delivery report, last 30 days", Path: "/delivery/domains", Call: func(ctx context.Context, svc *people.Service, a people.Actor) error {
-			_, err := svc.DomainReport(ctx, a, people.DomainReportParams{})
+			_, err := svc.DomainReport(ctx, a, people.DomainReportQuery{})
 			return err
 		}},
 		{Name: "funnel, last 12 weeks", Path: "/insights/invitations", Call: funnel("")},
@@ -196,8 +197,10 @@ func (x *Explainer) Explain(ctx context.Context, s Shape) (Plan, error) {
 	if err != nil {
 		return Plan{}, err
 	}
-	p := people.ListUsersParams{Status: params.Get("status"), Role: params.Get("role"), DeliveryStatus: params.Get("delivery_status"),
-		Q: params.Get("q"), InvitedBefore: params.Get("invited_before"), Sort: params.Get("sort")}
+	p, err := api.UserQuery(params)
+	if err != nil {
+		return Plan{}, err
+	}
 	if s.Deep {
 		if p.Cursor, err = x.deepCursor(ctx, p); err != nil {
 			return Plan{}, err
@@ -225,8 +228,8 @@ func (x *Explainer) Explain(ctx context.Context, s Shape) (Plan, error) {
 
 // deepCursor pages through the whole listing and returns the cursor 80 %
 // of the way through it.
-func (x *Explainer) deepCursor(ctx context.Context, p people.ListUsersParams) (string, error) {
-	p.Limit = "200"
+func (x *Explainer) deepCursor(ctx context.Context, p people.UserQuery) (string, error) {
+	p.Limit = people.MaxPageSize
 	var cursors []string
 	for {
 		page, err := x.svc.ListUsers(ctx, x.actor, p)

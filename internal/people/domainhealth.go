@@ -153,12 +153,12 @@ func (d DeliveryStatus) accepted() bool {
 	return d != DeliveryQueued && d != DeliveryFailed && d != DeliveryByHand && d != ""
 }
 
-// DomainReportParams are the query of GET /delivery/domains as sent.
-type DomainReportParams struct {
-	Since string
-	// Verdict is a comma-separated list of verdicts.
-	Verdict string
-	Limit   string
+// DomainReportQuery is GET /delivery/domains as the client asked: zero
+// values ask for the defaults.
+type DomainReportQuery struct {
+	Since    *time.Time
+	Verdicts []DomainVerdict
+	Limit    int
 }
 
 // DomainReport is the delivery record of the organization's recipient domains.
@@ -170,39 +170,32 @@ type DomainReport struct {
 
 // DomainReport tells, per recipient domain of the invitations mailed since
 // a time, what became of them and what to do: the worst domains first.
-func (s *Service) DomainReport(ctx context.Context, actor Actor, p DomainReportParams) (DomainReport, error) {
+func (s *Service) DomainReport(ctx context.Context, actor Actor, q DomainReportQuery) (DomainReport, error) {
 	if err := actor.RequireManager(); err != nil {
 		return DomainReport{}, err
 	}
 	now := s.now()
 	since := now.Add(-DefaultDomainWindow)
 	var errs []apperr.FieldError
-	if p.Since != "" {
-		t, err := time.Parse(time.RFC3339, p.Since)
-		switch {
-		case err != nil:
-			errs = append(errs, apperr.Field("since", "invalid", "since must be an RFC 3339 time such as 2026-11-01T00:00:00Z"))
-		case t.After(now):
+	if q.Since != nil {
+		if q.Since.After(now) {
 			errs = append(errs, apperr.Field("since", "invalid", "since must not be in the future"))
-		default:
-			since = t.UTC()
 		}
+		since = q.Since.UTC()
 	}
-	verdicts := map[DomainVerdict]bool{}
-	list, fe := parseList("verdict", p.Verdict, DomainVerdicts)
+	list, fe := allowedList("verdict", q.Verdicts, DomainVerdicts)
 	if fe != nil {
 		errs = append(errs, *fe)
 	}
+	verdicts := map[DomainVerdict]bool{}
 	for _, v := range list {
 		verdicts[v] = true
 	}
 	limit := DefaultDomainLimit
-	if p.Limit != "" {
-		n, err := strconv.Atoi(p.Limit)
-		if err != nil || n < 1 || n > MaxDomainLimit {
-			errs = append(errs, apperr.Field("limit", "invalid", "limit must be a whole number from 1 to %d", MaxDomainLimit))
+	if q.Limit != 0 {
+		if limit = q.Limit; limit < 1 || limit > MaxDomainLimit {
+			errs = append(errs, LimitError("limit", strconv.Itoa(limit), MaxDomainLimit))
 		}
-		limit = n
 	}
 	if len(errs) > 0 {
 		return DomainReport{}, apperr.Invalid(errs...)

@@ -111,9 +111,11 @@ type Funnel struct {
 	HasMore bool
 }
 
-// FunnelParams are the query of GET /insights/invitations as sent.
+// FunnelParams are GET /insights/invitations as the client asked: zero
+// values ask for the defaults.
 type FunnelParams struct {
-	From, To, GroupBy string
+	From, To *time.Time
+	GroupBy  FunnelGrouping
 }
 
 // InvitationFunnel counts, for the people first invited in a period, how
@@ -160,23 +162,15 @@ func (s *Service) InvitationFunnel(ctx context.Context, actor Actor, p FunnelPar
 }
 
 func (s *Service) funnelQuery(p FunnelParams, org Organization) (FunnelQuery, error) {
-	now := s.now()
-	q := FunnelQuery{To: now, GroupBy: FunnelGrouping(p.GroupBy), TimeZone: org.timeZone()}
-	var errs []apperr.FieldError
-	parse := func(field, raw string, into *time.Time) {
-		if raw == "" {
-			return
-		}
-		t, err := time.Parse(time.RFC3339, raw)
-		if err != nil {
-			errs = append(errs, apperr.Field(field, "invalid", "%s must be an RFC 3339 time such as 2026-11-01T00:00:00Z", field))
-			return
-		}
-		*into = t.UTC()
+	q := FunnelQuery{To: s.now(), GroupBy: p.GroupBy, TimeZone: org.timeZone()}
+	if p.To != nil {
+		q.To = p.To.UTC()
 	}
-	parse("to", p.To, &q.To)
 	q.From = q.To.Add(-DefaultFunnelPeriod)
-	parse("from", p.From, &q.From)
+	if p.From != nil {
+		q.From = p.From.UTC()
+	}
+	var errs []apperr.FieldError
 	switch {
 	case !q.From.Before(q.To):
 		errs = append(errs, apperr.Field("from", "invalid", "from must be before to"))

@@ -84,6 +84,7 @@ type Store interface {
 
 	BulkStore
 	SessionStore
+	IdempotencyStore
 }
 
 // BulkStore keeps bulk jobs and the batch reads and writes they need.

@@ -8,7 +8,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/invitedhq/invited/internal/apperr"
 	"github.com/invitedhq/invited/internal/people"
 )
 
@@ -40,7 +39,7 @@ func (s *Store) DomainTallies(ctx context.Context, orgID uuid.UUID, since time.T
 			last              aggregateTime
 		)
 		if err := rows.Scan(&d, &status, &reason, &n, &last); err != nil {
-			return nil, apperr.Internal(err)
+			return nil, internal(err, 1)
 		}
 		i, ok := index[d]
 		if !ok {
@@ -82,7 +81,7 @@ func (s *Store) domainPeople(ctx context.Context, where string, args []any, out 
 			p people.DomainPeople
 		)
 		if err := rows.Scan(&d, &p.Reached, &p.Blocked, &p.Troubled); err != nil {
-			return apperr.Internal(err)
+			return internal(err, 1)
 		}
 		if i, ok := index[d]; ok {
 			out[i].People = p
@@ -107,7 +106,7 @@ func (s *Store) DomainsWithoutMailServer(ctx context.Context, orgID uuid.UUID) (
 	for rows.Next() {
 		var email, warnings string
 		if err := rows.Scan(&email, &warnings); err != nil {
-			return nil, apperr.Internal(err)
+			return nil, internal(err, 1)
 		}
 		if strings.Contains(","+warnings+",", ","+people.WarningNoMailServer+",") {
 			_, d, _ := strings.Cut(email, "@")

@@ -7,7 +7,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/invitedhq/invited/internal/apperr"
 	"github.com/invitedhq/invited/internal/database"
 	"github.com/invitedhq/invited/internal/people"
 )
@@ -120,7 +119,7 @@ func (s *Store) acceptanceTimes(ctx context.Context, facts string, args []any, r
 			d float64
 		)
 		if err := res.Scan(&k, &d); err != nil {
-			return apperr.Internal(err)
+			return internal(err, 1)
 		}
 		total.AcceptSeconds = append(total.AcceptSeconds, d)
 		if r := byKey[k.String]; r != nil {
@@ -144,7 +143,7 @@ func (s *Store) funnelRows(ctx context.Context, q string, args ...any) ([]people
 		)
 		if err := res.Scan(&r.Key, &r.Total, &r.Invited, &r.Delivered, &r.Accepted, &r.Pending, &r.RemindersBeforeAcceptance,
 			&r.AcceptedAfterReminder, &p50, &p90); err != nil {
-			return nil, apperr.Internal(err)
+			return nil, internal(err, 1)
 		}
 		if p50.Valid && p90.Valid {
 			r.MedianSeconds, r.P90Seconds = &p50.Float64, &p90.Float64

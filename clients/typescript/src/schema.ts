@@ -84,6 +84,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/delivery/domains": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Delivery health per recipient domain
+         * @description For every domain the organization's invitations were mailed to since a time (default: the last 30 days), what became of them and a verdict with advice, judged on the people the invitations went to so that one mistyped mailbox does not condemn its domain: blocking when the invitations of more than half of the people the provider reached (two at least) were blocked — the domain's mail server likely rejects our sender; invalid when an address of the domain was found to have no mail server; degraded when those of a fifth or more (two at least) bounced, were blocked, dropped, deferred or reported as spam; healthy otherwise. An invitation counts where its latest email stands. The worst domains come first, then the busiest.
+         */
+        get: operations["listDeliveryDomains"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/docs": {
         parameters: {
             query?: never;
@@ -116,6 +136,26 @@ export interface paths {
          * @description The process is up. It does not touch the database.
          */
         get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/insights/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The invitation funnel
+         * @description For the people whose first invitation falls in [from, to) (default: the last 12 weeks), how many an invitation reached, how many accepted, the acceptance rate, the median and 90th-percentile time from the first invitation to the acceptance, how many are still pending, and the reminders sent to those who accepted before they did — in total and, with group_by, per week of the first invitation (in the organization's time zone), per inviter, per email domain or per bulk job. Computed from the facts recorded as invitations are sent, delivered and accepted.
+         */
+        get: operations["invitationFunnel"];
         put?: never;
         post?: never;
         delete?: never;
@@ -496,7 +536,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a user */
+        /**
+         * Get a user
+         * @description The user, with the verdict on their address's domain when it is not healthy (domain_health).
+         */
         get: operations["getUser"];
         put?: never;
         post?: never;
@@ -524,6 +567,26 @@ export interface paths {
          * @description The user can no longer sign in and every live invitation link is revoked.
          */
         post: operations["deactivateUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{id}/invite-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue an invitation link to hand over
+         * @description Creates a fresh invitation exactly as a resend does (every earlier link is revoked in the same transaction) but sends no email: the answer carries the activation URL for the caller to hand over themselves, for example when the person's mail server blocks the invitations. The URL is as sensitive as a password: share it only with the person, over a channel you trust. It is answered once: the service keeps it nowhere (not in the database, the job queue, the audit trail or the logs), and a retry with the same Idempotency-Key replays the invitation with url left out and url_withheld true instead of issuing another link. The invitation's delivery.status is by_hand. Audited as invite.link_issued.
+         */
+        post: operations["issueInviteLink"];
         delete?: never;
         options?: never;
         head?: never;
@@ -601,7 +664,7 @@ export interface paths {
         put?: never;
         /**
          * Resend an invitation
-         * @description Sends a fresh invitation with a new link to an invite-pending user. In the same transaction every earlier link is revoked: it stops working the moment this returns. There is no limit on resends. When the previous email bounced, was dropped or blocked, the answer carries a warning suggesting to fix the address or set a password instead. With an Idempotency-Key a retried request returns the first response instead of sending another email.
+         * @description Sends a fresh invitation with a new link to an invite-pending user, valid for expires_in hours (default the organization's invite_ttl). In the same transaction every earlier link is revoked: it stops working the moment this returns. There is no limit on resends. When the previous email bounced, was dropped or blocked, the answer carries a warning suggesting to fix the address or set a password instead. With an Idempotency-Key a retried request returns the first response instead of sending another email.
          */
         post: operations["resendInvite"];
         delete?: never;
@@ -797,6 +860,12 @@ export interface components {
              * @example false
              */
             dry_run?: boolean;
+            /**
+             * Format: int32
+             * @description How long each new link lives, in hours; default the organization's invite_ttl when it is sent.
+             * @example 72
+             */
+            expires_in?: number;
             /** @description Selects every invite-pending user it matches ({} for all of them). */
             filter?: components["schemas"]["BulkResendFilter"];
             /**
@@ -819,6 +888,12 @@ export interface components {
              * @example grace.hopper@example.com
              */
             email: string;
+            /**
+             * Format: int32
+             * @description How long that link lives, in hours; default the organization's invite_ttl.
+             * @example 72
+             */
+            expires_in?: number;
             /** @example Grace */
             first_name?: string;
             /** @example Hopper */
@@ -859,17 +934,223 @@ export interface components {
              * @example bounced
              * @enum {string}
              */
-            status: "queued" | "sent" | "delivered" | "deferred" | "bounced" | "blocked" | "dropped" | "spam_report" | "failed";
+            status: "queued" | "sent" | "delivered" | "deferred" | "bounced" | "blocked" | "dropped" | "spam_report" | "failed" | "by_hand";
             /**
              * Format: date-time
              * @example 2026-11-24T16:05:14Z
              */
             updated_at: string;
         };
+        DomainHealth: {
+            /**
+             * @description Says what an administrator can do about the verdict.
+             * @example Most invitations to this domain are blocked: its mail server likely rejects our sender. Ask its IT team to allow-list the sender (domain authentication helps), or set passwords for these people.
+             */
+            advice: string;
+            /**
+             * Format: int32
+             * @example 37
+             */
+            blocked: number;
+            /**
+             * Format: int32
+             * @example 0
+             */
+            bounced: number;
+            /**
+             * Format: int32
+             * @example 1
+             */
+            deferred: number;
+            /**
+             * Format: int32
+             * @example 3
+             */
+            delivered: number;
+            /** @example acme-corp.example */
+            domain: string;
+            /**
+             * Format: int32
+             * @example 0
+             */
+            dropped: number;
+            /**
+             * Format: int32
+             * @description Counts those the provider refused outright (a configuration problem, not the domain's).
+             * @example 1
+             */
+            failed: number;
+            /**
+             * Format: int32
+             * @description Counts the invitations mailed to the domain in the period.
+             * @example 42
+             */
+            invitations: number;
+            /**
+             * Format: date-time
+             * @description The time of the latest delivery event from the domain's invitations.
+             * @example 2026-11-24T16:05:14Z
+             */
+            last_event_at: string | null;
+            /**
+             * Format: int32
+             * @description Counts those the email provider accepted.
+             * @example 41
+             */
+            sent: number;
+            /**
+             * Format: int32
+             * @example 0
+             */
+            spam_reports: number;
+            /**
+             * @description The most common of the provider's reasons for bounces, blocks, drops, deferrals and spam reports.
+             * @example 554 5.7.1 Service unavailable; client host blocked
+             */
+            top_reason?: string;
+            /**
+             * @description Verdict, judged on the people the invitations went to: blocking (the invitations of more than half of the people reached, two at least, were blocked), invalid (an address of the domain has no mail server), degraded (those of a fifth or more, two at least, bounced, were blocked, dropped, deferred or reported as spam), healthy.
+             * @example blocking
+             * @enum {string}
+             */
+            verdict: "healthy" | "degraded" | "blocking" | "invalid";
+        };
+        DomainHealthList: {
+            data: components["schemas"]["DomainHealth"][];
+            /**
+             * @description True when more domains matched than limit.
+             * @example false
+             */
+            has_more: boolean;
+            /**
+             * Format: date-time
+             * @description The start of the period the report covers.
+             * @example 2026-10-26T09:00:00Z
+             */
+            since: string;
+        };
         FieldError: {
             code: string;
             field: string;
             message: string;
+        };
+        FunnelFigures: {
+            /**
+             * @description Accepted / invited, from 0 to 1.
+             * @example 0.725
+             */
+            acceptance_rate: number;
+            /**
+             * Format: int32
+             * @example 87
+             */
+            accepted: number;
+            /**
+             * Format: int32
+             * @description Counts the people who accepted after at least one reminder.
+             * @example 29
+             */
+            accepted_after_reminder: number;
+            /**
+             * Format: int32
+             * @description Counts those an invitation is known to have reached (a delivery event, or their acceptance).
+             * @example 112
+             */
+            delivered: number;
+            /**
+             * Format: int32
+             * @description Counts the people whose first invitation falls in the period.
+             * @example 120
+             */
+            invited: number;
+            /**
+             * Format: int32
+             * @description The median time from the first invitation to the acceptance; null when nobody accepted.
+             * @example 93600
+             */
+            median_seconds_to_accept: number | null;
+            /**
+             * Format: int32
+             * @description The 90th percentile of the same times.
+             * @example 518400
+             */
+            p90_seconds_to_accept: number | null;
+            /**
+             * Format: int32
+             * @description Counts those still invite-pending now.
+             * @example 30
+             */
+            pending: number;
+            /**
+             * Format: int32
+             * @description Counts the reminders the people who accepted were sent before they did.
+             * @example 41
+             */
+            reminders_before_acceptance: number;
+        };
+        FunnelGroup: {
+            /**
+             * @description Accepted / invited, from 0 to 1.
+             * @example 0.725
+             */
+            acceptance_rate: number;
+            /**
+             * Format: int32
+             * @example 87
+             */
+            accepted: number;
+            /**
+             * Format: int32
+             * @description Counts the people who accepted after at least one reminder.
+             * @example 29
+             */
+            accepted_after_reminder: number;
+            /**
+             * Format: int32
+             * @description Counts those an invitation is known to have reached (a delivery event, or their acceptance).
+             * @example 112
+             */
+            delivered: number;
+            /**
+             * Format: int32
+             * @description Counts the people whose first invitation falls in the period.
+             * @example 120
+             */
+            invited: number;
+            /**
+             * @description The Monday of the week (YYYY-MM-DD), the inviter's or the job's id, or the domain; null for the people with no inviter or no job.
+             * @example 2026-11-23
+             */
+            key: string | null;
+            /**
+             * @description Names the group: the inviter's name, the job's kind and time.
+             * @example 2026-11-23
+             */
+            label: string;
+            /**
+             * Format: int32
+             * @description The median time from the first invitation to the acceptance; null when nobody accepted.
+             * @example 93600
+             */
+            median_seconds_to_accept: number | null;
+            /**
+             * Format: int32
+             * @description The 90th percentile of the same times.
+             * @example 518400
+             */
+            p90_seconds_to_accept: number | null;
+            /**
+             * Format: int32
+             * @description Counts those still invite-pending now.
+             * @example 30
+             */
+            pending: number;
+            /**
+             * Format: int32
+             * @description Counts the reminders the people who accepted were sent before they did.
+             * @example 41
+             */
+            reminders_before_acceptance: number;
         };
         Health: {
             /**
@@ -971,6 +1252,37 @@ export interface components {
              */
             role?: string;
         };
+        InvitationFunnel: {
+            /**
+             * Format: date-time
+             * @example 2026-09-01T00:00:00Z
+             */
+            from: string;
+            /**
+             * @description The grouping asked for; null without one.
+             * @example week
+             * @enum {string|null}
+             */
+            group_by: "week" | "inviter" | "domain" | "job" | null;
+            /** @description The weeks in order, or the other groups from the largest; empty without group_by. */
+            groups: components["schemas"]["FunnelGroup"][];
+            /**
+             * @description True when there were more than 500 groups; the largest are listed.
+             * @example false
+             */
+            has_more: boolean;
+            /**
+             * @description The organization's, in which the weeks begin on Monday.
+             * @example Europe/Paris
+             */
+            time_zone: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-01T00:00:00Z
+             */
+            to: string;
+            totals: components["schemas"]["FunnelFigures"];
+        };
         Invite: {
             /** Format: date-time */
             accepted_at: string | null;
@@ -1039,7 +1351,31 @@ export interface components {
             first_name: string;
             /** @example Hopper */
             last_name: string;
+            /**
+             * @description The invitee's language (BCP 47): the page speaks it where it
+             *     has the texts, else the organization's default_locale, else English.
+             * @example de
+             */
+            locale: string;
             organization: components["schemas"]["OrganizationInfo"];
+        };
+        InviteLinkResult: {
+            invite: components["schemas"]["Invite"];
+            /**
+             * Format: uri
+             * @description The activation link. It is as sensitive as a password: whoever
+             *     has it can activate the account. It is in this answer only: the
+             *     service stores, logs and mails it nowhere, and a replay of this
+             *     request under its Idempotency-Key leaves it out (url_withheld).
+             * @example https://app.example.com/activate?token=AQGiMNR3nXeJvNhLbI_yAAoCdDF0f7c10A6vpt89QlHi
+             */
+            url?: string;
+            /**
+             * @description True in a replay: the link was shown only in the first
+             *     answer. Issue a new one (without that Idempotency-Key), which revokes it.
+             * @example false
+             */
+            url_withheld: boolean;
         };
         InviteList: {
             data: components["schemas"]["Invite"][];
@@ -1199,6 +1535,12 @@ export interface components {
             next_cursor: string | null;
         };
         JobParams: {
+            /**
+             * Format: int32
+             * @description The lifetime in hours of the invitations a bulk resend sends; absent for the organization's invite_ttl.
+             * @example 72
+             */
+            expires_in?: number;
             filter?: components["schemas"]["BulkResendFilter"];
             /**
              * @description The import file's format.
@@ -1264,6 +1606,11 @@ export interface components {
             updated_at: string;
         };
         OrganizationInfo: {
+            /**
+             * @description The organization's default language.
+             * @example en
+             */
+            default_locale: string;
             /** @example Acme Learning */
             name: string;
             /** @example acme */
@@ -1510,6 +1857,8 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             deactivated_at: string | null;
+            /** @description Names the verdict on the domain of the user's address when it is not healthy (see GET /delivery/domains). Only GET /users/{id} tells it; listings leave it out, and mark their rows from GET /delivery/domains instead. */
+            domain_health?: components["schemas"]["UserDomainHealth"];
             /**
              * Format: email
              * @example ada.lovelace@gmial.com
@@ -1521,6 +1870,8 @@ export interface components {
              * @example ada.lovelace@gmail.com
              */
             email_suggestion?: string;
+            /** @description What the deliverability check found when the address was given: domain_has_no_mail_server when its domain has no MX record and no address (RFC 5321), or does not exist. Advice only: the address is kept, and invitations are sent. */
+            email_warnings: "domain_has_no_mail_server"[];
             /** @example Ada */
             first_name: string;
             /**
@@ -1582,6 +1933,17 @@ export interface components {
              */
             invite_pending: number;
         };
+        UserDomainHealth: {
+            /** @example Most invitations to this domain are blocked: its mail server likely rejects our sender. Ask its IT team to allow-list the sender (domain authentication helps), or set passwords for these people. */
+            advice: string;
+            /** @example acme-corp.example */
+            domain: string;
+            /**
+             * @example blocking
+             * @enum {string}
+             */
+            verdict: "degraded" | "blocking" | "invalid";
+        };
         UserList: {
             data: components["schemas"]["User"][];
             /** @example true */
@@ -1597,7 +1959,7 @@ export interface components {
              * @example previous_delivery_bounced
              * @enum {string}
              */
-            code: "previous_delivery_bounced" | "previous_delivery_dropped" | "previous_delivery_blocked" | "previous_delivery_spam_report" | "previous_delivery_failed" | "email_suggestion";
+            code: "previous_delivery_bounced" | "previous_delivery_dropped" | "previous_delivery_blocked" | "previous_delivery_spam_report" | "previous_delivery_failed" | "email_suggestion" | "domain_blocking" | "domain_invalid" | "domain_degraded";
             /** @example The previous invitation to ada.lovelace@gmial.com was bounced (550 5.1.1 The email account that you tried to reach does not exist). Check the address for typos, or set a password for the user instead. */
             message: string;
         };
@@ -2116,6 +2478,102 @@ export interface operations {
             };
         };
     };
+    listDeliveryDomains: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Start of the period (RFC 3339, not in the future); default 30 days ago
+                 * @example 2026-11-01T00:00:00Z
+                 */
+                since?: string;
+                /** @description Only these verdicts, comma-separated */
+                verdict?: ("healthy" | "degraded" | "blocking" | "invalid")[];
+                /** @description At most this many domains */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The domains, the worst first */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "advice": "Most invitations to this domain are blocked: its mail server likely rejects our sender. Ask its IT team to allow-list the sender (domain authentication helps), or set passwords for these people.",
+                     *           "blocked": 37,
+                     *           "bounced": 0,
+                     *           "deferred": 1,
+                     *           "delivered": 3,
+                     *           "domain": "acme-corp.example",
+                     *           "dropped": 0,
+                     *           "failed": 1,
+                     *           "invitations": 42,
+                     *           "last_event_at": "2026-11-24T16:05:14Z",
+                     *           "sent": 41,
+                     *           "spam_reports": 0,
+                     *           "top_reason": "554 5.7.1 Service unavailable; client host blocked",
+                     *           "verdict": "blocking"
+                     *         }
+                     *       ],
+                     *       "has_more": false,
+                     *       "since": "2026-10-26T09:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DomainHealthList"];
+                };
+            };
+            /** @description invalid_request: unknown parameter, since, verdict or limit (errors names it) */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getDocs: {
         parameters: {
             query?: never;
@@ -2183,6 +2641,116 @@ export interface operations {
             };
         };
     };
+    invitationFunnel: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Start of the period (RFC 3339); default 12 weeks before to
+                 * @example 2026-09-01T00:00:00Z
+                 */
+                from?: string;
+                /**
+                 * @description End of the period, excluded (RFC 3339); default now; at most 3 years after from
+                 * @example 2026-12-01T00:00:00Z
+                 */
+                to?: string;
+                /** @description Split the figures by week, inviter, domain or job */
+                group_by?: "week" | "inviter" | "domain" | "job";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The funnel */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "from": "2026-09-01T00:00:00Z",
+                     *       "group_by": "week",
+                     *       "groups": [
+                     *         {
+                     *           "acceptance_rate": 0.725,
+                     *           "accepted": 87,
+                     *           "accepted_after_reminder": 29,
+                     *           "delivered": 112,
+                     *           "invited": 120,
+                     *           "key": "2026-11-23",
+                     *           "label": "2026-11-23",
+                     *           "median_seconds_to_accept": 93600,
+                     *           "p90_seconds_to_accept": 518400,
+                     *           "pending": 30,
+                     *           "reminders_before_acceptance": 41
+                     *         }
+                     *       ],
+                     *       "has_more": false,
+                     *       "time_zone": "Europe/Paris",
+                     *       "to": "2026-12-01T00:00:00Z",
+                     *       "totals": {
+                     *         "acceptance_rate": 0.725,
+                     *         "accepted": 87,
+                     *         "accepted_after_reminder": 29,
+                     *         "delivered": 112,
+                     *         "invited": 120,
+                     *         "median_seconds_to_accept": 93600,
+                     *         "p90_seconds_to_accept": 518400,
+                     *         "pending": 30,
+                     *         "reminders_before_acceptance": 41
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InvitationFunnel"];
+                };
+            };
+            /** @description invalid_request: unknown parameter, from, to or group_by (errors names it) */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     acceptInvite: {
         parameters: {
             query?: never;
@@ -2228,6 +2796,7 @@ export interface operations {
                      *         "deactivated_at": null,
                      *         "email": "ada.lovelace@gmial.com",
                      *         "email_suggestion": "ada.lovelace@gmail.com",
+                     *         "email_warnings": [],
                      *         "first_name": "Ada",
                      *         "id": "01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b",
                      *         "invite": {
@@ -2516,7 +3085,9 @@ export interface operations {
                      *       "expires_at": "2026-12-01T16:05:12Z",
                      *       "first_name": "Grace",
                      *       "last_name": "Hopper",
+                     *       "locale": "de",
                      *       "organization": {
+                     *         "default_locale": "en",
                      *         "name": "Acme Learning",
                      *         "slug": "acme"
                      *       }
@@ -2645,6 +3216,7 @@ export interface operations {
                      *           "id": "01a21569-3b2c-7d4e-8f5a-6b7c8d9e0f1a",
                      *           "kind": "bulk_resend",
                      *           "params": {
+                     *             "expires_in": 72,
                      *             "format": "csv",
                      *             "selection": "filter",
                      *             "send_invites": false,
@@ -2744,6 +3316,7 @@ export interface operations {
                      *       "id": "01a21569-3b2c-7d4e-8f5a-6b7c8d9e0f1a",
                      *       "kind": "bulk_resend",
                      *       "params": {
+                     *         "expires_in": 72,
                      *         "format": "csv",
                      *         "selection": "filter",
                      *         "send_invites": false,
@@ -2842,6 +3415,7 @@ export interface operations {
                      *       "id": "01a21569-3b2c-7d4e-8f5a-6b7c8d9e0f1a",
                      *       "kind": "bulk_resend",
                      *       "params": {
+                     *         "expires_in": 72,
                      *         "format": "csv",
                      *         "selection": "filter",
                      *         "send_invites": false,
@@ -2934,6 +3508,7 @@ export interface operations {
                      *       "deactivated_at": null,
                      *       "email": "ada.lovelace@gmial.com",
                      *       "email_suggestion": "ada.lovelace@gmail.com",
+                     *       "email_warnings": [],
                      *       "first_name": "Ada",
                      *       "id": "01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b",
                      *       "invite": {
@@ -3511,7 +4086,7 @@ export interface operations {
                 /** @description Roles to include, comma-separated */
                 role?: ("owner" | "admin" | "hr" | "curator" | "learner")[];
                 /** @description Delivery statuses of the latest invitation, comma-separated */
-                delivery_status?: ("queued" | "sent" | "delivered" | "deferred" | "bounced" | "blocked" | "dropped" | "spam_report" | "failed")[];
+                delivery_status?: ("queued" | "sent" | "delivered" | "deferred" | "bounced" | "blocked" | "dropped" | "spam_report" | "failed" | "by_hand")[];
                 /**
                  * @description Only users last invited before this time (RFC 3339)
                  * @example 2026-11-19T00:00:00Z
@@ -3551,6 +4126,7 @@ export interface operations {
                      *           "deactivated_at": null,
                      *           "email": "ada.lovelace@gmial.com",
                      *           "email_suggestion": "ada.lovelace@gmail.com",
+                     *           "email_warnings": [],
                      *           "first_name": "Ada",
                      *           "id": "01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b",
                      *           "invite": {
@@ -3652,6 +4228,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "email": "grace.hopper@example.com",
+                 *       "expires_in": 72,
                  *       "first_name": "Grace",
                  *       "last_name": "Hopper",
                  *       "locale": "de",
@@ -3679,6 +4256,7 @@ export interface operations {
                      *       "deactivated_at": null,
                      *       "email": "ada.lovelace@gmial.com",
                      *       "email_suggestion": "ada.lovelace@gmail.com",
+                     *       "email_warnings": [],
                      *       "first_name": "Ada",
                      *       "id": "01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b",
                      *       "invite": {
@@ -3944,6 +4522,7 @@ export interface operations {
                      *         "id": "01a21569-3b2c-7d4e-8f5a-6b7c8d9e0f1a",
                      *         "kind": "bulk_resend",
                      *         "params": {
+                     *           "expires_in": 72,
                      *           "format": "csv",
                      *           "selection": "filter",
                      *           "send_invites": false,
@@ -4053,6 +4632,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "dry_run": false,
+                 *       "expires_in": 72,
                  *       "user_ids": [
                  *         "01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b"
                  *       ]
@@ -4102,6 +4682,7 @@ export interface operations {
                      *         "id": "01a21569-3b2c-7d4e-8f5a-6b7c8d9e0f1a",
                      *         "kind": "bulk_resend",
                      *         "params": {
+                     *           "expires_in": 72,
                      *           "format": "csv",
                      *           "selection": "filter",
                      *           "send_invites": false,
@@ -4221,6 +4802,7 @@ export interface operations {
                      *       "deactivated_at": null,
                      *       "email": "ada.lovelace@gmial.com",
                      *       "email_suggestion": "ada.lovelace@gmail.com",
+                     *       "email_warnings": [],
                      *       "first_name": "Ada",
                      *       "id": "01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b",
                      *       "invite": {
@@ -4342,6 +4924,7 @@ export interface operations {
                      *       "deactivated_at": null,
                      *       "email": "ada.lovelace@gmial.com",
                      *       "email_suggestion": "ada.lovelace@gmail.com",
+                     *       "email_warnings": [],
                      *       "first_name": "Ada",
                      *       "id": "01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b",
                      *       "invite": {
@@ -4489,6 +5072,7 @@ export interface operations {
                      *       "deactivated_at": null,
                      *       "email": "ada.lovelace@gmial.com",
                      *       "email_suggestion": "ada.lovelace@gmail.com",
+                     *       "email_warnings": [],
                      *       "first_name": "Ada",
                      *       "id": "01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b",
                      *       "invite": {
@@ -4556,6 +5140,133 @@ export interface operations {
                 };
             };
             /** @description user_deactivated */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    issueInviteLink: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Lifetime of the link in hours; default the organization's invite_ttl
+                 * @example 72
+                 */
+                expires_in?: number;
+            };
+            header?: {
+                /**
+                 * @description Makes the request safe to retry: a retry with the same key and the same request replays the first answer (for 24 hours) instead of acting again. Use a fresh random key, such as a UUID, per intended action.
+                 * @example 4c1e9a7e-2d5b-4f0a-9a47-3f6f1d2b8c10
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description User id
+                 * @example 01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new invitation and its activation URL; Location is the user's invitation history */
+            201: {
+                headers: {
+                    /** @description no-store */
+                    "Cache-Control"?: string;
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    Location: components["headers"]["Location"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "invite": {
+                     *         "accepted_at": null,
+                     *         "created_at": "2026-11-24T16:05:12Z",
+                     *         "created_by": "01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f",
+                     *         "delivery": {
+                     *           "attempts": 1,
+                     *           "reason": "550 5.1.1 The email account that you tried to reach does not exist",
+                     *           "status": "bounced",
+                     *           "updated_at": "2026-11-24T16:05:14Z"
+                     *         },
+                     *         "expires_at": "2026-12-01T16:05:12Z",
+                     *         "id": "01a21568-0f1e-7a2b-8c3d-4e5f6a7b8c9d",
+                     *         "last_sent_at": "2026-11-24T16:05:13Z",
+                     *         "revoked_at": null,
+                     *         "sent_count": 2,
+                     *         "state": "live"
+                     *       },
+                     *       "url": "https://app.example.com/activate?token=AQGiMNR3nXeJvNhLbI_yAAoCdDF0f7c10A6vpt89QlHi",
+                     *       "url_withheld": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InviteLinkResult"];
+                };
+            };
+            /** @description invalid_request: expires_in out of range, malformed Idempotency-Key */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden, insufficient_rank */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invite_not_pending (user_status names the current status), idempotency_key_reused */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["RequestID"];
@@ -4713,6 +5424,7 @@ export interface operations {
                      *         "deactivated_at": null,
                      *         "email": "ada.lovelace@gmial.com",
                      *         "email_suggestion": "ada.lovelace@gmail.com",
+                     *         "email_warnings": [],
                      *         "first_name": "Ada",
                      *         "id": "01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b",
                      *         "invite": {
@@ -4861,6 +5573,7 @@ export interface operations {
                      *       "deactivated_at": null,
                      *       "email": "ada.lovelace@gmial.com",
                      *       "email_suggestion": "ada.lovelace@gmail.com",
+                     *       "email_warnings": [],
                      *       "first_name": "Ada",
                      *       "id": "01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b",
                      *       "invite": {
@@ -4951,7 +5664,13 @@ export interface operations {
     };
     resendInvite: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Lifetime of the new link in hours; default the organization's invite_ttl
+                 * @example 72
+                 */
+                expires_in?: number;
+            };
             header?: {
                 /**
                  * @description Makes the request safe to retry: a retry with the same key and the same request replays the first answer (for 24 hours) instead of acting again. Use a fresh random key, such as a UUID, per intended action.
@@ -5011,7 +5730,7 @@ export interface operations {
                     "application/json": components["schemas"]["ResendResult"];
                 };
             };
-            /** @description invalid_request: malformed Idempotency-Key */
+            /** @description invalid_request: expires_in out of range, malformed Idempotency-Key */
             400: {
                 headers: {
                     "X-Request-ID": components["headers"]["RequestID"];
@@ -5103,6 +5822,7 @@ export interface operations {
                      *       "deactivated_at": null,
                      *       "email": "ada.lovelace@gmial.com",
                      *       "email_suggestion": "ada.lovelace@gmail.com",
+                     *       "email_warnings": [],
                      *       "first_name": "Ada",
                      *       "id": "01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b",
                      *       "invite": {

@@ -62,6 +62,7 @@ func (s *Server) routes(d Deps) {
 	e.PATCH("/users/:id", s.updateUser, signedIn...)
 	e.POST("/users/:id/resend-invite", s.resendInvite, signedIn...)
 	e.POST("/users/:id/revoke-invite", s.revokeInvite, signedIn...)
+	e.POST("/users/:id/invite-link", s.issueInviteLink, signedIn...)
 	e.PUT("/users/:id/password", s.setPassword, signedIn...)
 	e.POST("/users/:id/deactivate", s.deactivateUser, signedIn...)
 	e.POST("/users/:id/reactivate", s.reactivateUser, signedIn...)
@@ -71,6 +72,10 @@ func (s *Server) routes(d Deps) {
 	// The organization's settings: managers read them, owners and admins change them.
 	e.GET("/organization", s.getOrganization, signedIn...)
 	e.PATCH("/organization", s.updateOrganization, signedIn...)
+
+	// Delivery and insight.
+	e.GET("/delivery/domains", s.listDeliveryDomains, signedIn...)
+	e.GET("/insights/invitations", s.invitationFunnel, signedIn...)
 
 	// Bulk jobs: bulk resends and imports, worked through in the background.
 	e.GET("/jobs", s.listJobs, signedIn...)

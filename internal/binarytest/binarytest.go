@@ -25,6 +25,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/invitedhq/invited/internal/mail/sendgridtest"
+	"github.com/invitedhq/invited/internal/maildomain/dnstest"
 )
 
 // OwnerPassword is the password of the owner Setup creates.
@@ -68,7 +69,9 @@ func New(t testing.TB, bin, database string, fake *sendgridtest.Server, extra ..
 	env := append(os.Environ(),
 		"DATABASE_URL="+database, "HTTP_ADDR="+addr, "LOG_LEVEL=warn",
 		"JWT_SECRET=bench-secret-bench-secret-bench-secret-0123", "SENDGRID_API_KEY="+fake.APIKey,
-		"SENDGRID_API_URL="+fake.URL, "MAIL_FROM=Invited <invites@invited.test>", "APP_BASE_URL=https://app.test")
+		"SENDGRID_API_URL="+fake.URL, "MAIL_FROM=Invited <invites@invited.test>", "APP_BASE_URL=https://app.test",
+		// New users' domains are checked for a mail server: against a local DNS server.
+		"DNS_RESOLVER="+dnstest.NewServer(t, dnstest.HasMX).Addr)
 	s := &Server{T: t, Base: "http://" + addr, Bin: bin, Env: append(env, extra...), Log: &syncBuffer{}}
 	s.Run("migrate")
 	s.Run("org", "create", "--slug", "bench", "--name", "Bench", "--owner-email", "owner@example.com",

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/invitedhq/invited/internal/people"
 )
 
 // Dialect names the database family a DATABASE_URL points at.
@@ -62,6 +64,12 @@ type Config struct {
 	SendGridTemplateID       string
 	SendGridWebhookPublicKey string
 
+	// DNSResolver is "system" (the host's resolv.conf), "off" (no
+	// deliverability check of new addresses) or DNSServers.
+	DNSResolver string
+	// DNSServers are the resolvers DNS_RESOLVER names, host:port.
+	DNSServers []string
+
 	CORSAllowedOrigins []string
 	PublicRateLimit    int
 	// JobWorkers is the number of email jobs a replica works at once;
@@ -110,12 +118,14 @@ var Vars = []Var{
 	{Name: "INVITE_TOKEN_KEYS", Default: "", Help: "activation-link signing keys as id:base64secret, comma-separated, current first (rotation); empty derives one from JWT_SECRET", Secret: true},
 	{Name: "APP_BASE_URL", Default: "", Help: "base URL of the activation page; links are APP_BASE_URL/activate?token=...; empty is the service's own address (http://localhost:8080 with the default HTTP_ADDR)"},
 	{Name: "CONSOLE", Default: "on", Help: "on serves the web console at / and the activation page at /activate; off serves the API alone"},
-	{Name: "INVITE_TTL", Default: "168h", Help: "default lifetime of an invitation link, 24h to 720h"},
+	{Name: "INVITE_TTL", Default: hours(people.DefaultInviteTTL), Help: "default lifetime of an invitation link, " +
+		hours(people.MinInviteTTL) + " to " + hours(people.MaxInviteTTL)},
 	{Name: "MAIL_FROM", Default: "invited <no-reply@invited.localhost>", Help: "sender of invitation emails, an address or \"Name <address>\""},
 	{Name: "SENDGRID_API_KEY", Default: "", Help: "SendGrid API key; empty prints emails to the log instead (development only)", Secret: true},
 	{Name: "SENDGRID_API_URL", Default: "https://api.sendgrid.com", Help: "SendGrid API base URL"},
 	{Name: "SENDGRID_TEMPLATE_ID", Default: "", Help: "optional SendGrid dynamic template id used instead of the built-in templates"},
 	{Name: "SENDGRID_WEBHOOK_PUBLIC_KEY", Default: "", Help: "base64 public key of SendGrid's signed event webhook; empty disables POST /webhooks/sendgrid"},
+	{Name: "DNS_RESOLVER", Default: "system", Help: "resolvers asked whether a new address's domain has a mail server (MX, else A/AAAA): system (resolv.conf), off, or comma-separated host[:port]"},
 	{Name: "CORS_ALLOWED_ORIGINS", Default: "", Help: "comma-separated origins allowed to call the API from a browser; empty allows none"},
 	{Name: "PUBLIC_RATE_LIMIT", Default: "60", Help: "requests per minute per client IP on public routes (/auth/token, /invites/*)"},
 	{Name: "JOB_WORKERS", Default: "", Help: "email jobs worked at once per replica; empty: ten per database connection (DATABASE_MAX_CONNS)"},
@@ -152,13 +162,15 @@ func Load(getenv func(string) string) (Config, error) {
 		c.AppBaseURL = strings.TrimRight(r.httpURL("APP_BASE_URL"), "/")
 	}
 	c.Console = r.oneOf("CONSOLE", "on", "off") == "on"
-	c.InviteTTL = r.duration("INVITE_TTL", 24*time.Hour, 30*24*time.Hour)
+	c.InviteTTL = r.duration("INVITE_TTL", people.MinInviteTTL, people.MaxInviteTTL)
 
 	c.MailFrom = r.address("MAIL_FROM")
 	c.SendGridAPIKey = r.str("SENDGRID_API_KEY")
 	c.SendGridAPIURL = strings.TrimRight(r.httpURL("SENDGRID_API_URL"), "/")
 	c.SendGridTemplateID = r.str("SENDGRID_TEMPLATE_ID")
 	c.SendGridWebhookPublicKey = r.str("SENDGRID_WEBHOOK_PUBLIC_KEY")
+
+	c.DNSResolver, c.DNSServers = r.resolver("DNS_RESOLVER")
 
 	c.CORSAllowedOrigins = r.origins("CORS_ALLOWED_ORIGINS")
 	c.PublicRateLimit = r.integer("PUBLIC_RATE_LIMIT", 1, 1_000_000)
@@ -354,6 +366,32 @@ func (r *reader) origins(name string) []string {
 	return out
 }
 
+// DNS resolver modes besides a list of servers.
+const (
+	DNSSystem = "system"
+	DNSOff    = "off"
+)
+
+func (r *reader) resolver(name string) (string, []string) {
+	switch v := strings.ToLower(r.str(name)); v {
+	case DNSSystem, DNSOff:
+		return v, nil
+	}
+	var servers []string
+	for _, s := range r.list(name) {
+		host, port, err := net.SplitHostPort(s)
+		if err != nil {
+			host, port = s, "53"
+		}
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 || net.ParseIP(strings.Trim(host, "[]")) == nil {
+			r.fail(name, "must be system, off, or resolver IP addresses with optional ports like 10.0.0.2:53, got %q", s)
+			continue
+		}
+		servers = append(servers, net.JoinHostPort(strings.Trim(host, "[]"), port))
+	}
+	return "servers", servers
+}
+
 func (r *reader) cidrs(name string) []*net.IPNet {
 	var nets []*net.IPNet
 	for _, s := range r.list(name) {
@@ -366,3 +404,6 @@ func (r *reader) cidrs(name string) []*net.IPNet {
 	}
 	return nets
 }
+
+// hours writes a whole number of hours as a duration setting: 168h.
+func hours(d time.Duration) string { return fmt.Sprintf("%dh", d/time.Hour) }

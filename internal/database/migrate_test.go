@@ -75,6 +75,8 @@ func TestLifecycleMigrationKeepsInvitesAndWhatPointsAtThem(t *testing.T) {
 			err = g.Exec(`INSERT INTO invites (id, organization_id, user_id, sequence, key_id, created_at, expires_at, delivery_updated_at) VALUES (?, ?, ?, 4, 'k', ?, ?, ?)`,
 				uuid.New(), org, uuid.New(), now, now.Add(time.Hour), now).Error
 			require.Error(t, err, "the rebuilt table still checks its foreign keys")
+			require.NoError(t, g.Exec(`UPDATE invites SET delivery_status = 'by_hand' WHERE id = ?`, inv).Error, "a link handed over by hand")
+			require.Error(t, g.Exec(`UPDATE invites SET delivery_status = 'carrier_pigeon' WHERE id = ?`, inv).Error)
 		})
 	}
 }

@@ -23,7 +23,8 @@ const BulkBatchSize = mail.MaxBatch
 // items remain, the job's next batch. A batch that fails leaves nothing
 // behind and is retried whole; a finished or cancelled job is left alone,
 // so a batch run twice does nothing the second time.
-func (s *Service) RunJobBatch(ctx context.Context, jobID uuid.UUID) error {
+func (s *Service) RunJobBatch(ctx context.Context, jobID uuid.UUID) (err error) {
+	defer apperr.Wrap(&err, "people.RunJobBatch")
 	return s.store.InTx(ctx, func(ctx context.Context) error {
 		job, err := s.store.LockJob(ctx, jobID)
 		if apperr.Is(err, apperr.NotFound) {
@@ -71,7 +72,7 @@ func (s *Service) runBatch(ctx context.Context, job *Job, now time.Time) (done b
 	if err != nil {
 		return false, err
 	}
-	box := &outbox{budget: batchBudget(ctx)}
+	box := &outbox{jobID: &job.ID, budget: batchBudget(ctx)}
 	var n int
 	switch job.Kind {
 	case JobBulkResend:
@@ -146,7 +147,7 @@ func (s *Service) resendBatch(ctx context.Context, actor Actor, org Organization
 			it.finish(ItemSkipped, ItemRecentlyInvited, "The user was sent a newer invitation after this job was accepted.", now)
 			continue
 		}
-		inv, _, err := s.resend(ctx, actor, org, &u, box)
+		inv, _, err := s.resend(ctx, actor, org, &u, job.Params.inviteOptions(), box)
 		if apperr.Is(err, apperr.InsufficientRank) || apperr.Is(err, apperr.InviteNotPending) {
 			it.skipFor(err, now)
 			continue
@@ -173,6 +174,8 @@ func (s *Service) importBatch(ctx context.Context, actor Actor, org Organization
 	if err != nil {
 		return 0, err
 	}
+	// One lookup per distinct domain of the batch, all within one timeout.
+	warnings := s.emailWarnings(ctx, emails...)
 	for i := range items {
 		if box.spent(i) {
 			return i, nil
@@ -192,7 +195,8 @@ func (s *Service) importBatch(ctx context.Context, actor Actor, org Organization
 			it.finish(ItemFailed, ItemInvalid, rowMessage(errs), now)
 			continue
 		}
-		n.SendInvite = job.Params.SendInvites
+		n.NoInvite = !job.Params.SendInvites
+		n.emailWarnings = warnings[n.Email]
 		u, err := s.createUser(ctx, org, &actor.ID, n, box)
 		if err != nil {
 			return 0, err

@@ -21,20 +21,21 @@ import (
 // acceptance and its record mails the same, still valid link. Errors are
 // *mail.Error when the provider refused; the caller retries temporary ones
 // and any other error.
-func (s *Service) DeliverInvite(ctx context.Context, inviteID uuid.UUID) error {
+func (s *Service) DeliverInvite(ctx context.Context, inviteID uuid.UUID) (err error) {
+	defer apperr.Wrap(&err, "people.DeliverInvite")
 	return s.dispatch.deliver(ctx, []uuid.UUID{inviteID})[0]
 }
 
 // DeliverInviteBatch hands the emails of invites created together (a batch
 // of a bulk job) to the provider, as DeliverInvite does for each: one call
 // per organization, inviter and language, each recipient with their own
-// link. A
-// recipient the provider refuses for good fails alone. The error is the
+// link. A recipient the provider refuses for good fails alone. The error is the
 // one that decides the batch's retry: a temporary failure or other error
 // if any email had one (a retry sends only what is still unsent), else a
 // rate limit if any, else a Wait if any, else a refusal for good if every
 // email was refused; nil when every email went out or must not go out.
-func (s *Service) DeliverInviteBatch(ctx context.Context, inviteIDs []uuid.UUID) error {
+func (s *Service) DeliverInviteBatch(ctx context.Context, inviteIDs []uuid.UUID) (err error) {
+	defer apperr.Wrap(&err, "people.DeliverInviteBatch")
 	if len(inviteIDs) == 0 {
 		return nil
 	}
@@ -106,6 +107,8 @@ func undeliverable(inv Invite, u User, now time.Time) string {
 		return "the provider already reported on it"
 	case inv.Delivery.Status == DeliveryFailed:
 		return "the provider refused it for good"
+	case inv.Delivery.Status == DeliveryByHand:
+		return "its link is handed over by hand"
 	default:
 		return ""
 	}
@@ -193,7 +196,7 @@ func (s *Service) batchOf(c *call, todo []int) (mail.Batch, error) {
 		inv, u := c.letters[i].invite, c.letters[i].user
 		token, err := s.signer.Sign(inv.KeyID, inv.ID, u.ID, inv.ExpiresAt)
 		if err != nil {
-			return mail.Batch{}, apperr.Internal(err)
+			return mail.Batch{}, apperr.Internal("people.DeliverInvites: sign link", err)
 		}
 		batch.Recipients = append(batch.Recipients, mail.Recipient{
 			InviteID: inv.ID.String(), UserID: u.ID.String(), Email: u.Email,
@@ -239,6 +242,7 @@ func (s *Service) recordSend(ctx context.Context, inviteIDs []uuid.UUID, receipt
 // Each event is applied once; an event older than the one that set the
 // current status changes nothing. Events about no invite we know are ignored.
 func (s *Service) ApplyDeliveryEvents(ctx context.Context, events []DeliveryEvent) (applied int, err error) {
+	defer apperr.Wrap(&err, "people.ApplyDeliveryEvents")
 	for _, e := range events {
 		e.ReceivedAt = s.now()
 		if e.OccurredAt.IsZero() {
@@ -261,7 +265,7 @@ func (s *Service) ApplyDeliveryEvents(ctx context.Context, events []DeliveryEven
 // that happened in the same second (the provider's resolution): a deferral
 // comes before the outcome it delays, a delivery before a late bounce or a
 // spam report. The later event in this order wins the tie. Statuses that
-// no event sets (queued, sending, sent, failed) rank lowest.
+// no event sets (queued, sending, sent, failed, by_hand) rank lowest.
 func (d DeliveryStatus) Precedence() int {
 	switch d {
 	case DeliveryDeferred:
@@ -272,7 +276,7 @@ func (d DeliveryStatus) Precedence() int {
 		return 3
 	case DeliverySpamReport:
 		return 4
-	case DeliveryQueued, DeliverySending, DeliverySent, DeliveryFailed:
+	case DeliveryQueued, DeliverySending, DeliverySent, DeliveryFailed, DeliveryByHand:
 		return 0
 	}
 	return 0

@@ -5,6 +5,7 @@
 package people
 
 import (
+	"cmp"
 	"time"
 
 	"github.com/google/uuid"
@@ -78,6 +79,9 @@ type Organization struct {
 	UpdatedAt time.Time
 }
 
+// timeZone is the organization's IANA time zone, UTC when unset.
+func (o Organization) timeZone() string { return cmp.Or(o.TimeZone, "UTC") }
+
 // User is a person of an organization.
 type User struct {
 	ID                 uuid.UUID
@@ -92,6 +96,9 @@ type User struct {
 	MustChangePassword bool
 	// EmailSuggestion is a likely correction of a mistyped email domain.
 	EmailSuggestion string
+	// EmailWarnings are the EmailWarnings codes found when the address was
+	// given; empty when none was found or the check could not tell.
+	EmailWarnings []string
 	// Locale is the user's language (BCP 47), the language of their emails.
 	Locale         string
 	LatestInviteID *uuid.UUID
@@ -181,11 +188,14 @@ const (
 	DeliveryDropped    DeliveryStatus = "dropped"
 	DeliverySpamReport DeliveryStatus = "spam_report"
 	DeliveryFailed     DeliveryStatus = "failed"
+	// DeliveryByHand: no email; a people manager took the link to hand it
+	// over themselves (invite-link).
+	DeliveryByHand DeliveryStatus = "by_hand"
 )
 
 // DeliveryStatuses lists every delivery status.
 var DeliveryStatuses = []DeliveryStatus{DeliveryQueued, DeliverySending, DeliverySent, DeliveryDelivered, DeliveryDeferred,
-	DeliveryBounced, DeliveryBlocked, DeliveryDropped, DeliverySpamReport, DeliveryFailed}
+	DeliveryBounced, DeliveryBlocked, DeliveryDropped, DeliverySpamReport, DeliveryFailed, DeliveryByHand}
 
 // Invite is one activation link sent to one user.
 type Invite struct {
@@ -205,6 +215,12 @@ type Invite struct {
 	RevokeReason RevokeReason
 	AcceptedAt   *time.Time
 	Delivery     Delivery
+	// RecipientDomain is the domain of the address it was mailed to.
+	RecipientDomain string
+	// LastEmailedAt is when its email was last queued.
+	LastEmailedAt time.Time
+	// JobID is the bulk job that created it, if one did.
+	JobID *uuid.UUID
 }
 
 // Delivery is the email provider's view of an invitation's message.

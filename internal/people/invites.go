@@ -3,6 +3,7 @@ package people
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -16,6 +17,8 @@ import (
 // one each.
 type outbox struct {
 	inviteIDs []uuid.UUID
+	// jobID is the bulk job of the batch, recorded on its invites.
+	jobID *uuid.UUID
 	// budget is when the batch stops taking on items (see batchBudget).
 	budget time.Time
 }
@@ -26,11 +29,51 @@ func (b *outbox) spent(i int) bool {
 	return i > 0 && !b.budget.IsZero() && time.Now().After(b.budget)
 }
 
+// InviteOptions are the choices of one invitation.
+type InviteOptions struct {
+	// ExpiresIn is how long the link lives, in whole hours from
+	// MinInviteTTL to MaxInviteTTL; nil is the organization's invite_ttl.
+	ExpiresIn *time.Duration
+}
+
+// validate reports an expires_in out of bounds.
+func (o InviteOptions) validate() *apperr.FieldError {
+	if o.ExpiresIn == nil {
+		return nil
+	}
+	return validInviteTTL("expires_in", *o.ExpiresIn)
+}
+
+// lifetime is how long the invitation lives in org.
+func (o InviteOptions) lifetime(org Organization) time.Duration {
+	if o.ExpiresIn != nil {
+		return *o.ExpiresIn
+	}
+	return org.InviteTTL
+}
+
+// hoursOf is the lifetime in hours, 0 for the organization's default.
+func (o InviteOptions) hoursOf() int {
+	if o.ExpiresIn == nil {
+		return 0
+	}
+	return hours(*o.ExpiresIn)
+}
+
+// issue says how issueInvite gets a new invitation to its user.
+type issue struct {
+	action string
+	opts   InviteOptions
+	// box is a bulk batch's outbox; nil queues the email on its own.
+	box *outbox
+	// byHand: a people manager hands the link over (invite-link); no email.
+	byHand bool
+}
+
 // issueInvite revokes the user's open invites, creates a fresh one, points
 // the user at it, queues its email and audits it — all in the caller's
-// transaction, with the user's row already locked (rules R3, R4). With an
-// outbox the email is left to the batch; without, it is queued on its own.
-func (s *Service) issueInvite(ctx context.Context, org Organization, u *User, actorID *uuid.UUID, action string, box *outbox) (Invite, error) {
+// transaction, with the user's row already locked (rules R3, R4).
+func (s *Service) issueInvite(ctx context.Context, org Organization, u *User, actorID *uuid.UUID, how issue) (Invite, error) {
 	now := s.now()
 	revoked, err := s.store.RevokeOpenInvites(ctx, u.ID, RevokedSuperseded, now)
 	if err != nil {
@@ -40,19 +83,30 @@ func (s *Service) issueInvite(ctx context.Context, org Organization, u *User, ac
 		ID: newID(), OrganizationID: org.ID, UserID: u.ID, CreatedBy: actorID,
 		KeyID: s.signer.CurrentKeyID(), CreatedAt: now,
 		// Whole seconds: the link's signature covers the expiry in seconds.
-		ExpiresAt: now.Add(org.InviteTTL).Truncate(time.Second),
-		Delivery:  Delivery{Status: DeliveryQueued, UpdatedAt: now},
+		ExpiresAt:       now.Add(how.opts.lifetime(org)).Truncate(time.Second),
+		Delivery:        Delivery{Status: DeliveryQueued, UpdatedAt: now},
+		RecipientDomain: emailDomain(u.Email), LastEmailedAt: now,
+	}
+	if how.box != nil {
+		inv.JobID = how.box.jobID
+	}
+	if how.byHand {
+		inv.Delivery.Status = DeliveryByHand
 	}
 	if err := s.store.AddInvite(ctx, &inv); err != nil { // numbers it and makes it the user's latest
 		return Invite{}, err
 	}
 	u.LatestInviteID, u.LastInvitedAt, u.UpdatedAt = &inv.ID, &now, now
-	if box != nil {
-		box.inviteIDs = append(box.inviteIDs, inv.ID)
-	} else if err := s.store.EnqueueInviteEmail(ctx, inv); err != nil {
-		return Invite{}, err
+	switch {
+	case how.byHand:
+	case how.box != nil:
+		how.box.inviteIDs = append(how.box.inviteIDs, inv.ID)
+	default:
+		if err := s.store.EnqueueInviteEmail(ctx, inv); err != nil {
+			return Invite{}, err
+		}
 	}
-	if err := s.audit(ctx, org.ID, actorID, &u.ID, action, map[string]any{
+	if err := s.audit(ctx, org.ID, actorID, &u.ID, how.action, map[string]any{
 		"invite_id": inv.ID, "sequence": inv.Sequence, "expires_at": inv.ExpiresAt, "invites_revoked": revoked,
 	}); err != nil {
 		return Invite{}, err
@@ -69,9 +123,12 @@ type Warning struct {
 
 // ResendInvite sends a fresh invitation to an invite-pending user; every
 // earlier link stops working when it returns (R2–R4, R9).
-func (s *Service) ResendInvite(ctx context.Context, actor Actor, id uuid.UUID) (Invite, []Warning, error) {
+func (s *Service) ResendInvite(ctx context.Context, actor Actor, id uuid.UUID, opts InviteOptions) (Invite, []Warning, error) {
 	if err := actor.RequireManager(); err != nil {
 		return Invite{}, nil, err
+	}
+	if fe := opts.validate(); fe != nil {
+		return Invite{}, nil, apperr.Invalid(*fe)
 	}
 	org, err := s.store.OrganizationByID(ctx, actor.OrganizationID)
 	if err != nil {
@@ -80,30 +137,103 @@ func (s *Service) ResendInvite(ctx context.Context, actor Actor, id uuid.UUID) (
 	var (
 		inv      Invite
 		warnings []Warning
+		user     User
 	)
 	err = s.store.InTx(ctx, func(ctx context.Context) error {
 		u, err := s.store.LockUser(ctx, org.ID, id)
 		if err != nil {
 			return err
 		}
-		if inv, warnings, err = s.resend(ctx, actor, org, &u, nil); err != nil {
+		if inv, warnings, err = s.resend(ctx, actor, org, &u, opts, nil); err != nil {
 			return err
 		}
+		user = u
 		return nil
 	})
-	return inv, warnings, err
+	if err != nil {
+		return Invite{}, nil, err
+	}
+	// After the commit: the resend is done whatever the report says.
+	h, err := s.userDomainHealth(ctx, user)
+	if err != nil {
+		return Invite{}, nil, err
+	}
+	if w, ok := domainWarning(h); ok {
+		warnings = append(warnings, w)
+	}
+	return inv, warnings, nil
+}
+
+// domainWarning tells a resend's caller that the user's domain is not healthy.
+func domainWarning(h DomainHealth) (Warning, bool) {
+	var facts string
+	switch h.Verdict {
+	case DomainHealthy:
+		return Warning{}, false
+	case DomainInvalid:
+		facts = "has no mail server"
+	case DomainBlocking:
+		facts = fmt.Sprintf("blocked %d of the %d invitations sent there in the last 30 days", h.Blocked, h.Sent)
+	case DomainDegraded:
+		facts = fmt.Sprintf("did not take %d of the %d invitations sent there in the last 30 days", h.problems(), h.Sent)
+	}
+	if h.TopReason != "" {
+		facts += " (most often: " + h.TopReason + ")"
+	}
+	return Warning{Code: "domain_" + string(h.Verdict),
+		Message: "The domain " + h.Domain + " " + facts + ". " + h.Verdict.Advice()}, true
 }
 
 // resend is one resend to a locked user; bulk resends call it per user
 // with their batch's outbox.
-func (s *Service) resend(ctx context.Context, actor Actor, org Organization, u *User, box *outbox) (Invite, []Warning, error) {
+func (s *Service) resend(ctx context.Context, actor Actor, org Organization, u *User, opts InviteOptions, box *outbox) (Invite, []Warning, error) {
 	action, err := resendAction(actor, *u)
 	if err != nil {
 		return Invite{}, nil, err
 	}
 	warnings := deliveryWarnings(*u)
-	inv, err := s.issueInvite(ctx, org, u, &actor.ID, action, box)
+	inv, err := s.issueInvite(ctx, org, u, &actor.ID, issue{action: action, opts: opts, box: box})
 	return inv, warnings, err
+}
+
+// IssueInviteLink is a resend that sends nothing: a fresh invitation
+// replaces every earlier link in the same transaction (R3), and its
+// activation URL is returned to the people manager, who hands it over
+// themselves when email does not get through. The URL is as sensitive as a
+// password: it is built here, from the invite's signature, and stored,
+// logged and queued nowhere; the audit trail records only that a link was
+// issued (invite.link_issued).
+func (s *Service) IssueInviteLink(ctx context.Context, actor Actor, id uuid.UUID, opts InviteOptions) (Invite, string, error) {
+	if err := actor.RequireManager(); err != nil {
+		return Invite{}, "", err
+	}
+	if fe := opts.validate(); fe != nil {
+		return Invite{}, "", apperr.Invalid(*fe)
+	}
+	org, err := s.store.OrganizationByID(ctx, actor.OrganizationID)
+	if err != nil {
+		return Invite{}, "", err
+	}
+	var inv Invite
+	err = s.store.InTx(ctx, func(ctx context.Context) error {
+		u, err := s.store.LockUser(ctx, org.ID, id)
+		if err != nil {
+			return err
+		}
+		if _, err := resendAction(actor, u); err != nil {
+			return err
+		}
+		inv, err = s.issueInvite(ctx, org, &u, &actor.ID, issue{action: ActionInviteLinkIssued, opts: opts, byHand: true})
+		return err
+	})
+	if err != nil {
+		return Invite{}, "", err
+	}
+	token, err := s.signer.Sign(inv.KeyID, inv.ID, inv.UserID, inv.ExpiresAt)
+	if err != nil {
+		return Invite{}, "", apperr.Internal("people.IssueInviteLink: sign link", err)
+	}
+	return inv, s.InviteLink(token), nil
 }
 
 // resendAction checks that actor may resend to u (R2, R5) and names the
@@ -148,7 +278,7 @@ func deliveryWarnings(u User) []Warning {
 		case DeliveryFailed:
 			ws = append(ws, Warning{Code: "previous_delivery_failed",
 				Message: "The email provider refused the previous invitation" + reason + "."})
-		default: // queued, sent, delivered, deferred: nothing went wrong yet
+		default: // queued, sent, delivered, deferred: nothing went wrong yet; by_hand: no email
 		}
 	}
 	if u.EmailSuggestion != "" {
@@ -202,6 +332,10 @@ type InviteInfo struct {
 	OrganizationName string
 	OrganizationSlug string
 	ExpiresAt        time.Time
+	// Locale is the user's language, and DefaultLocale the organization's:
+	// the page speaks the first of them it has texts for.
+	Locale        string
+	DefaultLocale string
 }
 
 // resolved is an activation token checked against the database.
@@ -230,7 +364,7 @@ func (s *Service) resolveToken(ctx context.Context, token string) (resolved, err
 		if errors.Is(err, auth.ErrInvalidToken) {
 			return resolved{}, notFound
 		}
-		return resolved{}, apperr.Internal(err)
+		return resolved{}, apperr.Internal("people.resolveToken: verify", err)
 	}
 	u, err := s.store.User(ctx, inv.OrganizationID, inv.UserID)
 	if err != nil {
@@ -290,7 +424,8 @@ func (s *Service) VerifyInvite(ctx context.Context, token string) (InviteInfo, e
 		return InviteInfo{}, err
 	}
 	return InviteInfo{Email: r.user.Email, FirstName: r.user.FirstName, LastName: r.user.LastName,
-		OrganizationName: r.org.Name, OrganizationSlug: r.org.Slug, ExpiresAt: r.invite.ExpiresAt}, nil
+		OrganizationName: r.org.Name, OrganizationSlug: r.org.Slug, ExpiresAt: r.invite.ExpiresAt,
+		Locale: r.user.Locale, DefaultLocale: r.org.DefaultLocale}, nil
 }
 
 // Acceptance is the user's answer to an invitation.
@@ -416,7 +551,7 @@ func (s *Service) RenewInvite(ctx context.Context, token string) error {
 			}
 			return err
 		}
-		_, err = s.issueInvite(ctx, r.org, &u, nil, ActionInviteRenewed, nil)
+		_, err = s.issueInvite(ctx, r.org, &u, nil, issue{action: ActionInviteRenewed})
 		return err
 	})
 }

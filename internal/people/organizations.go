@@ -16,8 +16,9 @@ const MaxSlugLength = 63
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 
-// Invitation lifetimes: an organization's default, and the bounds of
-// both that default and a single invitation's expires_in.
+// Invitation lifetimes, in one place: an organization's default, and the
+// bounds of both that default (and INVITE_TTL) and a single invitation's
+// expires_in.
 const (
 	DefaultInviteTTL = 7 * 24 * time.Hour
 	MinInviteTTL     = 24 * time.Hour
@@ -59,11 +60,12 @@ func (s *Service) CreateOrganization(ctx context.Context, n NewOrganization) (Or
 	if fe := validInviteTTL("invite_ttl", n.InviteTTL); fe != nil {
 		errs = append(errs, *fe)
 	}
-	owner := NewUser{Email: n.OwnerEmail, FirstName: n.OwnerFirst, LastName: n.OwnerLast, Role: Owner, SendInvite: n.OwnerPassword == ""}
+	owner := NewUser{Email: n.OwnerEmail, FirstName: n.OwnerFirst, LastName: n.OwnerLast, Role: Owner, NoInvite: n.OwnerPassword != ""}
 	errs = append(errs, owner.validate()...)
 	if len(errs) > 0 {
 		return Organization{}, User{}, apperr.Invalid(errs...)
 	}
+	owner.emailWarnings = s.emailWarnings(ctx, owner.Email)[owner.Email]
 	now := s.now()
 	org := Organization{ID: newID(), Slug: n.Slug, Name: n.Name, InviteTTL: n.InviteTTL,
 		DefaultLocale: DefaultOrganizationLocale, TimeZone: DefaultTimeZone, CreatedAt: now, UpdatedAt: now}

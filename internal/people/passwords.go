@@ -16,7 +16,7 @@ import (
 func (s *Service) hashNewPassword(ctx context.Context, field, password string, u User, org Organization) (string, error) {
 	hash, err := s.hasher.HashChecked(ctx, password, func() error { return checkPassword(field, password, u, org) })
 	if err != nil && apperr.As(err).Code == apperr.CodeInternal {
-		return "", apperr.Internal(err)
+		return "", apperr.Internal("people: hash password", err)
 	}
 	return hash, err
 }
@@ -46,8 +46,9 @@ type NewPassword struct {
 	Password string
 	// Generate asks the service to pick a strong password and return it once.
 	Generate bool
-	// Temporary makes the user change it at next sign-in (the default).
-	Temporary bool
+	// Permanent spares the user changing it at their next sign-in. The zero
+	// value makes it temporary: that is the product's default (R6).
+	Permanent bool
 }
 
 // SetPassword is the seed's "Alternative": an administrator sets a user's
@@ -81,7 +82,7 @@ func (s *Service) SetPassword(ctx context.Context, actor Actor, id uuid.UUID, p 
 		p.Password = generated
 		hash, err = s.hasher.Hash(ctx, p.Password) // slow: outside the transaction
 		if err != nil {
-			return User{}, "", apperr.Internal(err)
+			return User{}, "", apperr.Internal("people.SetPassword: hash password", err)
 		}
 	} else if hash, err = s.hashNewPassword(ctx, "password", p.Password, u, org); err != nil {
 		return User{}, "", err
@@ -97,7 +98,7 @@ func (s *Service) SetPassword(ctx context.Context, actor Actor, id uuid.UUID, p 
 			return err
 		}
 		previous := locked.Status
-		locked.PasswordHash, locked.MustChangePassword, locked.UpdatedAt = hash, p.Temporary, now
+		locked.PasswordHash, locked.MustChangePassword, locked.UpdatedAt = hash, !p.Permanent, now
 		if locked.Status == InvitePending {
 			locked.Status, locked.ConfirmedAt = Confirmed, &now
 		}
@@ -109,7 +110,7 @@ func (s *Service) SetPassword(ctx context.Context, actor Actor, id uuid.UUID, p 
 			return err
 		}
 		return s.audit(ctx, locked.OrganizationID, &actor.ID, &locked.ID, ActionPasswordSet, map[string]any{
-			"temporary": p.Temporary, "generated": p.Generate, "previous_status": previous, "invites_revoked": n,
+			"temporary": !p.Permanent, "generated": p.Generate, "previous_status": previous, "invites_revoked": n,
 			"sessions_ended": ended,
 		})
 	})
@@ -145,7 +146,7 @@ func (s *Service) mint(u User, ttl time.Duration) (AccessToken, error) {
 			return AccessToken{}, apperr.New(apperr.NotImplemented,
 				"This deployment verifies tokens of another identity provider and does not mint its own.")
 		}
-		return AccessToken{}, apperr.Internal(err)
+		return AccessToken{}, apperr.Internal("people.mint", err)
 	}
 	// Expiry is in whole seconds; round the remainder up so a 15-minute token says 900.
 	left := (exp.Sub(s.now()) + time.Second - 1).Truncate(time.Second)
@@ -171,7 +172,7 @@ func (s *Service) SignIn(ctx context.Context, orgSlug, email, password string) (
 	}
 	match, err := s.hasher.Verify(ctx, u.PasswordHash, password)
 	if err != nil {
-		return Session{}, apperr.Internal(err)
+		return Session{}, apperr.Internal("people.SignIn: verify password", err)
 	}
 	if !match {
 		return Session{}, s.signInFailed(key)
@@ -238,7 +239,7 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, actor Actor, current, n
 	}
 	match, err := s.hasher.Verify(ctx, actor.PasswordHash, current)
 	if err != nil {
-		return apperr.Internal(err)
+		return apperr.Internal("people.ChangeOwnPassword: verify password", err)
 	}
 	if !match {
 		s.throttle.fail(key)

@@ -27,6 +27,7 @@ type Service struct {
 	refreshTTL time.Duration
 	throttle   *throttle
 	dispatch   *dispatcher
+	domains    DomainChecker
 }
 
 // Deps are the Service's collaborators.
@@ -46,6 +47,8 @@ type Deps struct {
 	Logger *slog.Logger
 	// Delivery tunes how emails are handed to the provider.
 	Delivery DeliveryOptions
+	// MailDomains checks the domains of new addresses; nil checks nothing.
+	MailDomains DomainChecker
 }
 
 // NewService returns a Service.
@@ -59,7 +62,7 @@ func NewService(d Deps) *Service {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{store: d.Store, hasher: d.Hasher, tokens: d.Tokens, signer: d.Signer, mailer: d.Mailer,
-		baseURL: d.AppBaseURL, log: log, refreshTTL: d.RefreshTTL}
+		baseURL: d.AppBaseURL, log: log, refreshTTL: d.RefreshTTL, domains: d.MailDomains}
 	if s.refreshTTL <= 0 {
 		s.refreshTTL = DefaultRefreshTTL
 	}

@@ -6,6 +6,7 @@ package wiring
 
 import (
 	"context"
+	"io/fs"
 	"log/slog"
 	"net"
 	"time"
@@ -36,6 +37,8 @@ type Parts struct {
 	AppBaseURL string
 	// RefreshTTL is how long a session lasts; zero is the service's default.
 	RefreshTTL time.Duration
+	// MailDomains checks new addresses for a mail server; nil checks nothing.
+	MailDomains people.DomainChecker
 	// Now is the clock; nil is time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -56,6 +59,8 @@ type HTTP struct {
 	TrustedProxies     []*net.IPNet
 	// PublicRateLimit is requests per minute per client IP on public routes.
 	PublicRateLimit int
+	// Console is the built web app served at / and /activate; nil serves the API alone.
+	Console fs.FS
 }
 
 // App is invited assembled. Nothing in it runs until the caller starts the
@@ -78,7 +83,8 @@ func Build(p Parts) (*App, error) {
 	}
 	a := &App{Inserter: ins, Store: store.New(p.DB, ins)}
 	a.Service = people.NewService(people.Deps{Store: a.Store, Hasher: p.Hasher, Tokens: p.Tokens, Signer: p.Signer,
-		Mailer: p.Mailer, AppBaseURL: p.AppBaseURL, RefreshTTL: p.RefreshTTL, Now: p.Now, Logger: p.Logger, Delivery: p.Delivery})
+		Mailer: p.Mailer, AppBaseURL: p.AppBaseURL, RefreshTTL: p.RefreshTTL, Now: p.Now, Logger: p.Logger,
+		MailDomains: p.MailDomains, Delivery: p.Delivery})
 	var runner jobs.JobRunner = a.Service
 	if p.WrapJobRunner != nil {
 		runner = p.WrapJobRunner(runner)
@@ -91,10 +97,10 @@ func Build(p Parts) (*App, error) {
 		return nil, err
 	}
 	a.Server = api.NewServer(api.Deps{
-		Service: a.Service, Tokens: p.Tokens, Idempotency: a.Store, Webhook: p.Webhook, Logger: p.Logger, Metrics: p.HTTP.Metrics,
+		Service: a.Service, Tokens: p.Tokens, Webhook: p.Webhook, Logger: p.Logger, Metrics: p.HTTP.Metrics,
 		Ready:              func(ctx context.Context) error { return database.Ready(ctx, p.DB) },
 		CORSAllowedOrigins: p.HTTP.CORSAllowedOrigins, TrustedProxies: p.HTTP.TrustedProxies,
-		PublicRateLimit: p.HTTP.PublicRateLimit, OpenAPI: invited.OpenAPI,
+		PublicRateLimit: p.HTTP.PublicRateLimit, OpenAPI: invited.OpenAPI, Console: p.HTTP.Console,
 	})
 	return a, nil
 }

@@ -9,11 +9,11 @@
 -- +goose Up
 ALTER TABLE invites DROP CONSTRAINT invites_delivery_status_valid,
     ADD CONSTRAINT invites_delivery_status_valid CHECK (delivery_status IN
-        ('queued', 'sending', 'sent', 'delivered', 'deferred', 'bounced', 'blocked', 'dropped', 'spam_report', 'failed')) NOT VALID;
+        ('queued', 'sending', 'sent', 'delivered', 'deferred', 'bounced', 'blocked', 'dropped', 'spam_report', 'failed', 'by_hand')) NOT VALID;
 ALTER TABLE invites VALIDATE CONSTRAINT invites_delivery_status_valid;
 
 -- +goose Down
 UPDATE invites SET delivery_status = 'queued' WHERE delivery_status = 'sending';
 ALTER TABLE invites DROP CONSTRAINT invites_delivery_status_valid,
     ADD CONSTRAINT invites_delivery_status_valid CHECK (delivery_status IN
-        ('queued', 'sent', 'delivered', 'deferred', 'bounced', 'blocked', 'dropped', 'spam_report', 'failed'));
+        ('queued', 'sent', 'delivered', 'deferred', 'bounced', 'blocked', 'dropped', 'spam_report', 'failed', 'by_hand'));

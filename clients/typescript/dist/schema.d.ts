@@ -930,10 +930,15 @@ export interface components {
              */
             reason?: string;
             /**
+             * @description Queued until a worker hands the email to the provider,
+             *     sending while the provider's answer is awaited (and, after a crash,
+             *     until another worker takes the email over: the provider may have it
+             *     already), sent once the provider accepted it, then what its events
+             *     report; by_hand when no email was meant to go.
              * @example bounced
              * @enum {string}
              */
-            status: "queued" | "sent" | "delivered" | "deferred" | "bounced" | "blocked" | "dropped" | "spam_report" | "failed" | "by_hand";
+            status: "queued" | "sending" | "sent" | "delivered" | "deferred" | "bounced" | "blocked" | "dropped" | "spam_report" | "failed" | "by_hand";
             /**
              * Format: date-time
              * @example 2026-11-24T16:05:14Z
@@ -4085,7 +4090,7 @@ export interface operations {
                 /** @description Roles to include, comma-separated */
                 role?: ("owner" | "admin" | "hr" | "curator" | "learner")[];
                 /** @description Delivery statuses of the latest invitation, comma-separated */
-                delivery_status?: ("queued" | "sent" | "delivered" | "deferred" | "bounced" | "blocked" | "dropped" | "spam_report" | "failed" | "by_hand")[];
+                delivery_status?: ("queued" | "sending" | "sent" | "delivered" | "deferred" | "bounced" | "blocked" | "dropped" | "spam_report" | "failed" | "by_hand")[];
                 /**
                  * @description Only users last invited before this time (RFC 3339)
                  * @example 2026-11-19T00:00:00Z

@@ -16,6 +16,7 @@ export const ROLE_LABEL: Record<Role, string> = {
 
 export const DELIVERY_LABEL: Record<DeliveryStatus, string> = {
   queued: "Queued",
+  sending: "Sending",
   sent: "Sent",
   delivered: "Delivered",
   deferred: "Deferred",
@@ -32,6 +33,7 @@ export const DELIVERY_PROBLEMS: DeliveryStatus[] = ["bounced", "blocked", "dropp
 
 const deliveryTone: Record<DeliveryStatus, string> = {
   queued: "neutral",
+  sending: "neutral",
   sent: "info",
   delivered: "good",
   deferred: "warn",

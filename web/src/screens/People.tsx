@@ -202,7 +202,7 @@ export function People() {
           options={[
             { value: "", label: "Any delivery" },
             { value: DELIVERY_PROBLEMS.join(","), label: "Did not arrive" },
-            ...(["delivered", "deferred", "bounced", "blocked", "dropped", "spam_report", "failed", "sent", "queued", "by_hand"] as const).map((d) => ({
+            ...(["delivered", "deferred", "bounced", "blocked", "dropped", "spam_report", "failed", "sent", "sending", "queued", "by_hand"] as const).map((d) => ({
               value: d,
               label: DELIVERY_LABEL[d],
             })),

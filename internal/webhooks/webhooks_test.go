@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -169,9 +170,9 @@ func TestClientRefusesNonPublicAddresses(t *testing.T) {
 
 func TestClientLimits(t *testing.T) {
 	t.Parallel()
-	var hits int
+	var hits atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hits++
+		hits.Add(1)
 		_, _ = io.Copy(io.Discard, r.Body) // then the server notices the client leaving
 		switch r.URL.Path {
 		case "/redirect":
@@ -198,7 +199,7 @@ func TestClientLimits(t *testing.T) {
 	r := c.Send(context.Background(), srv.URL+"/redirect", msg)
 	require.NoError(t, r.Err)
 	require.Equal(t, http.StatusFound, r.StatusCode, "a redirect is an answer, not followed")
-	require.Equal(t, 1, hits)
+	require.Equal(t, int32(1), hits.Load())
 
 	r = c.Send(context.Background(), srv.URL+"/big", msg)
 	require.Len(t, r.Body, webhooks.MaxResponseBody)

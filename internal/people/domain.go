@@ -229,6 +229,7 @@ const (
 	ActionInviteRenewed       = "invite.renewed"
 	ActionInviteAccepted      = "invite.accepted"
 	ActionInviteRevoked       = "invite.revoked"
+	ActionInviteExpired       = "invite.expired"
 	ActionPasswordSet         = "user.password_set"
 	ActionPasswordChanged     = "user.password_changed"
 	ActionEmailChanged        = "user.email_changed"
@@ -239,10 +240,14 @@ const (
 	ActionBulkResendStarted   = "bulk.resend_started"
 	ActionImportStarted       = "import.started"
 	ActionJobCancelled        = "job.cancelled"
+	ActionEndpointCreated     = "webhook_endpoint.created"
+	ActionEndpointUpdated     = "webhook_endpoint.updated"
+	ActionEndpointDeleted     = "webhook_endpoint.deleted"
 )
 
 // AuditActions lists the actions GET /audit-events can filter on.
 var AuditActions = []string{ActionUserCreated, ActionUserUpdated, ActionInviteSent, ActionInviteResent,
-	ActionInviteRenewed, ActionInviteAccepted, ActionInviteRevoked, ActionPasswordSet, ActionPasswordChanged,
+	ActionInviteRenewed, ActionInviteAccepted, ActionInviteRevoked, ActionInviteExpired, ActionPasswordSet, ActionPasswordChanged,
 	ActionEmailChanged, ActionRoleChanged, ActionUserDeactivated, ActionUserReactivated, ActionOrganizationCreated,
-	ActionBulkResendStarted, ActionImportStarted, ActionJobCancelled}
+	ActionBulkResendStarted, ActionImportStarted, ActionJobCancelled, ActionEndpointCreated, ActionEndpointUpdated,
+	ActionEndpointDeleted}

@@ -23,6 +23,7 @@ CREATE TABLE webhook_endpoints (
     failing_since        DATETIME,
     -- One worker at a time delivers to an endpoint: the one holding the lease.
     lease_until          DATETIME,
+    lease_token          TEXT,
     created_by           TEXT REFERENCES users (id) ON DELETE SET NULL,
     created_at           DATETIME NOT NULL,
     updated_at           DATETIME NOT NULL,
@@ -73,7 +74,7 @@ CREATE TABLE webhook_deliveries (
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries (endpoint_id, next_attempt_at) WHERE status = 'pending';
 CREATE INDEX webhook_deliveries_queue ON webhook_deliveries (endpoint_id, ordering_key, seq) WHERE status = 'pending';
 -- GET /webhook-endpoints/{id}/deliveries, newest first.
-CREATE INDEX webhook_deliveries_list ON webhook_deliveries (endpoint_id, seq DESC);
+CREATE INDEX webhook_deliveries_list ON webhook_deliveries (endpoint_id, created_at DESC, id DESC);
 CREATE INDEX webhook_deliveries_by_event ON webhook_deliveries (event_id);
 
 CREATE TABLE webhook_attempts (

@@ -12,7 +12,13 @@ REDOCLY   := tools/redocly/node_modules/.bin/redocly
 # What `make docs` generates, and so what `make check-docs` compares.
 GENERATED := openapi.yaml docs/swagger.json docs/problems.md client/client.gen.go
 
-.PHONY: run test test-race build lint lint-openapi fmt tools docs check-docs ci clean bench bench-go
+# The packages with concurrency, which CI tests under the race detector.
+RACE_PKGS := ./api ./internal/people ./internal/store ./internal/jobs ./internal/mail/...
+# The fuzz targets over what every input passes, and how long CI runs each.
+FUZZ_TARGETS := ./internal/input:FuzzDecodeJSON ./internal/people:FuzzDecodeCursor
+FUZZTIME ?= 15s
+
+.PHONY: run test test-race test-ci fuzz build lint lint-openapi fmt tools docs check-docs ci clean bench bench-go
 
 ## run: start the service on the embedded SQLite database with the demo organization
 run:
@@ -22,9 +28,20 @@ run:
 test:
 	$(GO) test -count=1 ./...
 
-## test-race: the tests under the race detector (needs a C compiler)
+## test-race: the tests of the packages with concurrency under the race detector (needs a C compiler)
 test-race:
-	CGO_ENABLED=1 $(GO) test -race -count=1 ./...
+	CGO_ENABLED=1 $(GO) test -race -count=1 $(RACE_PKGS)
+
+## test-ci: what CI tests: the packages with concurrency under the race detector, the rest as make test does
+test-ci: test-race
+	$(GO) test -count=1 $$($(GO) list ./... | grep -v -x -F "$$($(GO) list $(RACE_PKGS))")
+
+## fuzz: run each fuzz target for FUZZTIME from its committed corpus (testdata/fuzz)
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		echo "fuzz $$t for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) "$${t%%:*}" || exit 1; \
+	done
 
 ## build: a static binary in bin/invited
 build:

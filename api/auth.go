@@ -13,9 +13,14 @@ type SignInRequest struct {
 	Organization string `json:"organization" example:"acme" validate:"required"`
 	Email        string `json:"email" format:"email" example:"grace.hopper@example.com" validate:"required"`
 	Password     string `json:"password" example:"correct-horse-battery-staple" validate:"required"`
+	// RefreshTokenCookie asks for the refresh token in an HttpOnly cookie
+	// scoped to /auth instead of in the body: for a browser app served by
+	// this service, such as the console. It needs HTTPS (plain HTTP only on
+	// localhost).
+	RefreshTokenCookie bool `json:"refresh_token_cookie" default:"false" example:"false" validate:"optional"`
 }
 
-// TokenResponse is a bearer access token.
+// TokenResponse is a bearer access token and the refresh token that renews it.
 type TokenResponse struct {
 	AccessToken string `json:"access_token" example:"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwMTkzYjRhMiJ9.c2lnbmF0dXJl"`
 	TokenType   string `json:"token_type" enums:"Bearer" example:"Bearer"`
@@ -24,19 +29,26 @@ type TokenResponse struct {
 	// PasswordChangeRequired is true after an administrator set a temporary
 	// password: the client should send the user to PUT /me/password.
 	PasswordChangeRequired bool `json:"password_change_required" example:"false"`
+	// RefreshToken buys the next access token from POST /auth/refresh, once;
+	// absent when it was set as a cookie.
+	RefreshToken string `json:"refresh_token,omitempty" example:"Ak3xqL0Vx1mV7c2yY8sQpN4bT6rE9wZ0aB5cD7eF1gH3iJ5kL7mN9oP1qR3sT5uV7wX9yZ1aB3cD5eF7gH9iJ1kL3"`
+	// RefreshTokenExpiresAt is the session's absolute end: refreshing never
+	// extends it.
+	RefreshTokenExpiresAt time.Time `json:"refresh_token_expires_at" format:"date-time" example:"2026-12-31T09:30:00Z"`
 }
 
 // signIn godoc
 //
 //	@Summary		Sign in
-//	@Description	Exchanges an organization, email and password for an access token. An unknown email, a wrong password and an account without a password all get the same 401, in comparable time. Repeated failures for one account back off (429).
+//	@Description	Exchanges an organization, email and password for a session: an access token (ACCESS_TOKEN_TTL, 15 minutes by default) and a refresh token that renews it through POST /auth/refresh until the session's absolute end (REFRESH_TOKEN_TTL, 30 days by default). An unknown email, a wrong password and an account without a password all get the same 401, in comparable time. Repeated failures for one account back off (429).
 //	@ID				signIn
 //	@Tags			Authentication
 //	@Accept			json
 //	@Produce		json
 //	@Param			body	body		SignInRequest	true	"Credentials"
-//	@Success		200		{object}	TokenResponse	"An access token"
-//	@Failure		400		{object}	Problem			"invalid_request"
+//	@Success		200		{object}	TokenResponse	"A session"
+//	@Header			200		{string}	Set-Cookie		"With refresh_token_cookie: the refresh token, invited_refresh=…; Path=/auth; HttpOnly; Secure; SameSite=Strict"
+//	@Failure		400		{object}	Problem			"invalid_request (refresh_token_cookie over plain HTTP to a host other than localhost)"
 //	@Failure		401		{object}	Problem			"invalid_credentials"
 //	@Failure		409		{object}	Problem			"user_deactivated"
 //	@Failure		413		{object}	Problem			"payload_too_large"
@@ -52,10 +64,14 @@ func (s *Server) signIn(c echo.Context) error {
 	if err := requireFields("organization", req.Organization, "email", req.Email, "password", req.Password); err != nil {
 		return err
 	}
-	tok, err := s.svc.SignIn(c.Request().Context(), req.Organization, req.Email, req.Password)
+	if req.RefreshTokenCookie {
+		if err := cookieAllowed(c, "refresh_token_cookie"); err != nil {
+			return err
+		}
+	}
+	sess, err := s.svc.SignIn(c.Request().Context(), req.Organization, req.Email, req.Password)
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, TokenResponse{AccessToken: tok.Token, TokenType: "Bearer",
-		ExpiresIn: int(tok.ExpiresIn / time.Second), PasswordChangeRequired: tok.PasswordChangeRequired})
+	return writeJSON(c, http.StatusOK, sessionResponse(c, sess, req.RefreshTokenCookie))
 }

@@ -15,74 +15,67 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/invitedhq/invited/internal/apperr"
+	"github.com/invitedhq/invited/internal/input"
 )
 
-// decodeJSON reads a JSON request body into dst strictly: the content type
-// must be JSON, unknown fields and trailing data are refused, and every
-// error says where the problem is. It returns the raw body for idempotency.
+// decodeJSON reads a JSON request body into dst strictly (input.DecodeJSON:
+// one JSON object, unknown fields refused, every string valid UTF-8
+// without NUL) after checking its media type. It returns the raw body, the
+// request's fingerprint for idempotency.
 func decodeJSON(c echo.Context, dst any) ([]byte, error) {
 	if err := requireMediaType(c, "application/json"); err != nil {
 		return nil, err
 	}
-	body, err := io.ReadAll(c.Request().Body)
+	body, err := readBody(c)
 	if err != nil {
-		var he *echo.HTTPError
-		var mbe *http.MaxBytesError
-		if errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge || errors.As(err, &mbe) {
-			return nil, apperr.New(apperr.PayloadTooLarge, "The request body is larger than the 1 MiB this route accepts.")
-		}
+		return nil, err
+	}
+	return body, input.DecodeJSON(body, dst)
+}
+
+// readBody reads the request body within the route's limit (limitBody):
+// the one place a body is read, so every route refuses an oversize body alike.
+func readBody(c echo.Context) ([]byte, error) {
+	body, err := io.ReadAll(c.Request().Body)
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return nil, tooLarge(mbe.Limit)
+	case err != nil:
 		return nil, apperr.New(apperr.InvalidRequest, "The request body could not be read.")
-	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, apperr.New(apperr.InvalidRequest, "A JSON request body is required.")
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
-		return nil, jsonError(err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, apperr.New(apperr.InvalidRequest, "The request body must hold exactly one JSON value.")
 	}
 	return body, nil
 }
 
-func jsonError(err error) error {
-	var (
-		syntax *json.SyntaxError
-		typ    *json.UnmarshalTypeError
-	)
-	switch {
-	case errors.As(err, &syntax):
-		return apperr.New(apperr.InvalidRequest, "The request body is not valid JSON (error at byte %d).", syntax.Offset)
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return apperr.New(apperr.InvalidRequest, "The request body is not valid JSON (it ends too early).")
-	case errors.As(err, &typ):
-		field := typ.Field
-		if field == "" {
-			return apperr.New(apperr.InvalidRequest, "The request body must be a JSON object.")
+// limitBody refuses a request body over n bytes with a problem that names
+// the limit, before it is read when the client announced its length, or
+// while it is read.
+func limitBody(n int64) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			r := c.Request()
+			if r.ContentLength > n {
+				return tooLarge(n)
+			}
+			r.Body = http.MaxBytesReader(c.Response(), r.Body, n)
+			return next(c)
 		}
-		return apperr.Invalid(apperr.Field(field, "invalid_type", "%s must be %s", field, jsonKind(typ.Type.Kind().String())))
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return apperr.Invalid(apperr.Field(field, "unknown_field", "%s is not a field of this request", field))
 	}
-	return apperr.New(apperr.InvalidRequest, "The request body could not be decoded.")
 }
 
-func jsonKind(kind string) string {
-	switch kind {
-	case "string":
-		return "a string"
-	case "bool":
-		return "true or false"
-	case "slice", "array":
-		return "an array"
-	case "struct", "map", "ptr":
-		return "an object"
-	default:
-		return "a number"
+func tooLarge(n int64) error {
+	return apperr.New(apperr.PayloadTooLarge, "The request body is larger than the %s this route accepts.", byteSize(n))
+}
+
+// byteSize writes a body limit for people: 1 MiB, 512 KiB, 100 bytes.
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return strconv.FormatInt(n>>20, 10) + " MiB"
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return strconv.FormatInt(n>>10, 10) + " KiB"
 	}
+	return strconv.FormatInt(n, 10) + " bytes"
 }
 
 // requireMediaType refuses a body whose Content-Type is none of allowed.
@@ -136,6 +129,42 @@ func allowQuery(c echo.Context, known ...string) error {
 		return apperr.Invalid(errs...)
 	}
 	return nil
+}
+
+// checkQuery refuses a request whose query string holds anything but text
+// (input.Text: invalid UTF-8, NUL), naming the parameter. It runs before
+// every route, so no handler ever reads a query value that is not text.
+func checkQuery() echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if c.Request().URL.RawQuery == "" {
+				return next(c)
+			}
+			var errs []apperr.FieldError
+			for name, values := range c.QueryParams() {
+				if fe := input.Text("query parameter name", name); fe != nil {
+					errs = append(errs, apperr.Field(printable(name), fe.Code, "a query parameter's name is not text: %s", fe.Message))
+					continue
+				}
+				for _, v := range values {
+					if fe := input.Text(name, v); fe != nil {
+						errs = append(errs, *fe)
+						break
+					}
+				}
+			}
+			if len(errs) > 0 {
+				slices.SortFunc(errs, func(a, b apperr.FieldError) int { return strings.Compare(a.Field, b.Field) })
+				return apperr.Invalid(errs...)
+			}
+			return next(c)
+		}
+	}
+}
+
+// printable makes a name that is not text fit to quote back.
+func printable(s string) string {
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\\0")
 }
 
 // queryList joins a repeated or comma-separated query parameter.

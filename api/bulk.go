@@ -3,8 +3,6 @@ package api
 import (
 	"bytes"
 	"context"
-	"errors"
-	"io"
 	"mime"
 	"net/http"
 	"strconv"
@@ -14,9 +12,6 @@ import (
 	"github.com/invitedhq/invited/internal/apperr"
 	"github.com/invitedhq/invited/internal/people"
 )
-
-// importBodyLimit is the largest import file, in bytes.
-const importBodyLimit = 10 << 20
 
 // BulkResendRequest selects the users of a bulk resend: either user_ids or
 // filter. The status is always invite_pending.
@@ -181,13 +176,9 @@ func (s *Server) importUsers(c echo.Context) error {
 	if err := requireMediaType(c, "text/csv", "application/json"); err != nil {
 		return err
 	}
-	body, err := io.ReadAll(c.Request().Body)
+	body, err := readBody(c)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return tooLarge(importBodyLimit)
-		}
-		return apperr.New(apperr.InvalidRequest, "The request body could not be read.")
+		return err
 	}
 	imp := people.Import{Format: "json", SendInvites: sendInvites != nil && *sendInvites, DryRun: dryRun != nil && *dryRun}
 	mt, _, _ := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
@@ -260,23 +251,4 @@ func option(name string, query, body *bool) (bool, error) {
 		return *body, nil
 	}
 	return false, nil
-}
-
-// limitBody refuses a request body over n bytes with a problem that names
-// the limit, before or while it is read.
-func limitBody(n int64) echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			r := c.Request()
-			if r.ContentLength > n {
-				return tooLarge(n)
-			}
-			r.Body = http.MaxBytesReader(c.Response(), r.Body, n)
-			return next(c)
-		}
-	}
-}
-
-func tooLarge(n int64) error {
-	return apperr.New(apperr.PayloadTooLarge, "The request body is larger than the %d MiB this route accepts.", n>>20)
 }

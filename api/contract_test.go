@@ -162,5 +162,5 @@ func TestOperationalRoutesKeepTheContract(t *testing.T) {
 	require.Contains(t, string(e.Get("/metrics", "").Expect(http.StatusOK).Body), "invited_http_requests_total")
 	spec := e.Get("/openapi.yaml", "").Expect(http.StatusOK)
 	require.Equal(t, invitedspec.OpenAPI, spec.Body, "the service serves the published contract itself")
-	require.Equal(t, "/docs/index.html", e.Get("/docs", "").Expect(http.StatusFound).Header.Get("Location"))
+	require.Equal(t, "/docs/", e.Get("/docs", "").Expect(http.StatusFound).Header.Get("Location"))
 }

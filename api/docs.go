@@ -1,12 +1,13 @@
 package api
 
 import (
+	"embed"
 	"html/template"
 	"net/http"
 	"strings"
 
 	"github.com/labstack/echo/v4"
-	echoSwagger "github.com/swaggo/echo-swagger"
+	swaggerFiles "github.com/swaggo/files/v2"
 
 	"github.com/invitedhq/invited/internal/apperr"
 )
@@ -29,19 +30,44 @@ func (s *Server) openAPI(c echo.Context) error {
 // docsRedirect godoc
 //
 //	@Summary		Interactive API documentation
-//	@Description	Redirects to Swagger UI, which renders /openapi.yaml.
+//	@Description	Redirects to Swagger UI, which renders /openapi.yaml. Deep links to an operation work: /docs/#/People/listUsers.
 //	@ID				getDocs
 //	@Tags			Operations
 //	@Success		302	"To Swagger UI"
-//	@Header			302	{string}	Location	"/docs/index.html"
+//	@Header			302	{string}	Location	"/docs/"
 //	@Router			/docs [get]
 func (s *Server) docsRedirect(c echo.Context) error {
-	return c.Redirect(http.StatusFound, "/docs/index.html")
+	return c.Redirect(http.StatusFound, "/docs/")
 }
 
-// docsUI serves Swagger UI's assets under /docs/.
+// swaggerPage is Swagger UI's page and starter script, ours rather than
+// the distribution's so that they load /openapi.yaml and run under a
+// Content-Security-Policy without inline script.
+//
+//go:embed swaggerui/index.html swaggerui/invited-docs.js
+var swaggerPage embed.FS
+
+// docsCSP lets Swagger UI run its own scripts and fetch the contract;
+// its components set inline styles.
+const docsCSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+	"connect-src 'self'; font-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+// docsUI serves Swagger UI under /docs/: the page at /docs/ (and
+// /docs/index.html), the distribution's files from swaggo/files.
 func (s *Server) docsUI() echo.HandlerFunc {
-	return echoSwagger.EchoWrapHandler(echoSwagger.URL("/openapi.yaml"), echoSwagger.DocExpansion("list"))
+	return func(c echo.Context) error {
+		name := strings.TrimPrefix(c.Request().URL.Path, "/docs/")
+		files := swaggerFiles.FS
+		switch name {
+		case "", "index.html":
+			name, files = "swaggerui/index.html", swaggerPage
+		case "invited-docs.js":
+			name, files = "swaggerui/invited-docs.js", swaggerPage
+		case "swagger-initializer.js", "oauth2-redirect.html":
+			return echo.ErrNotFound // the distribution's petstore starter and OAuth page are not ours
+		}
+		return serveFile(c, files, name, "public, max-age=3600", docsCSP)
+	}
 }
 
 // statusOf is the HTTP status an error will be answered with.

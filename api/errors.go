@@ -24,21 +24,8 @@ type Problem struct {
 	RequestID string `json:"request_id" example:"01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b"`
 	// Errors lists each invalid field of a request.
 	Errors []apperr.FieldError `json:"errors,omitempty"`
-	// UserStatus is the user's current status, for conflicts about it.
-	UserStatus string `json:"user_status,omitempty" enums:"invite_pending,confirmed,deactivated"`
-	// Renewable tells whether an expired invitation can be renewed.
-	Renewable *bool `json:"renewable,omitempty"`
-	// Reason says why an invitation was revoked.
-	Reason string `json:"reason,omitempty" example:"superseded"`
-	// ExpiredAt is when an expired invitation stopped working.
-	ExpiredAt *time.Time `json:"expired_at,omitempty" format:"date-time"`
-	// ExpiresAt is when a still valid invitation stops working.
-	ExpiresAt *time.Time `json:"expires_at,omitempty" format:"date-time"`
-	// ActorRole and TargetRole explain an insufficient_rank refusal.
-	ActorRole  string `json:"actor_role,omitempty" enums:"owner,admin,hr,curator,learner"`
-	TargetRole string `json:"target_role,omitempty" enums:"owner,admin,hr,curator,learner"`
-	// JobState is a bulk job's final state, for job_finished.
-	JobState string `json:"job_state,omitempty" enums:"succeeded,partially_failed,failed,cancelled"`
+	// The extension members of some codes (see each code's page).
+	apperr.Extensions
 }
 
 // MediaTypeProblem is the content type of error responses.
@@ -58,11 +45,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 		s.log.ErrorContext(c.Request().Context(), "request failed", "request_id", rid, "code", ae.Code, "error", err)
 	}
 	p := Problem{Type: "/problems/" + string(entry.Code), Title: entry.Title, Status: entry.Status, Detail: ae.Message,
-		Code: string(entry.Code), RequestID: rid, Errors: ae.Fields}
+		Code: string(entry.Code), RequestID: rid, Errors: ae.Fields, Extensions: ae.Ext}
 	if entry.Status >= 500 && ae.Code == apperr.CodeInternal {
 		p.Detail = "An unexpected error occurred. Quote the request id when reporting it."
 	}
-	fillExtensions(&p, ae.Extra)
 	h := c.Response().Header()
 	if ae.RetryAfter > 0 {
 		h.Set("Retry-After", strconv.Itoa(int((ae.RetryAfter+time.Second-1)/time.Second)))
@@ -113,39 +99,4 @@ func (s *Server) appError(err error) *apperr.Error {
 		return apperr.New(apperr.InvalidRequest, "%s", msg)
 	}
 	return apperr.Internal(err)
-}
-
-// fillExtensions copies the documented extension members of an error.
-func fillExtensions(p *Problem, extra map[string]any) {
-	for k, v := range extra {
-		switch k {
-		case "user_status", "reason", "actor_role", "target_role", "job_state":
-			s := fmt.Sprint(v)
-			switch k {
-			case "user_status":
-				p.UserStatus = s
-			case "job_state":
-				p.JobState = s
-			case "reason":
-				p.Reason = s
-			case "actor_role":
-				p.ActorRole = s
-			default:
-				p.TargetRole = s
-			}
-		case "renewable":
-			if b, ok := v.(bool); ok {
-				p.Renewable = &b
-			}
-		case "expired_at", "expires_at":
-			if t, ok := v.(time.Time); ok {
-				t = t.UTC()
-				if k == "expired_at" {
-					p.ExpiredAt = &t
-				} else {
-					p.ExpiresAt = &t
-				}
-			}
-		}
-	}
 }

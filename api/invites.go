@@ -76,21 +76,32 @@ type AcceptInviteRequest struct {
 	// FirstName and LastName optionally correct the names the administrator entered.
 	FirstName *string `json:"first_name" maxLength:"100" example:"Grace" validate:"optional"`
 	LastName  *string `json:"last_name" maxLength:"100" example:"Hopper" validate:"optional"`
+	// RefreshTokenCookie asks for the refresh token in an HttpOnly cookie
+	// instead of in the body, as for POST /auth/token.
+	RefreshTokenCookie bool `json:"refresh_token_cookie" default:"false" example:"false" validate:"optional"`
 }
 
-// AcceptInviteResult is the activated user, signed in.
+// AcceptInviteResult is the activated user, signed in. A deployment that
+// only verifies the tokens of another identity provider (JWT_PUBLIC_KEY_FILE)
+// mints none: the session members are then absent, the account is
+// confirmed all the same, and the user signs in with that provider.
 type AcceptInviteResult struct {
 	User        User   `json:"user"`
-	AccessToken string `json:"access_token" example:"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwMTkzYjRhMiJ9.c2lnbmF0dXJl"`
-	TokenType   string `json:"token_type" enums:"Bearer" example:"Bearer"`
+	AccessToken string `json:"access_token,omitempty" example:"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwMTkzYjRhMiJ9.c2lnbmF0dXJl"`
+	TokenType   string `json:"token_type,omitempty" enums:"Bearer" example:"Bearer"`
 	// ExpiresIn is the token's lifetime in seconds.
-	ExpiresIn int `json:"expires_in" example:"900"`
+	ExpiresIn int `json:"expires_in,omitempty" example:"900"`
+	// RefreshToken renews the access token through POST /auth/refresh;
+	// absent when it was set as a cookie.
+	RefreshToken string `json:"refresh_token,omitempty" example:"Ak3xqL0Vx1mV7c2yY8sQpN4bT6rE9wZ0aB5cD7eF1gH3iJ5kL7mN9oP1qR3sT5uV7wX9yZ1aB3cD5eF7gH9iJ1kL3"`
+	// RefreshTokenExpiresAt is the session's absolute end.
+	RefreshTokenExpiresAt *time.Time `json:"refresh_token_expires_at,omitempty" format:"date-time" example:"2026-12-31T09:30:00Z"`
 }
 
 // acceptInvite godoc
 //
 //	@Summary		Accept an invitation
-//	@Description	Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in.
+//	@Description	Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers with the user alone, without the session's members: the user signs in with that provider.
 //	@ID				acceptInvite
 //	@Tags			Activation
 //	@Accept			json
@@ -99,7 +110,7 @@ type AcceptInviteResult struct {
 //	@Success		200		{object}	AcceptInviteResult	"The user, confirmed and signed in"
 //	@Failure		400		{object}	Problem				"invalid_request, weak_password (errors lists every failed rule)"
 //	@Failure		404		{object}	Problem				"invite_not_found"
-//	@Failure		410		{object}	Problem				"invite_expired, invite_revoked (also when the account stopped being invite-pending), invite_accepted"
+//	@Failure		410		{object}	Problem				"invite_expired, invite_revoked (reason; user_status when the account stopped being invite-pending), invite_accepted"
 //	@Failure		413		{object}	Problem				"payload_too_large"
 //	@Failure		415		{object}	Problem				"unsupported_media_type"
 //	@Failure		429		{object}	Problem				"rate_limited"
@@ -112,13 +123,23 @@ func (s *Server) acceptInvite(c echo.Context) error {
 	if err := requireFields("token", req.Token, "password", req.Password); err != nil {
 		return err
 	}
-	u, tok, err := s.svc.AcceptInvite(c.Request().Context(), people.Acceptance{
+	if req.RefreshTokenCookie {
+		if err := cookieAllowed(c, "refresh_token_cookie"); err != nil {
+			return err
+		}
+	}
+	u, sess, err := s.svc.AcceptInvite(c.Request().Context(), people.Acceptance{
 		Token: req.Token, Password: req.Password, FirstName: req.FirstName, LastName: req.LastName})
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, AcceptInviteResult{User: userView(u, s.svc.Now()), AccessToken: tok.Token,
-		TokenType: "Bearer", ExpiresIn: int(tok.ExpiresIn.Seconds())})
+	res := AcceptInviteResult{User: userView(u, s.svc.Now())}
+	if sess.Token != "" {
+		tok := sessionResponse(c, sess, req.RefreshTokenCookie)
+		res.AccessToken, res.TokenType, res.ExpiresIn = tok.AccessToken, tok.TokenType, tok.ExpiresIn
+		res.RefreshToken, res.RefreshTokenExpiresAt = tok.RefreshToken, &tok.RefreshTokenExpiresAt
+	}
+	return writeJSON(c, http.StatusOK, res)
 }
 
 // Accepted is the empty body of an accepted request.

@@ -190,7 +190,7 @@ func TestBulkResendValidation(t *testing.T) {
 		{map[string]any{"filter": map[string]any{"role": "boss"}}, "filter.role"},
 		{map[string]any{"filter": map[string]any{"invited_before": "yesterday"}}, "filter.invited_before"},
 		{map[string]any{"filter": map[string]any{"delivery_status": "lost"}}, "filter.delivery_status"},
-		{map[string]any{"filter": map[string]any{"status": "confirmed"}}, "status"},
+		{map[string]any{"filter": map[string]any{"status": "confirmed"}}, "filter.status"},
 	}
 	for _, c := range cases {
 		p := e.OffContract().Post("/users/resend-invites", org.OwnerToken, c.body).ExpectProblem(http.StatusBadRequest, "invalid_request")

@@ -63,7 +63,8 @@ func TestSetPasswordConfirmsPendingUser(t *testing.T) {
 
 		events := auditEvents(e, org.OwnerToken, "action=user.password_set&target_user_id="+u.ID.String())
 		require.Len(t, events, 1)
-		require.Equal(t, map[string]any{"temporary": true, "generated": false, "previous_status": "invite_pending", "invites_revoked": 1.0},
+		require.Equal(t, map[string]any{"temporary": true, "generated": false, "previous_status": "invite_pending", "invites_revoked": 1.0,
+			"sessions_ended": 0.0},
 			events[0].Metadata)
 		require.Empty(t, e.Secrets(strongPassword, "violet-Harbor-engine-93"))
 	})

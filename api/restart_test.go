@@ -31,16 +31,18 @@ func TestBulkResendSurvivesRestart(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
 			url := testdb.NewURL(t, d)
-			first := apitest.New(t, d, apitest.Options{DatabaseURL: url})
+			// The kill comes right after the second batch: the third may be in
+			// flight, and the first batch's email may be too.
+			hook := &stopAfterBatches{after: 2, reached: make(chan struct{})}
+			first := apitest.New(t, d, apitest.Options{DatabaseURL: url, WrapJobRunner: func(r jobs.JobRunner) jobs.JobRunner {
+				hook.JobRunner = r
+				return hook
+			}})
 			org := first.Org()
 			seedPending(t, first, org, users, "restart")
 			job := accepted(t, first.Post("/users/resend-invites", org.OwnerToken, map[string]any{"filter": map[string]any{}}))
 			require.Equal(t, users, job.Total)
-
-			// The kill comes right after the second batch: the third may be in
-			// flight, and the first batch's email may be too.
-			hook := &stopAfterBatches{JobRunner: first.Service, job: job.ID, after: 2, reached: make(chan struct{})}
-			first.Queue.SetJobRunner(hook)
+			hook.job = job.ID
 			first.StartWorkers()
 			select {
 			case <-hook.reached:

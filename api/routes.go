@@ -2,20 +2,20 @@ package api
 
 import (
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 )
 
-// Request body limits.
+// Request body limits, in bytes.
 const (
-	bodyLimit        = "1M"
-	webhookBodyLimit = "5M"
+	bodyLimit        = 1 << 20
+	importBodyLimit  = 10 << 20
+	webhookBodyLimit = 5 << 20
 )
 
 // routes is the map of the API: every route, grouped by who may call it.
 func (s *Server) routes(d Deps) {
 	e := s.e
 	e.Pre(requestID())
-	e.Use(s.recoverPanics(), s.logRequests(), securityHeaders(), s.observe())
+	e.Use(s.recoverPanics(), s.logRequests(), securityHeaders(), s.observe(), checkQuery())
 	if len(d.CORSAllowedOrigins) > 0 {
 		e.Use(cors(d.CORSAllowedOrigins))
 	}
@@ -33,17 +33,19 @@ func (s *Server) routes(d Deps) {
 	// Middleware is attached per route, not per group: an Echo group with
 	// middleware claims every unknown path under it, which would answer a
 	// mistyped URL with 401 instead of 404.
-	public := []echo.MiddlewareFunc{middleware.BodyLimit(bodyLimit), s.limitPublic()}
-	signedIn := []echo.MiddlewareFunc{middleware.BodyLimit(bodyLimit), s.authenticate()}
+	public := []echo.MiddlewareFunc{limitBody(bodyLimit), s.limitPublic()}
+	signedIn := []echo.MiddlewareFunc{limitBody(bodyLimit), s.authenticate()}
 
 	// Public: activation links and sign-in, rate limited per client IP.
 	e.POST("/auth/token", s.signIn, public...)
+	e.POST("/auth/refresh", s.refreshSession, public...)
+	e.POST("/auth/logout", s.signOut, public...)
 	e.POST("/invites/verify", s.verifyInvite, public...)
 	e.POST("/invites/accept", s.acceptInvite, public...)
 	e.POST("/invites/renew", s.renewInvite, public...)
 
 	// The email provider, authenticated by its signature.
-	e.POST("/webhooks/sendgrid", s.sendgridWebhook, middleware.BodyLimit(webhookBodyLimit))
+	e.POST("/webhooks/sendgrid", s.sendgridWebhook, limitBody(webhookBodyLimit))
 
 	// Any signed-in user.
 	e.GET("/me", s.me, signedIn...)

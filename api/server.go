@@ -25,6 +25,7 @@ package api
 
 import (
 	"context"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -55,6 +56,9 @@ type Deps struct {
 	PublicRateLimit int
 	// OpenAPI is the published contract served at /openapi.yaml.
 	OpenAPI []byte
+	// Console is the built web app (index.html, assets/) served at / and
+	// /activate; nil serves the API alone.
+	Console fs.FS
 }
 
 // Server is the HTTP API.
@@ -90,6 +94,11 @@ func NewServer(d Deps) *Server {
 	s.e.HTTPErrorHandler = s.handleError
 	s.e.IPExtractor = ipExtractor(d.TrustedProxies)
 	s.routes(d)
+	if d.Console != nil {
+		if err := s.consoleRoutes(d.Console); err != nil {
+			panic("api: the console build has no index.html: " + err.Error())
+		}
+	}
 	return s
 }
 

@@ -75,7 +75,7 @@ func TestCreateUserValidatesInput(t *testing.T) {
 		}
 
 		p := e.OffContract().Post("/users", org.OwnerToken, map[string]any{"email": "bad", "role": "root", "permissions": []string{"admin"},
-			"first_name": strings.Repeat("x", 101), "last_name": "a\x00b"}).ExpectProblem(http.StatusBadRequest, "invalid_request")
+			"first_name": strings.Repeat("x", 101), "last_name": "a\x01b"}).ExpectProblem(http.StatusBadRequest, "invalid_request")
 		fields := map[string]string{}
 		for _, f := range p.Errors {
 			fields[f.Field] = f.Code

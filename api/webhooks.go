@@ -1,14 +1,13 @@
 package api
 
 import (
-	"errors"
-	"io"
 	"net/http"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/invitedhq/invited/internal/apperr"
+	"github.com/invitedhq/invited/internal/input"
 	"github.com/invitedhq/invited/internal/mail"
 	"github.com/invitedhq/invited/internal/people"
 )
@@ -34,17 +33,16 @@ func (s *Server) sendgridWebhook(c echo.Context) error {
 	if s.webhook == nil {
 		return apperr.New(apperr.NotFound, "The SendGrid webhook is not configured (SENDGRID_WEBHOOK_PUBLIC_KEY).")
 	}
-	body, err := io.ReadAll(c.Request().Body)
+	body, err := readBody(c)
 	if err != nil {
-		var he *echo.HTTPError
-		if errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge {
-			return apperr.New(apperr.PayloadTooLarge, "The event batch is larger than 5 MiB.")
-		}
-		return apperr.New(apperr.InvalidRequest, "The request body could not be read.")
+		return err
 	}
 	h := c.Request().Header
 	if err := s.webhook.Verify(h.Get(mail.SignatureHeader), h.Get(mail.TimestampHeader), body); err != nil {
 		return &apperr.Error{Code: apperr.InvalidSignature, Message: "The webhook signature is missing, invalid or too old.", Err: err}
+	}
+	if err := input.CheckJSONArray(body); err != nil {
+		return err
 	}
 	events, err := mail.ParseEvents(body)
 	if err != nil {

@@ -37,28 +37,31 @@ func (e AcceptInviteResultTokenType) Valid() bool {
 
 // Defines values for AuditEventAction.
 const (
-	AuditEventActionBulkResendStarted   AuditEventAction = "bulk.resend_started"
-	AuditEventActionImportStarted       AuditEventAction = "import.started"
-	AuditEventActionInviteAccepted      AuditEventAction = "invite.accepted"
-	AuditEventActionInviteRenewed       AuditEventAction = "invite.renewed"
-	AuditEventActionInviteResent        AuditEventAction = "invite.resent"
-	AuditEventActionInviteRevoked       AuditEventAction = "invite.revoked"
-	AuditEventActionInviteSent          AuditEventAction = "invite.sent"
-	AuditEventActionJobCancelled        AuditEventAction = "job.cancelled"
-	AuditEventActionOrganizationCreated AuditEventAction = "organization.created"
-	AuditEventActionUserCreated         AuditEventAction = "user.created"
-	AuditEventActionUserDeactivated     AuditEventAction = "user.deactivated"
-	AuditEventActionUserEmailChanged    AuditEventAction = "user.email_changed"
-	AuditEventActionUserPasswordChanged AuditEventAction = "user.password_changed"
-	AuditEventActionUserPasswordSet     AuditEventAction = "user.password_set"
-	AuditEventActionUserReactivated     AuditEventAction = "user.reactivated"
-	AuditEventActionUserRoleChanged     AuditEventAction = "user.role_changed"
-	AuditEventActionUserUpdated         AuditEventAction = "user.updated"
+	AuditEventActionAuthRefreshReuseDetected AuditEventAction = "auth.refresh_reuse_detected"
+	AuditEventActionBulkResendStarted        AuditEventAction = "bulk.resend_started"
+	AuditEventActionImportStarted            AuditEventAction = "import.started"
+	AuditEventActionInviteAccepted           AuditEventAction = "invite.accepted"
+	AuditEventActionInviteRenewed            AuditEventAction = "invite.renewed"
+	AuditEventActionInviteResent             AuditEventAction = "invite.resent"
+	AuditEventActionInviteRevoked            AuditEventAction = "invite.revoked"
+	AuditEventActionInviteSent               AuditEventAction = "invite.sent"
+	AuditEventActionJobCancelled             AuditEventAction = "job.cancelled"
+	AuditEventActionOrganizationCreated      AuditEventAction = "organization.created"
+	AuditEventActionUserCreated              AuditEventAction = "user.created"
+	AuditEventActionUserDeactivated          AuditEventAction = "user.deactivated"
+	AuditEventActionUserEmailChanged         AuditEventAction = "user.email_changed"
+	AuditEventActionUserPasswordChanged      AuditEventAction = "user.password_changed"
+	AuditEventActionUserPasswordSet          AuditEventAction = "user.password_set"
+	AuditEventActionUserReactivated          AuditEventAction = "user.reactivated"
+	AuditEventActionUserRoleChanged          AuditEventAction = "user.role_changed"
+	AuditEventActionUserUpdated              AuditEventAction = "user.updated"
 )
 
 // Valid indicates whether the value is a known member of the AuditEventAction enum.
 func (e AuditEventAction) Valid() bool {
 	switch e {
+	case AuditEventActionAuthRefreshReuseDetected:
+		return true
 	case AuditEventActionBulkResendStarted:
 		return true
 	case AuditEventActionImportStarted:
@@ -515,6 +518,7 @@ const (
 	ProblemCodeInsufficientRank      ProblemCode = "insufficient_rank"
 	ProblemCodeInternal              ProblemCode = "internal"
 	ProblemCodeInvalidCredentials    ProblemCode = "invalid_credentials"
+	ProblemCodeInvalidRefreshToken   ProblemCode = "invalid_refresh_token"
 	ProblemCodeInvalidRequest        ProblemCode = "invalid_request"
 	ProblemCodeInvalidSignature      ProblemCode = "invalid_signature"
 	ProblemCodeInviteAccepted        ProblemCode = "invite_accepted"
@@ -529,6 +533,7 @@ const (
 	ProblemCodeNotImplemented        ProblemCode = "not_implemented"
 	ProblemCodePayloadTooLarge       ProblemCode = "payload_too_large"
 	ProblemCodeRateLimited           ProblemCode = "rate_limited"
+	ProblemCodeRefreshTokenReused    ProblemCode = "refresh_token_reused"
 	ProblemCodeUnauthorized          ProblemCode = "unauthorized"
 	ProblemCodeUnavailable           ProblemCode = "unavailable"
 	ProblemCodeUnsupportedMediaType  ProblemCode = "unsupported_media_type"
@@ -553,6 +558,8 @@ func (e ProblemCode) Valid() bool {
 	case ProblemCodeInternal:
 		return true
 	case ProblemCodeInvalidCredentials:
+		return true
+	case ProblemCodeInvalidRefreshToken:
 		return true
 	case ProblemCodeInvalidRequest:
 		return true
@@ -581,6 +588,8 @@ func (e ProblemCode) Valid() bool {
 	case ProblemCodePayloadTooLarge:
 		return true
 	case ProblemCodeRateLimited:
+		return true
+	case ProblemCodeRefreshTokenReused:
 		return true
 	case ProblemCodeUnauthorized:
 		return true
@@ -823,28 +832,31 @@ func (e WarningCode) Valid() bool {
 
 // Defines values for ListAuditEventsParamsAction.
 const (
-	ListAuditEventsParamsActionBulkResendStarted   ListAuditEventsParamsAction = "bulk.resend_started"
-	ListAuditEventsParamsActionImportStarted       ListAuditEventsParamsAction = "import.started"
-	ListAuditEventsParamsActionInviteAccepted      ListAuditEventsParamsAction = "invite.accepted"
-	ListAuditEventsParamsActionInviteRenewed       ListAuditEventsParamsAction = "invite.renewed"
-	ListAuditEventsParamsActionInviteResent        ListAuditEventsParamsAction = "invite.resent"
-	ListAuditEventsParamsActionInviteRevoked       ListAuditEventsParamsAction = "invite.revoked"
-	ListAuditEventsParamsActionInviteSent          ListAuditEventsParamsAction = "invite.sent"
-	ListAuditEventsParamsActionJobCancelled        ListAuditEventsParamsAction = "job.cancelled"
-	ListAuditEventsParamsActionOrganizationCreated ListAuditEventsParamsAction = "organization.created"
-	ListAuditEventsParamsActionUserCreated         ListAuditEventsParamsAction = "user.created"
-	ListAuditEventsParamsActionUserDeactivated     ListAuditEventsParamsAction = "user.deactivated"
-	ListAuditEventsParamsActionUserEmailChanged    ListAuditEventsParamsAction = "user.email_changed"
-	ListAuditEventsParamsActionUserPasswordChanged ListAuditEventsParamsAction = "user.password_changed"
-	ListAuditEventsParamsActionUserPasswordSet     ListAuditEventsParamsAction = "user.password_set"
-	ListAuditEventsParamsActionUserReactivated     ListAuditEventsParamsAction = "user.reactivated"
-	ListAuditEventsParamsActionUserRoleChanged     ListAuditEventsParamsAction = "user.role_changed"
-	ListAuditEventsParamsActionUserUpdated         ListAuditEventsParamsAction = "user.updated"
+	ListAuditEventsParamsActionAuthRefreshReuseDetected ListAuditEventsParamsAction = "auth.refresh_reuse_detected"
+	ListAuditEventsParamsActionBulkResendStarted        ListAuditEventsParamsAction = "bulk.resend_started"
+	ListAuditEventsParamsActionImportStarted            ListAuditEventsParamsAction = "import.started"
+	ListAuditEventsParamsActionInviteAccepted           ListAuditEventsParamsAction = "invite.accepted"
+	ListAuditEventsParamsActionInviteRenewed            ListAuditEventsParamsAction = "invite.renewed"
+	ListAuditEventsParamsActionInviteResent             ListAuditEventsParamsAction = "invite.resent"
+	ListAuditEventsParamsActionInviteRevoked            ListAuditEventsParamsAction = "invite.revoked"
+	ListAuditEventsParamsActionInviteSent               ListAuditEventsParamsAction = "invite.sent"
+	ListAuditEventsParamsActionJobCancelled             ListAuditEventsParamsAction = "job.cancelled"
+	ListAuditEventsParamsActionOrganizationCreated      ListAuditEventsParamsAction = "organization.created"
+	ListAuditEventsParamsActionUserCreated              ListAuditEventsParamsAction = "user.created"
+	ListAuditEventsParamsActionUserDeactivated          ListAuditEventsParamsAction = "user.deactivated"
+	ListAuditEventsParamsActionUserEmailChanged         ListAuditEventsParamsAction = "user.email_changed"
+	ListAuditEventsParamsActionUserPasswordChanged      ListAuditEventsParamsAction = "user.password_changed"
+	ListAuditEventsParamsActionUserPasswordSet          ListAuditEventsParamsAction = "user.password_set"
+	ListAuditEventsParamsActionUserReactivated          ListAuditEventsParamsAction = "user.reactivated"
+	ListAuditEventsParamsActionUserRoleChanged          ListAuditEventsParamsAction = "user.role_changed"
+	ListAuditEventsParamsActionUserUpdated              ListAuditEventsParamsAction = "user.updated"
 )
 
 // Valid indicates whether the value is a known member of the ListAuditEventsParamsAction enum.
 func (e ListAuditEventsParamsAction) Valid() bool {
 	switch e {
+	case ListAuditEventsParamsActionAuthRefreshReuseDetected:
+		return true
 	case ListAuditEventsParamsActionBulkResendStarted:
 		return true
 	case ListAuditEventsParamsActionImportStarted:
@@ -1034,6 +1046,12 @@ type AcceptInviteRequest struct {
 	// Example: correct-horse-battery-staple
 	Password string `json:"password"`
 
+	// RefreshTokenCookie Asks for the refresh token in an HttpOnly cookie
+	// instead of in the body, as for POST /auth/token.
+	//
+	// Example: false
+	RefreshTokenCookie *bool `json:"refresh_token_cookie,omitempty"`
+
 	// Token Example: AQGTtKMPHnorjD1OX2p7jJ0BMGstnJ2f3a6QvD6XcN4iS9l0k5Yq2e8uWmA1cZtB
 	Token string `json:"token"`
 }
@@ -1041,16 +1059,27 @@ type AcceptInviteRequest struct {
 // AcceptInviteResult defines model for AcceptInviteResult.
 type AcceptInviteResult struct {
 	// AccessToken Example: eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwMTkzYjRhMiJ9.c2lnbmF0dXJl
-	AccessToken string `json:"access_token"`
+	AccessToken *string `json:"access_token,omitempty"`
 
 	// ExpiresIn The token's lifetime in seconds.
 	//
 	// Example: 900
-	ExpiresIn int `json:"expires_in"`
+	ExpiresIn *int `json:"expires_in,omitempty"`
+
+	// RefreshToken Renews the access token through POST /auth/refresh;
+	// absent when it was set as a cookie.
+	//
+	// Example: Ak3xqL0Vx1mV7c2yY8sQpN4bT6rE9wZ0aB5cD7eF1gH3iJ5kL7mN9oP1qR3sT5uV7wX9yZ1aB3cD5eF7gH9iJ1kL3
+	RefreshToken *string `json:"refresh_token,omitempty"`
+
+	// RefreshTokenExpiresAt The session's absolute end.
+	//
+	// Example: 2026-12-31T09:30:00Z
+	RefreshTokenExpiresAt *time.Time `json:"refresh_token_expires_at,omitempty"`
 
 	// TokenType Example: Bearer
-	TokenType AcceptInviteResultTokenType `json:"token_type"`
-	User      User                        `json:"user"`
+	TokenType *AcceptInviteResultTokenType `json:"token_type,omitempty"`
+	User      User                         `json:"user"`
 }
 
 // AcceptInviteResultTokenType Example: Bearer
@@ -1652,6 +1681,15 @@ type ProblemTypeList struct {
 	Data []ProblemType `json:"data"`
 }
 
+// RefreshRequest defines model for RefreshRequest.
+type RefreshRequest struct {
+	// RefreshToken The refresh token of the last answer; omit it to use
+	// the invited_refresh cookie.
+	//
+	// Example: Ak3xqL0Vx1mV7c2yY8sQpN4bT6rE9wZ0aB5cD7eF1gH3iJ5kL7mN9oP1qR3sT5uV7wX9yZ1aB3cD5eF7gH9iJ1kL3
+	RefreshToken *string `json:"refresh_token,omitempty"`
+}
+
 // ResendResult defines model for ResendResult.
 type ResendResult struct {
 	Invite   Invite    `json:"invite"`
@@ -1697,6 +1735,14 @@ type SignInRequest struct {
 
 	// Password Example: correct-horse-battery-staple
 	Password string `json:"password"`
+
+	// RefreshTokenCookie Asks for the refresh token in an HttpOnly cookie
+	// scoped to /auth instead of in the body: for a browser app served by
+	// this service, such as the console. It needs HTTPS (plain HTTP only on
+	// localhost).
+	//
+	// Example: false
+	RefreshTokenCookie *bool `json:"refresh_token_cookie,omitempty"`
 }
 
 // TokenRequest defines model for TokenRequest.
@@ -1722,6 +1768,18 @@ type TokenResponse struct {
 	//
 	// Example: false
 	PasswordChangeRequired bool `json:"password_change_required"`
+
+	// RefreshToken Buys the next access token from POST /auth/refresh, once;
+	// absent when it was set as a cookie.
+	//
+	// Example: Ak3xqL0Vx1mV7c2yY8sQpN4bT6rE9wZ0aB5cD7eF1gH3iJ5kL7mN9oP1qR3sT5uV7wX9yZ1aB3cD5eF7gH9iJ1kL3
+	RefreshToken *string `json:"refresh_token,omitempty"`
+
+	// RefreshTokenExpiresAt The session's absolute end: refreshing never
+	// extends it.
+	//
+	// Example: 2026-12-31T09:30:00Z
+	RefreshTokenExpiresAt time.Time `json:"refresh_token_expires_at"`
 
 	// TokenType Example: Bearer
 	TokenType TokenResponseTokenType `json:"token_type"`
@@ -1985,6 +2043,12 @@ type SendgridWebhookParams struct {
 	XTwilioEmailEventWebhookTimestamp string `json:"X-Twilio-Email-Event-Webhook-Timestamp"`
 }
 
+// SignOutJSONRequestBody defines body for SignOut for application/json ContentType.
+type SignOutJSONRequestBody = RefreshRequest
+
+// RefreshSessionJSONRequestBody defines body for RefreshSession for application/json ContentType.
+type RefreshSessionJSONRequestBody = RefreshRequest
+
 // SignInJSONRequestBody defines body for SignIn for application/json ContentType.
 type SignInJSONRequestBody = SignInRequest
 
@@ -2161,9 +2225,45 @@ type ClientInterface interface {
 	// Corresponds with GET /audit-events (the `ListAuditEvents` operationId).
 	ListAuditEvents(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// SignOutWithBody Sign out
+	//
+	// Ends the session of a refresh token: it and every other token of the session stop working, and the invited_refresh cookie is cleared. Access tokens already issued stay valid until they expire (ACCESS_TOKEN_TTL); forget them. Signing out an unknown or already ended session succeeds too.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /auth/logout (the `SignOut` operationId).
+	SignOutWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SignOut Sign out
+	//
+	// Ends the session of a refresh token: it and every other token of the session stop working, and the invited_refresh cookie is cleared. Access tokens already issued stay valid until they expire (ACCESS_TOKEN_TTL); forget them. Signing out an unknown or already ended session succeeds too.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /auth/logout (the `SignOut` operationId).
+	SignOut(ctx context.Context, body SignOutJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RefreshSessionWithBody Refresh a session
+	//
+	// Exchanges a refresh token for a new access token and a new refresh token; the presented one is used up. Presenting a used refresh token again ends the whole session (every token of it is revoked and the event is audited as auth.refresh_reuse_detected): a copy of it is in someone else's hands. Sessions also end when the user signs out, changes their password, has it set by an administrator, or is deactivated, and REFRESH_TOKEN_TTL after the sign-in at the latest. The token comes in the body or, for browser apps that signed in with refresh_token_cookie, in the invited_refresh cookie; the answer returns the new one the same way.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /auth/refresh (the `RefreshSession` operationId).
+	RefreshSessionWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RefreshSession Refresh a session
+	//
+	// Exchanges a refresh token for a new access token and a new refresh token; the presented one is used up. Presenting a used refresh token again ends the whole session (every token of it is revoked and the event is audited as auth.refresh_reuse_detected): a copy of it is in someone else's hands. Sessions also end when the user signs out, changes their password, has it set by an administrator, or is deactivated, and REFRESH_TOKEN_TTL after the sign-in at the latest. The token comes in the body or, for browser apps that signed in with refresh_token_cookie, in the invited_refresh cookie; the answer returns the new one the same way.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /auth/refresh (the `RefreshSession` operationId).
+	RefreshSession(ctx context.Context, body RefreshSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// SignInWithBody Sign in
 	//
-	// Exchanges an organization, email and password for an access token. An unknown email, a wrong password and an account without a password all get the same 401, in comparable time. Repeated failures for one account back off (429).
+	// Exchanges an organization, email and password for a session: an access token (ACCESS_TOKEN_TTL, 15 minutes by default) and a refresh token that renews it through POST /auth/refresh until the session's absolute end (REFRESH_TOKEN_TTL, 30 days by default). An unknown email, a wrong password and an account without a password all get the same 401, in comparable time. Repeated failures for one account back off (429).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2172,7 +2272,7 @@ type ClientInterface interface {
 
 	// SignIn Sign in
 	//
-	// Exchanges an organization, email and password for an access token. An unknown email, a wrong password and an account without a password all get the same 401, in comparable time. Repeated failures for one account back off (429).
+	// Exchanges an organization, email and password for a session: an access token (ACCESS_TOKEN_TTL, 15 minutes by default) and a refresh token that renews it through POST /auth/refresh until the session's absolute end (REFRESH_TOKEN_TTL, 30 days by default). An unknown email, a wrong password and an account without a password all get the same 401, in comparable time. Repeated failures for one account back off (429).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2181,7 +2281,7 @@ type ClientInterface interface {
 
 	// GetDocs Interactive API documentation
 	//
-	// Redirects to Swagger UI, which renders /openapi.yaml.
+	// Redirects to Swagger UI, which renders /openapi.yaml. Deep links to an operation work: /docs/#/People/listUsers.
 	//
 	// Corresponds with GET /docs (the `GetDocs` operationId).
 	GetDocs(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2195,7 +2295,7 @@ type ClientInterface interface {
 
 	// AcceptInviteWithBody Accept an invitation
 	//
-	// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in.
+	// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers with the user alone, without the session's members: the user signs in with that provider.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2204,7 +2304,7 @@ type ClientInterface interface {
 
 	// AcceptInvite Accept an invitation
 	//
-	// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in.
+	// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers with the user alone, without the session's members: the user signs in with that provider.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2499,9 +2599,85 @@ func (c *Client) ListAuditEvents(ctx context.Context, params *ListAuditEventsPar
 	return c.Client.Do(req)
 }
 
+// SignOutWithBody Sign out
+//
+// Ends the session of a refresh token: it and every other token of the session stop working, and the invited_refresh cookie is cleared. Access tokens already issued stay valid until they expire (ACCESS_TOKEN_TTL); forget them. Signing out an unknown or already ended session succeeds too.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /auth/logout (the `SignOut` operationId).
+func (c *Client) SignOutWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSignOutRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SignOut Sign out
+//
+// Ends the session of a refresh token: it and every other token of the session stop working, and the invited_refresh cookie is cleared. Access tokens already issued stay valid until they expire (ACCESS_TOKEN_TTL); forget them. Signing out an unknown or already ended session succeeds too.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /auth/logout (the `SignOut` operationId).
+func (c *Client) SignOut(ctx context.Context, body SignOutJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSignOutRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RefreshSessionWithBody Refresh a session
+//
+// Exchanges a refresh token for a new access token and a new refresh token; the presented one is used up. Presenting a used refresh token again ends the whole session (every token of it is revoked and the event is audited as auth.refresh_reuse_detected): a copy of it is in someone else's hands. Sessions also end when the user signs out, changes their password, has it set by an administrator, or is deactivated, and REFRESH_TOKEN_TTL after the sign-in at the latest. The token comes in the body or, for browser apps that signed in with refresh_token_cookie, in the invited_refresh cookie; the answer returns the new one the same way.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /auth/refresh (the `RefreshSession` operationId).
+func (c *Client) RefreshSessionWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRefreshSessionRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RefreshSession Refresh a session
+//
+// Exchanges a refresh token for a new access token and a new refresh token; the presented one is used up. Presenting a used refresh token again ends the whole session (every token of it is revoked and the event is audited as auth.refresh_reuse_detected): a copy of it is in someone else's hands. Sessions also end when the user signs out, changes their password, has it set by an administrator, or is deactivated, and REFRESH_TOKEN_TTL after the sign-in at the latest. The token comes in the body or, for browser apps that signed in with refresh_token_cookie, in the invited_refresh cookie; the answer returns the new one the same way.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /auth/refresh (the `RefreshSession` operationId).
+func (c *Client) RefreshSession(ctx context.Context, body RefreshSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRefreshSessionRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // SignInWithBody Sign in
 //
-// Exchanges an organization, email and password for an access token. An unknown email, a wrong password and an account without a password all get the same 401, in comparable time. Repeated failures for one account back off (429).
+// Exchanges an organization, email and password for a session: an access token (ACCESS_TOKEN_TTL, 15 minutes by default) and a refresh token that renews it through POST /auth/refresh until the session's absolute end (REFRESH_TOKEN_TTL, 30 days by default). An unknown email, a wrong password and an account without a password all get the same 401, in comparable time. Repeated failures for one account back off (429).
 //
 // Takes any type of body and a specified content type.
 //
@@ -2520,7 +2696,7 @@ func (c *Client) SignInWithBody(ctx context.Context, contentType string, body io
 
 // SignIn Sign in
 //
-// Exchanges an organization, email and password for an access token. An unknown email, a wrong password and an account without a password all get the same 401, in comparable time. Repeated failures for one account back off (429).
+// Exchanges an organization, email and password for a session: an access token (ACCESS_TOKEN_TTL, 15 minutes by default) and a refresh token that renews it through POST /auth/refresh until the session's absolute end (REFRESH_TOKEN_TTL, 30 days by default). An unknown email, a wrong password and an account without a password all get the same 401, in comparable time. Repeated failures for one account back off (429).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -2539,7 +2715,7 @@ func (c *Client) SignIn(ctx context.Context, body SignInJSONRequestBody, reqEdit
 
 // GetDocs Interactive API documentation
 //
-// Redirects to Swagger UI, which renders /openapi.yaml.
+// Redirects to Swagger UI, which renders /openapi.yaml. Deep links to an operation work: /docs/#/People/listUsers.
 //
 // Corresponds with GET /docs (the `GetDocs` operationId).
 func (c *Client) GetDocs(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2573,7 +2749,7 @@ func (c *Client) GetHealth(ctx context.Context, reqEditors ...RequestEditorFn) (
 
 // AcceptInviteWithBody Accept an invitation
 //
-// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in.
+// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers with the user alone, without the session's members: the user signs in with that provider.
 //
 // Takes any type of body and a specified content type.
 //
@@ -2592,7 +2768,7 @@ func (c *Client) AcceptInviteWithBody(ctx context.Context, contentType string, b
 
 // AcceptInvite Accept an invitation
 //
-// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in.
+// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers with the user alone, without the session's members: the user signs in with that provider.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3317,6 +3493,86 @@ func NewListAuditEventsRequest(server string, params *ListAuditEventsParams) (*h
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewSignOutRequest calls the generic SignOut builder with application/json body
+func NewSignOutRequest(server string, body SignOutJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSignOutRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewSignOutRequestWithBody constructs an http.Request for the SignOut method, with any body, and a specified content type
+func NewSignOutRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/auth/logout")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRefreshSessionRequest calls the generic RefreshSession builder with application/json body
+func NewRefreshSessionRequest(server string, body RefreshSessionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRefreshSessionRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewRefreshSessionRequestWithBody constructs an http.Request for the RefreshSession method, with any body, and a specified content type
+func NewRefreshSessionRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/auth/refresh")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -4692,9 +4948,45 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /audit-events (the `ListAuditEvents` operationId).
 	ListAuditEventsWithResponse(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*ListAuditEventsResponse, error)
 
+	// SignOutWithBodyWithResponse Sign out
+	//
+	// Ends the session of a refresh token: it and every other token of the session stop working, and the invited_refresh cookie is cleared. Access tokens already issued stay valid until they expire (ACCESS_TOKEN_TTL); forget them. Signing out an unknown or already ended session succeeds too.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /auth/logout (the `SignOut` operationId).
+	SignOutWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SignOutResponse, error)
+
+	// SignOutWithResponse Sign out
+	//
+	// Ends the session of a refresh token: it and every other token of the session stop working, and the invited_refresh cookie is cleared. Access tokens already issued stay valid until they expire (ACCESS_TOKEN_TTL); forget them. Signing out an unknown or already ended session succeeds too.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /auth/logout (the `SignOut` operationId).
+	SignOutWithResponse(ctx context.Context, body SignOutJSONRequestBody, reqEditors ...RequestEditorFn) (*SignOutResponse, error)
+
+	// RefreshSessionWithBodyWithResponse Refresh a session
+	//
+	// Exchanges a refresh token for a new access token and a new refresh token; the presented one is used up. Presenting a used refresh token again ends the whole session (every token of it is revoked and the event is audited as auth.refresh_reuse_detected): a copy of it is in someone else's hands. Sessions also end when the user signs out, changes their password, has it set by an administrator, or is deactivated, and REFRESH_TOKEN_TTL after the sign-in at the latest. The token comes in the body or, for browser apps that signed in with refresh_token_cookie, in the invited_refresh cookie; the answer returns the new one the same way.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /auth/refresh (the `RefreshSession` operationId).
+	RefreshSessionWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RefreshSessionResponse, error)
+
+	// RefreshSessionWithResponse Refresh a session
+	//
+	// Exchanges a refresh token for a new access token and a new refresh token; the presented one is used up. Presenting a used refresh token again ends the whole session (every token of it is revoked and the event is audited as auth.refresh_reuse_detected): a copy of it is in someone else's hands. Sessions also end when the user signs out, changes their password, has it set by an administrator, or is deactivated, and REFRESH_TOKEN_TTL after the sign-in at the latest. The token comes in the body or, for browser apps that signed in with refresh_token_cookie, in the invited_refresh cookie; the answer returns the new one the same way.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /auth/refresh (the `RefreshSession` operationId).
+	RefreshSessionWithResponse(ctx context.Context, body RefreshSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*RefreshSessionResponse, error)
+
 	// SignInWithBodyWithResponse Sign in
 	//
-	// Exchanges an organization, email and password for an access token. An unknown email, a wrong password and an account without a password all get the same 401, in comparable time. Repeated failures for one account back off (429).
+	// Exchanges an organization, email and password for a session: an access token (ACCESS_TOKEN_TTL, 15 minutes by default) and a refresh token that renews it through POST /auth/refresh until the session's absolute end (REFRESH_TOKEN_TTL, 30 days by default). An unknown email, a wrong password and an account without a password all get the same 401, in comparable time. Repeated failures for one account back off (429).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -4703,7 +4995,7 @@ type ClientWithResponsesInterface interface {
 
 	// SignInWithResponse Sign in
 	//
-	// Exchanges an organization, email and password for an access token. An unknown email, a wrong password and an account without a password all get the same 401, in comparable time. Repeated failures for one account back off (429).
+	// Exchanges an organization, email and password for a session: an access token (ACCESS_TOKEN_TTL, 15 minutes by default) and a refresh token that renews it through POST /auth/refresh until the session's absolute end (REFRESH_TOKEN_TTL, 30 days by default). An unknown email, a wrong password and an account without a password all get the same 401, in comparable time. Repeated failures for one account back off (429).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -4712,7 +5004,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetDocsWithResponse Interactive API documentation
 	//
-	// Redirects to Swagger UI, which renders /openapi.yaml.
+	// Redirects to Swagger UI, which renders /openapi.yaml. Deep links to an operation work: /docs/#/People/listUsers.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -4730,7 +5022,7 @@ type ClientWithResponsesInterface interface {
 
 	// AcceptInviteWithBodyWithResponse Accept an invitation
 	//
-	// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in.
+	// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers with the user alone, without the session's members: the user signs in with that provider.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -4739,7 +5031,7 @@ type ClientWithResponsesInterface interface {
 
 	// AcceptInviteWithResponse Accept an invitation
 	//
-	// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in.
+	// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers with the user alone, without the session's members: the user signs in with that provider.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5154,8 +5446,269 @@ func (r ListAuditEventsResponse) ContentType() string {
 	return ""
 }
 
+// SignOutResponse204Headers the declared response headers of an HTTP 204 response for SignOut
+type SignOutResponse204Headers struct {
+	XRequestID string
+}
+
+// SignOutResponse400Headers the declared response headers of an HTTP 400 response for SignOut
+type SignOutResponse400Headers struct {
+	XRequestID string
+}
+
+// SignOutResponse413Headers the declared response headers of an HTTP 413 response for SignOut
+type SignOutResponse413Headers struct {
+	XRequestID string
+}
+
+// SignOutResponse415Headers the declared response headers of an HTTP 415 response for SignOut
+type SignOutResponse415Headers struct {
+	XRequestID string
+}
+
+// SignOutResponse429Headers the declared response headers of an HTTP 429 response for SignOut
+type SignOutResponse429Headers struct {
+	RetryAfter int
+	XRequestID string
+}
+
+// SignOutResponse500Headers the declared response headers of an HTTP 500 response for SignOut
+type SignOutResponse500Headers struct {
+	XRequestID string
+}
+
+type SignOutResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *SignOutResponse204Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *SignOutResponse400Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *SignOutResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *SignOutResponse415Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *SignOutResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *SignOutResponse500Headers
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SignOutResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SignOutResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r SignOutResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r SignOutResponse) GetApplicationproblemJSON429() *Problem {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SignOutResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r SignOutResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SignOutResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SignOutResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SignOutResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RefreshSessionResponse200Headers the declared response headers of an HTTP 200 response for RefreshSession
+type RefreshSessionResponse200Headers struct {
+	SetCookie  *string
+	XRequestID string
+}
+
+// RefreshSessionResponse400Headers the declared response headers of an HTTP 400 response for RefreshSession
+type RefreshSessionResponse400Headers struct {
+	XRequestID string
+}
+
+// RefreshSessionResponse401Headers the declared response headers of an HTTP 401 response for RefreshSession
+type RefreshSessionResponse401Headers struct {
+	XRequestID string
+}
+
+// RefreshSessionResponse413Headers the declared response headers of an HTTP 413 response for RefreshSession
+type RefreshSessionResponse413Headers struct {
+	XRequestID string
+}
+
+// RefreshSessionResponse415Headers the declared response headers of an HTTP 415 response for RefreshSession
+type RefreshSessionResponse415Headers struct {
+	XRequestID string
+}
+
+// RefreshSessionResponse429Headers the declared response headers of an HTTP 429 response for RefreshSession
+type RefreshSessionResponse429Headers struct {
+	RetryAfter int
+	XRequestID string
+}
+
+// RefreshSessionResponse500Headers the declared response headers of an HTTP 500 response for RefreshSession
+type RefreshSessionResponse500Headers struct {
+	XRequestID string
+}
+
+// RefreshSessionResponse501Headers the declared response headers of an HTTP 501 response for RefreshSession
+type RefreshSessionResponse501Headers struct {
+	XRequestID string
+}
+
+type RefreshSessionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TokenResponse
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON501 the response for an HTTP 501 `application/problem+json` response
+	ApplicationproblemJSON501 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *RefreshSessionResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *RefreshSessionResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RefreshSessionResponse401Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *RefreshSessionResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *RefreshSessionResponse415Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RefreshSessionResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *RefreshSessionResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *RefreshSessionResponse501Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RefreshSessionResponse) GetJSON200() *TokenResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RefreshSessionResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RefreshSessionResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RefreshSessionResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r RefreshSessionResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RefreshSessionResponse) GetApplicationproblemJSON429() *Problem {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r RefreshSessionResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON501 returns the response for an HTTP 501 `application/problem+json` response
+func (r RefreshSessionResponse) GetApplicationproblemJSON501() *Problem {
+	return r.ApplicationproblemJSON501
+}
+
+// GetBody returns the raw response body bytes
+func (r RefreshSessionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RefreshSessionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RefreshSessionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RefreshSessionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // SignInResponse200Headers the declared response headers of an HTTP 200 response for SignIn
 type SignInResponse200Headers struct {
+	SetCookie  *string
 	XRequestID string
 }
 
@@ -8469,9 +9022,69 @@ func (c *ClientWithResponses) ListAuditEventsWithResponse(ctx context.Context, p
 	return ParseListAuditEventsResponse(rsp)
 }
 
+// SignOutWithBodyWithResponse Sign out
+//
+// Ends the session of a refresh token: it and every other token of the session stop working, and the invited_refresh cookie is cleared. Access tokens already issued stay valid until they expire (ACCESS_TOKEN_TTL); forget them. Signing out an unknown or already ended session succeeds too.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /auth/logout (the `SignOut` operationId).
+func (c *ClientWithResponses) SignOutWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SignOutResponse, error) {
+	rsp, err := c.SignOutWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSignOutResponse(rsp)
+}
+
+// SignOutWithResponse Sign out
+//
+// Ends the session of a refresh token: it and every other token of the session stop working, and the invited_refresh cookie is cleared. Access tokens already issued stay valid until they expire (ACCESS_TOKEN_TTL); forget them. Signing out an unknown or already ended session succeeds too.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /auth/logout (the `SignOut` operationId).
+func (c *ClientWithResponses) SignOutWithResponse(ctx context.Context, body SignOutJSONRequestBody, reqEditors ...RequestEditorFn) (*SignOutResponse, error) {
+	rsp, err := c.SignOut(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSignOutResponse(rsp)
+}
+
+// RefreshSessionWithBodyWithResponse Refresh a session
+//
+// Exchanges a refresh token for a new access token and a new refresh token; the presented one is used up. Presenting a used refresh token again ends the whole session (every token of it is revoked and the event is audited as auth.refresh_reuse_detected): a copy of it is in someone else's hands. Sessions also end when the user signs out, changes their password, has it set by an administrator, or is deactivated, and REFRESH_TOKEN_TTL after the sign-in at the latest. The token comes in the body or, for browser apps that signed in with refresh_token_cookie, in the invited_refresh cookie; the answer returns the new one the same way.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /auth/refresh (the `RefreshSession` operationId).
+func (c *ClientWithResponses) RefreshSessionWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RefreshSessionResponse, error) {
+	rsp, err := c.RefreshSessionWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRefreshSessionResponse(rsp)
+}
+
+// RefreshSessionWithResponse Refresh a session
+//
+// Exchanges a refresh token for a new access token and a new refresh token; the presented one is used up. Presenting a used refresh token again ends the whole session (every token of it is revoked and the event is audited as auth.refresh_reuse_detected): a copy of it is in someone else's hands. Sessions also end when the user signs out, changes their password, has it set by an administrator, or is deactivated, and REFRESH_TOKEN_TTL after the sign-in at the latest. The token comes in the body or, for browser apps that signed in with refresh_token_cookie, in the invited_refresh cookie; the answer returns the new one the same way.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /auth/refresh (the `RefreshSession` operationId).
+func (c *ClientWithResponses) RefreshSessionWithResponse(ctx context.Context, body RefreshSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*RefreshSessionResponse, error) {
+	rsp, err := c.RefreshSession(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRefreshSessionResponse(rsp)
+}
+
 // SignInWithBodyWithResponse Sign in
 //
-// Exchanges an organization, email and password for an access token. An unknown email, a wrong password and an account without a password all get the same 401, in comparable time. Repeated failures for one account back off (429).
+// Exchanges an organization, email and password for a session: an access token (ACCESS_TOKEN_TTL, 15 minutes by default) and a refresh token that renews it through POST /auth/refresh until the session's absolute end (REFRESH_TOKEN_TTL, 30 days by default). An unknown email, a wrong password and an account without a password all get the same 401, in comparable time. Repeated failures for one account back off (429).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -8486,7 +9099,7 @@ func (c *ClientWithResponses) SignInWithBodyWithResponse(ctx context.Context, co
 
 // SignInWithResponse Sign in
 //
-// Exchanges an organization, email and password for an access token. An unknown email, a wrong password and an account without a password all get the same 401, in comparable time. Repeated failures for one account back off (429).
+// Exchanges an organization, email and password for a session: an access token (ACCESS_TOKEN_TTL, 15 minutes by default) and a refresh token that renews it through POST /auth/refresh until the session's absolute end (REFRESH_TOKEN_TTL, 30 days by default). An unknown email, a wrong password and an account without a password all get the same 401, in comparable time. Repeated failures for one account back off (429).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -8501,7 +9114,7 @@ func (c *ClientWithResponses) SignInWithResponse(ctx context.Context, body SignI
 
 // GetDocsWithResponse Interactive API documentation
 //
-// Redirects to Swagger UI, which renders /openapi.yaml.
+// Redirects to Swagger UI, which renders /openapi.yaml. Deep links to an operation work: /docs/#/People/listUsers.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -8531,7 +9144,7 @@ func (c *ClientWithResponses) GetHealthWithResponse(ctx context.Context, reqEdit
 
 // AcceptInviteWithBodyWithResponse Accept an invitation
 //
-// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in.
+// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers with the user alone, without the session's members: the user signs in with that provider.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -8546,7 +9159,7 @@ func (c *ClientWithResponses) AcceptInviteWithBodyWithResponse(ctx context.Conte
 
 // AcceptInviteWithResponse Accept an invitation
 //
-// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in.
+// Consumes the link once: the user sets their password, becomes confirmed, every other link of theirs stops working, and the answer signs them in with a session, as POST /auth/token does. A deployment that only verifies the tokens of another identity provider confirms the account the same way but answers with the user alone, without the session's members: the user signs in with that provider.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -9179,6 +9792,305 @@ func ParseListAuditEventsResponse(rsp *http.Response) (*ListAuditEventsResponse,
 	return response, nil
 }
 
+// ParseSignOutResponse parses an HTTP response from a SignOutWithResponse call
+func ParseSignOutResponse(rsp *http.Response) (*SignOutResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SignOutResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers SignOutResponse204Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 400:
+		var headers SignOutResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 413:
+		var headers SignOutResponse413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers SignOutResponse415Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 429:
+		var headers SignOutResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers SignOutResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRefreshSessionResponse parses an HTTP response from a RefreshSessionWithResponse call
+func ParseRefreshSessionResponse(rsp *http.Response) (*RefreshSessionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RefreshSessionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TokenResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON501 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers RefreshSessionResponse200Headers
+		if values := rsp.Header.Values("Set-Cookie"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Set-Cookie", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SetCookie = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers RefreshSessionResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers RefreshSessionResponse401Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 413:
+		var headers RefreshSessionResponse413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers RefreshSessionResponse415Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 429:
+		var headers RefreshSessionResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers RefreshSessionResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers RefreshSessionResponse501Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers501 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseSignInResponse parses an HTTP response from a SignInWithResponse call
 func ParseSignInResponse(rsp *http.Response) (*SignInResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -9261,6 +10173,13 @@ func ParseSignInResponse(rsp *http.Response) (*SignInResponse, error) {
 	switch {
 	case rsp.StatusCode == 200:
 		var headers SignInResponse200Headers
+		if values := rsp.Header.Values("Set-Cookie"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Set-Cookie", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SetCookie = &value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {

@@ -14,28 +14,24 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
-	invited "github.com/invitedhq/invited"
-	"github.com/invitedhq/invited/api"
 	"github.com/invitedhq/invited/internal/auth"
 	"github.com/invitedhq/invited/internal/config"
 	"github.com/invitedhq/invited/internal/database"
 	"github.com/invitedhq/invited/internal/jobs"
 	"github.com/invitedhq/invited/internal/mail"
-	"github.com/invitedhq/invited/internal/people"
-	"github.com/invitedhq/invited/internal/store"
+	"github.com/invitedhq/invited/internal/webhooks"
+	"github.com/invitedhq/invited/internal/wiring"
 )
 
 // app is the service assembled from its configuration.
 type app struct {
-	cfg     config.Config
-	log     *slog.Logger
-	db      *database.DB
-	store   *store.Store
-	queue   *jobs.Queue
-	service *people.Service
-	tokens  *auth.Tokens
-	signer  *auth.InviteSigner
-	hasher  *auth.Hasher
+	*wiring.App
+	cfg    config.Config
+	log    *slog.Logger
+	db     *database.DB
+	tokens *auth.Tokens
+	signer *auth.InviteSigner
+	hasher *auth.Hasher
 }
 
 // open connects to the database, migrates it when asked, and wires the
@@ -89,17 +85,34 @@ func (a *app) wire(ctx context.Context, migrate bool) error {
 	if err != nil {
 		return err
 	}
-	a.hasher = auth.NewHasher(0)
-	// The queue's housekeeping reads the store, and the store enqueues through the queue.
-	if a.queue, err = jobs.New(a.db, store.New(a.db, nil), jobs.Options{Workers: a.cfg.JobWorkers, Logger: a.log}); err != nil {
-		return err
+	var hook *mail.WebhookVerifier
+	if a.cfg.SendGridWebhookPublicKey != "" {
+		if hook, err = mail.NewWebhookVerifier(a.cfg.SendGridWebhookPublicKey, 0, nil); err != nil {
+			return fmt.Errorf("SENDGRID_WEBHOOK_PUBLIC_KEY: %w", err)
+		}
 	}
-	a.store = store.New(a.db, a.queue)
-	a.service = people.NewService(people.Deps{Store: a.store, Hasher: a.hasher, Tokens: a.tokens, Signer: a.signer,
-		Mailer: mailer, AppBaseURL: a.cfg.AppBaseURL, Logger: a.log})
-	a.queue.SetInviteDeliverer(a.service)
-	a.queue.SetJobRunner(a.service)
-	return nil
+	a.hasher = auth.NewHasher(0)
+	hooks := wiring.Webhooks{Policy: webhooks.Policy{AllowHTTPHosts: a.cfg.WebhookAllowHTTPHosts,
+		AllowPrivateNetworks: a.cfg.WebhookAllowPrivateNetworks}}
+	for _, k := range a.cfg.WebhookSecretKeys {
+		hooks.Keys = append(hooks.Keys, webhooks.Key{ID: k.ID, Secret: k.Secret})
+	}
+	if len(hooks.Keys) == 0 && len(secret) > 0 {
+		hooks.Keys = append(hooks.Keys, webhooks.DeriveKey("k1", secret))
+	}
+	if len(hooks.Keys) == 0 {
+		a.log.Info("neither WEBHOOK_SECRET_KEYS nor JWT_SECRET is set: webhook endpoints are unavailable")
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.App, err = wiring.Build(wiring.Parts{
+		DB: a.db, Tokens: a.tokens, Signer: a.signer, Hasher: a.hasher, Mailer: mailer, Webhook: hook,
+		AppBaseURL: a.cfg.AppBaseURL, RefreshTTL: a.cfg.RefreshTokenTTL, Logger: a.log, Jobs: jobs.Options{Workers: a.cfg.JobWorkers},
+		HTTP: wiring.HTTP{Metrics: reg, CORSAllowedOrigins: a.cfg.CORSAllowedOrigins, TrustedProxies: a.cfg.TrustedProxies,
+			PublicRateLimit: a.cfg.PublicRateLimit},
+		Webhooks: hooks,
+	})
+	return err
 }
 
 func newMailer(cfg config.Config, log *slog.Logger) (mail.Sender, error) {
@@ -113,27 +126,6 @@ func newMailer(cfg config.Config, log *slog.Logger) (mail.Sender, error) {
 		return nil, fmt.Errorf("SendGrid: %w", err)
 	}
 	return sg, nil
-}
-
-// server builds the HTTP API over the app.
-func (a *app) server() (*api.Server, error) {
-	var hook *mail.WebhookVerifier
-	if a.cfg.SendGridWebhookPublicKey != "" {
-		var err error
-		if hook, err = mail.NewWebhookVerifier(a.cfg.SendGridWebhookPublicKey, 0, nil); err != nil {
-			return nil, fmt.Errorf("SENDGRID_WEBHOOK_PUBLIC_KEY: %w", err)
-		}
-	} else {
-		a.log.Info("SENDGRID_WEBHOOK_PUBLIC_KEY is not set: POST /webhooks/sendgrid is disabled and delivery stops at \"sent\"")
-	}
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return api.NewServer(api.Deps{
-		Service: a.service, Tokens: a.tokens, Idempotency: a.store, Webhook: hook, Logger: a.log, Metrics: reg,
-		Ready:              func(ctx context.Context) error { return database.Ready(ctx, a.db) },
-		CORSAllowedOrigins: a.cfg.CORSAllowedOrigins, TrustedProxies: a.cfg.TrustedProxies,
-		PublicRateLimit: a.cfg.PublicRateLimit, OpenAPI: invited.OpenAPI,
-	}), nil
 }
 
 func (a *app) close() { _ = a.db.Close() }

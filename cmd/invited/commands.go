@@ -53,7 +53,7 @@ func org(ctx context.Context, cfg config.Config, log *slog.Logger, args []string
 		return err
 	}
 	defer a.close()
-	o, owner, err := a.service.CreateOrganization(ctx, people.NewOrganization{Slug: *slug, Name: *name, InviteTTL: *ttl,
+	o, owner, err := a.Service.CreateOrganization(ctx, people.NewOrganization{Slug: *slug, Name: *name, InviteTTL: *ttl,
 		OwnerEmail: *email, OwnerPassword: *password})
 	if err != nil {
 		return describe(err)
@@ -84,7 +84,7 @@ func token(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 		return err
 	}
 	defer a.close()
-	tok, err := a.service.IssueToken(ctx, *slug, *email, *ttl)
+	tok, err := a.Service.IssueToken(ctx, *slug, *email, *ttl)
 	if err != nil {
 		return describe(err)
 	}
@@ -101,7 +101,7 @@ func demoCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []st
 		return err
 	}
 	defer a.close()
-	return seedDemo(ctx, a, stdout, "http://"+displayAddr(cfg.HTTPAddr))
+	return seedDemo(ctx, a, stdout, config.LocalURL(cfg.HTTPAddr))
 }
 
 // healthcheck asks the local server's /healthz, for container health checks
@@ -113,7 +113,7 @@ func healthcheck(ctx context.Context, getenv func(string) string, args []string,
 	if addr == "" {
 		addr = ":8080"
 	}
-	url := fs.String("url", "http://"+strings.Replace(displayAddr(addr), "localhost", "127.0.0.1", 1)+"/healthz", "URL to check")
+	url := fs.String("url", strings.Replace(config.LocalURL(addr), "localhost", "127.0.0.1", 1)+"/healthz", "URL to check")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -10,7 +10,7 @@ import (
 
 // seedDemo seeds the demo organization and tells the user how to try it.
 func seedDemo(ctx context.Context, a *app, w io.Writer, baseURL string) error {
-	res, err := demo.Seed(ctx, demo.Deps{Store: a.store, Hasher: a.hasher, Tokens: a.tokens, Signer: a.signer})
+	res, err := demo.Seed(ctx, demo.Deps{Store: a.Store, Hasher: a.hasher, Tokens: a.tokens, Signer: a.signer})
 	if err != nil {
 		return err
 	}

@@ -22,26 +22,34 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	a, err := open(ctx, cfg, log, true)
-	if err != nil {
-		return err
-	}
-	defer a.close()
-	if *withDemo {
-		if err := seedDemo(ctx, a, stdout, "http://"+displayAddr(cfg.HTTPAddr)); err != nil {
-			return err
-		}
-	}
-	srv, err := a.server()
-	if err != nil {
-		return err
-	}
+	// Listen first: the links the service writes point at its own address
+	// unless APP_BASE_URL says otherwise, and only the listener knows the
+	// port of HTTP_ADDR=:0.
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("HTTP_ADDR: %w", err)
 	}
+	own := config.LocalURL(ln.Addr().String())
+	if cfg.AppBaseURLDefaulted {
+		cfg.AppBaseURL = own
+	}
+	a, err := open(ctx, cfg, log, true)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	defer a.close()
+	if *withDemo {
+		if err := seedDemo(ctx, a, stdout, own); err != nil {
+			_ = ln.Close()
+			return err
+		}
+	}
+	if cfg.SendGridWebhookPublicKey == "" {
+		log.Info("SENDGRID_WEBHOOK_PUBLIC_KEY is not set: POST /webhooks/sendgrid is disabled and delivery stops at \"sent\"")
+	}
 	httpServer := &http.Server{
-		Handler:           srv,
+		Handler:           a.Server,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       time.Minute,
 		WriteTimeout:      2 * time.Minute,
@@ -50,7 +58,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 	}
 	// Workers get their own context: they must outlive ctx long enough to
 	// finish the jobs in hand after the signal.
-	if err := a.queue.Start(context.WithoutCancel(ctx)); err != nil {
+	if err := a.Queue.Start(context.WithoutCancel(ctx)); err != nil {
 		_ = ln.Close()
 		return err
 	}
@@ -64,8 +72,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- httpServer.Serve(ln) }()
-	log.Info("invited is listening", "addr", ln.Addr().String(), "database", string(cfg.Dialect))
+	log.Info("invited is listening", "addr", ln.Addr().String(), "database", string(cfg.Dialect), "console", cfg.Console)
 	fmt.Fprintf(stdout, "invited listening on http://%s\n", ln.Addr())
+	if cfg.Console {
+		fmt.Fprintf(stdout, "Console: open %s\n", own)
+	}
 
 	select {
 	case err := <-serveErr:
@@ -76,7 +87,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	httpErr := httpServer.Shutdown(shutdownCtx)
-	queueErr := a.queue.Stop(shutdownCtx)
+	queueErr := a.Queue.Stop(shutdownCtx)
 	if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		httpErr = errors.Join(httpErr, err)
 	}
@@ -85,16 +96,4 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 	}
 	log.Info("stopped")
 	return nil
-}
-
-// displayAddr turns a listen address into one a user can paste in a browser.
-func displayAddr(addr string) string {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return addr
-	}
-	if host == "" || host == "0.0.0.0" || host == "::" {
-		host = "localhost"
-	}
-	return net.JoinHostPort(host, port)
 }

@@ -121,6 +121,19 @@ func (e *Env) DatabaseText() string {
 	return b.String()
 }
 
+// RowCounts counts the rows of every table, River's included: a test that
+// compares them before and after a refused request proves nothing was written.
+func (e *Env) RowCounts() map[string]int {
+	e.T.Helper()
+	counts := map[string]int{}
+	for _, table := range e.tables() {
+		var n int
+		must(e.T, e.DB.SQL.QueryRowContext(context.Background(), "SELECT count(*) FROM "+table).Scan(&n)) //nolint:gosec // table names come from the catalogue
+		counts[table] = n
+	}
+	return counts
+}
+
 func (e *Env) tables() []string {
 	e.T.Helper()
 	q := "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"

@@ -11,13 +11,15 @@ import (
 	"bytes"
 	"context"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/invitedhq/invited"
 	"github.com/invitedhq/invited/api"
 	"github.com/invitedhq/invited/internal/auth"
 	"github.com/invitedhq/invited/internal/config"
@@ -28,6 +30,8 @@ import (
 	"github.com/invitedhq/invited/internal/people"
 	"github.com/invitedhq/invited/internal/store"
 	"github.com/invitedhq/invited/internal/testdb"
+	"github.com/invitedhq/invited/internal/webhooks"
+	"github.com/invitedhq/invited/internal/wiring"
 )
 
 // AppBaseURL is the frontend base URL of every test environment.
@@ -39,9 +43,11 @@ type Env struct {
 	Dialect config.Dialect
 	DB      *database.DB
 	Store   *store.Store
-	Queue   *jobs.Queue
-	Service *people.Service
-	Server  *api.Server
+	// Inserter is the queue's insert side; its client lists the jobs.
+	Inserter *jobs.Inserter
+	Queue    *jobs.Queue
+	Service  *people.Service
+	Server   *api.Server
 	// Handler is what requests go through: the server, wrapped by the
 	// contract check, which fails the test on any request or response that
 	// departs from openapi.yaml.
@@ -59,6 +65,8 @@ type Env struct {
 	Logs *LogBuffer
 
 	workersOnce sync.Once
+	// idp signs the tokens of an ExternalIdP environment.
+	idp ed25519.PrivateKey
 }
 
 // Options adjust an environment.
@@ -71,7 +79,29 @@ type Options struct {
 	DatabaseURL string
 	// SendGridTimeout bounds one request to the fake SendGrid; default 2 s.
 	SendGridTimeout time.Duration
+	// ExternalIdP makes the environment a deployment that verifies the
+	// tokens of another identity provider (JWT_PUBLIC_KEY_FILE) and mints
+	// none of its own; Env.Token signs as that provider.
+	ExternalIdP bool
+	// WrapJobRunner stands between the queue and the service's bulk job
+	// runner, to watch or interrupt bulk jobs.
+	WrapJobRunner func(jobs.JobRunner) jobs.JobRunner
+	// StrictWebhooks keeps production's webhook policy (https, public
+	// addresses only); by default endpoints may be local receivers over http.
+	StrictWebhooks bool
+	// WebhookResolver resolves endpoint host names (a webhooktest DNS server).
+	WebhookResolver *net.Resolver
+	// WebhookTimeout bounds one webhook request; default 2 s.
+	WebhookTimeout time.Duration
 }
+
+// LocalWebhooks is the webhook policy of test environments: plain http to
+// loopback, where the test receivers listen.
+var LocalWebhooks = webhooks.Policy{AllowHTTPHosts: []string{"127.0.0.1", "localhost"},
+	AllowPrivateNetworks: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}}
+
+// TestWebhookBackoff retries webhooks within milliseconds.
+var TestWebhookBackoff = jobs.Backoff{Base: 20 * time.Millisecond, Max: 200 * time.Millisecond}
 
 // TestSecret is the HS256 secret of test environments.
 var TestSecret = []byte("test-secret-test-secret-test-secret-0123456789")
@@ -102,8 +132,13 @@ func New(t testing.TB, dialect config.Dialect, opts ...Options) *Env {
 	} else {
 		e.DB = testdb.New(t, dialect)
 	}
-	e.Tokens, err = auth.NewTokens(auth.TokenConfig{Secret: TestSecret, Issuer: "invited", Audience: "invited",
-		TTL: 15 * time.Minute, Now: e.Clock.Now})
+	tc := auth.TokenConfig{Secret: TestSecret, Issuer: "invited", Audience: "invited", TTL: 15 * time.Minute, Now: e.Clock.Now}
+	if o.ExternalIdP {
+		var pemKey []byte
+		e.idp, pemKey = newIdPKey(t)
+		tc.Secret, tc.PublicKeyPEM = nil, pemKey
+	}
+	e.Tokens, err = auth.NewTokens(tc)
 	must(t, err)
 	e.Signer, err = auth.NewInviteSigner([]auth.SigningKey{auth.DeriveSigningKey("t1", TestSecret)})
 	must(t, err)
@@ -113,29 +148,31 @@ func New(t testing.TB, dialect config.Dialect, opts ...Options) *Env {
 		From: mail.Address{Email: "invites@invited.test", Name: "Invited"}, Timeout: o.SendGridTimeout})
 	must(t, err)
 
-	e.Queue, err = jobs.New(e.DB, store.New(e.DB, nil), jobs.Options{Workers: 4, Logger: logger, PollInterval: 20 * time.Millisecond,
-		Backoff: TestBackoff})
-	must(t, err)
-	e.Store = store.New(e.DB, e.Queue)
 	// Cheap hashing keeps tests fast; the parameters are a property of the hasher, not of the rules under test.
 	e.Hasher = auth.NewHasherWithParams(4, auth.Params{Memory: 1024, Time: 1, Threads: 1})
-	e.Service = people.NewService(people.Deps{
-		Store: e.Store, Tokens: e.Tokens, Signer: e.Signer, Mailer: sender, AppBaseURL: AppBaseURL, Now: e.Clock.Now, Logger: logger,
-		Hasher: e.Hasher,
-	})
-	e.Queue.SetInviteDeliverer(e.Service)
-	e.Queue.SetJobRunner(e.Service)
 
 	priv, pub := sendgridtest.NewWebhookKey(t)
 	e.WebhookKey = priv
 	hook, err := mail.NewWebhookVerifier(pub, 0, e.Clock.Now)
 	must(t, err)
 
-	e.Server = api.NewServer(api.Deps{
-		Service: e.Service, Tokens: e.Tokens, Idempotency: e.Store, Webhook: hook, Logger: logger,
-		Ready:           func(ctx context.Context) error { return database.Ready(ctx, e.DB) },
-		PublicRateLimit: o.PublicRateLimit, CORSAllowedOrigins: o.CORSAllowedOrigins, OpenAPI: invited.OpenAPI,
+	hooks := wiring.Webhooks{Keys: []webhooks.Key{webhooks.DeriveKey("w1", TestSecret)}, Policy: LocalWebhooks,
+		Backoff: TestWebhookBackoff, Client: webhooks.ClientOptions{Resolver: o.WebhookResolver, Timeout: o.WebhookTimeout}}
+	if o.StrictWebhooks {
+		hooks.Policy = webhooks.Policy{}
+	}
+	if hooks.Client.Timeout == 0 {
+		hooks.Client.Timeout = 2 * time.Second
+	}
+	a, err := wiring.Build(wiring.Parts{
+		DB: e.DB, Tokens: e.Tokens, Signer: e.Signer, Hasher: e.Hasher, Mailer: sender, Webhook: hook,
+		AppBaseURL: AppBaseURL, Now: e.Clock.Now, Logger: logger, WrapJobRunner: o.WrapJobRunner,
+		Jobs:     jobs.Options{Workers: 4, PollInterval: 20 * time.Millisecond, Backoff: TestBackoff},
+		HTTP:     wiring.HTTP{PublicRateLimit: o.PublicRateLimit, CORSAllowedOrigins: o.CORSAllowedOrigins},
+		Webhooks: hooks,
 	})
+	must(t, err)
+	e.Store, e.Inserter, e.Service, e.Queue, e.Server = a.Store, a.Inserter, a.Service, a.Queue, a.Server
 	e.Handler = checkedHandler(t, e.Server)
 	return e
 }

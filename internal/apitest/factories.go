@@ -87,6 +87,9 @@ func (e *Env) Token(u people.User) string {
 	for i, p := range u.Permissions {
 		perms[i] = string(p)
 	}
+	if e.idp != nil {
+		return e.idpToken(u, perms)
+	}
 	tok, _, err := e.Tokens.Mint(auth.Claims{UserID: u.ID, OrgID: u.OrganizationID, Role: string(u.Role), Perms: perms}, 0)
 	must(e.T, err)
 	return tok

@@ -65,6 +65,10 @@ func (e *Env) Do(r Request) *Response {
 		req.Header.Set("Authorization", "Bearer "+r.Token)
 	}
 	for k, v := range r.Header {
+		if http.CanonicalHeaderKey(k) == "Host" { // Go keeps the host apart from the header map
+			req.Host = v
+			continue
+		}
 		if v == "" {
 			req.Header.Del(k)
 			continue

@@ -25,9 +25,9 @@ type Error struct {
 	Message string
 	// Fields lists every invalid input, for validation failures.
 	Fields []FieldError
-	// Extra holds problem extension members, such as the user's current
-	// status for invite_not_pending or renewable for invite_expired.
-	Extra map[string]any
+	// Ext holds the problem's extension members, such as the user's
+	// current status for invite_not_pending or renewable for invite_expired.
+	Ext Extensions
 	// RetryAfter, when set, is sent as the Retry-After header.
 	RetryAfter time.Duration
 	// Err is the internal cause: logged for server errors, never sent.
@@ -69,12 +69,64 @@ func Internal(err error) *Error {
 	return &Error{Code: CodeInternal, Message: "An unexpected error occurred.", Err: err}
 }
 
-// With adds an extension member and returns e.
-func (e *Error) With(key string, value any) *Error {
-	if e.Extra == nil {
-		e.Extra = map[string]any{}
-	}
-	e.Extra[key] = value
+// Extensions are the members a problem may carry besides the standard
+// ones, each for the codes whose catalogue entry names it. They are the
+// problem body's own members (api.Problem embeds them), so what the service
+// sets is what the client reads.
+type Extensions struct {
+	// UserStatus is the user's current status, for conflicts about it.
+	UserStatus string `json:"user_status,omitempty" enums:"invite_pending,confirmed,deactivated"`
+	// Renewable tells whether an expired invitation can be renewed.
+	Renewable *bool `json:"renewable,omitempty"`
+	// Reason says why an invitation was revoked.
+	Reason string `json:"reason,omitempty" example:"superseded"`
+	// ExpiredAt is when an expired invitation stopped working.
+	ExpiredAt *time.Time `json:"expired_at,omitempty" format:"date-time"`
+	// ExpiresAt is when a still valid invitation stops working.
+	ExpiresAt *time.Time `json:"expires_at,omitempty" format:"date-time"`
+	// ActorRole and TargetRole explain an insufficient_rank refusal.
+	ActorRole  string `json:"actor_role,omitempty" enums:"owner,admin,hr,curator,learner"`
+	TargetRole string `json:"target_role,omitempty" enums:"owner,admin,hr,curator,learner"`
+	// JobState is a bulk job's final state, for job_finished.
+	JobState string `json:"job_state,omitempty" enums:"succeeded,partially_failed,failed,cancelled"`
+}
+
+// WithUserStatus names the user's current status and returns e.
+func (e *Error) WithUserStatus(status string) *Error {
+	e.Ext.UserStatus = status
+	return e
+}
+
+// WithRevokeReason says why an invitation was revoked and returns e.
+func (e *Error) WithRevokeReason(reason string) *Error {
+	e.Ext.Reason = reason
+	return e
+}
+
+// WithExpired says when an expired invitation stopped working and whether
+// it can be renewed, and returns e.
+func (e *Error) WithExpired(at time.Time, renewable bool) *Error {
+	at = at.UTC()
+	e.Ext.ExpiredAt, e.Ext.Renewable = &at, &renewable
+	return e
+}
+
+// WithExpiresAt says when a still valid invitation stops working and returns e.
+func (e *Error) WithExpiresAt(at time.Time) *Error {
+	at = at.UTC()
+	e.Ext.ExpiresAt = &at
+	return e
+}
+
+// WithRoles names the roles of a refused rank comparison and returns e.
+func (e *Error) WithRoles(actor, target string) *Error {
+	e.Ext.ActorRole, e.Ext.TargetRole = actor, target
+	return e
+}
+
+// WithJobState names a bulk job's final state and returns e.
+func (e *Error) WithJobState(state string) *Error {
+	e.Ext.JobState = state
 	return e
 }
 

@@ -11,6 +11,8 @@ const (
 	Unauthorized          Code = "unauthorized"
 	InvalidCredentials    Code = "invalid_credentials" //nolint:gosec // an error code, not a credential
 	InvalidSignature      Code = "invalid_signature"
+	InvalidRefreshToken   Code = "invalid_refresh_token" //nolint:gosec // an error code, not a credential
+	RefreshTokenReused    Code = "refresh_token_reused"  //nolint:gosec // an error code, not a credential
 	Forbidden             Code = "forbidden"
 	InsufficientRank      Code = "insufficient_rank"
 	UserDeactivated       Code = "user_deactivated"
@@ -58,6 +60,10 @@ var Catalog = []Entry{
 		"The bearer token is missing, malformed, expired, or names a user who no longer exists or is not active. Sign in again."},
 	{InvalidCredentials, http.StatusUnauthorized, "Invalid credentials",
 		"The organization, email and password do not match an active account. The same answer is given for an unknown email, a wrong password and an account without a password, so it reveals nothing about which accounts exist."},
+	{InvalidRefreshToken, http.StatusUnauthorized, "Invalid refresh token",
+		"The refresh token is missing, malformed, unknown, expired, revoked (signed out, password changed, account deactivated), or belongs to an account that is no longer active. Sign in again."},
+	{RefreshTokenReused, http.StatusUnauthorized, "Refresh token reused",
+		"The refresh token was already exchanged once. Refresh tokens work once, so a second use means a copy is in someone else's hands: every token of the session was revoked and the event was audited (`auth.refresh_reuse_detected`). Sign in again."},
 	{InvalidSignature, http.StatusUnauthorized, "Invalid webhook signature",
 		"A provider webhook's signature is missing, does not verify, or is too old. Nothing was changed."},
 	{Forbidden, http.StatusForbidden, "Forbidden",
@@ -93,7 +99,7 @@ var Catalog = []Entry{
 	{InviteExpired, http.StatusGone, "Invitation expired",
 		"The activation link has expired. When `renewable` is true the user is still invited and `POST /invites/renew` sends a fresh link to the address on file."},
 	{InviteRevoked, http.StatusGone, "Invitation revoked",
-		"The activation link was replaced by a newer invitation, or made void when a password was set, the email changed or the user was deactivated. `reason` says which."},
+		"The activation link was replaced by a newer invitation, or made void when a password was set, the email changed or the user was deactivated. `reason` says which; when the account itself stopped being invite-pending, `user_status` names its status instead."},
 	{InviteAccepted, http.StatusGone, "Invitation already used",
 		"The activation link was already used to activate the account. Sign in instead."},
 	{PayloadTooLarge, http.StatusRequestEntityTooLarge, "Request body too large",

@@ -2,8 +2,11 @@ package auth
 
 import (
 	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -139,6 +142,10 @@ func NewTokens(cfg TokenConfig) (*Tokens, error) {
 // "HS256" or "EdDSA"; start-up logs it.
 func (t *Tokens) Algorithm() string { return t.method.Alg() }
 
+// Mints reports whether these Tokens sign tokens of their own, as opposed
+// to only verifying another identity provider's.
+func (t *Tokens) Mints() bool { return t.signKey != nil }
+
 // Mint signs an access token for c. A ttl of zero or less means the
 // configured TTL. Mint sets iat, exp, iss, aud and a random jti; the
 // IssuedAt and ExpiresAt fields of c are ignored. Times are whole seconds,
@@ -189,7 +196,7 @@ func (t *Tokens) Verify(raw string) (Claims, error) {
 	}
 
 	var wc wireClaims
-	_, err := t.parser.ParseWithClaims(raw, &wc, func(tok *jwt.Token) (any, error) {
+	parsed, err := t.parser.ParseWithClaims(raw, &wc, func(tok *jwt.Token) (any, error) {
 		// WithValidMethods has already refused other algorithms; checking
 		// again keeps the key safe should the parser options ever change.
 		if tok.Method.Alg() != t.method.Alg() {
@@ -199,6 +206,9 @@ func (t *Tokens) Verify(raw string) (Claims, error) {
 	})
 	if err != nil {
 		return Claims{}, invalidToken(jwtFailure(err))
+	}
+	if reason := strictWire(parsed, raw); reason != "" {
+		return Claims{}, invalidToken(reason)
 	}
 
 	userID, err := parseCanonicalUUID(wc.Subject)
@@ -223,6 +233,40 @@ func (t *Tokens) Verify(raw string) (Claims, error) {
 		c.IssuedAt = wc.IssuedAt.Time
 	}
 	return c, nil
+}
+
+// strictWire refuses what the JWT library lets through:
+//   - a crit header (RFC 7515 §4.1.11): a recipient must refuse a token
+//     whose critical extensions it does not understand, and this service
+//     understands none;
+//   - an exp, nbf or iat that is not a JSON number (RFC 7519 §2,
+//     NumericDate): the library reads "exp":"1999999999" as a date.
+func strictWire(tok *jwt.Token, raw string) string {
+	if _, ok := tok.Header["crit"]; ok {
+		return "unsupported critical header"
+	}
+	parts := strings.Split(raw, ".")
+	if len(parts) != 3 {
+		return "malformed"
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return "malformed"
+	}
+	var times struct {
+		Exp json.RawMessage `json:"exp"`
+		Nbf json.RawMessage `json:"nbf"`
+		Iat json.RawMessage `json:"iat"`
+	}
+	if err := json.Unmarshal(payload, &times); err != nil {
+		return "malformed"
+	}
+	for _, v := range []json.RawMessage{times.Exp, times.Nbf, times.Iat} {
+		if v != nil && (len(v) == 0 || (v[0] != '-' && (v[0] < '0' || v[0] > '9'))) {
+			return "time claim is not a number"
+		}
+	}
+	return ""
 }
 
 // invalidToken builds a verification error from a fixed reason, never from

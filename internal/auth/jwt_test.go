@@ -9,6 +9,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -58,6 +59,16 @@ func validClaims() jwt.MapClaims {
 func sign(t *testing.T, method jwt.SigningMethod, key any, claims jwt.MapClaims) string {
 	t.Helper()
 	raw, err := jwt.NewWithClaims(method, claims).SignedString(key)
+	require.NoError(t, err)
+	return raw
+}
+
+// withHeader signs valid claims with an extra header member.
+func withHeader(t *testing.T, name string, value any) string {
+	t.Helper()
+	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, validClaims())
+	tok.Header[name] = value
+	raw, err := tok.SignedString(testSecret())
 	require.NoError(t, err)
 	return raw
 }
@@ -197,6 +208,10 @@ func TestVerifyRefusals(t *testing.T) {
 		{name: "malformed org", reason: "org", raw: hs(with(func(c jwt.MapClaims) { c["org"] = "acme" }))},
 		{name: "missing org", reason: "org", raw: hs(with(func(c jwt.MapClaims) { delete(c, "org") }))},
 		{name: "org of the wrong type", reason: "malformed", raw: hs(with(func(c jwt.MapClaims) { c["org"] = 7 }))},
+		{name: "exp as a string", reason: "not a number", raw: hs(with(func(c jwt.MapClaims) { c["exp"] = fmt.Sprint(testNow.Add(time.Hour).Unix()) }))},
+		{name: "nbf as a string", reason: "not a number", raw: hs(with(func(c jwt.MapClaims) { c["nbf"] = fmt.Sprint(testNow.Unix()) }))},
+		{name: "iat as a string", reason: "not a number", raw: hs(with(func(c jwt.MapClaims) { c["iat"] = fmt.Sprint(testNow.Unix()) }))},
+		{name: "unknown crit header", reason: "critical header", raw: withHeader(t, "crit", []string{"exp-ext"})},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

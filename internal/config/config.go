@@ -42,12 +42,20 @@ type Config struct {
 	JWTIssuer        string
 	JWTAudience      string
 	AccessTokenTTL   time.Duration
+	// RefreshTokenTTL is a session's absolute lifetime.
+	RefreshTokenTTL time.Duration
 	// InviteTokenKeys are the activation-link signing keys, current first.
 	// Empty means "derive one from JWT_SECRET".
 	InviteTokenKeys []InviteTokenKey
 
 	AppBaseURL string
-	InviteTTL  time.Duration
+	// AppBaseURLDefaulted is true when APP_BASE_URL was not set and
+	// AppBaseURL is the service's own address, which serve confirms once it
+	// knows the port it listens on.
+	AppBaseURLDefaulted bool
+	InviteTTL           time.Duration
+	// Console serves the web console and activation page; false serves the API alone.
+	Console bool
 
 	MailFrom                 *mail.Address
 	SendGridAPIKey           string
@@ -105,8 +113,10 @@ var Vars = []Var{
 	{Name: "JWT_ISSUER", Default: "invited", Help: "iss claim minted and required"},
 	{Name: "JWT_AUDIENCE", Default: "invited", Help: "aud claim minted and required"},
 	{Name: "ACCESS_TOKEN_TTL", Default: "15m", Help: "lifetime of access tokens the service mints"},
+	{Name: "REFRESH_TOKEN_TTL", Default: "720h", Help: "absolute lifetime of a session's refresh tokens, from sign-in; 1h to 8760h"},
 	{Name: "INVITE_TOKEN_KEYS", Default: "", Help: "activation-link signing keys as id:base64secret, comma-separated, current first (rotation); empty derives one from JWT_SECRET", Secret: true},
-	{Name: "APP_BASE_URL", Default: "http://localhost:3000", Help: "base URL of the frontend; links are APP_BASE_URL/activate?token=..."},
+	{Name: "APP_BASE_URL", Default: "", Help: "base URL of the activation page; links are APP_BASE_URL/activate?token=...; empty is the service's own address (http://localhost:8080 with the default HTTP_ADDR)"},
+	{Name: "CONSOLE", Default: "on", Help: "on serves the web console at / and the activation page at /activate; off serves the API alone"},
 	{Name: "INVITE_TTL", Default: "168h", Help: "default lifetime of an invitation link, 24h to 720h"},
 	{Name: "MAIL_FROM", Default: "invited <no-reply@invited.localhost>", Help: "sender of invitation emails, an address or \"Name <address>\""},
 	{Name: "SENDGRID_API_KEY", Default: "", Help: "SendGrid API key; empty prints emails to the log instead (development only)", Secret: true},
@@ -142,9 +152,15 @@ func Load(getenv func(string) string) (Config, error) {
 	c.JWTIssuer = r.nonEmpty("JWT_ISSUER")
 	c.JWTAudience = r.nonEmpty("JWT_AUDIENCE")
 	c.AccessTokenTTL = r.duration("ACCESS_TOKEN_TTL", time.Minute, 24*time.Hour)
+	c.RefreshTokenTTL = r.duration("REFRESH_TOKEN_TTL", time.Hour, 365*24*time.Hour)
 	c.InviteTokenKeys = r.inviteKeys("INVITE_TOKEN_KEYS")
 
-	c.AppBaseURL = strings.TrimRight(r.httpURL("APP_BASE_URL"), "/")
+	if r.str("APP_BASE_URL") == "" {
+		c.AppBaseURL, c.AppBaseURLDefaulted = LocalURL(c.HTTPAddr), true
+	} else {
+		c.AppBaseURL = strings.TrimRight(r.httpURL("APP_BASE_URL"), "/")
+	}
+	c.Console = r.oneOf("CONSOLE", "on", "off") == "on"
 	c.InviteTTL = r.duration("INVITE_TTL", 24*time.Hour, 30*24*time.Hour)
 
 	c.MailFrom = r.address("MAIL_FROM")
@@ -175,6 +191,19 @@ func Load(getenv func(string) string) (Config, error) {
 		return Config{}, fmt.Errorf("invalid configuration:\n%w", err)
 	}
 	return c, nil
+}
+
+// LocalURL is the address a browser on this machine reaches a listen
+// address at: ":8080" and "0.0.0.0:8080" are http://localhost:8080.
+func LocalURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // UsesSendGrid reports whether emails go to SendGrid rather than the log.

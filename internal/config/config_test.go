@@ -22,6 +22,10 @@ func TestLoadDefaults(t *testing.T) {
 	require.Equal(t, ":8080", c.HTTPAddr)
 	require.Equal(t, 168*time.Hour, c.InviteTTL)
 	require.Equal(t, 15*time.Minute, c.AccessTokenTTL)
+	require.Equal(t, 30*24*time.Hour, c.RefreshTokenTTL)
+	require.Equal(t, "http://localhost:8080", c.AppBaseURL, "links open the service's own activation page")
+	require.True(t, c.AppBaseURLDefaulted)
+	require.True(t, c.Console)
 	require.Equal(t, "no-reply@invited.localhost", c.MailFrom.Address)
 	require.Equal(t, "https://api.sendgrid.com", c.SendGridAPIURL)
 	require.Equal(t, "json", c.LogFormat)
@@ -60,6 +64,8 @@ func TestLoadRejects(t *testing.T) {
 		{"bad duration", map[string]string{"INVITE_TTL": "a week"}, `INVITE_TTL must be a duration such as 15m or 168h, got "a week"`},
 		{"ttl too long", map[string]string{"INVITE_TTL": "1000h"}, "INVITE_TTL must be between 24h0m0s and 720h0m0s"},
 		{"token ttl", map[string]string{"ACCESS_TOKEN_TTL": "5s"}, "ACCESS_TOKEN_TTL must be between"},
+		{"refresh ttl", map[string]string{"REFRESH_TOKEN_TTL": "9000h"}, "REFRESH_TOKEN_TTL must be between 1h0m0s and 8760h0m0s"},
+		{"console switch", map[string]string{"CONSOLE": "maybe"}, `CONSOLE must be one of on, off, got "maybe"`},
 		{"base url", map[string]string{"APP_BASE_URL": "app.example.com"}, "APP_BASE_URL must be an absolute http(s) URL"},
 		{"mail from", map[string]string{"MAIL_FROM": "not an address"}, "MAIL_FROM must be an email address"},
 		{"cors wildcard", map[string]string{"CORS_ALLOWED_ORIGINS": "*"}, `CORS_ALLOWED_ORIGINS must list origins explicitly`},
@@ -143,4 +149,21 @@ func TestWebhookSettings(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, c.WebhookAllowHTTPHosts, "https only by default")
 	require.Empty(t, c.WebhookAllowPrivateNetworks, "public addresses only by default")
+}
+
+func TestAppBaseURLFollowsTheListenAddress(t *testing.T) {
+	t.Parallel()
+	for addr, want := range map[string]string{
+		":9090": "http://localhost:9090", "0.0.0.0:80": "http://localhost:80", "127.0.0.1:8080": "http://127.0.0.1:8080",
+		"[::]:8080": "http://localhost:8080", "[::1]:8080": "http://[::1]:8080",
+	} {
+		c, err := Load(env(map[string]string{"HTTP_ADDR": addr}))
+		require.NoError(t, err)
+		require.Equal(t, want, c.AppBaseURL, addr)
+	}
+	c, err := Load(env(map[string]string{"APP_BASE_URL": "https://people.example.com/", "CONSOLE": "off"}))
+	require.NoError(t, err)
+	require.Equal(t, "https://people.example.com", c.AppBaseURL)
+	require.False(t, c.AppBaseURLDefaulted)
+	require.False(t, c.Console)
 }

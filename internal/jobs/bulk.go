@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"database/sql"
 	"time"
 
 	"github.com/google/uuid"
@@ -35,8 +34,7 @@ type inviteBatchEmailWorker struct {
 
 // Work sends the batch; failures are handled as for a single invitation.
 func (w *inviteBatchEmailWorker) Work(ctx context.Context, job *river.Job[InviteBatchEmailArgs]) error {
-	d := *w.q.deliverer.Load()
-	err := d.DeliverInviteBatch(ctx, job.Args.InviteIDs)
+	err := w.q.work.Deliverer.DeliverInviteBatch(ctx, job.Args.InviteIDs)
 	return w.q.sendOutcome(ctx, err, job.Attempt, "invites", len(job.Args.InviteIDs), "job_id", job.ID)
 }
 
@@ -74,8 +72,7 @@ type jobBatchWorker struct {
 
 // Work runs one batch.
 func (w *jobBatchWorker) Work(ctx context.Context, job *river.Job[JobBatchArgs]) error {
-	r := *w.q.runner.Load()
-	err := r.RunJobBatch(ctx, job.Args.JobID)
+	err := w.q.work.Runner.RunJobBatch(ctx, job.Args.JobID)
 	if err != nil {
 		w.q.log.WarnContext(ctx, "bulk job batch failed, will retry", "job_id", job.Args.JobID, "attempt", job.Attempt, "error", err)
 	}
@@ -89,15 +86,3 @@ func (w *jobBatchWorker) NextRetry(job *river.Job[JobBatchArgs]) time.Time {
 
 // Timeout bounds one batch; it stays below the queue's JobTimeout.
 func (w *jobBatchWorker) Timeout(*river.Job[JobBatchArgs]) time.Duration { return 2 * time.Minute }
-
-// EnqueueInviteBatch queues one email job for invites created in tx.
-func (q *Queue) EnqueueInviteBatch(ctx context.Context, tx *sql.Tx, inviteIDs []uuid.UUID) error {
-	_, err := q.client.InsertTx(ctx, tx, InviteBatchEmailArgs{InviteIDs: inviteIDs}, nil)
-	return err
-}
-
-// EnqueueJobBatch queues the next batch of a bulk job in tx.
-func (q *Queue) EnqueueJobBatch(ctx context.Context, tx *sql.Tx, jobID uuid.UUID) error {
-	_, err := q.client.InsertTx(ctx, tx, JobBatchArgs{JobID: jobID}, nil)
-	return err
-}

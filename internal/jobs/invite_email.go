@@ -35,8 +35,7 @@ type inviteEmailWorker struct {
 // job, the invite already marked failed; a rate limit waits as long as the
 // provider asked; anything else is retried with backoff.
 func (w *inviteEmailWorker) Work(ctx context.Context, job *river.Job[InviteEmailArgs]) error {
-	d := *w.q.deliverer.Load()
-	err := d.DeliverInvite(ctx, job.Args.InviteID)
+	err := w.q.work.Deliverer.DeliverInvite(ctx, job.Args.InviteID)
 	return w.q.sendOutcome(ctx, err, job.Attempt, "invite_id", job.Args.InviteID)
 }
 

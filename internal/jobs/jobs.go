@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -32,6 +31,9 @@ type Options struct {
 	// Backoff is the retry schedule of failed emails; the zero value is
 	// DefaultBackoff. Tests shorten it so that retries take milliseconds.
 	Backoff Backoff
+	// WebhookWorkers is how many endpoints a replica delivers to at once;
+	// each sends a batch of parallel requests.
+	WebhookWorkers int
 }
 
 // InviteDeliverer sends invitation emails.
@@ -56,18 +58,32 @@ type Maintainer interface {
 	PurgeDeliveryEvents(ctx context.Context, before time.Time) (int64, error)
 }
 
-// Queue is the River client with the service's workers.
-type Queue struct {
-	client    *river.Client[*sql.Tx]
-	deliverer atomic.Pointer[InviteDeliverer]
-	runner    atomic.Pointer[JobRunner]
-	log       *slog.Logger
-	backoff   Backoff
+// Workers are the collaborators the queue's workers call.
+type Workers struct {
+	Deliverer  InviteDeliverer
+	Runner     JobRunner
+	Maintainer Maintainer
+	Webhooks   WebhookDeliverer
 }
 
-// New builds the queue over db's pool. Workers start with Start; the
-// deliverer must be set before.
-func New(db *database.DB, maint Maintainer, opts Options) (*Queue, error) {
+// Queue is the River client that works the service's jobs. It does not
+// insert them: that is the Inserter's part (see there for why they are two).
+type Queue struct {
+	client  *river.Client[*sql.Tx]
+	work    Workers
+	log     *slog.Logger
+	backoff Backoff
+}
+
+// New builds the queue over db's pool, with every worker's collaborator
+// given up front. Workers start with Start.
+func New(db *database.DB, w Workers, opts Options) (*Queue, error) {
+	if w.Deliverer == nil || w.Runner == nil || w.Maintainer == nil || w.Webhooks == nil {
+		return nil, errors.New("jobs: a queue needs a deliverer, a bulk job runner, a maintainer and a webhook deliverer")
+	}
+	if opts.WebhookWorkers <= 0 {
+		opts.WebhookWorkers = 8
+	}
 	if opts.Workers <= 0 {
 		opts.Workers = 10
 	}
@@ -77,18 +93,20 @@ func New(db *database.DB, maint Maintainer, opts Options) (*Queue, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	q := &Queue{log: opts.Logger, backoff: opts.Backoff.orDefault()}
+	q := &Queue{work: w, log: opts.Logger, backoff: opts.Backoff.orDefault()}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &inviteEmailWorker{q: q})
 	river.AddWorker(workers, &inviteBatchEmailWorker{q: q})
 	river.AddWorker(workers, &jobBatchWorker{q: q})
-	river.AddWorker(workers, &housekeepingWorker{maint: maint})
+	river.AddWorker(workers, &housekeepingWorker{maint: w.Maintainer})
+	river.AddWorker(workers, &webhookDeliveryWorker{q: q})
+	river.AddWorker(workers, &webhookSweepWorker{q: q})
 
 	client, err := river.NewClient(database.RiverDriver(db), &river.Config{
 		Logger:  opts.Logger.With("component", "jobs"),
 		Workers: workers,
 		Queues: map[string]river.QueueConfig{QueueEmail: {MaxWorkers: opts.Workers}, QueueBulk: {MaxWorkers: 2},
-			river.QueueDefault: {MaxWorkers: 2}},
+			QueueWebhooks: {MaxWorkers: opts.WebhookWorkers}, river.QueueDefault: {MaxWorkers: 2}},
 		FetchPollInterval: opts.PollInterval,
 		FetchCooldown:     min(opts.PollInterval, 100*time.Millisecond),
 		// database/sql has no LISTEN: workers poll, which costs one cheap query per interval.
@@ -97,7 +115,7 @@ func New(db *database.DB, maint Maintainer, opts Options) (*Queue, error) {
 		// A job left running by a replica that died is handed to another
 		// after this long; River's default of an hour would stall a bulk job.
 		RescueStuckJobsAfter: 5 * time.Minute,
-		PeriodicJobs:         []*river.PeriodicJob{housekeepingJob()},
+		PeriodicJobs:         []*river.PeriodicJob{housekeepingJob(), webhookSweepJob()},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create job queue: %w", err)
@@ -106,20 +124,8 @@ func New(db *database.DB, maint Maintainer, opts Options) (*Queue, error) {
 	return q, nil
 }
 
-// SetInviteDeliverer names who sends invitation emails.
-func (q *Queue) SetInviteDeliverer(d InviteDeliverer) { q.deliverer.Store(&d) }
-
-// SetJobRunner names who works through bulk jobs.
-func (q *Queue) SetJobRunner(r JobRunner) { q.runner.Store(&r) }
-
 // Start runs the workers until Stop.
 func (q *Queue) Start(ctx context.Context) error {
-	if q.deliverer.Load() == nil {
-		return errors.New("jobs: no invite deliverer set")
-	}
-	if q.runner.Load() == nil {
-		return errors.New("jobs: no bulk job runner set")
-	}
 	return q.client.Start(ctx)
 }
 
@@ -138,10 +144,51 @@ func (q *Queue) Stop(ctx context.Context) error {
 // Client exposes the River client for tests and tools.
 func (q *Queue) Client() *river.Client[*sql.Tx] { return q.client }
 
+// Inserter puts jobs in the queue inside the caller's transaction, so a
+// job exists exactly when the rows it is about do.
+//
+// It is apart from Queue, which works the jobs, because the two sit at the
+// opposite ends of the dependency chain: the store needs to insert an
+// invite's email job in the invite's own transaction, and the workers need
+// the service, which needs the store. An insert-only River client (no
+// workers, never started) breaks that cycle without setting anything after
+// construction: the inserter is built first, the store and the service on
+// it, and the queue last, with its workers' collaborators in hand.
+type Inserter struct {
+	client *river.Client[*sql.Tx]
+}
+
+// NewInserter builds the insert-only client over db's pool.
+func NewInserter(db *database.DB, log *slog.Logger) (*Inserter, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	client, err := river.NewClient(database.RiverDriver(db), &river.Config{Logger: log.With("component", "jobs"), PollOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("create job inserter: %w", err)
+	}
+	return &Inserter{client: client}, nil
+}
+
+// Client exposes the River client for tests and tools that read the queue.
+func (i *Inserter) Client() *river.Client[*sql.Tx] { return i.client }
+
 // EnqueueInviteEmail queues an invitation's email in tx. The job carries
 // only the invite id: the link is rebuilt when it runs, so no secret ever
 // sits in the queue.
-func (q *Queue) EnqueueInviteEmail(ctx context.Context, tx *sql.Tx, inviteID uuid.UUID) error {
-	_, err := q.client.InsertTx(ctx, tx, InviteEmailArgs{InviteID: inviteID}, nil)
+func (i *Inserter) EnqueueInviteEmail(ctx context.Context, tx *sql.Tx, inviteID uuid.UUID) error {
+	_, err := i.client.InsertTx(ctx, tx, InviteEmailArgs{InviteID: inviteID}, nil)
+	return err
+}
+
+// EnqueueInviteBatch queues one email job for invites created in tx.
+func (i *Inserter) EnqueueInviteBatch(ctx context.Context, tx *sql.Tx, inviteIDs []uuid.UUID) error {
+	_, err := i.client.InsertTx(ctx, tx, InviteBatchEmailArgs{InviteIDs: inviteIDs}, nil)
+	return err
+}
+
+// EnqueueJobBatch queues the next batch of a bulk job in tx.
+func (i *Inserter) EnqueueJobBatch(ctx context.Context, tx *sql.Tx, jobID uuid.UUID) error {
+	_, err := i.client.InsertTx(ctx, tx, JobBatchArgs{JobID: jobID}, nil)
 	return err
 }

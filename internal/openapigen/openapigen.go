@@ -197,6 +197,7 @@ func (g *generator) run() {
 	g.doc.Info.Description = strings.TrimSpace(g.doc.Info.Description) + "\n\n" + CatalogMarkdown(g.catalog, 3)
 	g.securityScheme()
 	g.components()
+	g.optionalDefaults()
 	for _, path := range g.doc.Paths.Keys() {
 		item := g.doc.Paths.Value(path)
 		for _, method := range sortedMethods(item) {

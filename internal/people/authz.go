@@ -67,7 +67,7 @@ func (a Actor) RequireManager() error {
 func (a Actor) requireOutranked(target User) error {
 	if target.Role.Rank() > a.Role.Rank() {
 		return apperr.New(apperr.InsufficientRank, "A %s cannot act on a %s.", a.Role, target.Role).
-			With("actor_role", a.Role).With("target_role", target.Role)
+			WithRoles(string(a.Role), string(target.Role))
 	}
 	return nil
 }
@@ -76,7 +76,7 @@ func (a Actor) requireOutranked(target User) error {
 func (a Actor) requireMayGrant(r Role) error {
 	if r.Rank() > a.Role.Rank() {
 		return apperr.New(apperr.InsufficientRank, "A %s cannot grant the %s role.", a.Role, r).
-			With("actor_role", a.Role).With("target_role", r)
+			WithRoles(string(a.Role), string(r))
 	}
 	return nil
 }

@@ -57,7 +57,7 @@ func TestRankRules(t *testing.T) {
 			if b.Rank() > a.Rank() {
 				require.True(t, apperr.Is(outranked, apperr.InsufficientRank), "%s on %s", a, b)
 				require.True(t, apperr.Is(grant, apperr.InsufficientRank), "%s grants %s", a, b)
-				require.Equal(t, map[string]any{"actor_role": a, "target_role": b}, apperr.As(outranked).Extra)
+				require.Equal(t, apperr.Extensions{ActorRole: string(a), TargetRole: string(b)}, apperr.As(outranked).Ext)
 				continue
 			}
 			require.NoError(t, outranked, "%s on %s", a, b)

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/invitedhq/invited/internal/apperr"
+	"github.com/invitedhq/invited/internal/input"
 )
 
 // timeCursor is the position after the last row of a newest-first page
@@ -30,7 +31,7 @@ func decodeTimeCursor(s string) (*timeCursor, error) {
 	var c timeCursor
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err == nil {
-		err = json.Unmarshal(b, &c)
+		err = input.DecodeJSON(b, &c)
 	}
 	if err == nil && c.ID == uuid.Nil {
 		err = errors.New("cursor without id")

@@ -240,14 +240,17 @@ const (
 	ActionBulkResendStarted   = "bulk.resend_started"
 	ActionImportStarted       = "import.started"
 	ActionJobCancelled        = "job.cancelled"
-	ActionEndpointCreated     = "webhook_endpoint.created"
-	ActionEndpointUpdated     = "webhook_endpoint.updated"
-	ActionEndpointDeleted     = "webhook_endpoint.deleted"
+	// ActionRefreshReuseDetected records a used refresh token presented
+	// again: its session was ended.
+	ActionRefreshReuseDetected = "auth.refresh_reuse_detected"
+	ActionEndpointCreated      = "webhook_endpoint.created"
+	ActionEndpointUpdated      = "webhook_endpoint.updated"
+	ActionEndpointDeleted      = "webhook_endpoint.deleted"
 )
 
 // AuditActions lists the actions GET /audit-events can filter on.
 var AuditActions = []string{ActionUserCreated, ActionUserUpdated, ActionInviteSent, ActionInviteResent,
 	ActionInviteRenewed, ActionInviteAccepted, ActionInviteRevoked, ActionInviteExpired, ActionPasswordSet, ActionPasswordChanged,
 	ActionEmailChanged, ActionRoleChanged, ActionUserDeactivated, ActionUserReactivated, ActionOrganizationCreated,
-	ActionBulkResendStarted, ActionImportStarted, ActionJobCancelled, ActionEndpointCreated, ActionEndpointUpdated,
-	ActionEndpointDeleted}
+	ActionBulkResendStarted, ActionImportStarted, ActionJobCancelled, ActionRefreshReuseDetected, ActionEndpointCreated,
+	ActionEndpointUpdated, ActionEndpointDeleted}

@@ -6,11 +6,17 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/net/idna"
+
 	"github.com/invitedhq/invited/internal/apperr"
 )
 
 // NormalizeEmail trims and lower-cases an address and checks its syntax
 // (rule R10). field names the request field in the error.
+//
+// An internationalised domain is stored in one canonical form, its ASCII
+// (punycode) spelling, so u@bücher.example and u@xn--bcher-kva.example are
+// the same address and one finds the other; the local part stays as typed.
 func NormalizeEmail(field, raw string) (string, *apperr.FieldError) {
 	email := strings.ToLower(strings.TrimSpace(raw))
 	bad := func(msg string) (string, *apperr.FieldError) {
@@ -19,6 +25,13 @@ func NormalizeEmail(field, raw string) (string, *apperr.FieldError) {
 	}
 	if email == "" {
 		return bad(field + " is required")
+	}
+	if at := strings.LastIndexByte(email, '@'); at >= 0 {
+		domain, err := idna.Lookup.ToASCII(email[at+1:])
+		if err != nil {
+			return bad(field + " has a domain that is not a valid internationalised domain name")
+		}
+		email = email[:at+1] + domain
 	}
 	if len(email) > 254 {
 		return bad(field + " must be at most 254 characters")

@@ -15,6 +15,12 @@ func TestNormalizeEmail(t *testing.T) {
 		"first+tag@sub.example.org":  "first+tag@sub.example.org",
 		"o'brien@example.ie":         "o'brien@example.ie",
 		"Émile@exemple.fr":           "émile@exemple.fr",
+		// An internationalised domain has one spelling, its ASCII one; the
+		// local part stays as typed.
+		"u@bücher.example":        "u@xn--bcher-kva.example",
+		"u@BÜCHER.example":        "u@xn--bcher-kva.example",
+		"U@XN--BCHER-KVA.example": "u@xn--bcher-kva.example",
+		"jürgen@bücher.example":   "jürgen@xn--bcher-kva.example",
 	} {
 		got, fe := NormalizeEmail("email", in)
 		require.Nil(t, fe, in)
@@ -24,7 +30,7 @@ func TestNormalizeEmail(t *testing.T) {
 		"", " ", "plain", "@example.com", "ada@", "ada@example", "ada@.example.com", "ada@example.com.",
 		"ada@example..com", "ada@@example.com", "Ada <ada@example.com>", "ada lovelace@example.com",
 		"ada@[192.0.2.1]", `"quoted"@example.com`, strings.Repeat("a", 65) + "@example.com",
-		"a@" + strings.Repeat("b", 250) + ".com",
+		"a@" + strings.Repeat("b", 250) + ".com", "u@xn--a.example", "u@bü_cher.example", "u@-abc.example",
 	} {
 		got, fe := NormalizeEmail("email", in)
 		require.NotNil(t, fe, "%q is not an address", in)

@@ -4,15 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/csv"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/invitedhq/invited/internal/apperr"
+	"github.com/invitedhq/invited/internal/input"
 )
 
 // Import limits. The body limit (10 MiB) is the HTTP layer's.
@@ -114,8 +112,11 @@ func csvRow(line int, cols, rec []string) ImportRow {
 		if i >= len(cols) {
 			break
 		}
-		if !utf8.ValidString(v) {
-			row.problems = append(row.problems, apperr.Field(cols[i], "invalid_encoding", "%s is not valid UTF-8; save the file as UTF-8", cols[i]))
+		if fe := input.Text(cols[i], v); fe != nil {
+			if fe.Code == input.CodeInvalidEncoding {
+				fe.Message = cols[i] + " is not valid UTF-8; save the file as UTF-8"
+			}
+			row.problems = append(row.problems, *fe)
 			v = ""
 		}
 		switch cols[i] {
@@ -162,65 +163,39 @@ type ImportJSON struct {
 }
 
 // ParseImportJSON reads an import given as a JSON array of people objects,
-// or as an object {"users": [...], "send_invites": bool, "dry_run": bool}.
-// Unknown keys are refused by name, like unknown CSV columns.
+// or as an object {"users": [...], "send_invites": bool, "dry_run": bool},
+// through the service's one strict decoder: unknown keys are refused by
+// name, like unknown CSV columns, and so is text that is not text.
 func ParseImportJSON(body []byte) (ImportJSON, error) {
 	var out ImportJSON
-	var elems []json.RawMessage
-	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) > 0 && trimmed[0] == '{' {
+	if trimmed := bytes.TrimSpace(body); len(trimmed) > 0 && trimmed[0] == '{' {
 		var obj struct {
-			Users       []json.RawMessage `json:"users"`
-			SendInvites *bool             `json:"send_invites"`
-			DryRun      *bool             `json:"dry_run"`
+			Users       []ImportRow `json:"users"`
+			SendInvites *bool       `json:"send_invites"`
+			DryRun      *bool       `json:"dry_run"`
 		}
-		if err := strictJSON(trimmed, &obj); err != nil {
+		if err := input.DecodeJSON(body, &obj); err != nil {
 			return out, err
 		}
 		if obj.Users == nil {
 			return out, apperr.Invalid(apperr.Field("users", "required", "users must be an array of people"))
 		}
-		elems, out.SendInvites, out.DryRun = obj.Users, obj.SendInvites, obj.DryRun
-	} else if err := strictJSON(trimmed, &elems); err != nil {
-		return out, err
+		out = ImportJSON{Users: obj.Users, SendInvites: obj.SendInvites, DryRun: obj.DryRun}
+	} else if err := input.DecodeJSON(body, &out.Users); err != nil {
+		// A bare array's members are named as they would be in the object form.
+		ae := apperr.As(err)
+		for i, fe := range ae.Fields {
+			if strings.HasPrefix(fe.Field, "[") {
+				ae.Fields[i].Field = "users" + fe.Field
+			}
+		}
+		return out, ae
 	}
-	if len(elems) > MaxImportRows {
+	if len(out.Users) > MaxImportRows {
 		return out, tooManyRows()
 	}
-	out.Users = make([]ImportRow, len(elems))
-	for i, raw := range elems {
-		if err := strictJSON(raw, &out.Users[i]); err != nil {
-			ae := apperr.As(err)
-			for j := range ae.Fields {
-				ae.Fields[j].Field = fmt.Sprintf("users[%d].%s", i, ae.Fields[j].Field)
-				ae.Fields[j].Message = fmt.Sprintf("row %d: %s", i+1, ae.Fields[j].Message)
-			}
-			ae.Message = fmt.Sprintf("Row %d: %s", i+1, ae.Message)
-			return out, ae
-		}
+	for i := range out.Users {
 		out.Users[i].Row = i + 1
 	}
 	return out, nil
-}
-
-// strictJSON decodes one JSON value, refusing unknown fields by name.
-func strictJSON(b []byte, dst any) error {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(dst)
-	if err == nil {
-		if _, tail := dec.Token(); !errors.Is(tail, io.EOF) {
-			return apperr.New(apperr.InvalidRequest, "The request body must hold exactly one JSON value.")
-		}
-		return nil
-	}
-	var typ *json.UnmarshalTypeError
-	if errors.As(err, &typ) && typ.Field != "" {
-		return apperr.Invalid(apperr.Field(typ.Field, "invalid_type", "%s has the wrong type (%s expected)", typ.Field, typ.Type.Kind()))
-	}
-	if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		field = strings.Trim(field, `"`)
-		return apperr.Invalid(apperr.Field(field, "unknown_field", "%s is not a column of an import; allowed: %s", field, strings.Join(ImportColumns, ", ")))
-	}
-	return apperr.New(apperr.InvalidRequest, "The body is not a JSON array of people: %v.", err)
 }

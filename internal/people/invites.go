@@ -103,7 +103,7 @@ func resendAction(actor Actor, u User) (string, error) {
 	}
 	if u.Status != InvitePending {
 		return "", apperr.New(apperr.InviteNotPending,
-			"Invitations can only be resent to invite-pending users; this user is %s.", u.Status).With("user_status", u.Status)
+			"Invitations can only be resent to invite-pending users; this user is %s.", u.Status).WithUserStatus(string(u.Status))
 	}
 	if u.LatestInviteID == nil {
 		return ActionInviteSent, nil
@@ -203,14 +203,14 @@ func (s *Service) usable(r resolved) error {
 		return apperr.New(apperr.InviteAccepted, "This invitation was already used. Sign in instead.")
 	case InviteRevoked:
 		return apperr.New(apperr.InviteRevoked, "This invitation link is no longer valid: %s.", revokeExplanation(r.invite.RevokeReason)).
-			With("reason", r.invite.RevokeReason)
+			WithRevokeReason(string(r.invite.RevokeReason))
 	case InviteExpired:
 		renewable := r.user.Status == InvitePending
 		msg := "This invitation link has expired."
 		if renewable {
 			msg += " A new one can be requested."
 		}
-		return apperr.New(apperr.InviteExpired, "%s", msg).With("renewable", renewable).With("expired_at", r.invite.ExpiresAt)
+		return apperr.New(apperr.InviteExpired, "%s", msg).WithExpired(r.invite.ExpiresAt, renewable)
 	default:
 		return nil
 	}
@@ -253,14 +253,17 @@ type Acceptance struct {
 }
 
 // AcceptInvite consumes an activation link once: the user sets their
-// password, becomes confirmed, and is signed in (R7).
-func (s *Service) AcceptInvite(ctx context.Context, a Acceptance) (User, AccessToken, error) {
+// password, becomes confirmed, and is signed in with a session (R7), all in
+// one transaction, so a failed acceptance changed nothing. A deployment that
+// only verifies another identity provider's tokens confirms the account all
+// the same and starts no session (Session zero): the user signs in there.
+func (s *Service) AcceptInvite(ctx context.Context, a Acceptance) (User, Session, error) {
 	r, err := s.resolveToken(ctx, a.Token)
 	if err != nil {
-		return User{}, AccessToken{}, err
+		return User{}, Session{}, err
 	}
 	if err := s.usable(r); err != nil {
-		return User{}, AccessToken{}, err
+		return User{}, Session{}, err
 	}
 	u := r.user
 	var errs []apperr.FieldError
@@ -276,15 +279,16 @@ func (s *Service) AcceptInvite(ctx context.Context, a Acceptance) (User, AccessT
 		}
 	}
 	if len(errs) > 0 {
-		return User{}, AccessToken{}, apperr.Invalid(errs...)
+		return User{}, Session{}, apperr.Invalid(errs...)
 	}
 	if err := checkPassword("password", a.Password, u, r.org); err != nil {
-		return User{}, AccessToken{}, err
+		return User{}, Session{}, err
 	}
 	hash, err := s.hasher.Hash(ctx, a.Password) // slow: outside the transaction
 	if err != nil {
-		return User{}, AccessToken{}, apperr.Internal(err)
+		return User{}, Session{}, apperr.Internal(err)
 	}
+	var sess Session
 	err = s.store.InTx(ctx, func(ctx context.Context) error {
 		locked, err := s.store.LockUser(ctx, r.org.ID, u.ID)
 		if err != nil {
@@ -300,7 +304,7 @@ func (s *Service) AcceptInvite(ctx context.Context, a Acceptance) (User, AccessT
 		}
 		if locked.Status != InvitePending {
 			return apperr.New(apperr.InviteRevoked, "This invitation link is no longer valid: the account is %s.", locked.Status).
-				With("reason", locked.Status)
+				WithUserStatus(string(locked.Status))
 		}
 		now := s.now()
 		if err := s.store.MarkInviteAccepted(ctx, inv.ID, now); err != nil {
@@ -319,14 +323,19 @@ func (s *Service) AcceptInvite(ctx context.Context, a Acceptance) (User, AccessT
 			map[string]any{"invite_id": inv.ID}); err != nil {
 			return err
 		}
-		u, err = s.store.User(ctx, locked.OrganizationID, locked.ID)
+		if u, err = s.store.User(ctx, locked.OrganizationID, locked.ID); err != nil {
+			return err
+		}
+		if !s.tokens.Mints() {
+			return nil
+		}
+		sess, err = s.startSession(ctx, u)
 		return err
 	})
 	if err != nil {
-		return User{}, AccessToken{}, err
+		return User{}, Session{}, err
 	}
-	tok, err := s.mint(u, 0)
-	return u, tok, err
+	return u, sess, nil
 }
 
 // RenewInvite answers an expired link of a still-invited user with a fresh
@@ -340,7 +349,7 @@ func (s *Service) RenewInvite(ctx context.Context, token string) error {
 	switch {
 	case err == nil:
 		return apperr.New(apperr.InviteStillValid, "This invitation link is still valid until %s; use it.",
-			r.invite.ExpiresAt.Format(time.RFC3339)).With("expires_at", r.invite.ExpiresAt)
+			r.invite.ExpiresAt.Format(time.RFC3339)).WithExpiresAt(r.invite.ExpiresAt)
 	case !apperr.Is(err, apperr.InviteExpired) || r.user.Status != InvitePending:
 		return err
 	}

@@ -128,7 +128,7 @@ func (s *Service) CancelJob(ctx context.Context, actor Actor, id uuid.UUID) (Job
 		}
 		if job.State.Finished() {
 			return apperr.New(apperr.JobFinished, "The job has already finished (%s); there is nothing left to cancel.", job.State).
-				With("job_state", job.State)
+				WithJobState(string(job.State))
 		}
 		now := s.now()
 		job.CancelRequested = true

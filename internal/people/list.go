@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/invitedhq/invited/internal/apperr"
+	"github.com/invitedhq/invited/internal/input"
 )
 
 // UserSort is an order of GET /users.
@@ -166,7 +167,7 @@ func decodeCursor(s string) (UserCursor, error) {
 	if err != nil {
 		return c, err
 	}
-	if err := json.Unmarshal(b, &c); err != nil {
+	if err := input.DecodeJSON(b, &c); err != nil {
 		return c, err
 	}
 	if c.ID == uuid.Nil {

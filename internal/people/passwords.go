@@ -93,8 +93,13 @@ func (s *Service) SetPassword(ctx context.Context, actor Actor, id uuid.UUID, p 
 		if err := s.store.UpdateUser(ctx, locked); err != nil {
 			return err
 		}
+		ended, err := s.endSessions(ctx, locked.ID, SessionPasswordSet)
+		if err != nil {
+			return err
+		}
 		return s.audit(ctx, locked.OrganizationID, &actor.ID, &locked.ID, ActionPasswordSet, map[string]any{
 			"temporary": p.Temporary, "generated": p.Generate, "previous_status": previous, "invites_revoked": n,
+			"sessions_ended": ended,
 		})
 	})
 	if err != nil {
@@ -109,7 +114,7 @@ func (s *Service) checkSettable(actor Actor, u User) error {
 	}
 	if u.Status == Deactivated {
 		return apperr.New(apperr.UserDeactivated, "A deactivated user's password cannot be set; reactivate them first.").
-			With("user_status", u.Status)
+			WithUserStatus(string(u.Status))
 	}
 	return nil
 }
@@ -136,34 +141,35 @@ func (s *Service) mint(u User, ttl time.Duration) (AccessToken, error) {
 	return AccessToken{Token: tok, ExpiresIn: left, PasswordChangeRequired: u.MustChangePassword}, nil
 }
 
-// SignIn exchanges an organization, email and password for an access token.
-// Unknown emails, wrong passwords and accounts without a password get the
-// same answer after the same work, so sign-in reveals no accounts.
-func (s *Service) SignIn(ctx context.Context, orgSlug, email, password string) (AccessToken, error) {
+// SignIn exchanges an organization, email and password for a session: an
+// access token and a refresh token. Unknown emails, wrong passwords and
+// accounts without a password get the same answer after the same work, so
+// sign-in reveals no accounts.
+func (s *Service) SignIn(ctx context.Context, orgSlug, email, password string) (Session, error) {
 	key := "signin|" + orgSlug + "|" + normalizeForKey(email)
 	if wait := s.throttle.wait(key); wait > 0 {
-		return AccessToken{}, rateLimited(wait)
+		return Session{}, rateLimited(wait)
 	}
 	u, ok, err := s.findSignInUser(ctx, orgSlug, email)
 	if err != nil {
-		return AccessToken{}, err
+		return Session{}, err
 	}
 	if !ok || u.PasswordHash == "" {
 		s.hasher.VerifyDummy(ctx, password)
-		return AccessToken{}, s.signInFailed(key)
+		return Session{}, s.signInFailed(key)
 	}
 	match, err := s.hasher.Verify(ctx, u.PasswordHash, password)
 	if err != nil {
-		return AccessToken{}, apperr.Internal(err)
+		return Session{}, apperr.Internal(err)
 	}
 	if !match {
-		return AccessToken{}, s.signInFailed(key)
+		return Session{}, s.signInFailed(key)
 	}
 	s.throttle.reset(key)
 	if u.Status == Deactivated {
-		return AccessToken{}, apperr.New(apperr.UserDeactivated, "This account is deactivated. Contact your administrator.")
+		return Session{}, apperr.New(apperr.UserDeactivated, "This account is deactivated. Contact your administrator.")
 	}
-	return s.mint(u, 0)
+	return s.startSession(ctx, u)
 }
 
 func (s *Service) findSignInUser(ctx context.Context, orgSlug, email string) (User, bool, error) {
@@ -211,8 +217,9 @@ func (s *Service) Me(ctx context.Context, actor Actor) (User, error) {
 	return s.store.User(ctx, actor.OrganizationID, actor.ID)
 }
 
-// ChangeOwnPassword replaces the signed-in user's password and clears
-// must_change_password.
+// ChangeOwnPassword replaces the signed-in user's password, clears
+// must_change_password and ends every session of the user: whoever holds
+// a refresh token signs in again with the new password.
 func (s *Service) ChangeOwnPassword(ctx context.Context, actor Actor, current, next string) error {
 	key := "password|" + actor.ID.String()
 	if wait := s.throttle.wait(key); wait > 0 {
@@ -250,6 +257,10 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, actor Actor, current, n
 		if err := s.store.UpdateUser(ctx, &u); err != nil {
 			return err
 		}
-		return s.audit(ctx, u.OrganizationID, &u.ID, &u.ID, ActionPasswordChanged, nil)
+		ended, err := s.endSessions(ctx, u.ID, SessionPasswordChanged)
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, u.OrganizationID, &u.ID, &u.ID, ActionPasswordChanged, map[string]any{"sessions_ended": ended})
 	})
 }

@@ -15,16 +15,18 @@ import (
 // Service carries out the product's use cases. Its methods take the acting
 // user (when there is one) and enforce the rules; callers only translate.
 type Service struct {
-	store    Store
-	hasher   *auth.Hasher
-	tokens   *auth.Tokens
-	signer   *auth.InviteSigner
-	mailer   mail.Sender
-	baseURL  string
-	now      func() time.Time
-	log      *slog.Logger
-	throttle *throttle
-	webhooks WebhookDeps
+	store   Store
+	hasher  *auth.Hasher
+	tokens  *auth.Tokens
+	signer  *auth.InviteSigner
+	mailer  mail.Sender
+	baseURL string
+	now     func() time.Time
+	log     *slog.Logger
+	// refreshTTL is a session's absolute lifetime.
+	refreshTTL time.Duration
+	throttle   *throttle
+	webhooks   WebhookDeps
 }
 
 // Deps are the Service's collaborators.
@@ -36,6 +38,8 @@ type Deps struct {
 	Mailer mail.Sender
 	// AppBaseURL is the frontend; links are AppBaseURL/activate?token=….
 	AppBaseURL string
+	// RefreshTTL is a session's absolute lifetime; default DefaultRefreshTTL.
+	RefreshTTL time.Duration
 	// Now is the clock; default time.Now. Times are stored in UTC at
 	// microsecond precision.
 	Now    func() time.Time
@@ -56,8 +60,11 @@ func NewService(d Deps) *Service {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{hasher: d.Hasher, tokens: d.Tokens, signer: d.Signer, mailer: d.Mailer,
-		baseURL: d.AppBaseURL, log: log, webhooks: d.Webhooks.withDefaults()}
+		baseURL: d.AppBaseURL, log: log, refreshTTL: d.RefreshTTL, webhooks: d.Webhooks.withDefaults()}
 	s.store = eventingStore{Store: d.Store, s: s}
+	if s.refreshTTL <= 0 {
+		s.refreshTTL = DefaultRefreshTTL
+	}
 	s.now = func() time.Time { return now().UTC().Truncate(time.Microsecond) }
 	s.throttle = newThrottle(s.now)
 	return s

@@ -68,6 +68,7 @@ type Store interface {
 
 	BulkStore
 	WebhookStore
+	SessionStore
 }
 
 // BulkStore keeps bulk jobs and the batch reads and writes they need.

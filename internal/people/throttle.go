@@ -83,4 +83,12 @@ func (t *throttle) sweep(now time.Time) {
 	}
 }
 
-func normalizeForKey(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+// normalizeForKey spells an email as it is stored, so that sign-in finds
+// and throttles an account whichever spelling of its domain is typed;
+// what is not an address is only trimmed and lower-cased.
+func normalizeForKey(email string) string {
+	if n, fe := NormalizeEmail("email", email); fe == nil {
+		return n
+	}
+	return strings.ToLower(strings.TrimSpace(email))
+}

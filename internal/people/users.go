@@ -233,10 +233,11 @@ func (s *Service) withTarget(ctx context.Context, actor Actor, id uuid.UUID, fn 
 func (s *Service) applyPatch(ctx context.Context, actor Actor, u *User, p UserPatch) error {
 	now := s.now()
 	var changed []string
-	if p.Email != nil && *p.Email != u.Email {
+	emailChanged := p.Email != nil && *p.Email != u.Email
+	if emailChanged {
 		if u.Status != InvitePending {
 			return apperr.New(apperr.EmailChangeNotAllowed,
-				"Only the email of an invite-pending user can be changed; this user is %s.", u.Status).With("user_status", u.Status)
+				"Only the email of an invite-pending user can be changed; this user is %s.", u.Status).WithUserStatus(string(u.Status))
 		}
 		from := u.Email
 		u.Email, u.EmailSuggestion = *p.Email, SuggestEmail(*p.Email)
@@ -282,6 +283,9 @@ func (s *Service) applyPatch(ctx context.Context, actor Actor, u *User, p UserPa
 			return err
 		}
 	}
+	if !emailChanged && len(changed) == 0 && !roleChanged && !permsChanged {
+		return nil // a patch that changes nothing leaves the row, and updated_at, alone
+	}
 	u.UpdatedAt = now
 	return s.store.UpdateUser(ctx, u)
 }
@@ -301,14 +305,15 @@ func permissionStrings(ps []Permission) []string {
 	return out
 }
 
-// Deactivate stops a user from signing in and voids their live links (R12).
+// Deactivate stops a user from signing in, voids their live links (R12)
+// and ends their sessions.
 func (s *Service) Deactivate(ctx context.Context, actor Actor, id uuid.UUID) (User, error) {
 	return s.changeStatus(ctx, actor, id, func(ctx context.Context, u *User) error {
 		if u.ID == actor.ID {
 			return apperr.New(apperr.Forbidden, "You cannot deactivate yourself.")
 		}
 		if u.Status == Deactivated {
-			return apperr.New(apperr.UserDeactivated, "The user is already deactivated.").With("user_status", u.Status)
+			return apperr.New(apperr.UserDeactivated, "The user is already deactivated.").WithUserStatus(string(u.Status))
 		}
 		now := s.now()
 		u.Status, u.DeactivatedAt = Deactivated, &now
@@ -316,7 +321,12 @@ func (s *Service) Deactivate(ctx context.Context, actor Actor, id uuid.UUID) (Us
 		if err != nil {
 			return err
 		}
-		return s.audit(ctx, u.OrganizationID, &actor.ID, &u.ID, ActionUserDeactivated, map[string]any{"invites_revoked": n})
+		ended, err := s.endSessions(ctx, u.ID, SessionDeactivated)
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, u.OrganizationID, &actor.ID, &u.ID, ActionUserDeactivated,
+			map[string]any{"invites_revoked": n, "sessions_ended": ended})
 	})
 }
 
@@ -326,7 +336,7 @@ func (s *Service) Reactivate(ctx context.Context, actor Actor, id uuid.UUID) (Us
 	return s.changeStatus(ctx, actor, id, func(ctx context.Context, u *User) error {
 		if u.Status != Deactivated {
 			return apperr.New(apperr.UserNotDeactivated, "Only a deactivated user can be reactivated; this user is %s.", u.Status).
-				With("user_status", u.Status)
+				WithUserStatus(string(u.Status))
 		}
 		u.Status, u.DeactivatedAt = InvitePending, nil
 		if u.PasswordHash != "" {

@@ -44,14 +44,6 @@ func (d WebhookDeps) withDefaults() WebhookDeps {
 	return d
 }
 
-// DeliveryRun is what a run of DeliverWebhooks leaves to do.
-type DeliveryRun struct {
-	// Again: deliveries are due now, but the run's time is up.
-	Again bool
-	// WakeAt is the next pending delivery's time, when one is pending.
-	WakeAt *time.Time
-}
-
 // DeliverWebhooks sends an endpoint's due deliveries, a batch of parallel
 // requests at a time, until none is due or the run's time is up.
 //
@@ -63,13 +55,13 @@ type DeliveryRun struct {
 // taken returns at once: the holder delivers what is due. To never strand
 // a delivery, the holder looks again after releasing the lease, and takes
 // it back if something became due meanwhile.
-func (s *Service) DeliverWebhooks(ctx context.Context, endpointID uuid.UUID) (DeliveryRun, error) {
+func (s *Service) DeliverWebhooks(ctx context.Context, endpointID uuid.UUID) (jobs.WebhookRun, error) {
 	token := newID().String()
 	deadline := time.Now().Add(deliverBudget)
 	for {
 		ep, ok, err := s.store.AcquireWebhookLease(ctx, endpointID, token, s.now().Add(s.webhooks.Lease), s.now())
 		if err != nil || !ok {
-			return DeliveryRun{}, err
+			return jobs.WebhookRun{}, err
 		}
 		err = s.deliverLeased(ctx, ep, token, deadline)
 		// Released even when the run is cancelled, so that the next run need not wait for the lease to expire.
@@ -77,21 +69,24 @@ func (s *Service) DeliverWebhooks(ctx context.Context, endpointID uuid.UUID) (De
 			err = rerr
 		}
 		if err != nil {
-			return DeliveryRun{}, err
+			return jobs.WebhookRun{}, err
 		}
 		due, err := s.store.DueWebhookDeliveries(ctx, endpointID, s.now(), 1)
 		if err != nil {
-			return DeliveryRun{}, err
+			return jobs.WebhookRun{}, err
 		}
 		if len(due) == 0 {
 			break
 		}
 		if time.Now().After(deadline) {
-			return DeliveryRun{Again: true}, nil
+			return jobs.WebhookRun{Again: true}, nil
 		}
 	}
 	next, err := s.store.NextWebhookAttempt(ctx, endpointID)
-	return DeliveryRun{WakeAt: next}, err
+	if err != nil || next == nil {
+		return jobs.WebhookRun{}, err
+	}
+	return jobs.WebhookRun{Pending: true, Next: max(next.Sub(s.now()), 0)}, nil
 }
 
 // deliverLeased delivers rounds while the lease is held and time remains.

@@ -1,0 +1,134 @@
+// Package wiring assembles invited from its parts: the store, the service, the
+// job queue and the HTTP API, in the one order their dependencies allow.
+// The binary and the test environment both build through Build, so what the
+// tests run is what ships.
+package wiring
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	invited "github.com/invitedhq/invited"
+	"github.com/invitedhq/invited/api"
+	"github.com/invitedhq/invited/internal/auth"
+	"github.com/invitedhq/invited/internal/database"
+	"github.com/invitedhq/invited/internal/jobs"
+	"github.com/invitedhq/invited/internal/mail"
+	"github.com/invitedhq/invited/internal/people"
+	"github.com/invitedhq/invited/internal/store"
+	"github.com/invitedhq/invited/internal/webhooks"
+)
+
+// Parts are what differs between a deployment and a test: the database,
+// the keys, the mailer, the clock and the settings.
+type Parts struct {
+	DB     *database.DB
+	Tokens *auth.Tokens
+	Signer *auth.InviteSigner
+	Hasher *auth.Hasher
+	Mailer mail.Sender
+	// Webhook verifies SendGrid's signed event webhook; nil disables the route.
+	Webhook *mail.WebhookVerifier
+	// AppBaseURL is the frontend; links are AppBaseURL/activate?token=….
+	AppBaseURL string
+	// RefreshTTL is how long a session lasts; zero is the service's default.
+	RefreshTTL time.Duration
+	// Now is the clock; nil is time.Now.
+	Now    func() time.Time
+	Logger *slog.Logger
+	Jobs   jobs.Options
+	// WrapJobRunner, when set, stands between the queue and the service's
+	// bulk job runner (tests stop a job in the middle with it).
+	WrapJobRunner func(jobs.JobRunner) jobs.JobRunner
+	HTTP          HTTP
+	Webhooks      Webhooks
+}
+
+// Webhooks are the outbound webhooks' settings.
+type Webhooks struct {
+	// Keys encrypt endpoints' signing secrets, current first; none leaves
+	// webhooks unavailable.
+	Keys   []webhooks.Key
+	Policy webhooks.Policy
+	// Client tunes the HTTP client (tests: a resolver, a shorter timeout);
+	// its Policy is Policy.
+	Client webhooks.ClientOptions
+	// Backoff is the retry schedule; zero is people.DefaultWebhookBackoff.
+	Backoff jobs.Backoff
+}
+
+// HTTP are the API's settings.
+type HTTP struct {
+	// Metrics receives the HTTP metrics; nil uses a private registry.
+	Metrics            *prometheus.Registry
+	CORSAllowedOrigins []string
+	TrustedProxies     []*net.IPNet
+	// PublicRateLimit is requests per minute per client IP on public routes.
+	PublicRateLimit int
+}
+
+// App is invited assembled. Nothing in it runs until the caller starts the
+// queue and serves the API.
+type App struct {
+	Store    *store.Store
+	Inserter *jobs.Inserter
+	Service  *people.Service
+	Queue    *jobs.Queue
+	Server   *api.Server
+}
+
+// Build wires the parts. The order is the dependency order: the job
+// inserter, the store that enqueues through it, the service over the store,
+// then the queue whose workers call the service, and the API over all of it.
+func Build(p Parts) (*App, error) {
+	ins, err := jobs.NewInserter(p.DB, p.Logger)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Inserter: ins, Store: store.New(p.DB, ins)}
+	hooks, err := webhookDeps(p.Webhooks)
+	if err != nil {
+		return nil, err
+	}
+	a.Service = people.NewService(people.Deps{Store: a.Store, Hasher: p.Hasher, Tokens: p.Tokens, Signer: p.Signer,
+		Mailer: p.Mailer, AppBaseURL: p.AppBaseURL, RefreshTTL: p.RefreshTTL, Now: p.Now, Logger: p.Logger, Webhooks: hooks})
+	var runner jobs.JobRunner = a.Service
+	if p.WrapJobRunner != nil {
+		runner = p.WrapJobRunner(runner)
+	}
+	opts := p.Jobs
+	if opts.Logger == nil {
+		opts.Logger = p.Logger
+	}
+	if a.Queue, err = jobs.New(p.DB, jobs.Workers{Deliverer: a.Service, Runner: runner, Maintainer: a.Store,
+		Webhooks: a.Service}, opts); err != nil {
+		return nil, err
+	}
+	a.Server = api.NewServer(api.Deps{
+		Service: a.Service, Tokens: p.Tokens, Idempotency: a.Store, Webhook: p.Webhook, Logger: p.Logger, Metrics: p.HTTP.Metrics,
+		Ready:              func(ctx context.Context) error { return database.Ready(ctx, p.DB) },
+		CORSAllowedOrigins: p.HTTP.CORSAllowedOrigins, TrustedProxies: p.HTTP.TrustedProxies,
+		PublicRateLimit: p.HTTP.PublicRateLimit, OpenAPI: invited.OpenAPI,
+	})
+	return a, nil
+}
+
+func webhookDeps(w Webhooks) (people.WebhookDeps, error) {
+	opts := w.Client
+	opts.Policy = w.Policy
+	d := people.WebhookDeps{Sender: webhooks.NewClient(opts), Policy: w.Policy, Backoff: w.Backoff}
+	if len(w.Keys) == 0 {
+		return d, nil
+	}
+	box, err := webhooks.NewSecretBox(w.Keys)
+	if err != nil {
+		return d, fmt.Errorf("WEBHOOK_SECRET_KEYS: %w", err)
+	}
+	d.Secrets, d.Views = box, api.EventViews{}
+	return d, nil
+}

@@ -68,6 +68,7 @@ type Receiver struct {
 	rejected []string
 	attempts map[string]int
 	answer   func(Received) Answer
+	after    func()
 	stop     chan struct{}
 }
 
@@ -92,6 +93,13 @@ func (r *Receiver) Trust(secrets ...string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.secrets = append(r.secrets, secrets...)
+}
+
+// AfterAnswer sets a function called after each answer to a verified request.
+func (r *Receiver) AfterAnswer(fn func()) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.after = fn
 }
 
 // Respond sets how the receiver answers each accepted request.
@@ -135,7 +143,11 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 	if answer.Status/100 == 2 {
 		r.accepted = append(r.accepted, got)
 	}
+	after := r.after
 	r.mu.Unlock()
+	if after != nil {
+		defer after()
+	}
 	if answer.Delay > 0 {
 		select {
 		case <-time.After(answer.Delay):

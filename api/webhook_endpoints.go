@@ -211,10 +211,7 @@ func (s *Server) listWebhookEndpoints(c echo.Context) error {
 //	@Failure		404	{object}	Problem	"not_found"
 //	@Router			/webhook-endpoints/{id} [get]
 func (s *Server) getWebhookEndpoint(c echo.Context) error {
-	id, err := pathUUID(c, "Webhook endpoint")
-	if err != nil {
-		return err
-	}
+	id := idOrNil(c)
 	ep, err := s.svc.GetWebhookEndpoint(c.Request().Context(), actorOf(c), id)
 	if err != nil {
 		return err
@@ -251,10 +248,7 @@ type UpdateWebhookEndpointRequest struct {
 //	@Failure		415		{object}	Problem	"unsupported_media_type"
 //	@Router			/webhook-endpoints/{id} [patch]
 func (s *Server) updateWebhookEndpoint(c echo.Context) error {
-	id, err := pathUUID(c, "Webhook endpoint")
-	if err != nil {
-		return err
-	}
+	id := idOrNil(c)
 	var req UpdateWebhookEndpointRequest
 	if _, err := decodeJSON(c, &req); err != nil {
 		return err
@@ -281,10 +275,7 @@ func (s *Server) updateWebhookEndpoint(c echo.Context) error {
 //	@Failure		404	{object}	Problem	"not_found"
 //	@Router			/webhook-endpoints/{id} [delete]
 func (s *Server) deleteWebhookEndpoint(c echo.Context) error {
-	id, err := pathUUID(c, "Webhook endpoint")
-	if err != nil {
-		return err
-	}
+	id := idOrNil(c)
 	if err := s.svc.DeleteWebhookEndpoint(c.Request().Context(), actorOf(c), id); err != nil {
 		return err
 	}
@@ -307,10 +298,7 @@ func (s *Server) deleteWebhookEndpoint(c echo.Context) error {
 //	@Failure		501	{object}	Problem					"not_implemented"
 //	@Router			/webhook-endpoints/{id}/rotate-secret [post]
 func (s *Server) rotateWebhookSecret(c echo.Context) error {
-	id, err := pathUUID(c, "Webhook endpoint")
-	if err != nil {
-		return err
-	}
+	id := idOrNil(c)
 	ep, secret, err := s.svc.RotateWebhookSecret(c.Request().Context(), actorOf(c), id)
 	if err != nil {
 		return err
@@ -335,10 +323,7 @@ func (s *Server) rotateWebhookSecret(c echo.Context) error {
 //	@Failure		501	{object}	Problem					"not_implemented"
 //	@Router			/webhook-endpoints/{id}/test [post]
 func (s *Server) testWebhookEndpoint(c echo.Context) error {
-	id, err := pathUUID(c, "Webhook endpoint")
-	if err != nil {
-		return err
-	}
+	id := idOrNil(c)
 	d, err := s.svc.TestWebhookEndpoint(c.Request().Context(), actorOf(c), id)
 	if err != nil {
 		return err
@@ -369,10 +354,7 @@ func (s *Server) listWebhookDeliveries(c echo.Context) error {
 	if err := allowQuery(c, "status", "event_type", "limit", "cursor"); err != nil {
 		return err
 	}
-	id, err := pathUUID(c, "Webhook endpoint")
-	if err != nil {
-		return err
-	}
+	id := idOrNil(c)
 	page, err := s.svc.ListWebhookDeliveries(c.Request().Context(), actorOf(c), id, people.DeliveriesParams{
 		Status: c.QueryParam("status"), EventType: c.QueryParam("event_type"), Limit: c.QueryParam("limit"), Cursor: c.QueryParam("cursor")})
 	if err != nil {
@@ -400,10 +382,7 @@ func (s *Server) listWebhookDeliveries(c echo.Context) error {
 //	@Failure		404	{object}	Problem	"not_found"
 //	@Router			/webhook-deliveries/{id} [get]
 func (s *Server) getWebhookDelivery(c echo.Context) error {
-	id, err := pathUUID(c, "Webhook delivery")
-	if err != nil {
-		return err
-	}
+	id := idOrNil(c)
 	d, attempts, err := s.svc.GetWebhookDelivery(c.Request().Context(), actorOf(c), id)
 	if err != nil {
 		return err
@@ -436,13 +415,21 @@ func (s *Server) getWebhookDelivery(c echo.Context) error {
 //	@Failure		409	{object}	Problem					"webhook_endpoint_disabled"
 //	@Router			/webhook-deliveries/{id}/replay [post]
 func (s *Server) replayWebhookDelivery(c echo.Context) error {
-	id, err := pathUUID(c, "Webhook delivery")
-	if err != nil {
-		return err
-	}
+	id := idOrNil(c)
 	d, err := s.svc.ReplayWebhookDelivery(c.Request().Context(), actorOf(c), id)
 	if err != nil {
 		return err
 	}
 	return writeJSON(c, http.StatusAccepted, WebhookDeliveryAccepted{Delivery: deliveryView(d)})
+}
+
+// idOrNil is the path's id, or the nil UUID (the id of nothing) when it is
+// malformed: the service then refuses a caller without the role first, and
+// answers not_found otherwise, exactly as for an unknown id.
+func idOrNil(c echo.Context) uuid.UUID {
+	id, err := uuid.Parse(c.Param("id"))
+	if err != nil {
+		return uuid.Nil
+	}
+	return id
 }

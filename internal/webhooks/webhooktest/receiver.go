@@ -140,9 +140,6 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 	if r.answer != nil {
 		answer = r.answer(got)
 	}
-	if answer.Status/100 == 2 {
-		r.accepted = append(r.accepted, got)
-	}
 	after := r.after
 	r.mu.Unlock()
 	if after != nil {
@@ -152,10 +149,15 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 		select {
 		case <-time.After(answer.Delay):
 		case <-req.Context().Done():
-			return
+			return // the sender gave up: nothing was delivered
 		case <-r.stop:
 			return
 		}
+	}
+	if answer.Status/100 == 2 {
+		r.mu.Lock()
+		r.accepted = append(r.accepted, got)
+		r.mu.Unlock()
 	}
 	if answer.RetryAfter != "" {
 		w.Header().Set("Retry-After", answer.RetryAfter)

@@ -191,7 +191,9 @@ func TestWebhookFailingForThreeDaysDisablesTheEndpoint(t *testing.T) {
 	apitest.ForEachDialect(t, func(t *testing.T, e *apitest.Env) {
 		org := e.Org()
 		ep := e.WebhookEndpoint(org, "user.created")
-		ep.Receiver.Respond(func(webhooktest.Received) webhooktest.Answer { return webhooktest.Status(http.StatusServiceUnavailable) })
+		ep.Receiver.Respond(func(webhooktest.Received) webhooktest.Answer {
+			return webhooktest.Status(http.StatusServiceUnavailable)
+		})
 		e.StartWorkers()
 		e.User(org, apitest.UserOpts{NoInvite: true})
 		require.Eventually(t, func() bool { return endpoint(e, org, ep).FailingSince != nil }, 20*time.Second, 10*time.Millisecond)

@@ -174,6 +174,7 @@ func TestWebhookOrderPerUserUnderRetries(t *testing.T) {
 			got[dataOf(t, r).User.ID] = append(got[dataOf(t, r).User.ID], r.Event.Type)
 		}
 		require.Equal(t, want, got)
+		require.Eventually(t, func() bool { return len(e.Deliveries(org, ep, "status=pending")) == 0 }, 10*time.Second, 10*time.Millisecond)
 		retried := 0
 		for _, d := range e.Deliveries(org, ep, "limit=200") {
 			require.Equal(t, "succeeded", d.Status)

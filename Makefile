@@ -13,7 +13,7 @@ REDOCLY   := tools/redocly/node_modules/.bin/redocly
 GENERATED := openapi.yaml docs/swagger.json docs/problems.md client/client.gen.go
 
 # The packages with concurrency, which CI tests under the race detector.
-RACE_PKGS := ./api ./internal/people ./internal/store ./internal/jobs ./internal/mail/...
+RACE_PKGS := ./api ./internal/people ./internal/store ./internal/jobs ./internal/mail/... ./internal/webhooks/...
 # The fuzz targets over what every input passes, and how long CI runs each.
 FUZZ_TARGETS := ./internal/input:FuzzDecodeJSON ./internal/people:FuzzDecodeCursor
 FUZZTIME ?= 15s

@@ -21,7 +21,7 @@ type WebhookEndpoint struct {
 	// Enabled is false while nothing is sent to the endpoint; disabled_reason says why.
 	Enabled bool `json:"enabled" example:"true"`
 	// DisabledReason is manual (an administrator), gone (the endpoint answered 410) or failing (every attempt failed for 3 days).
-	DisabledReason *string `json:"disabled_reason" enums:"manual,gone,failing" extensions:"x-nullable"`
+	DisabledReason *string `json:"disabled_reason" enums:"manual,gone,failing" extensions:"x-nullable" example:"failing"`
 	// DisabledDetail explains the reason in a sentence.
 	DisabledDetail *string    `json:"disabled_detail" extensions:"x-nullable" example:"Every delivery since 2026-11-21T16:05:12Z failed (the last: HTTP 503). Fix the receiver, then enable the endpoint again; pending deliveries resume."`
 	DisabledAt     *time.Time `json:"disabled_at" format:"date-time" extensions:"x-nullable"`

@@ -2423,6 +2423,8 @@ type WebhookEndpoint struct {
 	DisabledDetail *string `json:"disabled_detail"`
 
 	// DisabledReason Manual (an administrator), gone (the endpoint answered 410) or failing (every attempt failed for 3 days).
+	//
+	// Example: failing
 	DisabledReason *WebhookEndpointDisabledReason `json:"disabled_reason"`
 
 	// Enabled False while nothing is sent to the endpoint; disabled_reason says why.
@@ -2450,6 +2452,8 @@ type WebhookEndpoint struct {
 }
 
 // WebhookEndpointDisabledReason Manual (an administrator), gone (the endpoint answered 410) or failing (every attempt failed for 3 days).
+//
+// Example: failing
 type WebhookEndpointDisabledReason string
 
 // WebhookEndpointEvents defines model for WebhookEndpoint.Events.

@@ -10,9 +10,9 @@ import (
 // SignInRequest exchanges credentials for an access token.
 type SignInRequest struct {
 	// Organization is the organization's slug.
-	Organization string `json:"organization" example:"acme" validate:"required"`
-	Email        string `json:"email" format:"email" example:"grace.hopper@example.com" validate:"required"`
-	Password     string `json:"password" example:"correct-horse-battery-staple" validate:"required"`
+	Organization string `json:"organization" maxLength:"63" example:"acme" validate:"required"`
+	Email        string `json:"email" format:"email" maxLength:"254" example:"grace.hopper@example.com" validate:"required"`
+	Password     string `json:"password" maxLength:"128" example:"correct-horse-battery-staple" validate:"required"`
 	// RefreshTokenCookie asks for the refresh token in an HttpOnly cookie
 	// scoped to /auth instead of in the body: for a browser app served by
 	// this service, such as the console. It needs HTTPS (plain HTTP only on
@@ -31,7 +31,7 @@ type TokenResponse struct {
 	PasswordChangeRequired bool `json:"password_change_required" example:"false"`
 	// RefreshToken buys the next access token from POST /auth/refresh, once;
 	// absent when it was set as a cookie.
-	RefreshToken string `json:"refresh_token,omitempty" example:"Ak3xqL0Vx1mV7c2yY8sQpN4bT6rE9wZ0aB5cD7eF1gH3iJ5kL7mN9oP1qR3sT5uV7wX9yZ1aB3cD5eF7gH9iJ1kL3"`
+	RefreshToken string `json:"refresh_token,omitempty" example:"AZHJx0q4Tn6kVb2Lw8Yp3Rd5Mf7Gh9Jk1Ls3Nq5Pt7Vx9Zb2Cd4Ef6Gh8Jk0Lm2Np4"`
 	// RefreshTokenExpiresAt is the session's absolute end: refreshing never
 	// extends it.
 	RefreshTokenExpiresAt time.Time `json:"refresh_token_expires_at" format:"date-time" example:"2026-12-31T09:30:00Z"`
@@ -55,6 +55,7 @@ type TokenResponse struct {
 //	@Failure		415		{object}	Problem			"unsupported_media_type"
 //	@Failure		429		{object}	Problem			"rate_limited: too many requests from this address, or failures for this account"
 //	@Failure		501		{object}	Problem			"not_implemented: this deployment mints no tokens"
+//	@x-rate-limited	true
 //	@Router			/auth/token [post]
 func (s *Server) signIn(c echo.Context) error {
 	var req SignInRequest

@@ -17,11 +17,13 @@ import (
 // filter. The status is always invite_pending.
 type BulkResendRequest struct {
 	// UserIDs names up to 10,000 users; ids of no user of the organization are reported as skipped (not_found).
-	UserIDs []string `json:"user_ids" format:"uuid" maxItems:"10000" example:"01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b" validate:"optional"`
+	UserIDs []string `json:"user_ids" format:"uuid" example:"01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b" validate:"optional,min=1,max=10000"`
 	// Filter selects every invite-pending user it matches ({} for all of them).
 	Filter *BulkResendFilter `json:"filter" validate:"optional"`
 	// DryRun only counts: 200 with how many users would be re-invited, and nothing changes.
 	DryRun bool `json:"dry_run" example:"false" validate:"optional"`
+	// ExpiresIn is how long each new link lives, in hours; default the organization's invite_ttl when it is sent.
+	ExpiresIn *int `json:"expires_in" minimum:"24" maximum:"720" example:"72" validate:"optional"`
 }
 
 // BulkResendFilter has the meaning of the same parameters of GET /users.
@@ -31,13 +33,16 @@ type BulkResendFilter struct {
 	// InvitedBefore keeps users last invited before this time (RFC 3339).
 	InvitedBefore string `json:"invited_before,omitempty" format:"date-time" example:"2026-11-19T00:00:00Z"`
 	// DeliveryStatus is a comma-separated list of delivery statuses of the latest invitation.
-	DeliveryStatus string `json:"delivery_status,omitempty" example:"bounced,deferred"`
+	DeliveryStatus string `json:"delivery_status,omitempty" maxLength:"200" example:"bounced,deferred"`
 	// Role is a comma-separated list of roles.
-	Role string `json:"role,omitempty" example:"learner"`
+	Role string `json:"role,omitempty" maxLength:"200" example:"learner"`
 }
 
 // BulkResendPreview is what a bulk resend would do if sent now.
 type BulkResendPreview struct {
+	// DryRun is always true here: it tells this report from the job the
+	// same request starts without dry_run, whose dry_run is false.
+	DryRun bool `json:"dry_run" enums:"true" example:"true"`
 	// Matched is how many users would be sent a fresh invitation.
 	Matched int `json:"matched" example:"1240"`
 	// Skipped counts the selected users that would be skipped, per reason
@@ -48,7 +53,7 @@ type BulkResendPreview struct {
 // resendInvites godoc
 //
 //	@Summary		Resend invitations in bulk
-//	@Description	Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {matched} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header).
+//	@Description	Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {dry_run: true, matched, skipped} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header). Both answers carry dry_run, so a client tells the report (true) from the job (false) by the body alone.
 //	@ID				resendInvites
 //	@Tags			Bulk
 //	@Security		BearerAuth
@@ -73,7 +78,7 @@ func (s *Server) resendInvites(c echo.Context) error {
 		return err
 	}
 	actor := actorOf(c)
-	r := people.BulkResendRequest{UserIDs: req.UserIDs, DryRun: req.DryRun}
+	r := people.BulkResendRequest{UserIDs: req.UserIDs, DryRun: req.DryRun, Invite: inviteOptions(req.ExpiresIn)}
 	if f := req.Filter; f != nil {
 		r.Filter = &people.BulkFilter{Q: f.Q, InvitedBefore: f.InvitedBefore, DeliveryStatus: f.DeliveryStatus, Role: f.Role}
 	}
@@ -82,7 +87,7 @@ func (s *Server) resendInvites(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		return writeJSON(c, http.StatusOK, BulkResendPreview{Matched: preview.Matched, Skipped: preview.Skipped})
+		return writeJSON(c, http.StatusOK, BulkResendPreview{DryRun: true, Matched: preview.Matched, Skipped: preview.Skipped})
 	}
 	return s.idempotent(c, actor, raw, func(ctx context.Context) (response, error) {
 		_, job, err := s.svc.ResendInvites(ctx, actor, r)
@@ -95,18 +100,20 @@ func (s *Server) resendInvites(c echo.Context) error {
 
 // ImportUser is one person of a JSON import; a CSV import has the same columns.
 type ImportUser struct {
-	Email     string `json:"email" format:"email" example:"grace.hopper@example.com"`
+	Email     string `json:"email" format:"email" maxLength:"254" example:"grace.hopper@example.com"`
 	FirstName string `json:"first_name" maxLength:"100" example:"Grace" validate:"optional"`
 	LastName  string `json:"last_name" maxLength:"100" example:"Hopper" validate:"optional"`
 	// Role is one of owner, admin, hr, curator, learner (default learner) and
 	// may not rank above the importer's own; any other value fails its row.
-	Role string `json:"role" example:"learner" validate:"optional"`
+	Role string `json:"role" maxLength:"32" example:"learner" validate:"optional"`
+	// Locale is the user's language (BCP 47); an empty value is the organization's default_locale.
+	Locale string `json:"locale" maxLength:"35" example:"de" validate:"optional"`
 }
 
 // ImportRequest is the object form of a JSON import; a bare array of
 // ImportUser is accepted too.
 type ImportRequest struct {
-	Users []ImportUser `json:"users" maxItems:"50000"`
+	Users []ImportUser `json:"users" validate:"min=1,max=50000"`
 	// SendInvites and DryRun may also be given as query parameters.
 	SendInvites *bool `json:"send_invites" example:"true" validate:"optional"`
 	DryRun      *bool `json:"dry_run" example:"false" validate:"optional"`
@@ -114,7 +121,10 @@ type ImportRequest struct {
 
 // ImportReport validates an import file row by row (dry_run).
 type ImportReport struct {
-	Rows int `json:"rows" example:"250"`
+	// DryRun is always true here: it tells this report from the job the
+	// same request starts without dry_run, whose dry_run is false.
+	DryRun bool `json:"dry_run" enums:"true" example:"true"`
+	Rows   int  `json:"rows" example:"250"`
 	// Create is how many rows would create a user.
 	Create int `json:"create" example:"244"`
 	// Skip is how many rows name an existing user.
@@ -131,7 +141,7 @@ type ImportProblem struct {
 	Row     int    `json:"row" example:"7"`
 	Email   string `json:"email,omitempty" example:"ada@example"`
 	Outcome string `json:"outcome" enums:"failed,skipped" example:"failed"`
-	Field   string `json:"field,omitempty" enums:"email,first_name,last_name,role,row" example:"email"`
+	Field   string `json:"field,omitempty" enums:"email,first_name,last_name,role,locale,row" example:"email"`
 	Code    string `json:"code" enums:"invalid_email,too_long,invalid,invalid_encoding,field_count,unknown_role,insufficient_rank,duplicate_in_file,already_exists,user_deactivated" example:"invalid_email"`
 	Message string `json:"message" example:"email is not a valid email address"`
 }
@@ -139,7 +149,7 @@ type ImportProblem struct {
 // importUsers godoc
 //
 //	@Summary		Import users
-//	@Description	The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
+//	@Description	The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role, locale in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200, dry_run: true). Otherwise the answer is 202 with the job (dry_run: false), which creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
 //	@ID				importUsers
 //	@Tags			Bulk
 //	@Security		BearerAuth
@@ -158,7 +168,8 @@ type ImportProblem struct {
 //	@Failure		409				{object}	Problem			"idempotency_key_reused"
 //	@Failure		413				{object}	Problem			"payload_too_large: more than 10 MiB"
 //	@Failure		415				{object}	Problem			"unsupported_media_type"
-//	@x-request-one-of	[{"type": "array", "items": {"$ref": "#/components/schemas/ImportUser"}, "maxItems": 50000}]
+//	@x-text-max-length	10485760
+//	@x-request-one-of	[{"type": "array", "items": {"$ref": "#/components/schemas/ImportUser"}, "minItems": 1, "maxItems": 50000}]
 //	@x-examples		{"request": "email,first_name,last_name,role\r\ngrace.hopper@example.com,Grace,Hopper,learner\r\n\"katherine.johnson@example.com\",\"Katherine\",\"Johnson, Jr.\",hr\r\n"}
 //	@Router			/users/import [post]
 func (s *Server) importUsers(c echo.Context) error {
@@ -220,7 +231,7 @@ func (s *Server) importUsers(c echo.Context) error {
 }
 
 func importReportView(r people.ImportReport) ImportReport {
-	out := ImportReport{Rows: r.Rows, Create: r.Create, Skip: r.Skip, Fail: r.Fail, Problems: make([]ImportProblem, len(r.Problems))}
+	out := ImportReport{DryRun: true, Rows: r.Rows, Create: r.Create, Skip: r.Skip, Fail: r.Fail, Problems: make([]ImportProblem, len(r.Problems))}
 	for i, p := range r.Problems {
 		out.Problems[i] = ImportProblem{Row: p.Row, Email: p.Email, Outcome: string(p.Outcome), Field: p.Field, Code: p.Code, Message: p.Message}
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/invitedhq/invited/internal/apitest"
 	"github.com/invitedhq/invited/internal/apperr"
 	"github.com/invitedhq/invited/internal/config"
+	"github.com/invitedhq/invited/internal/mail"
 	"github.com/invitedhq/invited/internal/people"
 )
 
@@ -93,10 +94,12 @@ func TestContractEnumsAreTheDomains(t *testing.T) {
 		{"CreateUserRequest.permissions", property("CreateUserRequest", "permissions"), strs(people.Permissions)},
 		{"UpdateUserRequest.role", property("UpdateUserRequest", "role"), strs(people.Roles)},
 		{"Invite.state", property("Invite", "state"), strs([]people.InviteState{people.InviteLive, people.InviteExpired, people.InviteRevoked, people.InviteAccepted})},
-		{"Invite.revoke_reason", property("Invite", "revoke_reason"), strs([]people.RevokeReason{people.RevokedSuperseded, people.RevokedPasswordSet, people.RevokedEmailChanged, people.RevokedDeactivated})},
+		{"Invite.revoke_reason", property("Invite", "revoke_reason"), strs(people.RevokeReasons)},
 		{"Delivery.status", property("Delivery", "status"), strs(people.DeliveryStatuses)},
 		{"AuditEvent.action", property("AuditEvent", "action"), people.AuditActions},
 		{"Problem.code", property("Problem", "code"), codes},
+		{"Organization.default_locale", property("Organization", "default_locale"), mail.Locales()},
+		{"UpdateOrganizationRequest.default_locale", property("UpdateOrganizationRequest", "default_locale"), mail.Locales()},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

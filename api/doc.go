@@ -10,7 +10,7 @@ package api
 //	@description
 //	@description	**Conventions.** JSON in and out, UTF-8. Ids are UUIDs and times are RFC 3339 in UTC. Management routes need `Authorization: Bearer <token>`; get a token from `POST /auth/token`, or from `invited token` on the server for scripts. Lists answer `{data, next_cursor, has_more}`: pass `next_cursor` back as `cursor`, with the same filters, until `has_more` is false.
 //	@description
-//	@description	**Errors** are RFC 9457 problem details (`application/problem+json`) whose `code` is a stable identifier to switch on; `type` links to its documentation under `/problems/{code}`. Every response carries `X-Request-ID` (the caller's own when it sends a sane one); quote it when reporting a problem. A 429 says when to retry in `Retry-After`.
+//	@description	**Errors** are RFC 9457 problem details (`application/problem+json`) whose `code` is a stable identifier to switch on; `type` links to its documentation under `/problems/{code}`. Every response carries `X-Request-ID` (the caller's own when it sends a sane one); quote it when reporting a problem. A 429 says when to retry in `Retry-After`; the rate-limited public routes also send the client's quota in every answer, in the `RateLimit-Policy` and `RateLimit` fields of draft-ietf-httpapi-ratelimit-headers.
 //	@description
 //	@description				**Retries.** Creating a user and resending an invitation accept an `Idempotency-Key` header: a retry with the same key and request replays the first answer (marked `Idempotent-Replayed: true`) instead of acting twice.
 //	@contact.name				invited maintainers
@@ -29,6 +29,8 @@ package api
 //	@tag.description			Resend to many invite-pending people at once, or import people from a CSV file, as background jobs with a progress count and a per-person result table.
 //	@tag.name					Account
 //	@tag.description			The signed-in user: who am I, and changing a temporary password.
+//	@tag.name					Organization
+//	@tag.description			The organization's settings: the default lifetime of invitation links, the default language of people and their emails, and the time zone of dates in emails.
 //	@tag.name					Audit
 //	@tag.description			Who did what to whom, from which request.
 //	@tag.name					Webhooks
@@ -41,4 +43,4 @@ package api
 //	@securityDefinitions.apikey	BearerAuth
 //	@in							header
 //	@name						Authorization
-//	@description				An access token from POST /auth/token, POST /invites/accept or the `invited token` command.
+//	@description				An access token from POST /auth/token, POST /invites/accept or the `invited token` command: a JWT validated as RFC8725 (JSON Web Token Best Current Practices) asks, with the one configured algorithm only (never none), and exp, iss and aud always checked.

@@ -133,7 +133,7 @@ func (s *Server) problemIndex(c echo.Context) error {
 //	@ID				getProblemType
 //	@Tags			Operations
 //	@Produce		html,json
-//	@Param			code	path		string		true	"Problem code"	example(invite_not_pending)
+//	@Param			code	path		string		true	"Problem code"	maxLength(64)	example(invite_not_pending)
 //	@Success		200		{object}	ProblemType	"The code's documentation"
 //	@Failure		404		{object}	Problem		"not_found: no such problem code"
 //	@x-examples		{"200": "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>User is not invite-pending — invited API problems</title></head><body>\n<h1>User is not invite-pending</h1>\n<p>Code <code>invite_not_pending</code>, HTTP status 409.</p>\n<p>Invitations can only be (re)sent to users whose status is invite_pending. user_status names the user's current status.</p>\n<p><a href=\"/problems\">All problem codes</a></p>\n</body></html>"}

@@ -48,7 +48,7 @@ func TestCORSPreflight(t *testing.T) {
 	r = e.Do(apitest.Request{Method: http.MethodGet, Path: "/users", Token: org.OwnerToken, Header: map[string]string{"Origin": app}}).
 		Expect(http.StatusOK)
 	require.Equal(t, app, r.Header.Get("Access-Control-Allow-Origin"))
-	for _, h := range []string{"X-Request-Id", "Retry-After", "Location", "Idempotent-Replayed"} {
+	for _, h := range []string{"X-Request-Id", "Retry-After", "Location", "Idempotent-Replayed", "RateLimit-Policy", "RateLimit"} {
 		require.Contains(t, r.Header.Get("Access-Control-Expose-Headers"), h)
 	}
 }

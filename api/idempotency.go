@@ -19,6 +19,9 @@ type response struct {
 	status   int
 	body     any
 	location string
+	// replay, when set, is the body kept for a replay instead of body: an
+	// answer that holds a secret, shown once, keeps a copy without it.
+	replay any
 }
 
 // idempotent runs act once per Idempotency-Key (R4): a retry with the same
@@ -48,6 +51,7 @@ func (s *Server) idempotent(c echo.Context, actor people.Actor, rawBody []byte, 
 	h := sha256.New()
 	h.Write([]byte(c.Request().Method + " " + c.Request().URL.Path + "\n"))
 	h.Write(rawBody)
+	var first response
 	stored, replayed, err := s.idem.Idempotent(ctx, people.IdempotencyKey{
 		OrganizationID: actor.OrganizationID, ActorID: actor.ID, Key: key, RequestHash: hex.EncodeToString(h.Sum(nil)),
 	}, func(ctx context.Context) (people.StoredResponse, error) {
@@ -55,7 +59,12 @@ func (s *Server) idempotent(c echo.Context, actor people.Actor, rawBody []byte, 
 		if err != nil {
 			return people.StoredResponse{}, err
 		}
-		body, err := marshal(r.body)
+		first = r
+		kept := r.body
+		if r.replay != nil {
+			kept = r.replay
+		}
+		body, err := marshal(kept)
 		if err != nil {
 			return people.StoredResponse{}, apperr.Internal(err)
 		}
@@ -70,6 +79,9 @@ func (s *Server) idempotent(c echo.Context, actor people.Actor, rawBody []byte, 
 	}
 	if stored.Location != "" {
 		hdr.Set(echo.HeaderLocation, stored.Location)
+	}
+	if !replayed && first.replay != nil {
+		return writeJSON(c, first.status, first.body) // the one answer with the secret
 	}
 	hdr.Set(echo.HeaderContentType, stored.ContentType)
 	c.Response().WriteHeader(stored.Status)

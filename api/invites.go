@@ -12,7 +12,7 @@ import (
 // TokenRequest carries an activation token from an invitation link.
 type TokenRequest struct {
 	// Token is the token query parameter of the link APP_BASE_URL/activate?token=….
-	Token string `json:"token" example:"AQGTtKMPHnorjD1OX2p7jJ0BMGstnJ2f3a6QvD6XcN4iS9l0k5Yq2e8uWmA1cZtB" validate:"required"`
+	Token string `json:"token" maxLength:"88" example:"AQGTtKMPHnorjD1OX2p7jJ0BMGstnJ2f3a6QvD6XcN4iS9l0k5Yq2e8uWmA1cZtB" validate:"required"`
 }
 
 // InviteDetails is what the activation page shows before the user sets a password.
@@ -54,6 +54,7 @@ func tokenFrom(c echo.Context) (string, error) {
 //	@Failure		413		{object}	Problem			"payload_too_large"
 //	@Failure		415		{object}	Problem			"unsupported_media_type"
 //	@Failure		429		{object}	Problem			"rate_limited"
+//	@x-rate-limited	true
 //	@Router			/invites/verify [post]
 func (s *Server) verifyInvite(c echo.Context) error {
 	token, err := tokenFrom(c)
@@ -70,7 +71,7 @@ func (s *Server) verifyInvite(c echo.Context) error {
 
 // AcceptInviteRequest activates an account from an invitation link.
 type AcceptInviteRequest struct {
-	Token string `json:"token" example:"AQGTtKMPHnorjD1OX2p7jJ0BMGstnJ2f3a6QvD6XcN4iS9l0k5Yq2e8uWmA1cZtB" validate:"required"`
+	Token string `json:"token" maxLength:"88" example:"AQGTtKMPHnorjD1OX2p7jJ0BMGstnJ2f3a6QvD6XcN4iS9l0k5Yq2e8uWmA1cZtB" validate:"required"`
 	// Password is the user's own; it must pass the password policy.
 	Password string `json:"password" minLength:"12" maxLength:"128" example:"correct-horse-battery-staple" validate:"required"`
 	// FirstName and LastName optionally correct the names the administrator entered.
@@ -93,7 +94,7 @@ type AcceptInviteResult struct {
 	ExpiresIn int `json:"expires_in,omitempty" example:"900"`
 	// RefreshToken renews the access token through POST /auth/refresh;
 	// absent when it was set as a cookie.
-	RefreshToken string `json:"refresh_token,omitempty" example:"Ak3xqL0Vx1mV7c2yY8sQpN4bT6rE9wZ0aB5cD7eF1gH3iJ5kL7mN9oP1qR3sT5uV7wX9yZ1aB3cD5eF7gH9iJ1kL3"`
+	RefreshToken string `json:"refresh_token,omitempty" example:"AZHJx0q4Tn6kVb2Lw8Yp3Rd5Mf7Gh9Jk1Ls3Nq5Pt7Vx9Zb2Cd4Ef6Gh8Jk0Lm2Np4"`
 	// RefreshTokenExpiresAt is the session's absolute end.
 	RefreshTokenExpiresAt *time.Time `json:"refresh_token_expires_at,omitempty" format:"date-time" example:"2026-12-31T09:30:00Z"`
 }
@@ -114,6 +115,7 @@ type AcceptInviteResult struct {
 //	@Failure		413		{object}	Problem				"payload_too_large"
 //	@Failure		415		{object}	Problem				"unsupported_media_type"
 //	@Failure		429		{object}	Problem				"rate_limited"
+//	@x-rate-limited	true
 //	@Router			/invites/accept [post]
 func (s *Server) acceptInvite(c echo.Context) error {
 	var req AcceptInviteRequest
@@ -162,6 +164,7 @@ type Accepted struct{}
 //	@Failure		413		{object}	Problem			"payload_too_large"
 //	@Failure		415		{object}	Problem			"unsupported_media_type"
 //	@Failure		429		{object}	Problem			"rate_limited"
+//	@x-rate-limited	true
 //	@Router			/invites/renew [post]
 func (s *Server) renewInvite(c echo.Context) error {
 	token, err := tokenFrom(c)

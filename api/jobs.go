@@ -17,7 +17,7 @@ import (
 //	@Security		BearerAuth
 //	@Produce		json
 //	@Param			limit	query		int		false	"Page size"	minimum(1)	maximum(200)	default(50)
-//	@Param			cursor	query		string	false	"next_cursor of the previous page"
+//	@Param			cursor	query		string	false	"next_cursor of the previous page"	maxLength(512)
 //	@Success		200		{object}	JobList
 //	@Failure		400		{object}	Problem	"invalid_request"
 //	@Failure		401		{object}	Problem	"unauthorized"
@@ -48,7 +48,7 @@ func (s *Server) listJobs(c echo.Context) error {
 //	@Produce		json
 //	@Param			id				path		string	true	"Job id"	format(uuid)
 //	@Param			items_limit		query		int		false	"Items per page"	minimum(1)	maximum(1000)	default(100)
-//	@Param			items_cursor	query		string	false	"items.next_cursor of the previous page"
+//	@Param			items_cursor	query		string	false	"items.next_cursor of the previous page"	maxLength(512)
 //	@Param			items_outcome	query		string	false	"Only items with this outcome"	Enums(pending, succeeded, failed, skipped)
 //	@Success		200				{object}	Job
 //	@Failure		400				{object}	Problem	"invalid_request"

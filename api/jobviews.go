@@ -44,6 +44,8 @@ type JobParams struct {
 	// UserIDCount is how many distinct ids a bulk resend named.
 	UserIDCount int               `json:"user_id_count,omitempty" example:"250"`
 	Filter      *BulkResendFilter `json:"filter,omitempty"`
+	// ExpiresIn is the lifetime in hours of the invitations a bulk resend sends; absent for the organization's invite_ttl.
+	ExpiresIn int `json:"expires_in,omitempty" example:"72"`
 	// Format is the import file's format.
 	Format string `json:"format,omitempty" enums:"csv,json" example:"csv"`
 	// SendInvites is the importer's option.
@@ -88,13 +90,16 @@ type JobList struct {
 
 // JobAccepted answers a request that started a job.
 type JobAccepted struct {
-	Job Job `json:"job"`
+	// DryRun is always false here: it tells this answer from the dry-run
+	// report of the same request, whose dry_run is true.
+	DryRun bool `json:"dry_run" enums:"false" example:"false"`
+	Job    Job  `json:"job"`
 }
 
 func jobView(j people.Job) Job {
 	v := Job{ID: j.ID, Kind: string(j.Kind), State: string(j.State), Total: j.Total, Processed: j.Processed,
 		Succeeded: j.Succeeded, Failed: j.Failed, Skipped: j.Skipped, CancelRequested: j.CancelRequested,
-		Params: JobParams{Selection: j.Params.Selection, UserIDCount: j.Params.UserIDs, Format: j.Params.Format,
+		Params: JobParams{Selection: j.Params.Selection, UserIDCount: j.Params.UserIDs, ExpiresIn: j.Params.ExpiresIn, Format: j.Params.Format,
 			SendInvites: j.Params.SendInvites},
 		CreatedBy: j.CreatedBy, CreatedAt: j.CreatedAt.UTC(), StartedAt: utc(j.StartedAt), FinishedAt: utc(j.FinishedAt)}
 	if f := j.Params.Filter; f != nil {

@@ -47,7 +47,7 @@ func TestListUsersStatusFilter(t *testing.T) {
 			{"status=confirmed,deactivated", []uuid.UUID{org.Owner.ID, confirmed.ID, deactivated.ID}, false},
 			{"status=confirmed&status=deactivated", []uuid.UUID{org.Owner.ID, confirmed.ID, deactivated.ID}, false},
 			{"status=invite_pending,+confirmed", []uuid.UUID{org.Owner.ID, pending.ID, neverInvited.ID, confirmed.ID}, true},
-			{"status=deactivated,deactivated", []uuid.UUID{deactivated.ID}, false},
+			{"status=deactivated,deactivated", []uuid.UUID{deactivated.ID}, true},
 			{"status=invite_pending,confirmed,deactivated", all, false},
 		} {
 			var page api.UserList
@@ -160,7 +160,7 @@ func TestListUsersRefusesBadFilters(t *testing.T) {
 			{"invited_before=yesterday", "invited_before", []string{"RFC 3339"}},
 			{"q=" + strings.Repeat("x", 101), "q", []string{"100"}},
 			{"cursor=not-a-cursor", "cursor", []string{"next_cursor"}},
-			{"stauts=confirmed", "stauts", []string{"status, q, role, delivery_status, invited_before, sort, limit, cursor"}},
+			{"stauts=confirmed", "stauts", []string{"status, q, role, delivery_status, invited_before, invited_by, sort, limit, cursor"}},
 		} {
 			p := e.OffContract().Get("/users?"+tc.query, org.OwnerToken).ExpectProblem(http.StatusBadRequest, "invalid_request")
 			require.Len(t, p.Errors, 1, "query %q", tc.query)

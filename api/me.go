@@ -26,7 +26,7 @@ func (s *Server) me(c echo.Context) error {
 
 // ChangePasswordRequest replaces the signed-in user's password.
 type ChangePasswordRequest struct {
-	CurrentPassword string `json:"current_password" example:"vK7#qm2Rx9-Lp4tW8zNe" validate:"required"`
+	CurrentPassword string `json:"current_password" maxLength:"128" example:"vK7#qm2Rx9-Lp4tW8zNe" validate:"required"`
 	NewPassword     string `json:"new_password" minLength:"12" maxLength:"128" example:"correct-horse-battery-staple" validate:"required"`
 }
 

@@ -125,17 +125,23 @@ func cors(origins []string) echo.MiddlewareFunc {
 		AllowMethods: []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete},
 		AllowHeaders: []string{echo.HeaderAuthorization, echo.HeaderContentType, "Idempotency-Key", echo.HeaderXRequestID},
 		ExposeHeaders: []string{echo.HeaderXRequestID, "Retry-After", echo.HeaderLocation, "Idempotent-Replayed",
-			echo.HeaderWWWAuthenticate},
+			echo.HeaderWWWAuthenticate, headerRateLimitPolicy, headerRateLimit},
 		MaxAge: 600,
 	})
 }
 
-// limitPublic rate limits the unauthenticated routes per client IP.
+// limitPublic rate limits the unauthenticated routes per client IP, and
+// tells the client its quota in every answer with the RateLimit-Policy and
+// RateLimit fields (draft-ietf-httpapi-ratelimit-headers).
 func (s *Server) limitPublic() echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			if wait := s.public.wait(c.RealIP(), time.Now()); wait > 0 {
-				return &apperr.Error{Code: apperr.RateLimited, RetryAfter: wait,
+			q := s.public.take(c.RealIP(), time.Now())
+			h := c.Response().Header()
+			h.Set(headerRateLimitPolicy, s.public.policy)
+			h.Set(headerRateLimit, q.state())
+			if q.wait > 0 {
+				return &apperr.Error{Code: apperr.RateLimited, RetryAfter: q.wait,
 					Message: "Too many requests from this address. Retry after the number of seconds in Retry-After."}
 			}
 			return next(c)

@@ -33,7 +33,8 @@ func (s *Server) routes(d Deps) {
 	// Middleware is attached per route, not per group: an Echo group with
 	// middleware claims every unknown path under it, which would answer a
 	// mistyped URL with 401 instead of 404.
-	public := []echo.MiddlewareFunc{limitBody(bodyLimit), s.limitPublic()}
+	// The rate limit comes first, so that every request counts, oversized ones too.
+	public := []echo.MiddlewareFunc{s.limitPublic(), limitBody(bodyLimit)}
 	signedIn := []echo.MiddlewareFunc{limitBody(bodyLimit), s.authenticate()}
 
 	// Public: activation links and sign-in, rate limited per client IP.
@@ -60,11 +61,17 @@ func (s *Server) routes(d Deps) {
 	e.GET("/users/:id", s.getUser, signedIn...)
 	e.PATCH("/users/:id", s.updateUser, signedIn...)
 	e.POST("/users/:id/resend-invite", s.resendInvite, signedIn...)
+	e.POST("/users/:id/revoke-invite", s.revokeInvite, signedIn...)
+	e.POST("/users/:id/invite-link", s.issueInviteLink, signedIn...)
 	e.PUT("/users/:id/password", s.setPassword, signedIn...)
 	e.POST("/users/:id/deactivate", s.deactivateUser, signedIn...)
 	e.POST("/users/:id/reactivate", s.reactivateUser, signedIn...)
 	e.GET("/users/:id/invites", s.inviteHistory, signedIn...)
 	e.GET("/audit-events", s.listAuditEvents, signedIn...)
+
+	// The organization's settings: managers read them, owners and admins change them.
+	e.GET("/organization", s.getOrganization, signedIn...)
+	e.PATCH("/organization", s.updateOrganization, signedIn...)
 
 	// Bulk jobs: bulk resends and imports, worked through in the background.
 	e.GET("/jobs", s.listJobs, signedIn...)

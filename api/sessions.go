@@ -23,7 +23,7 @@ const refreshCookiePath = "/auth"
 type RefreshRequest struct {
 	// RefreshToken is the refresh token of the last answer; omit it to use
 	// the invited_refresh cookie.
-	RefreshToken string `json:"refresh_token" example:"Ak3xqL0Vx1mV7c2yY8sQpN4bT6rE9wZ0aB5cD7eF1gH3iJ5kL7mN9oP1qR3sT5uV7wX9yZ1aB3cD5eF7gH9iJ1kL3" validate:"optional"`
+	RefreshToken string `json:"refresh_token" maxLength:"66" example:"AZHJx0q4Tn6kVb2Lw8Yp3Rd5Mf7Gh9Jk1Ls3Nq5Pt7Vx9Zb2Cd4Ef6Gh8Jk0Lm2Np4" validate:"optional"`
 }
 
 // presentedRefreshToken reads the refresh token from the body, or from the
@@ -59,6 +59,7 @@ func presentedRefreshToken(c echo.Context) (token string, fromCookie bool, err e
 //	@Failure		415		{object}	Problem			"unsupported_media_type"
 //	@Failure		429		{object}	Problem			"rate_limited"
 //	@Failure		501		{object}	Problem			"not_implemented: this deployment mints no tokens"
+//	@x-rate-limited	true
 //	@Router			/auth/refresh [post]
 func (s *Server) refreshSession(c echo.Context) error {
 	token, fromCookie, err := presentedRefreshToken(c)
@@ -91,6 +92,7 @@ func (s *Server) refreshSession(c echo.Context) error {
 //	@Failure		413		{object}	Problem	"payload_too_large"
 //	@Failure		415		{object}	Problem	"unsupported_media_type"
 //	@Failure		429		{object}	Problem	"rate_limited"
+//	@x-rate-limited	true
 //	@Router			/auth/logout [post]
 func (s *Server) signOut(c echo.Context) error {
 	token, _, err := presentedRefreshToken(c)

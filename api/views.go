@@ -17,6 +17,8 @@ type User struct {
 	Role        string    `json:"role" enums:"owner,admin,hr,curator,learner" example:"learner"`
 	Permissions []string  `json:"permissions" enums:"people"`
 	Status      string    `json:"status" enums:"invite_pending,confirmed,deactivated" example:"invite_pending"`
+	// Locale is the user's language (BCP 47), the language of their invitation emails.
+	Locale string `json:"locale" example:"de"`
 	// MustChangePassword is true after an administrator set a temporary password.
 	MustChangePassword bool       `json:"must_change_password" example:"false"`
 	CreatedAt          time.Time  `json:"created_at" format:"date-time" example:"2026-11-20T09:30:00Z"`
@@ -25,8 +27,19 @@ type User struct {
 	DeactivatedAt      *time.Time `json:"deactivated_at" format:"date-time" extensions:"x-nullable"`
 	// EmailSuggestion is a likely correction when the email's domain looks mistyped.
 	EmailSuggestion string `json:"email_suggestion,omitempty" format:"email" example:"ada.lovelace@gmail.com"`
+	// InvitedBy is the people manager who sent the latest invitation; null
+	// when the user was never invited, or the latest invitation was a
+	// renewal the user asked for or came from an operator's tool.
+	InvitedBy *Inviter `json:"invited_by" extensions:"x-nullable"`
 	// Invite is the latest invitation, or null if the user was never invited.
 	Invite *Invite `json:"invite" extensions:"x-nullable"`
+}
+
+// Inviter names the people manager who sent an invitation.
+type Inviter struct {
+	ID uuid.UUID `json:"id" format:"uuid" example:"01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f"`
+	// Name is the inviter's full name, or their email when they have no name.
+	Name string `json:"name" example:"Ada Lovelace"`
 }
 
 // Invite is one activation link sent to a user.
@@ -41,16 +54,19 @@ type Invite struct {
 	LastSentAt *time.Time `json:"last_sent_at" format:"date-time" extensions:"x-nullable" example:"2026-11-24T16:05:13Z"`
 	ExpiresAt  time.Time  `json:"expires_at" format:"date-time" example:"2026-12-01T16:05:12Z"`
 	// State says whether the link works now.
-	State        string     `json:"state" enums:"live,expired,revoked,accepted" example:"live"`
-	RevokedAt    *time.Time `json:"revoked_at" format:"date-time" extensions:"x-nullable"`
-	RevokeReason string     `json:"revoke_reason,omitempty" enums:"superseded,password_set,email_changed,deactivated"`
+	State     string     `json:"state" enums:"live,expired,revoked,accepted" example:"live"`
+	RevokedAt *time.Time `json:"revoked_at" format:"date-time" extensions:"x-nullable"`
+	// RevokeReason says why a revoked link stopped working: a newer
+	// invitation, a password set by an administrator, an email change, a
+	// deactivation, or revoked by a people manager (revoke-invite).
+	RevokeReason string     `json:"revoke_reason,omitempty" enums:"superseded,password_set,email_changed,deactivated,revoked"`
 	AcceptedAt   *time.Time `json:"accepted_at" format:"date-time" extensions:"x-nullable"`
 	Delivery     Delivery   `json:"delivery"`
 }
 
 // Delivery is what became of an invitation's email, as the provider reports it.
 type Delivery struct {
-	Status string `json:"status" enums:"queued,sent,delivered,deferred,bounced,blocked,dropped,spam_report,failed" example:"bounced"`
+	Status string `json:"status" enums:"queued,sent,delivered,deferred,bounced,blocked,dropped,spam_report,failed,by_hand" example:"bounced"`
 	// Reason is the provider's explanation of a bounce, block, drop, deferral or failure.
 	Reason    string    `json:"reason,omitempty" example:"550 5.1.1 The email account that you tried to reach does not exist"`
 	UpdatedAt time.Time `json:"updated_at" format:"date-time" example:"2026-11-24T16:05:14Z"`
@@ -61,7 +77,7 @@ type Delivery struct {
 func userView(u people.User, now time.Time) User {
 	v := User{
 		ID: u.ID, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, Role: string(u.Role),
-		Permissions: []string{}, Status: string(u.Status), MustChangePassword: u.MustChangePassword,
+		Permissions: []string{}, Status: string(u.Status), Locale: u.Locale, MustChangePassword: u.MustChangePassword,
 		CreatedAt: u.CreatedAt.UTC(), UpdatedAt: u.UpdatedAt.UTC(), ConfirmedAt: utc(u.ConfirmedAt),
 		DeactivatedAt: utc(u.DeactivatedAt), EmailSuggestion: u.EmailSuggestion,
 	}
@@ -71,6 +87,9 @@ func userView(u people.User, now time.Time) User {
 	if u.Invite != nil {
 		inv := inviteView(*u.Invite, now)
 		v.Invite = &inv
+		if by := u.Invite.CreatedBy; by != nil && u.Invite.CreatedByName != "" {
+			v.InvitedBy = &Inviter{ID: *by, Name: u.Invite.CreatedByName}
+		}
 	}
 	return v
 }
@@ -148,7 +167,7 @@ type SetPasswordResult struct {
 // AuditEvent is one entry of the audit trail.
 type AuditEvent struct {
 	ID           uuid.UUID      `json:"id" format:"uuid" example:"01a21568-2a1b-7c3d-8e4f-5a6b7c8d9e0f"`
-	Action       string         `json:"action" enums:"user.created,user.updated,invite.sent,invite.resent,invite.renewed,invite.accepted,invite.revoked,invite.expired,user.password_set,user.password_changed,user.email_changed,user.role_changed,user.deactivated,user.reactivated,organization.created,bulk.resend_started,import.started,job.cancelled,auth.refresh_reuse_detected,webhook_endpoint.created,webhook_endpoint.updated,webhook_endpoint.deleted" example:"invite.resent"`
+	Action       string         `json:"action" enums:"user.created,user.updated,invite.sent,invite.resent,invite.renewed,invite.accepted,invite.revoked,invite.expired,invite.link_issued,user.password_set,user.password_changed,user.email_changed,user.role_changed,user.deactivated,user.reactivated,organization.created,organization.updated,bulk.resend_started,import.started,job.cancelled,auth.refresh_reuse_detected,webhook_endpoint.created,webhook_endpoint.updated,webhook_endpoint.deleted" example:"invite.resent"`
 	ActorID      *uuid.UUID     `json:"actor_id" format:"uuid" extensions:"x-nullable" example:"01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f"`
 	TargetUserID *uuid.UUID     `json:"target_user_id" format:"uuid" extensions:"x-nullable" example:"01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b"`
 	RequestID    string         `json:"request_id" example:"01a21568-2a1b-7c3d-8e4f-000000000001"`

@@ -68,6 +68,8 @@ func (u User) appendJSON(b []byte) []byte {
 	b = appendStrings(b, u.Permissions)
 	b = append(b, `,"status":`...)
 	b = appendString(b, u.Status)
+	b = append(b, `,"locale":`...)
+	b = appendString(b, u.Locale)
 	b = append(b, `,"must_change_password":`...)
 	b = strconv.AppendBool(b, u.MustChangePassword)
 	b = append(b, `,"created_at":`...)
@@ -81,6 +83,16 @@ func (u User) appendJSON(b []byte) []byte {
 	if u.EmailSuggestion != "" {
 		b = append(b, `,"email_suggestion":`...)
 		b = appendString(b, u.EmailSuggestion)
+	}
+	b = append(b, `,"invited_by":`...)
+	if u.InvitedBy == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, `{"id":`...)
+		b = appendUUID(b, u.InvitedBy.ID)
+		b = append(b, `,"name":`...)
+		b = appendString(b, u.InvitedBy.Name)
+		b = append(b, '}')
 	}
 	b = append(b, `,"invite":`...)
 	if u.Invite == nil {

@@ -19,8 +19,8 @@ import (
 //	@ID				sendgridWebhook
 //	@Tags			Webhooks
 //	@Accept			json
-//	@Param			X-Twilio-Email-Event-Webhook-Signature	header	string				true	"Base64 ECDSA signature of timestamp + body"
-//	@Param			X-Twilio-Email-Event-Webhook-Timestamp	header	string				true	"Unix seconds; older than 10 minutes is refused"
+//	@Param			X-Twilio-Email-Event-Webhook-Signature	header	string				true	"Base64 ECDSA signature of timestamp + body"	maxLength(200)
+//	@Param			X-Twilio-Email-Event-Webhook-Timestamp	header	string				true	"Unix seconds; older than 10 minutes is refused"	maxLength(20)
 //	@Param			body									body	[]map[string]any	true	"SendGrid event batch"
 //	@Success		204										"Recorded"
 //	@Failure		400										{object}	Problem	"invalid_request: not a JSON array of events"

@@ -41,13 +41,14 @@ const (
 	AuditEventActionBulkResendStarted        AuditEventAction = "bulk.resend_started"
 	AuditEventActionImportStarted            AuditEventAction = "import.started"
 	AuditEventActionInviteAccepted           AuditEventAction = "invite.accepted"
-	AuditEventActionInviteExpired            AuditEventAction = "invite.expired"
+	AuditEventActionInviteLinkIssued         AuditEventAction = "invite.link_issued"
 	AuditEventActionInviteRenewed            AuditEventAction = "invite.renewed"
 	AuditEventActionInviteResent             AuditEventAction = "invite.resent"
 	AuditEventActionInviteRevoked            AuditEventAction = "invite.revoked"
 	AuditEventActionInviteSent               AuditEventAction = "invite.sent"
 	AuditEventActionJobCancelled             AuditEventAction = "job.cancelled"
 	AuditEventActionOrganizationCreated      AuditEventAction = "organization.created"
+	AuditEventActionOrganizationUpdated      AuditEventAction = "organization.updated"
 	AuditEventActionUserCreated              AuditEventAction = "user.created"
 	AuditEventActionUserDeactivated          AuditEventAction = "user.deactivated"
 	AuditEventActionUserEmailChanged         AuditEventAction = "user.email_changed"
@@ -56,9 +57,6 @@ const (
 	AuditEventActionUserReactivated          AuditEventAction = "user.reactivated"
 	AuditEventActionUserRoleChanged          AuditEventAction = "user.role_changed"
 	AuditEventActionUserUpdated              AuditEventAction = "user.updated"
-	AuditEventActionWebhookEndpointCreated   AuditEventAction = "webhook_endpoint.created"
-	AuditEventActionWebhookEndpointDeleted   AuditEventAction = "webhook_endpoint.deleted"
-	AuditEventActionWebhookEndpointUpdated   AuditEventAction = "webhook_endpoint.updated"
 )
 
 // Valid indicates whether the value is a known member of the AuditEventAction enum.
@@ -72,7 +70,7 @@ func (e AuditEventAction) Valid() bool {
 		return true
 	case AuditEventActionInviteAccepted:
 		return true
-	case AuditEventActionInviteExpired:
+	case AuditEventActionInviteLinkIssued:
 		return true
 	case AuditEventActionInviteRenewed:
 		return true
@@ -85,6 +83,8 @@ func (e AuditEventAction) Valid() bool {
 	case AuditEventActionJobCancelled:
 		return true
 	case AuditEventActionOrganizationCreated:
+		return true
+	case AuditEventActionOrganizationUpdated:
 		return true
 	case AuditEventActionUserCreated:
 		return true
@@ -102,11 +102,20 @@ func (e AuditEventAction) Valid() bool {
 		return true
 	case AuditEventActionUserUpdated:
 		return true
-	case AuditEventActionWebhookEndpointCreated:
-		return true
-	case AuditEventActionWebhookEndpointDeleted:
-		return true
-	case AuditEventActionWebhookEndpointUpdated:
+	default:
+		return false
+	}
+}
+
+// Defines values for BulkResendPreviewDryRun.
+const (
+	BulkResendPreviewDryRunTrue BulkResendPreviewDryRun = true
+)
+
+// Valid indicates whether the value is a known member of the BulkResendPreviewDryRun enum.
+func (e BulkResendPreviewDryRun) Valid() bool {
+	switch e {
+	case BulkResendPreviewDryRunTrue:
 		return true
 	default:
 		return false
@@ -155,64 +164,11 @@ func (e CreateUserRequestRole) Valid() bool {
 	}
 }
 
-// Defines values for CreateWebhookEndpointRequestEvents.
-const (
-	CreateWebhookEndpointRequestEventsAsterisk              CreateWebhookEndpointRequestEvents = "*"
-	CreateWebhookEndpointRequestEventsInviteAccepted        CreateWebhookEndpointRequestEvents = "invite.accepted"
-	CreateWebhookEndpointRequestEventsInviteDeliveryUpdated CreateWebhookEndpointRequestEvents = "invite.delivery_updated"
-	CreateWebhookEndpointRequestEventsInviteExpired         CreateWebhookEndpointRequestEvents = "invite.expired"
-	CreateWebhookEndpointRequestEventsInviteResent          CreateWebhookEndpointRequestEvents = "invite.resent"
-	CreateWebhookEndpointRequestEventsInviteRevoked         CreateWebhookEndpointRequestEvents = "invite.revoked"
-	CreateWebhookEndpointRequestEventsInviteSent            CreateWebhookEndpointRequestEvents = "invite.sent"
-	CreateWebhookEndpointRequestEventsJobFinished           CreateWebhookEndpointRequestEvents = "job.finished"
-	CreateWebhookEndpointRequestEventsUserConfirmed         CreateWebhookEndpointRequestEvents = "user.confirmed"
-	CreateWebhookEndpointRequestEventsUserCreated           CreateWebhookEndpointRequestEvents = "user.created"
-	CreateWebhookEndpointRequestEventsUserDeactivated       CreateWebhookEndpointRequestEvents = "user.deactivated"
-	CreateWebhookEndpointRequestEventsUserPasswordSet       CreateWebhookEndpointRequestEvents = "user.password_set"
-	CreateWebhookEndpointRequestEventsUserReactivated       CreateWebhookEndpointRequestEvents = "user.reactivated"
-	CreateWebhookEndpointRequestEventsUserUpdated           CreateWebhookEndpointRequestEvents = "user.updated"
-)
-
-// Valid indicates whether the value is a known member of the CreateWebhookEndpointRequestEvents enum.
-func (e CreateWebhookEndpointRequestEvents) Valid() bool {
-	switch e {
-	case CreateWebhookEndpointRequestEventsAsterisk:
-		return true
-	case CreateWebhookEndpointRequestEventsInviteAccepted:
-		return true
-	case CreateWebhookEndpointRequestEventsInviteDeliveryUpdated:
-		return true
-	case CreateWebhookEndpointRequestEventsInviteExpired:
-		return true
-	case CreateWebhookEndpointRequestEventsInviteResent:
-		return true
-	case CreateWebhookEndpointRequestEventsInviteRevoked:
-		return true
-	case CreateWebhookEndpointRequestEventsInviteSent:
-		return true
-	case CreateWebhookEndpointRequestEventsJobFinished:
-		return true
-	case CreateWebhookEndpointRequestEventsUserConfirmed:
-		return true
-	case CreateWebhookEndpointRequestEventsUserCreated:
-		return true
-	case CreateWebhookEndpointRequestEventsUserDeactivated:
-		return true
-	case CreateWebhookEndpointRequestEventsUserPasswordSet:
-		return true
-	case CreateWebhookEndpointRequestEventsUserReactivated:
-		return true
-	case CreateWebhookEndpointRequestEventsUserUpdated:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for DeliveryStatus.
 const (
 	DeliveryStatusBlocked    DeliveryStatus = "blocked"
 	DeliveryStatusBounced    DeliveryStatus = "bounced"
+	DeliveryStatusByHand     DeliveryStatus = "by_hand"
 	DeliveryStatusDeferred   DeliveryStatus = "deferred"
 	DeliveryStatusDelivered  DeliveryStatus = "delivered"
 	DeliveryStatusDropped    DeliveryStatus = "dropped"
@@ -228,6 +184,8 @@ func (e DeliveryStatus) Valid() bool {
 	case DeliveryStatusBlocked:
 		return true
 	case DeliveryStatusBounced:
+		return true
+	case DeliveryStatusByHand:
 		return true
 	case DeliveryStatusDeferred:
 		return true
@@ -313,6 +271,7 @@ const (
 	ImportProblemFieldEmail     ImportProblemField = "email"
 	ImportProblemFieldFirstName ImportProblemField = "first_name"
 	ImportProblemFieldLastName  ImportProblemField = "last_name"
+	ImportProblemFieldLocale    ImportProblemField = "locale"
 	ImportProblemFieldRole      ImportProblemField = "role"
 	ImportProblemFieldRow       ImportProblemField = "row"
 )
@@ -325,6 +284,8 @@ func (e ImportProblemField) Valid() bool {
 	case ImportProblemFieldFirstName:
 		return true
 	case ImportProblemFieldLastName:
+		return true
+	case ImportProblemFieldLocale:
 		return true
 	case ImportProblemFieldRole:
 		return true
@@ -353,11 +314,27 @@ func (e ImportProblemOutcome) Valid() bool {
 	}
 }
 
+// Defines values for ImportReportDryRun.
+const (
+	ImportReportDryRunTrue ImportReportDryRun = true
+)
+
+// Valid indicates whether the value is a known member of the ImportReportDryRun enum.
+func (e ImportReportDryRun) Valid() bool {
+	switch e {
+	case ImportReportDryRunTrue:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for InviteRevokeReason.
 const (
 	InviteRevokeReasonDeactivated  InviteRevokeReason = "deactivated"
 	InviteRevokeReasonEmailChanged InviteRevokeReason = "email_changed"
 	InviteRevokeReasonPasswordSet  InviteRevokeReason = "password_set"
+	InviteRevokeReasonRevoked      InviteRevokeReason = "revoked"
 	InviteRevokeReasonSuperseded   InviteRevokeReason = "superseded"
 )
 
@@ -369,6 +346,8 @@ func (e InviteRevokeReason) Valid() bool {
 	case InviteRevokeReasonEmailChanged:
 		return true
 	case InviteRevokeReasonPasswordSet:
+		return true
+	case InviteRevokeReasonRevoked:
 		return true
 	case InviteRevokeReasonSuperseded:
 		return true
@@ -443,6 +422,21 @@ func (e JobState) Valid() bool {
 	case JobStateRunning:
 		return true
 	case JobStateSucceeded:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for JobAcceptedDryRun.
+const (
+	JobAcceptedDryRunFalse JobAcceptedDryRun = false
+)
+
+// Valid indicates whether the value is a known member of the JobAcceptedDryRun enum.
+func (e JobAcceptedDryRun) Valid() bool {
+	switch e {
+	case JobAcceptedDryRunFalse:
 		return true
 	default:
 		return false
@@ -548,6 +542,36 @@ func (e JobParamsSelection) Valid() bool {
 	}
 }
 
+// Defines values for OrganizationDefaultLocale.
+const (
+	OrganizationDefaultLocaleDe   OrganizationDefaultLocale = "de"
+	OrganizationDefaultLocaleEn   OrganizationDefaultLocale = "en"
+	OrganizationDefaultLocaleEs   OrganizationDefaultLocale = "es"
+	OrganizationDefaultLocaleFr   OrganizationDefaultLocale = "fr"
+	OrganizationDefaultLocaleNl   OrganizationDefaultLocale = "nl"
+	OrganizationDefaultLocalePtBR OrganizationDefaultLocale = "pt-BR"
+)
+
+// Valid indicates whether the value is a known member of the OrganizationDefaultLocale enum.
+func (e OrganizationDefaultLocale) Valid() bool {
+	switch e {
+	case OrganizationDefaultLocaleDe:
+		return true
+	case OrganizationDefaultLocaleEn:
+		return true
+	case OrganizationDefaultLocaleEs:
+		return true
+	case OrganizationDefaultLocaleFr:
+		return true
+	case OrganizationDefaultLocaleNl:
+		return true
+	case OrganizationDefaultLocalePtBR:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ProblemActorRole.
 const (
 	ProblemActorRoleAdmin   ProblemActorRole = "admin"
@@ -577,37 +601,36 @@ func (e ProblemActorRole) Valid() bool {
 
 // Defines values for ProblemCode.
 const (
-	ProblemCodeEmailChangeNotAllowed       ProblemCode = "email_change_not_allowed"
-	ProblemCodeEmailTaken                  ProblemCode = "email_taken"
-	ProblemCodeForbidden                   ProblemCode = "forbidden"
-	ProblemCodeIdempotencyKeyReused        ProblemCode = "idempotency_key_reused"
-	ProblemCodeInsufficientRank            ProblemCode = "insufficient_rank"
-	ProblemCodeInternal                    ProblemCode = "internal"
-	ProblemCodeInvalidCredentials          ProblemCode = "invalid_credentials"
-	ProblemCodeInvalidRefreshToken         ProblemCode = "invalid_refresh_token"
-	ProblemCodeInvalidRequest              ProblemCode = "invalid_request"
-	ProblemCodeInvalidSignature            ProblemCode = "invalid_signature"
-	ProblemCodeInviteAccepted              ProblemCode = "invite_accepted"
-	ProblemCodeInviteExpired               ProblemCode = "invite_expired"
-	ProblemCodeInviteNotFound              ProblemCode = "invite_not_found"
-	ProblemCodeInviteNotPending            ProblemCode = "invite_not_pending"
-	ProblemCodeInviteRevoked               ProblemCode = "invite_revoked"
-	ProblemCodeInviteStillValid            ProblemCode = "invite_still_valid"
-	ProblemCodeJobFinished                 ProblemCode = "job_finished"
-	ProblemCodeMethodNotAllowed            ProblemCode = "method_not_allowed"
-	ProblemCodeNotFound                    ProblemCode = "not_found"
-	ProblemCodeNotImplemented              ProblemCode = "not_implemented"
-	ProblemCodePayloadTooLarge             ProblemCode = "payload_too_large"
-	ProblemCodeRateLimited                 ProblemCode = "rate_limited"
-	ProblemCodeRefreshTokenReused          ProblemCode = "refresh_token_reused"
-	ProblemCodeUnauthorized                ProblemCode = "unauthorized"
-	ProblemCodeUnavailable                 ProblemCode = "unavailable"
-	ProblemCodeUnsupportedMediaType        ProblemCode = "unsupported_media_type"
-	ProblemCodeUserDeactivated             ProblemCode = "user_deactivated"
-	ProblemCodeUserNotDeactivated          ProblemCode = "user_not_deactivated"
-	ProblemCodeWeakPassword                ProblemCode = "weak_password"
-	ProblemCodeWebhookEndpointDisabled     ProblemCode = "webhook_endpoint_disabled"
-	ProblemCodeWebhookEndpointLimitReached ProblemCode = "webhook_endpoint_limit_reached"
+	ProblemCodeEmailChangeNotAllowed ProblemCode = "email_change_not_allowed"
+	ProblemCodeEmailTaken            ProblemCode = "email_taken"
+	ProblemCodeForbidden             ProblemCode = "forbidden"
+	ProblemCodeIdempotencyKeyReused  ProblemCode = "idempotency_key_reused"
+	ProblemCodeInsufficientRank      ProblemCode = "insufficient_rank"
+	ProblemCodeInternal              ProblemCode = "internal"
+	ProblemCodeInvalidCredentials    ProblemCode = "invalid_credentials"
+	ProblemCodeInvalidRefreshToken   ProblemCode = "invalid_refresh_token"
+	ProblemCodeInvalidRequest        ProblemCode = "invalid_request"
+	ProblemCodeInvalidSignature      ProblemCode = "invalid_signature"
+	ProblemCodeInviteAccepted        ProblemCode = "invite_accepted"
+	ProblemCodeInviteExpired         ProblemCode = "invite_expired"
+	ProblemCodeInviteNotFound        ProblemCode = "invite_not_found"
+	ProblemCodeInviteNotLive         ProblemCode = "invite_not_live"
+	ProblemCodeInviteNotPending      ProblemCode = "invite_not_pending"
+	ProblemCodeInviteRevoked         ProblemCode = "invite_revoked"
+	ProblemCodeInviteStillValid      ProblemCode = "invite_still_valid"
+	ProblemCodeJobFinished           ProblemCode = "job_finished"
+	ProblemCodeMethodNotAllowed      ProblemCode = "method_not_allowed"
+	ProblemCodeNotFound              ProblemCode = "not_found"
+	ProblemCodeNotImplemented        ProblemCode = "not_implemented"
+	ProblemCodePayloadTooLarge       ProblemCode = "payload_too_large"
+	ProblemCodeRateLimited           ProblemCode = "rate_limited"
+	ProblemCodeRefreshTokenReused    ProblemCode = "refresh_token_reused"
+	ProblemCodeUnauthorized          ProblemCode = "unauthorized"
+	ProblemCodeUnavailable           ProblemCode = "unavailable"
+	ProblemCodeUnsupportedMediaType  ProblemCode = "unsupported_media_type"
+	ProblemCodeUserDeactivated       ProblemCode = "user_deactivated"
+	ProblemCodeUserNotDeactivated    ProblemCode = "user_not_deactivated"
+	ProblemCodeWeakPassword          ProblemCode = "weak_password"
 )
 
 // Valid indicates whether the value is a known member of the ProblemCode enum.
@@ -638,6 +661,8 @@ func (e ProblemCode) Valid() bool {
 	case ProblemCodeInviteExpired:
 		return true
 	case ProblemCodeInviteNotFound:
+		return true
+	case ProblemCodeInviteNotLive:
 		return true
 	case ProblemCodeInviteNotPending:
 		return true
@@ -671,9 +696,29 @@ func (e ProblemCode) Valid() bool {
 		return true
 	case ProblemCodeWeakPassword:
 		return true
-	case ProblemCodeWebhookEndpointDisabled:
+	default:
+		return false
+	}
+}
+
+// Defines values for ProblemInviteState.
+const (
+	ProblemInviteStateAccepted ProblemInviteState = "accepted"
+	ProblemInviteStateExpired  ProblemInviteState = "expired"
+	ProblemInviteStateNone     ProblemInviteState = "none"
+	ProblemInviteStateRevoked  ProblemInviteState = "revoked"
+)
+
+// Valid indicates whether the value is a known member of the ProblemInviteState enum.
+func (e ProblemInviteState) Valid() bool {
+	switch e {
+	case ProblemInviteStateAccepted:
 		return true
-	case ProblemCodeWebhookEndpointLimitReached:
+	case ProblemInviteStateExpired:
+		return true
+	case ProblemInviteStateNone:
+		return true
+	case ProblemInviteStateRevoked:
 		return true
 	default:
 		return false
@@ -767,6 +812,36 @@ func (e TokenResponseTokenType) Valid() bool {
 	}
 }
 
+// Defines values for UpdateOrganizationRequestDefaultLocale.
+const (
+	UpdateOrganizationRequestDefaultLocaleDe   UpdateOrganizationRequestDefaultLocale = "de"
+	UpdateOrganizationRequestDefaultLocaleEn   UpdateOrganizationRequestDefaultLocale = "en"
+	UpdateOrganizationRequestDefaultLocaleEs   UpdateOrganizationRequestDefaultLocale = "es"
+	UpdateOrganizationRequestDefaultLocaleFr   UpdateOrganizationRequestDefaultLocale = "fr"
+	UpdateOrganizationRequestDefaultLocaleNl   UpdateOrganizationRequestDefaultLocale = "nl"
+	UpdateOrganizationRequestDefaultLocalePtBR UpdateOrganizationRequestDefaultLocale = "pt-BR"
+)
+
+// Valid indicates whether the value is a known member of the UpdateOrganizationRequestDefaultLocale enum.
+func (e UpdateOrganizationRequestDefaultLocale) Valid() bool {
+	switch e {
+	case UpdateOrganizationRequestDefaultLocaleDe:
+		return true
+	case UpdateOrganizationRequestDefaultLocaleEn:
+		return true
+	case UpdateOrganizationRequestDefaultLocaleEs:
+		return true
+	case UpdateOrganizationRequestDefaultLocaleFr:
+		return true
+	case UpdateOrganizationRequestDefaultLocaleNl:
+		return true
+	case UpdateOrganizationRequestDefaultLocalePtBR:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for UpdateUserRequestPermissions.
 const (
 	UpdateUserRequestPermissionsPeople UpdateUserRequestPermissions = "people"
@@ -803,60 +878,6 @@ func (e UpdateUserRequestRole) Valid() bool {
 	case UpdateUserRequestRoleLearner:
 		return true
 	case UpdateUserRequestRoleOwner:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for UpdateWebhookEndpointRequestEvents.
-const (
-	UpdateWebhookEndpointRequestEventsAsterisk              UpdateWebhookEndpointRequestEvents = "*"
-	UpdateWebhookEndpointRequestEventsInviteAccepted        UpdateWebhookEndpointRequestEvents = "invite.accepted"
-	UpdateWebhookEndpointRequestEventsInviteDeliveryUpdated UpdateWebhookEndpointRequestEvents = "invite.delivery_updated"
-	UpdateWebhookEndpointRequestEventsInviteExpired         UpdateWebhookEndpointRequestEvents = "invite.expired"
-	UpdateWebhookEndpointRequestEventsInviteResent          UpdateWebhookEndpointRequestEvents = "invite.resent"
-	UpdateWebhookEndpointRequestEventsInviteRevoked         UpdateWebhookEndpointRequestEvents = "invite.revoked"
-	UpdateWebhookEndpointRequestEventsInviteSent            UpdateWebhookEndpointRequestEvents = "invite.sent"
-	UpdateWebhookEndpointRequestEventsJobFinished           UpdateWebhookEndpointRequestEvents = "job.finished"
-	UpdateWebhookEndpointRequestEventsUserConfirmed         UpdateWebhookEndpointRequestEvents = "user.confirmed"
-	UpdateWebhookEndpointRequestEventsUserCreated           UpdateWebhookEndpointRequestEvents = "user.created"
-	UpdateWebhookEndpointRequestEventsUserDeactivated       UpdateWebhookEndpointRequestEvents = "user.deactivated"
-	UpdateWebhookEndpointRequestEventsUserPasswordSet       UpdateWebhookEndpointRequestEvents = "user.password_set"
-	UpdateWebhookEndpointRequestEventsUserReactivated       UpdateWebhookEndpointRequestEvents = "user.reactivated"
-	UpdateWebhookEndpointRequestEventsUserUpdated           UpdateWebhookEndpointRequestEvents = "user.updated"
-)
-
-// Valid indicates whether the value is a known member of the UpdateWebhookEndpointRequestEvents enum.
-func (e UpdateWebhookEndpointRequestEvents) Valid() bool {
-	switch e {
-	case UpdateWebhookEndpointRequestEventsAsterisk:
-		return true
-	case UpdateWebhookEndpointRequestEventsInviteAccepted:
-		return true
-	case UpdateWebhookEndpointRequestEventsInviteDeliveryUpdated:
-		return true
-	case UpdateWebhookEndpointRequestEventsInviteExpired:
-		return true
-	case UpdateWebhookEndpointRequestEventsInviteResent:
-		return true
-	case UpdateWebhookEndpointRequestEventsInviteRevoked:
-		return true
-	case UpdateWebhookEndpointRequestEventsInviteSent:
-		return true
-	case UpdateWebhookEndpointRequestEventsJobFinished:
-		return true
-	case UpdateWebhookEndpointRequestEventsUserConfirmed:
-		return true
-	case UpdateWebhookEndpointRequestEventsUserCreated:
-		return true
-	case UpdateWebhookEndpointRequestEventsUserDeactivated:
-		return true
-	case UpdateWebhookEndpointRequestEventsUserPasswordSet:
-		return true
-	case UpdateWebhookEndpointRequestEventsUserReactivated:
-		return true
-	case UpdateWebhookEndpointRequestEventsUserUpdated:
 		return true
 	default:
 		return false
@@ -956,169 +977,20 @@ func (e WarningCode) Valid() bool {
 	}
 }
 
-// Defines values for WebhookDeliveryEventType.
-const (
-	WebhookDeliveryEventTypeInviteAccepted        WebhookDeliveryEventType = "invite.accepted"
-	WebhookDeliveryEventTypeInviteDeliveryUpdated WebhookDeliveryEventType = "invite.delivery_updated"
-	WebhookDeliveryEventTypeInviteExpired         WebhookDeliveryEventType = "invite.expired"
-	WebhookDeliveryEventTypeInviteResent          WebhookDeliveryEventType = "invite.resent"
-	WebhookDeliveryEventTypeInviteRevoked         WebhookDeliveryEventType = "invite.revoked"
-	WebhookDeliveryEventTypeInviteSent            WebhookDeliveryEventType = "invite.sent"
-	WebhookDeliveryEventTypeJobFinished           WebhookDeliveryEventType = "job.finished"
-	WebhookDeliveryEventTypePing                  WebhookDeliveryEventType = "ping"
-	WebhookDeliveryEventTypeUserConfirmed         WebhookDeliveryEventType = "user.confirmed"
-	WebhookDeliveryEventTypeUserCreated           WebhookDeliveryEventType = "user.created"
-	WebhookDeliveryEventTypeUserDeactivated       WebhookDeliveryEventType = "user.deactivated"
-	WebhookDeliveryEventTypeUserPasswordSet       WebhookDeliveryEventType = "user.password_set"
-	WebhookDeliveryEventTypeUserReactivated       WebhookDeliveryEventType = "user.reactivated"
-	WebhookDeliveryEventTypeUserUpdated           WebhookDeliveryEventType = "user.updated"
-)
-
-// Valid indicates whether the value is a known member of the WebhookDeliveryEventType enum.
-func (e WebhookDeliveryEventType) Valid() bool {
-	switch e {
-	case WebhookDeliveryEventTypeInviteAccepted:
-		return true
-	case WebhookDeliveryEventTypeInviteDeliveryUpdated:
-		return true
-	case WebhookDeliveryEventTypeInviteExpired:
-		return true
-	case WebhookDeliveryEventTypeInviteResent:
-		return true
-	case WebhookDeliveryEventTypeInviteRevoked:
-		return true
-	case WebhookDeliveryEventTypeInviteSent:
-		return true
-	case WebhookDeliveryEventTypeJobFinished:
-		return true
-	case WebhookDeliveryEventTypePing:
-		return true
-	case WebhookDeliveryEventTypeUserConfirmed:
-		return true
-	case WebhookDeliveryEventTypeUserCreated:
-		return true
-	case WebhookDeliveryEventTypeUserDeactivated:
-		return true
-	case WebhookDeliveryEventTypeUserPasswordSet:
-		return true
-	case WebhookDeliveryEventTypeUserReactivated:
-		return true
-	case WebhookDeliveryEventTypeUserUpdated:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for WebhookDeliveryStatus.
-const (
-	WebhookDeliveryStatusFailed    WebhookDeliveryStatus = "failed"
-	WebhookDeliveryStatusPending   WebhookDeliveryStatus = "pending"
-	WebhookDeliveryStatusSucceeded WebhookDeliveryStatus = "succeeded"
-)
-
-// Valid indicates whether the value is a known member of the WebhookDeliveryStatus enum.
-func (e WebhookDeliveryStatus) Valid() bool {
-	switch e {
-	case WebhookDeliveryStatusFailed:
-		return true
-	case WebhookDeliveryStatusPending:
-		return true
-	case WebhookDeliveryStatusSucceeded:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for WebhookEndpointDisabledReason.
-const (
-	WebhookEndpointDisabledReasonFailing WebhookEndpointDisabledReason = "failing"
-	WebhookEndpointDisabledReasonGone    WebhookEndpointDisabledReason = "gone"
-	WebhookEndpointDisabledReasonManual  WebhookEndpointDisabledReason = "manual"
-)
-
-// Valid indicates whether the value is a known member of the WebhookEndpointDisabledReason enum.
-func (e WebhookEndpointDisabledReason) Valid() bool {
-	switch e {
-	case WebhookEndpointDisabledReasonFailing:
-		return true
-	case WebhookEndpointDisabledReasonGone:
-		return true
-	case WebhookEndpointDisabledReasonManual:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for WebhookEndpointEvents.
-const (
-	WebhookEndpointEventsAsterisk              WebhookEndpointEvents = "*"
-	WebhookEndpointEventsInviteAccepted        WebhookEndpointEvents = "invite.accepted"
-	WebhookEndpointEventsInviteDeliveryUpdated WebhookEndpointEvents = "invite.delivery_updated"
-	WebhookEndpointEventsInviteExpired         WebhookEndpointEvents = "invite.expired"
-	WebhookEndpointEventsInviteResent          WebhookEndpointEvents = "invite.resent"
-	WebhookEndpointEventsInviteRevoked         WebhookEndpointEvents = "invite.revoked"
-	WebhookEndpointEventsInviteSent            WebhookEndpointEvents = "invite.sent"
-	WebhookEndpointEventsJobFinished           WebhookEndpointEvents = "job.finished"
-	WebhookEndpointEventsUserConfirmed         WebhookEndpointEvents = "user.confirmed"
-	WebhookEndpointEventsUserCreated           WebhookEndpointEvents = "user.created"
-	WebhookEndpointEventsUserDeactivated       WebhookEndpointEvents = "user.deactivated"
-	WebhookEndpointEventsUserPasswordSet       WebhookEndpointEvents = "user.password_set"
-	WebhookEndpointEventsUserReactivated       WebhookEndpointEvents = "user.reactivated"
-	WebhookEndpointEventsUserUpdated           WebhookEndpointEvents = "user.updated"
-)
-
-// Valid indicates whether the value is a known member of the WebhookEndpointEvents enum.
-func (e WebhookEndpointEvents) Valid() bool {
-	switch e {
-	case WebhookEndpointEventsAsterisk:
-		return true
-	case WebhookEndpointEventsInviteAccepted:
-		return true
-	case WebhookEndpointEventsInviteDeliveryUpdated:
-		return true
-	case WebhookEndpointEventsInviteExpired:
-		return true
-	case WebhookEndpointEventsInviteResent:
-		return true
-	case WebhookEndpointEventsInviteRevoked:
-		return true
-	case WebhookEndpointEventsInviteSent:
-		return true
-	case WebhookEndpointEventsJobFinished:
-		return true
-	case WebhookEndpointEventsUserConfirmed:
-		return true
-	case WebhookEndpointEventsUserCreated:
-		return true
-	case WebhookEndpointEventsUserDeactivated:
-		return true
-	case WebhookEndpointEventsUserPasswordSet:
-		return true
-	case WebhookEndpointEventsUserReactivated:
-		return true
-	case WebhookEndpointEventsUserUpdated:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for ListAuditEventsParamsAction.
 const (
 	ListAuditEventsParamsActionAuthRefreshReuseDetected ListAuditEventsParamsAction = "auth.refresh_reuse_detected"
 	ListAuditEventsParamsActionBulkResendStarted        ListAuditEventsParamsAction = "bulk.resend_started"
 	ListAuditEventsParamsActionImportStarted            ListAuditEventsParamsAction = "import.started"
 	ListAuditEventsParamsActionInviteAccepted           ListAuditEventsParamsAction = "invite.accepted"
-	ListAuditEventsParamsActionInviteExpired            ListAuditEventsParamsAction = "invite.expired"
+	ListAuditEventsParamsActionInviteLinkIssued         ListAuditEventsParamsAction = "invite.link_issued"
 	ListAuditEventsParamsActionInviteRenewed            ListAuditEventsParamsAction = "invite.renewed"
 	ListAuditEventsParamsActionInviteResent             ListAuditEventsParamsAction = "invite.resent"
 	ListAuditEventsParamsActionInviteRevoked            ListAuditEventsParamsAction = "invite.revoked"
 	ListAuditEventsParamsActionInviteSent               ListAuditEventsParamsAction = "invite.sent"
 	ListAuditEventsParamsActionJobCancelled             ListAuditEventsParamsAction = "job.cancelled"
 	ListAuditEventsParamsActionOrganizationCreated      ListAuditEventsParamsAction = "organization.created"
+	ListAuditEventsParamsActionOrganizationUpdated      ListAuditEventsParamsAction = "organization.updated"
 	ListAuditEventsParamsActionUserCreated              ListAuditEventsParamsAction = "user.created"
 	ListAuditEventsParamsActionUserDeactivated          ListAuditEventsParamsAction = "user.deactivated"
 	ListAuditEventsParamsActionUserEmailChanged         ListAuditEventsParamsAction = "user.email_changed"
@@ -1127,9 +999,6 @@ const (
 	ListAuditEventsParamsActionUserReactivated          ListAuditEventsParamsAction = "user.reactivated"
 	ListAuditEventsParamsActionUserRoleChanged          ListAuditEventsParamsAction = "user.role_changed"
 	ListAuditEventsParamsActionUserUpdated              ListAuditEventsParamsAction = "user.updated"
-	ListAuditEventsParamsActionWebhookEndpointCreated   ListAuditEventsParamsAction = "webhook_endpoint.created"
-	ListAuditEventsParamsActionWebhookEndpointDeleted   ListAuditEventsParamsAction = "webhook_endpoint.deleted"
-	ListAuditEventsParamsActionWebhookEndpointUpdated   ListAuditEventsParamsAction = "webhook_endpoint.updated"
 )
 
 // Valid indicates whether the value is a known member of the ListAuditEventsParamsAction enum.
@@ -1143,7 +1012,7 @@ func (e ListAuditEventsParamsAction) Valid() bool {
 		return true
 	case ListAuditEventsParamsActionInviteAccepted:
 		return true
-	case ListAuditEventsParamsActionInviteExpired:
+	case ListAuditEventsParamsActionInviteLinkIssued:
 		return true
 	case ListAuditEventsParamsActionInviteRenewed:
 		return true
@@ -1156,6 +1025,8 @@ func (e ListAuditEventsParamsAction) Valid() bool {
 	case ListAuditEventsParamsActionJobCancelled:
 		return true
 	case ListAuditEventsParamsActionOrganizationCreated:
+		return true
+	case ListAuditEventsParamsActionOrganizationUpdated:
 		return true
 	case ListAuditEventsParamsActionUserCreated:
 		return true
@@ -1172,12 +1043,6 @@ func (e ListAuditEventsParamsAction) Valid() bool {
 	case ListAuditEventsParamsActionUserRoleChanged:
 		return true
 	case ListAuditEventsParamsActionUserUpdated:
-		return true
-	case ListAuditEventsParamsActionWebhookEndpointCreated:
-		return true
-	case ListAuditEventsParamsActionWebhookEndpointDeleted:
-		return true
-	case ListAuditEventsParamsActionWebhookEndpointUpdated:
 		return true
 	default:
 		return false
@@ -1260,6 +1125,7 @@ func (e ListUsersParamsRole) Valid() bool {
 const (
 	ListUsersParamsDeliveryStatusBlocked    ListUsersParamsDeliveryStatus = "blocked"
 	ListUsersParamsDeliveryStatusBounced    ListUsersParamsDeliveryStatus = "bounced"
+	ListUsersParamsDeliveryStatusByHand     ListUsersParamsDeliveryStatus = "by_hand"
 	ListUsersParamsDeliveryStatusDeferred   ListUsersParamsDeliveryStatus = "deferred"
 	ListUsersParamsDeliveryStatusDelivered  ListUsersParamsDeliveryStatus = "delivered"
 	ListUsersParamsDeliveryStatusDropped    ListUsersParamsDeliveryStatus = "dropped"
@@ -1275,6 +1141,8 @@ func (e ListUsersParamsDeliveryStatus) Valid() bool {
 	case ListUsersParamsDeliveryStatusBlocked:
 		return true
 	case ListUsersParamsDeliveryStatusBounced:
+		return true
+	case ListUsersParamsDeliveryStatusByHand:
 		return true
 	case ListUsersParamsDeliveryStatusDeferred:
 		return true
@@ -1319,81 +1187,6 @@ func (e ListUsersParamsSort) Valid() bool {
 	}
 }
 
-// Defines values for ListWebhookDeliveriesParamsStatus.
-const (
-	ListWebhookDeliveriesParamsStatusFailed    ListWebhookDeliveriesParamsStatus = "failed"
-	ListWebhookDeliveriesParamsStatusPending   ListWebhookDeliveriesParamsStatus = "pending"
-	ListWebhookDeliveriesParamsStatusSucceeded ListWebhookDeliveriesParamsStatus = "succeeded"
-)
-
-// Valid indicates whether the value is a known member of the ListWebhookDeliveriesParamsStatus enum.
-func (e ListWebhookDeliveriesParamsStatus) Valid() bool {
-	switch e {
-	case ListWebhookDeliveriesParamsStatusFailed:
-		return true
-	case ListWebhookDeliveriesParamsStatusPending:
-		return true
-	case ListWebhookDeliveriesParamsStatusSucceeded:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ListWebhookDeliveriesParamsEventType.
-const (
-	ListWebhookDeliveriesParamsEventTypeInviteAccepted        ListWebhookDeliveriesParamsEventType = "invite.accepted"
-	ListWebhookDeliveriesParamsEventTypeInviteDeliveryUpdated ListWebhookDeliveriesParamsEventType = "invite.delivery_updated"
-	ListWebhookDeliveriesParamsEventTypeInviteExpired         ListWebhookDeliveriesParamsEventType = "invite.expired"
-	ListWebhookDeliveriesParamsEventTypeInviteResent          ListWebhookDeliveriesParamsEventType = "invite.resent"
-	ListWebhookDeliveriesParamsEventTypeInviteRevoked         ListWebhookDeliveriesParamsEventType = "invite.revoked"
-	ListWebhookDeliveriesParamsEventTypeInviteSent            ListWebhookDeliveriesParamsEventType = "invite.sent"
-	ListWebhookDeliveriesParamsEventTypeJobFinished           ListWebhookDeliveriesParamsEventType = "job.finished"
-	ListWebhookDeliveriesParamsEventTypePing                  ListWebhookDeliveriesParamsEventType = "ping"
-	ListWebhookDeliveriesParamsEventTypeUserConfirmed         ListWebhookDeliveriesParamsEventType = "user.confirmed"
-	ListWebhookDeliveriesParamsEventTypeUserCreated           ListWebhookDeliveriesParamsEventType = "user.created"
-	ListWebhookDeliveriesParamsEventTypeUserDeactivated       ListWebhookDeliveriesParamsEventType = "user.deactivated"
-	ListWebhookDeliveriesParamsEventTypeUserPasswordSet       ListWebhookDeliveriesParamsEventType = "user.password_set"
-	ListWebhookDeliveriesParamsEventTypeUserReactivated       ListWebhookDeliveriesParamsEventType = "user.reactivated"
-	ListWebhookDeliveriesParamsEventTypeUserUpdated           ListWebhookDeliveriesParamsEventType = "user.updated"
-)
-
-// Valid indicates whether the value is a known member of the ListWebhookDeliveriesParamsEventType enum.
-func (e ListWebhookDeliveriesParamsEventType) Valid() bool {
-	switch e {
-	case ListWebhookDeliveriesParamsEventTypeInviteAccepted:
-		return true
-	case ListWebhookDeliveriesParamsEventTypeInviteDeliveryUpdated:
-		return true
-	case ListWebhookDeliveriesParamsEventTypeInviteExpired:
-		return true
-	case ListWebhookDeliveriesParamsEventTypeInviteResent:
-		return true
-	case ListWebhookDeliveriesParamsEventTypeInviteRevoked:
-		return true
-	case ListWebhookDeliveriesParamsEventTypeInviteSent:
-		return true
-	case ListWebhookDeliveriesParamsEventTypeJobFinished:
-		return true
-	case ListWebhookDeliveriesParamsEventTypePing:
-		return true
-	case ListWebhookDeliveriesParamsEventTypeUserConfirmed:
-		return true
-	case ListWebhookDeliveriesParamsEventTypeUserCreated:
-		return true
-	case ListWebhookDeliveriesParamsEventTypeUserDeactivated:
-		return true
-	case ListWebhookDeliveriesParamsEventTypeUserPasswordSet:
-		return true
-	case ListWebhookDeliveriesParamsEventTypeUserReactivated:
-		return true
-	case ListWebhookDeliveriesParamsEventTypeUserUpdated:
-		return true
-	default:
-		return false
-	}
-}
-
 // AcceptInviteRequest defines model for AcceptInviteRequest.
 type AcceptInviteRequest struct {
 	// FirstName FirstName and LastName optionally correct the names the administrator entered.
@@ -1427,12 +1220,12 @@ type AcceptInviteResult struct {
 	// ExpiresIn The token's lifetime in seconds.
 	//
 	// Example: 900
-	ExpiresIn *int `json:"expires_in,omitempty"`
+	ExpiresIn *int32 `json:"expires_in,omitempty"`
 
 	// RefreshToken Renews the access token through POST /auth/refresh;
 	// absent when it was set as a cookie.
 	//
-	// Example: Ak3xqL0Vx1mV7c2yY8sQpN4bT6rE9wZ0aB5cD7eF1gH3iJ5kL7mN9oP1qR3sT5uV7wX9yZ1aB3cD5eF7gH9iJ1kL3
+	// Example: AZHJx0q4Tn6kVb2Lw8Yp3Rd5Mf7Gh9Jk1Ls3Nq5Pt7Vx9Zb2Cd4Ef6Gh8Jk0Lm2Np4
 	RefreshToken *string `json:"refresh_token,omitempty"`
 
 	// RefreshTokenExpiresAt The session's absolute end.
@@ -1513,15 +1306,27 @@ type BulkResendFilter struct {
 
 // BulkResendPreview defines model for BulkResendPreview.
 type BulkResendPreview struct {
+	// DryRun Always true here: it tells this report from the job the
+	// same request starts without dry_run, whose dry_run is false.
+	//
+	// Example: true
+	DryRun BulkResendPreviewDryRun `json:"dry_run"`
+
 	// Matched How many users would be sent a fresh invitation.
 	//
 	// Example: 1240
-	Matched int `json:"matched"`
+	Matched int32 `json:"matched"`
 
 	// Skipped Counts the selected users that would be skipped, per reason
 	// (not_found, insufficient_rank, invite_not_pending).
-	Skipped map[string]int `json:"skipped"`
+	Skipped map[string]int32 `json:"skipped"`
 }
+
+// BulkResendPreviewDryRun Always true here: it tells this report from the job the
+// same request starts without dry_run, whose dry_run is false.
+//
+// Example: true
+type BulkResendPreviewDryRun bool
 
 // BulkResendRequest defines model for BulkResendRequest.
 type BulkResendRequest struct {
@@ -1529,6 +1334,11 @@ type BulkResendRequest struct {
 	//
 	// Example: false
 	DryRun *bool `json:"dry_run,omitempty"`
+
+	// ExpiresIn How long each new link lives, in hours; default the organization's invite_ttl when it is sent.
+	//
+	// Example: 72
+	ExpiresIn *int32 `json:"expires_in,omitempty"`
 
 	// Filter Selects every invite-pending user it matches ({} for all of them).
 	Filter *BulkResendFilter `json:"filter,omitempty"`
@@ -1553,11 +1363,21 @@ type CreateUserRequest struct {
 	// Email Example: grace.hopper@example.com
 	Email openapi_types.Email `json:"email"`
 
+	// ExpiresIn How long that link lives, in hours; default the organization's invite_ttl.
+	//
+	// Example: 72
+	ExpiresIn *int32 `json:"expires_in,omitempty"`
+
 	// FirstName Example: Grace
 	FirstName *string `json:"first_name,omitempty"`
 
 	// LastName Example: Hopper
-	LastName    *string                         `json:"last_name,omitempty"`
+	LastName *string `json:"last_name,omitempty"`
+
+	// Locale The user's language (BCP 47, such as de or pt-BR); default the organization's default_locale.
+	//
+	// Example: de
+	Locale      *string                         `json:"locale,omitempty"`
 	Permissions *[]CreateUserRequestPermissions `json:"permissions,omitempty"`
 
 	// Role Defaults to learner; it may not rank above the caller's own.
@@ -1579,29 +1399,12 @@ type CreateUserRequestPermissions string
 // Example: learner
 type CreateUserRequestRole string
 
-// CreateWebhookEndpointRequest defines model for CreateWebhookEndpointRequest.
-type CreateWebhookEndpointRequest struct {
-	// Description Example: Enrol new learners in their first course
-	Description *string `json:"description,omitempty"`
-
-	// Events To receive, or ["*"] for every type, present and future.
-	Events []CreateWebhookEndpointRequestEvents `json:"events"`
-
-	// Url Receives the webhooks: https, at most 2048 characters, and not a loopback, private, link-local or metadata address.
-	//
-	// Example: https://lms.example.com/hooks/invited
-	Url string `json:"url"`
-}
-
-// CreateWebhookEndpointRequestEvents defines model for CreateWebhookEndpointRequest.Events.
-type CreateWebhookEndpointRequestEvents string
-
 // Delivery defines model for Delivery.
 type Delivery struct {
 	// Attempts Counts the tries at handing the message to the provider.
 	//
 	// Example: 1
-	Attempts int `json:"attempts"`
+	Attempts int32 `json:"attempts"`
 
 	// Reason The provider's explanation of a bounce, block, drop, deferral or failure.
 	//
@@ -1654,7 +1457,7 @@ type ImportProblem struct {
 	// Row The CSV line (the header is line 1) or the 1-based index in the JSON array.
 	//
 	// Example: 7
-	Row int `json:"row"`
+	Row int32 `json:"row"`
 }
 
 // ImportProblemCode Example: invalid_email
@@ -1671,24 +1474,36 @@ type ImportReport struct {
 	// Create How many rows would create a user.
 	//
 	// Example: 244
-	Create int `json:"create"`
+	Create int32 `json:"create"`
+
+	// DryRun Always true here: it tells this report from the job the
+	// same request starts without dry_run, whose dry_run is false.
+	//
+	// Example: true
+	DryRun ImportReportDryRun `json:"dry_run"`
 
 	// Fail How many rows are invalid.
 	//
 	// Example: 2
-	Fail int `json:"fail"`
+	Fail int32 `json:"fail"`
 
 	// Problems Lists every problem of the rows that would not create a user.
 	Problems []ImportProblem `json:"problems"`
 
 	// Rows Example: 250
-	Rows int `json:"rows"`
+	Rows int32 `json:"rows"`
 
 	// Skip How many rows name an existing user.
 	//
 	// Example: 4
-	Skip int `json:"skip"`
+	Skip int32 `json:"skip"`
 }
+
+// ImportReportDryRun Always true here: it tells this report from the job the
+// same request starts without dry_run, whose dry_run is false.
+//
+// Example: true
+type ImportReportDryRun bool
 
 // ImportRequest defines model for ImportRequest.
 type ImportRequest struct {
@@ -1712,6 +1527,11 @@ type ImportUser struct {
 
 	// LastName Example: Hopper
 	LastName *string `json:"last_name,omitempty"`
+
+	// Locale The user's language (BCP 47); an empty value is the organization's default_locale.
+	//
+	// Example: de
+	Locale *string `json:"locale,omitempty"`
 
 	// Role One of owner, admin, hr, curator, learner (default learner) and
 	// may not rank above the importer's own; any other value fails its row.
@@ -1742,14 +1562,18 @@ type Invite struct {
 	// LastSentAt When the email provider accepted the message; null while queued.
 	//
 	// Example: 2026-11-24T16:05:13Z
-	LastSentAt   *time.Time          `json:"last_sent_at"`
+	LastSentAt *time.Time `json:"last_sent_at"`
+
+	// RevokeReason Says why a revoked link stopped working: a newer
+	// invitation, a password set by an administrator, an email change, a
+	// deactivation, or revoked by a people manager (revoke-invite).
 	RevokeReason *InviteRevokeReason `json:"revoke_reason,omitempty"`
 	RevokedAt    *time.Time          `json:"revoked_at"`
 
 	// SentCount How many invitations the user has been sent, this one included.
 	//
 	// Example: 2
-	SentCount int `json:"sent_count"`
+	SentCount int32 `json:"sent_count"`
 
 	// State Says whether the link works now.
 	//
@@ -1757,7 +1581,9 @@ type Invite struct {
 	State InviteState `json:"state"`
 }
 
-// InviteRevokeReason defines model for Invite.RevokeReason.
+// InviteRevokeReason Says why a revoked link stopped working: a newer
+// invitation, a password set by an administrator, an email change, a
+// deactivation, or revoked by a people manager (revoke-invite).
 type InviteRevokeReason string
 
 // InviteState Says whether the link works now.
@@ -1781,6 +1607,25 @@ type InviteDetails struct {
 	Organization OrganizationInfo `json:"organization"`
 }
 
+// InviteLinkResult defines model for InviteLinkResult.
+type InviteLinkResult struct {
+	Invite Invite `json:"invite"`
+
+	// Url The activation link. It is as sensitive as a password: whoever
+	// has it can activate the account. It is in this answer only: the
+	// service stores, logs and mails it nowhere, and a replay of this
+	// request under its Idempotency-Key leaves it out (url_withheld).
+	//
+	// Example: https://app.example.com/activate?token=AQGiMNR3nXeJvNhLbI_yAAoCdDF0f7c10A6vpt89QlHi
+	Url *string `json:"url,omitempty"`
+
+	// UrlWithheld True in a replay: the link was shown only in the first
+	// answer. Issue a new one (without that Idempotency-Key), which revokes it.
+	//
+	// Example: false
+	UrlWithheld bool `json:"url_withheld"`
+}
+
 // InviteList defines model for InviteList.
 type InviteList struct {
 	Data []Invite `json:"data"`
@@ -1788,6 +1633,17 @@ type InviteList struct {
 	// HasMore Example: false
 	HasMore    bool    `json:"has_more"`
 	NextCursor *string `json:"next_cursor"`
+}
+
+// Inviter defines model for Inviter.
+type Inviter struct {
+	// Id Example: 01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f
+	Id openapi_types.UUID `json:"id"`
+
+	// Name The inviter's full name, or their email when they have no name.
+	//
+	// Example: Ada Lovelace
+	Name string `json:"name"`
 }
 
 // Job defines model for Job.
@@ -1802,7 +1658,7 @@ type Job struct {
 	CreatedBy *openapi_types.UUID `json:"created_by"`
 
 	// Failed Example: 0
-	Failed     int        `json:"failed"`
+	Failed     int32      `json:"failed"`
 	FinishedAt *time.Time `json:"finished_at"`
 
 	// Id Example: 01a21569-3b2c-7d4e-8f5a-6b7c8d9e0f1a
@@ -1818,10 +1674,10 @@ type Job struct {
 	// Processed Succeeded + Failed + Skipped.
 	//
 	// Example: 1000
-	Processed int `json:"processed"`
+	Processed int32 `json:"processed"`
 
 	// Skipped Example: 6
-	Skipped   int        `json:"skipped"`
+	Skipped   int32      `json:"skipped"`
 	StartedAt *time.Time `json:"started_at"`
 
 	// State Queued until the first batch starts and running until every
@@ -1832,12 +1688,12 @@ type Job struct {
 	State JobState `json:"state"`
 
 	// Succeeded Example: 994
-	Succeeded int `json:"succeeded"`
+	Succeeded int32 `json:"succeeded"`
 
 	// Total The number of items: selected users or imported rows.
 	//
 	// Example: 1240
-	Total int `json:"total"`
+	Total int32 `json:"total"`
 }
 
 // JobKind Example: bulk_resend
@@ -1852,8 +1708,19 @@ type JobState string
 
 // JobAccepted defines model for JobAccepted.
 type JobAccepted struct {
-	Job Job `json:"job"`
+	// DryRun Always false here: it tells this answer from the dry-run
+	// report of the same request, whose dry_run is true.
+	//
+	// Example: false
+	DryRun JobAcceptedDryRun `json:"dry_run"`
+	Job    Job               `json:"job"`
 }
+
+// JobAcceptedDryRun Always false here: it tells this answer from the dry-run
+// report of the same request, whose dry_run is true.
+//
+// Example: false
+type JobAcceptedDryRun bool
 
 // JobItem defines model for JobItem.
 type JobItem struct {
@@ -1882,12 +1749,12 @@ type JobItem struct {
 	// Position Orders the items, from 1.
 	//
 	// Example: 1
-	Position int `json:"position"`
+	Position int32 `json:"position"`
 
 	// Row The CSV line (the header is line 1) or the 1-based index in the JSON array of an import row.
 	//
 	// Example: 2
-	Row *int `json:"row,omitempty"`
+	Row *int32 `json:"row,omitempty"`
 
 	// UpdatedAt Example: 2026-11-24T16:05:14Z
 	UpdatedAt time.Time `json:"updated_at"`
@@ -1930,7 +1797,11 @@ type JobList struct {
 
 // JobParams defines model for JobParams.
 type JobParams struct {
-	Filter *BulkResendFilter `json:"filter,omitempty"`
+	// ExpiresIn The lifetime in hours of the invitations a bulk resend sends; absent for the organization's invite_ttl.
+	//
+	// Example: 72
+	ExpiresIn *int32            `json:"expires_in,omitempty"`
+	Filter    *BulkResendFilter `json:"filter,omitempty"`
 
 	// Format The import file's format.
 	//
@@ -1950,7 +1821,7 @@ type JobParams struct {
 	// UserIdCount How many distinct ids a bulk resend named.
 	//
 	// Example: 250
-	UserIdCount *int `json:"user_id_count,omitempty"`
+	UserIdCount *int32 `json:"user_id_count,omitempty"`
 }
 
 // JobParamsFormat The import file's format.
@@ -1962,6 +1833,46 @@ type JobParamsFormat string
 //
 // Example: filter
 type JobParamsSelection string
+
+// Organization defines model for Organization.
+type Organization struct {
+	// CreatedAt Example: 2026-11-01T09:00:00Z
+	CreatedAt time.Time `json:"created_at"`
+
+	// DefaultLocale The language of people added without one, and of the
+	// emails of people whose language has none.
+	//
+	// Example: en
+	DefaultLocale OrganizationDefaultLocale `json:"default_locale"`
+
+	// Id Example: 01a21560-1a2b-7c3d-8e4f-5a6b7c8d9e0f
+	Id openapi_types.UUID `json:"id"`
+
+	// InviteTtl How long an invitation link lives unless expires_in says otherwise, in hours.
+	//
+	// Example: 168
+	InviteTtl int32 `json:"invite_ttl"`
+
+	// Name Example: Demo Learning Co
+	Name string `json:"name"`
+
+	// Slug Example: demo
+	Slug string `json:"slug"`
+
+	// TimeZone The IANA time zone in which emails show dates.
+	//
+	// Example: Europe/Berlin
+	TimeZone string `json:"time_zone"`
+
+	// UpdatedAt Example: 2026-11-24T16:05:12Z
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// OrganizationDefaultLocale The language of people added without one, and of the
+// emails of people whose language has none.
+//
+// Example: en
+type OrganizationDefaultLocale string
 
 // OrganizationInfo defines model for OrganizationInfo.
 type OrganizationInfo struct {
@@ -1994,6 +1905,10 @@ type Problem struct {
 	// ExpiresAt When a still valid invitation stops working.
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 
+	// InviteState The state of the user's latest invitation, for
+	// invite_not_live (none: never invited).
+	InviteState *ProblemInviteState `json:"invite_state,omitempty"`
+
 	// JobState A bulk job's final state, for job_finished.
 	JobState *ProblemJobState `json:"job_state,omitempty"`
 
@@ -2009,7 +1924,7 @@ type Problem struct {
 	RequestId string `json:"request_id"`
 
 	// Status Example: 409
-	Status     int                `json:"status"`
+	Status     int32              `json:"status"`
 	TargetRole *ProblemTargetRole `json:"target_role,omitempty"`
 
 	// Title Example: User is not invite-pending
@@ -2032,6 +1947,10 @@ type ProblemActorRole string
 // Example: invite_not_pending
 type ProblemCode string
 
+// ProblemInviteState The state of the user's latest invitation, for
+// invite_not_live (none: never invited).
+type ProblemInviteState string
+
 // ProblemJobState A bulk job's final state, for job_finished.
 type ProblemJobState string
 
@@ -2050,7 +1969,7 @@ type ProblemType struct {
 	Meaning string `json:"meaning"`
 
 	// Status Example: 409
-	Status int `json:"status"`
+	Status int32 `json:"status"`
 
 	// Title Example: User is not invite-pending
 	Title string `json:"title"`
@@ -2066,7 +1985,7 @@ type RefreshRequest struct {
 	// RefreshToken The refresh token of the last answer; omit it to use
 	// the invited_refresh cookie.
 	//
-	// Example: Ak3xqL0Vx1mV7c2yY8sQpN4bT6rE9wZ0aB5cD7eF1gH3iJ5kL7mN9oP1qR3sT5uV7wX9yZ1aB3cD5eF7gH9iJ1kL3
+	// Example: AZHJx0q4Tn6kVb2Lw8Yp3Rd5Mf7Gh9Jk1Ls3Nq5Pt7Vx9Zb2Cd4Ef6Gh8Jk0Lm2Np4
 	RefreshToken *string `json:"refresh_token,omitempty"`
 }
 
@@ -2141,7 +2060,7 @@ type TokenResponse struct {
 	// ExpiresIn The token's lifetime in seconds.
 	//
 	// Example: 900
-	ExpiresIn int `json:"expires_in"`
+	ExpiresIn int32 `json:"expires_in"`
 
 	// PasswordChangeRequired True after an administrator set a temporary
 	// password: the client should send the user to PUT /me/password.
@@ -2152,7 +2071,7 @@ type TokenResponse struct {
 	// RefreshToken Buys the next access token from POST /auth/refresh, once;
 	// absent when it was set as a cookie.
 	//
-	// Example: Ak3xqL0Vx1mV7c2yY8sQpN4bT6rE9wZ0aB5cD7eF1gH3iJ5kL7mN9oP1qR3sT5uV7wX9yZ1aB3cD5eF7gH9iJ1kL3
+	// Example: AZHJx0q4Tn6kVb2Lw8Yp3Rd5Mf7Gh9Jk1Ls3Nq5Pt7Vx9Zb2Cd4Ef6Gh8Jk0Lm2Np4
 	RefreshToken *string `json:"refresh_token,omitempty"`
 
 	// RefreshTokenExpiresAt The session's absolute end: refreshing never
@@ -2168,6 +2087,32 @@ type TokenResponse struct {
 // TokenResponseTokenType Example: Bearer
 type TokenResponseTokenType string
 
+// UpdateOrganizationRequest defines model for UpdateOrganizationRequest.
+type UpdateOrganizationRequest struct {
+	// DefaultLocale Must be a language with invitation emails.
+	//
+	// Example: de
+	DefaultLocale *UpdateOrganizationRequestDefaultLocale `json:"default_locale,omitempty"`
+
+	// InviteTtl The default lifetime of invitation links, in hours (1 to 30 days).
+	//
+	// Example: 336
+	InviteTtl *int32 `json:"invite_ttl,omitempty"`
+
+	// Name Example: Demo Learning Co
+	Name *string `json:"name,omitempty"`
+
+	// TimeZone An IANA time zone name.
+	//
+	// Example: Europe/Berlin
+	TimeZone *string `json:"time_zone,omitempty"`
+}
+
+// UpdateOrganizationRequestDefaultLocale Must be a language with invitation emails.
+//
+// Example: de
+type UpdateOrganizationRequestDefaultLocale string
+
 // UpdateUserRequest defines model for UpdateUserRequest.
 type UpdateUserRequest struct {
 	// Email Can change only while the user is invite_pending; it voids their live links.
@@ -2179,7 +2124,12 @@ type UpdateUserRequest struct {
 	FirstName *string `json:"first_name,omitempty"`
 
 	// LastName Example: Hopper
-	LastName    *string                         `json:"last_name,omitempty"`
+	LastName *string `json:"last_name,omitempty"`
+
+	// Locale The user's language (BCP 47); their next invitation email is in it.
+	//
+	// Example: pt-BR
+	Locale      *string                         `json:"locale,omitempty"`
 	Permissions *[]UpdateUserRequestPermissions `json:"permissions,omitempty"`
 
 	// Role May not rank above the caller's own; nobody changes their own role.
@@ -2195,21 +2145,6 @@ type UpdateUserRequestPermissions string
 //
 // Example: hr
 type UpdateUserRequestRole string
-
-// UpdateWebhookEndpointRequest defines model for UpdateWebhookEndpointRequest.
-type UpdateWebhookEndpointRequest struct {
-	Description *string `json:"description,omitempty"`
-
-	// Enabled False stops deliveries (disabled_reason manual); true resumes them, pending ones in order.
-	//
-	// Example: true
-	Enabled *bool                                 `json:"enabled,omitempty"`
-	Events  *[]UpdateWebhookEndpointRequestEvents `json:"events,omitempty"`
-	Url     *string                               `json:"url,omitempty"`
-}
-
-// UpdateWebhookEndpointRequestEvents defines model for UpdateWebhookEndpointRequest.Events.
-type UpdateWebhookEndpointRequestEvents string
 
 // User defines model for User.
 type User struct {
@@ -2236,8 +2171,18 @@ type User struct {
 	// Invite The latest invitation, or null if the user was never invited.
 	Invite *Invite `json:"invite"`
 
+	// InvitedBy The people manager who sent the latest invitation; null
+	// when the user was never invited, or the latest invitation was a
+	// renewal the user asked for or came from an operator's tool.
+	InvitedBy *Inviter `json:"invited_by"`
+
 	// LastName Example: Lovelace
 	LastName string `json:"last_name"`
+
+	// Locale The user's language (BCP 47), the language of their invitation emails.
+	//
+	// Example: de
+	Locale string `json:"locale"`
 
 	// MustChangePassword True after an administrator set a temporary password.
 	//
@@ -2267,13 +2212,13 @@ type UserStatus string
 // UserCounts defines model for UserCounts.
 type UserCounts struct {
 	// Confirmed Example: 310
-	Confirmed int `json:"confirmed"`
+	Confirmed int32 `json:"confirmed"`
 
 	// Deactivated Example: 7
-	Deactivated int `json:"deactivated"`
+	Deactivated int32 `json:"deactivated"`
 
 	// InvitePending Example: 42
-	InvitePending int `json:"invite_pending"`
+	InvitePending int32 `json:"invite_pending"`
 }
 
 // UserList defines model for UserList.
@@ -2301,183 +2246,6 @@ type Warning struct {
 // WarningCode Example: previous_delivery_bounced
 type WarningCode string
 
-// WebhookAttempt defines model for WebhookAttempt.
-type WebhookAttempt struct {
-	// Error Says why there was no answer (timeout, connection refused, address not allowed).
-	//
-	// Example: no answer within 10s
-	Error *string `json:"error,omitempty"`
-
-	// LatencyMs Example: 84
-	LatencyMs int `json:"latency_ms"`
-
-	// Number Example: 1
-	Number int `json:"number"`
-
-	// ResponseBody The start of the answer (at most 1 KiB kept).
-	//
-	// Example: upstream unavailable
-	ResponseBody *string `json:"response_body,omitempty"`
-
-	// StartedAt Example: 2026-11-24T16:05:12Z
-	StartedAt time.Time `json:"started_at"`
-
-	// StatusCode The answer's HTTP status; null when there was none.
-	//
-	// Example: 503
-	StatusCode *int `json:"status_code"`
-}
-
-// WebhookDelivery defines model for WebhookDelivery.
-type WebhookDelivery struct {
-	// AttemptCount How many attempts were made.
-	//
-	// Example: 4
-	AttemptCount int `json:"attempt_count"`
-
-	// Attempts Lists every attempt, oldest first; only GET /webhook-deliveries/{id} includes it.
-	Attempts *[]WebhookAttempt `json:"attempts,omitempty"`
-
-	// CreatedAt Example: 2026-11-24T16:05:12Z
-	CreatedAt time.Time `json:"created_at"`
-
-	// EndpointId Example: 01a2156a-4c3d-7e5f-8a6b-7c8d9e0f1a2b
-	EndpointId openapi_types.UUID `json:"endpoint_id"`
-
-	// EventId The event's id: the webhook-id header and the body's id, the same on every attempt and replay.
-	//
-	// Example: 01a2156b-1a2b-7c3d-8e4f-5a6b7c8d9e0f
-	EventId openapi_types.UUID `json:"event_id"`
-
-	// EventType Example: invite.accepted
-	EventType  WebhookDeliveryEventType `json:"event_type"`
-	FinishedAt *time.Time               `json:"finished_at"`
-
-	// Id Example: 01a2156b-5d4e-7f60-8b7c-8d9e0f1a2b3c
-	Id            openapi_types.UUID `json:"id"`
-	LastAttemptAt *time.Time         `json:"last_attempt_at"`
-
-	// LastError Says why the last attempt got no usable answer.
-	//
-	// Example: HTTP 503
-	LastError *string `json:"last_error,omitempty"`
-
-	// LastLatencyMs How long the last attempt took, in milliseconds.
-	//
-	// Example: 84
-	LastLatencyMs *int `json:"last_latency_ms"`
-
-	// LastResponseCode The last answer's HTTP status; null when there was no answer.
-	//
-	// Example: 200
-	LastResponseCode *int `json:"last_response_code"`
-
-	// NextAttemptAt When the next attempt is due; null once the delivery is over.
-	NextAttemptAt *time.Time `json:"next_attempt_at"`
-
-	// ReplayOf The delivery this one replays.
-	ReplayOf *openapi_types.UUID `json:"replay_of"`
-
-	// Status Pending until an attempt succeeds (2xx), or the delivery fails for good: an answer that is not retried, or retries given up after 3 days.
-	//
-	// Example: succeeded
-	Status WebhookDeliveryStatus `json:"status"`
-}
-
-// WebhookDeliveryEventType Example: invite.accepted
-type WebhookDeliveryEventType string
-
-// WebhookDeliveryStatus Pending until an attempt succeeds (2xx), or the delivery fails for good: an answer that is not retried, or retries given up after 3 days.
-//
-// Example: succeeded
-type WebhookDeliveryStatus string
-
-// WebhookDeliveryAccepted defines model for WebhookDeliveryAccepted.
-type WebhookDeliveryAccepted struct {
-	Delivery WebhookDelivery `json:"delivery"`
-}
-
-// WebhookDeliveryList defines model for WebhookDeliveryList.
-type WebhookDeliveryList struct {
-	Data []WebhookDelivery `json:"data"`
-
-	// HasMore Example: false
-	HasMore    bool    `json:"has_more"`
-	NextCursor *string `json:"next_cursor"`
-}
-
-// WebhookEndpoint defines model for WebhookEndpoint.
-type WebhookEndpoint struct {
-	// CreatedAt Example: 2026-11-24T16:05:12Z
-	CreatedAt time.Time `json:"created_at"`
-
-	// Description A note for the organization's administrators.
-	//
-	// Example: Enrol new learners in their first course
-	Description string     `json:"description"`
-	DisabledAt  *time.Time `json:"disabled_at"`
-
-	// DisabledDetail Explains the reason in a sentence.
-	//
-	// Example: Every delivery since 2026-11-21T16:05:12Z failed (the last: HTTP 503). Fix the receiver, then enable the endpoint again; pending deliveries resume.
-	DisabledDetail *string `json:"disabled_detail"`
-
-	// DisabledReason Manual (an administrator), gone (the endpoint answered 410) or failing (every attempt failed for 3 days).
-	//
-	// Example: failing
-	DisabledReason *WebhookEndpointDisabledReason `json:"disabled_reason"`
-
-	// Enabled False while nothing is sent to the endpoint; disabled_reason says why.
-	//
-	// Example: true
-	Enabled bool `json:"enabled"`
-
-	// Events The subscribed types, or ["*"] for every type.
-	Events []WebhookEndpointEvents `json:"events"`
-
-	// FailingSince The first failed attempt since the last success; null while deliveries succeed.
-	FailingSince *time.Time `json:"failing_since"`
-
-	// Id Example: 01a2156a-4c3d-7e5f-8a6b-7c8d9e0f1a2b
-	Id openapi_types.UUID `json:"id"`
-
-	// PreviousSecretExpiresAt When the secret replaced by the last rotation stops signing; null outside a rotation.
-	PreviousSecretExpiresAt *time.Time `json:"previous_secret_expires_at"`
-
-	// UpdatedAt Example: 2026-11-24T16:05:12Z
-	UpdatedAt time.Time `json:"updated_at"`
-
-	// Url Example: https://lms.example.com/hooks/invited
-	Url string `json:"url"`
-}
-
-// WebhookEndpointDisabledReason Manual (an administrator), gone (the endpoint answered 410) or failing (every attempt failed for 3 days).
-//
-// Example: failing
-type WebhookEndpointDisabledReason string
-
-// WebhookEndpointEvents defines model for WebhookEndpoint.Events.
-type WebhookEndpointEvents string
-
-// WebhookEndpointList defines model for WebhookEndpointList.
-type WebhookEndpointList struct {
-	Data []WebhookEndpoint `json:"data"`
-
-	// HasMore Example: false
-	HasMore    bool    `json:"has_more"`
-	NextCursor *string `json:"next_cursor"`
-}
-
-// WebhookEndpointSecret defines model for WebhookEndpointSecret.
-type WebhookEndpointSecret struct {
-	Endpoint WebhookEndpoint `json:"endpoint"`
-
-	// Secret Signs every webhook (Standard Webhooks, HMAC-SHA256). It is shown this once; keep it in the receiver's configuration.
-	//
-	// Example: whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
-	Secret string `json:"secret"`
-}
-
 // IdempotencyKey defines model for IdempotencyKey.
 type IdempotencyKey = string
 
@@ -2493,7 +2261,7 @@ type ListAuditEventsParams struct {
 	ActorId *openapi_types.UUID `form:"actor_id,omitempty" json:"actor_id,omitempty"`
 
 	// Limit Page size
-	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
 
 	// Cursor next_cursor of the previous page
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
@@ -2505,7 +2273,7 @@ type ListAuditEventsParamsAction string
 // ListJobsParams defines parameters for ListJobs.
 type ListJobsParams struct {
 	// Limit Page size
-	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
 
 	// Cursor next_cursor of the previous page
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
@@ -2514,7 +2282,7 @@ type ListJobsParams struct {
 // GetJobParams defines parameters for GetJob.
 type GetJobParams struct {
 	// ItemsLimit Items per page
-	ItemsLimit *int `form:"items_limit,omitempty" json:"items_limit,omitempty"`
+	ItemsLimit *int32 `form:"items_limit,omitempty" json:"items_limit,omitempty"`
 
 	// ItemsCursor items.next_cursor of the previous page
 	ItemsCursor *string `form:"items_cursor,omitempty" json:"items_cursor,omitempty"`
@@ -2543,11 +2311,14 @@ type ListUsersParams struct {
 	// InvitedBefore Only users last invited before this time (RFC 3339)
 	InvitedBefore *time.Time `form:"invited_before,omitempty" json:"invited_before,omitempty"`
 
+	// InvitedBy Only users whose latest invitation this people manager sent (a user id)
+	InvitedBy *openapi_types.UUID `form:"invited_by,omitempty" json:"invited_by,omitempty"`
+
 	// Sort Order; every order ends with the id, so it is total
 	Sort *ListUsersParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
 
 	// Limit Page size
-	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
 
 	// Cursor next_cursor of the previous page, with the same filters and sort
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
@@ -2597,32 +2368,23 @@ type ResendInvitesParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
-// ResendInviteParams defines parameters for ResendInvite.
-type ResendInviteParams struct {
+// IssueInviteLinkParams defines parameters for IssueInviteLink.
+type IssueInviteLinkParams struct {
+	// ExpiresIn Lifetime of the link in hours; default the organization's invite_ttl
+	ExpiresIn *int32 `form:"expires_in,omitempty" json:"expires_in,omitempty"`
+
 	// IdempotencyKey Makes the request safe to retry: a retry with the same key and the same request replays the first answer (for 24 hours) instead of acting again. Use a fresh random key, such as a UUID, per intended action.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
-// ListWebhookDeliveriesParams defines parameters for ListWebhookDeliveries.
-type ListWebhookDeliveriesParams struct {
-	// Status Only deliveries with this status
-	Status *ListWebhookDeliveriesParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+// ResendInviteParams defines parameters for ResendInvite.
+type ResendInviteParams struct {
+	// ExpiresIn Lifetime of the new link in hours; default the organization's invite_ttl
+	ExpiresIn *int32 `form:"expires_in,omitempty" json:"expires_in,omitempty"`
 
-	// EventType Only events of this type
-	EventType *ListWebhookDeliveriesParamsEventType `form:"event_type,omitempty" json:"event_type,omitempty"`
-
-	// Limit Page size
-	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
-
-	// Cursor next_cursor of the previous page
-	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+	// IdempotencyKey Makes the request safe to retry: a retry with the same key and the same request replays the first answer (for 24 hours) instead of acting again. Use a fresh random key, such as a UUID, per intended action.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
-
-// ListWebhookDeliveriesParamsStatus defines parameters for ListWebhookDeliveries.
-type ListWebhookDeliveriesParamsStatus string
-
-// ListWebhookDeliveriesParamsEventType defines parameters for ListWebhookDeliveries.
-type ListWebhookDeliveriesParamsEventType string
 
 // SendgridWebhookJSONBody defines parameters for SendgridWebhook.
 type SendgridWebhookJSONBody = []map[string]interface{}
@@ -2657,6 +2419,9 @@ type VerifyInviteJSONRequestBody = TokenRequest
 // ChangeMyPasswordJSONRequestBody defines body for ChangeMyPassword for application/json ContentType.
 type ChangeMyPasswordJSONRequestBody = ChangePasswordRequest
 
+// UpdateOrganizationJSONRequestBody defines body for UpdateOrganization for application/json ContentType.
+type UpdateOrganizationJSONRequestBody = UpdateOrganizationRequest
+
 // CreateUserJSONRequestBody defines body for CreateUser for application/json ContentType.
 type CreateUserJSONRequestBody = CreateUserRequest
 
@@ -2671,12 +2436,6 @@ type UpdateUserJSONRequestBody = UpdateUserRequest
 
 // SetPasswordJSONRequestBody defines body for SetPassword for application/json ContentType.
 type SetPasswordJSONRequestBody = SetPasswordRequest
-
-// CreateWebhookEndpointJSONRequestBody defines body for CreateWebhookEndpoint for application/json ContentType.
-type CreateWebhookEndpointJSONRequestBody = CreateWebhookEndpointRequest
-
-// UpdateWebhookEndpointJSONRequestBody defines body for UpdateWebhookEndpoint for application/json ContentType.
-type UpdateWebhookEndpointJSONRequestBody = UpdateWebhookEndpointRequest
 
 // SendgridWebhookJSONRequestBody defines body for SendgridWebhook for application/json ContentType.
 type SendgridWebhookJSONRequestBody = SendgridWebhookJSONBody
@@ -3004,6 +2763,31 @@ type ClientInterface interface {
 	// Corresponds with GET /openapi.yaml (the `GetOpenAPI` operationId).
 	GetOpenAPI(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetOrganization Get the organization's settings
+	//
+	// The caller's organization: its name, the default lifetime of invitation links, the default language of people and emails, and the time zone in which emails show dates.
+	//
+	// Corresponds with GET /organization (the `GetOrganization` operationId).
+	GetOrganization(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateOrganizationWithBody Change the organization's settings
+	//
+	// Owners and admins change the organization's name, the default lifetime of invitation links (invitations already sent keep theirs), the default language (people added from now on get it unless they are given their own, and it is where the emails of people whose language has no email fall back) and the time zone of dates in emails. The change is audited as organization.updated with the old and new values.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /organization (the `UpdateOrganization` operationId).
+	UpdateOrganizationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateOrganization Change the organization's settings
+	//
+	// Owners and admins change the organization's name, the default lifetime of invitation links (invitations already sent keep theirs), the default language (people added from now on get it unless they are given their own, and it is where the emails of people whose language has no email fall back) and the time zone of dates in emails. The change is audited as organization.updated with the old and new values.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /organization (the `UpdateOrganization` operationId).
+	UpdateOrganization(ctx context.Context, body UpdateOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListProblemTypes The catalogue of problem codes
 	//
 	// An HTML page by default; JSON when the Accept header asks for application/json.
@@ -3059,7 +2843,7 @@ type ClientInterface interface {
 
 	// ImportUsersWithBody Import users
 	//
-	// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
+	// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role, locale in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200, dry_run: true). Otherwise the answer is 202 with the job (dry_run: false), which creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -3068,7 +2852,7 @@ type ClientInterface interface {
 
 	// ImportUsers Import users
 	//
-	// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
+	// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role, locale in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200, dry_run: true). Otherwise the answer is 202 with the job (dry_run: false), which creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3077,7 +2861,7 @@ type ClientInterface interface {
 
 	// ResendInvitesWithBody Resend invitations in bulk
 	//
-	// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {matched} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header).
+	// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {dry_run: true, matched, skipped} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header). Both answers carry dry_run, so a client tells the report (true) from the job (false) by the body alone.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -3086,7 +2870,7 @@ type ClientInterface interface {
 
 	// ResendInvites Resend invitations in bulk
 	//
-	// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {matched} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header).
+	// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {dry_run: true, matched, skipped} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header). Both answers carry dry_run, so a client tells the report (true) from the job (false) by the body alone.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3100,7 +2884,7 @@ type ClientInterface interface {
 
 	// UpdateUserWithBody Edit a user
 	//
-	// Changes names, email, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
+	// Changes names, email, language, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -3109,7 +2893,7 @@ type ClientInterface interface {
 
 	// UpdateUser Edit a user
 	//
-	// Changes names, email, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
+	// Changes names, email, language, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3122,6 +2906,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /users/{id}/deactivate (the `DeactivateUser` operationId).
 	DeactivateUser(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// IssueInviteLink Issue an invitation link to hand over
+	//
+	// Creates a fresh invitation exactly as a resend does (every earlier link is revoked in the same transaction) but sends no email: the answer carries the activation URL for the caller to hand over themselves, for example when the person's mail server blocks the invitations. The URL is as sensitive as a password: share it only with the person, over a channel you trust. It is answered once: the service keeps it nowhere (not in the database, the job queue, the audit trail or the logs), and a retry with the same Idempotency-Key replays the invitation with url left out and url_withheld true instead of issuing another link. The invitation's delivery.status is by_hand. Audited as invite.link_issued.
+	//
+	// Corresponds with POST /users/{id}/invite-link (the `IssueInviteLink` operationId).
+	IssueInviteLink(ctx context.Context, id openapi_types.UUID, params *IssueInviteLinkParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListUserInvites List a user's invitations
 	//
@@ -3157,102 +2948,17 @@ type ClientInterface interface {
 
 	// ResendInvite Resend an invitation
 	//
-	// Sends a fresh invitation with a new link to an invite-pending user. In the same transaction every earlier link is revoked: it stops working the moment this returns. There is no limit on resends. When the previous email bounced, was dropped or blocked, the answer carries a warning suggesting to fix the address or set a password instead. With an Idempotency-Key a retried request returns the first response instead of sending another email.
+	// Sends a fresh invitation with a new link to an invite-pending user, valid for expires_in hours (default the organization's invite_ttl). In the same transaction every earlier link is revoked: it stops working the moment this returns. There is no limit on resends. When the previous email bounced, was dropped or blocked, the answer carries a warning suggesting to fix the address or set a password instead. With an Idempotency-Key a retried request returns the first response instead of sending another email.
 	//
 	// Corresponds with POST /users/{id}/resend-invite (the `ResendInvite` operationId).
 	ResendInvite(ctx context.Context, id openapi_types.UUID, params *ResendInviteParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetWebhookDelivery Get a webhook delivery
+	// RevokeInvite Revoke an invitation
 	//
-	// The delivery with every attempt at it: when, the answer's status or why there was none, the latency and the start of the answer. Owners and admins only.
+	// Voids the user's live invitation link without deactivating them: the link stops working the moment this returns (it answers 410 invite_revoked with reason revoked), and the user stays invite_pending until they are invited again with resend-invite or invite-link. Nothing is sent to the user. Audited as invite.revoked.
 	//
-	// Corresponds with GET /webhook-deliveries/{id} (the `GetWebhookDelivery` operationId).
-	GetWebhookDelivery(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// ReplayWebhookDelivery Replay a webhook delivery
-	//
-	// Sends the delivery's event to its endpoint again as a new delivery, with the same body and webhook-id (a receiver that processed it already can tell), whatever became of the first. A replay waits for no earlier event. Owners and admins only.
-	//
-	// Corresponds with POST /webhook-deliveries/{id}/replay (the `ReplayWebhookDelivery` operationId).
-	ReplayWebhookDelivery(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// ListWebhookEndpoints List webhook endpoints
-	//
-	// The organization's webhook endpoints, oldest first, in one page. Owners and admins only.
-	//
-	// Corresponds with GET /webhook-endpoints (the `ListWebhookEndpoints` operationId).
-	ListWebhookEndpoints(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// CreateWebhookEndpointWithBody Create a webhook endpoint
-	//
-	// Registers a URL that receives the organization's events as signed webhooks (Standard Webhooks: webhook-id, webhook-timestamp and webhook-signature headers). The answer carries the signing secret, shown this once. Owners and admins only; at most 20 endpoints per organization. The URL must be https and must not name a loopback, private, link-local or metadata address; names are checked again at every connection, after resolution.
-	//
-	// Takes any type of body and a specified content type.
-	//
-	// Corresponds with POST /webhook-endpoints (the `CreateWebhookEndpoint` operationId).
-	CreateWebhookEndpointWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// CreateWebhookEndpoint Create a webhook endpoint
-	//
-	// Registers a URL that receives the organization's events as signed webhooks (Standard Webhooks: webhook-id, webhook-timestamp and webhook-signature headers). The answer carries the signing secret, shown this once. Owners and admins only; at most 20 endpoints per organization. The URL must be https and must not name a loopback, private, link-local or metadata address; names are checked again at every connection, after resolution.
-	//
-	// Takes a body of the `application/json` content type.
-	//
-	// Corresponds with POST /webhook-endpoints (the `CreateWebhookEndpoint` operationId).
-	CreateWebhookEndpoint(ctx context.Context, body CreateWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// DeleteWebhookEndpoint Delete a webhook endpoint
-	//
-	// Removes the endpoint and its deliveries; nothing more is sent to it. Owners and admins only.
-	//
-	// Corresponds with DELETE /webhook-endpoints/{id} (the `DeleteWebhookEndpoint` operationId).
-	DeleteWebhookEndpoint(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// GetWebhookEndpoint Get a webhook endpoint
-	//
-	// The endpoint, with why it is disabled when it is. Owners and admins only.
-	//
-	// Corresponds with GET /webhook-endpoints/{id} (the `GetWebhookEndpoint` operationId).
-	GetWebhookEndpoint(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// UpdateWebhookEndpointWithBody Edit a webhook endpoint
-	//
-	// Changes the URL, the events or the description, or disables and enables the endpoint. Enabling an endpoint that was disabled (by hand, by a 410 answer or after 3 days of failures) clears the reason and resumes its pending deliveries in order. Owners and admins only.
-	//
-	// Takes any type of body and a specified content type.
-	//
-	// Corresponds with PATCH /webhook-endpoints/{id} (the `UpdateWebhookEndpoint` operationId).
-	UpdateWebhookEndpointWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// UpdateWebhookEndpoint Edit a webhook endpoint
-	//
-	// Changes the URL, the events or the description, or disables and enables the endpoint. Enabling an endpoint that was disabled (by hand, by a 410 answer or after 3 days of failures) clears the reason and resumes its pending deliveries in order. Owners and admins only.
-	//
-	// Takes a body of the `application/json` content type.
-	//
-	// Corresponds with PATCH /webhook-endpoints/{id} (the `UpdateWebhookEndpoint` operationId).
-	UpdateWebhookEndpoint(ctx context.Context, id openapi_types.UUID, body UpdateWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// ListWebhookDeliveries List an endpoint's deliveries
-	//
-	// Every event sent or to be sent to the endpoint, newest first, with its status, attempt count, last response code and latency, and when the next retry is due. Owners and admins only.
-	//
-	// Corresponds with GET /webhook-endpoints/{id}/deliveries (the `ListWebhookDeliveries` operationId).
-	ListWebhookDeliveries(ctx context.Context, id openapi_types.UUID, params *ListWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// RotateWebhookSecret Rotate an endpoint's signing secret
-	//
-	// Gives the endpoint a new signing secret, answered this once. For 24 hours the previous secret keeps signing beside the new one (both signatures in webhook-signature), so the receiver can switch without losing a webhook; rotating again within the 24 hours drops the oldest at once. Owners and admins only.
-	//
-	// Corresponds with POST /webhook-endpoints/{id}/rotate-secret (the `RotateWebhookSecret` operationId).
-	RotateWebhookSecret(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
-
-	// TestWebhookEndpoint Send a test webhook
-	//
-	// Sends the endpoint a ping event, whatever events it subscribes to, and answers its delivery; follow it with GET /webhook-deliveries/{id}. Owners and admins only.
-	//
-	// Corresponds with POST /webhook-endpoints/{id}/test (the `TestWebhookEndpoint` operationId).
-	TestWebhookEndpoint(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with POST /users/{id}/revoke-invite (the `RevokeInvite` operationId).
+	RevokeInvite(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SendgridWebhookWithBody SendGrid event webhook
 	//
@@ -3690,6 +3396,61 @@ func (c *Client) GetOpenAPI(ctx context.Context, reqEditors ...RequestEditorFn) 
 	return c.Client.Do(req)
 }
 
+// GetOrganization Get the organization's settings
+//
+// The caller's organization: its name, the default lifetime of invitation links, the default language of people and emails, and the time zone in which emails show dates.
+//
+// Corresponds with GET /organization (the `GetOrganization` operationId).
+func (c *Client) GetOrganization(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetOrganizationRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateOrganizationWithBody Change the organization's settings
+//
+// Owners and admins change the organization's name, the default lifetime of invitation links (invitations already sent keep theirs), the default language (people added from now on get it unless they are given their own, and it is where the emails of people whose language has no email fall back) and the time zone of dates in emails. The change is audited as organization.updated with the old and new values.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /organization (the `UpdateOrganization` operationId).
+func (c *Client) UpdateOrganizationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateOrganizationRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateOrganization Change the organization's settings
+//
+// Owners and admins change the organization's name, the default lifetime of invitation links (invitations already sent keep theirs), the default language (people added from now on get it unless they are given their own, and it is where the emails of people whose language has no email fall back) and the time zone of dates in emails. The change is audited as organization.updated with the old and new values.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /organization (the `UpdateOrganization` operationId).
+func (c *Client) UpdateOrganization(ctx context.Context, body UpdateOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateOrganizationRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListProblemTypes The catalogue of problem codes
 //
 // An HTML page by default; JSON when the Accept header asks for application/json.
@@ -3815,7 +3576,7 @@ func (c *Client) CountUsers(ctx context.Context, reqEditors ...RequestEditorFn) 
 
 // ImportUsersWithBody Import users
 //
-// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
+// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role, locale in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200, dry_run: true). Otherwise the answer is 202 with the job (dry_run: false), which creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3834,7 +3595,7 @@ func (c *Client) ImportUsersWithBody(ctx context.Context, params *ImportUsersPar
 
 // ImportUsers Import users
 //
-// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
+// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role, locale in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200, dry_run: true). Otherwise the answer is 202 with the job (dry_run: false), which creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3853,7 +3614,7 @@ func (c *Client) ImportUsers(ctx context.Context, params *ImportUsersParams, bod
 
 // ResendInvitesWithBody Resend invitations in bulk
 //
-// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {matched} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header).
+// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {dry_run: true, matched, skipped} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header). Both answers carry dry_run, so a client tells the report (true) from the job (false) by the body alone.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3872,7 +3633,7 @@ func (c *Client) ResendInvitesWithBody(ctx context.Context, params *ResendInvite
 
 // ResendInvites Resend invitations in bulk
 //
-// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {matched} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header).
+// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {dry_run: true, matched, skipped} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header). Both answers carry dry_run, so a client tells the report (true) from the job (false) by the body alone.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3906,7 +3667,7 @@ func (c *Client) GetUser(ctx context.Context, id openapi_types.UUID, reqEditors 
 
 // UpdateUserWithBody Edit a user
 //
-// Changes names, email, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
+// Changes names, email, language, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3925,7 +3686,7 @@ func (c *Client) UpdateUserWithBody(ctx context.Context, id openapi_types.UUID, 
 
 // UpdateUser Edit a user
 //
-// Changes names, email, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
+// Changes names, email, language, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3949,6 +3710,23 @@ func (c *Client) UpdateUser(ctx context.Context, id openapi_types.UUID, body Upd
 // Corresponds with POST /users/{id}/deactivate (the `DeactivateUser` operationId).
 func (c *Client) DeactivateUser(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeactivateUserRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// IssueInviteLink Issue an invitation link to hand over
+//
+// Creates a fresh invitation exactly as a resend does (every earlier link is revoked in the same transaction) but sends no email: the answer carries the activation URL for the caller to hand over themselves, for example when the person's mail server blocks the invitations. The URL is as sensitive as a password: share it only with the person, over a channel you trust. It is answered once: the service keeps it nowhere (not in the database, the job queue, the audit trail or the logs), and a retry with the same Idempotency-Key replays the invitation with url left out and url_withheld true instead of issuing another link. The invitation's delivery.status is by_hand. Audited as invite.link_issued.
+//
+// Corresponds with POST /users/{id}/invite-link (the `IssueInviteLink` operationId).
+func (c *Client) IssueInviteLink(ctx context.Context, id openapi_types.UUID, params *IssueInviteLinkParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewIssueInviteLinkRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -4033,7 +3811,7 @@ func (c *Client) ReactivateUser(ctx context.Context, id openapi_types.UUID, reqE
 
 // ResendInvite Resend an invitation
 //
-// Sends a fresh invitation with a new link to an invite-pending user. In the same transaction every earlier link is revoked: it stops working the moment this returns. There is no limit on resends. When the previous email bounced, was dropped or blocked, the answer carries a warning suggesting to fix the address or set a password instead. With an Idempotency-Key a retried request returns the first response instead of sending another email.
+// Sends a fresh invitation with a new link to an invite-pending user, valid for expires_in hours (default the organization's invite_ttl). In the same transaction every earlier link is revoked: it stops working the moment this returns. There is no limit on resends. When the previous email bounced, was dropped or blocked, the answer carries a warning suggesting to fix the address or set a password instead. With an Idempotency-Key a retried request returns the first response instead of sending another email.
 //
 // Corresponds with POST /users/{id}/resend-invite (the `ResendInvite` operationId).
 func (c *Client) ResendInvite(ctx context.Context, id openapi_types.UUID, params *ResendInviteParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4048,208 +3826,13 @@ func (c *Client) ResendInvite(ctx context.Context, id openapi_types.UUID, params
 	return c.Client.Do(req)
 }
 
-// GetWebhookDelivery Get a webhook delivery
+// RevokeInvite Revoke an invitation
 //
-// The delivery with every attempt at it: when, the answer's status or why there was none, the latency and the start of the answer. Owners and admins only.
+// Voids the user's live invitation link without deactivating them: the link stops working the moment this returns (it answers 410 invite_revoked with reason revoked), and the user stays invite_pending until they are invited again with resend-invite or invite-link. Nothing is sent to the user. Audited as invite.revoked.
 //
-// Corresponds with GET /webhook-deliveries/{id} (the `GetWebhookDelivery` operationId).
-func (c *Client) GetWebhookDelivery(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetWebhookDeliveryRequest(c.Server, id)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// ReplayWebhookDelivery Replay a webhook delivery
-//
-// Sends the delivery's event to its endpoint again as a new delivery, with the same body and webhook-id (a receiver that processed it already can tell), whatever became of the first. A replay waits for no earlier event. Owners and admins only.
-//
-// Corresponds with POST /webhook-deliveries/{id}/replay (the `ReplayWebhookDelivery` operationId).
-func (c *Client) ReplayWebhookDelivery(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewReplayWebhookDeliveryRequest(c.Server, id)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// ListWebhookEndpoints List webhook endpoints
-//
-// The organization's webhook endpoints, oldest first, in one page. Owners and admins only.
-//
-// Corresponds with GET /webhook-endpoints (the `ListWebhookEndpoints` operationId).
-func (c *Client) ListWebhookEndpoints(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListWebhookEndpointsRequest(c.Server)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// CreateWebhookEndpointWithBody Create a webhook endpoint
-//
-// Registers a URL that receives the organization's events as signed webhooks (Standard Webhooks: webhook-id, webhook-timestamp and webhook-signature headers). The answer carries the signing secret, shown this once. Owners and admins only; at most 20 endpoints per organization. The URL must be https and must not name a loopback, private, link-local or metadata address; names are checked again at every connection, after resolution.
-//
-// Takes any type of body and a specified content type.
-//
-// Corresponds with POST /webhook-endpoints (the `CreateWebhookEndpoint` operationId).
-func (c *Client) CreateWebhookEndpointWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateWebhookEndpointRequestWithBody(c.Server, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// CreateWebhookEndpoint Create a webhook endpoint
-//
-// Registers a URL that receives the organization's events as signed webhooks (Standard Webhooks: webhook-id, webhook-timestamp and webhook-signature headers). The answer carries the signing secret, shown this once. Owners and admins only; at most 20 endpoints per organization. The URL must be https and must not name a loopback, private, link-local or metadata address; names are checked again at every connection, after resolution.
-//
-// Takes a body of the `application/json` content type.
-//
-// Corresponds with POST /webhook-endpoints (the `CreateWebhookEndpoint` operationId).
-func (c *Client) CreateWebhookEndpoint(ctx context.Context, body CreateWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateWebhookEndpointRequest(c.Server, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// DeleteWebhookEndpoint Delete a webhook endpoint
-//
-// Removes the endpoint and its deliveries; nothing more is sent to it. Owners and admins only.
-//
-// Corresponds with DELETE /webhook-endpoints/{id} (the `DeleteWebhookEndpoint` operationId).
-func (c *Client) DeleteWebhookEndpoint(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteWebhookEndpointRequest(c.Server, id)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// GetWebhookEndpoint Get a webhook endpoint
-//
-// The endpoint, with why it is disabled when it is. Owners and admins only.
-//
-// Corresponds with GET /webhook-endpoints/{id} (the `GetWebhookEndpoint` operationId).
-func (c *Client) GetWebhookEndpoint(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetWebhookEndpointRequest(c.Server, id)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// UpdateWebhookEndpointWithBody Edit a webhook endpoint
-//
-// Changes the URL, the events or the description, or disables and enables the endpoint. Enabling an endpoint that was disabled (by hand, by a 410 answer or after 3 days of failures) clears the reason and resumes its pending deliveries in order. Owners and admins only.
-//
-// Takes any type of body and a specified content type.
-//
-// Corresponds with PATCH /webhook-endpoints/{id} (the `UpdateWebhookEndpoint` operationId).
-func (c *Client) UpdateWebhookEndpointWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateWebhookEndpointRequestWithBody(c.Server, id, contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// UpdateWebhookEndpoint Edit a webhook endpoint
-//
-// Changes the URL, the events or the description, or disables and enables the endpoint. Enabling an endpoint that was disabled (by hand, by a 410 answer or after 3 days of failures) clears the reason and resumes its pending deliveries in order. Owners and admins only.
-//
-// Takes a body of the `application/json` content type.
-//
-// Corresponds with PATCH /webhook-endpoints/{id} (the `UpdateWebhookEndpoint` operationId).
-func (c *Client) UpdateWebhookEndpoint(ctx context.Context, id openapi_types.UUID, body UpdateWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateWebhookEndpointRequest(c.Server, id, body)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// ListWebhookDeliveries List an endpoint's deliveries
-//
-// Every event sent or to be sent to the endpoint, newest first, with its status, attempt count, last response code and latency, and when the next retry is due. Owners and admins only.
-//
-// Corresponds with GET /webhook-endpoints/{id}/deliveries (the `ListWebhookDeliveries` operationId).
-func (c *Client) ListWebhookDeliveries(ctx context.Context, id openapi_types.UUID, params *ListWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListWebhookDeliveriesRequest(c.Server, id, params)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// RotateWebhookSecret Rotate an endpoint's signing secret
-//
-// Gives the endpoint a new signing secret, answered this once. For 24 hours the previous secret keeps signing beside the new one (both signatures in webhook-signature), so the receiver can switch without losing a webhook; rotating again within the 24 hours drops the oldest at once. Owners and admins only.
-//
-// Corresponds with POST /webhook-endpoints/{id}/rotate-secret (the `RotateWebhookSecret` operationId).
-func (c *Client) RotateWebhookSecret(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRotateWebhookSecretRequest(c.Server, id)
-	if err != nil {
-		return nil, err
-	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
-}
-
-// TestWebhookEndpoint Send a test webhook
-//
-// Sends the endpoint a ping event, whatever events it subscribes to, and answers its delivery; follow it with GET /webhook-deliveries/{id}. Owners and admins only.
-//
-// Corresponds with POST /webhook-endpoints/{id}/test (the `TestWebhookEndpoint` operationId).
-func (c *Client) TestWebhookEndpoint(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewTestWebhookEndpointRequest(c.Server, id)
+// Corresponds with POST /users/{id}/revoke-invite (the `RevokeInvite` operationId).
+func (c *Client) RevokeInvite(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRevokeInviteRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -4364,7 +3947,7 @@ func NewListAuditEventsRequest(server string, params *ListAuditEventsParams) (*h
 
 		if params.Limit != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -4724,7 +4307,7 @@ func NewListJobsRequest(server string, params *ListJobsParams) (*http.Request, e
 
 		if params.Limit != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -4797,7 +4380,7 @@ func NewGetJobRequest(server string, id openapi_types.UUID, params *GetJobParams
 
 		if params.ItemsLimit != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "items_limit", *params.ItemsLimit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "items_limit", *params.ItemsLimit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -5000,6 +4583,73 @@ func NewGetOpenAPIRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// NewGetOrganizationRequest constructs an http.Request for the GetOrganization method
+func NewGetOrganizationRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/organization")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateOrganizationRequest calls the generic UpdateOrganization builder with application/json body
+func NewUpdateOrganizationRequest(server string, body UpdateOrganizationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateOrganizationRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewUpdateOrganizationRequestWithBody constructs an http.Request for the UpdateOrganization method, with any body, and a specified content type
+func NewUpdateOrganizationRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/organization")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListProblemTypesRequest constructs an http.Request for the ListProblemTypes method
 func NewListProblemTypesRequest(server string) (*http.Request, error) {
 	var err error
@@ -5176,6 +4826,18 @@ func NewListUsersRequest(server string, params *ListUsersParams) (*http.Request,
 
 		}
 
+		if params.InvitedBy != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "invited_by", *params.InvitedBy, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Sort != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -5190,7 +4852,7 @@ func NewListUsersRequest(server string, params *ListUsersParams) (*http.Request,
 
 		if params.Limit != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -5572,6 +5234,82 @@ func NewDeactivateUserRequest(server string, id openapi_types.UUID) (*http.Reque
 	return req, nil
 }
 
+// NewIssueInviteLinkRequest constructs an http.Request for the IssueInviteLink method
+func NewIssueInviteLinkRequest(server string, id openapi_types.UUID, params *IssueInviteLinkParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/users/%s/invite-link", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ExpiresIn != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "expires_in", *params.ExpiresIn, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewListUserInvitesRequest constructs an http.Request for the ListUserInvites method
 func NewListUserInvitesRequest(server string, id openapi_types.UUID) (*http.Request, error) {
 	var err error
@@ -5713,6 +5451,33 @@ func NewResendInviteRequest(server string, id openapi_types.UUID, params *Resend
 		return nil, err
 	}
 
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ExpiresIn != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "expires_in", *params.ExpiresIn, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
@@ -5736,8 +5501,8 @@ func NewResendInviteRequest(server string, id openapi_types.UUID, params *Resend
 	return req, nil
 }
 
-// NewGetWebhookDeliveryRequest constructs an http.Request for the GetWebhookDelivery method
-func NewGetWebhookDeliveryRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+// NewRevokeInviteRequest constructs an http.Request for the RevokeInvite method
+func NewRevokeInviteRequest(server string, id openapi_types.UUID) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5752,388 +5517,7 @@ func NewGetWebhookDeliveryRequest(server string, id openapi_types.UUID) (*http.R
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/webhook-deliveries/%s", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewReplayWebhookDeliveryRequest constructs an http.Request for the ReplayWebhookDelivery method
-func NewReplayWebhookDeliveryRequest(server string, id openapi_types.UUID) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/webhook-deliveries/%s/replay", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewListWebhookEndpointsRequest constructs an http.Request for the ListWebhookEndpoints method
-func NewListWebhookEndpointsRequest(server string) (*http.Request, error) {
-	var err error
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/webhook-endpoints")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewCreateWebhookEndpointRequest calls the generic CreateWebhookEndpoint builder with application/json body
-func NewCreateWebhookEndpointRequest(server string, body CreateWebhookEndpointJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewCreateWebhookEndpointRequestWithBody(server, "application/json", bodyReader)
-}
-
-// NewCreateWebhookEndpointRequestWithBody constructs an http.Request for the CreateWebhookEndpoint method, with any body, and a specified content type
-func NewCreateWebhookEndpointRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/webhook-endpoints")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
-
-	return req, nil
-}
-
-// NewDeleteWebhookEndpointRequest constructs an http.Request for the DeleteWebhookEndpoint method
-func NewDeleteWebhookEndpointRequest(server string, id openapi_types.UUID) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/webhook-endpoints/%s", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewGetWebhookEndpointRequest constructs an http.Request for the GetWebhookEndpoint method
-func NewGetWebhookEndpointRequest(server string, id openapi_types.UUID) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/webhook-endpoints/%s", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewUpdateWebhookEndpointRequest calls the generic UpdateWebhookEndpoint builder with application/json body
-func NewUpdateWebhookEndpointRequest(server string, id openapi_types.UUID, body UpdateWebhookEndpointJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewUpdateWebhookEndpointRequestWithBody(server, id, "application/json", bodyReader)
-}
-
-// NewUpdateWebhookEndpointRequestWithBody constructs an http.Request for the UpdateWebhookEndpoint method, with any body, and a specified content type
-func NewUpdateWebhookEndpointRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/webhook-endpoints/%s", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
-
-	return req, nil
-}
-
-// NewListWebhookDeliveriesRequest constructs an http.Request for the ListWebhookDeliveries method
-func NewListWebhookDeliveriesRequest(server string, id openapi_types.UUID, params *ListWebhookDeliveriesParams) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/webhook-endpoints/%s/deliveries", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	if params != nil {
-		// queryValues collects non-styled parameters (passthrough, JSON)
-		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
-		// rawQueryFragments collects pre-encoded query fragments from
-		// styled parameters, preserving literal commas as delimiters
-		// per the OpenAPI spec (e.g. "color=blue,black,brown").
-		var rawQueryFragments []string
-
-		if params.Status != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if params.EventType != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "event_type", *params.EventType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if params.Limit != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if params.Cursor != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if encoded := queryValues.Encode(); encoded != "" {
-			rawQueryFragments = append(rawQueryFragments, encoded)
-		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewRotateWebhookSecretRequest constructs an http.Request for the RotateWebhookSecret method
-func NewRotateWebhookSecretRequest(server string, id openapi_types.UUID) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/webhook-endpoints/%s/rotate-secret", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewTestWebhookEndpointRequest constructs an http.Request for the TestWebhookEndpoint method
-func NewTestWebhookEndpointRequest(server string, id openapi_types.UUID) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/webhook-endpoints/%s/test", pathParam0)
+	operationPath := fmt.Sprintf("/users/%s/revoke-invite", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -6462,6 +5846,33 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /openapi.yaml (the `GetOpenAPI` operationId).
 	GetOpenAPIWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetOpenAPIResponse, error)
 
+	// GetOrganizationWithResponse Get the organization's settings
+	//
+	// The caller's organization: its name, the default lifetime of invitation links, the default language of people and emails, and the time zone in which emails show dates.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /organization (the `GetOrganization` operationId).
+	GetOrganizationWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetOrganizationResponse, error)
+
+	// UpdateOrganizationWithBodyWithResponse Change the organization's settings
+	//
+	// Owners and admins change the organization's name, the default lifetime of invitation links (invitations already sent keep theirs), the default language (people added from now on get it unless they are given their own, and it is where the emails of people whose language has no email fall back) and the time zone of dates in emails. The change is audited as organization.updated with the old and new values.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /organization (the `UpdateOrganization` operationId).
+	UpdateOrganizationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateOrganizationResponse, error)
+
+	// UpdateOrganizationWithResponse Change the organization's settings
+	//
+	// Owners and admins change the organization's name, the default lifetime of invitation links (invitations already sent keep theirs), the default language (people added from now on get it unless they are given their own, and it is where the emails of people whose language has no email fall back) and the time zone of dates in emails. The change is audited as organization.updated with the old and new values.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /organization (the `UpdateOrganization` operationId).
+	UpdateOrganizationWithResponse(ctx context.Context, body UpdateOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateOrganizationResponse, error)
+
 	// ListProblemTypesWithResponse The catalogue of problem codes
 	//
 	// An HTML page by default; JSON when the Accept header asks for application/json.
@@ -6527,7 +5938,7 @@ type ClientWithResponsesInterface interface {
 
 	// ImportUsersWithBodyWithResponse Import users
 	//
-	// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
+	// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role, locale in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200, dry_run: true). Otherwise the answer is 202 with the job (dry_run: false), which creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6536,7 +5947,7 @@ type ClientWithResponsesInterface interface {
 
 	// ImportUsersWithResponse Import users
 	//
-	// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
+	// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role, locale in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200, dry_run: true). Otherwise the answer is 202 with the job (dry_run: false), which creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6545,7 +5956,7 @@ type ClientWithResponsesInterface interface {
 
 	// ResendInvitesWithBodyWithResponse Resend invitations in bulk
 	//
-	// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {matched} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header).
+	// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {dry_run: true, matched, skipped} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header). Both answers carry dry_run, so a client tells the report (true) from the job (false) by the body alone.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6554,7 +5965,7 @@ type ClientWithResponsesInterface interface {
 
 	// ResendInvitesWithResponse Resend invitations in bulk
 	//
-	// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {matched} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header).
+	// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {dry_run: true, matched, skipped} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header). Both answers carry dry_run, so a client tells the report (true) from the job (false) by the body alone.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6570,7 +5981,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateUserWithBodyWithResponse Edit a user
 	//
-	// Changes names, email, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
+	// Changes names, email, language, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6579,7 +5990,7 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateUserWithResponse Edit a user
 	//
-	// Changes names, email, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
+	// Changes names, email, language, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6594,6 +6005,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /users/{id}/deactivate (the `DeactivateUser` operationId).
 	DeactivateUserWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeactivateUserResponse, error)
+
+	// IssueInviteLinkWithResponse Issue an invitation link to hand over
+	//
+	// Creates a fresh invitation exactly as a resend does (every earlier link is revoked in the same transaction) but sends no email: the answer carries the activation URL for the caller to hand over themselves, for example when the person's mail server blocks the invitations. The URL is as sensitive as a password: share it only with the person, over a channel you trust. It is answered once: the service keeps it nowhere (not in the database, the job queue, the audit trail or the logs), and a retry with the same Idempotency-Key replays the invitation with url left out and url_withheld true instead of issuing another link. The invitation's delivery.status is by_hand. Audited as invite.link_issued.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /users/{id}/invite-link (the `IssueInviteLink` operationId).
+	IssueInviteLinkWithResponse(ctx context.Context, id openapi_types.UUID, params *IssueInviteLinkParams, reqEditors ...RequestEditorFn) (*IssueInviteLinkResponse, error)
 
 	// ListUserInvitesWithResponse List a user's invitations
 	//
@@ -6633,120 +6053,21 @@ type ClientWithResponsesInterface interface {
 
 	// ResendInviteWithResponse Resend an invitation
 	//
-	// Sends a fresh invitation with a new link to an invite-pending user. In the same transaction every earlier link is revoked: it stops working the moment this returns. There is no limit on resends. When the previous email bounced, was dropped or blocked, the answer carries a warning suggesting to fix the address or set a password instead. With an Idempotency-Key a retried request returns the first response instead of sending another email.
+	// Sends a fresh invitation with a new link to an invite-pending user, valid for expires_in hours (default the organization's invite_ttl). In the same transaction every earlier link is revoked: it stops working the moment this returns. There is no limit on resends. When the previous email bounced, was dropped or blocked, the answer carries a warning suggesting to fix the address or set a password instead. With an Idempotency-Key a retried request returns the first response instead of sending another email.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /users/{id}/resend-invite (the `ResendInvite` operationId).
 	ResendInviteWithResponse(ctx context.Context, id openapi_types.UUID, params *ResendInviteParams, reqEditors ...RequestEditorFn) (*ResendInviteResponse, error)
 
-	// GetWebhookDeliveryWithResponse Get a webhook delivery
+	// RevokeInviteWithResponse Revoke an invitation
 	//
-	// The delivery with every attempt at it: when, the answer's status or why there was none, the latency and the start of the answer. Owners and admins only.
-	//
-	// Returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with GET /webhook-deliveries/{id} (the `GetWebhookDelivery` operationId).
-	GetWebhookDeliveryWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetWebhookDeliveryResponse, error)
-
-	// ReplayWebhookDeliveryWithResponse Replay a webhook delivery
-	//
-	// Sends the delivery's event to its endpoint again as a new delivery, with the same body and webhook-id (a receiver that processed it already can tell), whatever became of the first. A replay waits for no earlier event. Owners and admins only.
+	// Voids the user's live invitation link without deactivating them: the link stops working the moment this returns (it answers 410 invite_revoked with reason revoked), and the user stays invite_pending until they are invited again with resend-invite or invite-link. Nothing is sent to the user. Audited as invite.revoked.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with POST /webhook-deliveries/{id}/replay (the `ReplayWebhookDelivery` operationId).
-	ReplayWebhookDeliveryWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ReplayWebhookDeliveryResponse, error)
-
-	// ListWebhookEndpointsWithResponse List webhook endpoints
-	//
-	// The organization's webhook endpoints, oldest first, in one page. Owners and admins only.
-	//
-	// Returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with GET /webhook-endpoints (the `ListWebhookEndpoints` operationId).
-	ListWebhookEndpointsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListWebhookEndpointsResponse, error)
-
-	// CreateWebhookEndpointWithBodyWithResponse Create a webhook endpoint
-	//
-	// Registers a URL that receives the organization's events as signed webhooks (Standard Webhooks: webhook-id, webhook-timestamp and webhook-signature headers). The answer carries the signing secret, shown this once. Owners and admins only; at most 20 endpoints per organization. The URL must be https and must not name a loopback, private, link-local or metadata address; names are checked again at every connection, after resolution.
-	//
-	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /webhook-endpoints (the `CreateWebhookEndpoint` operationId).
-	CreateWebhookEndpointWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWebhookEndpointResponse, error)
-
-	// CreateWebhookEndpointWithResponse Create a webhook endpoint
-	//
-	// Registers a URL that receives the organization's events as signed webhooks (Standard Webhooks: webhook-id, webhook-timestamp and webhook-signature headers). The answer carries the signing secret, shown this once. Owners and admins only; at most 20 endpoints per organization. The URL must be https and must not name a loopback, private, link-local or metadata address; names are checked again at every connection, after resolution.
-	//
-	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /webhook-endpoints (the `CreateWebhookEndpoint` operationId).
-	CreateWebhookEndpointWithResponse(ctx context.Context, body CreateWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWebhookEndpointResponse, error)
-
-	// DeleteWebhookEndpointWithResponse Delete a webhook endpoint
-	//
-	// Removes the endpoint and its deliveries; nothing more is sent to it. Owners and admins only.
-	//
-	// Returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with DELETE /webhook-endpoints/{id} (the `DeleteWebhookEndpoint` operationId).
-	DeleteWebhookEndpointWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteWebhookEndpointResponse, error)
-
-	// GetWebhookEndpointWithResponse Get a webhook endpoint
-	//
-	// The endpoint, with why it is disabled when it is. Owners and admins only.
-	//
-	// Returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with GET /webhook-endpoints/{id} (the `GetWebhookEndpoint` operationId).
-	GetWebhookEndpointWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetWebhookEndpointResponse, error)
-
-	// UpdateWebhookEndpointWithBodyWithResponse Edit a webhook endpoint
-	//
-	// Changes the URL, the events or the description, or disables and enables the endpoint. Enabling an endpoint that was disabled (by hand, by a 410 answer or after 3 days of failures) clears the reason and resumes its pending deliveries in order. Owners and admins only.
-	//
-	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with PATCH /webhook-endpoints/{id} (the `UpdateWebhookEndpoint` operationId).
-	UpdateWebhookEndpointWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateWebhookEndpointResponse, error)
-
-	// UpdateWebhookEndpointWithResponse Edit a webhook endpoint
-	//
-	// Changes the URL, the events or the description, or disables and enables the endpoint. Enabling an endpoint that was disabled (by hand, by a 410 answer or after 3 days of failures) clears the reason and resumes its pending deliveries in order. Owners and admins only.
-	//
-	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with PATCH /webhook-endpoints/{id} (the `UpdateWebhookEndpoint` operationId).
-	UpdateWebhookEndpointWithResponse(ctx context.Context, id openapi_types.UUID, body UpdateWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateWebhookEndpointResponse, error)
-
-	// ListWebhookDeliveriesWithResponse List an endpoint's deliveries
-	//
-	// Every event sent or to be sent to the endpoint, newest first, with its status, attempt count, last response code and latency, and when the next retry is due. Owners and admins only.
-	//
-	// Returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with GET /webhook-endpoints/{id}/deliveries (the `ListWebhookDeliveries` operationId).
-	ListWebhookDeliveriesWithResponse(ctx context.Context, id openapi_types.UUID, params *ListWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*ListWebhookDeliveriesResponse, error)
-
-	// RotateWebhookSecretWithResponse Rotate an endpoint's signing secret
-	//
-	// Gives the endpoint a new signing secret, answered this once. For 24 hours the previous secret keeps signing beside the new one (both signatures in webhook-signature), so the receiver can switch without losing a webhook; rotating again within the 24 hours drops the oldest at once. Owners and admins only.
-	//
-	// Returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /webhook-endpoints/{id}/rotate-secret (the `RotateWebhookSecret` operationId).
-	RotateWebhookSecretWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*RotateWebhookSecretResponse, error)
-
-	// TestWebhookEndpointWithResponse Send a test webhook
-	//
-	// Sends the endpoint a ping event, whatever events it subscribes to, and answers its delivery; follow it with GET /webhook-deliveries/{id}. Owners and admins only.
-	//
-	// Returns a wrapper object for the known response body format(s).
-	//
-	// Corresponds with POST /webhook-endpoints/{id}/test (the `TestWebhookEndpoint` operationId).
-	TestWebhookEndpointWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*TestWebhookEndpointResponse, error)
+	// Corresponds with POST /users/{id}/revoke-invite (the `RevokeInvite` operationId).
+	RevokeInviteWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*RevokeInviteResponse, error)
 
 	// SendgridWebhookWithBodyWithResponse SendGrid event webhook
 	//
@@ -6874,33 +6195,45 @@ func (r ListAuditEventsResponse) ContentType() string {
 
 // SignOutResponse204Headers the declared response headers of an HTTP 204 response for SignOut
 type SignOutResponse204Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // SignOutResponse400Headers the declared response headers of an HTTP 400 response for SignOut
 type SignOutResponse400Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // SignOutResponse413Headers the declared response headers of an HTTP 413 response for SignOut
 type SignOutResponse413Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // SignOutResponse415Headers the declared response headers of an HTTP 415 response for SignOut
 type SignOutResponse415Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // SignOutResponse429Headers the declared response headers of an HTTP 429 response for SignOut
 type SignOutResponse429Headers struct {
-	RetryAfter int
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	RetryAfter      int32
+	XRequestID      string
 }
 
 // SignOutResponse500Headers the declared response headers of an HTTP 500 response for SignOut
 type SignOutResponse500Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 type SignOutResponse struct {
@@ -6986,44 +6319,60 @@ func (r SignOutResponse) ContentType() string {
 
 // RefreshSessionResponse200Headers the declared response headers of an HTTP 200 response for RefreshSession
 type RefreshSessionResponse200Headers struct {
-	SetCookie  *string
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	SetCookie       *string
+	XRequestID      string
 }
 
 // RefreshSessionResponse400Headers the declared response headers of an HTTP 400 response for RefreshSession
 type RefreshSessionResponse400Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // RefreshSessionResponse401Headers the declared response headers of an HTTP 401 response for RefreshSession
 type RefreshSessionResponse401Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // RefreshSessionResponse413Headers the declared response headers of an HTTP 413 response for RefreshSession
 type RefreshSessionResponse413Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // RefreshSessionResponse415Headers the declared response headers of an HTTP 415 response for RefreshSession
 type RefreshSessionResponse415Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // RefreshSessionResponse429Headers the declared response headers of an HTTP 429 response for RefreshSession
 type RefreshSessionResponse429Headers struct {
-	RetryAfter int
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	RetryAfter      int32
+	XRequestID      string
 }
 
 // RefreshSessionResponse500Headers the declared response headers of an HTTP 500 response for RefreshSession
 type RefreshSessionResponse500Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // RefreshSessionResponse501Headers the declared response headers of an HTTP 501 response for RefreshSession
 type RefreshSessionResponse501Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 type RefreshSessionResponse struct {
@@ -7134,49 +6483,67 @@ func (r RefreshSessionResponse) ContentType() string {
 
 // SignInResponse200Headers the declared response headers of an HTTP 200 response for SignIn
 type SignInResponse200Headers struct {
-	SetCookie  *string
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	SetCookie       *string
+	XRequestID      string
 }
 
 // SignInResponse400Headers the declared response headers of an HTTP 400 response for SignIn
 type SignInResponse400Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // SignInResponse401Headers the declared response headers of an HTTP 401 response for SignIn
 type SignInResponse401Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // SignInResponse409Headers the declared response headers of an HTTP 409 response for SignIn
 type SignInResponse409Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // SignInResponse413Headers the declared response headers of an HTTP 413 response for SignIn
 type SignInResponse413Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // SignInResponse415Headers the declared response headers of an HTTP 415 response for SignIn
 type SignInResponse415Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // SignInResponse429Headers the declared response headers of an HTTP 429 response for SignIn
 type SignInResponse429Headers struct {
-	RetryAfter int
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	RetryAfter      int32
+	XRequestID      string
 }
 
 // SignInResponse500Headers the declared response headers of an HTTP 500 response for SignIn
 type SignInResponse500Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // SignInResponse501Headers the declared response headers of an HTTP 501 response for SignIn
 type SignInResponse501Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 type SignInResponse struct {
@@ -7414,43 +6781,59 @@ func (r GetHealthResponse) ContentType() string {
 
 // AcceptInviteResponse200Headers the declared response headers of an HTTP 200 response for AcceptInvite
 type AcceptInviteResponse200Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // AcceptInviteResponse400Headers the declared response headers of an HTTP 400 response for AcceptInvite
 type AcceptInviteResponse400Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // AcceptInviteResponse404Headers the declared response headers of an HTTP 404 response for AcceptInvite
 type AcceptInviteResponse404Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // AcceptInviteResponse410Headers the declared response headers of an HTTP 410 response for AcceptInvite
 type AcceptInviteResponse410Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // AcceptInviteResponse413Headers the declared response headers of an HTTP 413 response for AcceptInvite
 type AcceptInviteResponse413Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // AcceptInviteResponse415Headers the declared response headers of an HTTP 415 response for AcceptInvite
 type AcceptInviteResponse415Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // AcceptInviteResponse429Headers the declared response headers of an HTTP 429 response for AcceptInvite
 type AcceptInviteResponse429Headers struct {
-	RetryAfter int
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	RetryAfter      int32
+	XRequestID      string
 }
 
 // AcceptInviteResponse500Headers the declared response headers of an HTTP 500 response for AcceptInvite
 type AcceptInviteResponse500Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 type AcceptInviteResponse struct {
@@ -7561,48 +6944,66 @@ func (r AcceptInviteResponse) ContentType() string {
 
 // RenewInviteResponse202Headers the declared response headers of an HTTP 202 response for RenewInvite
 type RenewInviteResponse202Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // RenewInviteResponse400Headers the declared response headers of an HTTP 400 response for RenewInvite
 type RenewInviteResponse400Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // RenewInviteResponse404Headers the declared response headers of an HTTP 404 response for RenewInvite
 type RenewInviteResponse404Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // RenewInviteResponse409Headers the declared response headers of an HTTP 409 response for RenewInvite
 type RenewInviteResponse409Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // RenewInviteResponse410Headers the declared response headers of an HTTP 410 response for RenewInvite
 type RenewInviteResponse410Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // RenewInviteResponse413Headers the declared response headers of an HTTP 413 response for RenewInvite
 type RenewInviteResponse413Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // RenewInviteResponse415Headers the declared response headers of an HTTP 415 response for RenewInvite
 type RenewInviteResponse415Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // RenewInviteResponse429Headers the declared response headers of an HTTP 429 response for RenewInvite
 type RenewInviteResponse429Headers struct {
-	RetryAfter int
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	RetryAfter      int32
+	XRequestID      string
 }
 
 // RenewInviteResponse500Headers the declared response headers of an HTTP 500 response for RenewInvite
 type RenewInviteResponse500Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 type RenewInviteResponse struct {
@@ -7722,43 +7123,59 @@ func (r RenewInviteResponse) ContentType() string {
 
 // VerifyInviteResponse200Headers the declared response headers of an HTTP 200 response for VerifyInvite
 type VerifyInviteResponse200Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // VerifyInviteResponse400Headers the declared response headers of an HTTP 400 response for VerifyInvite
 type VerifyInviteResponse400Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // VerifyInviteResponse404Headers the declared response headers of an HTTP 404 response for VerifyInvite
 type VerifyInviteResponse404Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // VerifyInviteResponse410Headers the declared response headers of an HTTP 410 response for VerifyInvite
 type VerifyInviteResponse410Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // VerifyInviteResponse413Headers the declared response headers of an HTTP 413 response for VerifyInvite
 type VerifyInviteResponse413Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // VerifyInviteResponse415Headers the declared response headers of an HTTP 415 response for VerifyInvite
 type VerifyInviteResponse415Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 // VerifyInviteResponse429Headers the declared response headers of an HTTP 429 response for VerifyInvite
 type VerifyInviteResponse429Headers struct {
-	RetryAfter int
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	RetryAfter      int32
+	XRequestID      string
 }
 
 // VerifyInviteResponse500Headers the declared response headers of an HTTP 500 response for VerifyInvite
 type VerifyInviteResponse500Headers struct {
-	XRequestID string
+	RateLimit       string
+	RateLimitPolicy string
+	XRequestID      string
 }
 
 type VerifyInviteResponse struct {
@@ -8315,7 +7732,7 @@ type ChangeMyPasswordResponse415Headers struct {
 
 // ChangeMyPasswordResponse429Headers the declared response headers of an HTTP 429 response for ChangeMyPassword
 type ChangeMyPasswordResponse429Headers struct {
-	RetryAfter int
+	RetryAfter int32
 	XRequestID string
 }
 
@@ -8525,6 +7942,230 @@ func (r GetOpenAPIResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetOpenAPIResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetOrganizationResponse200Headers the declared response headers of an HTTP 200 response for GetOrganization
+type GetOrganizationResponse200Headers struct {
+	XRequestID string
+}
+
+// GetOrganizationResponse401Headers the declared response headers of an HTTP 401 response for GetOrganization
+type GetOrganizationResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      string
+}
+
+// GetOrganizationResponse403Headers the declared response headers of an HTTP 403 response for GetOrganization
+type GetOrganizationResponse403Headers struct {
+	XRequestID string
+}
+
+// GetOrganizationResponse500Headers the declared response headers of an HTTP 500 response for GetOrganization
+type GetOrganizationResponse500Headers struct {
+	XRequestID string
+}
+
+type GetOrganizationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Organization
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetOrganizationResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetOrganizationResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetOrganizationResponse403Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GetOrganizationResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetOrganizationResponse) GetJSON200() *Organization {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetOrganizationResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetOrganizationResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetOrganizationResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetOrganizationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetOrganizationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetOrganizationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetOrganizationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateOrganizationResponse200Headers the declared response headers of an HTTP 200 response for UpdateOrganization
+type UpdateOrganizationResponse200Headers struct {
+	XRequestID string
+}
+
+// UpdateOrganizationResponse400Headers the declared response headers of an HTTP 400 response for UpdateOrganization
+type UpdateOrganizationResponse400Headers struct {
+	XRequestID string
+}
+
+// UpdateOrganizationResponse401Headers the declared response headers of an HTTP 401 response for UpdateOrganization
+type UpdateOrganizationResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      string
+}
+
+// UpdateOrganizationResponse403Headers the declared response headers of an HTTP 403 response for UpdateOrganization
+type UpdateOrganizationResponse403Headers struct {
+	XRequestID string
+}
+
+// UpdateOrganizationResponse413Headers the declared response headers of an HTTP 413 response for UpdateOrganization
+type UpdateOrganizationResponse413Headers struct {
+	XRequestID string
+}
+
+// UpdateOrganizationResponse415Headers the declared response headers of an HTTP 415 response for UpdateOrganization
+type UpdateOrganizationResponse415Headers struct {
+	XRequestID string
+}
+
+// UpdateOrganizationResponse500Headers the declared response headers of an HTTP 500 response for UpdateOrganization
+type UpdateOrganizationResponse500Headers struct {
+	XRequestID string
+}
+
+type UpdateOrganizationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Organization
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateOrganizationResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *UpdateOrganizationResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UpdateOrganizationResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *UpdateOrganizationResponse403Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *UpdateOrganizationResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *UpdateOrganizationResponse415Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *UpdateOrganizationResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateOrganizationResponse) GetJSON200() *Organization {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateOrganizationResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateOrganizationResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateOrganizationResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateOrganizationResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateOrganizationResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UpdateOrganizationResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateOrganizationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateOrganizationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateOrganizationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateOrganizationResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9803,6 +9444,142 @@ func (r DeactivateUserResponse) ContentType() string {
 	return ""
 }
 
+// IssueInviteLinkResponse201Headers the declared response headers of an HTTP 201 response for IssueInviteLink
+type IssueInviteLinkResponse201Headers struct {
+	CacheControl       *string
+	IdempotentReplayed *string
+	Location           string
+	XRequestID         string
+}
+
+// IssueInviteLinkResponse400Headers the declared response headers of an HTTP 400 response for IssueInviteLink
+type IssueInviteLinkResponse400Headers struct {
+	XRequestID string
+}
+
+// IssueInviteLinkResponse401Headers the declared response headers of an HTTP 401 response for IssueInviteLink
+type IssueInviteLinkResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      string
+}
+
+// IssueInviteLinkResponse403Headers the declared response headers of an HTTP 403 response for IssueInviteLink
+type IssueInviteLinkResponse403Headers struct {
+	XRequestID string
+}
+
+// IssueInviteLinkResponse404Headers the declared response headers of an HTTP 404 response for IssueInviteLink
+type IssueInviteLinkResponse404Headers struct {
+	XRequestID string
+}
+
+// IssueInviteLinkResponse409Headers the declared response headers of an HTTP 409 response for IssueInviteLink
+type IssueInviteLinkResponse409Headers struct {
+	XRequestID string
+}
+
+// IssueInviteLinkResponse500Headers the declared response headers of an HTTP 500 response for IssueInviteLink
+type IssueInviteLinkResponse500Headers struct {
+	XRequestID string
+}
+
+type IssueInviteLinkResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *InviteLinkResult
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *IssueInviteLinkResponse201Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *IssueInviteLinkResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *IssueInviteLinkResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *IssueInviteLinkResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *IssueInviteLinkResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *IssueInviteLinkResponse409Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *IssueInviteLinkResponse500Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r IssueInviteLinkResponse) GetJSON201() *InviteLinkResult {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r IssueInviteLinkResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r IssueInviteLinkResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r IssueInviteLinkResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r IssueInviteLinkResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r IssueInviteLinkResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r IssueInviteLinkResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r IssueInviteLinkResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r IssueInviteLinkResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r IssueInviteLinkResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r IssueInviteLinkResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListUserInvitesResponse200Headers the declared response headers of an HTTP 200 response for ListUserInvites
 type ListUserInvitesResponse200Headers struct {
 	XRequestID string
@@ -10322,147 +10099,42 @@ func (r ResendInviteResponse) ContentType() string {
 	return ""
 }
 
-// GetWebhookDeliveryResponse200Headers the declared response headers of an HTTP 200 response for GetWebhookDelivery
-type GetWebhookDeliveryResponse200Headers struct {
+// RevokeInviteResponse200Headers the declared response headers of an HTTP 200 response for RevokeInvite
+type RevokeInviteResponse200Headers struct {
 	XRequestID string
 }
 
-// GetWebhookDeliveryResponse401Headers the declared response headers of an HTTP 401 response for GetWebhookDelivery
-type GetWebhookDeliveryResponse401Headers struct {
+// RevokeInviteResponse401Headers the declared response headers of an HTTP 401 response for RevokeInvite
+type RevokeInviteResponse401Headers struct {
 	WWWAuthenticate *string
 	XRequestID      string
 }
 
-// GetWebhookDeliveryResponse403Headers the declared response headers of an HTTP 403 response for GetWebhookDelivery
-type GetWebhookDeliveryResponse403Headers struct {
+// RevokeInviteResponse403Headers the declared response headers of an HTTP 403 response for RevokeInvite
+type RevokeInviteResponse403Headers struct {
 	XRequestID string
 }
 
-// GetWebhookDeliveryResponse404Headers the declared response headers of an HTTP 404 response for GetWebhookDelivery
-type GetWebhookDeliveryResponse404Headers struct {
+// RevokeInviteResponse404Headers the declared response headers of an HTTP 404 response for RevokeInvite
+type RevokeInviteResponse404Headers struct {
 	XRequestID string
 }
 
-// GetWebhookDeliveryResponse500Headers the declared response headers of an HTTP 500 response for GetWebhookDelivery
-type GetWebhookDeliveryResponse500Headers struct {
+// RevokeInviteResponse409Headers the declared response headers of an HTTP 409 response for RevokeInvite
+type RevokeInviteResponse409Headers struct {
 	XRequestID string
 }
 
-type GetWebhookDeliveryResponse struct {
+// RevokeInviteResponse500Headers the declared response headers of an HTTP 500 response for RevokeInvite
+type RevokeInviteResponse500Headers struct {
+	XRequestID string
+}
+
+type RevokeInviteResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *WebhookDelivery
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-	// Headers200 the parsed response headers for an HTTP 200 response
-	Headers200 *GetWebhookDeliveryResponse200Headers
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetWebhookDeliveryResponse401Headers
-	// Headers403 the parsed response headers for an HTTP 403 response
-	Headers403 *GetWebhookDeliveryResponse403Headers
-	// Headers404 the parsed response headers for an HTTP 404 response
-	Headers404 *GetWebhookDeliveryResponse404Headers
-	// Headers500 the parsed response headers for an HTTP 500 response
-	Headers500 *GetWebhookDeliveryResponse500Headers
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetWebhookDeliveryResponse) GetJSON200() *WebhookDelivery {
-	return r.JSON200
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r GetWebhookDeliveryResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r GetWebhookDeliveryResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r GetWebhookDeliveryResponse) GetApplicationproblemJSON404() *Problem {
-	return r.ApplicationproblemJSON404
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r GetWebhookDeliveryResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r GetWebhookDeliveryResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r GetWebhookDeliveryResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r GetWebhookDeliveryResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetWebhookDeliveryResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-// ReplayWebhookDeliveryResponse202Headers the declared response headers of an HTTP 202 response for ReplayWebhookDelivery
-type ReplayWebhookDeliveryResponse202Headers struct {
-	XRequestID string
-}
-
-// ReplayWebhookDeliveryResponse401Headers the declared response headers of an HTTP 401 response for ReplayWebhookDelivery
-type ReplayWebhookDeliveryResponse401Headers struct {
-	WWWAuthenticate *string
-	XRequestID      string
-}
-
-// ReplayWebhookDeliveryResponse403Headers the declared response headers of an HTTP 403 response for ReplayWebhookDelivery
-type ReplayWebhookDeliveryResponse403Headers struct {
-	XRequestID string
-}
-
-// ReplayWebhookDeliveryResponse404Headers the declared response headers of an HTTP 404 response for ReplayWebhookDelivery
-type ReplayWebhookDeliveryResponse404Headers struct {
-	XRequestID string
-}
-
-// ReplayWebhookDeliveryResponse409Headers the declared response headers of an HTTP 409 response for ReplayWebhookDelivery
-type ReplayWebhookDeliveryResponse409Headers struct {
-	XRequestID string
-}
-
-// ReplayWebhookDeliveryResponse500Headers the declared response headers of an HTTP 500 response for ReplayWebhookDelivery
-type ReplayWebhookDeliveryResponse500Headers struct {
-	XRequestID string
-}
-
-type ReplayWebhookDeliveryResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON202 the response for an HTTP 202 `application/json` response
-	JSON202 *WebhookDeliveryAccepted
+	JSON200 *User
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Problem
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
@@ -10473,57 +10145,57 @@ type ReplayWebhookDeliveryResponse struct {
 	ApplicationproblemJSON409 *Problem
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Problem
-	// Headers202 the parsed response headers for an HTTP 202 response
-	Headers202 *ReplayWebhookDeliveryResponse202Headers
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *RevokeInviteResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ReplayWebhookDeliveryResponse401Headers
+	Headers401 *RevokeInviteResponse401Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
-	Headers403 *ReplayWebhookDeliveryResponse403Headers
+	Headers403 *RevokeInviteResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
-	Headers404 *ReplayWebhookDeliveryResponse404Headers
+	Headers404 *RevokeInviteResponse404Headers
 	// Headers409 the parsed response headers for an HTTP 409 response
-	Headers409 *ReplayWebhookDeliveryResponse409Headers
+	Headers409 *RevokeInviteResponse409Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
-	Headers500 *ReplayWebhookDeliveryResponse500Headers
+	Headers500 *RevokeInviteResponse500Headers
 }
 
-// GetJSON202 returns the response for an HTTP 202 `application/json` response
-func (r ReplayWebhookDeliveryResponse) GetJSON202() *WebhookDeliveryAccepted {
-	return r.JSON202
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RevokeInviteResponse) GetJSON200() *User {
+	return r.JSON200
 }
 
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r ReplayWebhookDeliveryResponse) GetApplicationproblemJSON401() *Problem {
+func (r RevokeInviteResponse) GetApplicationproblemJSON401() *Problem {
 	return r.ApplicationproblemJSON401
 }
 
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r ReplayWebhookDeliveryResponse) GetApplicationproblemJSON403() *Problem {
+func (r RevokeInviteResponse) GetApplicationproblemJSON403() *Problem {
 	return r.ApplicationproblemJSON403
 }
 
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r ReplayWebhookDeliveryResponse) GetApplicationproblemJSON404() *Problem {
+func (r RevokeInviteResponse) GetApplicationproblemJSON404() *Problem {
 	return r.ApplicationproblemJSON404
 }
 
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
-func (r ReplayWebhookDeliveryResponse) GetApplicationproblemJSON409() *Problem {
+func (r RevokeInviteResponse) GetApplicationproblemJSON409() *Problem {
 	return r.ApplicationproblemJSON409
 }
 
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r ReplayWebhookDeliveryResponse) GetApplicationproblemJSON500() *Problem {
+func (r RevokeInviteResponse) GetApplicationproblemJSON500() *Problem {
 	return r.ApplicationproblemJSON500
 }
 
 // GetBody returns the raw response body bytes
-func (r ReplayWebhookDeliveryResponse) GetBody() []byte {
+func (r RevokeInviteResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r ReplayWebhookDeliveryResponse) Status() string {
+func (r RevokeInviteResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -10531,7 +10203,7 @@ func (r ReplayWebhookDeliveryResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r ReplayWebhookDeliveryResponse) StatusCode() int {
+func (r RevokeInviteResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -10539,981 +10211,7 @@ func (r ReplayWebhookDeliveryResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ReplayWebhookDeliveryResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-// ListWebhookEndpointsResponse200Headers the declared response headers of an HTTP 200 response for ListWebhookEndpoints
-type ListWebhookEndpointsResponse200Headers struct {
-	XRequestID string
-}
-
-// ListWebhookEndpointsResponse401Headers the declared response headers of an HTTP 401 response for ListWebhookEndpoints
-type ListWebhookEndpointsResponse401Headers struct {
-	WWWAuthenticate *string
-	XRequestID      string
-}
-
-// ListWebhookEndpointsResponse403Headers the declared response headers of an HTTP 403 response for ListWebhookEndpoints
-type ListWebhookEndpointsResponse403Headers struct {
-	XRequestID string
-}
-
-// ListWebhookEndpointsResponse500Headers the declared response headers of an HTTP 500 response for ListWebhookEndpoints
-type ListWebhookEndpointsResponse500Headers struct {
-	XRequestID string
-}
-
-type ListWebhookEndpointsResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *WebhookEndpointList
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-	// Headers200 the parsed response headers for an HTTP 200 response
-	Headers200 *ListWebhookEndpointsResponse200Headers
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListWebhookEndpointsResponse401Headers
-	// Headers403 the parsed response headers for an HTTP 403 response
-	Headers403 *ListWebhookEndpointsResponse403Headers
-	// Headers500 the parsed response headers for an HTTP 500 response
-	Headers500 *ListWebhookEndpointsResponse500Headers
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListWebhookEndpointsResponse) GetJSON200() *WebhookEndpointList {
-	return r.JSON200
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r ListWebhookEndpointsResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r ListWebhookEndpointsResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r ListWebhookEndpointsResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r ListWebhookEndpointsResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r ListWebhookEndpointsResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r ListWebhookEndpointsResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListWebhookEndpointsResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-// CreateWebhookEndpointResponse201Headers the declared response headers of an HTTP 201 response for CreateWebhookEndpoint
-type CreateWebhookEndpointResponse201Headers struct {
-	Location   string
-	XRequestID string
-}
-
-// CreateWebhookEndpointResponse400Headers the declared response headers of an HTTP 400 response for CreateWebhookEndpoint
-type CreateWebhookEndpointResponse400Headers struct {
-	XRequestID string
-}
-
-// CreateWebhookEndpointResponse401Headers the declared response headers of an HTTP 401 response for CreateWebhookEndpoint
-type CreateWebhookEndpointResponse401Headers struct {
-	WWWAuthenticate *string
-	XRequestID      string
-}
-
-// CreateWebhookEndpointResponse403Headers the declared response headers of an HTTP 403 response for CreateWebhookEndpoint
-type CreateWebhookEndpointResponse403Headers struct {
-	XRequestID string
-}
-
-// CreateWebhookEndpointResponse409Headers the declared response headers of an HTTP 409 response for CreateWebhookEndpoint
-type CreateWebhookEndpointResponse409Headers struct {
-	XRequestID string
-}
-
-// CreateWebhookEndpointResponse413Headers the declared response headers of an HTTP 413 response for CreateWebhookEndpoint
-type CreateWebhookEndpointResponse413Headers struct {
-	XRequestID string
-}
-
-// CreateWebhookEndpointResponse415Headers the declared response headers of an HTTP 415 response for CreateWebhookEndpoint
-type CreateWebhookEndpointResponse415Headers struct {
-	XRequestID string
-}
-
-// CreateWebhookEndpointResponse500Headers the declared response headers of an HTTP 500 response for CreateWebhookEndpoint
-type CreateWebhookEndpointResponse500Headers struct {
-	XRequestID string
-}
-
-// CreateWebhookEndpointResponse501Headers the declared response headers of an HTTP 501 response for CreateWebhookEndpoint
-type CreateWebhookEndpointResponse501Headers struct {
-	XRequestID string
-}
-
-type CreateWebhookEndpointResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *WebhookEndpointSecret
-	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
-	ApplicationproblemJSON400 *Problem
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
-	ApplicationproblemJSON409 *Problem
-	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
-	ApplicationproblemJSON413 *Problem
-	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
-	ApplicationproblemJSON415 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-	// ApplicationproblemJSON501 the response for an HTTP 501 `application/problem+json` response
-	ApplicationproblemJSON501 *Problem
-	// Headers201 the parsed response headers for an HTTP 201 response
-	Headers201 *CreateWebhookEndpointResponse201Headers
-	// Headers400 the parsed response headers for an HTTP 400 response
-	Headers400 *CreateWebhookEndpointResponse400Headers
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *CreateWebhookEndpointResponse401Headers
-	// Headers403 the parsed response headers for an HTTP 403 response
-	Headers403 *CreateWebhookEndpointResponse403Headers
-	// Headers409 the parsed response headers for an HTTP 409 response
-	Headers409 *CreateWebhookEndpointResponse409Headers
-	// Headers413 the parsed response headers for an HTTP 413 response
-	Headers413 *CreateWebhookEndpointResponse413Headers
-	// Headers415 the parsed response headers for an HTTP 415 response
-	Headers415 *CreateWebhookEndpointResponse415Headers
-	// Headers500 the parsed response headers for an HTTP 500 response
-	Headers500 *CreateWebhookEndpointResponse500Headers
-	// Headers501 the parsed response headers for an HTTP 501 response
-	Headers501 *CreateWebhookEndpointResponse501Headers
-}
-
-// GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateWebhookEndpointResponse) GetJSON201() *WebhookEndpointSecret {
-	return r.JSON201
-}
-
-// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
-func (r CreateWebhookEndpointResponse) GetApplicationproblemJSON400() *Problem {
-	return r.ApplicationproblemJSON400
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r CreateWebhookEndpointResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r CreateWebhookEndpointResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
-func (r CreateWebhookEndpointResponse) GetApplicationproblemJSON409() *Problem {
-	return r.ApplicationproblemJSON409
-}
-
-// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
-func (r CreateWebhookEndpointResponse) GetApplicationproblemJSON413() *Problem {
-	return r.ApplicationproblemJSON413
-}
-
-// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
-func (r CreateWebhookEndpointResponse) GetApplicationproblemJSON415() *Problem {
-	return r.ApplicationproblemJSON415
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r CreateWebhookEndpointResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetApplicationproblemJSON501 returns the response for an HTTP 501 `application/problem+json` response
-func (r CreateWebhookEndpointResponse) GetApplicationproblemJSON501() *Problem {
-	return r.ApplicationproblemJSON501
-}
-
-// GetBody returns the raw response body bytes
-func (r CreateWebhookEndpointResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r CreateWebhookEndpointResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r CreateWebhookEndpointResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateWebhookEndpointResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-// DeleteWebhookEndpointResponse204Headers the declared response headers of an HTTP 204 response for DeleteWebhookEndpoint
-type DeleteWebhookEndpointResponse204Headers struct {
-	XRequestID string
-}
-
-// DeleteWebhookEndpointResponse401Headers the declared response headers of an HTTP 401 response for DeleteWebhookEndpoint
-type DeleteWebhookEndpointResponse401Headers struct {
-	WWWAuthenticate *string
-	XRequestID      string
-}
-
-// DeleteWebhookEndpointResponse403Headers the declared response headers of an HTTP 403 response for DeleteWebhookEndpoint
-type DeleteWebhookEndpointResponse403Headers struct {
-	XRequestID string
-}
-
-// DeleteWebhookEndpointResponse404Headers the declared response headers of an HTTP 404 response for DeleteWebhookEndpoint
-type DeleteWebhookEndpointResponse404Headers struct {
-	XRequestID string
-}
-
-// DeleteWebhookEndpointResponse500Headers the declared response headers of an HTTP 500 response for DeleteWebhookEndpoint
-type DeleteWebhookEndpointResponse500Headers struct {
-	XRequestID string
-}
-
-type DeleteWebhookEndpointResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-	// Headers204 the parsed response headers for an HTTP 204 response
-	Headers204 *DeleteWebhookEndpointResponse204Headers
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *DeleteWebhookEndpointResponse401Headers
-	// Headers403 the parsed response headers for an HTTP 403 response
-	Headers403 *DeleteWebhookEndpointResponse403Headers
-	// Headers404 the parsed response headers for an HTTP 404 response
-	Headers404 *DeleteWebhookEndpointResponse404Headers
-	// Headers500 the parsed response headers for an HTTP 500 response
-	Headers500 *DeleteWebhookEndpointResponse500Headers
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r DeleteWebhookEndpointResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r DeleteWebhookEndpointResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r DeleteWebhookEndpointResponse) GetApplicationproblemJSON404() *Problem {
-	return r.ApplicationproblemJSON404
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r DeleteWebhookEndpointResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r DeleteWebhookEndpointResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r DeleteWebhookEndpointResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r DeleteWebhookEndpointResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r DeleteWebhookEndpointResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-// GetWebhookEndpointResponse200Headers the declared response headers of an HTTP 200 response for GetWebhookEndpoint
-type GetWebhookEndpointResponse200Headers struct {
-	XRequestID string
-}
-
-// GetWebhookEndpointResponse401Headers the declared response headers of an HTTP 401 response for GetWebhookEndpoint
-type GetWebhookEndpointResponse401Headers struct {
-	WWWAuthenticate *string
-	XRequestID      string
-}
-
-// GetWebhookEndpointResponse403Headers the declared response headers of an HTTP 403 response for GetWebhookEndpoint
-type GetWebhookEndpointResponse403Headers struct {
-	XRequestID string
-}
-
-// GetWebhookEndpointResponse404Headers the declared response headers of an HTTP 404 response for GetWebhookEndpoint
-type GetWebhookEndpointResponse404Headers struct {
-	XRequestID string
-}
-
-// GetWebhookEndpointResponse500Headers the declared response headers of an HTTP 500 response for GetWebhookEndpoint
-type GetWebhookEndpointResponse500Headers struct {
-	XRequestID string
-}
-
-type GetWebhookEndpointResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *WebhookEndpoint
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-	// Headers200 the parsed response headers for an HTTP 200 response
-	Headers200 *GetWebhookEndpointResponse200Headers
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *GetWebhookEndpointResponse401Headers
-	// Headers403 the parsed response headers for an HTTP 403 response
-	Headers403 *GetWebhookEndpointResponse403Headers
-	// Headers404 the parsed response headers for an HTTP 404 response
-	Headers404 *GetWebhookEndpointResponse404Headers
-	// Headers500 the parsed response headers for an HTTP 500 response
-	Headers500 *GetWebhookEndpointResponse500Headers
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetWebhookEndpointResponse) GetJSON200() *WebhookEndpoint {
-	return r.JSON200
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r GetWebhookEndpointResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r GetWebhookEndpointResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r GetWebhookEndpointResponse) GetApplicationproblemJSON404() *Problem {
-	return r.ApplicationproblemJSON404
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r GetWebhookEndpointResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r GetWebhookEndpointResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r GetWebhookEndpointResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r GetWebhookEndpointResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r GetWebhookEndpointResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-// UpdateWebhookEndpointResponse200Headers the declared response headers of an HTTP 200 response for UpdateWebhookEndpoint
-type UpdateWebhookEndpointResponse200Headers struct {
-	XRequestID string
-}
-
-// UpdateWebhookEndpointResponse400Headers the declared response headers of an HTTP 400 response for UpdateWebhookEndpoint
-type UpdateWebhookEndpointResponse400Headers struct {
-	XRequestID string
-}
-
-// UpdateWebhookEndpointResponse401Headers the declared response headers of an HTTP 401 response for UpdateWebhookEndpoint
-type UpdateWebhookEndpointResponse401Headers struct {
-	WWWAuthenticate *string
-	XRequestID      string
-}
-
-// UpdateWebhookEndpointResponse403Headers the declared response headers of an HTTP 403 response for UpdateWebhookEndpoint
-type UpdateWebhookEndpointResponse403Headers struct {
-	XRequestID string
-}
-
-// UpdateWebhookEndpointResponse404Headers the declared response headers of an HTTP 404 response for UpdateWebhookEndpoint
-type UpdateWebhookEndpointResponse404Headers struct {
-	XRequestID string
-}
-
-// UpdateWebhookEndpointResponse413Headers the declared response headers of an HTTP 413 response for UpdateWebhookEndpoint
-type UpdateWebhookEndpointResponse413Headers struct {
-	XRequestID string
-}
-
-// UpdateWebhookEndpointResponse415Headers the declared response headers of an HTTP 415 response for UpdateWebhookEndpoint
-type UpdateWebhookEndpointResponse415Headers struct {
-	XRequestID string
-}
-
-// UpdateWebhookEndpointResponse500Headers the declared response headers of an HTTP 500 response for UpdateWebhookEndpoint
-type UpdateWebhookEndpointResponse500Headers struct {
-	XRequestID string
-}
-
-type UpdateWebhookEndpointResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *WebhookEndpoint
-	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
-	ApplicationproblemJSON400 *Problem
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *Problem
-	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
-	ApplicationproblemJSON413 *Problem
-	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
-	ApplicationproblemJSON415 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-	// Headers200 the parsed response headers for an HTTP 200 response
-	Headers200 *UpdateWebhookEndpointResponse200Headers
-	// Headers400 the parsed response headers for an HTTP 400 response
-	Headers400 *UpdateWebhookEndpointResponse400Headers
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *UpdateWebhookEndpointResponse401Headers
-	// Headers403 the parsed response headers for an HTTP 403 response
-	Headers403 *UpdateWebhookEndpointResponse403Headers
-	// Headers404 the parsed response headers for an HTTP 404 response
-	Headers404 *UpdateWebhookEndpointResponse404Headers
-	// Headers413 the parsed response headers for an HTTP 413 response
-	Headers413 *UpdateWebhookEndpointResponse413Headers
-	// Headers415 the parsed response headers for an HTTP 415 response
-	Headers415 *UpdateWebhookEndpointResponse415Headers
-	// Headers500 the parsed response headers for an HTTP 500 response
-	Headers500 *UpdateWebhookEndpointResponse500Headers
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r UpdateWebhookEndpointResponse) GetJSON200() *WebhookEndpoint {
-	return r.JSON200
-}
-
-// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
-func (r UpdateWebhookEndpointResponse) GetApplicationproblemJSON400() *Problem {
-	return r.ApplicationproblemJSON400
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r UpdateWebhookEndpointResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r UpdateWebhookEndpointResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r UpdateWebhookEndpointResponse) GetApplicationproblemJSON404() *Problem {
-	return r.ApplicationproblemJSON404
-}
-
-// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
-func (r UpdateWebhookEndpointResponse) GetApplicationproblemJSON413() *Problem {
-	return r.ApplicationproblemJSON413
-}
-
-// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
-func (r UpdateWebhookEndpointResponse) GetApplicationproblemJSON415() *Problem {
-	return r.ApplicationproblemJSON415
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r UpdateWebhookEndpointResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r UpdateWebhookEndpointResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r UpdateWebhookEndpointResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r UpdateWebhookEndpointResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r UpdateWebhookEndpointResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-// ListWebhookDeliveriesResponse200Headers the declared response headers of an HTTP 200 response for ListWebhookDeliveries
-type ListWebhookDeliveriesResponse200Headers struct {
-	XRequestID string
-}
-
-// ListWebhookDeliveriesResponse400Headers the declared response headers of an HTTP 400 response for ListWebhookDeliveries
-type ListWebhookDeliveriesResponse400Headers struct {
-	XRequestID string
-}
-
-// ListWebhookDeliveriesResponse401Headers the declared response headers of an HTTP 401 response for ListWebhookDeliveries
-type ListWebhookDeliveriesResponse401Headers struct {
-	WWWAuthenticate *string
-	XRequestID      string
-}
-
-// ListWebhookDeliveriesResponse403Headers the declared response headers of an HTTP 403 response for ListWebhookDeliveries
-type ListWebhookDeliveriesResponse403Headers struct {
-	XRequestID string
-}
-
-// ListWebhookDeliveriesResponse404Headers the declared response headers of an HTTP 404 response for ListWebhookDeliveries
-type ListWebhookDeliveriesResponse404Headers struct {
-	XRequestID string
-}
-
-// ListWebhookDeliveriesResponse500Headers the declared response headers of an HTTP 500 response for ListWebhookDeliveries
-type ListWebhookDeliveriesResponse500Headers struct {
-	XRequestID string
-}
-
-type ListWebhookDeliveriesResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *WebhookDeliveryList
-	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
-	ApplicationproblemJSON400 *Problem
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-	// Headers200 the parsed response headers for an HTTP 200 response
-	Headers200 *ListWebhookDeliveriesResponse200Headers
-	// Headers400 the parsed response headers for an HTTP 400 response
-	Headers400 *ListWebhookDeliveriesResponse400Headers
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *ListWebhookDeliveriesResponse401Headers
-	// Headers403 the parsed response headers for an HTTP 403 response
-	Headers403 *ListWebhookDeliveriesResponse403Headers
-	// Headers404 the parsed response headers for an HTTP 404 response
-	Headers404 *ListWebhookDeliveriesResponse404Headers
-	// Headers500 the parsed response headers for an HTTP 500 response
-	Headers500 *ListWebhookDeliveriesResponse500Headers
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListWebhookDeliveriesResponse) GetJSON200() *WebhookDeliveryList {
-	return r.JSON200
-}
-
-// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
-func (r ListWebhookDeliveriesResponse) GetApplicationproblemJSON400() *Problem {
-	return r.ApplicationproblemJSON400
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r ListWebhookDeliveriesResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r ListWebhookDeliveriesResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r ListWebhookDeliveriesResponse) GetApplicationproblemJSON404() *Problem {
-	return r.ApplicationproblemJSON404
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r ListWebhookDeliveriesResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetBody returns the raw response body bytes
-func (r ListWebhookDeliveriesResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r ListWebhookDeliveriesResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r ListWebhookDeliveriesResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r ListWebhookDeliveriesResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-// RotateWebhookSecretResponse200Headers the declared response headers of an HTTP 200 response for RotateWebhookSecret
-type RotateWebhookSecretResponse200Headers struct {
-	XRequestID string
-}
-
-// RotateWebhookSecretResponse401Headers the declared response headers of an HTTP 401 response for RotateWebhookSecret
-type RotateWebhookSecretResponse401Headers struct {
-	WWWAuthenticate *string
-	XRequestID      string
-}
-
-// RotateWebhookSecretResponse403Headers the declared response headers of an HTTP 403 response for RotateWebhookSecret
-type RotateWebhookSecretResponse403Headers struct {
-	XRequestID string
-}
-
-// RotateWebhookSecretResponse404Headers the declared response headers of an HTTP 404 response for RotateWebhookSecret
-type RotateWebhookSecretResponse404Headers struct {
-	XRequestID string
-}
-
-// RotateWebhookSecretResponse500Headers the declared response headers of an HTTP 500 response for RotateWebhookSecret
-type RotateWebhookSecretResponse500Headers struct {
-	XRequestID string
-}
-
-// RotateWebhookSecretResponse501Headers the declared response headers of an HTTP 501 response for RotateWebhookSecret
-type RotateWebhookSecretResponse501Headers struct {
-	XRequestID string
-}
-
-type RotateWebhookSecretResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *WebhookEndpointSecret
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-	// ApplicationproblemJSON501 the response for an HTTP 501 `application/problem+json` response
-	ApplicationproblemJSON501 *Problem
-	// Headers200 the parsed response headers for an HTTP 200 response
-	Headers200 *RotateWebhookSecretResponse200Headers
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *RotateWebhookSecretResponse401Headers
-	// Headers403 the parsed response headers for an HTTP 403 response
-	Headers403 *RotateWebhookSecretResponse403Headers
-	// Headers404 the parsed response headers for an HTTP 404 response
-	Headers404 *RotateWebhookSecretResponse404Headers
-	// Headers500 the parsed response headers for an HTTP 500 response
-	Headers500 *RotateWebhookSecretResponse500Headers
-	// Headers501 the parsed response headers for an HTTP 501 response
-	Headers501 *RotateWebhookSecretResponse501Headers
-}
-
-// GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r RotateWebhookSecretResponse) GetJSON200() *WebhookEndpointSecret {
-	return r.JSON200
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r RotateWebhookSecretResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r RotateWebhookSecretResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r RotateWebhookSecretResponse) GetApplicationproblemJSON404() *Problem {
-	return r.ApplicationproblemJSON404
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r RotateWebhookSecretResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetApplicationproblemJSON501 returns the response for an HTTP 501 `application/problem+json` response
-func (r RotateWebhookSecretResponse) GetApplicationproblemJSON501() *Problem {
-	return r.ApplicationproblemJSON501
-}
-
-// GetBody returns the raw response body bytes
-func (r RotateWebhookSecretResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r RotateWebhookSecretResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r RotateWebhookSecretResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r RotateWebhookSecretResponse) ContentType() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Header.Get("Content-Type")
-	}
-	return ""
-}
-
-// TestWebhookEndpointResponse202Headers the declared response headers of an HTTP 202 response for TestWebhookEndpoint
-type TestWebhookEndpointResponse202Headers struct {
-	XRequestID string
-}
-
-// TestWebhookEndpointResponse401Headers the declared response headers of an HTTP 401 response for TestWebhookEndpoint
-type TestWebhookEndpointResponse401Headers struct {
-	WWWAuthenticate *string
-	XRequestID      string
-}
-
-// TestWebhookEndpointResponse403Headers the declared response headers of an HTTP 403 response for TestWebhookEndpoint
-type TestWebhookEndpointResponse403Headers struct {
-	XRequestID string
-}
-
-// TestWebhookEndpointResponse404Headers the declared response headers of an HTTP 404 response for TestWebhookEndpoint
-type TestWebhookEndpointResponse404Headers struct {
-	XRequestID string
-}
-
-// TestWebhookEndpointResponse409Headers the declared response headers of an HTTP 409 response for TestWebhookEndpoint
-type TestWebhookEndpointResponse409Headers struct {
-	XRequestID string
-}
-
-// TestWebhookEndpointResponse500Headers the declared response headers of an HTTP 500 response for TestWebhookEndpoint
-type TestWebhookEndpointResponse500Headers struct {
-	XRequestID string
-}
-
-// TestWebhookEndpointResponse501Headers the declared response headers of an HTTP 501 response for TestWebhookEndpoint
-type TestWebhookEndpointResponse501Headers struct {
-	XRequestID string
-}
-
-type TestWebhookEndpointResponse struct {
-	Body         []byte
-	HTTPResponse *http.Response
-	// JSON202 the response for an HTTP 202 `application/json` response
-	JSON202 *WebhookDeliveryAccepted
-	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
-	ApplicationproblemJSON401 *Problem
-	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
-	ApplicationproblemJSON403 *Problem
-	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
-	ApplicationproblemJSON404 *Problem
-	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
-	ApplicationproblemJSON409 *Problem
-	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
-	ApplicationproblemJSON500 *Problem
-	// ApplicationproblemJSON501 the response for an HTTP 501 `application/problem+json` response
-	ApplicationproblemJSON501 *Problem
-	// Headers202 the parsed response headers for an HTTP 202 response
-	Headers202 *TestWebhookEndpointResponse202Headers
-	// Headers401 the parsed response headers for an HTTP 401 response
-	Headers401 *TestWebhookEndpointResponse401Headers
-	// Headers403 the parsed response headers for an HTTP 403 response
-	Headers403 *TestWebhookEndpointResponse403Headers
-	// Headers404 the parsed response headers for an HTTP 404 response
-	Headers404 *TestWebhookEndpointResponse404Headers
-	// Headers409 the parsed response headers for an HTTP 409 response
-	Headers409 *TestWebhookEndpointResponse409Headers
-	// Headers500 the parsed response headers for an HTTP 500 response
-	Headers500 *TestWebhookEndpointResponse500Headers
-	// Headers501 the parsed response headers for an HTTP 501 response
-	Headers501 *TestWebhookEndpointResponse501Headers
-}
-
-// GetJSON202 returns the response for an HTTP 202 `application/json` response
-func (r TestWebhookEndpointResponse) GetJSON202() *WebhookDeliveryAccepted {
-	return r.JSON202
-}
-
-// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r TestWebhookEndpointResponse) GetApplicationproblemJSON401() *Problem {
-	return r.ApplicationproblemJSON401
-}
-
-// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r TestWebhookEndpointResponse) GetApplicationproblemJSON403() *Problem {
-	return r.ApplicationproblemJSON403
-}
-
-// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
-func (r TestWebhookEndpointResponse) GetApplicationproblemJSON404() *Problem {
-	return r.ApplicationproblemJSON404
-}
-
-// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
-func (r TestWebhookEndpointResponse) GetApplicationproblemJSON409() *Problem {
-	return r.ApplicationproblemJSON409
-}
-
-// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r TestWebhookEndpointResponse) GetApplicationproblemJSON500() *Problem {
-	return r.ApplicationproblemJSON500
-}
-
-// GetApplicationproblemJSON501 returns the response for an HTTP 501 `application/problem+json` response
-func (r TestWebhookEndpointResponse) GetApplicationproblemJSON501() *Problem {
-	return r.ApplicationproblemJSON501
-}
-
-// GetBody returns the raw response body bytes
-func (r TestWebhookEndpointResponse) GetBody() []byte {
-	return r.Body
-}
-
-// Status returns HTTPResponse.Status
-func (r TestWebhookEndpointResponse) Status() string {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.Status
-	}
-	return http.StatusText(0)
-}
-
-// StatusCode returns HTTPResponse.StatusCode
-func (r TestWebhookEndpointResponse) StatusCode() int {
-	if r.HTTPResponse != nil {
-		return r.HTTPResponse.StatusCode
-	}
-	return 0
-}
-
-// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r TestWebhookEndpointResponse) ContentType() string {
+func (r RevokeInviteResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11974,6 +10672,51 @@ func (c *ClientWithResponses) GetOpenAPIWithResponse(ctx context.Context, reqEdi
 	return ParseGetOpenAPIResponse(rsp)
 }
 
+// GetOrganizationWithResponse Get the organization's settings
+//
+// The caller's organization: its name, the default lifetime of invitation links, the default language of people and emails, and the time zone in which emails show dates.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /organization (the `GetOrganization` operationId).
+func (c *ClientWithResponses) GetOrganizationWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetOrganizationResponse, error) {
+	rsp, err := c.GetOrganization(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetOrganizationResponse(rsp)
+}
+
+// UpdateOrganizationWithBodyWithResponse Change the organization's settings
+//
+// Owners and admins change the organization's name, the default lifetime of invitation links (invitations already sent keep theirs), the default language (people added from now on get it unless they are given their own, and it is where the emails of people whose language has no email fall back) and the time zone of dates in emails. The change is audited as organization.updated with the old and new values.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /organization (the `UpdateOrganization` operationId).
+func (c *ClientWithResponses) UpdateOrganizationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateOrganizationResponse, error) {
+	rsp, err := c.UpdateOrganizationWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateOrganizationResponse(rsp)
+}
+
+// UpdateOrganizationWithResponse Change the organization's settings
+//
+// Owners and admins change the organization's name, the default lifetime of invitation links (invitations already sent keep theirs), the default language (people added from now on get it unless they are given their own, and it is where the emails of people whose language has no email fall back) and the time zone of dates in emails. The change is audited as organization.updated with the old and new values.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /organization (the `UpdateOrganization` operationId).
+func (c *ClientWithResponses) UpdateOrganizationWithResponse(ctx context.Context, body UpdateOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateOrganizationResponse, error) {
+	rsp, err := c.UpdateOrganization(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateOrganizationResponse(rsp)
+}
+
 // ListProblemTypesWithResponse The catalogue of problem codes
 //
 // An HTML page by default; JSON when the Accept header asks for application/json.
@@ -12081,7 +10824,7 @@ func (c *ClientWithResponses) CountUsersWithResponse(ctx context.Context, reqEdi
 
 // ImportUsersWithBodyWithResponse Import users
 //
-// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
+// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role, locale in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200, dry_run: true). Otherwise the answer is 202 with the job (dry_run: false), which creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -12096,7 +10839,7 @@ func (c *ClientWithResponses) ImportUsersWithBodyWithResponse(ctx context.Contex
 
 // ImportUsersWithResponse Import users
 //
-// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200). Otherwise a job creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
+// The batch importer. The body is a CSV file (text/csv: a header row naming the columns email, first_name, last_name, role, locale in any order; UTF-8 with or without BOM; quoted fields; CRLF or LF; blank lines ignored) or JSON (an array of users, or {users, send_invites, dry_run}). At most 10 MiB and 50,000 rows. Every row is validated before anything changes: a bad email, a duplicate within the file, an unknown role or a role above the importer's make the row fail; an email that already belongs to a user skips the row (fails it when that user is deactivated). With dry_run the answer is that report (200, dry_run: true). Otherwise the answer is 202 with the job (dry_run: false), which creates the valid rows in batches, exactly as POST /users would, and with send_invites each new user is invited too.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -12111,7 +10854,7 @@ func (c *ClientWithResponses) ImportUsersWithResponse(ctx context.Context, param
 
 // ResendInvitesWithBodyWithResponse Resend invitations in bulk
 //
-// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {matched} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header).
+// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {dry_run: true, matched, skipped} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header). Both answers carry dry_run, so a client tells the report (true) from the job (false) by the body alone.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -12126,7 +10869,7 @@ func (c *ClientWithResponses) ResendInvitesWithBodyWithResponse(ctx context.Cont
 
 // ResendInvitesWithResponse Resend invitations in bulk
 //
-// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {matched} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header).
+// Sends a fresh invitation to many invite-pending users at once, chosen by user_ids (up to 10,000) or by filter. With dry_run the answer is 200 {dry_run: true, matched, skipped} and nothing changes: show the administrator "this will re-invite 1,240 people" before they confirm. Otherwise the selection is frozen when the request is accepted and a job works through it in batches; each user gets exactly what a single resend gives (old links revoked, new invitation, audit event). Users who stopped being pending, outrank the caller, don't exist, or were re-invited after the job was accepted are reported as skipped with a reason. The emails of each batch go to the provider in one call. Follow the job at GET /jobs/{id} (the Location header). Both answers carry dry_run, so a client tells the report (true) from the job (false) by the body alone.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -12154,7 +10897,7 @@ func (c *ClientWithResponses) GetUserWithResponse(ctx context.Context, id openap
 
 // UpdateUserWithBodyWithResponse Edit a user
 //
-// Changes names, email, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
+// Changes names, email, language, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -12169,7 +10912,7 @@ func (c *ClientWithResponses) UpdateUserWithBodyWithResponse(ctx context.Context
 
 // UpdateUserWithResponse Edit a user
 //
-// Changes names, email, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
+// Changes names, email, language, role or permissions. Changing the email of an invite-pending user revokes their live invitation links (send a new one with resend-invite); a confirmed user's email cannot be changed here.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -12195,6 +10938,21 @@ func (c *ClientWithResponses) DeactivateUserWithResponse(ctx context.Context, id
 		return nil, err
 	}
 	return ParseDeactivateUserResponse(rsp)
+}
+
+// IssueInviteLinkWithResponse Issue an invitation link to hand over
+//
+// Creates a fresh invitation exactly as a resend does (every earlier link is revoked in the same transaction) but sends no email: the answer carries the activation URL for the caller to hand over themselves, for example when the person's mail server blocks the invitations. The URL is as sensitive as a password: share it only with the person, over a channel you trust. It is answered once: the service keeps it nowhere (not in the database, the job queue, the audit trail or the logs), and a retry with the same Idempotency-Key replays the invitation with url left out and url_withheld true instead of issuing another link. The invitation's delivery.status is by_hand. Audited as invite.link_issued.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /users/{id}/invite-link (the `IssueInviteLink` operationId).
+func (c *ClientWithResponses) IssueInviteLinkWithResponse(ctx context.Context, id openapi_types.UUID, params *IssueInviteLinkParams, reqEditors ...RequestEditorFn) (*IssueInviteLinkResponse, error) {
+	rsp, err := c.IssueInviteLink(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseIssueInviteLinkResponse(rsp)
 }
 
 // ListUserInvitesWithResponse List a user's invitations
@@ -12259,7 +11017,7 @@ func (c *ClientWithResponses) ReactivateUserWithResponse(ctx context.Context, id
 
 // ResendInviteWithResponse Resend an invitation
 //
-// Sends a fresh invitation with a new link to an invite-pending user. In the same transaction every earlier link is revoked: it stops working the moment this returns. There is no limit on resends. When the previous email bounced, was dropped or blocked, the answer carries a warning suggesting to fix the address or set a password instead. With an Idempotency-Key a retried request returns the first response instead of sending another email.
+// Sends a fresh invitation with a new link to an invite-pending user, valid for expires_in hours (default the organization's invite_ttl). In the same transaction every earlier link is revoked: it stops working the moment this returns. There is no limit on resends. When the previous email bounced, was dropped or blocked, the answer carries a warning suggesting to fix the address or set a password instead. With an Idempotency-Key a retried request returns the first response instead of sending another email.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -12272,184 +11030,19 @@ func (c *ClientWithResponses) ResendInviteWithResponse(ctx context.Context, id o
 	return ParseResendInviteResponse(rsp)
 }
 
-// GetWebhookDeliveryWithResponse Get a webhook delivery
+// RevokeInviteWithResponse Revoke an invitation
 //
-// The delivery with every attempt at it: when, the answer's status or why there was none, the latency and the start of the answer. Owners and admins only.
-//
-// Returns a wrapper object for the known response body format(s).
-//
-// Corresponds with GET /webhook-deliveries/{id} (the `GetWebhookDelivery` operationId).
-func (c *ClientWithResponses) GetWebhookDeliveryWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetWebhookDeliveryResponse, error) {
-	rsp, err := c.GetWebhookDelivery(ctx, id, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseGetWebhookDeliveryResponse(rsp)
-}
-
-// ReplayWebhookDeliveryWithResponse Replay a webhook delivery
-//
-// Sends the delivery's event to its endpoint again as a new delivery, with the same body and webhook-id (a receiver that processed it already can tell), whatever became of the first. A replay waits for no earlier event. Owners and admins only.
+// Voids the user's live invitation link without deactivating them: the link stops working the moment this returns (it answers 410 invite_revoked with reason revoked), and the user stays invite_pending until they are invited again with resend-invite or invite-link. Nothing is sent to the user. Audited as invite.revoked.
 //
 // Returns a wrapper object for the known response body format(s).
 //
-// Corresponds with POST /webhook-deliveries/{id}/replay (the `ReplayWebhookDelivery` operationId).
-func (c *ClientWithResponses) ReplayWebhookDeliveryWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ReplayWebhookDeliveryResponse, error) {
-	rsp, err := c.ReplayWebhookDelivery(ctx, id, reqEditors...)
+// Corresponds with POST /users/{id}/revoke-invite (the `RevokeInvite` operationId).
+func (c *ClientWithResponses) RevokeInviteWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*RevokeInviteResponse, error) {
+	rsp, err := c.RevokeInvite(ctx, id, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseReplayWebhookDeliveryResponse(rsp)
-}
-
-// ListWebhookEndpointsWithResponse List webhook endpoints
-//
-// The organization's webhook endpoints, oldest first, in one page. Owners and admins only.
-//
-// Returns a wrapper object for the known response body format(s).
-//
-// Corresponds with GET /webhook-endpoints (the `ListWebhookEndpoints` operationId).
-func (c *ClientWithResponses) ListWebhookEndpointsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListWebhookEndpointsResponse, error) {
-	rsp, err := c.ListWebhookEndpoints(ctx, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseListWebhookEndpointsResponse(rsp)
-}
-
-// CreateWebhookEndpointWithBodyWithResponse Create a webhook endpoint
-//
-// Registers a URL that receives the organization's events as signed webhooks (Standard Webhooks: webhook-id, webhook-timestamp and webhook-signature headers). The answer carries the signing secret, shown this once. Owners and admins only; at most 20 endpoints per organization. The URL must be https and must not name a loopback, private, link-local or metadata address; names are checked again at every connection, after resolution.
-//
-// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /webhook-endpoints (the `CreateWebhookEndpoint` operationId).
-func (c *ClientWithResponses) CreateWebhookEndpointWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWebhookEndpointResponse, error) {
-	rsp, err := c.CreateWebhookEndpointWithBody(ctx, contentType, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseCreateWebhookEndpointResponse(rsp)
-}
-
-// CreateWebhookEndpointWithResponse Create a webhook endpoint
-//
-// Registers a URL that receives the organization's events as signed webhooks (Standard Webhooks: webhook-id, webhook-timestamp and webhook-signature headers). The answer carries the signing secret, shown this once. Owners and admins only; at most 20 endpoints per organization. The URL must be https and must not name a loopback, private, link-local or metadata address; names are checked again at every connection, after resolution.
-//
-// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /webhook-endpoints (the `CreateWebhookEndpoint` operationId).
-func (c *ClientWithResponses) CreateWebhookEndpointWithResponse(ctx context.Context, body CreateWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWebhookEndpointResponse, error) {
-	rsp, err := c.CreateWebhookEndpoint(ctx, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseCreateWebhookEndpointResponse(rsp)
-}
-
-// DeleteWebhookEndpointWithResponse Delete a webhook endpoint
-//
-// Removes the endpoint and its deliveries; nothing more is sent to it. Owners and admins only.
-//
-// Returns a wrapper object for the known response body format(s).
-//
-// Corresponds with DELETE /webhook-endpoints/{id} (the `DeleteWebhookEndpoint` operationId).
-func (c *ClientWithResponses) DeleteWebhookEndpointWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteWebhookEndpointResponse, error) {
-	rsp, err := c.DeleteWebhookEndpoint(ctx, id, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseDeleteWebhookEndpointResponse(rsp)
-}
-
-// GetWebhookEndpointWithResponse Get a webhook endpoint
-//
-// The endpoint, with why it is disabled when it is. Owners and admins only.
-//
-// Returns a wrapper object for the known response body format(s).
-//
-// Corresponds with GET /webhook-endpoints/{id} (the `GetWebhookEndpoint` operationId).
-func (c *ClientWithResponses) GetWebhookEndpointWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetWebhookEndpointResponse, error) {
-	rsp, err := c.GetWebhookEndpoint(ctx, id, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseGetWebhookEndpointResponse(rsp)
-}
-
-// UpdateWebhookEndpointWithBodyWithResponse Edit a webhook endpoint
-//
-// Changes the URL, the events or the description, or disables and enables the endpoint. Enabling an endpoint that was disabled (by hand, by a 410 answer or after 3 days of failures) clears the reason and resumes its pending deliveries in order. Owners and admins only.
-//
-// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with PATCH /webhook-endpoints/{id} (the `UpdateWebhookEndpoint` operationId).
-func (c *ClientWithResponses) UpdateWebhookEndpointWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateWebhookEndpointResponse, error) {
-	rsp, err := c.UpdateWebhookEndpointWithBody(ctx, id, contentType, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseUpdateWebhookEndpointResponse(rsp)
-}
-
-// UpdateWebhookEndpointWithResponse Edit a webhook endpoint
-//
-// Changes the URL, the events or the description, or disables and enables the endpoint. Enabling an endpoint that was disabled (by hand, by a 410 answer or after 3 days of failures) clears the reason and resumes its pending deliveries in order. Owners and admins only.
-//
-// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
-//
-// Corresponds with PATCH /webhook-endpoints/{id} (the `UpdateWebhookEndpoint` operationId).
-func (c *ClientWithResponses) UpdateWebhookEndpointWithResponse(ctx context.Context, id openapi_types.UUID, body UpdateWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateWebhookEndpointResponse, error) {
-	rsp, err := c.UpdateWebhookEndpoint(ctx, id, body, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseUpdateWebhookEndpointResponse(rsp)
-}
-
-// ListWebhookDeliveriesWithResponse List an endpoint's deliveries
-//
-// Every event sent or to be sent to the endpoint, newest first, with its status, attempt count, last response code and latency, and when the next retry is due. Owners and admins only.
-//
-// Returns a wrapper object for the known response body format(s).
-//
-// Corresponds with GET /webhook-endpoints/{id}/deliveries (the `ListWebhookDeliveries` operationId).
-func (c *ClientWithResponses) ListWebhookDeliveriesWithResponse(ctx context.Context, id openapi_types.UUID, params *ListWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*ListWebhookDeliveriesResponse, error) {
-	rsp, err := c.ListWebhookDeliveries(ctx, id, params, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseListWebhookDeliveriesResponse(rsp)
-}
-
-// RotateWebhookSecretWithResponse Rotate an endpoint's signing secret
-//
-// Gives the endpoint a new signing secret, answered this once. For 24 hours the previous secret keeps signing beside the new one (both signatures in webhook-signature), so the receiver can switch without losing a webhook; rotating again within the 24 hours drops the oldest at once. Owners and admins only.
-//
-// Returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /webhook-endpoints/{id}/rotate-secret (the `RotateWebhookSecret` operationId).
-func (c *ClientWithResponses) RotateWebhookSecretWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*RotateWebhookSecretResponse, error) {
-	rsp, err := c.RotateWebhookSecret(ctx, id, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseRotateWebhookSecretResponse(rsp)
-}
-
-// TestWebhookEndpointWithResponse Send a test webhook
-//
-// Sends the endpoint a ping event, whatever events it subscribes to, and answers its delivery; follow it with GET /webhook-deliveries/{id}. Owners and admins only.
-//
-// Returns a wrapper object for the known response body format(s).
-//
-// Corresponds with POST /webhook-endpoints/{id}/test (the `TestWebhookEndpoint` operationId).
-func (c *ClientWithResponses) TestWebhookEndpointWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*TestWebhookEndpointResponse, error) {
-	rsp, err := c.TestWebhookEndpoint(ctx, id, reqEditors...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseTestWebhookEndpointResponse(rsp)
+	return ParseRevokeInviteResponse(rsp)
 }
 
 // SendgridWebhookWithBodyWithResponse SendGrid event webhook
@@ -12653,6 +11246,20 @@ func ParseSignOutResponse(rsp *http.Response) (*SignOutResponse, error) {
 	switch {
 	case rsp.StatusCode == 204:
 		var headers SignOutResponse204Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -12663,6 +11270,20 @@ func ParseSignOutResponse(rsp *http.Response) (*SignOutResponse, error) {
 		response.Headers204 = &headers
 	case rsp.StatusCode == 400:
 		var headers SignOutResponse400Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -12673,6 +11294,20 @@ func ParseSignOutResponse(rsp *http.Response) (*SignOutResponse, error) {
 		response.Headers400 = &headers
 	case rsp.StatusCode == 413:
 		var headers SignOutResponse413Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -12683,6 +11318,20 @@ func ParseSignOutResponse(rsp *http.Response) (*SignOutResponse, error) {
 		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers SignOutResponse415Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -12693,9 +11342,23 @@ func ParseSignOutResponse(rsp *http.Response) (*SignOutResponse, error) {
 		response.Headers415 = &headers
 	case rsp.StatusCode == 429:
 		var headers SignOutResponse429Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: "int32"}); err != nil {
 				return nil, err
 			}
 			headers.RetryAfter = value
@@ -12710,6 +11373,20 @@ func ParseSignOutResponse(rsp *http.Response) (*SignOutResponse, error) {
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
 		var headers SignOutResponse500Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -12798,6 +11475,20 @@ func ParseRefreshSessionResponse(rsp *http.Response) (*RefreshSessionResponse, e
 	switch {
 	case rsp.StatusCode == 200:
 		var headers RefreshSessionResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("Set-Cookie"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Set-Cookie", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -12815,6 +11506,20 @@ func ParseRefreshSessionResponse(rsp *http.Response) (*RefreshSessionResponse, e
 		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers RefreshSessionResponse400Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -12825,6 +11530,20 @@ func ParseRefreshSessionResponse(rsp *http.Response) (*RefreshSessionResponse, e
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers RefreshSessionResponse401Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -12835,6 +11554,20 @@ func ParseRefreshSessionResponse(rsp *http.Response) (*RefreshSessionResponse, e
 		response.Headers401 = &headers
 	case rsp.StatusCode == 413:
 		var headers RefreshSessionResponse413Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -12845,6 +11578,20 @@ func ParseRefreshSessionResponse(rsp *http.Response) (*RefreshSessionResponse, e
 		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers RefreshSessionResponse415Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -12855,9 +11602,23 @@ func ParseRefreshSessionResponse(rsp *http.Response) (*RefreshSessionResponse, e
 		response.Headers415 = &headers
 	case rsp.StatusCode == 429:
 		var headers RefreshSessionResponse429Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: "int32"}); err != nil {
 				return nil, err
 			}
 			headers.RetryAfter = value
@@ -12872,6 +11633,20 @@ func ParseRefreshSessionResponse(rsp *http.Response) (*RefreshSessionResponse, e
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
 		var headers RefreshSessionResponse500Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -12882,6 +11657,20 @@ func ParseRefreshSessionResponse(rsp *http.Response) (*RefreshSessionResponse, e
 		response.Headers500 = &headers
 	case rsp.StatusCode == 501:
 		var headers RefreshSessionResponse501Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -12977,6 +11766,20 @@ func ParseSignInResponse(rsp *http.Response) (*SignInResponse, error) {
 	switch {
 	case rsp.StatusCode == 200:
 		var headers SignInResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("Set-Cookie"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Set-Cookie", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -12994,6 +11797,20 @@ func ParseSignInResponse(rsp *http.Response) (*SignInResponse, error) {
 		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers SignInResponse400Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -13004,6 +11821,20 @@ func ParseSignInResponse(rsp *http.Response) (*SignInResponse, error) {
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers SignInResponse401Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -13014,6 +11845,20 @@ func ParseSignInResponse(rsp *http.Response) (*SignInResponse, error) {
 		response.Headers401 = &headers
 	case rsp.StatusCode == 409:
 		var headers SignInResponse409Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -13024,6 +11869,20 @@ func ParseSignInResponse(rsp *http.Response) (*SignInResponse, error) {
 		response.Headers409 = &headers
 	case rsp.StatusCode == 413:
 		var headers SignInResponse413Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -13034,6 +11893,20 @@ func ParseSignInResponse(rsp *http.Response) (*SignInResponse, error) {
 		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers SignInResponse415Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -13044,9 +11917,23 @@ func ParseSignInResponse(rsp *http.Response) (*SignInResponse, error) {
 		response.Headers415 = &headers
 	case rsp.StatusCode == 429:
 		var headers SignInResponse429Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: "int32"}); err != nil {
 				return nil, err
 			}
 			headers.RetryAfter = value
@@ -13061,6 +11948,20 @@ func ParseSignInResponse(rsp *http.Response) (*SignInResponse, error) {
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
 		var headers SignInResponse500Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -13071,6 +11972,20 @@ func ParseSignInResponse(rsp *http.Response) (*SignInResponse, error) {
 		response.Headers500 = &headers
 	case rsp.StatusCode == 501:
 		var headers SignInResponse501Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -13274,6 +12189,20 @@ func ParseAcceptInviteResponse(rsp *http.Response) (*AcceptInviteResponse, error
 	switch {
 	case rsp.StatusCode == 200:
 		var headers AcceptInviteResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -13284,6 +12213,20 @@ func ParseAcceptInviteResponse(rsp *http.Response) (*AcceptInviteResponse, error
 		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers AcceptInviteResponse400Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -13294,6 +12237,20 @@ func ParseAcceptInviteResponse(rsp *http.Response) (*AcceptInviteResponse, error
 		response.Headers400 = &headers
 	case rsp.StatusCode == 404:
 		var headers AcceptInviteResponse404Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -13304,6 +12261,20 @@ func ParseAcceptInviteResponse(rsp *http.Response) (*AcceptInviteResponse, error
 		response.Headers404 = &headers
 	case rsp.StatusCode == 410:
 		var headers AcceptInviteResponse410Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -13314,6 +12285,20 @@ func ParseAcceptInviteResponse(rsp *http.Response) (*AcceptInviteResponse, error
 		response.Headers410 = &headers
 	case rsp.StatusCode == 413:
 		var headers AcceptInviteResponse413Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -13324,6 +12309,20 @@ func ParseAcceptInviteResponse(rsp *http.Response) (*AcceptInviteResponse, error
 		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers AcceptInviteResponse415Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -13334,9 +12333,23 @@ func ParseAcceptInviteResponse(rsp *http.Response) (*AcceptInviteResponse, error
 		response.Headers415 = &headers
 	case rsp.StatusCode == 429:
 		var headers AcceptInviteResponse429Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: "int32"}); err != nil {
 				return nil, err
 			}
 			headers.RetryAfter = value
@@ -13351,6 +12364,20 @@ func ParseAcceptInviteResponse(rsp *http.Response) (*AcceptInviteResponse, error
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
 		var headers AcceptInviteResponse500Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -13446,6 +12473,20 @@ func ParseRenewInviteResponse(rsp *http.Response) (*RenewInviteResponse, error) 
 	switch {
 	case rsp.StatusCode == 202:
 		var headers RenewInviteResponse202Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -13456,6 +12497,20 @@ func ParseRenewInviteResponse(rsp *http.Response) (*RenewInviteResponse, error) 
 		response.Headers202 = &headers
 	case rsp.StatusCode == 400:
 		var headers RenewInviteResponse400Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -13466,6 +12521,20 @@ func ParseRenewInviteResponse(rsp *http.Response) (*RenewInviteResponse, error) 
 		response.Headers400 = &headers
 	case rsp.StatusCode == 404:
 		var headers RenewInviteResponse404Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -13476,6 +12545,20 @@ func ParseRenewInviteResponse(rsp *http.Response) (*RenewInviteResponse, error) 
 		response.Headers404 = &headers
 	case rsp.StatusCode == 409:
 		var headers RenewInviteResponse409Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -13486,6 +12569,20 @@ func ParseRenewInviteResponse(rsp *http.Response) (*RenewInviteResponse, error) 
 		response.Headers409 = &headers
 	case rsp.StatusCode == 410:
 		var headers RenewInviteResponse410Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -13496,6 +12593,20 @@ func ParseRenewInviteResponse(rsp *http.Response) (*RenewInviteResponse, error) 
 		response.Headers410 = &headers
 	case rsp.StatusCode == 413:
 		var headers RenewInviteResponse413Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -13506,6 +12617,20 @@ func ParseRenewInviteResponse(rsp *http.Response) (*RenewInviteResponse, error) 
 		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers RenewInviteResponse415Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -13516,9 +12641,23 @@ func ParseRenewInviteResponse(rsp *http.Response) (*RenewInviteResponse, error) 
 		response.Headers415 = &headers
 	case rsp.StatusCode == 429:
 		var headers RenewInviteResponse429Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: "int32"}); err != nil {
 				return nil, err
 			}
 			headers.RetryAfter = value
@@ -13533,6 +12672,20 @@ func ParseRenewInviteResponse(rsp *http.Response) (*RenewInviteResponse, error) 
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
 		var headers RenewInviteResponse500Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -13621,6 +12774,20 @@ func ParseVerifyInviteResponse(rsp *http.Response) (*VerifyInviteResponse, error
 	switch {
 	case rsp.StatusCode == 200:
 		var headers VerifyInviteResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -13631,6 +12798,20 @@ func ParseVerifyInviteResponse(rsp *http.Response) (*VerifyInviteResponse, error
 		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers VerifyInviteResponse400Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -13641,6 +12822,20 @@ func ParseVerifyInviteResponse(rsp *http.Response) (*VerifyInviteResponse, error
 		response.Headers400 = &headers
 	case rsp.StatusCode == 404:
 		var headers VerifyInviteResponse404Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -13651,6 +12846,20 @@ func ParseVerifyInviteResponse(rsp *http.Response) (*VerifyInviteResponse, error
 		response.Headers404 = &headers
 	case rsp.StatusCode == 410:
 		var headers VerifyInviteResponse410Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -13661,6 +12870,20 @@ func ParseVerifyInviteResponse(rsp *http.Response) (*VerifyInviteResponse, error
 		response.Headers410 = &headers
 	case rsp.StatusCode == 413:
 		var headers VerifyInviteResponse413Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -13671,6 +12894,20 @@ func ParseVerifyInviteResponse(rsp *http.Response) (*VerifyInviteResponse, error
 		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers VerifyInviteResponse415Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -13681,9 +12918,23 @@ func ParseVerifyInviteResponse(rsp *http.Response) (*VerifyInviteResponse, error
 		response.Headers415 = &headers
 	case rsp.StatusCode == 429:
 		var headers VerifyInviteResponse429Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: "int32"}); err != nil {
 				return nil, err
 			}
 			headers.RetryAfter = value
@@ -13698,6 +12949,20 @@ func ParseVerifyInviteResponse(rsp *http.Response) (*VerifyInviteResponse, error
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
 		var headers VerifyInviteResponse500Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = value
+		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -14289,8 +13554,8 @@ func ParseChangeMyPasswordResponse(rsp *http.Response) (*ChangeMyPasswordRespons
 	case rsp.StatusCode == 429:
 		var headers ChangeMyPasswordResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
-			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: "int32"}); err != nil {
 				return nil, err
 			}
 			headers.RetryAfter = value
@@ -14410,6 +13675,251 @@ func ParseGetOpenAPIResponse(rsp *http.Response) (*GetOpenAPIResponse, error) {
 		response.Headers200 = &headers
 	case rsp.StatusCode == 500:
 		var headers GetOpenAPIResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetOrganizationResponse parses an HTTP response from a GetOrganizationWithResponse call
+func ParseGetOrganizationResponse(rsp *http.Response) (*GetOrganizationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetOrganizationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Organization
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetOrganizationResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetOrganizationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetOrganizationResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 500:
+		var headers GetOrganizationResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateOrganizationResponse parses an HTTP response from a UpdateOrganizationWithResponse call
+func ParseUpdateOrganizationResponse(rsp *http.Response) (*UpdateOrganizationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateOrganizationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Organization
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateOrganizationResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers UpdateOrganizationResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers UpdateOrganizationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers UpdateOrganizationResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 413:
+		var headers UpdateOrganizationResponse413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers UpdateOrganizationResponse415Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 500:
+		var headers UpdateOrganizationResponse500Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -15854,6 +15364,175 @@ func ParseDeactivateUserResponse(rsp *http.Response) (*DeactivateUserResponse, e
 	return response, nil
 }
 
+// ParseIssueInviteLinkResponse parses an HTTP response from a IssueInviteLinkWithResponse call
+func ParseIssueInviteLinkResponse(rsp *http.Response) (*IssueInviteLinkResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &IssueInviteLinkResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest InviteLinkResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers IssueInviteLinkResponse201Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: "uri-reference"}); err != nil {
+				return nil, err
+			}
+			headers.Location = value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 400:
+		var headers IssueInviteLinkResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers IssueInviteLinkResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers IssueInviteLinkResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers IssueInviteLinkResponse404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers IssueInviteLinkResponse409Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 500:
+		var headers IssueInviteLinkResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListUserInvitesResponse parses an HTTP response from a ListUserInvitesWithResponse call
 func ParseListUserInvitesResponse(rsp *http.Response) (*ListUserInvitesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -16436,140 +16115,26 @@ func ParseResendInviteResponse(rsp *http.Response) (*ResendInviteResponse, error
 	return response, nil
 }
 
-// ParseGetWebhookDeliveryResponse parses an HTTP response from a GetWebhookDeliveryWithResponse call
-func ParseGetWebhookDeliveryResponse(rsp *http.Response) (*GetWebhookDeliveryResponse, error) {
+// ParseRevokeInviteResponse parses an HTTP response from a RevokeInviteWithResponse call
+func ParseRevokeInviteResponse(rsp *http.Response) (*RevokeInviteResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &GetWebhookDeliveryResponse{
+	response := &RevokeInviteResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest WebhookDelivery
+		var dest User
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 200:
-		var headers GetWebhookDeliveryResponse200Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers200 = &headers
-	case rsp.StatusCode == 401:
-		var headers GetWebhookDeliveryResponse401Headers
-		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WWWAuthenticate = &value
-		}
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers401 = &headers
-	case rsp.StatusCode == 403:
-		var headers GetWebhookDeliveryResponse403Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers403 = &headers
-	case rsp.StatusCode == 404:
-		var headers GetWebhookDeliveryResponse404Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers404 = &headers
-	case rsp.StatusCode == 500:
-		var headers GetWebhookDeliveryResponse500Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers500 = &headers
-	}
-
-	return response, nil
-}
-
-// ParseReplayWebhookDeliveryResponse parses an HTTP response from a ReplayWebhookDeliveryWithResponse call
-func ParseReplayWebhookDeliveryResponse(rsp *http.Response) (*ReplayWebhookDeliveryResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &ReplayWebhookDeliveryResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
-		var dest WebhookDeliveryAccepted
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON202 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Problem
@@ -16609,8 +16174,8 @@ func ParseReplayWebhookDeliveryResponse(rsp *http.Response) (*ReplayWebhookDeliv
 	}
 
 	switch {
-	case rsp.StatusCode == 202:
-		var headers ReplayWebhookDeliveryResponse202Headers
+	case rsp.StatusCode == 200:
+		var headers RevokeInviteResponse200Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -16618,9 +16183,9 @@ func ParseReplayWebhookDeliveryResponse(rsp *http.Response) (*ReplayWebhookDeliv
 			}
 			headers.XRequestID = value
 		}
-		response.Headers202 = &headers
+		response.Headers200 = &headers
 	case rsp.StatusCode == 401:
-		var headers ReplayWebhookDeliveryResponse401Headers
+		var headers RevokeInviteResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -16637,7 +16202,7 @@ func ParseReplayWebhookDeliveryResponse(rsp *http.Response) (*ReplayWebhookDeliv
 		}
 		response.Headers401 = &headers
 	case rsp.StatusCode == 403:
-		var headers ReplayWebhookDeliveryResponse403Headers
+		var headers RevokeInviteResponse403Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -16647,7 +16212,7 @@ func ParseReplayWebhookDeliveryResponse(rsp *http.Response) (*ReplayWebhookDeliv
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
-		var headers ReplayWebhookDeliveryResponse404Headers
+		var headers RevokeInviteResponse404Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -16657,7 +16222,7 @@ func ParseReplayWebhookDeliveryResponse(rsp *http.Response) (*ReplayWebhookDeliv
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 409:
-		var headers ReplayWebhookDeliveryResponse409Headers
+		var headers RevokeInviteResponse409Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -16667,7 +16232,7 @@ func ParseReplayWebhookDeliveryResponse(rsp *http.Response) (*ReplayWebhookDeliv
 		}
 		response.Headers409 = &headers
 	case rsp.StatusCode == 500:
-		var headers ReplayWebhookDeliveryResponse500Headers
+		var headers RevokeInviteResponse500Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -16676,1091 +16241,6 @@ func ParseReplayWebhookDeliveryResponse(rsp *http.Response) (*ReplayWebhookDeliv
 			headers.XRequestID = value
 		}
 		response.Headers500 = &headers
-	}
-
-	return response, nil
-}
-
-// ParseListWebhookEndpointsResponse parses an HTTP response from a ListWebhookEndpointsWithResponse call
-func ParseListWebhookEndpointsResponse(rsp *http.Response) (*ListWebhookEndpointsResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &ListWebhookEndpointsResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest WebhookEndpointList
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 200:
-		var headers ListWebhookEndpointsResponse200Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers200 = &headers
-	case rsp.StatusCode == 401:
-		var headers ListWebhookEndpointsResponse401Headers
-		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WWWAuthenticate = &value
-		}
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers401 = &headers
-	case rsp.StatusCode == 403:
-		var headers ListWebhookEndpointsResponse403Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers403 = &headers
-	case rsp.StatusCode == 500:
-		var headers ListWebhookEndpointsResponse500Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers500 = &headers
-	}
-
-	return response, nil
-}
-
-// ParseCreateWebhookEndpointResponse parses an HTTP response from a CreateWebhookEndpointWithResponse call
-func ParseCreateWebhookEndpointResponse(rsp *http.Response) (*CreateWebhookEndpointResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &CreateWebhookEndpointResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest WebhookEndpointSecret
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON201 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON413 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON415 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON501 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 201:
-		var headers CreateWebhookEndpointResponse201Headers
-		if values := rsp.Header.Values("Location"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: "uri-reference"}); err != nil {
-				return nil, err
-			}
-			headers.Location = value
-		}
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers201 = &headers
-	case rsp.StatusCode == 400:
-		var headers CreateWebhookEndpointResponse400Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers400 = &headers
-	case rsp.StatusCode == 401:
-		var headers CreateWebhookEndpointResponse401Headers
-		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WWWAuthenticate = &value
-		}
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers401 = &headers
-	case rsp.StatusCode == 403:
-		var headers CreateWebhookEndpointResponse403Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers403 = &headers
-	case rsp.StatusCode == 409:
-		var headers CreateWebhookEndpointResponse409Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers409 = &headers
-	case rsp.StatusCode == 413:
-		var headers CreateWebhookEndpointResponse413Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers413 = &headers
-	case rsp.StatusCode == 415:
-		var headers CreateWebhookEndpointResponse415Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers415 = &headers
-	case rsp.StatusCode == 500:
-		var headers CreateWebhookEndpointResponse500Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers500 = &headers
-	case rsp.StatusCode == 501:
-		var headers CreateWebhookEndpointResponse501Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers501 = &headers
-	}
-
-	return response, nil
-}
-
-// ParseDeleteWebhookEndpointResponse parses an HTTP response from a DeleteWebhookEndpointWithResponse call
-func ParseDeleteWebhookEndpointResponse(rsp *http.Response) (*DeleteWebhookEndpointResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &DeleteWebhookEndpointResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 204:
-		var headers DeleteWebhookEndpointResponse204Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers204 = &headers
-	case rsp.StatusCode == 401:
-		var headers DeleteWebhookEndpointResponse401Headers
-		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WWWAuthenticate = &value
-		}
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers401 = &headers
-	case rsp.StatusCode == 403:
-		var headers DeleteWebhookEndpointResponse403Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers403 = &headers
-	case rsp.StatusCode == 404:
-		var headers DeleteWebhookEndpointResponse404Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers404 = &headers
-	case rsp.StatusCode == 500:
-		var headers DeleteWebhookEndpointResponse500Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers500 = &headers
-	}
-
-	return response, nil
-}
-
-// ParseGetWebhookEndpointResponse parses an HTTP response from a GetWebhookEndpointWithResponse call
-func ParseGetWebhookEndpointResponse(rsp *http.Response) (*GetWebhookEndpointResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &GetWebhookEndpointResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest WebhookEndpoint
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 200:
-		var headers GetWebhookEndpointResponse200Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers200 = &headers
-	case rsp.StatusCode == 401:
-		var headers GetWebhookEndpointResponse401Headers
-		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WWWAuthenticate = &value
-		}
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers401 = &headers
-	case rsp.StatusCode == 403:
-		var headers GetWebhookEndpointResponse403Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers403 = &headers
-	case rsp.StatusCode == 404:
-		var headers GetWebhookEndpointResponse404Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers404 = &headers
-	case rsp.StatusCode == 500:
-		var headers GetWebhookEndpointResponse500Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers500 = &headers
-	}
-
-	return response, nil
-}
-
-// ParseUpdateWebhookEndpointResponse parses an HTTP response from a UpdateWebhookEndpointWithResponse call
-func ParseUpdateWebhookEndpointResponse(rsp *http.Response) (*UpdateWebhookEndpointResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &UpdateWebhookEndpointResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest WebhookEndpoint
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON413 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON415 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 200:
-		var headers UpdateWebhookEndpointResponse200Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers200 = &headers
-	case rsp.StatusCode == 400:
-		var headers UpdateWebhookEndpointResponse400Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers400 = &headers
-	case rsp.StatusCode == 401:
-		var headers UpdateWebhookEndpointResponse401Headers
-		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WWWAuthenticate = &value
-		}
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers401 = &headers
-	case rsp.StatusCode == 403:
-		var headers UpdateWebhookEndpointResponse403Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers403 = &headers
-	case rsp.StatusCode == 404:
-		var headers UpdateWebhookEndpointResponse404Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers404 = &headers
-	case rsp.StatusCode == 413:
-		var headers UpdateWebhookEndpointResponse413Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers413 = &headers
-	case rsp.StatusCode == 415:
-		var headers UpdateWebhookEndpointResponse415Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers415 = &headers
-	case rsp.StatusCode == 500:
-		var headers UpdateWebhookEndpointResponse500Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers500 = &headers
-	}
-
-	return response, nil
-}
-
-// ParseListWebhookDeliveriesResponse parses an HTTP response from a ListWebhookDeliveriesWithResponse call
-func ParseListWebhookDeliveriesResponse(rsp *http.Response) (*ListWebhookDeliveriesResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &ListWebhookDeliveriesResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest WebhookDeliveryList
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 200:
-		var headers ListWebhookDeliveriesResponse200Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers200 = &headers
-	case rsp.StatusCode == 400:
-		var headers ListWebhookDeliveriesResponse400Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers400 = &headers
-	case rsp.StatusCode == 401:
-		var headers ListWebhookDeliveriesResponse401Headers
-		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WWWAuthenticate = &value
-		}
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers401 = &headers
-	case rsp.StatusCode == 403:
-		var headers ListWebhookDeliveriesResponse403Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers403 = &headers
-	case rsp.StatusCode == 404:
-		var headers ListWebhookDeliveriesResponse404Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers404 = &headers
-	case rsp.StatusCode == 500:
-		var headers ListWebhookDeliveriesResponse500Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers500 = &headers
-	}
-
-	return response, nil
-}
-
-// ParseRotateWebhookSecretResponse parses an HTTP response from a RotateWebhookSecretWithResponse call
-func ParseRotateWebhookSecretResponse(rsp *http.Response) (*RotateWebhookSecretResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &RotateWebhookSecretResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest WebhookEndpointSecret
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON501 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 200:
-		var headers RotateWebhookSecretResponse200Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers200 = &headers
-	case rsp.StatusCode == 401:
-		var headers RotateWebhookSecretResponse401Headers
-		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WWWAuthenticate = &value
-		}
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers401 = &headers
-	case rsp.StatusCode == 403:
-		var headers RotateWebhookSecretResponse403Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers403 = &headers
-	case rsp.StatusCode == 404:
-		var headers RotateWebhookSecretResponse404Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers404 = &headers
-	case rsp.StatusCode == 500:
-		var headers RotateWebhookSecretResponse500Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers500 = &headers
-	case rsp.StatusCode == 501:
-		var headers RotateWebhookSecretResponse501Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers501 = &headers
-	}
-
-	return response, nil
-}
-
-// ParseTestWebhookEndpointResponse parses an HTTP response from a TestWebhookEndpointWithResponse call
-func ParseTestWebhookEndpointResponse(rsp *http.Response) (*TestWebhookEndpointResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
-	defer func() { _ = rsp.Body.Close() }()
-	if err != nil {
-		return nil, err
-	}
-
-	response := &TestWebhookEndpointResponse{
-		Body:         bodyBytes,
-		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
-		var dest WebhookDeliveryAccepted
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON202 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON500 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
-		var dest Problem
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationproblemJSON501 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 202:
-		var headers TestWebhookEndpointResponse202Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers202 = &headers
-	case rsp.StatusCode == 401:
-		var headers TestWebhookEndpointResponse401Headers
-		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WWWAuthenticate = &value
-		}
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers401 = &headers
-	case rsp.StatusCode == 403:
-		var headers TestWebhookEndpointResponse403Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers403 = &headers
-	case rsp.StatusCode == 404:
-		var headers TestWebhookEndpointResponse404Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers404 = &headers
-	case rsp.StatusCode == 409:
-		var headers TestWebhookEndpointResponse409Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers409 = &headers
-	case rsp.StatusCode == 500:
-		var headers TestWebhookEndpointResponse500Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers500 = &headers
-	case rsp.StatusCode == 501:
-		var headers TestWebhookEndpointResponse501Headers
-		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.XRequestID = value
-		}
-		response.Headers501 = &headers
 	}
 
 	return response, nil

@@ -62,7 +62,7 @@ func TestSeedFlowThroughTheGeneratedClient(t *testing.T) {
 		resent, err := api.ResendInviteWithResponse(ctx, ada.ID, &client.ResendInviteParams{IdempotencyKey: new("resend-ada-1")}, owner)
 		require.NoError(t, err)
 		require.Equal(t, http.StatusAccepted, resent.StatusCode(), "%s", resent.Body)
-		require.Equal(t, 2, resent.JSON202.Invite.SentCount)
+		require.EqualValues(t, 2, resent.JSON202.Invite.SentCount)
 		require.Equal(t, client.InviteStateLive, resent.JSON202.Invite.State)
 		replay, err := api.ResendInviteWithResponse(ctx, ada.ID, &client.ResendInviteParams{IdempotencyKey: new("resend-ada-1")}, owner)
 		require.NoError(t, err)

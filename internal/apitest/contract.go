@@ -127,6 +127,12 @@ func (c *Contract) checkResponse(in *openapi3filter.RequestValidationInput, rout
 	if len(documented.Value.Content) == 0 && len(x.Body) > 0 {
 		out = append(out, fmt.Sprintf("response: %d is documented without a body, got %d bytes of %q", x.Status, len(x.Body), x.Header.Get("Content-Type")))
 	}
+	// Headers the contract must not leave out where the server sends them.
+	for _, h := range []string{"RateLimit-Policy", "RateLimit"} {
+		if x.Header.Get(h) != "" && documented.Value.Headers[h] == nil {
+			out = append(out, fmt.Sprintf("response: %s is sent but not documented for %d", h, x.Status))
+		}
+	}
 	if x.Status >= 400 {
 		codes, _ := documented.Value.Extensions[openapigen.ProblemCodesExtension].([]any)
 		out = append(out, checkProblem(x, codes)...)

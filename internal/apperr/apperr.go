@@ -89,6 +89,9 @@ type Extensions struct {
 	TargetRole string `json:"target_role,omitempty" enums:"owner,admin,hr,curator,learner"`
 	// JobState is a bulk job's final state, for job_finished.
 	JobState string `json:"job_state,omitempty" enums:"succeeded,partially_failed,failed,cancelled"`
+	// InviteState is the state of the user's latest invitation, for
+	// invite_not_live (none: never invited).
+	InviteState string `json:"invite_state,omitempty" enums:"expired,revoked,accepted,none"`
 }
 
 // WithUserStatus names the user's current status and returns e.
@@ -127,6 +130,12 @@ func (e *Error) WithRoles(actor, target string) *Error {
 // WithJobState names a bulk job's final state and returns e.
 func (e *Error) WithJobState(state string) *Error {
 	e.Ext.JobState = state
+	return e
+}
+
+// WithInviteState names the state of the user's latest invitation and returns e.
+func (e *Error) WithInviteState(state string) *Error {
+	e.Ext.InviteState = state
 	return e
 }
 

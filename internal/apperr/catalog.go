@@ -20,6 +20,7 @@ const (
 	InviteNotFound        Code = "invite_not_found"
 	MethodNotAllowed      Code = "method_not_allowed"
 	InviteNotPending      Code = "invite_not_pending"
+	InviteNotLive         Code = "invite_not_live"
 	EmailTaken            Code = "email_taken"
 	EmailChangeNotAllowed Code = "email_change_not_allowed"
 	UserNotDeactivated    Code = "user_not_deactivated"
@@ -80,6 +81,8 @@ var Catalog = []Entry{
 		"The path exists but not with this HTTP method; the `Allow` header lists the methods it has."},
 	{InviteNotPending, http.StatusConflict, "User is not invite-pending",
 		"Invitations can only be (re)sent to users whose status is `invite_pending`. `user_status` names the user's current status."},
+	{InviteNotLive, http.StatusConflict, "No live invitation",
+		"There is no live invitation link to revoke. `invite_state` names the state of the user's latest invitation: `expired`, `revoked`, `accepted`, or `none` when they were never invited."},
 	{EmailTaken, http.StatusConflict, "Email already in use",
 		"Another user of the organization has this email address (compared case-insensitively)."},
 	{EmailChangeNotAllowed, http.StatusConflict, "Email cannot be changed",
@@ -99,7 +102,7 @@ var Catalog = []Entry{
 	{InviteExpired, http.StatusGone, "Invitation expired",
 		"The activation link has expired. When `renewable` is true the user is still invited and `POST /invites/renew` sends a fresh link to the address on file."},
 	{InviteRevoked, http.StatusGone, "Invitation revoked",
-		"The activation link was replaced by a newer invitation, or made void when a password was set, the email changed or the user was deactivated. `reason` says which; when the account itself stopped being invite-pending, `user_status` names its status instead."},
+		"The activation link was replaced by a newer invitation, revoked by a people manager, or made void when a password was set, the email changed or the user was deactivated. `reason` says which: `superseded`, `revoked`, `password_set`, `email_changed`, `deactivated`; when the account itself stopped being invite-pending, `user_status` names its status instead."},
 	{InviteAccepted, http.StatusGone, "Invitation already used",
 		"The activation link was already used to activate the account. Sign in instead."},
 	{PayloadTooLarge, http.StatusRequestEntityTooLarge, "Request body too large",

@@ -35,9 +35,10 @@ const (
 // stray trailing bits, so one token has exactly one spelling.
 var inviteEncoding = base64.RawURLEncoding.Strict()
 
-// maxInviteTokenLen is the longest well-formed token, checked before any
-// decoding so that oversized input costs nothing.
-var maxInviteTokenLen = inviteEncoding.EncodedLen(inviteFixedLen + maxKeyIDLen)
+// MaxInviteTokenLength is the longest well-formed token, in characters: the
+// base64url length of the longest layout. It is checked before any decoding
+// so that oversized input costs nothing, and the contract publishes it.
+const MaxInviteTokenLength = ((inviteFixedLen+maxKeyIDLen)*8 + 5) / 6
 
 // SigningKey is one HMAC key for activation tokens, named by an ID that
 // travels in the token so keys can rotate without breaking live links.
@@ -159,7 +160,7 @@ type parsedInviteToken struct {
 func parseInviteToken(token string) (parsedInviteToken, error) {
 	// The decoder skips '\r' and '\n'; checking the alphabet first keeps
 	// one spelling per token, which logs and rate limits rely on.
-	if len(token) == 0 || len(token) > maxInviteTokenLen || !isBase64URL(token) {
+	if len(token) == 0 || len(token) > MaxInviteTokenLength || !isBase64URL(token) {
 		return parsedInviteToken{}, invalidToken("malformed")
 	}
 	raw, err := inviteEncoding.DecodeString(token)

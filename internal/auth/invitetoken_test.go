@@ -95,6 +95,8 @@ func TestInviteTokenLayout(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, testInviteID, id)
 	require.Equal(t, "k1", kid)
+	require.Equal(t, inviteEncoding.EncodedLen(inviteFixedLen+maxKeyIDLen), MaxInviteTokenLength,
+		"the published maximum is the encoded length of the longest layout")
 }
 
 func TestInviteTokenDeterministic(t *testing.T) {
@@ -194,7 +196,7 @@ func TestInviteTokenMalformedInput(t *testing.T) {
 		{name: "line break inside", token: token[:10] + "\r\n" + token[10:]},
 		{name: "extra character", token: token + "A"},
 		{name: "oversized", token: strings.Repeat("A", 1<<20)},
-		{name: "just over the maximum length", token: strings.Repeat("A", maxInviteTokenLen+1)},
+		{name: "just over the maximum length", token: strings.Repeat("A", MaxInviteTokenLength+1)},
 		{name: "version 2", token: reencode(func(b []byte) []byte { b[0] = 2; return b })},
 		{name: "nil invite id", token: reencode(func(b []byte) []byte { clear(b[1:17]); return b })},
 		{name: "kid length zero", token: reencode(func(b []byte) []byte { b[17] = 0; return b })},
@@ -267,7 +269,7 @@ func FuzzParseInviteToken(f *testing.F) {
 	f.Add("AQ")
 	f.Add(valid[:len(valid)-1])
 	f.Add(valid + "A")
-	f.Add(strings.Repeat("_", maxInviteTokenLen))
+	f.Add(strings.Repeat("_", MaxInviteTokenLength))
 	f.Add("AQAAAAAAAAAAAAAAAAAAAAAAEGsxAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
 
 	f.Fuzz(func(t *testing.T, token string) {
@@ -277,7 +279,7 @@ func FuzzParseInviteToken(f *testing.F) {
 		} else {
 			require.NotEqual(t, uuid.Nil, id)
 			require.True(t, validKeyID(kid))
-			require.LessOrEqual(t, len(token), maxInviteTokenLen)
+			require.LessOrEqual(t, len(token), MaxInviteTokenLength)
 		}
 		// Only the genuine token verifies for this user and expiry.
 		if s.Verify(token, testUserID, testExpiry) == nil {

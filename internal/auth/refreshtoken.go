@@ -28,6 +28,10 @@ const RefreshTokenHashLen = sha256.Size
 // before decoding so that oversized input costs nothing.
 var maxRefreshTokenLen = inviteEncoding.EncodedLen(refreshTokenLen)
 
+// RefreshTokenLength is the length of every refresh token, in characters,
+// as the contract publishes it.
+const RefreshTokenLength = (refreshTokenLen*8 + 5) / 6
+
 // NewRefreshToken makes a fresh refresh token for the row id and returns
 // it with the hash to store.
 func NewRefreshToken(id uuid.UUID) (token string, hash []byte) {

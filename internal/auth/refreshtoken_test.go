@@ -38,3 +38,8 @@ func TestParseRefreshTokenRefusesWhatIsNotOne(t *testing.T) {
 	}
 	require.False(t, RefreshTokenMatches(nil, make([]byte, RefreshTokenHashLen)), "an empty stored hash matches nothing")
 }
+
+func TestRefreshTokenLengthIsPublished(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, maxRefreshTokenLen, RefreshTokenLength)
+}

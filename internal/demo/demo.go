@@ -145,7 +145,7 @@ func (c clock) seedPerson(ctx context.Context, owner people.Actor, i int, p pers
 				return err
 			}
 		}
-		inv, _, err := at(start-r).ResendInvite(ctx, owner, u.ID)
+		inv, _, err := at(start-r).ResendInvite(ctx, owner, u.ID, people.InviteOptions{})
 		if err != nil {
 			return err
 		}

@@ -30,7 +30,7 @@ func TestLogSenderLogsOneRecordPerRecipient(t *testing.T) {
 		require.Equal(t, r.Email, rec["to"])
 		require.Equal(t, r.Link, rec["link"])
 		require.Equal(t, r.InviteID, rec["invite_id"])
-		require.Equal(t, "You're invited to join Northwind Academy on the learning platform", rec["subject"])
+		require.Equal(t, "Grace Hopper invited you to Northwind Academy", rec["subject"])
 		require.Contains(t, rec["text"], "Hello "+r.FirstName+",")
 		require.Contains(t, rec["text"], r.Link)
 	}

@@ -42,14 +42,22 @@ type Recipient struct {
 	ExpiresAt time.Time
 }
 
-// Batch is one or more invitations that share an organization and an
-// inviter. A single invite is a batch of one; a bulk resend sends up to
-// MaxBatch recipients per batch.
+// Batch is one or more invitations that share an organization, an inviter
+// and a language. A single invite is a batch of one; a bulk resend sends up
+// to MaxBatch recipients per batch.
 type Batch struct {
 	OrganizationID   string
 	OrganizationName string
-	InviterName      string // may be empty: the email then says "your administrator"
-	Recipients       []Recipient
+	InviterName      string // may be empty: the email then names nobody
+	// Locale is the recipients' language (BCP 47) and DefaultLocale the
+	// organization's: the email is in the first language of the fallback
+	// chain that has one (ResolveLocale).
+	Locale        string
+	DefaultLocale string
+	// TimeZone is the organization's IANA time zone, in which the email
+	// shows the expiry; empty is UTC.
+	TimeZone   string
+	Recipients []Recipient
 }
 
 // Receipt is what the provider answered for an accepted batch.

@@ -128,20 +128,28 @@ func TestRenderPhrases(t *testing.T) {
 	tests := []struct {
 		name      string
 		expiresAt time.Time
+		zone      string
 		want      string
 	}{
-		{name: "a week", expiresAt: renderNow.Add(7 * 24 * time.Hour), want: "This link expires on Monday, 30 November 2026 at 14:05 UTC (in 7 days)."},
-		{name: "a week less the seconds the job waited", expiresAt: renderNow.Add(7*24*time.Hour - 42*time.Second), want: "(in 7 days)."},
-		{name: "one day", expiresAt: renderNow.Add(24 * time.Hour), want: "Tuesday, 24 November 2026 at 14:05 UTC (in 1 day)."},
-		{name: "23 hours", expiresAt: renderNow.Add(23 * time.Hour), want: "(in 23 hours)."},
-		{name: "non-UTC expiry is shown in UTC", expiresAt: renderNow.Add(48 * time.Hour).In(time.FixedZone("CET", 3600)), want: "Wednesday, 25 November 2026 at 14:05 UTC (in 2 days)."},
+		{name: "a week", expiresAt: renderNow.Add(7 * 24 * time.Hour), want: "This link expires in 7 days, on Monday, 30 November 2026 at 14:05 (UTC)."},
+		{name: "a week less the seconds the job waited", expiresAt: renderNow.Add(7*24*time.Hour - 42*time.Second), want: "expires in 7 days,"},
+		{name: "one day", expiresAt: renderNow.Add(24 * time.Hour), want: "in 1 day, on Tuesday, 24 November 2026 at 14:05 (UTC)."},
+		{name: "23 hours", expiresAt: renderNow.Add(23 * time.Hour), want: "expires in 23 hours,"},
+		{name: "a time of another zone is shown in the organization's", expiresAt: renderNow.Add(48 * time.Hour).In(time.FixedZone("CET", 3600)),
+			want: "Wednesday, 25 November 2026 at 14:05 (UTC)."},
+		{name: "the organization's time zone", expiresAt: renderNow.Add(7 * 24 * time.Hour), zone: "Pacific/Auckland",
+			want: "on Tuesday, 1 December 2026 at 03:05 (Pacific/Auckland)."},
+		{name: "a zone name with an underscore", expiresAt: renderNow.Add(7 * 24 * time.Hour), zone: "America/Sao_Paulo",
+			want: "on Monday, 30 November 2026 at 11:05 (America/Sao Paulo)."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			r := testRecipient(0)
 			r.ExpiresAt = tt.expiresAt
-			_, text, html, err := Render(testBatch(r), r, renderNow)
+			b := testBatch(r)
+			b.TimeZone = tt.zone
+			_, text, html, err := Render(b, r, renderNow)
 			require.NoError(t, err)
 			require.Contains(t, text, tt.want)
 			require.Contains(t, html, tt.want)
@@ -165,6 +173,8 @@ func TestRenderRejectsIncompleteInput(t *testing.T) {
 		{name: "no link", modify: func(_ *Batch, r *Recipient) { r.Link = "" }},
 		{name: "relative link", modify: func(_ *Batch, r *Recipient) { r.Link = "/activate?token=x" }},
 		{name: "script link", modify: func(_ *Batch, r *Recipient) { r.Link = "javascript:alert(1)" }},
+		{name: "unknown time zone", modify: func(b *Batch, _ *Recipient) { b.TimeZone = "Mars/Olympus_Mons" }},
+		{name: "the server's local zone", modify: func(b *Batch, _ *Recipient) { b.TimeZone = "Local" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -68,15 +68,23 @@ func addSingleContent(m *sgmail.SGMailV3, b Batch, now time.Time) error {
 // addSubstitutedContent renders the shared message once, with placeholders
 // that each personalization's substitutions fill in for its recipient.
 func addSubstitutedContent(m *sgmail.SGMailV3, b Batch, now time.Time) error {
+	lz, zone, err := b.language()
+	if err != nil {
+		return err
+	}
 	ph := newPlaceholders()
-	c, err := render(b, ph.text, ph.html)
+	c, err := render(lz, b, ph.text, ph.html)
 	if err != nil {
 		return err
 	}
 	m.Subject = c.Subject
 	m.AddContent(sgmail.NewContent("text/plain", c.Text), sgmail.NewContent("text/html", c.HTML))
 	for _, r := range b.Recipients {
-		subs, err := ph.values(personalize(r, now))
+		words, err := personalize(lz, zone, r, now)
+		if err != nil {
+			return err
+		}
+		subs, err := ph.values(words)
 		if err != nil {
 			return err
 		}
@@ -89,26 +97,48 @@ func addSubstitutedContent(m *sgmail.SGMailV3, b Batch, now time.Time) error {
 
 // addTemplateData hands each recipient's data to a SendGrid dynamic
 // template. inviter_name already holds the fallback wording, so that a
-// template reads the same as the embedded one without its own logic.
+// template reads the same as the embedded one without its own logic. The
+// prepared phrases (subject, expires_on, expires_in_words) are in
+// content_locale, the language the embedded emails would use; locale is
+// the recipients' own, for a template with more languages than those.
 func addTemplateData(m *sgmail.SGMailV3, templateID string, b Batch, now time.Time) error {
-	subject, err := subjectOf(b)
+	lz, zone, err := b.language()
 	if err != nil {
 		return err
+	}
+	subject, err := subjectOf(lz, b)
+	if err != nil {
+		return err
+	}
+	inviter, err := inviterName(lz, b)
+	if err != nil {
+		return err
+	}
+	locale := b.Locale
+	if locale == "" {
+		locale = lz.locale
 	}
 	m.SetTemplateID(templateID)
 	for _, r := range b.Recipients {
 		p := personalization(b, r)
+		words, err := personalize(lz, zone, r, now)
+		if err != nil {
+			return err
+		}
 		data := map[string]any{
 			"subject":           subject,
 			"organization_name": oneLine(b.OrganizationName),
-			"inviter_name":      inviter(b),
+			"inviter_name":      inviter,
 			"first_name":        oneLine(r.FirstName),
 			"last_name":         oneLine(r.LastName),
 			"email":             r.Email,
 			"link":              r.Link,
+			"locale":            locale,
+			"content_locale":    lz.locale,
+			"time_zone":         zone.String(),
 			"expires_at":        r.ExpiresAt.UTC().Format(time.RFC3339),
-			"expires_on":        expiresOn(r.ExpiresAt),
-			"expires_in_words":  expiresIn(r.ExpiresAt.Sub(now)),
+			"expires_on":        words.ExpiresOn,
+			"expires_in_words":  words.ExpiresIn,
 		}
 		for k, v := range data {
 			p.SetDynamicTemplateData(k, v)

@@ -88,44 +88,50 @@ func TestSendGridSendsOneInvite(t *testing.T) {
 
 func TestSendGridBatchShowsEachRecipientTheirOwnMessage(t *testing.T) {
 	t.Parallel()
-	fake := sendgridtest.NewServer(t)
-	sg := newSendGrid(t, fake)
-	now := time.Now()
+	for _, locale := range mail.Locales() {
+		t.Run(locale, func(t *testing.T) {
+			t.Parallel()
+			fake := sendgridtest.NewServer(t)
+			sg := newSendGrid(t, fake)
+			now := time.Now()
 
-	b := batchOf(4, now)
-	b.OrganizationName = `O'Brien & "Co" <b>`
-	b.InviterName = ""
-	b.Recipients[0].FirstName = `<script>alert(1)</script>`
-	b.Recipients[0].Link = `https://app.example/activate?token=a+b&x="q"<y>`
-	b.Recipients[1].FirstName = ""
-	b.Recipients[1].ExpiresAt = now.Add(23 * time.Hour)
-	b.Recipients[2].FirstName = `O'Brien & "Co"`
-	b.Recipients[2].ExpiresAt = now.Add(24 * time.Hour)
-	b.Recipients[3].FirstName = "Zoë"
+			b := batchOf(4, now)
+			b.Locale, b.TimeZone = locale, "Asia/Kolkata"
+			b.OrganizationName = `O'Brien & "Co" <b>`
+			b.InviterName = ""
+			b.Recipients[0].FirstName = `<script>alert(1)</script>`
+			b.Recipients[0].Link = `https://app.example/activate?token=a+b&x="q"<y>`
+			b.Recipients[1].FirstName = ""
+			b.Recipients[1].ExpiresAt = now.Add(23 * time.Hour)
+			b.Recipients[2].FirstName = `O'Brien & "Co"`
+			b.Recipients[2].ExpiresAt = now.Add(24 * time.Hour)
+			b.Recipients[3].FirstName = "Zoë"
 
-	receipt, err := sg.Send(t.Context(), b)
-	require.NoError(t, err)
-	require.Equal(t, 1, fake.Requests(), "one API call for the whole batch")
-	msg := fake.Messages()[0]
-	require.Equal(t, msg.ID, receipt.MessageID)
+			receipt, err := sg.Send(t.Context(), b)
+			require.NoError(t, err)
+			require.Equal(t, 1, fake.Requests(), "one API call for the whole batch")
+			msg := fake.Messages()[0]
+			require.Equal(t, msg.ID, receipt.MessageID)
 
-	shared := msg.Request.Content[0].Value + msg.Request.Content[1].Value
-	for _, r := range b.Recipients {
-		require.NotContains(t, shared, r.Link, "links travel only in substitutions")
-	}
+			shared := msg.Request.Content[0].Value + msg.Request.Content[1].Value
+			for _, r := range b.Recipients {
+				require.NotContains(t, shared, r.Link, "links travel only in substitutions")
+			}
 
-	require.Len(t, msg.Personalizations, len(b.Recipients))
-	for i, r := range b.Recipients {
-		p := msg.Personalizations[i]
-		require.Equal(t, r.Email, p.Email)
-		require.Equal(t, r.InviteID, p.CustomArgs["invite_id"])
-		require.Equal(t, b.OrganizationID, p.CustomArgs["organization_id"])
+			require.Len(t, msg.Personalizations, len(b.Recipients))
+			for i, r := range b.Recipients {
+				p := msg.Personalizations[i]
+				require.Equal(t, r.Email, p.Email)
+				require.Equal(t, r.InviteID, p.CustomArgs["invite_id"])
+				require.Equal(t, b.OrganizationID, p.CustomArgs["organization_id"])
 
-		subject, text, html, err := mail.Render(b, r, now)
-		require.NoError(t, err)
-		require.Equal(t, subject, p.Subject, "recipient %d", i)
-		require.Equal(t, text, p.Text, "recipient %d", i)
-		require.Equal(t, html, p.HTML, "recipient %d", i)
+				subject, text, html, err := mail.Render(b, r, now)
+				require.NoError(t, err)
+				require.Equal(t, subject, p.Subject, "recipient %d", i)
+				require.Equal(t, text, p.Text, "recipient %d", i)
+				require.Equal(t, html, p.HTML, "recipient %d", i)
+			}
+		})
 	}
 }
 
@@ -161,7 +167,7 @@ func TestSendGridDynamicTemplate(t *testing.T) {
 		p := req.Personalizations[i]
 		require.Equal(t, r.InviteID, p.CustomArgs["invite_id"])
 		require.Equal(t, map[string]any{
-			"subject":           "You're invited to join Northwind Academy on the learning platform",
+			"subject":           "You're invited to join Northwind Academy",
 			"organization_name": "Northwind Academy",
 			"inviter_name":      "your administrator",
 			"first_name":        r.FirstName,
@@ -169,9 +175,35 @@ func TestSendGridDynamicTemplate(t *testing.T) {
 			"email":             r.Email,
 			"link":              r.Link,
 			"expires_at":        r.ExpiresAt.UTC().Format(time.RFC3339),
-			"expires_on":        r.ExpiresAt.UTC().Format("Monday, 2 January 2006 at 15:04 UTC"),
+			"expires_on":        r.ExpiresAt.UTC().Format("Monday, 2 January 2006 at 15:04 (UTC)"),
 			"expires_in_words":  "in 7 days",
+			"locale":            "en",
+			"content_locale":    "en",
+			"time_zone":         "UTC",
 		}, p.DynamicTemplateData)
 		require.Empty(t, p.Substitutions)
 	}
+}
+
+// A dynamic template gets the recipients' own locale, which it may know
+// even where the embedded emails fall back, with the prepared phrases in
+// the language the embedded email would use.
+func TestSendGridDynamicTemplateCarriesTheLocale(t *testing.T) {
+	t.Parallel()
+	fake := sendgridtest.NewServer(t)
+	sg := newSendGrid(t, fake, func(c *mail.SendGridConfig) { c.TemplateID = "d-0123456789abcdef" })
+	b := batchOf(1, time.Now())
+	b.Locale, b.DefaultLocale, b.TimeZone = "it-CH", "de", "Europe/Zurich"
+
+	_, err := sg.Send(t.Context(), b)
+	require.NoError(t, err)
+	data := fake.Messages()[0].Request.Personalizations[0].DynamicTemplateData
+	require.Equal(t, "it-CH", data["locale"])
+	require.Equal(t, "de", data["content_locale"], "Italian has no embedded email: the organization's default")
+	require.Equal(t, "Europe/Zurich", data["time_zone"])
+	require.Equal(t, "Grace Hopper hat Sie zu Northwind Academy eingeladen", data["subject"])
+	require.Regexp(t, `^(Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonntag), \d{1,2}\. `+
+		`(Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember) \d{4} um \d\d:\d\d Uhr \(Europe/Zurich\)$`,
+		data["expires_on"])
+	require.Equal(t, "in 7 Tagen", data["expires_in_words"])
 }

@@ -33,7 +33,9 @@ func TestExpiresIn(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.left.String(), func(t *testing.T) {
 			t.Parallel()
-			require.Equal(t, tt.want, expiresIn(tt.left))
+			got, err := localizerFor("en").expiresIn(tt.left)
+			require.NoError(t, err)
+			require.Equal(t, tt.want, got)
 		})
 	}
 }

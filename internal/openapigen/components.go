@@ -37,6 +37,7 @@ func (g *generator) components() {
 			false, str(openapi3.NewStringSchema().WithEnum("true")), "true"),
 		"WWWAuthenticate": header("The authentication scheme to use.", false, str(openapi3.NewStringSchema()), `Bearer realm="invited"`),
 	}
+	g.rateLimitComponents()
 	key := openapi3.NewHeaderParameter(paramIdempotency).
 		WithDescription("Makes the request safe to retry: a retry with the same key and the same request replays the first answer (for 24 hours) instead of acting again. Use a fresh random key, such as a UUID, per intended action.").
 		WithSchema(openapi3.NewStringSchema().WithMinLength(1).WithMaxLength(255).WithPattern(`^[!-~]+$`))

@@ -9,10 +9,16 @@
 //     example per code; every operation can answer 500 internal;
 //   - object schemas have additionalProperties: false, because the server
 //     rejects unknown request fields and never sends undocumented ones;
-//   - every response carries X-Request-ID, a 429 carries Retry-After, a 201
+//   - every response carries X-Request-ID, every answer of an operation
+//     annotated x-rate-limited the RateLimit-Policy and RateLimit fields
+//     (ratelimit.go), a 429 carries Retry-After, a 201
 //     carries Location, and the success of an operation that takes an
 //     Idempotency-Key may carry Idempotent-Replayed;
 //   - the bearer scheme is HTTP bearer (Swagger 2.0 only knows API keys);
+//   - limits a typed generator needs (limits.go): integers are int32,
+//     uuid and date-time strings have the length their format allows, an
+//     array of enumerated values lists each once, and a text body takes its
+//     maxLength from the operation's x-text-max-length annotation;
 //   - a text/* body (an HTML page, a CSV upload) is a string document;
 //   - requests and JSON successes get a media-type example assembled from the
 //     schemas' property examples, unless the operation's x-examples
@@ -193,7 +199,10 @@ func (g *generator) fail(format string, args ...any) {
 }
 
 func (g *generator) run() {
-	g.doc.Servers = openapi3.Servers{{URL: "/", Description: "The service itself; every path is relative to where it is deployed."}}
+	// x-internal says who the service is for (partners too); the
+	// description which environments (OWASP API9, inventory).
+	g.doc.Servers = openapi3.Servers{{URL: "/", Extensions: map[string]any{"x-internal": false},
+		Description: "The service itself, wherever it runs (local development, staging or production); every path is relative to where it is deployed."}}
 	g.doc.Info.Description = strings.TrimSpace(g.doc.Info.Description) + "\n\n" + CatalogMarkdown(g.catalog, 3)
 	g.securityScheme()
 	g.components()
@@ -204,6 +213,7 @@ func (g *generator) run() {
 			g.operation(path, method, item.GetOperation(method))
 		}
 	}
+	g.limits()
 }
 
 // securityScheme makes the swag API key an HTTP bearer scheme.
@@ -232,11 +242,13 @@ func (g *generator) operation(path, method string, op *openapi3.Operation) {
 	examples := g.examplesAnnotation(where, op)
 	alternatives := g.oneOfAnnotation(where, op)
 	idempotent := g.parameters(method, path, op)
+	limited := g.rateLimited(where, op)
 	if op.RequestBody != nil && op.RequestBody.Value != nil {
 		g.requestBody(where, op.RequestBody.Value, examples, alternatives)
 	} else if len(alternatives) > 0 {
 		g.fail("%s: @x-request-one-of on an operation without a body", where)
 	}
+	g.textLimit(where, op)
 	if op.Responses.Value("500") == nil {
 		op.Responses.Set("500", &openapi3.ResponseRef{Value: openapi3.NewResponse().WithDescription(string(apperr.CodeInternal))})
 	}
@@ -245,7 +257,7 @@ func (g *generator) operation(path, method string, op *openapi3.Operation) {
 		op.Security = &openapi3.SecurityRequirements{} // public, and saying so
 	}
 	for _, status := range op.Responses.Keys() {
-		g.response(where, status, op.Responses.Value(status).Value, examples, responseTraits{secured: secured, idempotent: idempotent})
+		g.response(where, status, op.Responses.Value(status).Value, examples, responseTraits{secured: secured, idempotent: idempotent, rateLimited: limited})
 	}
 	for key := range examples {
 		g.fail("%s: x-examples names %q, which is neither \"request\" nor a success status of the operation", where, key)
@@ -392,8 +404,9 @@ func (g *generator) mediaExamples(where, label string, content openapi3.Content,
 }
 
 type responseTraits struct {
-	secured    bool
-	idempotent bool
+	secured     bool
+	idempotent  bool
+	rateLimited bool
 }
 
 func (g *generator) response(where, status string, r *openapi3.Response, examples map[string]any, t responseTraits) {
@@ -406,6 +419,9 @@ func (g *generator) response(where, status string, r *openapi3.Response, example
 		r.Headers = openapi3.Headers{}
 	}
 	r.Headers[headerRequestID] = &openapi3.HeaderRef{Ref: "#/components/headers/RequestID"}
+	if t.rateLimited {
+		rateLimitHeaders(r)
+	}
 	switch {
 	case code == http.StatusTooManyRequests:
 		r.Headers[headerRetryAfter] = &openapi3.HeaderRef{Ref: "#/components/headers/RetryAfter"}

@@ -313,3 +313,32 @@ func TestProblemsMarkdownListsEveryCode(t *testing.T) {
 	}
 	require.Contains(t, md, "Fix the `request`.", "meanings keep their Markdown")
 }
+
+func TestGenerateWritesDownLimits(t *testing.T) {
+	t.Parallel()
+	doc, err := generate(t, nil)
+	require.NoError(t, err)
+	props := doc.Components.Schemas["Thing"].Value.Properties
+	require.EqualValues(t, 36, *props["id"].Value.MaxLength, "a uuid is 36 characters")
+	tags := props["tags"].Value
+	require.EqualValues(t, 1, *tags.MaxItems, "an array of enumerated values lists each at most once")
+	require.True(t, tags.UniqueItems)
+	require.Equal(t, "int32", doc.Components.Schemas["NewThing"].Value.Properties["size"].Value.Format)
+	require.Equal(t, "int32", doc.Components.Schemas["Problem"].Value.Properties["status"].Value.Format)
+	require.EqualValues(t, 36, *doc.Paths.Value("/things/{id}").Get.Parameters[0].Value.Schema.Value.MaxLength)
+
+	// A text body takes its limit from x-text-max-length.
+	doc, err = generate(t, func(d map[string]any) {
+		op := path(d, "/things", "post")
+		op["consumes"] = []any{"application/json", "text/csv"}
+		op["x-text-max-length"] = 1024
+		op["x-examples"] = map[string]any{"request": "name\nlamp\n"}
+	})
+	require.NoError(t, err)
+	content := doc.Paths.Value("/things").Post.RequestBody.Value.Content
+	require.EqualValues(t, 1024, *content.Get("text/csv").Schema.Value.MaxLength)
+	require.Nil(t, content.Get("application/json").Schema.Value.MaxLength, "the JSON body is not a text")
+
+	_, err = generate(t, func(d map[string]any) { path(d, "/things/{id}", "get")["x-text-max-length"] = 1024 })
+	require.ErrorContains(t, err, "x-text-max-length on an operation without a body")
+}

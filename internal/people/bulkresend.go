@@ -28,6 +28,8 @@ type BulkResendRequest struct {
 	UserIDs []string
 	Filter  *BulkFilter
 	DryRun  bool
+	// Invite are the options of every invitation the job sends.
+	Invite InviteOptions
 }
 
 // BulkPreview is what a bulk resend would do if it were accepted now.
@@ -99,10 +101,14 @@ func (s *Service) ResendInvites(ctx context.Context, actor Actor, r BulkResendRe
 	if err := actor.RequireManager(); err != nil {
 		return BulkPreview{}, Job{}, err
 	}
+	if fe := r.Invite.validate(); fe != nil {
+		return BulkPreview{}, Job{}, apperr.Invalid(*fe)
+	}
 	sel, err := parseBulkSelection(r)
 	if err != nil {
 		return BulkPreview{}, Job{}, err
 	}
+	sel.params.ExpiresIn = r.Invite.hoursOf()
 	if r.DryRun {
 		p, err := s.previewResend(ctx, actor, sel)
 		return p, Job{}, err

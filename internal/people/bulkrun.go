@@ -151,7 +151,7 @@ func (s *Service) resendBatch(ctx context.Context, actor Actor, org Organization
 			it.finish(ItemSkipped, ItemRecentlyInvited, "The user was sent a newer invitation after this job was accepted.", now)
 			continue
 		}
-		inv, _, err := s.resend(ctx, actor, org, &u, box)
+		inv, _, err := s.resend(ctx, actor, org, &u, job.Params.inviteOptions(), box)
 		if apperr.Is(err, apperr.InsufficientRank) || apperr.Is(err, apperr.InviteNotPending) {
 			it.skipFor(err, now)
 			continue

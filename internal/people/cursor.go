@@ -13,6 +13,10 @@ import (
 	"github.com/invitedhq/invited/internal/input"
 )
 
+// MaxCursorLength bounds the opaque cursors a listing accepts, in
+// characters; every next_cursor the service makes is far shorter.
+const MaxCursorLength = 512
+
 // timeCursor is the position after the last row of a newest-first page
 // ordered by creation time and id (audit events, jobs).
 type timeCursor struct {
@@ -29,6 +33,9 @@ func (c timeCursor) encode() string {
 // decodeTimeCursor reads a next_cursor made by encode.
 func decodeTimeCursor(s string) (*timeCursor, error) {
 	var c timeCursor
+	if len(s) > MaxCursorLength {
+		return &c, errors.New("cursor too long")
+	}
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err == nil {
 		err = input.DecodeJSON(b, &c)

@@ -24,8 +24,8 @@ func (s *Service) DeliverInvite(ctx context.Context, inviteID uuid.UUID) error {
 }
 
 // DeliverInviteBatch hands the emails of invites created together (a batch
-// of a bulk job) to the provider, one call per organization and inviter,
-// each recipient with their own link. It keeps only invites that are still
+// of a bulk job) to the provider, one call per organization, inviter and
+// language, each recipient with their own link. It keeps only invites that are still
 // live and their user's latest, and that the provider has not accepted yet,
 // so a retry after a partial failure or a crash never mails a superseded
 // link and mails an accepted one again only if its acceptance went
@@ -38,6 +38,7 @@ func (s *Service) DeliverInviteBatch(ctx context.Context, inviteIDs []uuid.UUID)
 	type group struct {
 		org       uuid.UUID
 		createdBy uuid.UUID
+		locale    string
 	}
 	var (
 		order  []group
@@ -63,7 +64,7 @@ func (s *Service) DeliverInviteBatch(ctx context.Context, inviteIDs []uuid.UUID)
 			s.log.InfoContext(ctx, "invite email not sent: "+why, "invite_id", inv.ID, "state", inv.State(now))
 			continue
 		}
-		g := group{org: inv.OrganizationID}
+		g := group{org: inv.OrganizationID, locale: u.Locale}
 		if inv.CreatedBy != nil {
 			g.createdBy = *inv.CreatedBy
 		}
@@ -124,13 +125,15 @@ type deliverable struct {
 	user   User
 }
 
-// batchFor builds the mail batch of invites that share an organization and an inviter.
+// batchFor builds the mail batch of invites that share an organization, an
+// inviter and their users' language.
 func (s *Service) batchFor(ctx context.Context, first Invite, items []deliverable) (mail.Batch, error) {
 	org, err := s.store.OrganizationByID(ctx, first.OrganizationID)
 	if err != nil {
 		return mail.Batch{}, err
 	}
-	batch := mail.Batch{OrganizationID: org.ID.String(), OrganizationName: org.Name}
+	batch := mail.Batch{OrganizationID: org.ID.String(), OrganizationName: org.Name,
+		Locale: items[0].user.Locale, DefaultLocale: org.DefaultLocale, TimeZone: org.TimeZone}
 	if first.CreatedBy != nil {
 		if inviter, err := s.store.User(ctx, org.ID, *first.CreatedBy); err == nil {
 			batch.InviterName = inviter.FullName()
@@ -223,7 +226,7 @@ func announcedDelivery(st DeliveryStatus) bool {
 // that happened in the same second (the provider's resolution): a deferral
 // comes before the outcome it delays, a delivery before a late bounce or a
 // spam report. The later event in this order wins the tie. Statuses that
-// no event sets (queued, sent, failed) rank lowest.
+// no event sets (queued, sent, failed, by_hand) rank lowest.
 func (d DeliveryStatus) Precedence() int {
 	switch d {
 	case DeliveryDeferred:
@@ -234,7 +237,7 @@ func (d DeliveryStatus) Precedence() int {
 		return 3
 	case DeliverySpamReport:
 		return 4
-	case DeliveryQueued, DeliverySent, DeliveryFailed:
+	case DeliveryQueued, DeliverySent, DeliveryFailed, DeliveryByHand:
 		return 0
 	}
 	return 0

@@ -69,6 +69,11 @@ type Organization struct {
 	Slug      string
 	Name      string
 	InviteTTL time.Duration
+	// DefaultLocale is the language (BCP 47) of users created without
+	// one, and the fallback of users whose language has no email templates.
+	DefaultLocale string
+	// TimeZone is the IANA time zone in which emails show dates.
+	TimeZone  string
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -87,12 +92,14 @@ type User struct {
 	MustChangePassword bool
 	// EmailSuggestion is a likely correction of a mistyped email domain.
 	EmailSuggestion string
-	LatestInviteID  *uuid.UUID
-	LastInvitedAt   *time.Time
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
-	ConfirmedAt     *time.Time
-	DeactivatedAt   *time.Time
+	// Locale is the user's language (BCP 47), the language of their emails.
+	Locale         string
+	LatestInviteID *uuid.UUID
+	LastInvitedAt  *time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	ConfirmedAt    *time.Time
+	DeactivatedAt  *time.Time
 
 	// Invite is the latest invitation, when loaded.
 	Invite *Invite
@@ -120,6 +127,14 @@ func (u User) FullName() string {
 	}
 }
 
+// DisplayName is the user's full name, or their email when they have no name.
+func (u User) DisplayName() string {
+	if n := u.FullName(); n != "" {
+		return n
+	}
+	return u.Email
+}
+
 // RevokeReason says why an invitation stopped working before it was used.
 type RevokeReason string
 
@@ -129,7 +144,13 @@ const (
 	RevokedPasswordSet  RevokeReason = "password_set"
 	RevokedEmailChanged RevokeReason = "email_changed"
 	RevokedDeactivated  RevokeReason = "deactivated"
+	// RevokedByManager: a people manager revoked the invitation itself,
+	// without deactivating the person.
+	RevokedByManager RevokeReason = "revoked"
 )
+
+// RevokeReasons lists every revoke reason.
+var RevokeReasons = []RevokeReason{RevokedSuperseded, RevokedPasswordSet, RevokedEmailChanged, RevokedDeactivated, RevokedByManager}
 
 // InviteState is an invitation's state as seen now.
 type InviteState string
@@ -157,11 +178,14 @@ const (
 	DeliveryDropped    DeliveryStatus = "dropped"
 	DeliverySpamReport DeliveryStatus = "spam_report"
 	DeliveryFailed     DeliveryStatus = "failed"
+	// DeliveryByHand: no email; a people manager took the link to hand it
+	// over themselves (invite-link).
+	DeliveryByHand DeliveryStatus = "by_hand"
 )
 
 // DeliveryStatuses lists every delivery status.
 var DeliveryStatuses = []DeliveryStatus{DeliveryQueued, DeliverySent, DeliveryDelivered, DeliveryDeferred,
-	DeliveryBounced, DeliveryBlocked, DeliveryDropped, DeliverySpamReport, DeliveryFailed}
+	DeliveryBounced, DeliveryBlocked, DeliveryDropped, DeliverySpamReport, DeliveryFailed, DeliveryByHand}
 
 // Invite is one activation link sent to one user.
 type Invite struct {
@@ -169,6 +193,9 @@ type Invite struct {
 	OrganizationID uuid.UUID
 	UserID         uuid.UUID
 	CreatedBy      *uuid.UUID
+	// CreatedByName is the name of the people manager who sent it (their
+	// email when they have no name), when loaded with its user.
+	CreatedByName string
 	// Sequence counts the user's invitations: 1 for the first, 2 after one resend…
 	Sequence     int
 	KeyID        string
@@ -236,7 +263,9 @@ const (
 	ActionRoleChanged         = "user.role_changed"
 	ActionUserDeactivated     = "user.deactivated"
 	ActionUserReactivated     = "user.reactivated"
+	ActionInviteLinkIssued    = "invite.link_issued"
 	ActionOrganizationCreated = "organization.created"
+	ActionOrganizationUpdated = "organization.updated"
 	ActionBulkResendStarted   = "bulk.resend_started"
 	ActionImportStarted       = "import.started"
 	ActionJobCancelled        = "job.cancelled"
@@ -250,7 +279,7 @@ const (
 
 // AuditActions lists the actions GET /audit-events can filter on.
 var AuditActions = []string{ActionUserCreated, ActionUserUpdated, ActionInviteSent, ActionInviteResent,
-	ActionInviteRenewed, ActionInviteAccepted, ActionInviteRevoked, ActionInviteExpired, ActionPasswordSet, ActionPasswordChanged,
-	ActionEmailChanged, ActionRoleChanged, ActionUserDeactivated, ActionUserReactivated, ActionOrganizationCreated,
-	ActionBulkResendStarted, ActionImportStarted, ActionJobCancelled, ActionRefreshReuseDetected, ActionEndpointCreated,
-	ActionEndpointUpdated, ActionEndpointDeleted}
+	ActionInviteRenewed, ActionInviteAccepted, ActionInviteRevoked, ActionInviteExpired, ActionInviteLinkIssued, ActionPasswordSet,
+	ActionPasswordChanged, ActionEmailChanged, ActionRoleChanged, ActionUserDeactivated, ActionUserReactivated,
+	ActionOrganizationCreated, ActionOrganizationUpdated, ActionBulkResendStarted, ActionImportStarted, ActionJobCancelled,
+	ActionRefreshReuseDetected, ActionEndpointCreated, ActionEndpointUpdated, ActionEndpointDeleted}

@@ -1,6 +1,7 @@
 package people
 
 import (
+	"fmt"
 	"net/mail"
 	"strings"
 	"unicode"
@@ -10,6 +11,10 @@ import (
 
 	"github.com/invitedhq/invited/internal/apperr"
 )
+
+// MaxEmailLength bounds an email address, in characters (RFC 5321's limit
+// on a path, less its angle brackets).
+const MaxEmailLength = 254
 
 // NormalizeEmail trims and lower-cases an address and checks its syntax
 // (rule R10). field names the request field in the error.
@@ -33,8 +38,8 @@ func NormalizeEmail(field, raw string) (string, *apperr.FieldError) {
 		}
 		email = email[:at+1] + domain
 	}
-	if len(email) > 254 {
-		return bad(field + " must be at most 254 characters")
+	if len(email) > MaxEmailLength {
+		return bad(fmt.Sprintf("%s must be at most %d characters", field, MaxEmailLength))
 	}
 	addr, err := mail.ParseAddress(email)
 	if err != nil || addr.Address != email || addr.Name != "" {

@@ -101,6 +101,11 @@ func eventsOf(action string, meta map[string]any) []EventType {
 		return []EventType{EventInviteSent}
 	case ActionInviteResent, ActionInviteRenewed:
 		return []EventType{EventInviteResent}
+	case ActionInviteLinkIssued: // a fresh invitation, its link handed over instead of mailed
+		if count(meta["sequence"]) == 1 {
+			return []EventType{EventInviteSent}
+		}
+		return []EventType{EventInviteResent}
 	case ActionInviteAccepted:
 		return []EventType{EventInviteAccepted, EventUserConfirmed}
 	case ActionInviteRevoked:

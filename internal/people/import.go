@@ -112,7 +112,7 @@ func (s *Service) validateImport(ctx context.Context, actor Actor, job Job, rows
 			it.Errors = errs
 			it.finish(ItemFailed, ItemInvalid, rowMessage(errs), job.CreatedAt)
 		} else {
-			it.Input = &ImportRow{Email: n.Email, FirstName: n.FirstName, LastName: n.LastName, Role: string(n.Role)}
+			it.Input = &ImportRow{Email: n.Email, FirstName: n.FirstName, LastName: n.LastName, Role: string(n.Role), Locale: n.Locale}
 		}
 		items[i] = it
 	}
@@ -131,7 +131,8 @@ func (s *Service) validateImport(ctx context.Context, actor Actor, job Job, rows
 // importUser validates a row as POST /users validates a body, with the
 // rank rule, and returns the normalized user (Email empty when invalid).
 func importUser(actor Actor, r ImportRow) (NewUser, []apperr.FieldError) {
-	n := NewUser{Email: r.Email, FirstName: r.FirstName, LastName: r.LastName, Role: Role(strings.ToLower(strings.TrimSpace(r.Role)))}
+	n := NewUser{Email: r.Email, FirstName: r.FirstName, LastName: r.LastName, Role: Role(strings.ToLower(strings.TrimSpace(r.Role))),
+		Locale: r.Locale}
 	errs := slices.Clone(r.problems)
 	unknownRole := n.Role != "" && !slices.Contains(Roles, n.Role)
 	if unknownRole {

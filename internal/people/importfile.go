@@ -17,7 +17,7 @@ import (
 const MaxImportRows = 50_000
 
 // ImportColumns are the columns an import file may have; email is required.
-var ImportColumns = []string{"email", "first_name", "last_name", "role"}
+var ImportColumns = []string{"email", "first_name", "last_name", "role", "locale"}
 
 // ImportRow is one person of an import file.
 type ImportRow struct {
@@ -28,6 +28,8 @@ type ImportRow struct {
 	FirstName string `json:"first_name,omitempty"`
 	LastName  string `json:"last_name,omitempty"`
 	Role      string `json:"role,omitempty"`
+	// Locale is the user's language; empty is the organization's default.
+	Locale string `json:"locale,omitempty"`
 
 	// problems are what the parser already found wrong with the row.
 	problems []apperr.FieldError
@@ -128,6 +130,8 @@ func csvRow(line int, cols, rec []string) ImportRow {
 			row.LastName = v
 		case "role":
 			row.Role = v
+		case "locale":
+			row.Locale = strings.TrimSpace(v)
 		}
 	}
 	return row

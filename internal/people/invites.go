@@ -15,11 +15,51 @@ import (
 // emails go out as one queued job (one provider call) instead of one each.
 type outbox struct{ inviteIDs []uuid.UUID }
 
+// InviteOptions are the choices of one invitation.
+type InviteOptions struct {
+	// ExpiresIn is how long the link lives, in whole hours from
+	// MinInviteTTL to MaxInviteTTL; nil is the organization's invite_ttl.
+	ExpiresIn *time.Duration
+}
+
+// validate reports an expires_in out of bounds.
+func (o InviteOptions) validate() *apperr.FieldError {
+	if o.ExpiresIn == nil {
+		return nil
+	}
+	return validInviteTTL("expires_in", *o.ExpiresIn)
+}
+
+// lifetime is how long the invitation lives in org.
+func (o InviteOptions) lifetime(org Organization) time.Duration {
+	if o.ExpiresIn != nil {
+		return *o.ExpiresIn
+	}
+	return org.InviteTTL
+}
+
+// hoursOf is the lifetime in hours, 0 for the organization's default.
+func (o InviteOptions) hoursOf() int {
+	if o.ExpiresIn == nil {
+		return 0
+	}
+	return hours(*o.ExpiresIn)
+}
+
+// issue says how issueInvite gets a new invitation to its user.
+type issue struct {
+	action string
+	opts   InviteOptions
+	// box is a bulk batch's outbox; nil queues the email on its own.
+	box *outbox
+	// byHand: a people manager hands the link over (invite-link); no email.
+	byHand bool
+}
+
 // issueInvite revokes the user's open invites, creates a fresh one, points
 // the user at it, queues its email and audits it — all in the caller's
-// transaction, with the user's row already locked (rules R3, R4). With an
-// outbox the email is left to the batch; without, it is queued on its own.
-func (s *Service) issueInvite(ctx context.Context, org Organization, u *User, actorID *uuid.UUID, action string, box *outbox) (Invite, error) {
+// transaction, with the user's row already locked (rules R3, R4).
+func (s *Service) issueInvite(ctx context.Context, org Organization, u *User, actorID *uuid.UUID, how issue) (Invite, error) {
 	now := s.now()
 	revoked, err := s.store.RevokeOpenInvites(ctx, u.ID, RevokedSuperseded, now)
 	if err != nil {
@@ -29,19 +69,26 @@ func (s *Service) issueInvite(ctx context.Context, org Organization, u *User, ac
 		ID: newID(), OrganizationID: org.ID, UserID: u.ID, CreatedBy: actorID,
 		KeyID: s.signer.CurrentKeyID(), CreatedAt: now,
 		// Whole seconds: the link's signature covers the expiry in seconds.
-		ExpiresAt: now.Add(org.InviteTTL).Truncate(time.Second),
+		ExpiresAt: now.Add(how.opts.lifetime(org)).Truncate(time.Second),
 		Delivery:  Delivery{Status: DeliveryQueued, UpdatedAt: now},
+	}
+	if how.byHand {
+		inv.Delivery.Status = DeliveryByHand
 	}
 	if err := s.store.AddInvite(ctx, &inv); err != nil { // numbers it and makes it the user's latest
 		return Invite{}, err
 	}
 	u.LatestInviteID, u.LastInvitedAt, u.UpdatedAt = &inv.ID, &now, now
-	if box != nil {
-		box.inviteIDs = append(box.inviteIDs, inv.ID)
-	} else if err := s.store.EnqueueInviteEmail(ctx, inv); err != nil {
-		return Invite{}, err
+	switch {
+	case how.byHand:
+	case how.box != nil:
+		how.box.inviteIDs = append(how.box.inviteIDs, inv.ID)
+	default:
+		if err := s.store.EnqueueInviteEmail(ctx, inv); err != nil {
+			return Invite{}, err
+		}
 	}
-	if err := s.audit(ctx, org.ID, actorID, &u.ID, action, map[string]any{
+	if err := s.audit(ctx, org.ID, actorID, &u.ID, how.action, map[string]any{
 		"invite_id": inv.ID, "sequence": inv.Sequence, "expires_at": inv.ExpiresAt, "invites_revoked": revoked,
 	}); err != nil {
 		return Invite{}, err
@@ -58,9 +105,12 @@ type Warning struct {
 
 // ResendInvite sends a fresh invitation to an invite-pending user; every
 // earlier link stops working when it returns (R2–R4, R9).
-func (s *Service) ResendInvite(ctx context.Context, actor Actor, id uuid.UUID) (Invite, []Warning, error) {
+func (s *Service) ResendInvite(ctx context.Context, actor Actor, id uuid.UUID, opts InviteOptions) (Invite, []Warning, error) {
 	if err := actor.RequireManager(); err != nil {
 		return Invite{}, nil, err
+	}
+	if fe := opts.validate(); fe != nil {
+		return Invite{}, nil, apperr.Invalid(*fe)
 	}
 	org, err := s.store.OrganizationByID(ctx, actor.OrganizationID)
 	if err != nil {
@@ -75,7 +125,7 @@ func (s *Service) ResendInvite(ctx context.Context, actor Actor, id uuid.UUID) (
 		if err != nil {
 			return err
 		}
-		if inv, warnings, err = s.resend(ctx, actor, org, &u, nil); err != nil {
+		if inv, warnings, err = s.resend(ctx, actor, org, &u, opts, nil); err != nil {
 			return err
 		}
 		return nil
@@ -85,14 +135,54 @@ func (s *Service) ResendInvite(ctx context.Context, actor Actor, id uuid.UUID) (
 
 // resend is one resend to a locked user; bulk resends call it per user
 // with their batch's outbox.
-func (s *Service) resend(ctx context.Context, actor Actor, org Organization, u *User, box *outbox) (Invite, []Warning, error) {
+func (s *Service) resend(ctx context.Context, actor Actor, org Organization, u *User, opts InviteOptions, box *outbox) (Invite, []Warning, error) {
 	action, err := resendAction(actor, *u)
 	if err != nil {
 		return Invite{}, nil, err
 	}
 	warnings := deliveryWarnings(*u)
-	inv, err := s.issueInvite(ctx, org, u, &actor.ID, action, box)
+	inv, err := s.issueInvite(ctx, org, u, &actor.ID, issue{action: action, opts: opts, box: box})
 	return inv, warnings, err
+}
+
+// IssueInviteLink is a resend that sends nothing: a fresh invitation
+// replaces every earlier link in the same transaction (R3), and its
+// activation URL is returned to the people manager, who hands it over
+// themselves when email does not get through. The URL is as sensitive as a
+// password: it is built here, from the invite's signature, and stored,
+// logged and queued nowhere; the audit trail records only that a link was
+// issued (invite.link_issued).
+func (s *Service) IssueInviteLink(ctx context.Context, actor Actor, id uuid.UUID, opts InviteOptions) (Invite, string, error) {
+	if err := actor.RequireManager(); err != nil {
+		return Invite{}, "", err
+	}
+	if fe := opts.validate(); fe != nil {
+		return Invite{}, "", apperr.Invalid(*fe)
+	}
+	org, err := s.store.OrganizationByID(ctx, actor.OrganizationID)
+	if err != nil {
+		return Invite{}, "", err
+	}
+	var inv Invite
+	err = s.store.InTx(ctx, func(ctx context.Context) error {
+		u, err := s.store.LockUser(ctx, org.ID, id)
+		if err != nil {
+			return err
+		}
+		if _, err := resendAction(actor, u); err != nil {
+			return err
+		}
+		inv, err = s.issueInvite(ctx, org, &u, &actor.ID, issue{action: ActionInviteLinkIssued, opts: opts, byHand: true})
+		return err
+	})
+	if err != nil {
+		return Invite{}, "", err
+	}
+	token, err := s.signer.Sign(inv.KeyID, inv.ID, inv.UserID, inv.ExpiresAt)
+	if err != nil {
+		return Invite{}, "", apperr.Internal(err)
+	}
+	return inv, s.InviteLink(token), nil
 }
 
 // resendAction checks that actor may resend to u (R2, R5) and names the
@@ -137,7 +227,7 @@ func deliveryWarnings(u User) []Warning {
 		case DeliveryFailed:
 			ws = append(ws, Warning{Code: "previous_delivery_failed",
 				Message: "The email provider refused the previous invitation" + reason + "."})
-		default: // queued, sent, delivered, deferred: nothing went wrong yet
+		default: // queued, sent, delivered, deferred: nothing went wrong yet; by_hand: no email
 		}
 	}
 	if u.EmailSuggestion != "" {
@@ -145,6 +235,42 @@ func deliveryWarnings(u User) []Warning {
 			Message: "The address " + u.Email + " may contain a typo: did you mean " + u.EmailSuggestion + "?"})
 	}
 	return ws
+}
+
+// RevokeInvite voids a user's live invitation without deactivating them:
+// the link stops working at once, the user stays invite-pending, and a
+// resend or an invite link can invite them again. With no live invitation
+// it fails with invite_not_live, naming the state of the latest one.
+func (s *Service) RevokeInvite(ctx context.Context, actor Actor, id uuid.UUID) (User, error) {
+	if err := actor.RequireManager(); err != nil {
+		return User{}, err
+	}
+	return s.withTarget(ctx, actor, id, func(ctx context.Context, u *User) error {
+		now := s.now()
+		state := InviteState("none")
+		if u.Invite != nil {
+			state = u.Invite.State(now)
+		}
+		switch state {
+		case InviteLive:
+		case "none":
+			return apperr.New(apperr.InviteNotLive, "The user has never been invited: there is no invitation to revoke.").
+				WithInviteState(string(state))
+		default:
+			return apperr.New(apperr.InviteNotLive, "The user has no live invitation to revoke: their latest one is %s.", state).
+				WithInviteState(string(state))
+		}
+		n, err := s.store.RevokeOpenInvites(ctx, u.ID, RevokedByManager, now)
+		if err != nil {
+			return err
+		}
+		if err := s.audit(ctx, u.OrganizationID, &actor.ID, &u.ID, ActionInviteRevoked,
+			map[string]any{"invite_id": u.Invite.ID, "invites_revoked": n}); err != nil {
+			return err
+		}
+		u.UpdatedAt = now
+		return s.store.UpdateUser(ctx, u)
+	})
 }
 
 // InviteInfo is what the activation page shows before the user sets a password.
@@ -226,6 +352,8 @@ func revokeExplanation(r RevokeReason) string {
 		return "the account's email address changed"
 	case RevokedDeactivated:
 		return "the account was deactivated"
+	case RevokedByManager:
+		return "it was revoked by an administrator"
 	}
 	return string(r)
 }
@@ -370,7 +498,7 @@ func (s *Service) RenewInvite(ctx context.Context, token string) error {
 			}
 			return err
 		}
-		_, err = s.issueInvite(ctx, r.org, &u, nil, ActionInviteRenewed, nil)
+		_, err = s.issueInvite(ctx, r.org, &u, nil, issue{action: ActionInviteRenewed})
 		return err
 	})
 }

@@ -95,9 +95,20 @@ type JobParams struct {
 	Selection string      `json:"selection,omitempty"`
 	UserIDs   int         `json:"user_id_count,omitempty"`
 	Filter    *BulkFilter `json:"filter,omitempty"`
+	// ExpiresIn is the lifetime of the invitations a bulk resend sends, in
+	// hours; zero is the organization's invite_ttl when each is sent.
+	ExpiresIn int `json:"expires_in,omitempty"`
 	// Format is csv or json and SendInvites the importer's option (import).
 	Format      string `json:"format,omitempty"`
 	SendInvites bool   `json:"send_invites,omitempty"`
+}
+
+// inviteOptions are the options of the invitations the job sends.
+func (p JobParams) inviteOptions() InviteOptions {
+	if p.ExpiresIn == 0 {
+		return InviteOptions{}
+	}
+	return InviteOptions{ExpiresIn: new(time.Duration(p.ExpiresIn) * time.Hour)}
 }
 
 // count records one processed item in the counters.

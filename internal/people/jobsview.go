@@ -85,7 +85,7 @@ func (s *Service) GetJob(ctx context.Context, actor Actor, id uuid.UUID, p ItemP
 	if p.Cursor != "" {
 		b, err := base64.RawURLEncoding.DecodeString(p.Cursor)
 		n, cerr := strconv.Atoi(string(b))
-		if err != nil || cerr != nil || n < 1 {
+		if err != nil || cerr != nil || n < 1 || len(p.Cursor) > MaxCursorLength {
 			errs = append(errs, apperr.Field("items_cursor", "invalid", "items_cursor is not an items.next_cursor of this job"))
 		}
 		f.AfterPosition = n

@@ -43,6 +43,7 @@ type ListUsersParams struct {
 	DeliveryStatus string
 	Q              string
 	InvitedBefore  string
+	InvitedBy      string
 	Sort           string
 	Limit          string
 	Cursor         string
@@ -56,6 +57,8 @@ type UserFilter struct {
 	// Query is a lower-cased substring of email, first or last name.
 	Query         string
 	InvitedBefore *time.Time
+	// InvitedBy keeps users whose latest invitation this people manager sent.
+	InvitedBy *uuid.UUID
 	// UserIDs restricts the listing to these users (bulk selections).
 	UserIDs []uuid.UUID
 	Sort    UserSort
@@ -112,6 +115,14 @@ func ParseUserFilter(p ListUsersParams) (UserFilter, error) {
 			f.InvitedBefore = &t
 		}
 	}
+	if p.InvitedBy != "" {
+		id, perr := uuid.Parse(p.InvitedBy)
+		if perr != nil {
+			errs = append(errs, apperr.Field("invited_by", "invalid", "invited_by must be the id (a UUID) of a user of the organization"))
+		} else {
+			f.InvitedBy = &id
+		}
+	}
 	if p.Sort != "" {
 		if !slices.Contains(UserSorts, UserSort(p.Sort)) {
 			errs = append(errs, apperr.Field("sort", "invalid", "sort must be one of %s, got %q", joinValues(UserSorts), p.Sort))
@@ -157,12 +168,15 @@ func (f UserFilter) cursorAfter(u User) string {
 // a different query, where it would silently skip or repeat rows.
 func (f UserFilter) fingerprint() uint32 {
 	h := fnv.New32a()
-	fmt.Fprintf(h, "%v|%v|%v|%s|%v", f.Statuses, f.Roles, f.DeliveryStatuses, f.Query, f.InvitedBefore)
+	fmt.Fprintf(h, "%v|%v|%v|%s|%v|%v", f.Statuses, f.Roles, f.DeliveryStatuses, f.Query, f.InvitedBefore, f.InvitedBy)
 	return h.Sum32()
 }
 
 func decodeCursor(s string) (UserCursor, error) {
 	var c UserCursor
+	if len(s) > MaxCursorLength {
+		return c, fmt.Errorf("cursor too long")
+	}
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
 		return c, err

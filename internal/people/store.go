@@ -19,6 +19,11 @@ type Store interface {
 	CreateOrganization(ctx context.Context, org *Organization) error
 	OrganizationByID(ctx context.Context, id uuid.UUID) (Organization, error)
 	OrganizationBySlug(ctx context.Context, slug string) (Organization, error)
+	// LockOrganization is OrganizationByID that also locks the row until
+	// the transaction ends, serializing changes to its settings.
+	LockOrganization(ctx context.Context, id uuid.UUID) (Organization, error)
+	// UpdateOrganization writes the organization's settings and updated_at.
+	UpdateOrganization(ctx context.Context, org *Organization) error
 
 	// CreateUser inserts u; email_taken when the email is in use in its organization.
 	CreateUser(ctx context.Context, u *User) error

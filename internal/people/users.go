@@ -59,8 +59,12 @@ type NewUser struct {
 	LastName    string
 	Role        Role
 	Permissions []Permission
+	// Locale is the user's language (BCP 47); empty is the organization's default.
+	Locale string
 	// SendInvite emails an activation link at once (the default).
 	SendInvite bool
+	// Invite are the options of that first invitation.
+	Invite InviteOptions
 }
 
 // validate normalizes the new user's fields and lists every problem.
@@ -86,6 +90,16 @@ func (n *NewUser) validate() []apperr.FieldError {
 		errs = append(errs, *fe)
 	}
 	n.Permissions = dedupe(n.Permissions)
+	if n.Locale != "" {
+		if n.Locale, fe = normalizeLocale("locale", n.Locale); fe != nil {
+			errs = append(errs, *fe)
+		}
+	}
+	if fe := n.Invite.validate(); fe != nil {
+		errs = append(errs, *fe)
+	} else if n.Invite.ExpiresIn != nil && !n.SendInvite {
+		errs = append(errs, apperr.Field("expires_in", "without_invite", "expires_in applies only when send_invite is true"))
+	}
 	return errs
 }
 
@@ -130,6 +144,9 @@ func (s *Service) CreateUser(ctx context.Context, actor Actor, n NewUser) (User,
 		u, err = s.createUser(ctx, org, &actor.ID, n, nil)
 		return err
 	})
+	if err == nil && u.Invite != nil {
+		u.Invite.CreatedByName = actor.DisplayName()
+	}
 	return u, err
 }
 
@@ -140,17 +157,20 @@ func (s *Service) createUser(ctx context.Context, org Organization, actorID *uui
 	u := User{
 		ID: newID(), OrganizationID: org.ID, Email: n.Email, FirstName: n.FirstName, LastName: n.LastName,
 		Role: n.Role, Permissions: n.Permissions, Status: InvitePending, EmailSuggestion: SuggestEmail(n.Email),
-		CreatedAt: now, UpdatedAt: now,
+		Locale: n.Locale, CreatedAt: now, UpdatedAt: now,
+	}
+	if u.Locale == "" {
+		u.Locale = org.DefaultLocale
 	}
 	if err := s.store.CreateUser(ctx, &u); err != nil {
 		return User{}, err
 	}
 	if err := s.audit(ctx, org.ID, actorID, &u.ID, ActionUserCreated,
-		map[string]any{"role": u.Role, "send_invite": n.SendInvite}); err != nil {
+		map[string]any{"role": u.Role, "locale": u.Locale, "send_invite": n.SendInvite}); err != nil {
 		return User{}, err
 	}
 	if n.SendInvite {
-		inv, err := s.issueInvite(ctx, org, &u, actorID, ActionInviteSent, box)
+		inv, err := s.issueInvite(ctx, org, &u, actorID, issue{action: ActionInviteSent, opts: n.Invite, box: box})
 		if err != nil {
 			return User{}, err
 		}
@@ -166,6 +186,7 @@ type UserPatch struct {
 	LastName    *string
 	Role        *Role
 	Permissions *[]Permission
+	Locale      *string
 }
 
 // UpdateUser edits a user. Changing the email of an invite-pending user
@@ -199,6 +220,11 @@ func (s *Service) UpdateUser(ctx context.Context, actor Actor, id uuid.UUID, p U
 			errs = append(errs, *fe)
 		}
 		*p.Permissions = dedupe(*p.Permissions)
+	}
+	if p.Locale != nil {
+		if *p.Locale, fe = normalizeLocale("locale", *p.Locale); fe != nil {
+			errs = append(errs, *fe)
+		}
 	}
 	if len(errs) > 0 {
 		return User{}, apperr.Invalid(errs...)
@@ -255,6 +281,9 @@ func (s *Service) applyPatch(ctx context.Context, actor Actor, u *User, p UserPa
 	}
 	if p.LastName != nil && *p.LastName != u.LastName {
 		u.LastName, changed = *p.LastName, append(changed, "last_name")
+	}
+	if p.Locale != nil && *p.Locale != u.Locale {
+		u.Locale, changed = *p.Locale, append(changed, "locale")
 	}
 	roleChanged := p.Role != nil && *p.Role != u.Role
 	permsChanged := p.Permissions != nil && !samePermissions(*p.Permissions, u.Permissions)

@@ -18,6 +18,8 @@ type organizationRow struct {
 	Slug             string
 	Name             string
 	InviteTTLSeconds int
+	DefaultLocale    string
+	TimeZone         string
 	CreatedAt        time.Time `gorm:"autoCreateTime:false"`
 	UpdatedAt        time.Time `gorm:"autoUpdateTime:false"`
 }
@@ -26,7 +28,13 @@ func (organizationRow) TableName() string { return "organizations" }
 
 func (r organizationRow) domain() people.Organization {
 	return people.Organization{ID: r.ID, Slug: r.Slug, Name: r.Name,
-		InviteTTL: time.Duration(r.InviteTTLSeconds) * time.Second, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		InviteTTL: time.Duration(r.InviteTTLSeconds) * time.Second, DefaultLocale: r.DefaultLocale, TimeZone: r.TimeZone,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+}
+
+func organizationRowOf(org *people.Organization) organizationRow {
+	return organizationRow{ID: org.ID, Slug: org.Slug, Name: org.Name, InviteTTLSeconds: int(org.InviteTTL.Seconds()),
+		DefaultLocale: org.DefaultLocale, TimeZone: org.TimeZone, CreatedAt: org.CreatedAt, UpdatedAt: org.UpdatedAt}
 }
 
 type userRow struct {
@@ -47,6 +55,7 @@ type userRow struct {
 	UpdatedAt          time.Time `gorm:"autoUpdateTime:false"`
 	ConfirmedAt        *time.Time
 	DeactivatedAt      *time.Time
+	Locale             string
 }
 
 func (userRow) TableName() string { return "users" }
@@ -58,6 +67,7 @@ func userRowOf(u *people.User) userRow {
 		PasswordHash: nonEmpty(u.PasswordHash), MustChangePassword: u.MustChangePassword,
 		EmailSuggestion: nonEmpty(u.EmailSuggestion), LatestInviteID: u.LatestInviteID, LastInvitedAt: u.LastInvitedAt,
 		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, ConfirmedAt: u.ConfirmedAt, DeactivatedAt: u.DeactivatedAt,
+		Locale: u.Locale,
 	}
 }
 

@@ -13,8 +13,7 @@ import (
 
 // CreateOrganization implements people.Store.
 func (s *Store) CreateOrganization(ctx context.Context, org *people.Organization) error {
-	row := organizationRow{ID: org.ID, Slug: org.Slug, Name: org.Name, InviteTTLSeconds: int(org.InviteTTL.Seconds()),
-		CreatedAt: org.CreatedAt, UpdatedAt: org.UpdatedAt}
+	row := organizationRowOf(org)
 	err := s.conn(ctx).Create(&row).Error
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		return apperr.Invalid(apperr.Field("slug", "taken", "an organization with slug %q already exists", org.Slug))
@@ -33,10 +32,31 @@ func (s *Store) OrganizationBySlug(ctx context.Context, slug string) (people.Org
 	return s.organization(ctx, "slug = ?", slug)
 }
 
+// LockOrganization implements people.Store.
+func (s *Store) LockOrganization(ctx context.Context, id uuid.UUID) (people.Organization, error) {
+	where := "id = ?"
+	if s.postgres() {
+		where += " FOR UPDATE" // SQLite's immediate transactions already serialize
+	}
+	return s.organization(ctx, where, id)
+}
+
+// UpdateOrganization implements people.Store.
+func (s *Store) UpdateOrganization(ctx context.Context, org *people.Organization) error {
+	r := organizationRowOf(org)
+	res := s.conn(ctx).Exec(`UPDATE organizations SET name = ?, invite_ttl_seconds = ?, default_locale = ?, time_zone = ?, updated_at = ?
+		WHERE id = ?`, r.Name, r.InviteTTLSeconds, r.DefaultLocale, r.TimeZone, r.UpdatedAt, r.ID)
+	if res.Error == nil && res.RowsAffected == 0 {
+		return apperr.New(apperr.NotFound, "Organization not found.")
+	}
+	return translate(res.Error, "Organization")
+}
+
 func (s *Store) organization(ctx context.Context, where string, arg any) (people.Organization, error) {
 	var r organizationRow
-	err := s.conn(ctx).Raw(`SELECT id, slug, name, invite_ttl_seconds, created_at, updated_at FROM organizations WHERE `+where, arg).
-		Row().Scan(&r.ID, &r.Slug, &r.Name, &r.InviteTTLSeconds, &r.CreatedAt, &r.UpdatedAt)
+	err := s.conn(ctx).Raw(`SELECT id, slug, name, invite_ttl_seconds, default_locale, time_zone, created_at, updated_at
+		FROM organizations WHERE `+where, arg).
+		Row().Scan(&r.ID, &r.Slug, &r.Name, &r.InviteTTLSeconds, &r.DefaultLocale, &r.TimeZone, &r.CreatedAt, &r.UpdatedAt)
 	if err != nil {
 		return people.Organization{}, translate(err, "Organization")
 	}

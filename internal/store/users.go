@@ -17,14 +17,22 @@ import (
 	"github.com/invitedhq/invited/internal/people"
 )
 
-// userSelect reads a user with its latest invite in one round trip; scanUser
-// reads userColumns and inviteColumns in this order.
-const userSelect = `SELECT ` + userColumns + `, ` + inviteColumns + `
-	FROM users u LEFT JOIN invites i ON i.id = u.latest_invite_id`
+// userSelect reads a user with its latest invite and who sent it in one
+// round trip; scanUser reads userColumns, inviteColumns and inviterColumns
+// in this order.
+const userSelect = `SELECT ` + userColumns + `, ` + inviteColumns + `, ` + inviterColumns + `
+	FROM users u ` + inviteJoins
+
+// inviteJoins join a user u to their latest invite i and its inviter ib.
+const inviteJoins = `LEFT JOIN invites i ON i.id = u.latest_invite_id
+	LEFT JOIN users ib ON ib.id = i.created_by AND ib.organization_id = u.organization_id`
+
+// inviterColumns name the inviter of the latest invite.
+const inviterColumns = `ib.first_name, ib.last_name, ib.email`
 
 const userColumns = `u.id, u.organization_id, u.email, u.first_name, u.last_name, u.role, u.permissions,
 	u.status, u.password_hash, u.must_change_password, u.email_suggestion, u.latest_invite_id, u.last_invited_at,
-	u.created_at, u.updated_at, u.confirmed_at, u.deactivated_at`
+	u.created_at, u.updated_at, u.confirmed_at, u.deactivated_at, u.locale`
 
 const inviteColumns = `i.id, i.organization_id, i.user_id, i.created_by, i.sequence, i.key_id, i.created_at, i.expires_at,
 	i.revoked_at, i.revoke_reason, i.accepted_at, i.delivery_status, i.delivery_reason, i.delivery_updated_at,
@@ -43,14 +51,19 @@ type userScan struct {
 	latest                              nullUUID
 	lastInvited, confirmed, deactivated sql.NullTime
 	inv                                 nullInvite
+	inviterFirst, inviterLast, inviter  sql.NullString
 	dest                                []any
 }
+
+// userColumnCount is how many columns userColumns names.
+const userColumnCount = 18
 
 func newUserScan() *userScan {
 	s := &userScan{}
 	s.dest = append([]any{&s.u.ID, &s.u.OrganizationID, &s.u.Email, &s.u.FirstName, &s.u.LastName, &s.role, &s.perms,
 		&s.status, &s.hash, &s.u.MustChangePassword, &s.suggestion, &s.latest, &s.lastInvited, &s.u.CreatedAt,
-		&s.u.UpdatedAt, &s.confirmed, &s.deactivated}, s.inv.dest()...)
+		&s.u.UpdatedAt, &s.confirmed, &s.deactivated, &s.u.Locale}, s.inv.dest()...)
+	s.dest = append(s.dest, &s.inviterFirst, &s.inviterLast, &s.inviter)
 	return s
 }
 
@@ -70,6 +83,10 @@ func (s *userScan) scanColumns(row scanner, n int) (people.User, error) {
 	u.LastInvitedAt, u.ConfirmedAt, u.DeactivatedAt = nullTime(s.lastInvited), nullTime(s.confirmed), nullTime(s.deactivated)
 	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
 	u.Invite = s.inv.domain()
+	if u.Invite != nil && s.inviter.Valid {
+		u.Invite.CreatedByName = people.User{FirstName: s.inviterFirst.String, LastName: s.inviterLast.String,
+			Email: s.inviter.String}.DisplayName()
+	}
 	return u, nil
 }
 
@@ -99,8 +116,7 @@ func (s *Store) LockUser(ctx context.Context, orgID, id uuid.UUID) (people.User,
 // SignedInUser implements people.Store.
 func (s *Store) SignedInUser(ctx context.Context, orgID, id uuid.UUID) (people.User, error) {
 	row := s.conn(ctx).Raw(`SELECT `+userColumns+` FROM users u WHERE u.organization_id = ? AND u.id = ?`, orgID, id).Row()
-	scan := newUserScan()
-	u, err := scan.scanColumns(row, len(scan.dest)-len(scan.inv.dest()))
+	u, err := newUserScan().scanColumns(row, userColumnCount)
 	return u, translate(err, "User")
 }
 
@@ -124,10 +140,10 @@ func (s *Store) UpdateUser(ctx context.Context, u *people.User) error {
 	r := userRowOf(u)
 	res := s.conn(ctx).Exec(`UPDATE users SET email = ?, first_name = ?, last_name = ?, role = ?, permissions = ?,
 		status = ?, password_hash = ?, must_change_password = ?, email_suggestion = ?, latest_invite_id = ?,
-		last_invited_at = ?, updated_at = ?, confirmed_at = ?, deactivated_at = ?
+		last_invited_at = ?, updated_at = ?, confirmed_at = ?, deactivated_at = ?, locale = ?
 		WHERE organization_id = ? AND id = ?`,
 		r.Email, r.FirstName, r.LastName, r.Role, r.Permissions, r.Status, r.PasswordHash, r.MustChangePassword,
-		r.EmailSuggestion, r.LatestInviteID, r.LastInvitedAt, r.UpdatedAt, r.ConfirmedAt, r.DeactivatedAt,
+		r.EmailSuggestion, r.LatestInviteID, r.LastInvitedAt, r.UpdatedAt, r.ConfirmedAt, r.DeactivatedAt, r.Locale,
 		u.OrganizationID, u.ID)
 	if res.Error != nil {
 		if errors.Is(res.Error, gorm.ErrDuplicatedKey) {
@@ -243,6 +259,9 @@ func (s *Store) userFilter(orgID uuid.UUID, f people.UserFilter) userListing {
 	if f.InvitedBefore != nil {
 		l = l.and("u.last_invited_at < ?", *f.InvitedBefore)
 	}
+	if f.InvitedBy != nil {
+		l = l.and("EXISTS (SELECT 1 FROM invites b WHERE b.id = u.latest_invite_id AND b.created_by = ?)", *f.InvitedBy)
+	}
 	return l
 }
 
@@ -291,9 +310,9 @@ func (s *Store) userListing(orgID uuid.UUID, f people.UserFilter) userListing {
 
 // listPage reads up to limit users of the listing with their latest invites.
 func (s *Store) listPage(ctx context.Context, l userListing, limit int) ([]people.User, error) {
-	q := fmt.Sprintf(`SELECT %s, %s FROM (SELECT * FROM users u WHERE %s ORDER BY %s LIMIT %d) u
-	LEFT JOIN invites i ON i.id = u.latest_invite_id ORDER BY %s`,
-		userColumns, inviteColumns, l.conditions(), l.order, limit, l.order)
+	q := fmt.Sprintf(`SELECT %s, %s, %s FROM (SELECT * FROM users u WHERE %s ORDER BY %s LIMIT %d) u
+	%s ORDER BY %s`,
+		userColumns, inviteColumns, inviterColumns, l.conditions(), l.order, limit, inviteJoins, l.order)
 	rows, err := s.listingConn(ctx, l).Raw(q, l.args...).Rows()
 	if err != nil {
 		return nil, translate(err, "Users")

@@ -141,6 +141,10 @@ func TestEveryEventFiresOnceForItsAction(t *testing.T) {
 
 		alan := e.User(org, apitest.UserOpts{Email: "alan@example.com"})
 		log.next(true, "user.created", "invite.sent")
+		e.Post(userPath(alan.ID, "invite-link"), owner, nil).Expect(http.StatusCreated)
+		require.NotContains(t, string(log.next(true, "invite.resent")[0].Body), "token", "a link handed over is not in its event")
+		e.Post(userPath(alan.ID, "revoke-invite"), owner, nil).Expect(http.StatusOK)
+		require.Equal(t, "revoked", dataOf(t, log.next(true, "invite.revoked")[0]).Invite.RevokeReason)
 		job := accepted(t, e.Post("/users/resend-invites", owner, map[string]any{"user_ids": []string{alan.ID.String()}}))
 		got = log.next(false, "invite.resent", "job.finished")
 		for _, r := range got {

@@ -59,7 +59,7 @@ func (s *Service) DeliverWebhooks(ctx context.Context, endpointID uuid.UUID) (jo
 	token := newID().String()
 	deadline := time.Now().Add(deliverBudget)
 	for {
-		ep, ok, err := s.store.AcquireWebhookLease(ctx, endpointID, token, s.now().Add(s.webhooks.Lease), s.now())
+		ep, ok, err := s.acquireLease(ctx, endpointID, token)
 		if err != nil || !ok {
 			return jobs.WebhookRun{}, err
 		}
@@ -89,6 +89,14 @@ func (s *Service) DeliverWebhooks(ctx context.Context, endpointID uuid.UUID) (jo
 	return jobs.WebhookRun{Pending: true, Next: max(next.Sub(s.now()), 0)}, nil
 }
 
+// acquireLease takes or renews the endpoint's lease. A lease is a matter of
+// wall-clock time between processes, not of the product's clock: it must
+// not lapse because the product's time moved.
+func (s *Service) acquireLease(ctx context.Context, endpointID uuid.UUID, token string) (WebhookEndpoint, bool, error) {
+	now := time.Now().UTC()
+	return s.store.AcquireWebhookLease(ctx, endpointID, token, now.Add(s.webhooks.Lease), now)
+}
+
 // deliverLeased delivers rounds while the lease is held and time remains.
 func (s *Service) deliverLeased(ctx context.Context, ep WebhookEndpoint, token string, deadline time.Time) error {
 	for time.Now().Before(deadline) {
@@ -114,7 +122,7 @@ func (s *Service) deliverLeased(ctx context.Context, ep WebhookEndpoint, token s
 			return err
 		}
 		var ok bool
-		if ep, ok, err = s.store.AcquireWebhookLease(ctx, ep.ID, token, s.now().Add(s.webhooks.Lease), s.now()); err != nil || !ok {
+		if ep, ok, err = s.acquireLease(ctx, ep.ID, token); err != nil || !ok {
 			return err // lost (disabled meanwhile, or the lease ran out): stop
 		}
 	}

@@ -132,7 +132,7 @@ type CreateWebhookEndpointRequest struct {
 	// URL receives the webhooks: https, at most 2048 characters, and not a loopback, private, link-local or metadata address.
 	URL string `json:"url" format:"uri" maxLength:"2048" example:"https://lms.example.com/hooks/invited"`
 	// Events to receive, or ["*"] for every type, present and future.
-	Events      []string `json:"events" enums:"*,user.created,user.updated,user.confirmed,user.deactivated,user.reactivated,user.password_set,invite.sent,invite.resent,invite.revoked,invite.accepted,invite.expired,invite.delivery_updated,job.finished"`
+	Events      []string `json:"events" maxItems:"20" enums:"*,user.created,user.updated,user.confirmed,user.deactivated,user.reactivated,user.password_set,invite.sent,invite.resent,invite.revoked,invite.accepted,invite.expired,invite.delivery_updated,job.finished"`
 	Description string   `json:"description" maxLength:"500" example:"Enrol new learners in their first course" validate:"optional"`
 }
 
@@ -222,7 +222,7 @@ func (s *Server) getWebhookEndpoint(c echo.Context) error {
 // UpdateWebhookEndpointRequest changes some of an endpoint; absent fields stay.
 type UpdateWebhookEndpointRequest struct {
 	URL         *string   `json:"url" format:"uri" maxLength:"2048" validate:"optional"`
-	Events      *[]string `json:"events" enums:"*,user.created,user.updated,user.confirmed,user.deactivated,user.reactivated,user.password_set,invite.sent,invite.resent,invite.revoked,invite.accepted,invite.expired,invite.delivery_updated,job.finished" validate:"optional"`
+	Events      *[]string `json:"events" maxItems:"20" enums:"*,user.created,user.updated,user.confirmed,user.deactivated,user.reactivated,user.password_set,invite.sent,invite.resent,invite.revoked,invite.accepted,invite.expired,invite.delivery_updated,job.finished" validate:"optional"`
 	Description *string   `json:"description" maxLength:"500" validate:"optional"`
 	// Enabled false stops deliveries (disabled_reason manual); true resumes them, pending ones in order.
 	Enabled *bool `json:"enabled" example:"true" validate:"optional"`
@@ -343,7 +343,7 @@ func (s *Server) testWebhookEndpoint(c echo.Context) error {
 //	@Param			status		query		string	false	"Only deliveries with this status"	Enums(pending, succeeded, failed)
 //	@Param			event_type	query		string	false	"Only events of this type"	Enums(ping, user.created, user.updated, user.confirmed, user.deactivated, user.reactivated, user.password_set, invite.sent, invite.resent, invite.revoked, invite.accepted, invite.expired, invite.delivery_updated, job.finished)
 //	@Param			limit		query		int		false	"Page size"	minimum(1)	maximum(200)	default(50)
-//	@Param			cursor		query		string	false	"next_cursor of the previous page"
+//	@Param			cursor		query		string	false	"next_cursor of the previous page"	maxLength(512)
 //	@Success		200			{object}	WebhookDeliveryList
 //	@Failure		400			{object}	Problem	"invalid_request"
 //	@Failure		401			{object}	Problem	"unauthorized"

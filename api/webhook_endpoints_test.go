@@ -26,7 +26,7 @@ func TestWebhookEndpointLifecycle(t *testing.T) {
 		org := e.Org()
 		_, adminToken := e.Manager(org, people.Admin)
 		_, hrToken := e.Manager(org, people.HR)
-		body := map[string]any{"url": "http://127.0.0.1:9/hook?token=receiver-own-token", "events": []string{"invite.accepted", "invite.accepted", "user.created"},
+		body := map[string]any{"url": "http://127.0.0.1:9/hook?token=receiver-own-token", "events": []string{"invite.accepted", "user.created"},
 			"description": "  LMS enrolment  "}
 		e.Post("/webhook-endpoints", hrToken, body).ExpectProblem(http.StatusForbidden, "forbidden")
 		e.Get("/webhook-endpoints", hrToken).ExpectProblem(http.StatusForbidden, "forbidden")

@@ -56,6 +56,9 @@ type Maintainer interface {
 	// before the time; they only guard against redelivery, which SendGrid
 	// stops after a day.
 	PurgeDeliveryEvents(ctx context.Context, before time.Time) (int64, error)
+	// PurgeWebhookHistory forgets webhook deliveries that ended before the
+	// time, with their attempts, and the events no delivery refers to.
+	PurgeWebhookHistory(ctx context.Context, before time.Time) (int64, error)
 }
 
 // Workers are the collaborators the queue's workers call.

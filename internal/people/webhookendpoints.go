@@ -56,9 +56,15 @@ func (s *Service) checkEndpointURL(raw string) (string, []apperr.FieldError) {
 	return raw, nil
 }
 
+// maxEventNames bounds the events list of a request: every type fits.
+const maxEventNames = 20
+
 func checkEvents(events []string) ([]string, []apperr.FieldError) {
 	if len(events) == 0 {
 		return nil, []apperr.FieldError{apperr.Field("events", "required", `events must name at least one event type, or be ["*"] for all`)}
+	}
+	if len(events) > maxEventNames {
+		return nil, []apperr.FieldError{apperr.Field("events", "too_many", "events may name at most %d types", maxEventNames)}
 	}
 	out := make([]string, 0, len(events))
 	for _, e := range events {

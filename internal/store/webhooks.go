@@ -427,3 +427,14 @@ func (s *Store) MarkExpirySwept(ctx context.Context, last people.Invite) error {
 	return translate(s.conn(ctx).Exec(`UPDATE invite_expiry_sweep SET through_at = ?, through_id = ?`, last.ExpiresAt, last.ID).Error,
 		"Expiry sweep")
 }
+
+// PurgeWebhookHistory implements jobs.Maintainer.
+func (s *Store) PurgeWebhookHistory(ctx context.Context, before time.Time) (int64, error) {
+	res := s.conn(ctx).Exec(`DELETE FROM webhook_deliveries WHERE status <> 'pending' AND finished_at < ?`, before)
+	if res.Error != nil {
+		return 0, translate(res.Error, "Webhook deliveries")
+	}
+	events := s.conn(ctx).Exec(`DELETE FROM webhook_events WHERE created_at < ?
+		AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = webhook_events.id)`, before)
+	return res.RowsAffected + events.RowsAffected, translate(events.Error, "Webhook events")
+}

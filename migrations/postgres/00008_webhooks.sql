@@ -76,6 +76,10 @@ CREATE INDEX webhook_deliveries_queue ON webhook_deliveries (endpoint_id, orderi
 -- GET /webhook-endpoints/{id}/deliveries, newest first.
 CREATE INDEX webhook_deliveries_list ON webhook_deliveries (endpoint_id, created_at DESC, id DESC);
 CREATE INDEX webhook_deliveries_by_event ON webhook_deliveries (event_id);
+-- Housekeeping forgets deliveries some time after they ended, then events
+-- no delivery refers to any more.
+CREATE INDEX webhook_deliveries_finished ON webhook_deliveries (finished_at) WHERE status <> 'pending';
+CREATE INDEX webhook_events_created ON webhook_events (created_at);
 
 CREATE TABLE webhook_attempts (
     delivery_id   uuid NOT NULL REFERENCES webhook_deliveries (id) ON DELETE CASCADE,

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -299,7 +300,19 @@ func (s *Service) TestWebhookEndpoint(ctx context.Context, actor Actor, id uuid.
 		return WebhookDelivery{}, err
 	}
 	var d WebhookDelivery
-	err := s.store.InTx(ctx, func(ctx context.Context) error {
+	err := s.sendTo(ctx, actor, id, func(ep WebhookEndpoint, now time.Time) ([]WebhookEvent, WebhookDelivery) {
+		ev := WebhookEvent{ID: newID(), OrganizationID: ep.OrganizationID, Type: EventPing, CreatedAt: now}
+		ev.Payload = eventBody(ev, []byte(`{"endpoint_id":"`+ep.ID.String()+`"}`))
+		d = newDelivery(ev, ep.ID, nil, now)
+		return []WebhookEvent{ev}, d
+	})
+	return d, err
+}
+
+// sendTo queues, in one transaction, the delivery that build makes for the
+// organization's enabled endpoint id, and the endpoint's delivery run.
+func (s *Service) sendTo(ctx context.Context, actor Actor, id uuid.UUID, build func(WebhookEndpoint, time.Time) ([]WebhookEvent, WebhookDelivery)) error {
+	return s.store.InTx(ctx, func(ctx context.Context) error {
 		ep, err := s.store.WebhookEndpoint(ctx, actor.OrganizationID, id)
 		if err != nil {
 			return err
@@ -307,16 +320,12 @@ func (s *Service) TestWebhookEndpoint(ctx context.Context, actor Actor, id uuid.
 		if err := requireEnabled(ep); err != nil {
 			return err
 		}
-		now := s.now()
-		ev := WebhookEvent{ID: newID(), OrganizationID: ep.OrganizationID, Type: EventPing, CreatedAt: now}
-		ev.Payload = eventBody(ev, []byte(`{"endpoint_id":"`+ep.ID.String()+`"}`))
-		d = newDelivery(ev, ep.ID, nil, now)
-		if err := s.store.AddWebhookEvents(ctx, []WebhookEvent{ev}, []WebhookDelivery{d}); err != nil {
+		events, d := build(ep, s.now())
+		if err := s.store.AddWebhookEvents(ctx, events, []WebhookDelivery{d}); err != nil {
 			return err
 		}
 		return s.store.EnqueueWebhookDeliveries(ctx, []uuid.UUID{ep.ID})
 	})
-	return d, err
 }
 
 func requireEnabled(ep WebhookEndpoint) error {
@@ -396,26 +405,15 @@ func (s *Service) ReplayWebhookDelivery(ctx context.Context, actor Actor, id uui
 	if err := actor.requireWebhookAdmin(); err != nil {
 		return WebhookDelivery{}, err
 	}
+	orig, err := s.store.WebhookDelivery(ctx, actor.OrganizationID, id)
+	if err != nil {
+		return WebhookDelivery{}, err
+	}
 	var d WebhookDelivery
-	err := s.store.InTx(ctx, func(ctx context.Context) error {
-		orig, err := s.store.WebhookDelivery(ctx, actor.OrganizationID, id)
-		if err != nil {
-			return err
-		}
-		ep, err := s.store.WebhookEndpoint(ctx, actor.OrganizationID, orig.EndpointID)
-		if err != nil {
-			return err
-		}
-		if err := requireEnabled(ep); err != nil {
-			return err
-		}
-		now := s.now()
+	err = s.sendTo(ctx, actor, orig.EndpointID, func(_ WebhookEndpoint, now time.Time) ([]WebhookEvent, WebhookDelivery) {
 		d = WebhookDelivery{ID: newID(), OrganizationID: orig.OrganizationID, EndpointID: orig.EndpointID, EventID: orig.EventID,
 			EventType: orig.EventType, Status: WebhookPending, NextAttemptAt: &now, ReplayOf: &orig.ID, CreatedAt: now}
-		if err := s.store.AddWebhookEvents(ctx, nil, []WebhookDelivery{d}); err != nil {
-			return err
-		}
-		return s.store.EnqueueWebhookDeliveries(ctx, []uuid.UUID{ep.ID})
+		return nil, d
 	})
 	return d, err
 }

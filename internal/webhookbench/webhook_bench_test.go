@@ -47,6 +47,11 @@ func BenchmarkWebhooks(b *testing.B) {
 	require.Equal(b, users, e.Count("webhook_deliveries", "endpoint_id = ?", ep.ID))
 	start := time.Now()
 	e.StartWorkers()
+	b.Cleanup(func() {
+		if b.Failed() {
+			b.Log(e.Logs.String())
+		}
+	})
 	ep.Receiver.WaitFor(b, users, 10*time.Minute)
 	elapsed := time.Since(start)
 	b.ReportMetric(float64(users)/elapsed.Seconds(), "events/s")

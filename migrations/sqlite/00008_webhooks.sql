@@ -70,7 +70,9 @@ CREATE TABLE webhook_deliveries (
     CONSTRAINT webhook_deliveries_status_valid CHECK (status IN ('pending', 'succeeded', 'failed')),
     CONSTRAINT webhook_deliveries_pending CHECK ((status = 'pending') = (next_attempt_at IS NOT NULL))
 );
--- The next deliveries of an endpoint, and what holds them back.
+-- The next deliveries of an endpoint in order, the earliest retry, and
+-- what holds a delivery back (an earlier one for the same user).
+CREATE INDEX webhook_deliveries_next ON webhook_deliveries (endpoint_id, seq) WHERE status = 'pending';
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries (endpoint_id, next_attempt_at) WHERE status = 'pending';
 CREATE INDEX webhook_deliveries_queue ON webhook_deliveries (endpoint_id, ordering_key, seq) WHERE status = 'pending';
 -- GET /webhook-endpoints/{id}/deliveries, newest first.

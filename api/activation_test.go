@@ -39,7 +39,8 @@ func TestVerifyConsumesNothingAcceptConsumesOnce(t *testing.T) {
 			var d api.InviteDetails
 			verify(e, link).Expect(http.StatusOK).JSON(&d)
 			require.Equal(t, api.InviteDetails{Email: "grace@example.com", FirstName: "Grace", LastName: "Hopper",
-				Organization: api.OrganizationInfo{Name: org.Name, Slug: org.Slug}, ExpiresAt: u.Invite.ExpiresAt.UTC()}, d)
+				Organization: api.OrganizationInfo{Name: org.Name, Slug: org.Slug, DefaultLocale: "en"}, ExpiresAt: u.Invite.ExpiresAt.UTC(),
+				Locale: "en"}, d)
 		}
 		require.Equal(t, "live", getUser(e, org.OwnerToken, u.ID).Invite.State)
 		require.Zero(t, e.Count("audit_events", "target_user_id = ? AND action = ?", u.ID, people.ActionInviteAccepted))

@@ -22,12 +22,17 @@ type InviteDetails struct {
 	LastName     string           `json:"last_name" example:"Hopper"`
 	Organization OrganizationInfo `json:"organization"`
 	ExpiresAt    time.Time        `json:"expires_at" format:"date-time" example:"2026-12-01T16:05:12Z"`
+	// Locale is the invitee's language (BCP 47): the page speaks it where it
+	// has the texts, else the organization's default_locale, else English.
+	Locale string `json:"locale" example:"de"`
 }
 
 // OrganizationInfo names an organization.
 type OrganizationInfo struct {
 	Name string `json:"name" example:"Acme Learning"`
 	Slug string `json:"slug" example:"acme"`
+	// DefaultLocale is the organization's default language.
+	DefaultLocale string `json:"default_locale" example:"en"`
 }
 
 func tokenFrom(c echo.Context) (string, error) {
@@ -66,7 +71,8 @@ func (s *Server) verifyInvite(c echo.Context) error {
 		return err
 	}
 	return writeJSON(c, http.StatusOK, InviteDetails{Email: info.Email, FirstName: info.FirstName, LastName: info.LastName,
-		Organization: OrganizationInfo{Name: info.OrganizationName, Slug: info.OrganizationSlug}, ExpiresAt: info.ExpiresAt.UTC()})
+		Organization: OrganizationInfo{Name: info.OrganizationName, Slug: info.OrganizationSlug, DefaultLocale: info.DefaultLocale},
+		ExpiresAt:    info.ExpiresAt.UTC(), Locale: info.Locale})
 }
 
 // AcceptInviteRequest activates an account from an invitation link.

@@ -129,6 +129,12 @@ func TestGermanInvitationEmail(t *testing.T) {
 		require.Contains(t, p.HTML, `<html lang="de">`)
 		require.Contains(t, p.HTML, "<strong>Demo Learning Co</strong>")
 		require.Contains(t, p.HTML, ">Konto aktivieren</a>")
+
+		// The activation page learns the languages to speak.
+		var d api.InviteDetails
+		verifyToken(e, e.InviteToken(u.Invite.ID)).Expect(http.StatusOK).JSON(&d)
+		require.Equal(t, "de", d.Locale)
+		require.Equal(t, "en", d.Organization.DefaultLocale)
 	})
 }
 

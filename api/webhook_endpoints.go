@@ -355,8 +355,13 @@ func (s *Server) listWebhookDeliveries(c echo.Context) error {
 		return err
 	}
 	id := idOrNil(c)
-	page, err := s.svc.ListWebhookDeliveries(c.Request().Context(), actorOf(c), id, people.DeliveriesParams{
-		Status: c.QueryParam("status"), EventType: c.QueryParam("event_type"), Limit: c.QueryParam("limit"), Cursor: c.QueryParam("cursor")})
+	q := newQuery(c)
+	p := people.DeliveriesParams{Status: q.string("status"), EventType: q.string("event_type"),
+		Limit: q.limit("limit", people.MaxPageSize), Cursor: q.string("cursor")}
+	if err := q.err(); err != nil {
+		return err
+	}
+	page, err := s.svc.ListWebhookDeliveries(c.Request().Context(), actorOf(c), id, p)
 	if err != nil {
 		return err
 	}

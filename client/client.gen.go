@@ -1983,7 +1983,13 @@ type InviteDetails struct {
 	FirstName string `json:"first_name"`
 
 	// LastName Example: Hopper
-	LastName     string           `json:"last_name"`
+	LastName string `json:"last_name"`
+
+	// Locale The invitee's language (BCP 47): the page speaks it where it
+	// has the texts, else the organization's default_locale, else English.
+	//
+	// Example: de
+	Locale       string           `json:"locale"`
 	Organization OrganizationInfo `json:"organization"`
 }
 
@@ -2256,6 +2262,11 @@ type OrganizationDefaultLocale string
 
 // OrganizationInfo defines model for OrganizationInfo.
 type OrganizationInfo struct {
+	// DefaultLocale The organization's default language.
+	//
+	// Example: en
+	DefaultLocale string `json:"default_locale"`
+
 	// Name Example: Acme Learning
 	Name string `json:"name"`
 

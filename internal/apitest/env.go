@@ -32,6 +32,7 @@ import (
 	"github.com/invitedhq/invited/internal/testdb"
 	"github.com/invitedhq/invited/internal/webhooks"
 	"github.com/invitedhq/invited/internal/wiring"
+	"github.com/invitedhq/invited/web"
 )
 
 // AppBaseURL is the frontend base URL of every test environment.
@@ -93,6 +94,8 @@ type Options struct {
 	WebhookResolver *net.Resolver
 	// WebhookTimeout bounds one webhook request; default 2 s.
 	WebhookTimeout time.Duration
+	// Console serves the built web app, as CONSOLE=on does.
+	Console bool
 }
 
 // LocalWebhooks is the webhook policy of test environments: plain http to
@@ -168,7 +171,7 @@ func New(t testing.TB, dialect config.Dialect, opts ...Options) *Env {
 		DB: e.DB, Tokens: e.Tokens, Signer: e.Signer, Hasher: e.Hasher, Mailer: sender, Webhook: hook,
 		AppBaseURL: AppBaseURL, Now: e.Clock.Now, Logger: logger, WrapJobRunner: o.WrapJobRunner,
 		Jobs:     jobs.Options{Workers: 4, PollInterval: 20 * time.Millisecond, Backoff: TestBackoff},
-		HTTP:     wiring.HTTP{PublicRateLimit: o.PublicRateLimit, CORSAllowedOrigins: o.CORSAllowedOrigins},
+		HTTP:     wiring.HTTP{PublicRateLimit: o.PublicRateLimit, CORSAllowedOrigins: o.CORSAllowedOrigins, Console: web.Console(o.Console)},
 		Webhooks: hooks,
 	})
 	must(t, err)

@@ -14,6 +14,10 @@ import (
 // and bulk jobs so that a slow receiver never holds up an invitation.
 const QueueWebhooks = "webhooks"
 
+// DefaultWebhookBackoff is the retry schedule of webhooks: 5 s, 10 s, 20 s…
+// up to two hours between tries, each less a random part.
+var DefaultWebhookBackoff = Backoff{Base: 5 * time.Second, Max: 2 * time.Hour}
+
 // WebhookRun is what one delivery run leaves to do.
 type WebhookRun struct {
 	// Again: deliveries are due now, but the run's time was up.

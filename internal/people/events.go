@@ -68,7 +68,7 @@ func (t eventingStore) InTx(ctx context.Context, fn func(ctx context.Context) er
 func (s *Service) emit(ctx context.Context, e pendingEvent) error {
 	p, ok := ctx.Value(pendingKey{}).(*pendingEvents)
 	if !ok {
-		return apperr.Internal(errors.New("people: a change that causes a webhook event was made outside a transaction"))
+		return apperr.Internal("record webhook event", errors.New("a change that causes a webhook event was made outside a transaction"))
 	}
 	if e.typ == EventUserUpdated {
 		for i := range p.list {

@@ -180,7 +180,7 @@ func (s *Service) IssueInviteLink(ctx context.Context, actor Actor, id uuid.UUID
 	}
 	token, err := s.signer.Sign(inv.KeyID, inv.ID, inv.UserID, inv.ExpiresAt)
 	if err != nil {
-		return Invite{}, "", apperr.Internal(err)
+		return Invite{}, "", apperr.Internal("people.IssueInviteLink: sign link", err)
 	}
 	return inv, s.InviteLink(token), nil
 }
@@ -281,6 +281,10 @@ type InviteInfo struct {
 	OrganizationName string
 	OrganizationSlug string
 	ExpiresAt        time.Time
+	// Locale is the user's language, and DefaultLocale the organization's:
+	// the page speaks the first of them it has texts for.
+	Locale        string
+	DefaultLocale string
 }
 
 // resolved is an activation token checked against the database.
@@ -309,7 +313,7 @@ func (s *Service) resolveToken(ctx context.Context, token string) (resolved, err
 		if errors.Is(err, auth.ErrInvalidToken) {
 			return resolved{}, notFound
 		}
-		return resolved{}, apperr.Internal(err)
+		return resolved{}, apperr.Internal("people.resolveToken: verify", err)
 	}
 	u, err := s.store.User(ctx, inv.OrganizationID, inv.UserID)
 	if err != nil {
@@ -369,7 +373,8 @@ func (s *Service) VerifyInvite(ctx context.Context, token string) (InviteInfo, e
 		return InviteInfo{}, err
 	}
 	return InviteInfo{Email: r.user.Email, FirstName: r.user.FirstName, LastName: r.user.LastName,
-		OrganizationName: r.org.Name, OrganizationSlug: r.org.Slug, ExpiresAt: r.invite.ExpiresAt}, nil
+		OrganizationName: r.org.Name, OrganizationSlug: r.org.Slug, ExpiresAt: r.invite.ExpiresAt,
+		Locale: r.user.Locale, DefaultLocale: r.org.DefaultLocale}, nil
 }
 
 // Acceptance is the user's answer to an invitation.
@@ -414,7 +419,7 @@ func (s *Service) AcceptInvite(ctx context.Context, a Acceptance) (User, Session
 	}
 	hash, err := s.hasher.Hash(ctx, a.Password) // slow: outside the transaction
 	if err != nil {
-		return User{}, Session{}, apperr.Internal(err)
+		return User{}, Session{}, apperr.Internal("people.AcceptInvite: hash password", err)
 	}
 	var sess Session
 	err = s.store.InTx(ctx, func(ctx context.Context) error {

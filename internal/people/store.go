@@ -74,6 +74,7 @@ type Store interface {
 	BulkStore
 	WebhookStore
 	SessionStore
+	IdempotencyStore
 }
 
 // BulkStore keeps bulk jobs and the batch reads and writes they need.

@@ -10,14 +10,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/invitedhq/invited/internal/jobs"
 	"github.com/invitedhq/invited/internal/webhooks"
 )
-
-// DefaultWebhookBackoff is the retry schedule of webhooks: 5 s, 10 s, 20 s…
-// up to two hours between tries, each less a random part, until the
-// delivery's DeliveryRetryWindow is over.
-var DefaultWebhookBackoff = jobs.Backoff{Base: 5 * time.Second, Max: 2 * time.Hour}
 
 // Defaults of delivery.
 const (
@@ -31,6 +25,12 @@ const (
 	waitInRun = 5 * time.Second
 )
 
+// fixedBackoff waits the same each time: the schedule of a service built
+// without one (the wiring gives production's).
+type fixedBackoff time.Duration
+
+func (b fixedBackoff) Delay(int) time.Duration { return time.Duration(b) }
+
 func (d WebhookDeps) withDefaults() WebhookDeps {
 	if d.Parallel <= 0 {
 		d.Parallel = defaultParallel
@@ -38,10 +38,19 @@ func (d WebhookDeps) withDefaults() WebhookDeps {
 	if d.Lease <= 0 {
 		d.Lease = defaultLease
 	}
-	if d.Backoff.Base <= 0 {
-		d.Backoff = DefaultWebhookBackoff
+	if d.Backoff == nil {
+		d.Backoff = fixedBackoff(5 * time.Second)
 	}
 	return d
+}
+
+// DeliveryRun is what one run of DeliverWebhooks leaves to do.
+type DeliveryRun struct {
+	// Again: deliveries are due now, but the run's time was up.
+	Again bool
+	// Pending: a delivery waits for a retry, the first in Next.
+	Pending bool
+	Next    time.Duration
 }
 
 // DeliverWebhooks sends an endpoint's due deliveries, a batch of parallel
@@ -55,13 +64,13 @@ func (d WebhookDeps) withDefaults() WebhookDeps {
 // taken returns at once: the holder delivers what is due. To never strand
 // a delivery, the holder looks again after releasing the lease, and takes
 // it back if something became due meanwhile.
-func (s *Service) DeliverWebhooks(ctx context.Context, endpointID uuid.UUID) (jobs.WebhookRun, error) {
+func (s *Service) DeliverWebhooks(ctx context.Context, endpointID uuid.UUID) (DeliveryRun, error) {
 	token := newID().String()
 	deadline := time.Now().Add(deliverBudget)
 	for {
 		ep, ok, err := s.acquireLease(ctx, endpointID, token)
 		if err != nil || !ok {
-			return jobs.WebhookRun{}, err
+			return DeliveryRun{}, err
 		}
 		err = s.deliverLeased(ctx, ep, token, deadline)
 		// Released even when the run is cancelled, so that the next run need not wait for the lease to expire.
@@ -69,24 +78,24 @@ func (s *Service) DeliverWebhooks(ctx context.Context, endpointID uuid.UUID) (jo
 			err = rerr
 		}
 		if err != nil {
-			return jobs.WebhookRun{}, err
+			return DeliveryRun{}, err
 		}
 		due, err := s.store.DueWebhookDeliveries(ctx, endpointID, s.now(), 1)
 		if err != nil {
-			return jobs.WebhookRun{}, err
+			return DeliveryRun{}, err
 		}
 		if len(due) == 0 {
 			break
 		}
 		if time.Now().After(deadline) {
-			return jobs.WebhookRun{Again: true}, nil
+			return DeliveryRun{Again: true}, nil
 		}
 	}
 	next, err := s.store.NextWebhookAttempt(ctx, endpointID)
 	if err != nil || next == nil {
-		return jobs.WebhookRun{}, err
+		return DeliveryRun{}, err
 	}
-	return jobs.WebhookRun{Pending: true, Next: max(next.Sub(s.now()), 0)}, nil
+	return DeliveryRun{Pending: true, Next: max(next.Sub(s.now()), 0)}, nil
 }
 
 // acquireLease takes or renews the endpoint's lease. A lease is a matter of

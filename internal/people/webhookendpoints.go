@@ -337,7 +337,10 @@ func requireEnabled(ep WebhookEndpoint) error {
 
 // DeliveriesParams is a delivery listing request as the client wrote it.
 type DeliveriesParams struct {
-	Status, EventType, Limit, Cursor string
+	Status, EventType string
+	// Limit is the page size; 0 is DefaultPageSize.
+	Limit  int
+	Cursor string
 }
 
 // DeliveryPage is a page of deliveries, newest first.

@@ -7,7 +7,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/invitedhq/invited/internal/jobs"
 	"github.com/invitedhq/invited/internal/webhooks"
 )
 
@@ -240,14 +239,19 @@ type EventViews interface {
 	AppendJob(b []byte, j Job) []byte
 }
 
+// Backoff is a retry schedule: the wait before retry number attempt (1-based).
+type Backoff interface {
+	Delay(attempt int) time.Duration
+}
+
 // WebhookDeps are the collaborators of outbound webhooks.
 type WebhookDeps struct {
 	Views   EventViews
 	Secrets *webhooks.SecretBox
 	Sender  WebhookSender
 	Policy  webhooks.Policy
-	// Backoff is the retry schedule; zero is DefaultWebhookBackoff.
-	Backoff jobs.Backoff
+	// Backoff is the retry schedule (jobs.DefaultWebhookBackoff in production).
+	Backoff Backoff
 	// Parallel is how many requests go to one endpoint at once; default 16.
 	Parallel int
 	// Lease is how long a deliverer owns an endpoint without renewing;

@@ -233,7 +233,7 @@ func (s *Store) EnqueueWebhookDeliveries(ctx context.Context, endpointIDs []uuid
 	}
 	tx, err := sqlTx(ctx)
 	if err != nil {
-		return apperr.Internal(err)
+		return apperr.Internal("enqueue webhook deliveries", err)
 	}
 	return s.queue.EnqueueWebhookDeliveries(ctx, tx, endpointIDs)
 }
@@ -415,7 +415,7 @@ func (s *Store) ExpiredInvites(ctx context.Context, now time.Time, limit int) ([
 	for rows.Next() {
 		inv, err := scanInvite(rows)
 		if err != nil {
-			return nil, apperr.Internal(err)
+			return nil, apperr.Internal("scan expired invite", err)
 		}
 		out = append(out, inv)
 	}

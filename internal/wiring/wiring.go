@@ -7,10 +7,12 @@ package wiring
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 
 	invited "github.com/invitedhq/invited"
@@ -58,7 +60,7 @@ type Webhooks struct {
 	// Client tunes the HTTP client (tests: a resolver, a shorter timeout);
 	// its Policy is Policy.
 	Client webhooks.ClientOptions
-	// Backoff is the retry schedule; zero is people.DefaultWebhookBackoff.
+	// Backoff is the retry schedule; zero is jobs.DefaultWebhookBackoff.
 	Backoff jobs.Backoff
 }
 
@@ -70,6 +72,8 @@ type HTTP struct {
 	TrustedProxies     []*net.IPNet
 	// PublicRateLimit is requests per minute per client IP on public routes.
 	PublicRateLimit int
+	// Console is the built web app served at / and /activate; nil serves the API alone.
+	Console fs.FS
 }
 
 // App is invited assembled. Nothing in it runs until the caller starts the
@@ -106,14 +110,14 @@ func Build(p Parts) (*App, error) {
 		opts.Logger = p.Logger
 	}
 	if a.Queue, err = jobs.New(p.DB, jobs.Workers{Deliverer: a.Service, Runner: runner, Maintainer: a.Store,
-		Webhooks: a.Service}, opts); err != nil {
+		Webhooks: webhookWorker{a.Service}}, opts); err != nil {
 		return nil, err
 	}
 	a.Server = api.NewServer(api.Deps{
-		Service: a.Service, Tokens: p.Tokens, Idempotency: a.Store, Webhook: p.Webhook, Logger: p.Logger, Metrics: p.HTTP.Metrics,
+		Service: a.Service, Tokens: p.Tokens, Webhook: p.Webhook, Logger: p.Logger, Metrics: p.HTTP.Metrics,
 		Ready:              func(ctx context.Context) error { return database.Ready(ctx, p.DB) },
 		CORSAllowedOrigins: p.HTTP.CORSAllowedOrigins, TrustedProxies: p.HTTP.TrustedProxies,
-		PublicRateLimit: p.HTTP.PublicRateLimit, OpenAPI: invited.OpenAPI,
+		PublicRateLimit: p.HTTP.PublicRateLimit, OpenAPI: invited.OpenAPI, Console: p.HTTP.Console,
 	})
 	return a, nil
 }
@@ -121,7 +125,11 @@ func Build(p Parts) (*App, error) {
 func webhookDeps(w Webhooks) (people.WebhookDeps, error) {
 	opts := w.Client
 	opts.Policy = w.Policy
-	d := people.WebhookDeps{Sender: webhooks.NewClient(opts), Policy: w.Policy, Backoff: w.Backoff}
+	backoff := w.Backoff
+	if backoff.Base <= 0 {
+		backoff = jobs.DefaultWebhookBackoff
+	}
+	d := people.WebhookDeps{Sender: webhooks.NewClient(opts), Policy: w.Policy, Backoff: backoff}
 	if len(w.Keys) == 0 {
 		return d, nil
 	}
@@ -131,4 +139,12 @@ func webhookDeps(w Webhooks) (people.WebhookDeps, error) {
 	}
 	d.Secrets, d.Views = box, api.EventViews{}
 	return d, nil
+}
+
+// webhookWorker is the service as the queue's webhook worker sees it.
+type webhookWorker struct{ *people.Service }
+
+func (w webhookWorker) DeliverWebhooks(ctx context.Context, endpointID uuid.UUID) (jobs.WebhookRun, error) {
+	run, err := w.Service.DeliverWebhooks(ctx, endpointID)
+	return jobs.WebhookRun{Again: run.Again, Pending: run.Pending, Next: run.Next}, err
 }

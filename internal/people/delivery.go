@@ -219,10 +219,9 @@ func announcedDelivery(st DeliveryStatus) bool {
 	switch st {
 	case DeliveryDelivered, DeliveryBounced, DeliveryBlocked, DeliveryDropped, DeliveryDeferred, DeliverySpamReport:
 		return true
-	case DeliveryQueued, DeliverySent, DeliveryFailed:
+	default: // queued, sent, failed, by hand: the service's own doing, not the provider's report
 		return false
 	}
-	return false
 }
 
 // Precedence orders the statuses that provider events set, for events

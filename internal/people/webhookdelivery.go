@@ -23,6 +23,9 @@ const (
 	// waitInRun is the longest wait for a retry a run sits out itself
 	// instead of leaving it to a scheduled run.
 	waitInRun = 5 * time.Second
+	// roundSize is how many times Parallel one round takes on: its
+	// attempts are recorded together, in one transaction.
+	roundSize = 4
 )
 
 // fixedBackoff waits the same each time: the schedule of a service built
@@ -109,7 +112,7 @@ func (s *Service) acquireLease(ctx context.Context, endpointID uuid.UUID, token 
 // deliverLeased delivers rounds while the lease is held and time remains.
 func (s *Service) deliverLeased(ctx context.Context, ep WebhookEndpoint, token string, deadline time.Time) error {
 	for time.Now().Before(deadline) {
-		due, err := s.store.DueWebhookDeliveries(ctx, ep.ID, s.now(), s.webhooks.Parallel)
+		due, err := s.store.DueWebhookDeliveries(ctx, ep.ID, s.now(), roundSize*s.webhooks.Parallel)
 		if err != nil {
 			return err
 		}
@@ -178,15 +181,17 @@ func (s *Service) deliverRound(ctx context.Context, ep *WebhookEndpoint, due []W
 	results := make([]webhooks.Result, len(due))
 	starts := make([]time.Time, len(due))
 	var wg sync.WaitGroup
+	slots := make(chan struct{}, s.webhooks.Parallel) // at most Parallel requests at once
 	for i := range due {
-		starts[i] = s.now()
 		if secretErr != nil {
-			results[i] = webhooks.Result{Err: secretErr}
+			starts[i], results[i] = s.now(), webhooks.Result{Err: secretErr}
 			continue
 		}
 		wg.Add(1)
+		slots <- struct{}{}
 		go func() {
-			defer wg.Done()
+			defer func() { <-slots; wg.Done() }()
+			starts[i] = s.now()
 			results[i] = s.webhooks.Sender.Send(ctx, ep.URL, webhooks.Message{ID: due[i].EventID.String(),
 				Payload: due[i].Payload, Secrets: secrets})
 		}()

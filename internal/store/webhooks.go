@@ -261,7 +261,7 @@ func (s *Store) ReleaseWebhookLease(ctx context.Context, endpointID uuid.UUID, t
 
 // dueWindow is how many pending deliveries of an endpoint one look at the
 // queue reads, in order.
-const dueWindow = 256
+const dueWindow = 128
 
 // DueWebhookDeliveries implements people.Store: the endpoint's pending
 // deliveries in seq order, due now, and with no earlier pending delivery
@@ -362,17 +362,62 @@ func (s *Store) RecordWebhookAttempts(ctx context.Context, attempts []people.Web
 			return translate(err, "Webhook attempt")
 		}
 	}
-	for i := range deliveries {
-		r := deliveryRowOf(&deliveries[i])
-		r.LastError = nonEmpty(truncate(deref(r.LastError), 500))
-		err := s.conn(ctx).Model(&deliveryRow{}).Where("id = ?", r.ID).
-			Select("status", "attempts", "next_attempt_at", "last_attempt_at", "last_status", "last_error", "last_latency_ms", "finished_at").
-			Updates(&r).Error
-		if err != nil {
-			return translate(err, "Webhook delivery")
-		}
+	if len(deliveries) == 0 {
+		return nil
 	}
-	return nil
+	// One statement for the round, each column a CASE over the ids: a
+	// round's updates are most of the writes of delivering.
+	type column struct {
+		name, pgType string
+		value        func(r *deliveryRow) any
+	}
+	columns := []column{
+		{"status", "text", func(r *deliveryRow) any { return r.Status }},
+		{"attempts", "integer", func(r *deliveryRow) any { return r.Attempts }},
+		{"next_attempt_at", "timestamptz", func(r *deliveryRow) any { return r.NextAttemptAt }},
+		{"last_attempt_at", "timestamptz", func(r *deliveryRow) any { return r.LastAttemptAt }},
+		{"last_status", "integer", func(r *deliveryRow) any { return r.LastStatus }},
+		{"last_error", "text", func(r *deliveryRow) any { return nonEmpty(truncate(deref(r.LastError), 500)) }},
+		{"last_latency_ms", "bigint", func(r *deliveryRow) any { return r.LastLatencyMs }},
+		{"finished_at", "timestamptz", func(r *deliveryRow) any { return r.FinishedAt }},
+	}
+	rows := make([]deliveryRow, len(deliveries))
+	for i := range deliveries {
+		rows[i] = deliveryRowOf(&deliveries[i])
+	}
+	var q strings.Builder
+	var args []any
+	q.WriteString("UPDATE webhook_deliveries SET ")
+	for c, col := range columns {
+		if c > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString(col.name + " = CASE id")
+		for i := range rows {
+			q.WriteString(" WHEN ? THEN " + s.typed(col.pgType))
+			args = append(args, rows[i].ID, col.value(&rows[i]))
+		}
+		q.WriteString(" END")
+	}
+	q.WriteString(" WHERE id IN (")
+	for i := range rows {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("?")
+		args = append(args, rows[i].ID)
+	}
+	q.WriteString(")")
+	return translate(s.conn(ctx).Exec(q.String(), args...).Error, "Webhook deliveries")
+}
+
+// typed is a placeholder that PostgreSQL reads as the type (its CASE
+// branches need one; a NULL alone has none); SQLite takes values as they are.
+func (s *Store) typed(pgType string) string {
+	if s.postgres() {
+		return "CAST(? AS " + pgType + ")"
+	}
+	return "?"
 }
 
 // DeferWebhookDeliveries implements people.Store.

@@ -26,6 +26,7 @@ type Service struct {
 	// refreshTTL is a session's absolute lifetime.
 	refreshTTL time.Duration
 	throttle   *throttle
+	domains    DomainChecker
 	webhooks   WebhookDeps
 }
 
@@ -44,6 +45,8 @@ type Deps struct {
 	// microsecond precision.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// MailDomains checks the domains of new addresses; nil checks nothing.
+	MailDomains DomainChecker
 	// Webhooks are the outbound webhooks' collaborators; without Views no
 	// event is recorded.
 	Webhooks WebhookDeps
@@ -60,7 +63,7 @@ func NewService(d Deps) *Service {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{hasher: d.Hasher, tokens: d.Tokens, signer: d.Signer, mailer: d.Mailer,
-		baseURL: d.AppBaseURL, log: log, refreshTTL: d.RefreshTTL, webhooks: d.Webhooks.withDefaults()}
+		baseURL: d.AppBaseURL, log: log, refreshTTL: d.RefreshTTL, domains: d.MailDomains, webhooks: d.Webhooks.withDefaults()}
 	s.store = eventingStore{Store: d.Store, s: s}
 	if s.refreshTTL <= 0 {
 		s.refreshTTL = DefaultRefreshTTL

@@ -40,6 +40,8 @@ type Parts struct {
 	AppBaseURL string
 	// RefreshTTL is how long a session lasts; zero is the service's default.
 	RefreshTTL time.Duration
+	// MailDomains checks new addresses for a mail server; nil checks nothing.
+	MailDomains people.DomainChecker
 	// Now is the clock; nil is time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -100,7 +102,8 @@ func Build(p Parts) (*App, error) {
 		return nil, err
 	}
 	a.Service = people.NewService(people.Deps{Store: a.Store, Hasher: p.Hasher, Tokens: p.Tokens, Signer: p.Signer,
-		Mailer: p.Mailer, AppBaseURL: p.AppBaseURL, RefreshTTL: p.RefreshTTL, Now: p.Now, Logger: p.Logger, Webhooks: hooks})
+		Mailer: p.Mailer, AppBaseURL: p.AppBaseURL, RefreshTTL: p.RefreshTTL, Now: p.Now, Logger: p.Logger,
+		MailDomains: p.MailDomains, Webhooks: hooks})
 	var runner jobs.JobRunner = a.Service
 	if p.WrapJobRunner != nil {
 		runner = p.WrapJobRunner(runner)

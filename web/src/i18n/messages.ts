@@ -60,6 +60,17 @@ export function t(locale: string | undefined, key: MessageKey, params: Record<st
   return text.replace(/\{(\w+)\}/g, (m, name: string) => params[name] ?? m);
 }
 
+/**
+ * The first of the candidate locales the catalogue speaks (the invitee's
+ * own, then the organization's default, say), else English.
+ */
+export function bestLocale(candidates: (string | undefined)[]): string {
+  for (const c of candidates) {
+    if (c && (catalogues[c] || catalogues[c.split("-")[0] ?? ""])) return c;
+  }
+  return "en";
+}
+
 /** The language a catalogue answers for a locale, for the page's lang attribute. */
 export function languageOf(locale: string | undefined): string {
   if (locale && catalogues[locale]) return locale;

@@ -18,7 +18,7 @@ WEB_GENERATED := web/dist clients/typescript/src/schema.ts clients/typescript/di
 NPM_CI := npm ci --no-audit --no-fund --loglevel=error
 
 # The packages with concurrency, which CI tests under the race detector.
-RACE_PKGS := ./api ./internal/people ./internal/store ./internal/jobs ./internal/mail/... ./internal/maildomain/...
+RACE_PKGS := ./api ./internal/people ./internal/store ./internal/jobs ./internal/mail/... ./internal/maildomain/... ./internal/webhooks/...
 # The race detector slows the API suite several times over; its big restart
 # test alone takes minutes on a busy machine.
 RACE_TIMEOUT ?= 20m

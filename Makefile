@@ -13,19 +13,25 @@ SPECTRAL  := tools/spectral/node_modules/.bin/spectral
 # What `make docs` generates, and so what `make check-docs` compares.
 GENERATED := openapi.yaml docs/swagger.json docs/problems.md client/client.gen.go
 
+# What `make web` generates, and so what `make check-web` compares.
+WEB_GENERATED := web/dist clients/typescript/src/schema.ts clients/typescript/dist
+NPM_CI := npm ci --no-audit --no-fund --loglevel=error
+
 # The packages with concurrency, which CI tests under the race detector.
 RACE_PKGS := ./api ./internal/people ./internal/store ./internal/jobs ./internal/mail/...
 # The fuzz targets over what every input passes, and how long CI runs each.
 FUZZ_TARGETS := ./internal/input:FuzzDecodeJSON ./internal/people:FuzzDecodeCursor
 FUZZTIME ?= 15s
 
-.PHONY: run test test-race test-ci fuzz build lint lint-openapi lint-owasp fmt tools docs check-docs ci clean bench bench-go
+.PHONY: run test test-race test-ci fuzz build lint lint-openapi lint-owasp fmt tools docs check-docs web check-web screenshots ci clean bench bench-go
 
 ## run: start the service on the embedded SQLite database with the demo organization
 run:
 	LOG_FORMAT=$${LOG_FORMAT:-text} $(GO) run ./cmd/invited serve --demo
 
-## test: run every test (PostgreSQL tests skip with a message when it is unreachable; REQUIRE_POSTGRES=1 makes them fail)
+## test: run every test (PostgreSQL tests skip with a message when it is unreachable, and the browser
+## and TypeScript client tests without Node.js, the npm packages or Chromium; REQUIRE_POSTGRES=1 and
+## REQUIRE_BROWSER=1 make them fail instead)
 test:
 	$(GO) test -count=1 ./...
 
@@ -78,6 +84,22 @@ check-docs: docs
 		if [ -n "$$stale" ]; then echo "generated files are stale; run make docs and commit them:"; echo "$$stale"; \
 		git --no-pager diff --stat -- $(GENERATED); exit 1; fi
 
+## web: rebuild the console (web/dist) and the TypeScript client (types from openapi.yaml, then tsc);
+## needs Node.js 20+ and npm
+web:
+	cd clients/typescript && $(NPM_CI) && npm run --silent generate && npm run --silent build
+	cd web && $(NPM_CI) && npm run --silent build
+
+## check-web: fail when the committed web build or generated TypeScript types are not what make web makes
+check-web: web
+	@stale=$$(git status --porcelain -- $(WEB_GENERATED)); \
+		if [ -n "$$stale" ]; then echo "the web build is stale; run make web and commit it:"; echo "$$stale"; exit 1; fi
+	cd web && npm run --silent typecheck
+
+## screenshots: retake the pictures of docs/ (README, docs/console.md) with the browser suite
+screenshots:
+	SCREENSHOTS=docs/images REQUIRE_BROWSER=1 $(GO) test -count=1 -run 'TestBrowser/sqlite' ./web/e2e
+
 ## lint-openapi: lint openapi.yaml with Redocly's strictest rules (needs Node.js 20+ and npm)
 lint-openapi:
 	cd tools/redocly && npm ci --no-audit --no-fund --loglevel=error
@@ -107,4 +129,5 @@ ci:
 	bash .ci/run
 
 clean:
-	rm -rf $(BIN) tools/redocly/node_modules tools/spectral/node_modules invited.db invited.db-shm invited.db-wal invited.db.secret
+	rm -rf $(BIN) tools/redocly/node_modules tools/spectral/node_modules web/node_modules web/e2e/.build \
+		clients/typescript/node_modules clients/typescript/test-build invited.db invited.db-shm invited.db-wal invited.db.secret

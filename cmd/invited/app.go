@@ -20,6 +20,7 @@ import (
 	"github.com/invitedhq/invited/internal/jobs"
 	"github.com/invitedhq/invited/internal/mail"
 	"github.com/invitedhq/invited/internal/wiring"
+	"github.com/invitedhq/invited/web"
 )
 
 // app is the service assembled from its configuration.
@@ -97,7 +98,7 @@ func (a *app) wire(ctx context.Context, migrate bool) error {
 		DB: a.db, Tokens: a.tokens, Signer: a.signer, Hasher: a.hasher, Mailer: mailer, Webhook: hook,
 		AppBaseURL: a.cfg.AppBaseURL, RefreshTTL: a.cfg.RefreshTokenTTL, Logger: a.log, Jobs: jobs.Options{Workers: a.cfg.JobWorkers},
 		HTTP: wiring.HTTP{Metrics: reg, CORSAllowedOrigins: a.cfg.CORSAllowedOrigins, TrustedProxies: a.cfg.TrustedProxies,
-			PublicRateLimit: a.cfg.PublicRateLimit},
+			PublicRateLimit: a.cfg.PublicRateLimit, Console: web.Console(a.cfg.Console)},
 	})
 	return err
 }

@@ -20,8 +20,11 @@ func seedDemo(ctx context.Context, a *app, w io.Writer, baseURL string) error {
 	} else {
 		fmt.Fprintf(w, "\nDemo organization %q is ready (owner %s).\n", demo.Slug, demo.OwnerEmail)
 	}
+	if a.cfg.Console {
+		fmt.Fprintf(w, "\nOpen %s and sign in: organization %s, email %s.\n", baseURL, demo.Slug, demo.OwnerEmail)
+	}
 	fmt.Fprintf(w, `
-Try it from another terminal:
+Or from another terminal:
   export TOKEN=$(go run ./cmd/invited token --org %s --email %s)
   curl -s -H "Authorization: Bearer $TOKEN" '%s/users?status=invite_pending&limit=5'
   curl -s -H "Authorization: Bearer $TOKEN" '%s/users/counts'

@@ -23,9 +23,9 @@ import (
 )
 
 // Undocumented are the paths the contract leaves out on purpose: Swagger
-// UI's assets, which /docs redirects to. A path ending in /* covers
-// everything under it.
-var Undocumented = []string{"/docs/*"}
+// UI's assets, which /docs redirects to, and the web console's pages and
+// files. A path ending in /* covers everything under it.
+var Undocumented = []string{"/docs/*", "/", "/activate", "/assets/*", "/favicon.svg"}
 
 // Contract is openapi.yaml, loaded to check traffic against it.
 type Contract struct {
@@ -90,6 +90,8 @@ func (c *Contract) Check(x Exchange) []string {
 	req.Body = io.NopCloser(bytes.NewReader(x.RequestBody))
 	route, params, err := c.router.FindRoute(req)
 	switch {
+	case errors.Is(err, routers.ErrPathNotFound) && consolePage(x):
+		return nil
 	case errors.Is(err, routers.ErrPathNotFound):
 		return c.checkUnrouted(x, http.StatusNotFound, "not_found")
 	case errors.Is(err, routers.ErrMethodNotAllowed):
@@ -138,6 +140,13 @@ func (c *Contract) checkResponse(in *openapi3filter.RequestValidationInput, rout
 		out = append(out, checkProblem(x, codes)...)
 	}
 	return out
+}
+
+// consolePage reports whether the exchange is a browser loading one of the
+// web console's screens: a page, not the API.
+func consolePage(x Exchange) bool {
+	return x.Request.Method == http.MethodGet && strings.Contains(x.Request.Header.Get("Accept"), "text/html") &&
+		x.Status == http.StatusOK && strings.HasPrefix(x.Header.Get("Content-Type"), "text/html")
 }
 
 // checkUnrouted checks the answer to a path or method the contract does not

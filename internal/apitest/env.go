@@ -29,6 +29,7 @@ import (
 	"github.com/invitedhq/invited/internal/store"
 	"github.com/invitedhq/invited/internal/testdb"
 	"github.com/invitedhq/invited/internal/wiring"
+	"github.com/invitedhq/invited/web"
 )
 
 // AppBaseURL is the frontend base URL of every test environment.
@@ -83,6 +84,8 @@ type Options struct {
 	// WrapJobRunner stands between the queue and the service's bulk job
 	// runner, to watch or interrupt bulk jobs.
 	WrapJobRunner func(jobs.JobRunner) jobs.JobRunner
+	// Console serves the built web app, as CONSOLE=on does.
+	Console bool
 }
 
 // TestSecret is the HS256 secret of test environments.
@@ -142,7 +145,7 @@ func New(t testing.TB, dialect config.Dialect, opts ...Options) *Env {
 		DB: e.DB, Tokens: e.Tokens, Signer: e.Signer, Hasher: e.Hasher, Mailer: sender, Webhook: hook,
 		AppBaseURL: AppBaseURL, Now: e.Clock.Now, Logger: logger, WrapJobRunner: o.WrapJobRunner,
 		Jobs: jobs.Options{Workers: 4, PollInterval: 20 * time.Millisecond, Backoff: TestBackoff},
-		HTTP: wiring.HTTP{PublicRateLimit: o.PublicRateLimit, CORSAllowedOrigins: o.CORSAllowedOrigins},
+		HTTP: wiring.HTTP{PublicRateLimit: o.PublicRateLimit, CORSAllowedOrigins: o.CORSAllowedOrigins, Console: web.Console(o.Console)},
 	})
 	must(t, err)
 	e.Store, e.Inserter, e.Service, e.Queue, e.Server = a.Store, a.Inserter, a.Service, a.Queue, a.Server

@@ -6,6 +6,7 @@ package wiring
 
 import (
 	"context"
+	"io/fs"
 	"log/slog"
 	"net"
 	"time"
@@ -54,6 +55,8 @@ type HTTP struct {
 	TrustedProxies     []*net.IPNet
 	// PublicRateLimit is requests per minute per client IP on public routes.
 	PublicRateLimit int
+	// Console is the built web app served at / and /activate; nil serves the API alone.
+	Console fs.FS
 }
 
 // App is invited assembled. Nothing in it runs until the caller starts the
@@ -92,7 +95,7 @@ func Build(p Parts) (*App, error) {
 		Service: a.Service, Tokens: p.Tokens, Idempotency: a.Store, Webhook: p.Webhook, Logger: p.Logger, Metrics: p.HTTP.Metrics,
 		Ready:              func(ctx context.Context) error { return database.Ready(ctx, p.DB) },
 		CORSAllowedOrigins: p.HTTP.CORSAllowedOrigins, TrustedProxies: p.HTTP.TrustedProxies,
-		PublicRateLimit: p.HTTP.PublicRateLimit, OpenAPI: invited.OpenAPI,
+		PublicRateLimit: p.HTTP.PublicRateLimit, OpenAPI: invited.OpenAPI, Console: p.HTTP.Console,
 	})
 	return a, nil
 }

@@ -1,0 +1,465 @@
+// The console and the activation page in Chromium against the real binary
+// (started by web/e2e/browser_test.go). Every wait is on a page element or
+// an event, never on a timer.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import type { BrowserContext, Page } from "playwright-core";
+
+import {
+  assertAccessible,
+  assertClean,
+  closeBrowser,
+  deliveryEvent,
+  findPerson,
+  fixtures as fx,
+
+  newContext,
+  newPage,
+  row,
+  rowAction,
+  scannedScreens,
+  screenshot,
+  signIn,
+  site,
+  waitForMail,
+} from "./support.js";
+
+const strong = "violet-harbor-engine-93";
+
+let owner: BrowserContext;
+let admin: Page;
+
+before(async () => {
+  owner = await newContext();
+  admin = await newPage(owner);
+  await signIn(admin, fx.owner);
+});
+
+after(async () => {
+  await closeBrowser();
+});
+
+/** A person's own browser, on a phone. */
+async function phone(): Promise<Page> {
+  return newPage(await newContext({ phone: true }));
+}
+
+async function noSideways(page: Page) {
+  const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
+  assert.ok(scroll <= width, `the page fits a ${width}px screen (it is ${scroll}px wide)`);
+}
+
+describe("the seed's quick start", () => {
+  test("People → Individuals, Invite pending, ⋮ → Resend invite; the old link dies, the new one activates", async () => {
+    const grace = fx.quick_start;
+    const [first] = await waitForMail(grace.email, 1);
+    const oldLink = first?.links[0];
+    assert.ok(oldLink, "the first invitation carries a link");
+    assert.ok(oldLink.startsWith(`${site}/activate?token=`), "links open the service's own activation page");
+
+    await admin.goto("/");
+    await admin.getByRole("link", { name: "Individuals" }).click();
+    await admin.getByRole("heading", { name: "Individuals" }).waitFor();
+    await admin.getByRole("navigation", { name: "Filter by status" }).getByRole("link", { name: /Invite pending/ }).click();
+    await admin.waitForURL(/status=invite_pending/);
+    await admin.getByLabel("Search").fill("Hopper"); // the seed's "Search for the user"
+    await admin.waitForURL(/q=Hopper/);
+    await row(admin, grace.email).waitFor();
+    await assertAccessible(admin, "people");
+
+    await rowAction(admin, grace.email, "Resend invite");
+    await admin.getByText(`A new invitation is on its way to ${grace.email}`).waitFor();
+    const msgs = await waitForMail(grace.email, 2);
+    const newLink = msgs[1]?.links[0];
+    assert.ok(newLink && newLink !== oldLink, "the resend mailed a new link");
+
+    const person = await phone();
+    await person.goto(oldLink);
+    await person.getByRole("heading", { name: "This link is no longer valid" }).waitFor();
+    await person.getByText("A newer invitation was sent to you. Use the link in the latest email.").waitFor();
+    assert.ok(!person.url().includes("token="), "the token left the address bar");
+    await assertAccessible(person, "activation: superseded link");
+
+    await person.goto(newLink);
+    await person.getByRole("heading", { name: "Join Acme Learning" }).waitFor();
+    assert.ok(!person.url().includes("token="), "the token left the address bar");
+    await person.getByText(`Hello ${grace.name}`).waitFor();
+    await noSideways(person);
+    await assertAccessible(person, "activation form");
+    await screenshot(person, "activate");
+    await person.getByLabel("Password", { exact: true }).fill("short");
+    await person.getByLabel("Repeat the password").fill("short");
+    await person.getByRole("button", { name: "Activate my account" }).click();
+    await person.getByText("Use at least 12 characters.").waitFor();
+    await person.getByLabel("Password", { exact: true }).fill(strong);
+    await person.getByLabel("Repeat the password").fill(strong);
+    await person.getByRole("button", { name: "Activate my account" }).click();
+    await person.getByRole("heading", { name: "Your account is active" }).waitFor();
+    await assertAccessible(person, "activation: done");
+    await person.getByRole("link", { name: "Open the console" }).click();
+    await person.getByRole("heading", { name: "My account" }).waitFor();
+
+    await person.goto(newLink);
+    await person.getByRole("heading", { name: "This invitation was already used" }).waitFor();
+    await assertAccessible(person, "activation: already used");
+
+    await findPerson(admin, grace.email, "confirmed");
+    await row(admin, grace.email).getByText("Confirmed").waitFor();
+    assertClean(admin);
+  });
+});
+
+describe("the People screen", () => {
+  test("filters live in the URL, so a view can be bookmarked", async () => {
+    await admin.goto(`/people?status=invite_pending&q=${encodeURIComponent("Turing")}&role=learner`);
+    await row(admin, fx.typed.email).waitFor();
+    const tab = admin.getByRole("navigation", { name: "Filter by status" }).getByRole("link", { name: /Invite pending/ });
+    assert.equal(await tab.getAttribute("aria-current"), "page");
+    assert.equal(await admin.getByLabel("Search").inputValue(), "Turing");
+    await admin.getByLabel("Sort").selectOption("email");
+    await admin.waitForURL(/sort=email/);
+    await admin.reload();
+    await row(admin, fx.typed.email).waitFor();
+    assert.equal(await admin.getByLabel("Sort").inputValue(), "email");
+  });
+
+  test("the ⋮ menu works from the keyboard and says why an action is unavailable", async () => {
+    await findPerson(admin, fx.learner.email, "confirmed");
+    const button = row(admin, fx.learner.email).getByRole("button", { name: /^Actions for/ });
+    await button.focus();
+    await admin.keyboard.press("ArrowDown");
+    const resend = admin.getByRole("menuitem", { name: /^Resend invite/ });
+    await resend.waitFor();
+    assert.equal(await resend.evaluate((el) => el === document.activeElement), true, "the first item has focus");
+    assert.equal(await resend.getAttribute("aria-disabled"), "true");
+    await resend.getByText("The user is Confirmed").waitFor();
+    await assertAccessible(admin, "people: row menu");
+    await admin.keyboard.press("Escape");
+    await admin.getByRole("menu").waitFor({ state: "detached" });
+    assert.equal(await button.evaluate((el) => el === document.activeElement), true, "focus returns to the menu button");
+  });
+
+  test("set a password by typing it, then the temporary password is changed at first sign-in", async () => {
+    const alan = fx.typed;
+    await findPerson(admin, alan.email, "invite_pending");
+    await rowAction(admin, alan.email, "Set password");
+    const dialog = admin.getByRole("dialog", { name: `Set a password for ${alan.name}` });
+    await dialog.waitFor();
+    await assertAccessible(admin, "set password dialog");
+    await dialog.getByLabel("New password").fill("alan");
+    await dialog.getByRole("button", { name: "Set password" }).click();
+    await dialog.getByText("Use at least 12 characters.").waitFor();
+    await dialog.getByText(/too easy to guess/).waitFor();
+    await dialog.getByLabel("New password").fill(strong);
+    await dialog.getByRole("button", { name: "Set password" }).click();
+    const done = admin.getByRole("dialog", { name: "Password set" });
+    await done.getByText("Inform the user").waitFor();
+    await done.getByText(alan.email).waitFor();
+    await done.getByText(/must change it after signing in/).waitFor();
+    await assertAccessible(admin, "set password: inform the user");
+    await done.getByRole("button", { name: "Done" }).click();
+    await findPerson(admin, alan.email, "confirmed");
+    await row(admin, alan.email).getByText("Temporary password").waitFor();
+
+    const page = await newPage(await newContext());
+    await signIn(page, { ...alan, password: strong }, "Choose your own password");
+    await assertAccessible(page, "forced password change");
+    await page.getByLabel("Temporary password").fill(strong);
+    await page.getByLabel("New password", { exact: true }).fill("quartz-lantern-meadow-41");
+    await page.getByLabel("Repeat the new password").fill("quartz-lantern-meadow-41");
+    await page.getByRole("button", { name: "Change password" }).click();
+    await page.getByRole("heading", { name: "My account" }).waitFor();
+    await assertAccessible(page, "my account");
+    await page.reload();
+    await page.getByRole("heading", { name: "My account" }).waitFor(); // signed in with the new password's session
+  });
+
+  test("set a generated password, shown once with a copy button", async () => {
+    const barbara = fx.generated;
+    await findPerson(admin, barbara.email, "invite_pending");
+    await rowAction(admin, barbara.email, "Set password");
+    const dialog = admin.getByRole("dialog", { name: `Set a password for ${barbara.name}` });
+    await dialog.getByLabel("Generate a strong one").check();
+    await dialog.getByRole("button", { name: "Set password" }).click();
+    const done = admin.getByRole("dialog", { name: "Password set" });
+    const password = (await done.getByTestId("generated-password").textContent()) ?? "";
+    assert.ok(password.length >= 12, "a generated password");
+    await done.getByRole("button", { name: "Copy" }).click();
+    await done.getByRole("button", { name: "Copied" }).waitFor();
+    await screenshot(admin, "set-password");
+    assert.equal(await admin.evaluate(() => navigator.clipboard.readText()), password);
+    await done.getByRole("button", { name: "Done" }).click();
+
+    const page = await newPage(await newContext());
+    await signIn(page, { ...barbara, password }, "Choose your own password");
+    await page.getByLabel("Temporary password").fill(password);
+    await page.getByLabel("New password", { exact: true }).fill("copper-kettle-orchard-58");
+    await page.getByLabel("Repeat the new password").fill("copper-kettle-orchard-58");
+    await page.getByRole("button", { name: "Change password" }).click();
+    await page.getByRole("heading", { name: "My account" }).waitFor();
+  });
+
+  test("a resend after a bounce shows the warning and the action it suggests", async () => {
+    const kat = fx.bounced;
+    await waitForMail(kat.email, 1);
+    await deliveryEvent(kat.email, "bounce", "550 5.1.1 mailbox does not exist");
+    await findPerson(admin, kat.email, "invite_pending");
+    await row(admin, kat.email).getByText("550 5.1.1 mailbox does not exist").waitFor();
+    await row(admin, kat.email).getByText("Bounced").waitFor();
+    await rowAction(admin, kat.email, "Resend invite");
+    await admin.getByText(/The previous invitation to .* was bounced/).waitFor();
+    await assertAccessible(admin, "people: resend warning");
+    await admin.getByRole("button", { name: "Set a password instead" }).click();
+    await admin.getByRole("dialog", { name: `Set a password for ${kat.name}` }).waitFor();
+    await admin.getByRole("button", { name: "Cancel" }).click();
+  });
+
+  test("edit a mistyped email, and read the invitation history", async () => {
+    const email = "edsger.dijkstra@gmial.com";
+    await findPerson(admin, email, "invite_pending");
+    await row(admin, email).getByText("Did you mean").waitFor();
+    await rowAction(admin, email, "Edit");
+    const dialog = admin.getByRole("dialog", { name: "Edit Edsger Dijkstra" });
+    assert.equal(await dialog.getByLabel("Email").inputValue(), "edsger.dijkstra@gmail.com", "the suggestion is offered");
+    await dialog.getByText(/revokes the current invitation link/).waitFor();
+    await assertAccessible(admin, "edit dialog");
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await admin.getByText("Saved. A new invitation is on its way to edsger.dijkstra@gmail.com.").waitFor();
+    await admin.getByRole("button", { name: "Done" }).click();
+    await waitForMail("edsger.dijkstra@gmail.com", 1);
+
+    await findPerson(admin, "edsger.dijkstra@gmail.com", "invite_pending");
+    await rowAction(admin, "edsger.dijkstra@gmail.com", "Invitation history");
+    const history = admin.getByRole("dialog", { name: "Invitations of Edsger Dijkstra" });
+    await history.getByText("Revoked (the email changed)").waitFor();
+    await history.getByText(/Valid until/).waitFor();
+    await assertAccessible(admin, "invitation history");
+    await admin.keyboard.press("Escape");
+    await history.waitFor({ state: "detached" });
+  });
+
+  test("add a person", async () => {
+    await admin.goto("/people");
+    await admin.getByRole("button", { name: "Add person" }).click();
+    const dialog = admin.getByRole("dialog", { name: "Add a person" });
+    await dialog.getByLabel("Email").fill("hedy.lamarr@acme.test");
+    await dialog.getByLabel("First name").fill("Hedy");
+    await dialog.getByLabel("Last name").fill("Lamarr");
+    await assertAccessible(admin, "add person dialog");
+    await dialog.getByRole("button", { name: "Add" }).click();
+    await admin.getByText("hedy.lamarr@acme.test was added and an invitation is on its way.").waitFor();
+    await admin.getByRole("button", { name: "Done" }).click();
+    await waitForMail("hedy.lamarr@acme.test", 1);
+  });
+
+  test("deactivate and reactivate", async () => {
+    await findPerson(admin, "frances.allen@acme.test", "confirmed");
+    await rowAction(admin, "frances.allen@acme.test", "Deactivate");
+    await admin.getByText(/is deactivated: they can no longer sign in/).waitFor();
+    await findPerson(admin, "frances.allen@acme.test", "deactivated");
+    await rowAction(admin, "frances.allen@acme.test", "Reactivate");
+    await admin.getByText(/is active again \(Confirmed\)/).waitFor();
+  });
+});
+
+describe("bulk and import", () => {
+  test("bulk resend: all matching the filter, dry run, confirm, progress to the end", async () => {
+    await admin.goto(`/people?status=invite_pending&q=${fx.bulk_query}`);
+    await admin.getByRole("button", { name: "Load more" }).waitFor();
+    await admin.getByLabel("Select every person shown").check();
+    await admin.getByRole("button", { name: "Select all invite-pending people matching this filter" }).click();
+    await admin.getByText("All invite-pending people matching this filter are selected.").waitFor();
+    await admin.getByRole("button", { name: "Resend invites…" }).click();
+    const dialog = admin.getByRole("dialog", { name: "Resend invitations" });
+    await dialog.getByText(`This will re-invite ${fx.bulk_count} people.`).waitFor();
+    await assertAccessible(admin, "bulk resend: dry run");
+    await dialog.getByRole("button", { name: `Re-invite ${fx.bulk_count} people` }).click();
+    const progress = admin.getByRole("dialog", { name: "Resending invitations" });
+    await progress.getByText(`Finished: ${fx.bulk_count} invitations.`).waitFor({ timeout: 60_000 });
+    const bar = progress.getByRole("progressbar");
+    assert.equal(await bar.getAttribute("value"), String(fx.bulk_count));
+    assert.equal(await bar.getAttribute("max"), String(fx.bulk_count));
+    await assertAccessible(admin, "bulk resend: finished");
+    await screenshot(admin, "bulk-resend");
+    await admin.keyboard.press("Escape");
+    await waitForMail("bulk-01@acme.test", 2);
+    await waitForMail(`bulk-${fx.bulk_count}@acme.test`, 2);
+  });
+
+  test("a CSV import with one bad row: report, send invites, progress, per-row results", async () => {
+    await admin.goto("/");
+    await admin.getByRole("link", { name: "Import", exact: true }).click();
+    await admin.getByRole("heading", { name: "Import people" }).waitFor();
+    await assertAccessible(admin, "import");
+    const csv = [
+      "email,first_name,last_name,role",
+      "ada.lovelace@acme.test,Ada,Lovelace,learner",
+      "not-an-email,Bad,Row,learner",
+      "john.backus@acme.test,John,Backus,curator",
+      "niklaus.wirth@acme.test,Niklaus,Wirth,learner",
+    ].join("\r\n");
+    await admin.getByLabel("CSV file", { exact: true }).setInputFiles({ name: "people.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+    await admin.getByText("people.csv: 4 rows. 3 to create, 0 to skip, 1 with errors.").waitFor();
+    const problems = admin.getByRole("table", { name: "Rows that will not be created" });
+    await problems.getByText("not-an-email").waitFor();
+    await assertAccessible(admin, "import: report");
+    await screenshot(admin, "import");
+    assert.equal(await admin.getByLabel("Send invitations to the people created").isChecked(), true);
+    await admin.getByRole("button", { name: "Import 3 people" }).click();
+    await admin.getByText("Finished: 3 people created.").waitFor({ timeout: 60_000 });
+    await admin.getByRole("table", { name: "Not done" }).getByText(/Row 3/).waitFor();
+    await assertAccessible(admin, "import: finished");
+    await waitForMail("niklaus.wirth@acme.test", 1);
+    await findPerson(admin, "john.backus@acme.test", "invite_pending");
+  });
+});
+
+describe("who may do what", () => {
+  test("a curator without the People permission is told what they need", async () => {
+    const page = await newPage(await newContext());
+    await signIn(page, fx.curator, "You need the People permission");
+    await assertAccessible(page, "needs the People permission");
+    await page.getByRole("link", { name: "Go to my account" }).click();
+    await page.getByRole("heading", { name: "My account" }).waitFor();
+  });
+
+  test("a learner gets their own account only", async () => {
+    const page = await newPage(await newContext());
+    await signIn(page, fx.learner, "My account");
+    assert.equal(await page.getByRole("link", { name: "Individuals" }).count(), 0);
+    await page.goto("/people");
+    await page.getByRole("heading", { name: "My account" }).waitFor();
+  });
+});
+
+describe("the activation page", () => {
+  test("an expired link is renewed, and the new one works", async () => {
+    const page = await phone();
+    await page.goto(fx.expired.link ?? "");
+    await page.getByRole("heading", { name: "This invitation has expired" }).waitFor();
+    await noSideways(page);
+    await assertAccessible(page, "activation: expired");
+    await page.getByRole("button", { name: "Send me a new link" }).click();
+    await page.getByText(/A new invitation is on its way/).waitFor();
+    const [msg] = await waitForMail(fx.expired.email, 1);
+    assert.ok(msg?.links[0]);
+    await page.goto(msg.links[0]);
+    await page.getByRole("heading", { name: "Join Acme Learning" }).waitFor();
+  });
+
+  test("a link that is not one", async () => {
+    const page = await phone();
+    await page.goto("/activate?token=not-a-real-token");
+    await page.getByRole("heading", { name: "This link is not valid" }).waitFor();
+    await assertAccessible(page, "activation: invalid link");
+    await page.goto("/activate");
+    await page.getByRole("heading", { name: "This link is not valid" }).waitFor();
+  });
+});
+
+describe("sessions", () => {
+  test("a refresh token used twice ends the session, and the audit log says so", async () => {
+    const ctx = await newContext();
+    const page = await newPage(ctx);
+    await signIn(page, fx.reused);
+    const cookie = async () => (await ctx.cookies()).find((c) => c.name === "invited_refresh");
+    const stolen = await cookie();
+    assert.ok(stolen, "the refresh token is a cookie");
+    assert.equal(stolen.httpOnly, true);
+    assert.equal(stolen.sameSite, "Strict");
+    assert.equal(stolen.path, "/auth");
+    assert.equal(await page.evaluate(() => document.cookie.includes("invited_refresh")), false, "scripts cannot read it");
+
+    await page.reload(); // the access token was in memory only: the cookie renews the session
+    await page.getByRole("heading", { name: "Individuals" }).waitFor();
+    assert.notEqual((await cookie())?.value, stolen.value, "the refresh rotated the token");
+
+    await ctx.addCookies([{ ...stolen }]);
+    await page.reload();
+    await page.getByRole("heading", { name: "Sign in to invited" }).waitFor();
+    await page.getByText(/For your security your session was ended/).waitFor();
+    await assertAccessible(page, "sign-in: session ended");
+
+    await admin.goto("/audit?action=auth.refresh_reuse_detected");
+    const entry = admin.getByRole("row").filter({ hasText: "Session ended: a sign-in token was reused" });
+    await entry.waitFor();
+    await entry.getByText(fx.reused.name).waitFor();
+    await assertAccessible(admin, "audit log");
+  });
+
+  test("signing out ends the session for good", async () => {
+    const page = await newPage(await newContext());
+    await signIn(page, fx.owner);
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByText("You signed out.").waitFor();
+    await assertAccessible(page, "sign-in");
+    await page.goto("/people");
+    await page.getByRole("heading", { name: "Sign in to invited" }).waitFor();
+  });
+
+  test("an unknown address shows the console's own page", async () => {
+    await admin.goto("/no-such-screen");
+    await admin.getByRole("heading", { name: "Page not found" }).waitFor();
+    await assertAccessible(admin, "not found");
+  });
+});
+
+describe("API documentation", () => {
+  test("Swagger UI renders every operation of the contract, and deep links work", async () => {
+    const page = await newPage(owner);
+    await page.goto("/docs");
+    await page.locator(".opblock").first().waitFor();
+    const spec = await (await fetch(`${site}/openapi.yaml`)).text();
+    const operations = spec.match(/^\s+operationId: /gm)?.length ?? 0;
+    assert.ok(operations > 20);
+    assert.equal(await page.locator(".opblock").count(), operations, "every operation is rendered");
+    assertClean(page);
+    const deep = await newPage(owner);
+    await deep.goto("/docs/#/Authentication/refreshSession");
+    await deep.locator("#operations-Authentication-refreshSession.is-open").waitFor();
+    assertClean(deep);
+  });
+});
+
+describe("the README's picture", () => {
+  test("People → Individuals after a day's work", async () => {
+    await deliveryEvent("niklaus.wirth@acme.test", "delivered");
+    await deliveryEvent("ada.lovelace@acme.test", "bounce", "550 5.1.1 The email account that you tried to reach does not exist");
+    await deliveryEvent("hedy.lamarr@acme.test", "delivered");
+    await admin.goto("/people?status=invite_pending");
+    await row(admin, "ada.lovelace@acme.test").getByText("Bounced").waitFor();
+    await row(admin, "niklaus.wirth@acme.test").getByText("Delivered").waitFor();
+    await screenshot(admin, "people");
+  });
+});
+
+describe("every screen", () => {
+  test("was scanned by axe-core", () => {
+    const want = [
+      "sign-in",
+      "people",
+      "people: row menu",
+      "set password dialog",
+      "edit dialog",
+      "invitation history",
+      "bulk resend: dry run",
+      "import",
+      "import: report",
+      "audit log",
+      "my account",
+      "forced password change",
+      "needs the People permission",
+      "activation form",
+      "activation: expired",
+      "activation: superseded link",
+      "activation: invalid link",
+      "activation: done",
+      "not found",
+    ];
+    assert.deepEqual(
+      want.filter((s) => !scannedScreens().includes(s)),
+      [],
+    );
+  });
+});
+

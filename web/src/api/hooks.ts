@@ -1,0 +1,231 @@
+// The API as React hooks: one place that knows which call feeds which
+// screen and what to refresh after a change. A new screen adds its hooks
+// here.
+import type { Schemas } from "@invited/client";
+import { ProblemError } from "@invited/client";
+import { QueryClient, useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useSyncExternalStore } from "react";
+
+import { api, call, session } from "./session";
+
+export type User = Schemas["User"];
+export type Invite = Schemas["Invite"];
+export type Job = Schemas["Job"];
+export type Status = User["status"];
+export type Role = User["role"];
+export type DeliveryStatus = Schemas["Delivery"]["status"];
+
+export const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      staleTime: 10_000,
+      refetchOnWindowFocus: false,
+      // A problem the client caused will not go away by asking again.
+      retry: (failures, err) => !(err instanceof ProblemError && err.status >= 400 && err.status < 500) && failures < 2,
+    },
+  },
+});
+
+export function useSession() {
+  return useSyncExternalStore(session.subscribe, session.get);
+}
+
+export function useMe() {
+  const s = useSession();
+  return useQuery({
+    queryKey: ["me"],
+    queryFn: () => call(() => api.GET("/me")),
+    enabled: s.status === "signed_in",
+    staleTime: 60_000,
+  });
+}
+
+/** What the signed-in person may do in the console (rule R5). */
+export function abilities(me: User | undefined) {
+  const role = me?.role;
+  const managesPeople =
+    role === "owner" || role === "admin" || role === "hr" || (role === "curator" && (me?.permissions ?? []).includes("people"));
+  return { managesPeople, needsPeoplePermission: role === "curator" && !managesPeople };
+}
+
+export const ROLE_RANK: Record<Role, number> = { owner: 4, admin: 3, hr: 2, curator: 1, learner: 0 };
+
+export function useCounts() {
+  return useQuery({ queryKey: ["users", "counts"], queryFn: () => call(() => api.GET("/users/counts")) });
+}
+
+export interface PeopleFilter {
+  status: Status[];
+  q: string;
+  role: Role[];
+  delivery: DeliveryStatus[];
+  sort: "-created_at" | "created_at" | "email" | "-last_invited_at";
+}
+
+export const PAGE_SIZE = 50;
+
+export function usePeople(f: PeopleFilter) {
+  return useInfiniteQuery({
+    queryKey: ["users", "list", f],
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam }) =>
+      call(() =>
+        api.GET("/users", {
+          params: {
+            query: {
+              ...(f.status.length ? { status: f.status } : {}),
+              ...(f.q ? { q: f.q } : {}),
+              ...(f.role.length ? { role: f.role } : {}),
+              ...(f.delivery.length ? { delivery_status: f.delivery } : {}),
+              sort: f.sort,
+              limit: PAGE_SIZE,
+              ...(pageParam ? { cursor: pageParam } : {}),
+            },
+          },
+        }),
+      ),
+    getNextPageParam: (last) => (last.has_more && last.next_cursor ? last.next_cursor : undefined),
+  });
+}
+
+export function useInviteHistory(userId: string) {
+  return useQuery({
+    queryKey: ["users", userId, "invites"],
+    queryFn: () => call(() => api.GET("/users/{id}/invites", { params: { path: { id: userId } } })),
+  });
+}
+
+/** A change to people: every list, count and history shows it at once. */
+function usePeopleMutation<A, R>(fn: (args: A) => Promise<R>) {
+  const qc = useQueryClient();
+  return useMutation({ mutationFn: fn, onSuccess: () => qc.invalidateQueries({ queryKey: ["users"] }) });
+}
+
+export function useResendInvite() {
+  return usePeopleMutation((id: string) =>
+    call(() => api.POST("/users/{id}/resend-invite", { params: { path: { id }, header: { "Idempotency-Key": crypto.randomUUID() } } })),
+  );
+}
+
+export function useSetPassword() {
+  return usePeopleMutation((a: { id: string; password?: string; generate?: boolean; temporary: boolean }) =>
+    call(() =>
+      api.PUT("/users/{id}/password", {
+        params: { path: { id: a.id } },
+        body: a.generate ? { generate: true, temporary: a.temporary } : { password: a.password ?? "", temporary: a.temporary },
+      }),
+    ),
+  );
+}
+
+export function useUpdateUser() {
+  return usePeopleMutation((a: { id: string; email?: string; first_name?: string; last_name?: string }) => {
+    const { id, ...body } = a;
+    return call(() => api.PATCH("/users/{id}", { params: { path: { id } }, body }));
+  });
+}
+
+export function useCreateUser() {
+  return usePeopleMutation((body: Schemas["CreateUserRequest"]) =>
+    call(() => api.POST("/users", { params: { header: { "Idempotency-Key": crypto.randomUUID() } }, body })),
+  );
+}
+
+export function useDeactivate() {
+  return usePeopleMutation((a: { id: string; deactivate: boolean }) =>
+    a.deactivate
+      ? call(() => api.POST("/users/{id}/deactivate", { params: { path: { id: a.id } } }))
+      : call(() => api.POST("/users/{id}/reactivate", { params: { path: { id: a.id } } })),
+  );
+}
+
+export type BulkSelection = { user_ids: string[] } | { filter: Schemas["BulkResendFilter"] };
+
+export function previewBulkResend(sel: BulkSelection) {
+  return call(() => api.POST("/users/resend-invites", { body: { ...sel, dry_run: true } })) as Promise<Schemas["BulkResendPreview"]>;
+}
+
+export function startBulkResend(sel: BulkSelection) {
+  return call(() =>
+    api.POST("/users/resend-invites", { params: { header: { "Idempotency-Key": crypto.randomUUID() } }, body: sel }),
+  ) as Promise<Schemas["JobAccepted"]>;
+}
+
+/** Follows a job until it finishes, a second at a time. */
+export function useJob(id: string | undefined) {
+  return useQuery({
+    queryKey: ["jobs", id],
+    enabled: !!id,
+    queryFn: () =>
+      call(() => api.GET("/jobs/{id}", { params: { path: { id: id ?? "" }, query: { items_limit: 1000 } } })),
+    refetchInterval: (q) => (q.state.data && !jobRunning(q.state.data) ? false : 1000),
+  });
+}
+
+export function jobRunning(j: Job): boolean {
+  return j.state === "queued" || j.state === "running";
+}
+
+export function useCancelJob() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => call(() => api.POST("/jobs/{id}/cancel", { params: { path: { id } } })),
+    onSuccess: (_, id) => qc.invalidateQueries({ queryKey: ["jobs", id] }),
+  });
+}
+
+/** Sends a CSV file to the importer: a dry run, or the real thing. */
+export function importCSV(csv: string, opts: { dryRun: boolean; sendInvites: boolean }) {
+  return call(() =>
+    api.POST("/users/import", {
+      params: {
+        query: { dry_run: opts.dryRun, send_invites: opts.sendInvites },
+        header: opts.dryRun ? {} : { "Idempotency-Key": crypto.randomUUID() },
+      },
+      // The contract types the JSON form of the body; this is the CSV one.
+      body: csv as unknown as Schemas["ImportRequest"],
+      bodySerializer: (b: unknown) => b as string,
+      headers: { "Content-Type": "text/csv" },
+    }),
+  ) as Promise<Schemas["ImportReport"] | Schemas["JobAccepted"]>;
+}
+
+export interface AuditFilter {
+  action: string;
+  user: string;
+}
+
+export function useAudit(f: AuditFilter) {
+  return useInfiniteQuery({
+    queryKey: ["audit", f],
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam }) =>
+      call(() =>
+        api.GET("/audit-events", {
+          params: {
+            query: {
+              limit: 50,
+              ...(f.action ? { action: f.action as Schemas["AuditEvent"]["action"] } : {}),
+              ...(f.user ? { target_user_id: f.user } : {}),
+              ...(pageParam ? { cursor: pageParam } : {}),
+            },
+          },
+        }),
+      ),
+    getNextPageParam: (last) => (last.has_more && last.next_cursor ? last.next_cursor : undefined),
+  });
+}
+
+export function useUser(id: string | undefined) {
+  return useQuery({
+    queryKey: ["users", "one", id],
+    enabled: !!id,
+    queryFn: () => call(() => api.GET("/users/{id}", { params: { path: { id: id ?? "" } } })),
+  });
+}
+
+export function useChangeOwnPassword() {
+  return useMutation({
+    mutationFn: (a: { current_password: string; new_password: string }) => call(() => api.PUT("/me/password", { body: a })),
+  });
+}

@@ -1,0 +1,68 @@
+import type { DeliveryStatus, Role, Status, User } from "../api/hooks";
+
+export const STATUS_LABEL: Record<Status, string> = {
+  invite_pending: "Invite pending",
+  confirmed: "Confirmed",
+  deactivated: "Deactivated",
+};
+
+export const ROLE_LABEL: Record<Role, string> = {
+  owner: "Owner",
+  admin: "Admin",
+  hr: "HR",
+  curator: "Curator",
+  learner: "Learner",
+};
+
+export const DELIVERY_LABEL: Record<DeliveryStatus, string> = {
+  queued: "Queued",
+  sent: "Sent",
+  delivered: "Delivered",
+  deferred: "Deferred",
+  bounced: "Bounced",
+  blocked: "Blocked",
+  dropped: "Dropped",
+  spam_report: "Marked as spam",
+  failed: "Failed",
+};
+
+/** Delivery outcomes that mean the email did not arrive. */
+export const DELIVERY_PROBLEMS: DeliveryStatus[] = ["bounced", "blocked", "dropped", "spam_report", "failed"];
+
+const deliveryTone: Record<DeliveryStatus, string> = {
+  queued: "neutral",
+  sent: "info",
+  delivered: "good",
+  deferred: "warn",
+  bounced: "bad",
+  blocked: "bad",
+  dropped: "bad",
+  spam_report: "bad",
+  failed: "bad",
+};
+
+/** The status badge of the people table; a pending user never invited is "Not yet invited". */
+export function StatusBadge(props: { user: User }) {
+  const { status, invite } = props.user;
+  if (status === "invite_pending" && !invite) return <span className="badge badge-neutral">Not yet invited</span>;
+  const tone = status === "confirmed" ? "good" : status === "deactivated" ? "muted" : "pending";
+  return <span className={`badge badge-${tone}`}>{STATUS_LABEL[status]}</span>;
+}
+
+/**
+ * "Bounced: 550 5.1.1 mailbox does not exist". The provider's reason is
+ * shown when something went wrong; a delivery's "250 OK" says nothing.
+ */
+export function DeliveryBadge(props: { status: DeliveryStatus; reason?: string | undefined }) {
+  const explain = props.reason && (props.status === "deferred" || DELIVERY_PROBLEMS.includes(props.status));
+  return (
+    <span className="delivery">
+      <span className={`badge badge-${deliveryTone[props.status]}`}>{DELIVERY_LABEL[props.status]}</span>
+      {explain && <span className="delivery-reason">{props.reason}</span>}
+    </span>
+  );
+}
+
+export function fullName(u: { first_name: string; last_name: string }): string {
+  return `${u.first_name} ${u.last_name}`.trim();
+}

@@ -529,6 +529,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/users/{id}/invite-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue an invitation link to hand over
+         * @description Creates a fresh invitation exactly as a resend does (every earlier link is revoked in the same transaction) but sends no email: the answer carries the activation URL for the caller to hand over themselves, for example when the person's mail server blocks the invitations. The URL is as sensitive as a password: share it only with the person, over a channel you trust. It is answered once: the service keeps it nowhere (not in the database, the job queue, the audit trail or the logs), and a retry with the same Idempotency-Key replays the invitation with url left out and url_withheld true instead of issuing another link. The invitation's delivery.status is by_hand. Audited as invite.link_issued.
+         */
+        post: operations["issueInviteLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/users/{id}/invites": {
         parameters: {
             query?: never;
@@ -600,7 +620,7 @@ export interface paths {
         put?: never;
         /**
          * Resend an invitation
-         * @description Sends a fresh invitation with a new link to an invite-pending user. In the same transaction every earlier link is revoked: it stops working the moment this returns. There is no limit on resends. When the previous email bounced, was dropped or blocked, the answer carries a warning suggesting to fix the address or set a password instead. With an Idempotency-Key a retried request returns the first response instead of sending another email.
+         * @description Sends a fresh invitation with a new link to an invite-pending user, valid for expires_in hours (default the organization's invite_ttl). In the same transaction every earlier link is revoked: it stops working the moment this returns. There is no limit on resends. When the previous email bounced, was dropped or blocked, the answer carries a warning suggesting to fix the address or set a password instead. With an Idempotency-Key a retried request returns the first response instead of sending another email.
          */
         post: operations["resendInvite"];
         delete?: never;
@@ -796,6 +816,12 @@ export interface components {
              * @example false
              */
             dry_run?: boolean;
+            /**
+             * Format: int32
+             * @description How long each new link lives, in hours; default the organization's invite_ttl when it is sent.
+             * @example 72
+             */
+            expires_in?: number;
             /** @description Selects every invite-pending user it matches ({} for all of them). */
             filter?: components["schemas"]["BulkResendFilter"];
             /**
@@ -818,6 +844,12 @@ export interface components {
              * @example grace.hopper@example.com
              */
             email: string;
+            /**
+             * Format: int32
+             * @description How long that link lives, in hours; default the organization's invite_ttl.
+             * @example 72
+             */
+            expires_in?: number;
             /** @example Grace */
             first_name?: string;
             /** @example Hopper */
@@ -858,7 +890,7 @@ export interface components {
              * @example bounced
              * @enum {string}
              */
-            status: "queued" | "sent" | "delivered" | "deferred" | "bounced" | "blocked" | "dropped" | "spam_report" | "failed";
+            status: "queued" | "sent" | "delivered" | "deferred" | "bounced" | "blocked" | "dropped" | "spam_report" | "failed" | "by_hand";
             /**
              * Format: date-time
              * @example 2026-11-24T16:05:14Z
@@ -1038,7 +1070,31 @@ export interface components {
             first_name: string;
             /** @example Hopper */
             last_name: string;
+            /**
+             * @description The invitee's language (BCP 47): the page speaks it where it
+             *     has the texts, else the organization's default_locale, else English.
+             * @example de
+             */
+            locale: string;
             organization: components["schemas"]["OrganizationInfo"];
+        };
+        InviteLinkResult: {
+            invite: components["schemas"]["Invite"];
+            /**
+             * Format: uri
+             * @description The activation link. It is as sensitive as a password: whoever
+             *     has it can activate the account. It is in this answer only: the
+             *     service stores, logs and mails it nowhere, and a replay of this
+             *     request under its Idempotency-Key leaves it out (url_withheld).
+             * @example https://app.example.com/activate?token=AQGiMNR3nXeJvNhLbI_yAAoCdDF0f7c10A6vpt89QlHi
+             */
+            url?: string;
+            /**
+             * @description True in a replay: the link was shown only in the first
+             *     answer. Issue a new one (without that Idempotency-Key), which revokes it.
+             * @example false
+             */
+            url_withheld: boolean;
         };
         InviteList: {
             data: components["schemas"]["Invite"][];
@@ -1198,6 +1254,12 @@ export interface components {
             next_cursor: string | null;
         };
         JobParams: {
+            /**
+             * Format: int32
+             * @description The lifetime in hours of the invitations a bulk resend sends; absent for the organization's invite_ttl.
+             * @example 72
+             */
+            expires_in?: number;
             filter?: components["schemas"]["BulkResendFilter"];
             /**
              * @description The import file's format.
@@ -1263,6 +1325,11 @@ export interface components {
             updated_at: string;
         };
         OrganizationInfo: {
+            /**
+             * @description The organization's default language.
+             * @example en
+             */
+            default_locale: string;
             /** @example Acme Learning */
             name: string;
             /** @example acme */
@@ -2515,7 +2582,9 @@ export interface operations {
                      *       "expires_at": "2026-12-01T16:05:12Z",
                      *       "first_name": "Grace",
                      *       "last_name": "Hopper",
+                     *       "locale": "de",
                      *       "organization": {
+                     *         "default_locale": "en",
                      *         "name": "Acme Learning",
                      *         "slug": "acme"
                      *       }
@@ -2644,6 +2713,7 @@ export interface operations {
                      *           "id": "01a21569-3b2c-7d4e-8f5a-6b7c8d9e0f1a",
                      *           "kind": "bulk_resend",
                      *           "params": {
+                     *             "expires_in": 72,
                      *             "format": "csv",
                      *             "selection": "filter",
                      *             "send_invites": false,
@@ -2743,6 +2813,7 @@ export interface operations {
                      *       "id": "01a21569-3b2c-7d4e-8f5a-6b7c8d9e0f1a",
                      *       "kind": "bulk_resend",
                      *       "params": {
+                     *         "expires_in": 72,
                      *         "format": "csv",
                      *         "selection": "filter",
                      *         "send_invites": false,
@@ -2841,6 +2912,7 @@ export interface operations {
                      *       "id": "01a21569-3b2c-7d4e-8f5a-6b7c8d9e0f1a",
                      *       "kind": "bulk_resend",
                      *       "params": {
+                     *         "expires_in": 72,
                      *         "format": "csv",
                      *         "selection": "filter",
                      *         "send_invites": false,
@@ -3510,7 +3582,7 @@ export interface operations {
                 /** @description Roles to include, comma-separated */
                 role?: ("owner" | "admin" | "hr" | "curator" | "learner")[];
                 /** @description Delivery statuses of the latest invitation, comma-separated */
-                delivery_status?: ("queued" | "sent" | "delivered" | "deferred" | "bounced" | "blocked" | "dropped" | "spam_report" | "failed")[];
+                delivery_status?: ("queued" | "sent" | "delivered" | "deferred" | "bounced" | "blocked" | "dropped" | "spam_report" | "failed" | "by_hand")[];
                 /**
                  * @description Only users last invited before this time (RFC 3339)
                  * @example 2026-11-19T00:00:00Z
@@ -3651,6 +3723,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "email": "grace.hopper@example.com",
+                 *       "expires_in": 72,
                  *       "first_name": "Grace",
                  *       "last_name": "Hopper",
                  *       "locale": "de",
@@ -3943,6 +4016,7 @@ export interface operations {
                      *         "id": "01a21569-3b2c-7d4e-8f5a-6b7c8d9e0f1a",
                      *         "kind": "bulk_resend",
                      *         "params": {
+                     *           "expires_in": 72,
                      *           "format": "csv",
                      *           "selection": "filter",
                      *           "send_invites": false,
@@ -4052,6 +4126,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "dry_run": false,
+                 *       "expires_in": 72,
                  *       "user_ids": [
                  *         "01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b"
                  *       ]
@@ -4101,6 +4176,7 @@ export interface operations {
                      *         "id": "01a21569-3b2c-7d4e-8f5a-6b7c8d9e0f1a",
                      *         "kind": "bulk_resend",
                      *         "params": {
+                     *           "expires_in": 72,
                      *           "format": "csv",
                      *           "selection": "filter",
                      *           "send_invites": false,
@@ -4576,6 +4652,133 @@ export interface operations {
             };
         };
     };
+    issueInviteLink: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Lifetime of the link in hours; default the organization's invite_ttl
+                 * @example 72
+                 */
+                expires_in?: number;
+            };
+            header?: {
+                /**
+                 * @description Makes the request safe to retry: a retry with the same key and the same request replays the first answer (for 24 hours) instead of acting again. Use a fresh random key, such as a UUID, per intended action.
+                 * @example 4c1e9a7e-2d5b-4f0a-9a47-3f6f1d2b8c10
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description User id
+                 * @example 01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new invitation and its activation URL; Location is the user's invitation history */
+            201: {
+                headers: {
+                    /** @description no-store */
+                    "Cache-Control"?: string;
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    Location: components["headers"]["Location"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "invite": {
+                     *         "accepted_at": null,
+                     *         "created_at": "2026-11-24T16:05:12Z",
+                     *         "created_by": "01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f",
+                     *         "delivery": {
+                     *           "attempts": 1,
+                     *           "reason": "550 5.1.1 The email account that you tried to reach does not exist",
+                     *           "status": "bounced",
+                     *           "updated_at": "2026-11-24T16:05:14Z"
+                     *         },
+                     *         "expires_at": "2026-12-01T16:05:12Z",
+                     *         "id": "01a21568-0f1e-7a2b-8c3d-4e5f6a7b8c9d",
+                     *         "last_sent_at": "2026-11-24T16:05:13Z",
+                     *         "revoked_at": null,
+                     *         "sent_count": 2,
+                     *         "state": "live"
+                     *       },
+                     *       "url": "https://app.example.com/activate?token=AQGiMNR3nXeJvNhLbI_yAAoCdDF0f7c10A6vpt89QlHi",
+                     *       "url_withheld": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InviteLinkResult"];
+                };
+            };
+            /** @description invalid_request: expires_in out of range, malformed Idempotency-Key */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden, insufficient_rank */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invite_not_pending (user_status names the current status), idempotency_key_reused */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listUserInvites: {
         parameters: {
             query?: never;
@@ -4950,7 +5153,13 @@ export interface operations {
     };
     resendInvite: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Lifetime of the new link in hours; default the organization's invite_ttl
+                 * @example 72
+                 */
+                expires_in?: number;
+            };
             header?: {
                 /**
                  * @description Makes the request safe to retry: a retry with the same key and the same request replays the first answer (for 24 hours) instead of acting again. Use a fresh random key, such as a UUID, per intended action.
@@ -5010,7 +5219,7 @@ export interface operations {
                     "application/json": components["schemas"]["ResendResult"];
                 };
             };
-            /** @description invalid_request: malformed Idempotency-Key */
+            /** @description invalid_request: expires_in out of range, malformed Idempotency-Key */
             400: {
                 headers: {
                     "X-Request-ID": components["headers"]["RequestID"];

@@ -24,6 +24,7 @@ export const DELIVERY_LABEL: Record<DeliveryStatus, string> = {
   dropped: "Dropped",
   spam_report: "Marked as spam",
   failed: "Failed",
+  by_hand: "Link handed over",
 };
 
 /** Delivery outcomes that mean the email did not arrive. */
@@ -39,6 +40,7 @@ const deliveryTone: Record<DeliveryStatus, string> = {
   dropped: "bad",
   spam_report: "bad",
   failed: "bad",
+  by_hand: "info",
 };
 
 /** The status badge of the people table; a pending user never invited is "Not yet invited". */

@@ -30,10 +30,13 @@ func (s *Server) listAuditEvents(c echo.Context) error {
 	if err := allowQuery(c, "action", "target_user_id", "actor_id", "limit", "cursor"); err != nil {
 		return err
 	}
-	page, err := s.svc.ListAuditEvents(c.Request().Context(), actorOf(c), people.AuditParams{
-		Action: c.QueryParam("action"), TargetUserID: c.QueryParam("target_user_id"), ActorID: c.QueryParam("actor_id"),
-		Limit: c.QueryParam("limit"), Cursor: c.QueryParam("cursor"),
-	})
+	q := newQuery(c)
+	p := people.AuditParams{Action: q.string("action"), TargetUserID: q.uuid("target_user_id"), ActorID: q.uuid("actor_id"),
+		Limit: q.limit("limit", people.MaxPageSize), Cursor: q.string("cursor")}
+	if err := q.err(); err != nil {
+		return err
+	}
+	page, err := s.svc.ListAuditEvents(c.Request().Context(), actorOf(c), p)
 	if err != nil {
 		return err
 	}

@@ -8,14 +8,18 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/invitedhq/invited/internal/apperr"
 	"github.com/invitedhq/invited/internal/input"
+	"github.com/invitedhq/invited/internal/people"
 )
 
 // decodeJSON reads a JSON request body into dst strictly (input.DecodeJSON:
@@ -167,9 +171,86 @@ func printable(s string) string {
 	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\\0")
 }
 
-// queryList joins a repeated or comma-separated query parameter.
-func queryList(c echo.Context, name string) string {
-	return strings.Join(c.QueryParams()[name], ",")
+// query reads typed values out of the query string: the wire format
+// (comma-separated lists, RFC 3339 times, integers, UUIDs) is this layer's
+// to read, what the values mean is the service's to judge. It collects
+// every problem by parameter name; err reports them together.
+type query struct {
+	values url.Values
+	errs   []apperr.FieldError
+}
+
+func newQuery(c echo.Context) *query { return &query{values: c.QueryParams()} }
+
+// list reads a repeated or comma-separated parameter, empty items dropped.
+func queryList[T ~string](q *query, name string) []T {
+	var out []T
+	for _, v := range q.values[name] {
+		for part := range strings.SplitSeq(v, ",") {
+			if part = strings.TrimSpace(part); part != "" {
+				out = append(out, T(part))
+			}
+		}
+	}
+	return out
+}
+
+func (q *query) string(name string) string { return q.values.Get(name) }
+
+// time reads an RFC 3339 time, nil when absent.
+func (q *query) time(name string) *time.Time {
+	return parseTime(name, q.values.Get(name), &q.errs)
+}
+
+// limit reads a page size, 0 when absent. The service judges the range;
+// what is no page size at all (not a whole number, or 0, which would read
+// as the default) is refused here with the service's own words.
+func (q *query) limit(name string, max int) int {
+	raw := q.values.Get(name)
+	if raw == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n == 0 {
+		q.errs = append(q.errs, people.LimitError(name, raw, max))
+		return 0
+	}
+	return n
+}
+
+// uuid reads an id, nil when absent.
+func (q *query) uuid(name string) *uuid.UUID {
+	raw := q.values.Get(name)
+	if raw == "" {
+		return nil
+	}
+	id, err := uuid.Parse(raw)
+	if err != nil {
+		q.errs = append(q.errs, apperr.Field(name, "invalid", "%s must be a UUID, the id of a user of the organization", name))
+		return nil
+	}
+	return &id
+}
+
+func (q *query) err() error {
+	if len(q.errs) > 0 {
+		return apperr.Invalid(q.errs...)
+	}
+	return nil
+}
+
+// parseTime reads an RFC 3339 time named field, nil when raw is empty; a
+// problem is added to errs.
+func parseTime(field, raw string, errs *[]apperr.FieldError) *time.Time {
+	if raw == "" {
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339, raw)
+	if err != nil {
+		*errs = append(*errs, apperr.Field(field, "invalid", "%s must be an RFC 3339 time such as 2026-11-01T00:00:00Z", field))
+		return nil
+	}
+	return &t
 }
 
 // encodeJSON writes v without the HTML escaping Go applies by default,

@@ -3,9 +3,13 @@ package api
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
+
+	"github.com/google/uuid"
 
 	"github.com/labstack/echo/v4"
 
@@ -36,6 +40,39 @@ type BulkResendFilter struct {
 	DeliveryStatus string `json:"delivery_status,omitempty" maxLength:"200" example:"bounced,deferred"`
 	// Role is a comma-separated list of roles.
 	Role string `json:"role,omitempty" maxLength:"200" example:"learner"`
+}
+
+// typed reads the request's wire format (UUIDs, an RFC 3339 time,
+// comma-separated lists) into the service's typed request; what the values
+// mean is the service's to judge.
+func (req BulkResendRequest) typed() (people.BulkResendRequest, error) {
+	r := people.BulkResendRequest{DryRun: req.DryRun, Invite: inviteOptions(req.ExpiresIn)}
+	var errs []apperr.FieldError
+	if req.UserIDs != nil {
+		if err := people.CheckBulkUserIDs(len(req.UserIDs)); err != nil {
+			return people.BulkResendRequest{}, err
+		}
+		r.UserIDs = make([]uuid.UUID, 0, len(req.UserIDs))
+		for i, raw := range req.UserIDs {
+			id, err := uuid.Parse(raw)
+			if err != nil {
+				if len(errs) < 20 {
+					errs = append(errs, apperr.Field(fmt.Sprintf("user_ids[%d]", i), "invalid", "user_ids[%d] is not a UUID", i))
+				}
+				continue
+			}
+			r.UserIDs = append(r.UserIDs, id)
+		}
+	}
+	if f := req.Filter; f != nil {
+		q := &query{values: url.Values{"delivery_status": {f.DeliveryStatus}, "role": {f.Role}}}
+		r.Filter = &people.BulkFilter{Q: f.Q, InvitedBefore: parseTime("filter.invited_before", f.InvitedBefore, &errs),
+			DeliveryStatuses: queryList[people.DeliveryStatus](q, "delivery_status"), Roles: queryList[people.Role](q, "role")}
+	}
+	if len(errs) > 0 {
+		return people.BulkResendRequest{}, apperr.Invalid(errs...)
+	}
+	return r, nil
 }
 
 // BulkResendPreview is what a bulk resend would do if sent now.
@@ -78,9 +115,9 @@ func (s *Server) resendInvites(c echo.Context) error {
 		return err
 	}
 	actor := actorOf(c)
-	r := people.BulkResendRequest{UserIDs: req.UserIDs, DryRun: req.DryRun, Invite: inviteOptions(req.ExpiresIn)}
-	if f := req.Filter; f != nil {
-		r.Filter = &people.BulkFilter{Q: f.Q, InvitedBefore: f.InvitedBefore, DeliveryStatus: f.DeliveryStatus, Role: f.Role}
+	r, err := req.typed()
+	if err != nil {
+		return err
 	}
 	if req.DryRun {
 		preview, _, err := s.svc.ResendInvites(c.Request().Context(), actor, r)

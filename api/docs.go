@@ -70,9 +70,6 @@ func (s *Server) docsUI() echo.HandlerFunc {
 	}
 }
 
-// statusOf is the HTTP status an error will be answered with.
-func (s *Server) statusOf(err error) int { return apperr.Lookup(s.appError(err).Code).Status }
-
 var problemPage = template.Must(template.New("problem").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{{.Title}} — invited API problems</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:3rem auto;padding:0 1rem}code{background:#f3f3f3;padding:0 .25rem}td,th{text-align:left;padding:.25rem .75rem .25rem 0;vertical-align:top}</style>
@@ -165,7 +162,7 @@ type problemPageData struct {
 func renderPage(c echo.Context, data problemPageData) error {
 	var b strings.Builder
 	if err := problemPage.Execute(&b, data); err != nil {
-		return apperr.Internal(err)
+		return apperr.Internal("api.renderPage", err)
 	}
 	return c.HTML(http.StatusOK, b.String())
 }

@@ -75,7 +75,7 @@ func (s *Server) appError(err error) *apperr.Error {
 	}
 	var he *echo.HTTPError
 	if !errors.As(err, &he) {
-		return apperr.Internal(err)
+		return apperr.Internal("api: unhandled error", err)
 	}
 	msg := fmt.Sprint(he.Message)
 	switch he.Code {
@@ -98,5 +98,5 @@ func (s *Server) appError(err error) *apperr.Error {
 	case http.StatusBadRequest:
 		return apperr.New(apperr.InvalidRequest, "%s", msg)
 	}
-	return apperr.Internal(err)
+	return apperr.Internal("api: unhandled HTTP error", err)
 }

@@ -4,15 +4,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"regexp"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/invitedhq/invited/internal/apperr"
 	"github.com/invitedhq/invited/internal/people"
 )
-
-var idempotencyKeyPattern = regexp.MustCompile(`^[\x21-\x7e]{1,255}$`)
 
 // response is what a handler answers: kept for replay under an Idempotency-Key.
 type response struct {
@@ -24,52 +21,34 @@ type response struct {
 	replay any
 }
 
-// idempotent runs act once per Idempotency-Key (R4): a retry with the same
-// key and request replays the first response, marked Idempotent-Replayed.
-// Without the header act simply runs.
+// idempotent answers with act's response through the service's
+// idempotency rule (people.Service.Idempotent): this layer only passes the
+// Idempotency-Key and the request's fingerprint (method, path and body),
+// and marks a replayed answer Idempotent-Replayed.
 func (s *Server) idempotent(c echo.Context, actor people.Actor, rawBody []byte, act func(ctx context.Context) (response, error)) error {
-	// Every idempotent route manages people. The check comes first so that a
-	// replay, which never reaches the service, still honours a demotion.
-	if err := actor.RequireManager(); err != nil {
-		return err
-	}
-	key := c.Request().Header.Get("Idempotency-Key")
-	ctx := c.Request().Context()
-	if key == "" {
-		r, err := act(ctx)
-		if err != nil {
-			return err
-		}
-		if r.location != "" {
-			c.Response().Header().Set(echo.HeaderLocation, r.location)
-		}
-		return writeJSON(c, r.status, r.body)
-	}
-	if !idempotencyKeyPattern.MatchString(key) {
-		return apperr.Invalid(apperr.Field("Idempotency-Key", "invalid", "Idempotency-Key must be 1-255 visible ASCII characters"))
-	}
+	req := c.Request()
 	h := sha256.New()
-	h.Write([]byte(c.Request().Method + " " + c.Request().URL.Path + "\n"))
+	h.Write([]byte(req.Method + " " + req.URL.Path + "\n"))
 	h.Write(rawBody)
 	var first response
-	stored, replayed, err := s.idem.Idempotent(ctx, people.IdempotencyKey{
-		OrganizationID: actor.OrganizationID, ActorID: actor.ID, Key: key, RequestHash: hex.EncodeToString(h.Sum(nil)),
-	}, func(ctx context.Context) (people.StoredResponse, error) {
-		r, err := act(ctx)
-		if err != nil {
-			return people.StoredResponse{}, err
-		}
-		first = r
-		kept := r.body
-		if r.replay != nil {
-			kept = r.replay
-		}
-		body, err := marshal(kept)
-		if err != nil {
-			return people.StoredResponse{}, apperr.Internal(err)
-		}
-		return people.StoredResponse{Status: r.status, ContentType: echo.MIMEApplicationJSON, Location: r.location, Body: body}, nil
-	})
+	stored, replayed, err := s.svc.Idempotent(req.Context(), actor,
+		people.IdempotentRequest{Key: req.Header.Get("Idempotency-Key"), Fingerprint: hex.EncodeToString(h.Sum(nil))},
+		func(ctx context.Context) (people.StoredResponse, error) {
+			r, err := act(ctx)
+			if err != nil {
+				return people.StoredResponse{}, err
+			}
+			first = r
+			kept := r.body
+			if r.replay != nil {
+				kept = r.replay
+			}
+			body, err := marshal(kept)
+			if err != nil {
+				return people.StoredResponse{}, apperr.Internal("api.idempotent: encode response", err)
+			}
+			return people.StoredResponse{Status: r.status, ContentType: echo.MIMEApplicationJSON, Location: r.location, Body: body}, nil
+		})
 	if err != nil {
 		return err
 	}

@@ -27,7 +27,12 @@ func (s *Server) listJobs(c echo.Context) error {
 	if err := allowQuery(c, "limit", "cursor"); err != nil {
 		return err
 	}
-	page, err := s.svc.ListJobs(c.Request().Context(), actorOf(c), people.JobListParams{Limit: c.QueryParam("limit"), Cursor: c.QueryParam("cursor")})
+	q := newQuery(c)
+	p := people.JobListParams{Limit: q.limit("limit", people.MaxPageSize), Cursor: q.string("cursor")}
+	if err := q.err(); err != nil {
+		return err
+	}
+	page, err := s.svc.ListJobs(c.Request().Context(), actorOf(c), p)
 	if err != nil {
 		return err
 	}
@@ -64,8 +69,12 @@ func (s *Server) getJob(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	job, page, err := s.svc.GetJob(c.Request().Context(), actorOf(c), id, people.ItemParams{
-		Limit: c.QueryParam("items_limit"), Cursor: c.QueryParam("items_cursor"), Outcome: c.QueryParam("items_outcome")})
+	q := newQuery(c)
+	p := people.ItemParams{Limit: q.limit("items_limit", people.MaxItemPageSize), Cursor: q.string("items_cursor"), Outcome: people.ItemOutcome(q.string("items_outcome"))}
+	if err := q.err(); err != nil {
+		return err
+	}
+	job, page, err := s.svc.GetJob(c.Request().Context(), actorOf(c), id, p)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,8 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/invitedhq/invited/internal/apperr"
 )
 
 type httpMetrics struct {
@@ -45,6 +47,10 @@ func (s *Server) observe() echo.MiddlewareFunc {
 		}
 	}
 }
+
+// statusOf is the HTTP status an error will be answered with: the metrics
+// count a failed request before the error handler has written it.
+func (s *Server) statusOf(err error) int { return apperr.Lookup(s.appError(err).Code).Status }
 
 // metricsHandler godoc
 //

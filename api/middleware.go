@@ -49,7 +49,7 @@ func (s *Server) recoverPanics() echo.MiddlewareFunc {
 					}
 					s.log.ErrorContext(c.Request().Context(), "panic", "request_id", c.Response().Header().Get(echo.HeaderXRequestID),
 						"panic", fmt.Sprint(r), "stack", string(debug.Stack()))
-					err = apperr.Internal(fmt.Errorf("panic: %v", r))
+					err = apperr.Internal("api: "+c.Request().Method+" "+c.Path(), fmt.Errorf("panic: %v", r))
 				}
 			}()
 			return next(c)

@@ -40,9 +40,8 @@ import (
 
 // Deps are the server's collaborators and settings.
 type Deps struct {
-	Service     *people.Service
-	Tokens      *auth.Tokens
-	Idempotency people.IdempotencyStore
+	Service *people.Service
+	Tokens  *auth.Tokens
 	// Ready reports whether the database answers and its schema is current.
 	Ready func(ctx context.Context) error
 	// Webhook verifies SendGrid's signed event webhook; nil disables the route.
@@ -66,7 +65,6 @@ type Server struct {
 	e       *echo.Echo
 	svc     *people.Service
 	tokens  *auth.Tokens
-	idem    people.IdempotencyStore
 	ready   func(ctx context.Context) error
 	webhook *mail.WebhookVerifier
 	log     *slog.Logger
@@ -87,7 +85,7 @@ func NewServer(d Deps) *Server {
 		d.PublicRateLimit = 60
 	}
 	s := &Server{
-		e: echo.New(), svc: d.Service, tokens: d.Tokens, idem: d.Idempotency, ready: d.Ready, webhook: d.Webhook,
+		e: echo.New(), svc: d.Service, tokens: d.Tokens, ready: d.Ready, webhook: d.Webhook,
 		log: d.Logger, metrics: d.Metrics, openapi: d.OpenAPI, public: newIPLimiter(d.PublicRateLimit),
 	}
 	s.e.HideBanner, s.e.HidePort = true, true

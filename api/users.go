@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -39,15 +40,27 @@ func (s *Server) listUsers(c echo.Context) error {
 	if err := allowQuery(c, "status", "q", "role", "delivery_status", "invited_before", "invited_by", "sort", "limit", "cursor"); err != nil {
 		return err
 	}
-	page, err := s.svc.ListUsers(c.Request().Context(), actorOf(c), people.ListUsersParams{
-		Status: queryList(c, "status"), Role: queryList(c, "role"), DeliveryStatus: queryList(c, "delivery_status"),
-		Q: c.QueryParam("q"), InvitedBefore: c.QueryParam("invited_before"), InvitedBy: c.QueryParam("invited_by"), Sort: c.QueryParam("sort"),
-		Limit: c.QueryParam("limit"), Cursor: c.QueryParam("cursor"),
-	})
+	q, err := UserQuery(c.QueryParams())
+	if err != nil {
+		return err
+	}
+	page, err := s.svc.ListUsers(c.Request().Context(), actorOf(c), q)
 	if err != nil {
 		return err
 	}
 	return writeJSON(c, http.StatusOK, UserList{Data: usersView(page.Users, s.svc.Now()), NextCursor: cursorPtr(page.NextCursor), HasMore: page.HasMore})
+}
+
+// UserQuery reads the query parameters of GET /users into a typed query.
+func UserQuery(values url.Values) (people.UserQuery, error) {
+	q := &query{values: values}
+	uq := people.UserQuery{
+		Statuses: queryList[people.Status](q, "status"), Roles: queryList[people.Role](q, "role"),
+		DeliveryStatuses: queryList[people.DeliveryStatus](q, "delivery_status"), Q: q.string("q"),
+		InvitedBefore: q.time("invited_before"), InvitedBy: q.uuid("invited_by"), Sort: people.UserSort(q.string("sort")), Limit: q.limit("limit", people.MaxPageSize),
+		Cursor: q.string("cursor"),
+	}
+	return uq, q.err()
 }
 
 // countUsers godoc
@@ -139,7 +152,7 @@ func (s *Server) createUser(c echo.Context) error {
 	}
 	actor := actorOf(c)
 	n := people.NewUser{Email: req.Email, FirstName: req.FirstName, LastName: req.LastName, Role: people.Role(req.Role),
-		Locale: req.Locale, SendInvite: req.SendInvite == nil || *req.SendInvite, Invite: inviteOptions(req.ExpiresIn)}
+		Locale: req.Locale, NoInvite: req.SendInvite != nil && !*req.SendInvite, Invite: inviteOptions(req.ExpiresIn)}
 	for _, p := range req.Permissions {
 		n.Permissions = append(n.Permissions, people.Permission(p))
 	}
@@ -401,7 +414,7 @@ func (s *Server) setPassword(c echo.Context) error {
 		return err
 	}
 	u, generated, err := s.svc.SetPassword(c.Request().Context(), actorOf(c), id, people.NewPassword{
-		Password: req.Password, Generate: req.Generate, Temporary: req.Temporary == nil || *req.Temporary,
+		Password: req.Password, Generate: req.Generate, Permanent: req.Temporary != nil && !*req.Temporary,
 	})
 	if err != nil {
 		return err

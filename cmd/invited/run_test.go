@@ -242,10 +242,18 @@ func TestGracefulShutdownFinishesInFlightRequest(t *testing.T) {
 	require.NoError(t, err)
 	defer func() { _ = conn.Close() }()
 	body := `{"organization":"nowhere","email":"a@example.com","password":"whatever-password"}`
-	_, err = fmt.Fprintf(conn, "POST /auth/token HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
-		srv.addr, len(body), body[:10])
+	// With Expect: 100-continue the server says "100 Continue" when the
+	// handler starts reading the body: from then on the request is in flight.
+	_, err = fmt.Fprintf(conn, "POST /auth/token HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\nExpect: 100-continue\r\n\r\n",
+		srv.addr, len(body))
 	require.NoError(t, err)
-	time.Sleep(100 * time.Millisecond) // the server is now reading the request's body
+	br := bufio.NewReader(conn)
+	status, err := br.ReadString('\n')
+	require.NoError(t, err)
+	require.Equal(t, "HTTP/1.1 100 Continue\r\n", status)
+	blank, err := br.ReadString('\n')
+	require.NoError(t, err)
+	require.Equal(t, "\r\n", blank)
 
 	srv.stop() // SIGTERM
 	require.Eventually(t, func() bool {
@@ -256,9 +264,9 @@ func TestGracefulShutdownFinishesInFlightRequest(t *testing.T) {
 		return err != nil
 	}, 5*time.Second, 20*time.Millisecond, "the listener closes at once")
 
-	_, err = io.WriteString(conn, body[10:])
+	_, err = io.WriteString(conn, body)
 	require.NoError(t, err)
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	resp, err := http.ReadResponse(br, nil)
 	require.NoError(t, err, "the in-flight request gets its answer")
 	defer resp.Body.Close()
 	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)

@@ -67,10 +67,12 @@ func (e *Env) User(org Org, o UserOpts) people.User {
 		o.LastName = fmt.Sprintf("Person%d", seq.Add(1))
 	}
 	u, err := e.Service.CreateUser(ctx, owner, people.NewUser{Email: o.Email, FirstName: o.FirstName, LastName: o.LastName,
-		Role: o.Role, Permissions: o.Permissions, SendInvite: !o.NoInvite})
+		Role: o.Role, Permissions: o.Permissions, NoInvite: o.NoInvite})
 	must(e.T, err)
 	if o.Status == people.Confirmed || o.Status == people.Deactivated {
-		u, _, err = e.Service.SetPassword(ctx, owner, u.ID, people.NewPassword{Password: Password})
+		// A confirmed user of the factory chose their own password: it is not
+		// the temporary one an administrator's set password is by default.
+		u, _, err = e.Service.SetPassword(ctx, owner, u.ID, people.NewPassword{Password: Password, Permanent: true})
 		must(e.T, err)
 	}
 	if o.Status == people.Deactivated {

@@ -64,9 +64,31 @@ func Field(field, code, format string, args ...any) FieldError {
 	return FieldError{Field: field, Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// Internal wraps an unexpected failure; clients see only that it happened.
-func Internal(err error) *Error {
-	return &Error{Code: CodeInternal, Message: "An unexpected error occurred.", Err: err}
+// Internal wraps an unexpected failure of the operation op, such as
+// "people.SetPassword: hash": clients see only that it happened, the log
+// line says what failed and why ("op: cause").
+func Internal(op string, err error) *Error {
+	return &Error{Code: CodeInternal, Message: "An unexpected error occurred.", Err: fmt.Errorf("%s: %w", op, err)}
+}
+
+// Wrap, deferred by a function with a named error result, names the
+// operation in an unexpected failure that leaves it, as pkgsite's
+// derrors.Wrap does: an internal error's cause gains the prefix "op: ", an
+// error that is not an application error becomes an internal one naming
+// op, and the errors meant for the client pass untouched.
+func Wrap(errp *error, op string) {
+	if *errp == nil {
+		return
+	}
+	var e *Error
+	switch {
+	case !errors.As(*errp, &e):
+		*errp = Internal(op, *errp)
+	case e.Code == CodeInternal:
+		wrapped := *e
+		wrapped.Err = fmt.Errorf("%s: %w", op, e.Err)
+		*errp = &wrapped
+	}
 }
 
 // Extensions are the members a problem may carry besides the standard
@@ -145,7 +167,7 @@ func As(err error) *Error {
 	if errors.As(err, &e) {
 		return e
 	}
-	return Internal(err)
+	return &Error{Code: CodeInternal, Message: "An unexpected error occurred.", Err: err}
 }
 
 // Is reports whether err carries code.

@@ -50,7 +50,7 @@ type Entry struct {
 // Catalog lists every code, in the order the documentation shows them.
 var Catalog = []Entry{
 	{InvalidRequest, http.StatusBadRequest, "Invalid request",
-		"The request is malformed or fails validation: bad JSON, an unknown field, a missing or invalid value, an unknown filter value. `errors` lists each problem with its field; fix the request and send it again."},
+		"The request is malformed or fails validation: bad JSON, a body that is not the JSON object the route takes, an unknown or repeated field, text that is not valid UTF-8 or holds a NUL character (in a body, a query parameter or a cursor), a missing or invalid value, an unknown filter value. `errors` lists each problem with its field; fix the request and send it again."},
 	{WeakPassword, http.StatusBadRequest, "Password too weak",
 		"The password breaks the password policy. `errors` lists every rule it fails: `too_short`, `too_long`, `contains_email`, `contains_name`, `too_guessable`."},
 	{Unauthorized, http.StatusUnauthorized, "Authentication required",

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 
+	"github.com/invitedhq/invited/api"
 	"github.com/invitedhq/invited/internal/auth"
 	"github.com/invitedhq/invited/internal/database"
 	"github.com/invitedhq/invited/internal/people"
@@ -124,8 +125,10 @@ func (x *Explainer) Explain(ctx context.Context, s Shape) (Plan, error) {
 	if err != nil {
 		return Plan{}, err
 	}
-	p := people.ListUsersParams{Status: params.Get("status"), Role: params.Get("role"), DeliveryStatus: params.Get("delivery_status"),
-		Q: params.Get("q"), InvitedBefore: params.Get("invited_before"), Sort: params.Get("sort")}
+	p, err := api.UserQuery(params)
+	if err != nil {
+		return Plan{}, err
+	}
 	if s.Deep {
 		if p.Cursor, err = x.deepCursor(ctx, p); err != nil {
 			return Plan{}, err
@@ -153,8 +156,8 @@ func (x *Explainer) Explain(ctx context.Context, s Shape) (Plan, error) {
 
 // deepCursor pages through the whole listing and returns the cursor 80 %
 // of the way through it.
-func (x *Explainer) deepCursor(ctx context.Context, p people.ListUsersParams) (string, error) {
-	p.Limit = "200"
+func (x *Explainer) deepCursor(ctx context.Context, p people.UserQuery) (string, error) {
+	p.Limit = people.MaxPageSize
 	var cursors []string
 	for {
 		page, err := x.svc.ListUsers(ctx, x.actor, p)

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/invitedhq/invited/internal/people"
 )
 
 // Dialect names the database family a DATABASE_URL points at.
@@ -105,7 +107,8 @@ var Vars = []Var{
 	{Name: "INVITE_TOKEN_KEYS", Default: "", Help: "activation-link signing keys as id:base64secret, comma-separated, current first (rotation); empty derives one from JWT_SECRET", Secret: true},
 	{Name: "APP_BASE_URL", Default: "", Help: "base URL of the activation page; links are APP_BASE_URL/activate?token=...; empty is the service's own address (http://localhost:8080 with the default HTTP_ADDR)"},
 	{Name: "CONSOLE", Default: "on", Help: "on serves the web console at / and the activation page at /activate; off serves the API alone"},
-	{Name: "INVITE_TTL", Default: "168h", Help: "default lifetime of an invitation link, 24h to 720h"},
+	{Name: "INVITE_TTL", Default: hours(people.DefaultInviteTTL), Help: "default lifetime of an invitation link, " +
+		hours(people.MinInviteTTL) + " to " + hours(people.MaxInviteTTL)},
 	{Name: "MAIL_FROM", Default: "invited <no-reply@invited.localhost>", Help: "sender of invitation emails, an address or \"Name <address>\""},
 	{Name: "SENDGRID_API_KEY", Default: "", Help: "SendGrid API key; empty prints emails to the log instead (development only)", Secret: true},
 	{Name: "SENDGRID_API_URL", Default: "https://api.sendgrid.com", Help: "SendGrid API base URL"},
@@ -146,7 +149,7 @@ func Load(getenv func(string) string) (Config, error) {
 		c.AppBaseURL = strings.TrimRight(r.httpURL("APP_BASE_URL"), "/")
 	}
 	c.Console = r.oneOf("CONSOLE", "on", "off") == "on"
-	c.InviteTTL = r.duration("INVITE_TTL", 24*time.Hour, 30*24*time.Hour)
+	c.InviteTTL = r.duration("INVITE_TTL", people.MinInviteTTL, people.MaxInviteTTL)
 
 	c.MailFrom = r.address("MAIL_FROM")
 	c.SendGridAPIKey = r.str("SENDGRID_API_KEY")
@@ -357,3 +360,6 @@ func (r *reader) cidrs(name string) []*net.IPNet {
 	}
 	return nets
 }
+
+// hours writes a whole number of hours as a duration setting: 168h.
+func hours(d time.Duration) string { return fmt.Sprintf("%dh", d/time.Hour) }

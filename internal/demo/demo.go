@@ -134,7 +134,7 @@ func (c clock) seedPerson(ctx context.Context, owner people.Actor, i int, p pers
 	start := p.invitedDaysAgo + p.resends
 	svc := at(start)
 	u, err := svc.CreateUser(ctx, owner, people.NewUser{Email: p.email, FirstName: p.first, LastName: p.last,
-		Role: p.role, Permissions: p.perms, SendInvite: p.delivery != ""})
+		Role: p.role, Permissions: p.perms, NoInvite: p.delivery == ""})
 	if err != nil {
 		return err
 	}
@@ -161,7 +161,7 @@ func (c clock) seedPerson(ctx context.Context, owner people.Actor, i int, p pers
 	case people.InvitePending:
 	case people.Confirmed, people.Deactivated:
 		if p.delivery != "" || p.end == people.Confirmed {
-			if _, _, err := settle.SetPassword(ctx, owner, u.ID, people.NewPassword{Generate: true, Temporary: i%3 == 0}); err != nil {
+			if _, _, err := settle.SetPassword(ctx, owner, u.ID, people.NewPassword{Generate: true, Permanent: i%3 != 0}); err != nil {
 				return err
 			}
 		}

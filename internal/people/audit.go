@@ -21,9 +21,14 @@ type AuditFilter struct {
 // AuditCursor is the position after the last event of a page.
 type AuditCursor = timeCursor
 
-// AuditParams is an audit listing request as the client wrote it.
+// AuditParams is an audit listing request in typed values; zero values
+// filter nothing (Limit 0 is DefaultPageSize).
 type AuditParams struct {
-	Action, TargetUserID, ActorID, Limit, Cursor string
+	Action       string
+	TargetUserID *uuid.UUID
+	ActorID      *uuid.UUID
+	Limit        int
+	Cursor       string
 }
 
 // AuditPage is one page of audit events.
@@ -38,27 +43,13 @@ func (s *Service) ListAuditEvents(ctx context.Context, actor Actor, p AuditParam
 	if err := actor.RequireManager(); err != nil {
 		return AuditPage{}, err
 	}
-	f := AuditFilter{Limit: DefaultPageSize}
+	f := AuditFilter{Limit: DefaultPageSize, TargetUserID: p.TargetUserID, ActorID: p.ActorID}
 	var errs []apperr.FieldError
 	if p.Action != "" {
 		if !slices.Contains(AuditActions, p.Action) {
 			errs = append(errs, apperr.Field("action", "invalid", "action must be one of %s, got %q", joinValues(AuditActions), p.Action))
 		}
 		f.Action = p.Action
-	}
-	for _, id := range []struct {
-		field, raw string
-		dst        **uuid.UUID
-	}{{"target_user_id", p.TargetUserID, &f.TargetUserID}, {"actor_id", p.ActorID, &f.ActorID}} {
-		if id.raw == "" {
-			continue
-		}
-		u, err := uuid.Parse(id.raw)
-		if err != nil {
-			errs = append(errs, apperr.Field(id.field, "invalid", "%s must be a UUID", id.field))
-			continue
-		}
-		*id.dst = &u
 	}
 	var paging []apperr.FieldError
 	f.Limit, f.After, paging = pageParams("limit", p.Limit, "cursor", p.Cursor)

@@ -2,7 +2,7 @@ package people
 
 import (
 	"context"
-	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -16,16 +16,40 @@ const MaxBulkUserIDs = 10_000
 // BulkFilter selects users for a bulk resend with the semantics of the
 // same parameters of GET /users; the status is always invite_pending.
 type BulkFilter struct {
+	Q                string
+	InvitedBefore    *time.Time
+	DeliveryStatuses []DeliveryStatus
+	Roles            []Role
+}
+
+// BulkFilterRecord is a bulk filter as a job keeps and shows it.
+type BulkFilterRecord struct {
 	Q              string `json:"q,omitempty"`
 	InvitedBefore  string `json:"invited_before,omitempty"`
 	DeliveryStatus string `json:"delivery_status,omitempty"`
 	Role           string `json:"role,omitempty"`
 }
 
-// BulkResendRequest is a bulk resend as the client wrote it: exactly one
-// of UserIDs and Filter.
+func (f BulkFilter) record() *BulkFilterRecord {
+	r := &BulkFilterRecord{Q: f.Q, DeliveryStatus: strings.Join(strs(f.DeliveryStatuses), ","), Role: strings.Join(strs(f.Roles), ",")}
+	if f.InvitedBefore != nil {
+		r.InvitedBefore = f.InvitedBefore.UTC().Format(time.RFC3339Nano)
+	}
+	return r
+}
+
+func strs[T ~string](vs []T) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
+	}
+	return out
+}
+
+// BulkResendRequest is a bulk resend in typed values: exactly one of
+// UserIDs and Filter.
 type BulkResendRequest struct {
-	UserIDs []string
+	UserIDs []uuid.UUID
 	Filter  *BulkFilter
 	DryRun  bool
 	// Invite are the options of every invitation the job sends.
@@ -47,13 +71,24 @@ type bulkSelection struct {
 	params JobParams
 }
 
+// CheckBulkUserIDs refuses a bulk resend naming n users unless 1 ≤ n ≤
+// MaxBulkUserIDs. A caller that reads the ids itself checks the count
+// first, so that it never reads more ids than a request may hold.
+func CheckBulkUserIDs(n int) error {
+	if n == 0 || n > MaxBulkUserIDs {
+		return apperr.Invalid(apperr.Field("user_ids", "invalid_length",
+			"user_ids must hold from 1 to %d ids, got %d; select more users with filter", MaxBulkUserIDs, n))
+	}
+	return nil
+}
+
 func parseBulkSelection(r BulkResendRequest) (bulkSelection, error) {
 	switch {
 	case r.UserIDs != nil && r.Filter != nil:
 		return bulkSelection{}, apperr.Invalid(apperr.Field("user_ids", "conflict", "give either user_ids or filter, not both"))
 	case r.Filter != nil:
-		f, err := ParseUserFilter(ListUsersParams{Status: string(InvitePending), Q: r.Filter.Q,
-			InvitedBefore: r.Filter.InvitedBefore, DeliveryStatus: r.Filter.DeliveryStatus, Role: r.Filter.Role})
+		f, err := UserQuery{Statuses: []Status{InvitePending}, Q: r.Filter.Q, InvitedBefore: r.Filter.InvitedBefore,
+			DeliveryStatuses: r.Filter.DeliveryStatuses, Roles: r.Filter.Roles}.Filter()
 		if err != nil {
 			ae := apperr.As(err)
 			for i := range ae.Fields {
@@ -61,32 +96,20 @@ func parseBulkSelection(r BulkResendRequest) (bulkSelection, error) {
 			}
 			return bulkSelection{}, ae
 		}
-		return bulkSelection{filter: &f, params: JobParams{Selection: "filter", Filter: r.Filter}}, nil
+		return bulkSelection{filter: &f, params: JobParams{Selection: "filter", Filter: r.Filter.record()}}, nil
 	case r.UserIDs == nil:
 		return bulkSelection{}, apperr.Invalid(apperr.Field("user_ids", "required", "give user_ids (a list of user ids) or filter (an object, {} for every invite-pending user)"))
 	}
-	if n := len(r.UserIDs); n == 0 || n > MaxBulkUserIDs {
-		return bulkSelection{}, apperr.Invalid(apperr.Field("user_ids", "invalid_length",
-			"user_ids must hold from 1 to %d ids, got %d; select more users with filter", MaxBulkUserIDs, n))
+	if err := CheckBulkUserIDs(len(r.UserIDs)); err != nil {
+		return bulkSelection{}, err
 	}
-	var errs []apperr.FieldError
 	seen := make(map[uuid.UUID]bool, len(r.UserIDs))
 	ids := make([]uuid.UUID, 0, len(r.UserIDs))
-	for i, raw := range r.UserIDs {
-		id, err := uuid.Parse(raw)
-		if err != nil {
-			if len(errs) < 20 {
-				errs = append(errs, apperr.Field(fmt.Sprintf("user_ids[%d]", i), "invalid", "user_ids[%d] is not a UUID", i))
-			}
-			continue
-		}
+	for _, id := range r.UserIDs {
 		if !seen[id] { // a user named twice is still resent once
 			seen[id] = true
 			ids = append(ids, id)
 		}
-	}
-	if len(errs) > 0 {
-		return bulkSelection{}, apperr.Invalid(errs...)
 	}
 	return bulkSelection{ids: ids, params: JobParams{Selection: "user_ids", UserIDs: len(ids)}}, nil
 }

@@ -23,7 +23,8 @@ const BulkBatchSize = mail.MaxBatch
 // items remain, the job's next batch. A batch that fails leaves nothing
 // behind and is retried whole; a finished or cancelled job is left alone,
 // so a batch run twice does nothing the second time.
-func (s *Service) RunJobBatch(ctx context.Context, jobID uuid.UUID) error {
+func (s *Service) RunJobBatch(ctx context.Context, jobID uuid.UUID) (err error) {
+	defer apperr.Wrap(&err, "people.RunJobBatch")
 	return s.store.InTx(ctx, func(ctx context.Context) error {
 		job, err := s.store.LockJob(ctx, jobID)
 		if apperr.Is(err, apperr.NotFound) {
@@ -182,7 +183,7 @@ func (s *Service) importBatch(ctx context.Context, actor Actor, org Organization
 			it.finish(ItemFailed, ItemInvalid, rowMessage(errs), now)
 			continue
 		}
-		n.SendInvite = job.Params.SendInvites
+		n.NoInvite = !job.Params.SendInvites
 		u, err := s.createUser(ctx, org, &actor.ID, n, box)
 		if err != nil {
 			return err

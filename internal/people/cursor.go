@@ -56,15 +56,16 @@ func trimPage[T any](rows []T, limit int, after func(last T) string) (page []T, 
 	return page, after(page[limit-1]), true
 }
 
-// pageParams reads the limit and cursor of a newest-first listing:
-// limit 1 to MaxPageSize (default DefaultPageSize), and a next_cursor that
-// encode made. Problems are reported against the named fields.
-func pageParams(limitField, rawLimit, cursorField, rawCursor string) (int, *timeCursor, []apperr.FieldError) {
-	limit, errs := DefaultPageSize, []apperr.FieldError(nil)
-	if rawLimit != "" {
-		if limit = parseLimit(rawLimit, MaxPageSize); limit == 0 {
-			errs = append(errs, limitError(limitField, rawLimit, MaxPageSize))
-		}
+// pageParams checks the limit and cursor of a newest-first listing: limit
+// 1 to MaxPageSize (0 is DefaultPageSize), and a next_cursor that encode
+// made. Problems are reported against the named fields.
+func pageParams(limitField string, limit int, cursorField, rawCursor string) (int, *timeCursor, []apperr.FieldError) {
+	var errs []apperr.FieldError
+	switch {
+	case limit == 0:
+		limit = DefaultPageSize
+	case limit < 1 || limit > MaxPageSize:
+		errs = append(errs, LimitError(limitField, strconv.Itoa(limit), MaxPageSize))
 	}
 	var after *timeCursor
 	if rawCursor != "" {
@@ -77,15 +78,8 @@ func pageParams(limitField, rawLimit, cursorField, rawCursor string) (int, *time
 	return limit, after, errs
 }
 
-// parseLimit reads a page size from 1 to max; 0 means it is not one.
-func parseLimit(raw string, max int) int {
-	n, err := strconv.Atoi(raw)
-	if err != nil || n < 1 || n > max {
-		return 0
-	}
-	return n
-}
-
-func limitError(field, raw string, max int) apperr.FieldError {
+// LimitError is the problem of a page size outside 1 to max, however the
+// caller read it (raw is the value as written).
+func LimitError(field, raw string, max int) apperr.FieldError {
 	return apperr.Field(field, "invalid", "%s must be a whole number from 1 to %d, got %q", field, max, raw)
 }

@@ -19,7 +19,8 @@ import (
 // between the provider's acceptance and its record mails the same, still
 // valid link. Errors are *mail.Error when the provider refused; the caller
 // retries temporary ones and any other error.
-func (s *Service) DeliverInvite(ctx context.Context, inviteID uuid.UUID) error {
+func (s *Service) DeliverInvite(ctx context.Context, inviteID uuid.UUID) (err error) {
+	defer apperr.Wrap(&err, "people.DeliverInvite")
 	return s.DeliverInviteBatch(ctx, []uuid.UUID{inviteID})
 }
 
@@ -30,7 +31,8 @@ func (s *Service) DeliverInvite(ctx context.Context, inviteID uuid.UUID) error {
 // so a retry after a partial failure or a crash never mails a superseded
 // link and mails an accepted one again only if its acceptance went
 // unrecorded. Errors are those of DeliverInvite.
-func (s *Service) DeliverInviteBatch(ctx context.Context, inviteIDs []uuid.UUID) error {
+func (s *Service) DeliverInviteBatch(ctx context.Context, inviteIDs []uuid.UUID) (err error) {
+	defer apperr.Wrap(&err, "people.DeliverInviteBatch")
 	invites, err := s.store.InvitesByID(ctx, inviteIDs)
 	if err != nil || len(invites) == 0 {
 		return err
@@ -142,7 +144,7 @@ func (s *Service) batchFor(ctx context.Context, first Invite, items []deliverabl
 	for _, it := range items {
 		token, err := s.signer.Sign(it.invite.KeyID, it.invite.ID, it.user.ID, it.invite.ExpiresAt)
 		if err != nil {
-			return mail.Batch{}, apperr.Internal(err)
+			return mail.Batch{}, apperr.Internal("people.DeliverInvites: sign link", err)
 		}
 		batch.Recipients = append(batch.Recipients, mail.Recipient{
 			InviteID: it.invite.ID.String(), UserID: it.user.ID.String(), Email: it.user.Email,
@@ -185,6 +187,7 @@ func (s *Service) recordSend(ctx context.Context, inviteIDs []uuid.UUID, receipt
 // Each event is applied once; an event older than the one that set the
 // current status changes nothing. Events about no invite we know are ignored.
 func (s *Service) ApplyDeliveryEvents(ctx context.Context, events []DeliveryEvent) (applied int, err error) {
+	defer apperr.Wrap(&err, "people.ApplyDeliveryEvents")
 	for _, e := range events {
 		e.ReceivedAt = s.now()
 		if e.OccurredAt.IsZero() {

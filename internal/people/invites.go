@@ -180,7 +180,7 @@ func (s *Service) IssueInviteLink(ctx context.Context, actor Actor, id uuid.UUID
 	}
 	token, err := s.signer.Sign(inv.KeyID, inv.ID, inv.UserID, inv.ExpiresAt)
 	if err != nil {
-		return Invite{}, "", apperr.Internal(err)
+		return Invite{}, "", apperr.Internal("people.IssueInviteLink: sign link", err)
 	}
 	return inv, s.InviteLink(token), nil
 }
@@ -313,7 +313,7 @@ func (s *Service) resolveToken(ctx context.Context, token string) (resolved, err
 		if errors.Is(err, auth.ErrInvalidToken) {
 			return resolved{}, notFound
 		}
-		return resolved{}, apperr.Internal(err)
+		return resolved{}, apperr.Internal("people.resolveToken: verify", err)
 	}
 	u, err := s.store.User(ctx, inv.OrganizationID, inv.UserID)
 	if err != nil {
@@ -419,7 +419,7 @@ func (s *Service) AcceptInvite(ctx context.Context, a Acceptance) (User, Session
 	}
 	hash, err := s.hasher.Hash(ctx, a.Password) // slow: outside the transaction
 	if err != nil {
-		return User{}, Session{}, apperr.Internal(err)
+		return User{}, Session{}, apperr.Internal("people.AcceptInvite: hash password", err)
 	}
 	var sess Session
 	err = s.store.InTx(ctx, func(ctx context.Context) error {

@@ -92,9 +92,9 @@ type Job struct {
 // JobParams is what the job was asked to do, as shown to clients.
 type JobParams struct {
 	// Selection is user_ids or filter (bulk resend).
-	Selection string      `json:"selection,omitempty"`
-	UserIDs   int         `json:"user_id_count,omitempty"`
-	Filter    *BulkFilter `json:"filter,omitempty"`
+	Selection string            `json:"selection,omitempty"`
+	UserIDs   int               `json:"user_id_count,omitempty"`
+	Filter    *BulkFilterRecord `json:"filter,omitempty"`
 	// ExpiresIn is the lifetime of the invitations a bulk resend sends, in
 	// hours; zero is the organization's invite_ttl when each is sent.
 	ExpiresIn int `json:"expires_in,omitempty"`

@@ -17,9 +17,10 @@ const (
 	MaxItemPageSize     = 1000
 )
 
-// JobListParams is a job listing request as the client wrote it.
+// JobListParams is a job listing request in typed values (Limit 0 is DefaultPageSize).
 type JobListParams struct {
-	Limit, Cursor string
+	Limit  int
+	Cursor string
 }
 
 // JobPage is one page of jobs, newest first.
@@ -29,9 +30,12 @@ type JobPage struct {
 	HasMore    bool
 }
 
-// ItemParams pages a job's items as the client wrote it.
+// ItemParams pages a job's items (Limit 0 is DefaultItemPageSize; an
+// empty Outcome is every outcome).
 type ItemParams struct {
-	Limit, Cursor, Outcome string
+	Limit   int
+	Cursor  string
+	Outcome ItemOutcome
 }
 
 // ItemPage is one page of a job's items.
@@ -71,13 +75,13 @@ func (s *Service) GetJob(ctx context.Context, actor Actor, id uuid.UUID, p ItemP
 	}
 	f := ItemFilter{Limit: DefaultItemPageSize}
 	var errs []apperr.FieldError
-	if p.Limit != "" {
-		if f.Limit = parseLimit(p.Limit, MaxItemPageSize); f.Limit == 0 {
-			errs = append(errs, limitError("items_limit", p.Limit, MaxItemPageSize))
+	if p.Limit != 0 {
+		if f.Limit = p.Limit; p.Limit < 1 || p.Limit > MaxItemPageSize {
+			errs = append(errs, LimitError("items_limit", strconv.Itoa(p.Limit), MaxItemPageSize))
 		}
 	}
 	if p.Outcome != "" {
-		f.Outcome = ItemOutcome(p.Outcome)
+		f.Outcome = p.Outcome
 		if !slices.Contains(ItemOutcomes, f.Outcome) {
 			errs = append(errs, apperr.Field("items_outcome", "invalid", "items_outcome must be one of %s, got %q", joinValues(ItemOutcomes), p.Outcome))
 		}

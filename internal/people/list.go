@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -36,17 +37,24 @@ const (
 	MaxQueryLength  = 100
 )
 
-// ListUsersParams is a listing request as the client wrote it.
-type ListUsersParams struct {
-	Status         string
-	Role           string
-	DeliveryStatus string
-	Q              string
-	InvitedBefore  string
-	InvitedBy      string
-	Sort           string
-	Limit          string
-	Cursor         string
+// UserQuery is a listing request in typed values. The caller reads its
+// own wire format into it (the API: comma-separated lists, RFC 3339 times,
+// integers); the service judges what the values mean (Filter).
+type UserQuery struct {
+	Statuses         []Status
+	Roles            []Role
+	DeliveryStatuses []DeliveryStatus
+	// Q is a substring of email, first or last name, in any case.
+	Q             string
+	InvitedBefore *time.Time
+	// InvitedBy keeps users whose latest invitation this people manager sent.
+	InvitedBy *uuid.UUID
+	// Sort is the order; empty is SortNewest.
+	Sort UserSort
+	// Limit is the page size; zero is DefaultPageSize.
+	Limit int
+	// Cursor is the next_cursor of the previous page of the same query.
+	Cursor string
 }
 
 // UserFilter is a validated listing request.
@@ -85,61 +93,48 @@ type UserPage struct {
 	HasMore    bool
 }
 
-// ParseUserFilter validates a listing request; every bad value is reported
-// with the values that are allowed.
-func ParseUserFilter(p ListUsersParams) (UserFilter, error) {
+// Filter validates a listing request; every bad value is reported with
+// the values that are allowed.
+func (q UserQuery) Filter() (UserFilter, error) {
 	var (
-		f    = UserFilter{Sort: SortNewest, Limit: DefaultPageSize}
+		f    = UserFilter{Sort: SortNewest, Limit: DefaultPageSize, InvitedBefore: q.InvitedBefore, InvitedBy: q.InvitedBy}
 		errs []apperr.FieldError
 		err  *apperr.FieldError
 	)
-	if f.Statuses, err = parseList("status", p.Status, Statuses); err != nil {
+	if f.Statuses, err = allowedList("status", q.Statuses, Statuses); err != nil {
 		errs = append(errs, *err)
 	}
-	if f.Roles, err = parseList("role", p.Role, Roles); err != nil {
+	if f.Roles, err = allowedList("role", q.Roles, Roles); err != nil {
 		errs = append(errs, *err)
 	}
-	if f.DeliveryStatuses, err = parseList("delivery_status", p.DeliveryStatus, DeliveryStatuses); err != nil {
+	if f.DeliveryStatuses, err = allowedList("delivery_status", q.DeliveryStatuses, DeliveryStatuses); err != nil {
 		errs = append(errs, *err)
 	}
-	f.Query = strings.ToLower(strings.TrimSpace(p.Q))
+	f.Query = strings.ToLower(strings.TrimSpace(q.Q))
 	if n := len([]rune(f.Query)); n > MaxQueryLength {
 		errs = append(errs, apperr.Field("q", "too_long", "q must be at most %d characters, got %d", MaxQueryLength, n))
 	}
-	if p.InvitedBefore != "" {
-		t, perr := time.Parse(time.RFC3339, p.InvitedBefore)
-		if perr != nil {
-			errs = append(errs, apperr.Field("invited_before", "invalid", "invited_before must be an RFC 3339 time such as 2026-11-01T00:00:00Z"))
+	if f.InvitedBefore != nil {
+		t := f.InvitedBefore.UTC()
+		f.InvitedBefore = &t
+	}
+	if q.Sort != "" {
+		if !slices.Contains(UserSorts, q.Sort) {
+			errs = append(errs, apperr.Field("sort", "invalid", "sort must be one of %s, got %q", joinValues(UserSorts), q.Sort))
 		} else {
-			t = t.UTC()
-			f.InvitedBefore = &t
+			f.Sort = q.Sort
 		}
 	}
-	if p.InvitedBy != "" {
-		id, perr := uuid.Parse(p.InvitedBy)
-		if perr != nil {
-			errs = append(errs, apperr.Field("invited_by", "invalid", "invited_by must be the id (a UUID) of a user of the organization"))
-		} else {
-			f.InvitedBy = &id
-		}
-	}
-	if p.Sort != "" {
-		if !slices.Contains(UserSorts, UserSort(p.Sort)) {
-			errs = append(errs, apperr.Field("sort", "invalid", "sort must be one of %s, got %q", joinValues(UserSorts), p.Sort))
-		} else {
-			f.Sort = UserSort(p.Sort)
-		}
-	}
-	if p.Limit != "" {
-		if f.Limit = parseLimit(p.Limit, MaxPageSize); f.Limit == 0 {
-			errs = append(errs, limitError("limit", p.Limit, MaxPageSize))
+	if q.Limit != 0 {
+		if f.Limit = q.Limit; q.Limit < 1 || q.Limit > MaxPageSize {
+			errs = append(errs, LimitError("limit", strconv.Itoa(q.Limit), MaxPageSize))
 		}
 	}
 	if len(errs) > 0 {
 		return UserFilter{}, apperr.Invalid(errs...)
 	}
-	if p.Cursor != "" {
-		c, cerr := decodeCursor(p.Cursor)
+	if q.Cursor != "" {
+		c, cerr := decodeCursor(q.Cursor)
 		if cerr != nil || c.Sort != f.Sort || c.Filter != f.fingerprint() {
 			return UserFilter{}, apperr.Invalid(apperr.Field("cursor", "invalid",
 				"cursor is not a next_cursor of this listing; repeat the query without it, keeping the same filters and sort"))
@@ -190,14 +185,12 @@ func decodeCursor(s string) (UserCursor, error) {
 	return c, nil
 }
 
-// parseList parses a comma-separated list of allowed values, dropping duplicates.
-func parseList[T ~string](field, raw string, allowed []T) ([]T, *apperr.FieldError) {
-	if strings.TrimSpace(raw) == "" {
-		return nil, nil
-	}
+// allowedList checks that every value is allowed, and returns them sorted
+// without duplicates. The message speaks of the parameter as clients
+// write it, a comma-separated list.
+func allowedList[T ~string](field string, values, allowed []T) ([]T, *apperr.FieldError) {
 	var out []T
-	for _, part := range strings.Split(raw, ",") {
-		v := T(strings.TrimSpace(part))
+	for _, v := range values {
 		if !slices.Contains(allowed, v) {
 			fe := apperr.Field(field, "invalid", "%s must be a comma-separated list of %s, got %q", field, joinValues(allowed), string(v))
 			return nil, &fe

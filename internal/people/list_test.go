@@ -10,14 +10,15 @@ import (
 	"github.com/invitedhq/invited/internal/apperr"
 )
 
-func TestParseUserFilterDefaultsAndValues(t *testing.T) {
+func TestUserQueryDefaultsAndValues(t *testing.T) {
 	t.Parallel()
-	f, err := ParseUserFilter(ListUsersParams{})
+	f, err := UserQuery{}.Filter()
 	require.NoError(t, err)
 	require.Equal(t, UserFilter{Sort: SortNewest, Limit: DefaultPageSize}, f)
 
-	f, err = ParseUserFilter(ListUsersParams{Status: "deactivated, invite_pending,deactivated", Role: "hr,admin",
-		DeliveryStatus: "bounced", Q: "  ADA Lovelace ", InvitedBefore: "2026-11-01T10:00:00+02:00", Sort: "email", Limit: "200"})
+	before := time.Date(2026, 11, 1, 10, 0, 0, 0, time.FixedZone("", 2*3600))
+	f, err = UserQuery{Statuses: []Status{Deactivated, InvitePending, Deactivated}, Roles: []Role{HR, Admin},
+		DeliveryStatuses: []DeliveryStatus{DeliveryBounced}, Q: "  ADA Lovelace ", InvitedBefore: &before, Sort: SortEmail, Limit: 200}.Filter()
 	require.NoError(t, err)
 	require.Equal(t, []Status{Deactivated, InvitePending}, f.Statuses, "deduplicated and sorted")
 	require.Equal(t, []Role{Admin, HR}, f.Roles)
@@ -28,25 +29,24 @@ func TestParseUserFilterDefaultsAndValues(t *testing.T) {
 	require.Equal(t, 200, f.Limit)
 }
 
-func TestParseUserFilterNamesAllowedValues(t *testing.T) {
+func TestUserQueryNamesAllowedValues(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		p       ListUsersParams
+		q       UserQuery
 		field   string
 		message string
 	}{
-		{ListUsersParams{Status: "active"}, "status", `status must be a comma-separated list of invite_pending, confirmed, deactivated, got "active"`},
-		{ListUsersParams{Role: "root"}, "role", `role must be a comma-separated list of owner, admin, hr, curator, learner, got "root"`},
-		{ListUsersParams{DeliveryStatus: "lost"}, "delivery_status", "queued, sent, delivered, deferred, bounced, blocked, dropped, spam_report, failed"},
-		{ListUsersParams{Sort: "name"}, "sort", `sort must be one of -created_at, created_at, email, -last_invited_at, got "name"`},
-		{ListUsersParams{Limit: "0"}, "limit", "from 1 to 200"},
-		{ListUsersParams{Limit: "1.5"}, "limit", "from 1 to 200"},
-		{ListUsersParams{InvitedBefore: "2026-11-01"}, "invited_before", "RFC 3339"},
-		{ListUsersParams{Q: string(make([]rune, MaxQueryLength+1))}, "q", "at most 100"},
-		{ListUsersParams{Cursor: "%%%"}, "cursor", "next_cursor"},
+		{UserQuery{Statuses: []Status{"active"}}, "status", `status must be a comma-separated list of invite_pending, confirmed, deactivated, got "active"`},
+		{UserQuery{Roles: []Role{"root"}}, "role", `role must be a comma-separated list of owner, admin, hr, curator, learner, got "root"`},
+		{UserQuery{DeliveryStatuses: []DeliveryStatus{"lost"}}, "delivery_status", "queued, sent, delivered, deferred, bounced, blocked, dropped, spam_report, failed"},
+		{UserQuery{Sort: "name"}, "sort", `sort must be one of -created_at, created_at, email, -last_invited_at, got "name"`},
+		{UserQuery{Limit: -1}, "limit", "from 1 to 200"},
+		{UserQuery{Limit: 201}, "limit", "from 1 to 200"},
+		{UserQuery{Q: string(make([]rune, MaxQueryLength+1))}, "q", "at most 100"},
+		{UserQuery{Cursor: "%%%"}, "cursor", "next_cursor"},
 	} {
-		_, err := ParseUserFilter(tc.p)
-		require.True(t, apperr.Is(err, apperr.InvalidRequest), "%+v", tc.p)
+		_, err := tc.q.Filter()
+		require.True(t, apperr.Is(err, apperr.InvalidRequest), "%+v", tc.q)
 		fields := apperr.As(err).Fields
 		require.Len(t, fields, 1)
 		require.Equal(t, tc.field, fields[0].Field)
@@ -61,11 +61,11 @@ func TestUserCursorRoundTrip(t *testing.T) {
 	at := time.Date(2026, 11, 20, 9, 30, 0, 123456000, time.UTC)
 	u := User{ID: uuid.Must(uuid.NewV7()), Email: "ada@example.com", CreatedAt: at, LastInvitedAt: &at}
 	for _, sort := range UserSorts {
-		f, err := ParseUserFilter(ListUsersParams{Status: "invite_pending", Q: "ada", Sort: string(sort)})
+		f, err := UserQuery{Statuses: []Status{InvitePending}, Q: "ada", Sort: sort}.Filter()
 		require.NoError(t, err)
 		c := f.cursorAfter(u)
 
-		next, err := ParseUserFilter(ListUsersParams{Status: "invite_pending", Q: "ADA ", Sort: string(sort), Limit: "5", Cursor: c})
+		next, err := UserQuery{Statuses: []Status{InvitePending}, Q: "ADA ", Sort: sort, Limit: 5, Cursor: c}.Filter()
 		require.NoError(t, err, "the same query, however spelled, with another page size")
 		require.Equal(t, u.ID, next.After.ID)
 		switch sort {
@@ -77,22 +77,23 @@ func TestUserCursorRoundTrip(t *testing.T) {
 			require.True(t, at.Equal(next.After.CreatedAt))
 		}
 
-		for _, other := range []ListUsersParams{
-			{Status: "confirmed", Q: "ada", Sort: string(sort)},
-			{Status: "invite_pending", Q: "bob", Sort: string(sort)},
-			{Status: "invite_pending", Q: "ada", Sort: string(sort), Role: "learner"},
-			{Status: "invite_pending", Q: "ada", Sort: string(sort), InvitedBefore: "2026-01-01T00:00:00Z"},
+		jan := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		for _, other := range []UserQuery{
+			{Statuses: []Status{Confirmed}, Q: "ada", Sort: sort},
+			{Statuses: []Status{InvitePending}, Q: "bob", Sort: sort},
+			{Statuses: []Status{InvitePending}, Q: "ada", Sort: sort, Roles: []Role{Learner}},
+			{Statuses: []Status{InvitePending}, Q: "ada", Sort: sort, InvitedBefore: &jan},
 		} {
 			other.Cursor = c
-			_, err := ParseUserFilter(other)
+			_, err := other.Filter()
 			require.True(t, apperr.Is(err, apperr.InvalidRequest), "%s cursor replayed on %+v", sort, other)
 		}
 	}
 
-	f, err := ParseUserFilter(ListUsersParams{Sort: string(SortLastInvitedD)})
+	f, err := UserQuery{Sort: SortLastInvitedD}.Filter()
 	require.NoError(t, err)
 	never := f.cursorAfter(User{ID: u.ID})
-	next, err := ParseUserFilter(ListUsersParams{Sort: string(SortLastInvitedD), Cursor: never})
+	next, err := UserQuery{Sort: SortLastInvitedD, Cursor: never}.Filter()
 	require.NoError(t, err)
 	require.Nil(t, next.After.LastInvitedAt, "a never-invited user's cursor says so")
 }

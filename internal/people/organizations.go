@@ -16,8 +16,9 @@ const MaxSlugLength = 63
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 
-// Invitation lifetimes: an organization's default, and the bounds of
-// both that default and a single invitation's expires_in.
+// Invitation lifetimes, in one place: an organization's default, and the
+// bounds of both that default (and INVITE_TTL) and a single invitation's
+// expires_in.
 const (
 	DefaultInviteTTL = 7 * 24 * time.Hour
 	MinInviteTTL     = 24 * time.Hour
@@ -75,7 +76,7 @@ func (s *Service) CreateOrganization(ctx context.Context, n NewOrganization) (Or
 	if fe := validTimeZone("time_zone", n.TimeZone); fe != nil {
 		errs = append(errs, *fe)
 	}
-	owner := NewUser{Email: n.OwnerEmail, FirstName: n.OwnerFirst, LastName: n.OwnerLast, Role: Owner, SendInvite: n.OwnerPassword == ""}
+	owner := NewUser{Email: n.OwnerEmail, FirstName: n.OwnerFirst, LastName: n.OwnerLast, Role: Owner, NoInvite: n.OwnerPassword != ""}
 	errs = append(errs, owner.validate()...)
 	if len(errs) > 0 {
 		return Organization{}, User{}, apperr.Invalid(errs...)
@@ -91,7 +92,7 @@ func (s *Service) CreateOrganization(ctx context.Context, n NewOrganization) (Or
 		}
 		var err error
 		if hash, err = s.hasher.Hash(ctx, n.OwnerPassword); err != nil {
-			return Organization{}, User{}, apperr.Internal(err)
+			return Organization{}, User{}, apperr.Internal("people.CreateOrganization: hash password", err)
 		}
 	}
 	var u User

@@ -36,8 +36,9 @@ type NewPassword struct {
 	Password string
 	// Generate asks the service to pick a strong password and return it once.
 	Generate bool
-	// Temporary makes the user change it at next sign-in (the default).
-	Temporary bool
+	// Permanent spares the user changing it at their next sign-in. The zero
+	// value makes it temporary: that is the product's default (R6).
+	Permanent bool
 }
 
 // SetPassword is the seed's "Alternative": an administrator sets a user's
@@ -73,7 +74,7 @@ func (s *Service) SetPassword(ctx context.Context, actor Actor, id uuid.UUID, p 
 	}
 	hash, err := s.hasher.Hash(ctx, p.Password) // slow: outside the transaction
 	if err != nil {
-		return User{}, "", apperr.Internal(err)
+		return User{}, "", apperr.Internal("people.SetPassword: hash password", err)
 	}
 	u, err = s.withTarget(ctx, actor, id, func(ctx context.Context, locked *User) error {
 		// Checked again under the lock: the user may have changed since.
@@ -86,7 +87,7 @@ func (s *Service) SetPassword(ctx context.Context, actor Actor, id uuid.UUID, p 
 			return err
 		}
 		previous := locked.Status
-		locked.PasswordHash, locked.MustChangePassword, locked.UpdatedAt = hash, p.Temporary, now
+		locked.PasswordHash, locked.MustChangePassword, locked.UpdatedAt = hash, !p.Permanent, now
 		if locked.Status == InvitePending {
 			locked.Status, locked.ConfirmedAt = Confirmed, &now
 		}
@@ -98,7 +99,7 @@ func (s *Service) SetPassword(ctx context.Context, actor Actor, id uuid.UUID, p 
 			return err
 		}
 		return s.audit(ctx, locked.OrganizationID, &actor.ID, &locked.ID, ActionPasswordSet, map[string]any{
-			"temporary": p.Temporary, "generated": p.Generate, "previous_status": previous, "invites_revoked": n,
+			"temporary": !p.Permanent, "generated": p.Generate, "previous_status": previous, "invites_revoked": n,
 			"sessions_ended": ended,
 		})
 	})
@@ -134,7 +135,7 @@ func (s *Service) mint(u User, ttl time.Duration) (AccessToken, error) {
 			return AccessToken{}, apperr.New(apperr.NotImplemented,
 				"This deployment verifies tokens of another identity provider and does not mint its own.")
 		}
-		return AccessToken{}, apperr.Internal(err)
+		return AccessToken{}, apperr.Internal("people.mint", err)
 	}
 	// Expiry is in whole seconds; round the remainder up so a 15-minute token says 900.
 	left := (exp.Sub(s.now()) + time.Second - 1).Truncate(time.Second)
@@ -160,7 +161,7 @@ func (s *Service) SignIn(ctx context.Context, orgSlug, email, password string) (
 	}
 	match, err := s.hasher.Verify(ctx, u.PasswordHash, password)
 	if err != nil {
-		return Session{}, apperr.Internal(err)
+		return Session{}, apperr.Internal("people.SignIn: verify password", err)
 	}
 	if !match {
 		return Session{}, s.signInFailed(key)
@@ -227,7 +228,7 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, actor Actor, current, n
 	}
 	match, err := s.hasher.Verify(ctx, actor.PasswordHash, current)
 	if err != nil {
-		return apperr.Internal(err)
+		return apperr.Internal("people.ChangeOwnPassword: verify password", err)
 	}
 	if !match {
 		s.throttle.fail(key)
@@ -246,7 +247,7 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, actor Actor, current, n
 	}
 	hash, err := s.hasher.Hash(ctx, next)
 	if err != nil {
-		return apperr.Internal(err)
+		return apperr.Internal("people.ChangeOwnPassword: hash password", err)
 	}
 	return s.store.InTx(ctx, func(ctx context.Context) error {
 		u, err := s.store.LockUser(ctx, actor.OrganizationID, actor.ID)

@@ -72,6 +72,7 @@ type Store interface {
 
 	BulkStore
 	SessionStore
+	IdempotencyStore
 }
 
 // BulkStore keeps bulk jobs and the batch reads and writes they need.

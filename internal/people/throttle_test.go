@@ -70,8 +70,33 @@ func TestThrottleStaysBounded(t *testing.T) {
 	t.Parallel()
 	clock := &fakeClock{t: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)}
 	th := newThrottle(clock.now)
-	for i := range maxEntries + 10 {
+	th.max = 100
+	for i := range 10 * th.max {
 		th.fail(fmt.Sprint(i))
 	}
-	require.LessOrEqual(t, len(th.entries), maxEntries)
+	require.LessOrEqual(t, len(th.entries), th.max)
+	clock.advance(forgetAfter + time.Second)
+	th.fail("new")
+	require.Len(t, th.entries, 1, "stale entries make room")
+}
+
+// A spray of made-up keys fills the throttle but never resets the backoff
+// of the account under attack; the spray itself is throttled as one.
+func TestThrottleSprayKeepsAccountBackoff(t *testing.T) {
+	t.Parallel()
+	clock := &fakeClock{t: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)}
+	th := newThrottle(clock.now)
+	th.max = 100
+	for range freeFailures + 3 {
+		th.fail("victim")
+	}
+	backoff := th.wait("victim")
+	require.Positive(t, backoff)
+	for i := range 10 * th.max {
+		th.fail(fmt.Sprint("spray", i))
+	}
+	require.GreaterOrEqual(t, th.wait("victim"), backoff-time.Second, "the account's backoff survives the spray")
+	require.Positive(t, th.wait("spray-never-seen"), "keys beyond the bound share the spray's backoff")
+	th.fail("victim")
+	require.Greater(t, th.wait("victim"), backoff, "the account keeps counting")
 }

@@ -10,11 +10,11 @@ import (
 )
 
 // ListUsers pages the actor's organization's users (rule R1).
-func (s *Service) ListUsers(ctx context.Context, actor Actor, p ListUsersParams) (UserPage, error) {
+func (s *Service) ListUsers(ctx context.Context, actor Actor, q UserQuery) (UserPage, error) {
 	if err := actor.RequireManager(); err != nil {
 		return UserPage{}, err
 	}
-	f, err := ParseUserFilter(p)
+	f, err := q.Filter()
 	if err != nil {
 		return UserPage{}, err
 	}
@@ -61,8 +61,9 @@ type NewUser struct {
 	Permissions []Permission
 	// Locale is the user's language (BCP 47); empty is the organization's default.
 	Locale string
-	// SendInvite emails an activation link at once (the default).
-	SendInvite bool
+	// NoInvite creates the user without emailing the first invitation. The
+	// zero value sends it: that is the product's default.
+	NoInvite bool
 	// Invite are the options of that first invitation.
 	Invite InviteOptions
 }
@@ -97,7 +98,7 @@ func (n *NewUser) validate() []apperr.FieldError {
 	}
 	if fe := n.Invite.validate(); fe != nil {
 		errs = append(errs, *fe)
-	} else if n.Invite.ExpiresIn != nil && !n.SendInvite {
+	} else if n.Invite.ExpiresIn != nil && n.NoInvite {
 		errs = append(errs, apperr.Field("expires_in", "without_invite", "expires_in applies only when send_invite is true"))
 	}
 	return errs
@@ -166,10 +167,10 @@ func (s *Service) createUser(ctx context.Context, org Organization, actorID *uui
 		return User{}, err
 	}
 	if err := s.audit(ctx, org.ID, actorID, &u.ID, ActionUserCreated,
-		map[string]any{"role": u.Role, "locale": u.Locale, "send_invite": n.SendInvite}); err != nil {
+		map[string]any{"role": u.Role, "locale": u.Locale, "send_invite": !n.NoInvite}); err != nil {
 		return User{}, err
 	}
-	if n.SendInvite {
+	if !n.NoInvite {
 		inv, err := s.issueInvite(ctx, org, &u, actorID, issue{action: ActionInviteSent, opts: n.Invite, box: box})
 		if err != nil {
 			return User{}, err

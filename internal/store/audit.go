@@ -6,7 +6,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/invitedhq/invited/internal/apperr"
 	"github.com/invitedhq/invited/internal/people"
 )
 
@@ -14,7 +13,7 @@ import (
 func (s *Store) AddAuditEvent(ctx context.Context, e *people.AuditEvent) error {
 	meta, err := json.Marshal(e.Metadata)
 	if err != nil {
-		return apperr.Internal(err)
+		return internal(err, 1)
 	}
 	return translate(s.conn(ctx).Exec(`INSERT INTO audit_events (id, organization_id, actor_id, target_user_id, action,
 		request_id, client_ip, metadata, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,

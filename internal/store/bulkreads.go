@@ -6,7 +6,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/invitedhq/invited/internal/apperr"
 	"github.com/invitedhq/invited/internal/people"
 )
 
@@ -50,7 +49,7 @@ func (s *Store) usersByID(ctx context.Context, orgID uuid.UUID, ids []uuid.UUID,
 		for rows.Next() {
 			u, err := scanUser(rows)
 			if err != nil {
-				return apperr.Internal(err)
+				return internal(err, 1)
 			}
 			users = append(users, u)
 		}
@@ -72,7 +71,7 @@ func (s *Store) CountUsersByRole(ctx context.Context, orgID uuid.UUID, f people.
 		var role string
 		var n int
 		if err := rows.Scan(&role, &n); err != nil {
-			return nil, apperr.Internal(err)
+			return nil, internal(err, 1)
 		}
 		counts[people.Role(role)] = n
 	}
@@ -105,7 +104,7 @@ func (s *Store) UserStatusesByEmail(ctx context.Context, orgID uuid.UUID, emails
 		for rows.Next() {
 			var email, status string
 			if err := rows.Scan(&email, &status); err != nil {
-				return apperr.Internal(err)
+				return internal(err, 1)
 			}
 			out[email] = people.Status(status)
 		}
@@ -127,7 +126,7 @@ func (s *Store) InvitesByID(ctx context.Context, ids []uuid.UUID) ([]people.Invi
 		for rows.Next() {
 			inv, err := scanInvite(rows)
 			if err != nil {
-				return apperr.Internal(err)
+				return internal(err, 1)
 			}
 			invites = append(invites, inv)
 		}

@@ -98,7 +98,7 @@ func (s *Store) UserInvites(ctx context.Context, orgID, userID uuid.UUID) ([]peo
 	for rows.Next() {
 		inv, err := scanInvite(rows)
 		if err != nil {
-			return nil, apperr.Internal(err)
+			return nil, internal(err, 1)
 		}
 		invites = append(invites, inv)
 	}
@@ -124,10 +124,10 @@ func (s *Store) EnqueueJobBatch(ctx context.Context, jobID uuid.UUID) error {
 func (s *Store) enqueue(ctx context.Context, insert func(tx *sql.Tx) error) error {
 	tx, err := sqlTx(ctx)
 	if err != nil {
-		return apperr.Internal(err)
+		return internal(err, 1)
 	}
 	if err := insert(tx); err != nil {
-		return apperr.Internal(err)
+		return internal(err, 1)
 	}
 	return nil
 }
@@ -168,8 +168,8 @@ func (s *Store) RecordSendAttempts(ctx context.Context, inviteIDs []uuid.UUID, a
 func (s *Store) ApplyDeliveryEvent(ctx context.Context, e people.DeliveryEvent) (bool, error) {
 	applied := false
 	err := s.InTx(ctx, func(ctx context.Context) error {
-		inv, err := s.eventInvite(ctx, e)
-		if err != nil || inv == nil {
+		inv, found, err := s.eventInvite(ctx, e)
+		if err != nil || !found {
 			return err
 		}
 		// Record the event id first: a redelivered event stops here.
@@ -207,30 +207,25 @@ var precedenceSQL = func() string {
 
 // eventInvite finds the invite an event is about: by the invite id in its
 // custom arguments (checked against the organization id there too), else by
-// the provider's message id. Events about nothing we know return nil.
-func (s *Store) eventInvite(ctx context.Context, e people.DeliveryEvent) (*people.Invite, error) {
-	var (
-		inv people.Invite
-		err error
-	)
+// the provider's message id. found is false for events about nothing we know.
+func (s *Store) eventInvite(ctx context.Context, e people.DeliveryEvent) (inv people.Invite, found bool, err error) {
 	switch {
 	case e.InviteID != nil:
 		inv, err = s.Invite(ctx, *e.InviteID)
 	case e.MessageID != "":
 		inv, err = s.inviteByMessage(ctx, e.MessageID, e.Email)
 	default:
-		return nil, nil
+		return people.Invite{}, false, nil
 	}
-	if apperr.Is(err, apperr.NotFound) {
-		return nil, nil
+	switch {
+	case apperr.Is(err, apperr.NotFound):
+		return people.Invite{}, false, nil
+	case err != nil:
+		return people.Invite{}, false, err
+	case e.OrganizationID != nil && *e.OrganizationID != inv.OrganizationID:
+		return people.Invite{}, false, nil
 	}
-	if err != nil {
-		return nil, err
-	}
-	if e.OrganizationID != nil && *e.OrganizationID != inv.OrganizationID {
-		return nil, nil
-	}
-	return &inv, nil
+	return inv, true, nil
 }
 
 // inviteByMessage finds the invite a message id and recipient stand for.
@@ -254,12 +249,12 @@ func (s *Store) inviteByMessage(ctx context.Context, messageID, email string) (p
 	for rows.Next() {
 		inv, err := scanInvite(rows)
 		if err != nil {
-			return people.Invite{}, apperr.Internal(err)
+			return people.Invite{}, internal(err, 1)
 		}
 		found = append(found, inv)
 	}
 	if err := rows.Err(); err != nil {
-		return people.Invite{}, apperr.Internal(err)
+		return people.Invite{}, internal(err, 1)
 	}
 	if len(found) != 1 {
 		return people.Invite{}, apperr.New(apperr.NotFound, "Invite not found.")

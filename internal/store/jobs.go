@@ -38,7 +38,7 @@ func (jobRow) TableName() string { return "bulk_jobs" }
 func jobRowOf(j *people.Job) (jobRow, error) {
 	params, err := json.Marshal(j.Params)
 	if err != nil {
-		return jobRow{}, apperr.Internal(err)
+		return jobRow{}, internal(err, 1)
 	}
 	return jobRow{ID: j.ID, OrganizationID: j.OrganizationID, Kind: string(j.Kind), State: string(j.State),
 		Total: j.Total, Processed: j.Processed, Succeeded: j.Succeeded, Failed: j.Failed, Skipped: j.Skipped,
@@ -84,14 +84,14 @@ func jobItemRowOf(it *people.JobItem) (jobItemRow, error) {
 	if it.Input != nil {
 		b, err := json.Marshal(it.Input)
 		if err != nil {
-			return jobItemRow{}, apperr.Internal(err)
+			return jobItemRow{}, internal(err, 1)
 		}
 		r.Input = new(string(b))
 	}
 	if len(it.Errors) > 0 {
 		b, err := json.Marshal(it.Errors)
 		if err != nil {
-			return jobItemRow{}, apperr.Internal(err)
+			return jobItemRow{}, internal(err, 1)
 		}
 		r.Errors = new(string(b))
 	}

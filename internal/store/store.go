@@ -7,6 +7,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"runtime"
+	"strings"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -84,8 +86,37 @@ func translate(err error, notFound string) error {
 	case apperr.As(err).Code != apperr.CodeInternal:
 		return err
 	default:
-		return apperr.Internal(err)
+		return internal(err, 2)
 	}
+}
+
+// internal wraps an unexpected database failure as an internal error that
+// names the store operation it happened in, such as "store.UpdateUser", so
+// that the log line of a 500 says what failed. The name is the caller's,
+// skip frames up (1 for internal's own caller), read from the stack rather
+// than written at each of the store's many call sites: it cannot drift
+// from the code, and it costs only on the failure path.
+func internal(err error, skip int) error {
+	op := "store"
+	if pc, _, _, ok := runtime.Caller(skip); ok {
+		if f := runtime.FuncForPC(pc); f != nil {
+			op = operationName(f.Name())
+		}
+	}
+	return apperr.Internal(op, err)
+}
+
+// operationName shortens a function's full name to package.Method:
+// github.com/…/store.(*Store).Idempotent.func1 is store.Idempotent.
+func operationName(full string) string {
+	name := full[strings.LastIndexByte(full, '/')+1:]
+	pkg, rest, _ := strings.Cut(name, ".")
+	parts := strings.Split(rest, ".")
+	for len(parts) > 1 && (strings.HasPrefix(parts[len(parts)-1], "func") || parts[len(parts)-1] == "") {
+		parts = parts[:len(parts)-1] // closures are their function's work
+	}
+	method := parts[len(parts)-1]
+	return pkg + "." + method
 }
 
 func (s *Store) postgres() bool { return s.dialect == config.Postgres }

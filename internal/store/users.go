@@ -18,8 +18,8 @@ import (
 )
 
 // userSelect reads a user with its latest invite and who sent it in one
-// round trip; scanUser reads userColumns, inviteColumns and inviterColumns
-// in this order.
+// round trip, as userColumns, inviteColumns then inviterColumns: the order
+// userScan's destinations take.
 const userSelect = `SELECT ` + userColumns + `, ` + inviteColumns + `, ` + inviterColumns + `
 	FROM users u ` + inviteJoins
 
@@ -180,7 +180,7 @@ func (s *Store) CountUsers(ctx context.Context, orgID uuid.UUID) (map[people.Sta
 		var st string
 		var n int
 		if err := rows.Scan(&st, &n); err != nil {
-			return nil, apperr.Internal(err)
+			return nil, internal(err, 1)
 		}
 		counts[people.Status(st)] = n
 	}
@@ -268,8 +268,8 @@ func (s *Store) userFilter(orgID uuid.UUID, f people.UserFilter) userListing {
 // conditions is the WHERE clause of the listing.
 func (l userListing) conditions() string { return strings.Join(l.where, " AND ") }
 
-// conn is the connection to run the listing's statement on: a search is
-// planned for its pattern each time (database.CustomPlan).
+// listingConn is the connection to run the listing's statement on: a
+// search is planned for its pattern each time (database.CustomPlan).
 func (s *Store) listingConn(ctx context.Context, l userListing) *gorm.DB {
 	db := s.conn(ctx)
 	if l.search {
@@ -323,7 +323,7 @@ func (s *Store) listPage(ctx context.Context, l userListing, limit int) ([]peopl
 	for rows.Next() {
 		u, err := scan.scan(rows)
 		if err != nil {
-			return nil, apperr.Internal(err)
+			return nil, internal(err, 1)
 		}
 		users = append(users, u)
 	}

@@ -92,7 +92,7 @@ func Build(p Parts) (*App, error) {
 		return nil, err
 	}
 	a.Server = api.NewServer(api.Deps{
-		Service: a.Service, Tokens: p.Tokens, Idempotency: a.Store, Webhook: p.Webhook, Logger: p.Logger, Metrics: p.HTTP.Metrics,
+		Service: a.Service, Tokens: p.Tokens, Webhook: p.Webhook, Logger: p.Logger, Metrics: p.HTTP.Metrics,
 		Ready:              func(ctx context.Context) error { return database.Ready(ctx, p.DB) },
 		CORSAllowedOrigins: p.HTTP.CORSAllowedOrigins, TrustedProxies: p.HTTP.TrustedProxies,
 		PublicRateLimit: p.HTTP.PublicRateLimit, OpenAPI: invited.OpenAPI, Console: p.HTTP.Console,

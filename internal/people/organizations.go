@@ -33,9 +33,9 @@ const (
 
 // NewOrganization is a tenant to create with its first owner.
 type NewOrganization struct {
-	Slug       string
-	Name       string
-	InviteTTL  time.Duration
+	Slug      string
+	Name      string
+	InviteTTL time.Duration
 	// DefaultLocale and TimeZone default to DefaultOrganizationLocale and DefaultTimeZone.
 	DefaultLocale string
 	TimeZone      string

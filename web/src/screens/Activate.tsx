@@ -4,9 +4,9 @@ import { useEffect, useRef, useState, type FormEvent, type ReactNode } from "rea
 import { api, adopt, call, rememberOrganization } from "../api/session";
 import { Field } from "../kit/Field";
 import { fieldErrors } from "../kit/Notice";
-import { languageOf, t, type MessageKey } from "../i18n/messages";
+import { languageOf, pickLocale, t, type MessageKey } from "../i18n/messages";
 
-type Details = Schemas["InviteDetails"] & { locale?: string };
+type Details = Schemas["InviteDetails"];
 
 type View =
   | { kind: "checking" }
@@ -45,7 +45,10 @@ function viewOf(err: unknown): View {
 export function Activate() {
   const token = useRef<string | null>(null);
   const [view, setView] = useState<View>({ kind: "checking" });
-  const locale = view.kind === "form" || view.kind === "done" ? (view.details.locale ?? navigator.language) : navigator.language;
+  const locale =
+    view.kind === "form" || view.kind === "done"
+      ? pickLocale(view.details.locale, view.details.organization.default_locale, navigator.language)
+      : pickLocale(navigator.language);
   const m = (key: MessageKey, params?: Record<string, string>) => t(locale, key, params);
 
   useEffect(() => {

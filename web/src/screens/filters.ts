@@ -2,7 +2,7 @@ import type { DeliveryStatus, PeopleFilter, Role, Status } from "../api/hooks";
 
 const STATUSES: Status[] = ["invite_pending", "confirmed", "deactivated"];
 const ROLES: Role[] = ["owner", "admin", "hr", "curator", "learner"];
-const DELIVERIES: DeliveryStatus[] = ["queued", "sent", "delivered", "deferred", "bounced", "blocked", "dropped", "spam_report", "failed"];
+const DELIVERIES: DeliveryStatus[] = ["queued", "sent", "delivered", "deferred", "bounced", "blocked", "dropped", "spam_report", "failed", "by_hand"];
 const SORTS: PeopleFilter["sort"][] = ["-created_at", "created_at", "email", "-last_invited_at"];
 
 function list<T extends string>(raw: string | null, allowed: readonly T[]): T[] {

@@ -423,7 +423,7 @@ describe("the rest of an invitation's life", () => {
     await person.goto(msg.links[0]);
     await person.getByRole("heading", { name: "Willkommen bei Acme Learning" }).waitFor();
     assert.equal(await person.evaluate(() => document.documentElement.lang), "de");
-    await person.getByText("Hallo Hannah, Sie wurden zu Acme Learning eingeladen.", { exact: false }).waitFor();
+    await person.getByText("Hallo Hannah Arendt, Sie wurden zu Acme Learning eingeladen.", { exact: false }).waitFor();
     await assertAccessible(person, "activation form (de)");
     await person.getByLabel("Passwort", { exact: true }).fill(strong);
     await person.getByLabel("Passwort wiederholen").fill(strong);

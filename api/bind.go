@@ -112,7 +112,7 @@ func requireFields(pairs ...string) error {
 
 // listParams are the query parameters that may be repeated, as an
 // alternative to a comma-separated list.
-var listParams = []string{"status", "role", "delivery_status"}
+var listParams = []string{"status", "role", "delivery_status", "verdict"}
 
 // allowQuery refuses query parameters the route does not know, so that a
 // typo such as ?stauts= fails loudly instead of being silently ignored, and

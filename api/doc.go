@@ -25,6 +25,10 @@ package api
 //	@tag.description			The public activation page behind an invitation link: check the link, set a password, or ask for a fresh link when it expired. Rate limited per client IP.
 //	@tag.name					Authentication
 //	@tag.description			Exchange an organization, email and password for an access token. Rate limited per client IP.
+//	@tag.name					Delivery
+//	@tag.description			Which recipient domains receive the invitations, and what to do about those that do not.
+//	@tag.name					Insights
+//	@tag.description			How invitations turn into active people: the funnel per week, inviter, domain or bulk job.
 //	@tag.name					Bulk
 //	@tag.description			Resend to many invite-pending people at once, or import people from a CSV file, as background jobs with a progress count and a per-person result table.
 //	@tag.name					Account

@@ -73,6 +73,10 @@ func (s *Server) routes(d Deps) {
 	e.GET("/organization", s.getOrganization, signedIn...)
 	e.PATCH("/organization", s.updateOrganization, signedIn...)
 
+	// Delivery and insight.
+	e.GET("/delivery/domains", s.listDeliveryDomains, signedIn...)
+	e.GET("/insights/invitations", s.invitationFunnel, signedIn...)
+
 	// Bulk jobs: bulk resends and imports, worked through in the background.
 	e.GET("/jobs", s.listJobs, signedIn...)
 	e.GET("/jobs/:id", s.getJob, signedIn...)

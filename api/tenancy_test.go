@@ -84,7 +84,9 @@ func TestNoResponseShowsAnotherOrganization(t *testing.T) {
 		leaks := []string{other.ID.String(), other.Slug, other.Owner.ID.String(), other.Owner.Email, theirs.ID.String(), "only-theirs"}
 		for _, path := range []string{"/users", "/users?q=shared", "/users?q=only-theirs", "/users?status=confirmed&sort=email",
 			"/users/counts", "/audit-events", "/audit-events?target_user_id=" + theirs.ID.String(),
-			"/audit-events?actor_id=" + other.Owner.ID.String(), userPath(mine.ID), userPath(mine.ID, "invites"), "/me"} {
+			"/audit-events?actor_id=" + other.Owner.ID.String(), userPath(mine.ID), userPath(mine.ID, "invites"), "/me",
+			"/delivery/domains", "/insights/invitations?group_by=inviter", "/insights/invitations?group_by=domain",
+			"/insights/invitations?group_by=job", "/insights/invitations?group_by=week"} {
 			r := e.Get(path, org.OwnerToken).Expect(http.StatusOK)
 			for _, leak := range leaks {
 				require.NotContains(t, string(r.Body), leak, "GET %s", path)
@@ -94,6 +96,13 @@ func TestNoResponseShowsAnotherOrganization(t *testing.T) {
 		var counts api.UserCounts
 		e.Get("/users/counts", org.OwnerToken).Expect(http.StatusOK).JSON(&counts)
 		require.Equal(t, api.UserCounts{InvitePending: 1, Confirmed: 1}, counts)
+		var domains api.DomainHealthList
+		e.Get("/delivery/domains", org.OwnerToken).Expect(http.StatusOK).JSON(&domains)
+		require.Len(t, domains.Data, 1)
+		require.Equal(t, 1, domains.Data[0].Invitations, "the other organization's invitations to example.com are not counted")
+		var f api.InvitationFunnel
+		e.Get("/insights/invitations", org.OwnerToken).Expect(http.StatusOK).JSON(&f)
+		require.Equal(t, 1, f.Totals.Invited, "only mine")
 
 		// A token whose organization claim does not match the user's is refused.
 		forged, _, err := e.Tokens.Mint(auth.Claims{UserID: org.Owner.ID, OrgID: other.ID, Role: "owner"}, 0)

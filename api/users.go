@@ -86,8 +86,9 @@ func (s *Server) countUsers(c echo.Context) error {
 
 // getUser godoc
 //
-//	@Summary	Get a user
-//	@ID			getUser
+//	@Summary		Get a user
+//	@Description	The user, with the verdict on their address's domain when it is not healthy (domain_health).
+//	@ID				getUser
 //	@Tags		People
 //	@Security	BearerAuth
 //	@Produce	json
@@ -102,11 +103,20 @@ func (s *Server) getUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	u, err := s.svc.GetUser(c.Request().Context(), actorOf(c), id)
+	ctx, actor := c.Request().Context(), actorOf(c)
+	u, err := s.svc.GetUser(ctx, actor, id)
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, userView(u, s.svc.Now()))
+	h, err := s.svc.UserDomainHealth(ctx, actor, u)
+	if err != nil {
+		return err
+	}
+	v := userView(u, s.svc.Now())
+	if h.Verdict != people.DomainHealthy {
+		v.DomainHealth = &UserDomainHealth{Domain: h.Domain, Verdict: string(h.Verdict), Advice: h.Verdict.Advice()}
+	}
+	return writeJSON(c, http.StatusOK, v)
 }
 
 // CreateUserRequest adds a user to the organization.

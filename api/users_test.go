@@ -148,7 +148,9 @@ func TestResendWarnsAboutFailedDelivery(t *testing.T) {
 			{sendgridtest.Delivered, "", "", nil},
 			{sendgridtest.Deferred, "", "", nil},
 		} {
-			u := e.User(org, apitest.UserOpts{})
+			// A domain per case: failures piling up at one domain would make
+			// it degraded, which is another warning (see domains_test.go).
+			u := e.User(org, apitest.UserOpts{Email: "ada@" + tc.event + tc.bounceType + ".example"})
 			e.DeliveryEvents(sendgridtest.Event{Type: tc.event, BounceType: tc.bounceType, InviteID: u.Invite.ID.String(),
 				OrganizationID: org.ID.String(), Email: u.Email})
 			var res api.ResendResult

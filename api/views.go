@@ -31,6 +31,10 @@ type User struct {
 	// when the user was never invited, or the latest invitation was a
 	// renewal the user asked for or came from an operator's tool.
 	InvitedBy *Inviter `json:"invited_by" extensions:"x-nullable"`
+	// EmailWarnings are what the deliverability check found when the address was given: domain_has_no_mail_server when its domain has no MX record and no address (RFC 5321), or does not exist. Advice only: the address is kept, and invitations are sent.
+	EmailWarnings []string `json:"email_warnings" enums:"domain_has_no_mail_server"`
+	// DomainHealth names the verdict on the domain of the user's address when it is not healthy (see GET /delivery/domains). Only GET /users/{id} tells it; listings leave it out, and mark their rows from GET /delivery/domains instead.
+	DomainHealth *UserDomainHealth `json:"domain_health,omitempty"`
 	// Invite is the latest invitation, or null if the user was never invited.
 	Invite *Invite `json:"invite" extensions:"x-nullable"`
 }
@@ -79,7 +83,10 @@ func userView(u people.User, now time.Time) User {
 		ID: u.ID, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, Role: string(u.Role),
 		Permissions: []string{}, Status: string(u.Status), Locale: u.Locale, MustChangePassword: u.MustChangePassword,
 		CreatedAt: u.CreatedAt.UTC(), UpdatedAt: u.UpdatedAt.UTC(), ConfirmedAt: utc(u.ConfirmedAt),
-		DeactivatedAt: utc(u.DeactivatedAt), EmailSuggestion: u.EmailSuggestion,
+		DeactivatedAt: utc(u.DeactivatedAt), EmailSuggestion: u.EmailSuggestion, EmailWarnings: []string{},
+	}
+	if len(u.EmailWarnings) > 0 {
+		v.EmailWarnings = u.EmailWarnings
 	}
 	for _, p := range u.Permissions {
 		v.Permissions = append(v.Permissions, string(p))
@@ -147,7 +154,7 @@ type UserCounts struct {
 
 // Warning is advice that comes with a successful action.
 type Warning struct {
-	Code    string `json:"code" enums:"previous_delivery_bounced,previous_delivery_dropped,previous_delivery_blocked,previous_delivery_spam_report,previous_delivery_failed,email_suggestion" example:"previous_delivery_bounced"`
+	Code    string `json:"code" enums:"previous_delivery_bounced,previous_delivery_dropped,previous_delivery_blocked,previous_delivery_spam_report,previous_delivery_failed,email_suggestion,domain_blocking,domain_invalid,domain_degraded" example:"previous_delivery_bounced"`
 	Message string `json:"message" example:"The previous invitation to ada.lovelace@gmial.com was bounced (550 5.1.1 The email account that you tried to reach does not exist). Check the address for typos, or set a password for the user instead."`
 }
 

@@ -94,6 +94,17 @@ func (u User) appendJSON(b []byte) []byte {
 		b = appendString(b, u.InvitedBy.Name)
 		b = append(b, '}')
 	}
+	b = append(b, `,"email_warnings":`...)
+	b = appendStrings(b, u.EmailWarnings)
+	if h := u.DomainHealth; h != nil {
+		b = append(b, `,"domain_health":{"domain":`...)
+		b = appendString(b, h.Domain)
+		b = append(b, `,"verdict":`...)
+		b = appendString(b, h.Verdict)
+		b = append(b, `,"advice":`...)
+		b = appendString(b, h.Advice)
+		b = append(b, '}')
+	}
 	b = append(b, `,"invite":`...)
 	if u.Invite == nil {
 		b = append(b, "null"...)

@@ -82,7 +82,7 @@ DB_CREATED=1
 q() { psql -qAt "$DB_URL" -c "$1"; }
 AUTOVACUUM=$(q "SHOW autovacuum")
 
-export DATABASE_URL=$DB_URL HTTP_ADDR=127.0.0.1:$PORT
+export DATABASE_URL=$DB_URL HTTP_ADDR=127.0.0.1:$PORT DNS_RESOLVER=off
 export JWT_SECRET=${JWT_SECRET:-bench-only-secret-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')}
 export LOG_LEVEL=${LOG_LEVEL:-warn} LOG_FORMAT=${LOG_FORMAT:-json}
 start_server() {

@@ -206,6 +206,30 @@ func (e DeliveryStatus) Valid() bool {
 	}
 }
 
+// Defines values for DomainHealthVerdict.
+const (
+	DomainHealthVerdictBlocking DomainHealthVerdict = "blocking"
+	DomainHealthVerdictDegraded DomainHealthVerdict = "degraded"
+	DomainHealthVerdictHealthy  DomainHealthVerdict = "healthy"
+	DomainHealthVerdictInvalid  DomainHealthVerdict = "invalid"
+)
+
+// Valid indicates whether the value is a known member of the DomainHealthVerdict enum.
+func (e DomainHealthVerdict) Valid() bool {
+	switch e {
+	case DomainHealthVerdictBlocking:
+		return true
+	case DomainHealthVerdictDegraded:
+		return true
+	case DomainHealthVerdictHealthy:
+		return true
+	case DomainHealthVerdictInvalid:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for HealthStatus.
 const (
 	HealthStatusOk    HealthStatus = "ok"
@@ -323,6 +347,30 @@ const (
 func (e ImportReportDryRun) Valid() bool {
 	switch e {
 	case ImportReportDryRunTrue:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InvitationFunnelGroupBy.
+const (
+	InvitationFunnelGroupByDomain  InvitationFunnelGroupBy = "domain"
+	InvitationFunnelGroupByInviter InvitationFunnelGroupBy = "inviter"
+	InvitationFunnelGroupByJob     InvitationFunnelGroupBy = "job"
+	InvitationFunnelGroupByWeek    InvitationFunnelGroupBy = "week"
+)
+
+// Valid indicates whether the value is a known member of the InvitationFunnelGroupBy enum.
+func (e InvitationFunnelGroupBy) Valid() bool {
+	switch e {
+	case InvitationFunnelGroupByDomain:
+		return true
+	case InvitationFunnelGroupByInviter:
+		return true
+	case InvitationFunnelGroupByJob:
+		return true
+	case InvitationFunnelGroupByWeek:
 		return true
 	default:
 		return false
@@ -884,6 +932,21 @@ func (e UpdateUserRequestRole) Valid() bool {
 	}
 }
 
+// Defines values for UserEmailWarnings.
+const (
+	UserEmailWarningsDomainHasNoMailServer UserEmailWarnings = "domain_has_no_mail_server"
+)
+
+// Valid indicates whether the value is a known member of the UserEmailWarnings enum.
+func (e UserEmailWarnings) Valid() bool {
+	switch e {
+	case UserEmailWarningsDomainHasNoMailServer:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for UserPermissions.
 const (
 	UserPermissionsPeople UserPermissions = "people"
@@ -947,8 +1010,32 @@ func (e UserStatus) Valid() bool {
 	}
 }
 
+// Defines values for UserDomainHealthVerdict.
+const (
+	UserDomainHealthVerdictBlocking UserDomainHealthVerdict = "blocking"
+	UserDomainHealthVerdictDegraded UserDomainHealthVerdict = "degraded"
+	UserDomainHealthVerdictInvalid  UserDomainHealthVerdict = "invalid"
+)
+
+// Valid indicates whether the value is a known member of the UserDomainHealthVerdict enum.
+func (e UserDomainHealthVerdict) Valid() bool {
+	switch e {
+	case UserDomainHealthVerdictBlocking:
+		return true
+	case UserDomainHealthVerdictDegraded:
+		return true
+	case UserDomainHealthVerdictInvalid:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for WarningCode.
 const (
+	WarningCodeDomainBlocking             WarningCode = "domain_blocking"
+	WarningCodeDomainDegraded             WarningCode = "domain_degraded"
+	WarningCodeDomainInvalid              WarningCode = "domain_invalid"
 	WarningCodeEmailSuggestion            WarningCode = "email_suggestion"
 	WarningCodePreviousDeliveryBlocked    WarningCode = "previous_delivery_blocked"
 	WarningCodePreviousDeliveryBounced    WarningCode = "previous_delivery_bounced"
@@ -960,6 +1047,12 @@ const (
 // Valid indicates whether the value is a known member of the WarningCode enum.
 func (e WarningCode) Valid() bool {
 	switch e {
+	case WarningCodeDomainBlocking:
+		return true
+	case WarningCodeDomainDegraded:
+		return true
+	case WarningCodeDomainInvalid:
+		return true
 	case WarningCodeEmailSuggestion:
 		return true
 	case WarningCodePreviousDeliveryBlocked:
@@ -1043,6 +1136,54 @@ func (e ListAuditEventsParamsAction) Valid() bool {
 	case ListAuditEventsParamsActionUserRoleChanged:
 		return true
 	case ListAuditEventsParamsActionUserUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListDeliveryDomainsParamsVerdict.
+const (
+	ListDeliveryDomainsParamsVerdictBlocking ListDeliveryDomainsParamsVerdict = "blocking"
+	ListDeliveryDomainsParamsVerdictDegraded ListDeliveryDomainsParamsVerdict = "degraded"
+	ListDeliveryDomainsParamsVerdictHealthy  ListDeliveryDomainsParamsVerdict = "healthy"
+	ListDeliveryDomainsParamsVerdictInvalid  ListDeliveryDomainsParamsVerdict = "invalid"
+)
+
+// Valid indicates whether the value is a known member of the ListDeliveryDomainsParamsVerdict enum.
+func (e ListDeliveryDomainsParamsVerdict) Valid() bool {
+	switch e {
+	case ListDeliveryDomainsParamsVerdictBlocking:
+		return true
+	case ListDeliveryDomainsParamsVerdictDegraded:
+		return true
+	case ListDeliveryDomainsParamsVerdictHealthy:
+		return true
+	case ListDeliveryDomainsParamsVerdictInvalid:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InvitationFunnelParamsGroupBy.
+const (
+	InvitationFunnelParamsGroupByDomain  InvitationFunnelParamsGroupBy = "domain"
+	InvitationFunnelParamsGroupByInviter InvitationFunnelParamsGroupBy = "inviter"
+	InvitationFunnelParamsGroupByJob     InvitationFunnelParamsGroupBy = "job"
+	InvitationFunnelParamsGroupByWeek    InvitationFunnelParamsGroupBy = "week"
+)
+
+// Valid indicates whether the value is a known member of the InvitationFunnelParamsGroupBy enum.
+func (e InvitationFunnelParamsGroupBy) Valid() bool {
+	switch e {
+	case InvitationFunnelParamsGroupByDomain:
+		return true
+	case InvitationFunnelParamsGroupByInviter:
+		return true
+	case InvitationFunnelParamsGroupByJob:
+		return true
+	case InvitationFunnelParamsGroupByWeek:
 		return true
 	default:
 		return false
@@ -1421,11 +1562,192 @@ type Delivery struct {
 // DeliveryStatus Example: bounced
 type DeliveryStatus string
 
+// DomainHealth defines model for DomainHealth.
+type DomainHealth struct {
+	// Advice Says what an administrator can do about the verdict.
+	//
+	// Example: Most invitations to this domain are blocked: its mail server likely rejects our sender. Ask its IT team to allow-list the sender (domain authentication helps), or set passwords for these people.
+	Advice string `json:"advice"`
+
+	// Blocked Example: 37
+	Blocked int32 `json:"blocked"`
+
+	// Bounced Example: 0
+	Bounced int32 `json:"bounced"`
+
+	// Deferred Example: 1
+	Deferred int32 `json:"deferred"`
+
+	// Delivered Example: 3
+	Delivered int32 `json:"delivered"`
+
+	// Domain Example: acme-corp.example
+	Domain string `json:"domain"`
+
+	// Dropped Example: 0
+	Dropped int32 `json:"dropped"`
+
+	// Failed Counts those the provider refused outright (a configuration problem, not the domain's).
+	//
+	// Example: 1
+	Failed int32 `json:"failed"`
+
+	// Invitations Counts the invitations mailed to the domain in the period.
+	//
+	// Example: 42
+	Invitations int32 `json:"invitations"`
+
+	// LastEventAt The time of the latest delivery event from the domain's invitations.
+	//
+	// Example: 2026-11-24T16:05:14Z
+	LastEventAt *time.Time `json:"last_event_at"`
+
+	// Sent Counts those the email provider accepted.
+	//
+	// Example: 41
+	Sent int32 `json:"sent"`
+
+	// SpamReports Example: 0
+	SpamReports int32 `json:"spam_reports"`
+
+	// TopReason The most common of the provider's reasons for bounces, blocks, drops, deferrals and spam reports.
+	//
+	// Example: 554 5.7.1 Service unavailable; client host blocked
+	TopReason *string `json:"top_reason,omitempty"`
+
+	// Verdict Verdict, judged on the people the invitations went to: blocking (the invitations of more than half of the people reached, two at least, were blocked), invalid (an address of the domain has no mail server), degraded (those of a fifth or more, two at least, bounced, were blocked, dropped, deferred or reported as spam), healthy.
+	//
+	// Example: blocking
+	Verdict DomainHealthVerdict `json:"verdict"`
+}
+
+// DomainHealthVerdict Verdict, judged on the people the invitations went to: blocking (the invitations of more than half of the people reached, two at least, were blocked), invalid (an address of the domain has no mail server), degraded (those of a fifth or more, two at least, bounced, were blocked, dropped, deferred or reported as spam), healthy.
+//
+// Example: blocking
+type DomainHealthVerdict string
+
+// DomainHealthList defines model for DomainHealthList.
+type DomainHealthList struct {
+	Data []DomainHealth `json:"data"`
+
+	// HasMore True when more domains matched than limit.
+	//
+	// Example: false
+	HasMore bool `json:"has_more"`
+
+	// Since The start of the period the report covers.
+	//
+	// Example: 2026-10-26T09:00:00Z
+	Since time.Time `json:"since"`
+}
+
 // FieldError defines model for FieldError.
 type FieldError struct {
 	Code    string `json:"code"`
 	Field   string `json:"field"`
 	Message string `json:"message"`
+}
+
+// FunnelFigures defines model for FunnelFigures.
+type FunnelFigures struct {
+	// AcceptanceRate Accepted / invited, from 0 to 1.
+	//
+	// Example: 0.725
+	AcceptanceRate float32 `json:"acceptance_rate"`
+
+	// Accepted Example: 87
+	Accepted int32 `json:"accepted"`
+
+	// AcceptedAfterReminder Counts the people who accepted after at least one reminder.
+	//
+	// Example: 29
+	AcceptedAfterReminder int32 `json:"accepted_after_reminder"`
+
+	// Delivered Counts those an invitation is known to have reached (a delivery event, or their acceptance).
+	//
+	// Example: 112
+	Delivered int32 `json:"delivered"`
+
+	// Invited Counts the people whose first invitation falls in the period.
+	//
+	// Example: 120
+	Invited int32 `json:"invited"`
+
+	// MedianSecondsToAccept The median time from the first invitation to the acceptance; null when nobody accepted.
+	//
+	// Example: 93600
+	MedianSecondsToAccept *int32 `json:"median_seconds_to_accept"`
+
+	// P90SecondsToAccept The 90th percentile of the same times.
+	//
+	// Example: 518400
+	P90SecondsToAccept *int32 `json:"p90_seconds_to_accept"`
+
+	// Pending Counts those still invite-pending now.
+	//
+	// Example: 30
+	Pending int32 `json:"pending"`
+
+	// RemindersBeforeAcceptance Counts the reminders the people who accepted were sent before they did.
+	//
+	// Example: 41
+	RemindersBeforeAcceptance int32 `json:"reminders_before_acceptance"`
+}
+
+// FunnelGroup defines model for FunnelGroup.
+type FunnelGroup struct {
+	// AcceptanceRate Accepted / invited, from 0 to 1.
+	//
+	// Example: 0.725
+	AcceptanceRate float32 `json:"acceptance_rate"`
+
+	// Accepted Example: 87
+	Accepted int32 `json:"accepted"`
+
+	// AcceptedAfterReminder Counts the people who accepted after at least one reminder.
+	//
+	// Example: 29
+	AcceptedAfterReminder int32 `json:"accepted_after_reminder"`
+
+	// Delivered Counts those an invitation is known to have reached (a delivery event, or their acceptance).
+	//
+	// Example: 112
+	Delivered int32 `json:"delivered"`
+
+	// Invited Counts the people whose first invitation falls in the period.
+	//
+	// Example: 120
+	Invited int32 `json:"invited"`
+
+	// Key The Monday of the week (YYYY-MM-DD), the inviter's or the job's id, or the domain; null for the people with no inviter or no job.
+	//
+	// Example: 2026-11-23
+	Key *string `json:"key"`
+
+	// Label Names the group: the inviter's name, the job's kind and time.
+	//
+	// Example: 2026-11-23
+	Label string `json:"label"`
+
+	// MedianSecondsToAccept The median time from the first invitation to the acceptance; null when nobody accepted.
+	//
+	// Example: 93600
+	MedianSecondsToAccept *int32 `json:"median_seconds_to_accept"`
+
+	// P90SecondsToAccept The 90th percentile of the same times.
+	//
+	// Example: 518400
+	P90SecondsToAccept *int32 `json:"p90_seconds_to_accept"`
+
+	// Pending Counts those still invite-pending now.
+	//
+	// Example: 30
+	Pending int32 `json:"pending"`
+
+	// RemindersBeforeAcceptance Counts the reminders the people who accepted were sent before they did.
+	//
+	// Example: 41
+	RemindersBeforeAcceptance int32 `json:"reminders_before_acceptance"`
 }
 
 // Health defines model for Health.
@@ -1539,6 +1861,39 @@ type ImportUser struct {
 	// Example: learner
 	Role *string `json:"role,omitempty"`
 }
+
+// InvitationFunnel defines model for InvitationFunnel.
+type InvitationFunnel struct {
+	// From Example: 2026-09-01T00:00:00Z
+	From time.Time `json:"from"`
+
+	// GroupBy The grouping asked for; null without one.
+	//
+	// Example: week
+	GroupBy *InvitationFunnelGroupBy `json:"group_by"`
+
+	// Groups The weeks in order, or the other groups from the largest; empty without group_by.
+	Groups []FunnelGroup `json:"groups"`
+
+	// HasMore True when there were more than 500 groups; the largest are listed.
+	//
+	// Example: false
+	HasMore bool `json:"has_more"`
+
+	// TimeZone The organization's, in which the weeks begin on Monday.
+	//
+	// Example: Europe/Paris
+	TimeZone string `json:"time_zone"`
+
+	// To Example: 2026-12-01T00:00:00Z
+	To     time.Time     `json:"to"`
+	Totals FunnelFigures `json:"totals"`
+}
+
+// InvitationFunnelGroupBy The grouping asked for; null without one.
+//
+// Example: week
+type InvitationFunnelGroupBy string
 
 // Invite defines model for Invite.
 type Invite struct {
@@ -2165,6 +2520,9 @@ type User struct {
 	CreatedAt     time.Time  `json:"created_at"`
 	DeactivatedAt *time.Time `json:"deactivated_at"`
 
+	// DomainHealth Names the verdict on the domain of the user's address when it is not healthy (see GET /delivery/domains). Only GET /users/{id} tells it; listings leave it out, and mark their rows from GET /delivery/domains instead.
+	DomainHealth *UserDomainHealth `json:"domain_health,omitempty"`
+
 	// Email Example: ada.lovelace@gmial.com
 	Email openapi_types.Email `json:"email"`
 
@@ -2172,6 +2530,9 @@ type User struct {
 	//
 	// Example: ada.lovelace@gmail.com
 	EmailSuggestion *openapi_types.Email `json:"email_suggestion,omitempty"`
+
+	// EmailWarnings What the deliverability check found when the address was given: domain_has_no_mail_server when its domain has no MX record and no address (RFC 5321), or does not exist. Advice only: the address is kept, and invitations are sent.
+	EmailWarnings []UserEmailWarnings `json:"email_warnings"`
 
 	// FirstName Example: Ada
 	FirstName string `json:"first_name"`
@@ -2211,6 +2572,9 @@ type User struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
+// UserEmailWarnings defines model for User.EmailWarnings.
+type UserEmailWarnings string
+
 // UserPermissions defines model for User.Permissions.
 type UserPermissions string
 
@@ -2231,6 +2595,21 @@ type UserCounts struct {
 	// InvitePending Example: 42
 	InvitePending int32 `json:"invite_pending"`
 }
+
+// UserDomainHealth defines model for UserDomainHealth.
+type UserDomainHealth struct {
+	// Advice Example: Most invitations to this domain are blocked: its mail server likely rejects our sender. Ask its IT team to allow-list the sender (domain authentication helps), or set passwords for these people.
+	Advice string `json:"advice"`
+
+	// Domain Example: acme-corp.example
+	Domain string `json:"domain"`
+
+	// Verdict Example: blocking
+	Verdict UserDomainHealthVerdict `json:"verdict"`
+}
+
+// UserDomainHealthVerdict Example: blocking
+type UserDomainHealthVerdict string
 
 // UserList defines model for UserList.
 type UserList struct {
@@ -2280,6 +2659,36 @@ type ListAuditEventsParams struct {
 
 // ListAuditEventsParamsAction defines parameters for ListAuditEvents.
 type ListAuditEventsParamsAction string
+
+// ListDeliveryDomainsParams defines parameters for ListDeliveryDomains.
+type ListDeliveryDomainsParams struct {
+	// Since Start of the period (RFC 3339, not in the future); default 30 days ago
+	Since *time.Time `form:"since,omitempty" json:"since,omitempty"`
+
+	// Verdict Only these verdicts, comma-separated
+	Verdict *[]ListDeliveryDomainsParamsVerdict `form:"verdict,omitempty" json:"verdict,omitempty"`
+
+	// Limit At most this many domains
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListDeliveryDomainsParamsVerdict defines parameters for ListDeliveryDomains.
+type ListDeliveryDomainsParamsVerdict string
+
+// InvitationFunnelParams defines parameters for InvitationFunnel.
+type InvitationFunnelParams struct {
+	// From Start of the period (RFC 3339); default 12 weeks before to
+	From *time.Time `form:"from,omitempty" json:"from,omitempty"`
+
+	// To End of the period, excluded (RFC 3339); default now; at most 3 years after from
+	To *time.Time `form:"to,omitempty" json:"to,omitempty"`
+
+	// GroupBy Split the figures by week, inviter, domain or job
+	GroupBy *InvitationFunnelParamsGroupBy `form:"group_by,omitempty" json:"group_by,omitempty"`
+}
+
+// InvitationFunnelParamsGroupBy defines parameters for InvitationFunnel.
+type InvitationFunnelParamsGroupBy string
 
 // ListJobsParams defines parameters for ListJobs.
 type ListJobsParams struct {
@@ -2648,6 +3057,13 @@ type ClientInterface interface {
 	// Corresponds with POST /auth/token (the `SignIn` operationId).
 	SignIn(ctx context.Context, body SignInJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListDeliveryDomains Delivery health per recipient domain
+	//
+	// For every domain the organization's invitations were mailed to since a time (default: the last 30 days), what became of them and a verdict with advice, judged on the people the invitations went to so that one mistyped mailbox does not condemn its domain: blocking when the invitations of more than half of the people the provider reached (two at least) were blocked — the domain's mail server likely rejects our sender; invalid when an address of the domain was found to have no mail server; degraded when those of a fifth or more (two at least) bounced, were blocked, dropped, deferred or reported as spam; healthy otherwise. An invitation counts where its latest email stands. The worst domains come first, then the busiest.
+	//
+	// Corresponds with GET /delivery/domains (the `ListDeliveryDomains` operationId).
+	ListDeliveryDomains(ctx context.Context, params *ListDeliveryDomainsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetDocs Interactive API documentation
 	//
 	// Redirects to Swagger UI, which renders /openapi.yaml. Deep links to an operation work: /docs/#/People/listUsers.
@@ -2661,6 +3077,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /healthz (the `GetHealth` operationId).
 	GetHealth(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// InvitationFunnel The invitation funnel
+	//
+	// For the people whose first invitation falls in [from, to) (default: the last 12 weeks), how many an invitation reached, how many accepted, the acceptance rate, the median and 90th-percentile time from the first invitation to the acceptance, how many are still pending, and the reminders sent to those who accepted before they did — in total and, with group_by, per week of the first invitation (in the organization's time zone), per inviter, per email domain or per bulk job. Computed from the facts recorded as invitations are sent, delivered and accepted.
+	//
+	// Corresponds with GET /insights/invitations (the `InvitationFunnel` operationId).
+	InvitationFunnel(ctx context.Context, params *InvitationFunnelParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AcceptInviteWithBody Accept an invitation
 	//
@@ -2889,6 +3312,8 @@ type ClientInterface interface {
 	ResendInvites(ctx context.Context, params *ResendInvitesParams, body ResendInvitesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetUser Get a user
+	//
+	// The user, with the verdict on their address's domain when it is not healthy (domain_health).
 	//
 	// Corresponds with GET /users/{id} (the `GetUser` operationId).
 	GetUser(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3121,6 +3546,23 @@ func (c *Client) SignIn(ctx context.Context, body SignInJSONRequestBody, reqEdit
 	return c.Client.Do(req)
 }
 
+// ListDeliveryDomains Delivery health per recipient domain
+//
+// For every domain the organization's invitations were mailed to since a time (default: the last 30 days), what became of them and a verdict with advice, judged on the people the invitations went to so that one mistyped mailbox does not condemn its domain: blocking when the invitations of more than half of the people the provider reached (two at least) were blocked — the domain's mail server likely rejects our sender; invalid when an address of the domain was found to have no mail server; degraded when those of a fifth or more (two at least) bounced, were blocked, dropped, deferred or reported as spam; healthy otherwise. An invitation counts where its latest email stands. The worst domains come first, then the busiest.
+//
+// Corresponds with GET /delivery/domains (the `ListDeliveryDomains` operationId).
+func (c *Client) ListDeliveryDomains(ctx context.Context, params *ListDeliveryDomainsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDeliveryDomainsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetDocs Interactive API documentation
 //
 // Redirects to Swagger UI, which renders /openapi.yaml. Deep links to an operation work: /docs/#/People/listUsers.
@@ -3145,6 +3587,23 @@ func (c *Client) GetDocs(ctx context.Context, reqEditors ...RequestEditorFn) (*h
 // Corresponds with GET /healthz (the `GetHealth` operationId).
 func (c *Client) GetHealth(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetHealthRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// InvitationFunnel The invitation funnel
+//
+// For the people whose first invitation falls in [from, to) (default: the last 12 weeks), how many an invitation reached, how many accepted, the acceptance rate, the median and 90th-percentile time from the first invitation to the acceptance, how many are still pending, and the reminders sent to those who accepted before they did — in total and, with group_by, per week of the first invitation (in the organization's time zone), per inviter, per email domain or per bulk job. Computed from the facts recorded as invitations are sent, delivered and accepted.
+//
+// Corresponds with GET /insights/invitations (the `InvitationFunnel` operationId).
+func (c *Client) InvitationFunnel(ctx context.Context, params *InvitationFunnelParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewInvitationFunnelRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -3663,6 +4122,8 @@ func (c *Client) ResendInvites(ctx context.Context, params *ResendInvitesParams,
 
 // GetUser Get a user
 //
+// The user, with the verdict on their address's domain when it is not healthy (domain_health).
+//
 // Corresponds with GET /users/{id} (the `GetUser` operationId).
 func (c *Client) GetUser(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetUserRequest(c.Server, id)
@@ -4114,6 +4575,84 @@ func NewSignInRequestWithBody(server string, contentType string, body io.Reader)
 	return req, nil
 }
 
+// NewListDeliveryDomainsRequest constructs an http.Request for the ListDeliveryDomains method
+func NewListDeliveryDomainsRequest(server string, params *ListDeliveryDomainsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/delivery/domains")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Since != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "since", *params.Since, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Verdict != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "verdict", *params.Verdict, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetDocsRequest constructs an http.Request for the GetDocs method
 func NewGetDocsRequest(server string) (*http.Request, error) {
 	var err error
@@ -4158,6 +4697,84 @@ func NewGetHealthRequest(server string) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewInvitationFunnelRequest constructs an http.Request for the InvitationFunnel method
+func NewInvitationFunnelRequest(server string, params *InvitationFunnelParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/insights/invitations")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.GroupBy != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "group_by", *params.GroupBy, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -5715,6 +6332,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /auth/token (the `SignIn` operationId).
 	SignInWithResponse(ctx context.Context, body SignInJSONRequestBody, reqEditors ...RequestEditorFn) (*SignInResponse, error)
 
+	// ListDeliveryDomainsWithResponse Delivery health per recipient domain
+	//
+	// For every domain the organization's invitations were mailed to since a time (default: the last 30 days), what became of them and a verdict with advice, judged on the people the invitations went to so that one mistyped mailbox does not condemn its domain: blocking when the invitations of more than half of the people the provider reached (two at least) were blocked — the domain's mail server likely rejects our sender; invalid when an address of the domain was found to have no mail server; degraded when those of a fifth or more (two at least) bounced, were blocked, dropped, deferred or reported as spam; healthy otherwise. An invitation counts where its latest email stands. The worst domains come first, then the busiest.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /delivery/domains (the `ListDeliveryDomains` operationId).
+	ListDeliveryDomainsWithResponse(ctx context.Context, params *ListDeliveryDomainsParams, reqEditors ...RequestEditorFn) (*ListDeliveryDomainsResponse, error)
+
 	// GetDocsWithResponse Interactive API documentation
 	//
 	// Redirects to Swagger UI, which renders /openapi.yaml. Deep links to an operation work: /docs/#/People/listUsers.
@@ -5732,6 +6358,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /healthz (the `GetHealth` operationId).
 	GetHealthWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetHealthResponse, error)
+
+	// InvitationFunnelWithResponse The invitation funnel
+	//
+	// For the people whose first invitation falls in [from, to) (default: the last 12 weeks), how many an invitation reached, how many accepted, the acceptance rate, the median and 90th-percentile time from the first invitation to the acceptance, how many are still pending, and the reminders sent to those who accepted before they did — in total and, with group_by, per week of the first invitation (in the organization's time zone), per inviter, per email domain or per bulk job. Computed from the facts recorded as invitations are sent, delivered and accepted.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /insights/invitations (the `InvitationFunnel` operationId).
+	InvitationFunnelWithResponse(ctx context.Context, params *InvitationFunnelParams, reqEditors ...RequestEditorFn) (*InvitationFunnelResponse, error)
 
 	// AcceptInviteWithBodyWithResponse Accept an invitation
 	//
@@ -5984,6 +6619,8 @@ type ClientWithResponsesInterface interface {
 	ResendInvitesWithResponse(ctx context.Context, params *ResendInvitesParams, body ResendInvitesJSONRequestBody, reqEditors ...RequestEditorFn) (*ResendInvitesResponse, error)
 
 	// GetUserWithResponse Get a user
+	//
+	// The user, with the verdict on their address's domain when it is not healthy (domain_health).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -6672,6 +7309,111 @@ func (r SignInResponse) ContentType() string {
 	return ""
 }
 
+// ListDeliveryDomainsResponse200Headers the declared response headers of an HTTP 200 response for ListDeliveryDomains
+type ListDeliveryDomainsResponse200Headers struct {
+	XRequestID string
+}
+
+// ListDeliveryDomainsResponse400Headers the declared response headers of an HTTP 400 response for ListDeliveryDomains
+type ListDeliveryDomainsResponse400Headers struct {
+	XRequestID string
+}
+
+// ListDeliveryDomainsResponse401Headers the declared response headers of an HTTP 401 response for ListDeliveryDomains
+type ListDeliveryDomainsResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      string
+}
+
+// ListDeliveryDomainsResponse403Headers the declared response headers of an HTTP 403 response for ListDeliveryDomains
+type ListDeliveryDomainsResponse403Headers struct {
+	XRequestID string
+}
+
+// ListDeliveryDomainsResponse500Headers the declared response headers of an HTTP 500 response for ListDeliveryDomains
+type ListDeliveryDomainsResponse500Headers struct {
+	XRequestID string
+}
+
+type ListDeliveryDomainsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DomainHealthList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListDeliveryDomainsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListDeliveryDomainsResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListDeliveryDomainsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListDeliveryDomainsResponse403Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListDeliveryDomainsResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDeliveryDomainsResponse) GetJSON200() *DomainHealthList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListDeliveryDomainsResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListDeliveryDomainsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListDeliveryDomainsResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListDeliveryDomainsResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDeliveryDomainsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDeliveryDomainsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDeliveryDomainsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDeliveryDomainsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetDocsResponse302Headers the declared response headers of an HTTP 302 response for GetDocs
 type GetDocsResponse302Headers struct {
 	Location   *string
@@ -6784,6 +7526,111 @@ func (r GetHealthResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetHealthResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// InvitationFunnelResponse200Headers the declared response headers of an HTTP 200 response for InvitationFunnel
+type InvitationFunnelResponse200Headers struct {
+	XRequestID string
+}
+
+// InvitationFunnelResponse400Headers the declared response headers of an HTTP 400 response for InvitationFunnel
+type InvitationFunnelResponse400Headers struct {
+	XRequestID string
+}
+
+// InvitationFunnelResponse401Headers the declared response headers of an HTTP 401 response for InvitationFunnel
+type InvitationFunnelResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      string
+}
+
+// InvitationFunnelResponse403Headers the declared response headers of an HTTP 403 response for InvitationFunnel
+type InvitationFunnelResponse403Headers struct {
+	XRequestID string
+}
+
+// InvitationFunnelResponse500Headers the declared response headers of an HTTP 500 response for InvitationFunnel
+type InvitationFunnelResponse500Headers struct {
+	XRequestID string
+}
+
+type InvitationFunnelResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *InvitationFunnel
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *InvitationFunnelResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *InvitationFunnelResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *InvitationFunnelResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *InvitationFunnelResponse403Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *InvitationFunnelResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r InvitationFunnelResponse) GetJSON200() *InvitationFunnel {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r InvitationFunnelResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r InvitationFunnelResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r InvitationFunnelResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r InvitationFunnelResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r InvitationFunnelResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r InvitationFunnelResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r InvitationFunnelResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r InvitationFunnelResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10445,6 +11292,21 @@ func (c *ClientWithResponses) SignInWithResponse(ctx context.Context, body SignI
 	return ParseSignInResponse(rsp)
 }
 
+// ListDeliveryDomainsWithResponse Delivery health per recipient domain
+//
+// For every domain the organization's invitations were mailed to since a time (default: the last 30 days), what became of them and a verdict with advice, judged on the people the invitations went to so that one mistyped mailbox does not condemn its domain: blocking when the invitations of more than half of the people the provider reached (two at least) were blocked — the domain's mail server likely rejects our sender; invalid when an address of the domain was found to have no mail server; degraded when those of a fifth or more (two at least) bounced, were blocked, dropped, deferred or reported as spam; healthy otherwise. An invitation counts where its latest email stands. The worst domains come first, then the busiest.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /delivery/domains (the `ListDeliveryDomains` operationId).
+func (c *ClientWithResponses) ListDeliveryDomainsWithResponse(ctx context.Context, params *ListDeliveryDomainsParams, reqEditors ...RequestEditorFn) (*ListDeliveryDomainsResponse, error) {
+	rsp, err := c.ListDeliveryDomains(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDeliveryDomainsResponse(rsp)
+}
+
 // GetDocsWithResponse Interactive API documentation
 //
 // Redirects to Swagger UI, which renders /openapi.yaml. Deep links to an operation work: /docs/#/People/listUsers.
@@ -10473,6 +11335,21 @@ func (c *ClientWithResponses) GetHealthWithResponse(ctx context.Context, reqEdit
 		return nil, err
 	}
 	return ParseGetHealthResponse(rsp)
+}
+
+// InvitationFunnelWithResponse The invitation funnel
+//
+// For the people whose first invitation falls in [from, to) (default: the last 12 weeks), how many an invitation reached, how many accepted, the acceptance rate, the median and 90th-percentile time from the first invitation to the acceptance, how many are still pending, and the reminders sent to those who accepted before they did — in total and, with group_by, per week of the first invitation (in the organization's time zone), per inviter, per email domain or per bulk job. Computed from the facts recorded as invitations are sent, delivered and accepted.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /insights/invitations (the `InvitationFunnel` operationId).
+func (c *ClientWithResponses) InvitationFunnelWithResponse(ctx context.Context, params *InvitationFunnelParams, reqEditors ...RequestEditorFn) (*InvitationFunnelResponse, error) {
+	rsp, err := c.InvitationFunnel(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseInvitationFunnelResponse(rsp)
 }
 
 // AcceptInviteWithBodyWithResponse Accept an invitation
@@ -10894,6 +11771,8 @@ func (c *ClientWithResponses) ResendInvitesWithResponse(ctx context.Context, par
 }
 
 // GetUserWithResponse Get a user
+//
+// The user, with the verdict on their address's domain when it is not healthy (domain_health).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -12010,6 +12889,120 @@ func ParseSignInResponse(rsp *http.Response) (*SignInResponse, error) {
 	return response, nil
 }
 
+// ParseListDeliveryDomainsResponse parses an HTTP response from a ListDeliveryDomainsWithResponse call
+func ParseListDeliveryDomainsResponse(rsp *http.Response) (*ListDeliveryDomainsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDeliveryDomainsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DomainHealthList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListDeliveryDomainsResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListDeliveryDomainsResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListDeliveryDomainsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListDeliveryDomainsResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListDeliveryDomainsResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetDocsResponse parses an HTTP response from a GetDocsWithResponse call
 func ParseGetDocsResponse(rsp *http.Response) (*GetDocsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12112,6 +13105,120 @@ func ParseGetHealthResponse(rsp *http.Response) (*GetHealthResponse, error) {
 		response.Headers200 = &headers
 	case rsp.StatusCode == 500:
 		var headers GetHealthResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseInvitationFunnelResponse parses an HTTP response from a InvitationFunnelWithResponse call
+func ParseInvitationFunnelResponse(rsp *http.Response) (*InvitationFunnelResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &InvitationFunnelResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest InvitationFunnel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers InvitationFunnelResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers InvitationFunnelResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers InvitationFunnelResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers InvitationFunnelResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 500:
+		var headers InvitationFunnelResponse500Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {

@@ -19,6 +19,8 @@ import (
 	"github.com/invitedhq/invited/internal/database"
 	"github.com/invitedhq/invited/internal/jobs"
 	"github.com/invitedhq/invited/internal/mail"
+	"github.com/invitedhq/invited/internal/maildomain"
+	"github.com/invitedhq/invited/internal/people"
 	"github.com/invitedhq/invited/internal/wiring"
 	"github.com/invitedhq/invited/web"
 )
@@ -91,12 +93,16 @@ func (a *app) wire(ctx context.Context, migrate bool) error {
 			return fmt.Errorf("SENDGRID_WEBHOOK_PUBLIC_KEY: %w", err)
 		}
 	}
+	domains, err := newDomainChecker(a.cfg, a.log)
+	if err != nil {
+		return err
+	}
 	a.hasher = auth.NewHasher(0)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.App, err = wiring.Build(wiring.Parts{
 		DB: a.db, Tokens: a.tokens, Signer: a.signer, Hasher: a.hasher, Mailer: mailer, Webhook: hook,
-		AppBaseURL: a.cfg.AppBaseURL, RefreshTTL: a.cfg.RefreshTokenTTL, Logger: a.log, Jobs: jobs.Options{Workers: a.cfg.JobWorkers},
+		AppBaseURL: a.cfg.AppBaseURL, RefreshTTL: a.cfg.RefreshTokenTTL, Logger: a.log, MailDomains: domains, Jobs: jobs.Options{Workers: a.cfg.JobWorkers},
 		HTTP: wiring.HTTP{Metrics: reg, CORSAllowedOrigins: a.cfg.CORSAllowedOrigins, TrustedProxies: a.cfg.TrustedProxies,
 			PublicRateLimit: a.cfg.PublicRateLimit, Console: web.Console(a.cfg.Console)},
 	})
@@ -114,6 +120,26 @@ func newMailer(cfg config.Config, log *slog.Logger) (mail.Sender, error) {
 		return nil, fmt.Errorf("SendGrid: %w", err)
 	}
 	return sg, nil
+}
+
+// newDomainChecker is the deliverability check of DNS_RESOLVER, or nil when it is off.
+func newDomainChecker(cfg config.Config, log *slog.Logger) (people.DomainChecker, error) {
+	servers := cfg.DNSServers
+	switch cfg.DNSResolver {
+	case config.DNSOff:
+		log.Info("DNS_RESOLVER is off: new addresses are not checked for a mail server")
+		return nil, nil
+	case config.DNSSystem:
+		var err error
+		if servers, err = maildomain.SystemServers("/etc/resolv.conf"); err != nil {
+			return nil, fmt.Errorf("DNS_RESOLVER=system: %w (set DNS_RESOLVER to resolver addresses, or off)", err)
+		}
+	}
+	c, err := maildomain.New(maildomain.Config{Servers: servers})
+	if err != nil {
+		return nil, fmt.Errorf("DNS_RESOLVER: %w", err)
+	}
+	return c, nil
 }
 
 func (a *app) close() { _ = a.db.Close() }

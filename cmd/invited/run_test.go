@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/invitedhq/invited/internal/config"
+	"github.com/invitedhq/invited/internal/maildomain/dnstest"
 	"github.com/invitedhq/invited/internal/testdb"
 )
 
@@ -56,12 +57,16 @@ func runCmd(t *testing.T, env map[string]string, args ...string) (stdout, stderr
 	return out.String(), errOut.String(), err
 }
 
+// The environments of these tests point DNS_RESOLVER at a local DNS server,
+// so that the deliverability check of new addresses asks nothing outside.
 func sqliteEnv(t *testing.T) map[string]string {
-	return map[string]string{"DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "invited.db"), "LOG_FORMAT": "text"}
+	return map[string]string{"DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "invited.db"), "LOG_FORMAT": "text",
+		"DNS_RESOLVER": dnstest.NewServer(t, dnstest.HasMX).Addr}
 }
 
 func postgresEnv(t *testing.T) map[string]string {
-	return map[string]string{"DATABASE_URL": testdb.EmptyPostgresURL(t), "JWT_SECRET": strings.Repeat("s", 40), "LOG_FORMAT": "text"}
+	return map[string]string{"DATABASE_URL": testdb.EmptyPostgresURL(t), "JWT_SECRET": strings.Repeat("s", 40), "LOG_FORMAT": "text",
+		"DNS_RESOLVER": dnstest.NewServer(t, dnstest.HasMX).Addr}
 }
 
 func envFor(t *testing.T, d config.Dialect) map[string]string {

@@ -25,6 +25,8 @@ import (
 	"github.com/invitedhq/invited/internal/jobs"
 	"github.com/invitedhq/invited/internal/mail"
 	"github.com/invitedhq/invited/internal/mail/sendgridtest"
+	"github.com/invitedhq/invited/internal/maildomain"
+	"github.com/invitedhq/invited/internal/maildomain/dnstest"
 	"github.com/invitedhq/invited/internal/people"
 	"github.com/invitedhq/invited/internal/store"
 	"github.com/invitedhq/invited/internal/testdb"
@@ -59,6 +61,9 @@ type Env struct {
 	// shows how much hashing a request did.
 	Hasher *auth.Hasher
 	Clock  *Clock
+	// DNS is the resolver the deliverability check of new addresses asks:
+	// a local server where every domain has an MX unless a test says otherwise.
+	DNS *dnstest.Server
 	// Logs holds everything the service logged.
 	Logs *LogBuffer
 
@@ -77,6 +82,8 @@ type Options struct {
 	DatabaseURL string
 	// SendGridTimeout bounds one request to the fake SendGrid; default 2 s.
 	SendGridTimeout time.Duration
+	// DNSTimeout bounds the deliverability check of an address; default 2 s.
+	DNSTimeout time.Duration
 	// ExternalIdP makes the environment a deployment that verifies the
 	// tokens of another identity provider (JWT_PUBLIC_KEY_FILE) and mints
 	// none of its own; Env.Token signs as that provider.
@@ -133,6 +140,10 @@ func New(t testing.TB, dialect config.Dialect, opts ...Options) *Env {
 		From: mail.Address{Email: "invites@invited.test", Name: "Invited"}, Timeout: o.SendGridTimeout})
 	must(t, err)
 
+	e.DNS = dnstest.NewServer(t, dnstest.HasMX)
+	domains, err := maildomain.New(maildomain.Config{Servers: []string{e.DNS.Addr}, Timeout: o.DNSTimeout})
+	must(t, err)
+
 	// Cheap hashing keeps tests fast; the parameters are a property of the hasher, not of the rules under test.
 	e.Hasher = auth.NewHasherWithParams(4, auth.Params{Memory: 1024, Time: 1, Threads: 1})
 
@@ -143,7 +154,7 @@ func New(t testing.TB, dialect config.Dialect, opts ...Options) *Env {
 
 	a, err := wiring.Build(wiring.Parts{
 		DB: e.DB, Tokens: e.Tokens, Signer: e.Signer, Hasher: e.Hasher, Mailer: sender, Webhook: hook,
-		AppBaseURL: AppBaseURL, Now: e.Clock.Now, Logger: logger, WrapJobRunner: o.WrapJobRunner,
+		AppBaseURL: AppBaseURL, Now: e.Clock.Now, Logger: logger, WrapJobRunner: o.WrapJobRunner, MailDomains: domains,
 		Jobs: jobs.Options{Workers: 4, PollInterval: 20 * time.Millisecond, Backoff: TestBackoff},
 		HTTP: wiring.HTTP{PublicRateLimit: o.PublicRateLimit, CORSAllowedOrigins: o.CORSAllowedOrigins, Console: web.Console(o.Console)},
 	})
@@ -201,6 +212,13 @@ func (c *Clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.offset += d
+}
+
+// Set moves the clock to t, from where it runs on with real time.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset = time.Until(t)
 }
 
 // LogBuffer collects log output, safe for concurrent writers.

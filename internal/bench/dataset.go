@@ -213,7 +213,8 @@ func (g *generator) invite(org people.Organization, owner people.User, u people.
 	inv := people.Invite{
 		ID: g.id(at), OrganizationID: org.ID, UserID: u.ID, CreatedBy: &owner.ID, Sequence: seq, KeyID: "k1",
 		CreatedAt: at, ExpiresAt: at.Add(inviteTTL).Truncate(time.Second),
-		Delivery: people.Delivery{Status: people.DeliveryQueued, UpdatedAt: at},
+		Delivery:        people.Delivery{Status: people.DeliveryQueued, UpdatedAt: at},
+		RecipientDomain: u.Email[strings.IndexByte(u.Email, '@')+1:], LastEmailedAt: at,
 	}
 	status, reason := g.delivery()
 	if status == people.DeliveryQueued {

@@ -56,6 +56,11 @@ func Load(ctx context.Context, conn *pgx.Conn, ds *DataSet) error {
 	if err := copyRows(ctx, tx, "invites", inviteColumns, len(ds.Invites), func(i int) []any { return inviteRow(ds.Invites[i]) }); err != nil {
 		return err
 	}
+	for _, q := range funnelFacts {
+		if _, err := tx.Exec(ctx, q); err != nil {
+			return fmt.Errorf("bench: funnel facts: %w", err)
+		}
+	}
 	if _, err := tx.Exec(ctx, "ALTER TABLE users ADD CONSTRAINT "+latestInviteFK+" "+fkDef); err != nil {
 		return fmt.Errorf("bench: restore %s: %w", latestInviteFK, err)
 	}
@@ -108,13 +113,28 @@ func userRow(u people.User) []any {
 
 var inviteColumns = []string{"id", "organization_id", "user_id", "created_by", "sequence", "key_id", "created_at",
 	"expires_at", "revoked_at", "revoke_reason", "accepted_at", "delivery_status", "delivery_reason",
-	"delivery_updated_at", "delivery_event_at", "provider_message_id", "sent_at", "send_attempts"}
+	"delivery_updated_at", "delivery_event_at", "provider_message_id", "sent_at", "send_attempts", "recipient_domain",
+	"last_emailed_at"}
 
 func inviteRow(i people.Invite) []any {
 	return []any{i.ID, i.OrganizationID, i.UserID, id(i.CreatedBy), int32(i.Sequence), i.KeyID, i.CreatedAt, //nolint:gosec // small counts
 		i.ExpiresAt, ts(i.RevokedAt), text(string(i.RevokeReason)), ts(i.AcceptedAt), string(i.Delivery.Status),
 		text(i.Delivery.Reason), i.Delivery.UpdatedAt, ts(i.Delivery.EventAt), text(i.Delivery.MessageID),
-		ts(i.Delivery.SentAt), int32(i.Delivery.Attempts)} //nolint:gosec // small counts
+		ts(i.Delivery.SentAt), int32(i.Delivery.Attempts), i.RecipientDomain, i.LastEmailedAt} //nolint:gosec // small counts
+}
+
+// funnelFacts derives each user's funnel columns from their invitations,
+// as the service records them when it invites, and as the migration that
+// added them backfilled them.
+var funnelFacts = []string{
+	`UPDATE users u SET first_invited_at = f.created_at, first_invited_by = f.created_by
+		FROM invites f WHERE f.user_id = u.id AND f.sequence = 1`,
+	`UPDATE users u SET accepted_at = i.accepted_at FROM invites i WHERE i.user_id = u.id AND i.accepted_at IS NOT NULL`,
+	`UPDATE users u SET first_delivered_at = d.at
+		FROM (SELECT user_id, min(CASE WHEN delivery_status = 'delivered' THEN COALESCE(delivery_event_at, delivery_updated_at)
+			ELSE accepted_at END) AS at
+			FROM invites WHERE delivery_status = 'delivered' OR accepted_at IS NOT NULL GROUP BY user_id) d
+		WHERE d.user_id = u.id`,
 }
 
 // text, id and ts turn Go's "absent" into SQL NULL.

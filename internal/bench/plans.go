@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
@@ -93,6 +94,9 @@ type Explainer struct {
 	mu       sync.Mutex
 	last     string
 	lastArgs []any
+	// statements collects every statement while a Call runs.
+	statements []Plan
+	collecting bool
 }
 
 // NewExplainer prepares to explain listings as the user actorID of orgID.
@@ -116,6 +120,74 @@ func (x *Explainer) record(tx *gorm.DB) {
 	defer x.mu.Unlock()
 	x.last = tx.Statement.SQL.String()
 	x.lastArgs = append([]any(nil), tx.Statement.Vars...)
+	if x.collecting {
+		x.statements = append(x.statements, Plan{SQL: x.last, Args: x.lastArgs})
+	}
+}
+
+// Call runs fn as the explainer's actor through the real service and
+// explains every statement it sent, with the generic plan of its prepared
+// statement, as the service's connections run it.
+func (x *Explainer) Call(ctx context.Context, name string, fn func(ctx context.Context, svc *people.Service, actor people.Actor) error) ([]Plan, error) {
+	x.mu.Lock()
+	x.statements, x.collecting = nil, true
+	x.mu.Unlock()
+	err := fn(ctx, x.svc, x.actor)
+	x.mu.Lock()
+	plans := x.statements
+	x.statements, x.collecting = nil, false
+	x.mu.Unlock()
+	if err != nil {
+		return nil, fmt.Errorf("bench: %s: %w", name, err)
+	}
+	for i := range plans {
+		plans[i].Shape = Shape{Name: name}
+		if plans[i].Text, err = explainGeneric(ctx, x.db.SQL, plans[i].SQL, plans[i].Args); err != nil {
+			return nil, fmt.Errorf("bench: %s: %w", name, err)
+		}
+	}
+	return plans, nil
+}
+
+// Reports are the delivery report and the funnel calls whose plans are
+// checked: each must read its rows through an index, never a whole table.
+func Reports() []Report {
+	funnel := func(groupBy string) func(ctx context.Context, svc *people.Service, a people.Actor) error {
+		return func(ctx context.Context, svc *people.Service, a people.Actor) error {
+			_, err := svc.InvitationFunnel(ctx, a, people.FunnelParams{GroupBy: people.FunnelGrouping(groupBy)})
+			return err
+		}
+	}
+	return []Report{
+		{Name: "delivery report, last 30 days", Path: "/delivery/domains", Call: func(ctx context.Context, svc *people.Service, a people.Actor) error {
+			_, err := svc.DomainReport(ctx, a, people.DomainReportQuery{})
+			return err
+		}},
+		{Name: "funnel, last 12 weeks", Path: "/insights/invitations", Call: funnel("")},
+		{Name: "funnel per week", Path: "/insights/invitations?group_by=week", Call: funnel("week")},
+		{Name: "funnel per inviter", Path: "/insights/invitations?group_by=inviter", Call: funnel("inviter")},
+		{Name: "funnel per domain", Path: "/insights/invitations?group_by=domain", Call: funnel("domain")},
+		{Name: "funnel per job", Path: "/insights/invitations?group_by=job", Call: funnel("job")},
+	}
+}
+
+// Report is one call of a report route through the service.
+type Report struct {
+	Name string
+	// Path is the request it stands for.
+	Path string
+	Call func(ctx context.Context, svc *people.Service, actor people.Actor) error
+}
+
+// SeqScan reports whether the plan reads the whole users or invites table;
+// the small tables (organizations) are rightly read whole.
+func (p Plan) SeqScan() bool {
+	for _, t := range []string{"users", "invites"} {
+		if strings.Contains(p.Text, "Seq Scan on "+t+" ") || strings.HasSuffix(strings.TrimSpace(p.Text), "Seq Scan on "+t) {
+			return true
+		}
+	}
+	return false
 }
 
 // Explain lists the shape's page through the service and explains the
@@ -250,6 +322,14 @@ func literal(v any) (string, error) {
 		return quote(v.Format(time.RFC3339Nano)), nil
 	case int:
 		return fmt.Sprint(v), nil
+	case bool:
+		return fmt.Sprint(v), nil
+	case driver.Valuer:
+		dv, err := v.Value()
+		if err != nil {
+			return "", err
+		}
+		return literal(dv)
 	default:
 		return "", fmt.Errorf("bench: no literal for %T", v)
 	}

@@ -22,13 +22,8 @@ import (
 // and the search's access path, which the planner rightly picks per pattern.
 func TestListingPlansUseIndexes(t *testing.T) {
 	t.Parallel()
-	dbURL, ds := seeded(t, smallSpec(t, 3_000, 40))
 	ctx := context.Background()
-	db, err := database.Open(ctx, dbURL, database.Options{})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = db.Close() })
-	x, err := bench.NewExplainer(ctx, db, ds.Org.ID, ds.Owner.ID)
-	require.NoError(t, err)
+	x := smallExplainer(t)
 
 	for _, s := range bench.Shapes("okafor") {
 		p, err := x.Explain(ctx, s)
@@ -37,4 +32,41 @@ func TestListingPlansUseIndexes(t *testing.T) {
 		require.Contains(t, p.Text, "on users u", "%s: no node reads users?\n%s", s.Name, p.Text)
 		require.Equal(t, strings.Contains(s.Query, "q="), p.PerExecution, "%s: searches, and only they, are planned per execution", s.Name)
 	}
+}
+
+// The delivery report and the funnel read their rows through indexes: the
+// organization's recent invitations (invites_recent), the people first
+// invited in the period (users_funnel, index-only), the few users with an
+// email warning; never a whole table.
+func TestReportPlansUseIndexes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	x := smallExplainer(t)
+
+	for _, r := range bench.Reports() {
+		plans, err := x.Call(ctx, r.Name, r.Call)
+		require.NoError(t, err, r.Name)
+		require.NotEmpty(t, plans, r.Name)
+		for _, p := range plans {
+			require.False(t, p.SeqScan(), "%s reads a whole table:\n%s\n%s", r.Name, p.SQL, p.Text)
+		}
+		for _, p := range plans {
+			if strings.Contains(p.SQL, "first_invited_at >=") {
+				require.Contains(t, p.Text, "Index Only Scan using users_funnel", "%s:\n%s", r.Name, p.Text)
+			}
+		}
+	}
+}
+
+// smallExplainer explains as the owner of a fresh small data set.
+func smallExplainer(t *testing.T) *bench.Explainer {
+	t.Helper()
+	dbURL, ds := seeded(t, smallSpec(t, 3_000, 40))
+	ctx := context.Background()
+	db, err := database.Open(ctx, dbURL, database.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	x, err := bench.NewExplainer(ctx, db, ds.Org.ID, ds.Owner.ID)
+	require.NoError(t, err)
+	return x
 }

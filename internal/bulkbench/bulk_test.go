@@ -20,6 +20,7 @@ import (
 
 	"github.com/invitedhq/invited/internal/config"
 	"github.com/invitedhq/invited/internal/mail/sendgridtest"
+	"github.com/invitedhq/invited/internal/maildomain/dnstest"
 	"github.com/invitedhq/invited/internal/testdb"
 )
 
@@ -94,7 +95,9 @@ func start(t testing.TB, fake *sendgridtest.Server) *server {
 	s := &server{t: t, base: "http://" + addr, bin: bin, env: append(os.Environ(),
 		"DATABASE_URL="+testdb.NewURL(t, config.Postgres), "HTTP_ADDR="+addr, "LOG_LEVEL=warn",
 		"JWT_SECRET=bench-secret-bench-secret-bench-secret-0123", "SENDGRID_API_KEY="+fake.APIKey,
-		"SENDGRID_API_URL="+fake.URL, "MAIL_FROM=Invited <invites@invited.test>", "APP_BASE_URL=https://app.test")}
+		"SENDGRID_API_URL="+fake.URL, "MAIL_FROM=Invited <invites@invited.test>", "APP_BASE_URL=https://app.test",
+		// Imports check each new domain for a mail server: against a local DNS server.
+		"DNS_RESOLVER="+dnstest.NewServer(t, dnstest.HasMX).Addr)}
 	s.run("migrate")
 	s.run("org", "create", "--slug", "bench", "--name", "Bench", "--owner-email", "owner@example.com",
 		"--owner-password", "plum-harbor-violet-7-engine")

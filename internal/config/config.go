@@ -64,6 +64,12 @@ type Config struct {
 	SendGridTemplateID       string
 	SendGridWebhookPublicKey string
 
+	// DNSResolver is "system" (the host's resolv.conf), "off" (no
+	// deliverability check of new addresses) or DNSServers.
+	DNSResolver string
+	// DNSServers are the resolvers DNS_RESOLVER names, host:port.
+	DNSServers []string
+
 	CORSAllowedOrigins []string
 	PublicRateLimit    int
 	JobWorkers         int
@@ -114,6 +120,7 @@ var Vars = []Var{
 	{Name: "SENDGRID_API_URL", Default: "https://api.sendgrid.com", Help: "SendGrid API base URL"},
 	{Name: "SENDGRID_TEMPLATE_ID", Default: "", Help: "optional SendGrid dynamic template id used instead of the built-in templates"},
 	{Name: "SENDGRID_WEBHOOK_PUBLIC_KEY", Default: "", Help: "base64 public key of SendGrid's signed event webhook; empty disables POST /webhooks/sendgrid"},
+	{Name: "DNS_RESOLVER", Default: "system", Help: "resolvers asked whether a new address's domain has a mail server (MX, else A/AAAA): system (resolv.conf), off, or comma-separated host[:port]"},
 	{Name: "CORS_ALLOWED_ORIGINS", Default: "", Help: "comma-separated origins allowed to call the API from a browser; empty allows none"},
 	{Name: "PUBLIC_RATE_LIMIT", Default: "60", Help: "requests per minute per client IP on public routes (/auth/token, /invites/*)"},
 	{Name: "JOB_WORKERS", Default: "10", Help: "background job workers (emails, bulk jobs) per replica"},
@@ -156,6 +163,8 @@ func Load(getenv func(string) string) (Config, error) {
 	c.SendGridAPIURL = strings.TrimRight(r.httpURL("SENDGRID_API_URL"), "/")
 	c.SendGridTemplateID = r.str("SENDGRID_TEMPLATE_ID")
 	c.SendGridWebhookPublicKey = r.str("SENDGRID_WEBHOOK_PUBLIC_KEY")
+
+	c.DNSResolver, c.DNSServers = r.resolver("DNS_RESOLVER")
 
 	c.CORSAllowedOrigins = r.origins("CORS_ALLOWED_ORIGINS")
 	c.PublicRateLimit = r.integer("PUBLIC_RATE_LIMIT", 1, 1_000_000)
@@ -346,6 +355,32 @@ func (r *reader) origins(name string) []string {
 		}
 	}
 	return out
+}
+
+// DNS resolver modes besides a list of servers.
+const (
+	DNSSystem = "system"
+	DNSOff    = "off"
+)
+
+func (r *reader) resolver(name string) (string, []string) {
+	switch v := strings.ToLower(r.str(name)); v {
+	case DNSSystem, DNSOff:
+		return v, nil
+	}
+	var servers []string
+	for _, s := range r.list(name) {
+		host, port, err := net.SplitHostPort(s)
+		if err != nil {
+			host, port = s, "53"
+		}
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 || net.ParseIP(strings.Trim(host, "[]")) == nil {
+			r.fail(name, "must be system, off, or resolver IP addresses with optional ports like 10.0.0.2:53, got %q", s)
+			continue
+		}
+		servers = append(servers, net.JoinHostPort(strings.Trim(host, "[]"), port))
+	}
+	return "servers", servers
 }
 
 func (r *reader) cidrs(name string) []*net.IPNet {

@@ -35,3 +35,21 @@ func TestSQLiteLowerFoldsUnicode(t *testing.T) {
 	require.NoError(t, db.SQL.QueryRow("SELECT lower('ÉMILE')").Scan(&builtin))
 	require.Equal(t, "Émile", builtin, "SQLite's own lower() leaves non-ASCII letters alone, hence the function")
 }
+
+// week_start agrees with PostgreSQL's date_trunc('week', t AT TIME ZONE zone).
+func TestSQLiteWeekStartInTimeZone(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t, config.SQLite)
+	for _, tc := range []struct {
+		at, zone, want string
+	}{
+		{"2026-11-23 00:00:00+00:00", "UTC", "2026-11-23"},              // a Monday
+		{"2026-11-29 23:59:59.999999+00:00", "UTC", "2026-11-23"},       // the Sunday after
+		{"2026-11-29 23:30:00+00:00", "Europe/Paris", "2026-11-30"},     // already Monday in Paris
+		{"2026-11-30 03:00:00+00:00", "America/New_York", "2026-11-23"}, // still Sunday in New York
+	} {
+		var got string
+		require.NoError(t, db.SQL.QueryRow("SELECT "+database.SQLiteWeekStart+"(?, ?)", tc.at, tc.zone).Scan(&got))
+		require.Equal(t, tc.want, got, "%s in %s", tc.at, tc.zone)
+	}
+}

@@ -72,7 +72,7 @@ func (s *Service) runBatch(ctx context.Context, job *Job, now time.Time) (done b
 	if err != nil {
 		return false, err
 	}
-	box := &outbox{}
+	box := &outbox{jobID: &job.ID}
 	switch job.Kind {
 	case JobBulkResend:
 		err = s.resendBatch(ctx, actor, org, *job, items, box, now)
@@ -167,6 +167,8 @@ func (s *Service) importBatch(ctx context.Context, actor Actor, org Organization
 	if err != nil {
 		return err
 	}
+	// One lookup per distinct domain of the batch, all within one timeout.
+	warnings := s.emailWarnings(ctx, emails...)
 	for i := range items {
 		it := &items[i]
 		if it.Input == nil {
@@ -184,6 +186,7 @@ func (s *Service) importBatch(ctx context.Context, actor Actor, org Organization
 			continue
 		}
 		n.NoInvite = !job.Params.SendInvites
+		n.emailWarnings = warnings[n.Email]
 		u, err := s.createUser(ctx, org, &actor.ID, n, box)
 		if err != nil {
 			return err

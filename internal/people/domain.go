@@ -5,6 +5,7 @@
 package people
 
 import (
+	"cmp"
 	"time"
 
 	"github.com/google/uuid"
@@ -78,6 +79,9 @@ type Organization struct {
 	UpdatedAt time.Time
 }
 
+// timeZone is the organization's IANA time zone, UTC when unset.
+func (o Organization) timeZone() string { return cmp.Or(o.TimeZone, "UTC") }
+
 // User is a person of an organization.
 type User struct {
 	ID                 uuid.UUID
@@ -92,6 +96,9 @@ type User struct {
 	MustChangePassword bool
 	// EmailSuggestion is a likely correction of a mistyped email domain.
 	EmailSuggestion string
+	// EmailWarnings are the EmailWarnings codes found when the address was
+	// given; empty when none was found or the check could not tell.
+	EmailWarnings []string
 	// Locale is the user's language (BCP 47), the language of their emails.
 	Locale         string
 	LatestInviteID *uuid.UUID
@@ -205,6 +212,12 @@ type Invite struct {
 	RevokeReason RevokeReason
 	AcceptedAt   *time.Time
 	Delivery     Delivery
+	// RecipientDomain is the domain of the address it was mailed to.
+	RecipientDomain string
+	// LastEmailedAt is when its email was last queued.
+	LastEmailedAt time.Time
+	// JobID is the bulk job that created it, if one did.
+	JobID *uuid.UUID
 }
 
 // Delivery is the email provider's view of an invitation's message.

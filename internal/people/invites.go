@@ -3,6 +3,7 @@ package people
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -13,7 +14,11 @@ import (
 
 // outbox collects the invites a batch of a bulk job creates, so that their
 // emails go out as one queued job (one provider call) instead of one each.
-type outbox struct{ inviteIDs []uuid.UUID }
+type outbox struct {
+	inviteIDs []uuid.UUID
+	// jobID is the bulk job of the batch, recorded on its invites.
+	jobID *uuid.UUID
+}
 
 // InviteOptions are the choices of one invitation.
 type InviteOptions struct {
@@ -69,8 +74,12 @@ func (s *Service) issueInvite(ctx context.Context, org Organization, u *User, ac
 		ID: newID(), OrganizationID: org.ID, UserID: u.ID, CreatedBy: actorID,
 		KeyID: s.signer.CurrentKeyID(), CreatedAt: now,
 		// Whole seconds: the link's signature covers the expiry in seconds.
-		ExpiresAt: now.Add(how.opts.lifetime(org)).Truncate(time.Second),
-		Delivery:  Delivery{Status: DeliveryQueued, UpdatedAt: now},
+		ExpiresAt:       now.Add(how.opts.lifetime(org)).Truncate(time.Second),
+		Delivery:        Delivery{Status: DeliveryQueued, UpdatedAt: now},
+		RecipientDomain: emailDomain(u.Email), LastEmailedAt: now,
+	}
+	if how.box != nil {
+		inv.JobID = how.box.jobID
 	}
 	if how.byHand {
 		inv.Delivery.Status = DeliveryByHand
@@ -119,6 +128,7 @@ func (s *Service) ResendInvite(ctx context.Context, actor Actor, id uuid.UUID, o
 	var (
 		inv      Invite
 		warnings []Warning
+		user     User
 	)
 	err = s.store.InTx(ctx, func(ctx context.Context) error {
 		u, err := s.store.LockUser(ctx, org.ID, id)
@@ -128,9 +138,41 @@ func (s *Service) ResendInvite(ctx context.Context, actor Actor, id uuid.UUID, o
 		if inv, warnings, err = s.resend(ctx, actor, org, &u, opts, nil); err != nil {
 			return err
 		}
+		user = u
 		return nil
 	})
-	return inv, warnings, err
+	if err != nil {
+		return Invite{}, nil, err
+	}
+	// After the commit: the resend is done whatever the report says.
+	h, err := s.userDomainHealth(ctx, user)
+	if err != nil {
+		return Invite{}, nil, err
+	}
+	if w, ok := domainWarning(h); ok {
+		warnings = append(warnings, w)
+	}
+	return inv, warnings, nil
+}
+
+// domainWarning tells a resend's caller that the user's domain is not healthy.
+func domainWarning(h DomainHealth) (Warning, bool) {
+	var facts string
+	switch h.Verdict {
+	case DomainHealthy:
+		return Warning{}, false
+	case DomainInvalid:
+		facts = "has no mail server"
+	case DomainBlocking:
+		facts = fmt.Sprintf("blocked %d of the %d invitations sent there in the last 30 days", h.Blocked, h.Sent)
+	case DomainDegraded:
+		facts = fmt.Sprintf("did not take %d of the %d invitations sent there in the last 30 days", h.problems(), h.Sent)
+	}
+	if h.TopReason != "" {
+		facts += " (most often: " + h.TopReason + ")"
+	}
+	return Warning{Code: "domain_" + string(h.Verdict),
+		Message: "The domain " + h.Domain + " " + facts + ". " + h.Verdict.Advice()}, true
 }
 
 // resend is one resend to a locked user; bulk resends call it per user

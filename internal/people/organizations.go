@@ -81,6 +81,7 @@ func (s *Service) CreateOrganization(ctx context.Context, n NewOrganization) (Or
 	if len(errs) > 0 {
 		return Organization{}, User{}, apperr.Invalid(errs...)
 	}
+	owner.emailWarnings = s.emailWarnings(ctx, owner.Email)[owner.Email]
 	now := s.now()
 	org := Organization{ID: newID(), Slug: n.Slug, Name: n.Name, InviteTTL: n.InviteTTL,
 		DefaultLocale: n.DefaultLocale, TimeZone: n.TimeZone, CreatedAt: now, UpdatedAt: now}

@@ -26,6 +26,7 @@ type Service struct {
 	// refreshTTL is a session's absolute lifetime.
 	refreshTTL time.Duration
 	throttle   *throttle
+	domains    DomainChecker
 }
 
 // Deps are the Service's collaborators.
@@ -43,6 +44,8 @@ type Deps struct {
 	// microsecond precision.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// MailDomains checks the domains of new addresses; nil checks nothing.
+	MailDomains DomainChecker
 }
 
 // NewService returns a Service.
@@ -56,7 +59,7 @@ func NewService(d Deps) *Service {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{store: d.Store, hasher: d.Hasher, tokens: d.Tokens, signer: d.Signer, mailer: d.Mailer,
-		baseURL: d.AppBaseURL, log: log, refreshTTL: d.RefreshTTL}
+		baseURL: d.AppBaseURL, log: log, refreshTTL: d.RefreshTTL, domains: d.MailDomains}
 	if s.refreshTTL <= 0 {
 		s.refreshTTL = DefaultRefreshTTL
 	}

@@ -67,6 +67,18 @@ type Store interface {
 	// so the job exists exactly when the invite does.
 	EnqueueInviteEmail(ctx context.Context, inv Invite) error
 
+	// DomainTallies counts the organization's invitations mailed since a
+	// time per recipient domain and delivery status; only those to domain
+	// when it is not empty.
+	DomainTallies(ctx context.Context, orgID uuid.UUID, since time.Time, domain string) ([]DomainTally, error)
+	// DomainsWithoutMailServer is the set of domains of the organization's
+	// addresses that carry WarningNoMailServer.
+	DomainsWithoutMailServer(ctx context.Context, orgID uuid.UUID) (map[string]bool, error)
+
+	// Funnel counts the people first invited in the query's period, per
+	// group and in total (the row marked Total).
+	Funnel(ctx context.Context, orgID uuid.UUID, q FunnelQuery) ([]FunnelRow, error)
+
 	AddAuditEvent(ctx context.Context, e *AuditEvent) error
 	ListAuditEvents(ctx context.Context, orgID uuid.UUID, f AuditFilter) ([]AuditEvent, error)
 

@@ -66,6 +66,9 @@ type NewUser struct {
 	NoInvite bool
 	// Invite are the options of that first invitation.
 	Invite InviteOptions
+
+	// emailWarnings are what the deliverability check found about Email.
+	emailWarnings []string
 }
 
 // validate normalizes the new user's fields and lists every problem.
@@ -140,6 +143,7 @@ func (s *Service) CreateUser(ctx context.Context, actor Actor, n NewUser) (User,
 	if err != nil {
 		return User{}, err
 	}
+	n.emailWarnings = s.emailWarnings(ctx, n.Email)[n.Email] // before the transaction: it waits on the network
 	var u User
 	err = s.store.InTx(ctx, func(ctx context.Context) error {
 		u, err = s.createUser(ctx, org, &actor.ID, n, nil)
@@ -158,7 +162,7 @@ func (s *Service) createUser(ctx context.Context, org Organization, actorID *uui
 	u := User{
 		ID: newID(), OrganizationID: org.ID, Email: n.Email, FirstName: n.FirstName, LastName: n.LastName,
 		Role: n.Role, Permissions: n.Permissions, Status: InvitePending, EmailSuggestion: SuggestEmail(n.Email),
-		Locale: n.Locale, CreatedAt: now, UpdatedAt: now,
+		Locale: n.Locale, EmailWarnings: n.emailWarnings, CreatedAt: now, UpdatedAt: now,
 	}
 	if u.Locale == "" {
 		u.Locale = org.DefaultLocale
@@ -230,8 +234,12 @@ func (s *Service) UpdateUser(ctx context.Context, actor Actor, id uuid.UUID, p U
 	if len(errs) > 0 {
 		return User{}, apperr.Invalid(errs...)
 	}
+	var warnings []string
+	if p.Email != nil {
+		warnings = s.emailWarnings(ctx, *p.Email)[*p.Email] // before the transaction: it waits on the network
+	}
 	return s.withTarget(ctx, actor, id, func(ctx context.Context, u *User) error {
-		return s.applyPatch(ctx, actor, u, p)
+		return s.applyPatch(ctx, actor, u, p, warnings)
 	})
 }
 
@@ -257,7 +265,8 @@ func (s *Service) withTarget(ctx context.Context, actor Actor, id uuid.UUID, fn 
 	return u, err
 }
 
-func (s *Service) applyPatch(ctx context.Context, actor Actor, u *User, p UserPatch) error {
+// applyPatch changes u as p says; emailWarnings are those of p's email.
+func (s *Service) applyPatch(ctx context.Context, actor Actor, u *User, p UserPatch, emailWarnings []string) error {
 	now := s.now()
 	var changed []string
 	emailChanged := p.Email != nil && *p.Email != u.Email
@@ -267,7 +276,7 @@ func (s *Service) applyPatch(ctx context.Context, actor Actor, u *User, p UserPa
 				"Only the email of an invite-pending user can be changed; this user is %s.", u.Status).WithUserStatus(string(u.Status))
 		}
 		from := u.Email
-		u.Email, u.EmailSuggestion = *p.Email, SuggestEmail(*p.Email)
+		u.Email, u.EmailSuggestion, u.EmailWarnings = *p.Email, SuggestEmail(*p.Email), emailWarnings
 		n, err := s.store.RevokeOpenInvites(ctx, u.ID, RevokedEmailChanged, now)
 		if err != nil {
 			return err

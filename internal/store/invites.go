@@ -32,9 +32,9 @@ func scanInvite(row scanner) (people.Invite, error) {
 // statements themselves.
 const insertInvite = `INSERT INTO invites (id, organization_id, user_id, created_by, sequence, key_id, created_at,
 	expires_at, revoked_at, revoke_reason, accepted_at, delivery_status, delivery_reason, delivery_updated_at,
-	delivery_event_at, provider_message_id, sent_at, send_attempts)
-	VALUES (?, ?, ?, ?, (SELECT COALESCE(MAX(sequence), 0) + 1 FROM invites WHERE user_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-	RETURNING id, user_id, organization_id, sequence, created_at`
+	delivery_event_at, provider_message_id, sent_at, send_attempts, recipient_domain, last_emailed_at, job_id)
+	VALUES (?, ?, ?, ?, (SELECT COALESCE(MAX(sequence), 0) + 1 FROM invites WHERE user_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	RETURNING id, user_id, organization_id, sequence, created_at, created_by, job_id`
 
 // AddInvite implements people.Store. On PostgreSQL one statement inserts
 // the invite and points the user at it; SQLite, which has no data-changing
@@ -43,20 +43,30 @@ func (s *Store) AddInvite(ctx context.Context, inv *people.Invite) error {
 	r := inviteRowOf(inv)
 	args := []any{r.ID, r.OrganizationID, r.UserID, r.CreatedBy, r.UserID, r.KeyID, r.CreatedAt, r.ExpiresAt, r.RevokedAt,
 		r.RevokeReason, r.AcceptedAt, r.DeliveryStatus, r.DeliveryReason, r.DeliveryUpdatedAt, r.DeliveryEventAt,
-		r.ProviderMessageID, r.SentAt, r.SendAttempts}
-	const pointUser = `UPDATE users SET latest_invite_id = ?, last_invited_at = ?, updated_at = ? WHERE id = ? AND organization_id = ?`
+		r.ProviderMessageID, r.SentAt, r.SendAttempts, r.RecipientDomain, r.LastEmailedAt, r.JobID}
+	// The user's first invitation is a fact of the funnel: when, by whom, from which job.
+	const pointUser = `UPDATE users SET latest_invite_id = ?, last_invited_at = ?, updated_at = ?,
+		first_invited_by = CASE WHEN first_invited_at IS NULL THEN ? ELSE first_invited_by END,
+		first_invite_job_id = CASE WHEN first_invited_at IS NULL THEN ? ELSE first_invite_job_id END,
+		first_invited_at = COALESCE(first_invited_at, ?)
+		WHERE id = ? AND organization_id = ?`
 	if s.postgres() {
 		q := `WITH i AS (` + insertInvite + `)
-			UPDATE users u SET latest_invite_id = i.id, last_invited_at = i.created_at, updated_at = i.created_at
+			UPDATE users u SET latest_invite_id = i.id, last_invited_at = i.created_at, updated_at = i.created_at,
+				first_invited_by = CASE WHEN u.first_invited_at IS NULL THEN i.created_by ELSE u.first_invited_by END,
+				first_invite_job_id = CASE WHEN u.first_invited_at IS NULL THEN i.job_id ELSE u.first_invite_job_id END,
+				first_invited_at = COALESCE(u.first_invited_at, i.created_at)
 			FROM i WHERE u.id = i.user_id AND u.organization_id = i.organization_id RETURNING i.sequence`
 		return translate(s.conn(ctx).Raw(q, args...).Row().Scan(&inv.Sequence), "User")
 	}
 	var id, user, org uuid.UUID
 	var created time.Time
-	if err := s.conn(ctx).Raw(insertInvite, args...).Row().Scan(&id, &user, &org, &inv.Sequence, &created); err != nil {
+	var createdBy, jobID nullUUID
+	if err := s.conn(ctx).Raw(insertInvite, args...).Row().Scan(&id, &user, &org, &inv.Sequence, &created, &createdBy, &jobID); err != nil {
 		return translate(err, "Invite")
 	}
-	res := s.conn(ctx).Exec(pointUser, inv.ID, inv.CreatedAt, inv.CreatedAt, inv.UserID, inv.OrganizationID)
+	res := s.conn(ctx).Exec(pointUser, inv.ID, inv.CreatedAt, inv.CreatedAt, inv.CreatedBy, inv.JobID, inv.CreatedAt,
+		inv.UserID, inv.OrganizationID)
 	if res.Error == nil && res.RowsAffected == 0 {
 		return apperr.New(apperr.NotFound, "User not found.")
 	}
@@ -83,7 +93,12 @@ func (s *Store) MarkInviteAccepted(ctx context.Context, id uuid.UUID, at time.Ti
 	if res.Error == nil && res.RowsAffected == 0 {
 		return apperr.New(apperr.InviteRevoked, "This invitation link is no longer valid.")
 	}
-	return translate(res.Error, "Invite")
+	if res.Error != nil {
+		return translate(res.Error, "Invite")
+	}
+	// The funnel's facts: accepted, and so delivered if no event said so.
+	return translate(s.conn(ctx).Exec(`UPDATE users SET accepted_at = ?, first_delivered_at = COALESCE(first_delivered_at, ?)
+		WHERE id = (SELECT user_id FROM invites WHERE id = ?)`, at, at, id).Error, "User")
 }
 
 // UserInvites implements people.Store.
@@ -178,6 +193,13 @@ func (s *Store) ApplyDeliveryEvent(ctx context.Context, e people.DeliveryEvent) 
 		})
 		if res.Error != nil || res.RowsAffected == 0 || e.Status == "" {
 			return res.Error
+		}
+		if e.Status == people.DeliveryDelivered {
+			// The funnel's first delivery, whatever later events say about this message.
+			if err := s.conn(ctx).Exec(`UPDATE users SET first_delivered_at = ? WHERE id = ? AND
+				(first_delivered_at IS NULL OR first_delivered_at > ?)`, e.OccurredAt, inv.UserID, e.OccurredAt).Error; err != nil {
+				return err
+			}
 		}
 		// An event applies unless the status comes from a later one; in a
 		// tie of seconds, the status of higher precedence stays.

@@ -56,6 +56,7 @@ type userRow struct {
 	ConfirmedAt        *time.Time
 	DeactivatedAt      *time.Time
 	Locale             string
+	EmailWarnings      string
 }
 
 func (userRow) TableName() string { return "users" }
@@ -67,7 +68,8 @@ func userRowOf(u *people.User) userRow {
 		PasswordHash: nonEmpty(u.PasswordHash), MustChangePassword: u.MustChangePassword,
 		EmailSuggestion: nonEmpty(u.EmailSuggestion), LatestInviteID: u.LatestInviteID, LastInvitedAt: u.LastInvitedAt,
 		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, ConfirmedAt: u.ConfirmedAt, DeactivatedAt: u.DeactivatedAt,
-		Locale: u.Locale,
+		Locale:        u.Locale,
+		EmailWarnings: strings.Join(u.EmailWarnings, ","),
 	}
 }
 
@@ -90,6 +92,9 @@ type inviteRow struct {
 	ProviderMessageID *string
 	SentAt            *time.Time
 	SendAttempts      int
+	RecipientDomain   string
+	LastEmailedAt     time.Time
+	JobID             *uuid.UUID
 }
 
 func (inviteRow) TableName() string { return "invites" }
@@ -105,6 +110,7 @@ func inviteRowOf(i *people.Invite) inviteRow {
 		AcceptedAt: i.AcceptedAt, DeliveryStatus: string(i.Delivery.Status), DeliveryReason: nonEmpty(i.Delivery.Reason),
 		DeliveryUpdatedAt: i.Delivery.UpdatedAt, DeliveryEventAt: i.Delivery.EventAt,
 		ProviderMessageID: nonEmpty(i.Delivery.MessageID), SentAt: i.Delivery.SentAt, SendAttempts: i.Delivery.Attempts,
+		RecipientDomain: i.RecipientDomain, LastEmailedAt: i.LastEmailedAt, JobID: i.JobID,
 	}
 }
 
@@ -136,6 +142,14 @@ func joinPermissions(ps []people.Permission) string {
 		s[i] = string(p)
 	}
 	return strings.Join(s, ",")
+}
+
+// splitList reads a comma-separated column.
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
 }
 
 func splitPermissions(s string) []people.Permission {

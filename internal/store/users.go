@@ -32,7 +32,7 @@ const inviterColumns = `ib.first_name, ib.last_name, ib.email`
 
 const userColumns = `u.id, u.organization_id, u.email, u.first_name, u.last_name, u.role, u.permissions,
 	u.status, u.password_hash, u.must_change_password, u.email_suggestion, u.latest_invite_id, u.last_invited_at,
-	u.created_at, u.updated_at, u.confirmed_at, u.deactivated_at, u.locale`
+	u.created_at, u.updated_at, u.confirmed_at, u.deactivated_at, u.locale, u.email_warnings`
 
 const inviteColumns = `i.id, i.organization_id, i.user_id, i.created_by, i.sequence, i.key_id, i.created_at, i.expires_at,
 	i.revoked_at, i.revoke_reason, i.accepted_at, i.delivery_status, i.delivery_reason, i.delivery_updated_at,
@@ -46,7 +46,7 @@ type scanner interface{ Scan(dest ...any) error }
 // some 700 allocations.
 type userScan struct {
 	u                                   people.User
-	role, perms, status                 string
+	role, perms, status, warnings       string
 	hash, suggestion                    sql.NullString
 	latest                              nullUUID
 	lastInvited, confirmed, deactivated sql.NullTime
@@ -56,13 +56,13 @@ type userScan struct {
 }
 
 // userColumnCount is how many columns userColumns names.
-const userColumnCount = 18
+const userColumnCount = 19
 
 func newUserScan() *userScan {
 	s := &userScan{}
 	s.dest = append([]any{&s.u.ID, &s.u.OrganizationID, &s.u.Email, &s.u.FirstName, &s.u.LastName, &s.role, &s.perms,
 		&s.status, &s.hash, &s.u.MustChangePassword, &s.suggestion, &s.latest, &s.lastInvited, &s.u.CreatedAt,
-		&s.u.UpdatedAt, &s.confirmed, &s.deactivated, &s.u.Locale}, s.inv.dest()...)
+		&s.u.UpdatedAt, &s.confirmed, &s.deactivated, &s.u.Locale, &s.warnings}, s.inv.dest()...)
 	s.dest = append(s.dest, &s.inviterFirst, &s.inviterLast, &s.inviter)
 	return s
 }
@@ -78,6 +78,7 @@ func (s *userScan) scanColumns(row scanner, n int) (people.User, error) {
 	}
 	u := s.u
 	u.Role, u.Permissions, u.Status = people.Role(s.role), splitPermissions(s.perms), people.Status(s.status)
+	u.EmailWarnings = splitList(s.warnings)
 	u.PasswordHash, u.EmailSuggestion = s.hash.String, s.suggestion.String
 	u.LatestInviteID = s.latest.ptr()
 	u.LastInvitedAt, u.ConfirmedAt, u.DeactivatedAt = nullTime(s.lastInvited), nullTime(s.confirmed), nullTime(s.deactivated)
@@ -140,10 +141,10 @@ func (s *Store) UpdateUser(ctx context.Context, u *people.User) error {
 	r := userRowOf(u)
 	res := s.conn(ctx).Exec(`UPDATE users SET email = ?, first_name = ?, last_name = ?, role = ?, permissions = ?,
 		status = ?, password_hash = ?, must_change_password = ?, email_suggestion = ?, latest_invite_id = ?,
-		last_invited_at = ?, updated_at = ?, confirmed_at = ?, deactivated_at = ?, locale = ?
+		last_invited_at = ?, updated_at = ?, confirmed_at = ?, deactivated_at = ?, locale = ?, email_warnings = ?
 		WHERE organization_id = ? AND id = ?`,
 		r.Email, r.FirstName, r.LastName, r.Role, r.Permissions, r.Status, r.PasswordHash, r.MustChangePassword,
-		r.EmailSuggestion, r.LatestInviteID, r.LastInvitedAt, r.UpdatedAt, r.ConfirmedAt, r.DeactivatedAt, r.Locale,
+		r.EmailSuggestion, r.LatestInviteID, r.LastInvitedAt, r.UpdatedAt, r.ConfirmedAt, r.DeactivatedAt, r.Locale, r.EmailWarnings,
 		u.OrganizationID, u.ID)
 	if res.Error != nil {
 		if errors.Is(res.Error, gorm.ErrDuplicatedKey) {

@@ -37,6 +37,8 @@ type Parts struct {
 	AppBaseURL string
 	// RefreshTTL is how long a session lasts; zero is the service's default.
 	RefreshTTL time.Duration
+	// MailDomains checks new addresses for a mail server; nil checks nothing.
+	MailDomains people.DomainChecker
 	// Now is the clock; nil is time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -79,7 +81,8 @@ func Build(p Parts) (*App, error) {
 	}
 	a := &App{Inserter: ins, Store: store.New(p.DB, ins)}
 	a.Service = people.NewService(people.Deps{Store: a.Store, Hasher: p.Hasher, Tokens: p.Tokens, Signer: p.Signer,
-		Mailer: p.Mailer, AppBaseURL: p.AppBaseURL, RefreshTTL: p.RefreshTTL, Now: p.Now, Logger: p.Logger})
+		Mailer: p.Mailer, AppBaseURL: p.AppBaseURL, RefreshTTL: p.RefreshTTL, Now: p.Now, Logger: p.Logger,
+		MailDomains: p.MailDomains})
 	var runner jobs.JobRunner = a.Service
 	if p.WrapJobRunner != nil {
 		runner = p.WrapJobRunner(runner)

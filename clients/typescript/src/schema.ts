@@ -84,6 +84,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/delivery/domains": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Delivery health per recipient domain
+         * @description For every domain the organization's invitations were mailed to since a time (default: the last 30 days), what became of them and a verdict with advice, judged on the people the invitations went to so that one mistyped mailbox does not condemn its domain: blocking when the invitations of more than half of the people the provider reached (two at least) were blocked — the domain's mail server likely rejects our sender; invalid when an address of the domain was found to have no mail server; degraded when those of a fifth or more (two at least) bounced, were blocked, dropped, deferred or reported as spam; healthy otherwise. An invitation counts where its latest email stands. The worst domains come first, then the busiest.
+         */
+        get: operations["listDeliveryDomains"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/docs": {
         parameters: {
             query?: never;
@@ -116,6 +136,26 @@ export interface paths {
          * @description The process is up. It does not touch the database.
          */
         get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/insights/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The invitation funnel
+         * @description For the people whose first invitation falls in [from, to) (default: the last 12 weeks), how many an invitation reached, how many accepted, the acceptance rate, the median and 90th-percentile time from the first invitation to the acceptance, how many are still pending, and the reminders sent to those who accepted before they did — in total and, with group_by, per week of the first invitation (in the organization's time zone), per inviter, per email domain or per bulk job. Computed from the facts recorded as invitations are sent, delivered and accepted.
+         */
+        get: operations["invitationFunnel"];
         put?: never;
         post?: never;
         delete?: never;
@@ -496,7 +536,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a user */
+        /**
+         * Get a user
+         * @description The user, with the verdict on their address's domain when it is not healthy (domain_health).
+         */
         get: operations["getUser"];
         put?: never;
         post?: never;
@@ -898,10 +941,216 @@ export interface components {
              */
             updated_at: string;
         };
+        DomainHealth: {
+            /**
+             * @description Says what an administrator can do about the verdict.
+             * @example Most invitations to this domain are blocked: its mail server likely rejects our sender. Ask its IT team to allow-list the sender (domain authentication helps), or set passwords for these people.
+             */
+            advice: string;
+            /**
+             * Format: int32
+             * @example 37
+             */
+            blocked: number;
+            /**
+             * Format: int32
+             * @example 0
+             */
+            bounced: number;
+            /**
+             * Format: int32
+             * @example 1
+             */
+            deferred: number;
+            /**
+             * Format: int32
+             * @example 3
+             */
+            delivered: number;
+            /** @example acme-corp.example */
+            domain: string;
+            /**
+             * Format: int32
+             * @example 0
+             */
+            dropped: number;
+            /**
+             * Format: int32
+             * @description Counts those the provider refused outright (a configuration problem, not the domain's).
+             * @example 1
+             */
+            failed: number;
+            /**
+             * Format: int32
+             * @description Counts the invitations mailed to the domain in the period.
+             * @example 42
+             */
+            invitations: number;
+            /**
+             * Format: date-time
+             * @description The time of the latest delivery event from the domain's invitations.
+             * @example 2026-11-24T16:05:14Z
+             */
+            last_event_at: string | null;
+            /**
+             * Format: int32
+             * @description Counts those the email provider accepted.
+             * @example 41
+             */
+            sent: number;
+            /**
+             * Format: int32
+             * @example 0
+             */
+            spam_reports: number;
+            /**
+             * @description The most common of the provider's reasons for bounces, blocks, drops, deferrals and spam reports.
+             * @example 554 5.7.1 Service unavailable; client host blocked
+             */
+            top_reason?: string;
+            /**
+             * @description Verdict, judged on the people the invitations went to: blocking (the invitations of more than half of the people reached, two at least, were blocked), invalid (an address of the domain has no mail server), degraded (those of a fifth or more, two at least, bounced, were blocked, dropped, deferred or reported as spam), healthy.
+             * @example blocking
+             * @enum {string}
+             */
+            verdict: "healthy" | "degraded" | "blocking" | "invalid";
+        };
+        DomainHealthList: {
+            data: components["schemas"]["DomainHealth"][];
+            /**
+             * @description True when more domains matched than limit.
+             * @example false
+             */
+            has_more: boolean;
+            /**
+             * Format: date-time
+             * @description The start of the period the report covers.
+             * @example 2026-10-26T09:00:00Z
+             */
+            since: string;
+        };
         FieldError: {
             code: string;
             field: string;
             message: string;
+        };
+        FunnelFigures: {
+            /**
+             * @description Accepted / invited, from 0 to 1.
+             * @example 0.725
+             */
+            acceptance_rate: number;
+            /**
+             * Format: int32
+             * @example 87
+             */
+            accepted: number;
+            /**
+             * Format: int32
+             * @description Counts the people who accepted after at least one reminder.
+             * @example 29
+             */
+            accepted_after_reminder: number;
+            /**
+             * Format: int32
+             * @description Counts those an invitation is known to have reached (a delivery event, or their acceptance).
+             * @example 112
+             */
+            delivered: number;
+            /**
+             * Format: int32
+             * @description Counts the people whose first invitation falls in the period.
+             * @example 120
+             */
+            invited: number;
+            /**
+             * Format: int32
+             * @description The median time from the first invitation to the acceptance; null when nobody accepted.
+             * @example 93600
+             */
+            median_seconds_to_accept: number | null;
+            /**
+             * Format: int32
+             * @description The 90th percentile of the same times.
+             * @example 518400
+             */
+            p90_seconds_to_accept: number | null;
+            /**
+             * Format: int32
+             * @description Counts those still invite-pending now.
+             * @example 30
+             */
+            pending: number;
+            /**
+             * Format: int32
+             * @description Counts the reminders the people who accepted were sent before they did.
+             * @example 41
+             */
+            reminders_before_acceptance: number;
+        };
+        FunnelGroup: {
+            /**
+             * @description Accepted / invited, from 0 to 1.
+             * @example 0.725
+             */
+            acceptance_rate: number;
+            /**
+             * Format: int32
+             * @example 87
+             */
+            accepted: number;
+            /**
+             * Format: int32
+             * @description Counts the people who accepted after at least one reminder.
+             * @example 29
+             */
+            accepted_after_reminder: number;
+            /**
+             * Format: int32
+             * @description Counts those an invitation is known to have reached (a delivery event, or their acceptance).
+             * @example 112
+             */
+            delivered: number;
+            /**
+             * Format: int32
+             * @description Counts the people whose first invitation falls in the period.
+             * @example 120
+             */
+            invited: number;
+            /**
+             * @description The Monday of the week (YYYY-MM-DD), the inviter's or the job's id, or the domain; null for the people with no inviter or no job.
+             * @example 2026-11-23
+             */
+            key: string | null;
+            /**
+             * @description Names the group: the inviter's name, the job's kind and time.
+             * @example 2026-11-23
+             */
+            label: string;
+            /**
+             * Format: int32
+             * @description The median time from the first invitation to the acceptance; null when nobody accepted.
+             * @example 93600
+             */
+            median_seconds_to_accept: number | null;
+            /**
+             * Format: int32
+             * @description The 90th percentile of the same times.
+             * @example 518400
+             */
+            p90_seconds_to_accept: number | null;
+            /**
+             * Format: int32
+             * @description Counts those still invite-pending now.
+             * @example 30
+             */
+            pending: number;
+            /**
+             * Format: int32
+             * @description Counts the reminders the people who accepted were sent before they did.
+             * @example 41
+             */
+            reminders_before_acceptance: number;
         };
         Health: {
             /**
@@ -1002,6 +1251,37 @@ export interface components {
              * @example learner
              */
             role?: string;
+        };
+        InvitationFunnel: {
+            /**
+             * Format: date-time
+             * @example 2026-09-01T00:00:00Z
+             */
+            from: string;
+            /**
+             * @description The grouping asked for; null without one.
+             * @example week
+             * @enum {string|null}
+             */
+            group_by: "week" | "inviter" | "domain" | "job" | null;
+            /** @description The weeks in order, or the other groups from the largest; empty without group_by. */
+            groups: components["schemas"]["FunnelGroup"][];
+            /**
+             * @description True when there were more than 500 groups; the largest are listed.
+             * @example false
+             */
+            has_more: boolean;
+            /**
+             * @description The organization's, in which the weeks begin on Monday.
+             * @example Europe/Paris
+             */
+            time_zone: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-01T00:00:00Z
+             */
+            to: string;
+            totals: components["schemas"]["FunnelFigures"];
         };
         Invite: {
             /** Format: date-time */
@@ -1577,6 +1857,8 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             deactivated_at: string | null;
+            /** @description Names the verdict on the domain of the user's address when it is not healthy (see GET /delivery/domains). Only GET /users/{id} tells it; listings leave it out, and mark their rows from GET /delivery/domains instead. */
+            domain_health?: components["schemas"]["UserDomainHealth"];
             /**
              * Format: email
              * @example ada.lovelace@gmial.com
@@ -1588,6 +1870,8 @@ export interface components {
              * @example ada.lovelace@gmail.com
              */
             email_suggestion?: string;
+            /** @description What the deliverability check found when the address was given: domain_has_no_mail_server when its domain has no MX record and no address (RFC 5321), or does not exist. Advice only: the address is kept, and invitations are sent. */
+            email_warnings: "domain_has_no_mail_server"[];
             /** @example Ada */
             first_name: string;
             /**
@@ -1649,6 +1933,17 @@ export interface components {
              */
             invite_pending: number;
         };
+        UserDomainHealth: {
+            /** @example Most invitations to this domain are blocked: its mail server likely rejects our sender. Ask its IT team to allow-list the sender (domain authentication helps), or set passwords for these people. */
+            advice: string;
+            /** @example acme-corp.example */
+            domain: string;
+            /**
+             * @example blocking
+             * @enum {string}
+             */
+            verdict: "degraded" | "blocking" | "invalid";
+        };
         UserList: {
             data: components["schemas"]["User"][];
             /** @example true */
@@ -1664,7 +1959,7 @@ export interface components {
              * @example previous_delivery_bounced
              * @enum {string}
              */
-            code: "previous_delivery_bounced" | "previous_delivery_dropped" | "previous_delivery_blocked" | "previous_delivery_spam_report" | "previous_delivery_failed" | "email_suggestion";
+            code: "previous_delivery_bounced" | "previous_delivery_dropped" | "previous_delivery_blocked" | "previous_delivery_spam_report" | "previous_delivery_failed" | "email_suggestion" | "domain_blocking" | "domain_invalid" | "domain_degraded";
             /** @example The previous invitation to ada.lovelace@gmial.com was bounced (550 5.1.1 The email account that you tried to reach does not exist). Check the address for typos, or set a password for the user instead. */
             message: string;
         };
@@ -2183,6 +2478,102 @@ export interface operations {
             };
         };
     };
+    listDeliveryDomains: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Start of the period (RFC 3339, not in the future); default 30 days ago
+                 * @example 2026-11-01T00:00:00Z
+                 */
+                since?: string;
+                /** @description Only these verdicts, comma-separated */
+                verdict?: ("healthy" | "degraded" | "blocking" | "invalid")[];
+                /** @description At most this many domains */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The domains, the worst first */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "advice": "Most invitations to this domain are blocked: its mail server likely rejects our sender. Ask its IT team to allow-list the sender (domain authentication helps), or set passwords for these people.",
+                     *           "blocked": 37,
+                     *           "bounced": 0,
+                     *           "deferred": 1,
+                     *           "delivered": 3,
+                     *           "domain": "acme-corp.example",
+                     *           "dropped": 0,
+                     *           "failed": 1,
+                     *           "invitations": 42,
+                     *           "last_event_at": "2026-11-24T16:05:14Z",
+                     *           "sent": 41,
+                     *           "spam_reports": 0,
+                     *           "top_reason": "554 5.7.1 Service unavailable; client host blocked",
+                     *           "verdict": "blocking"
+                     *         }
+                     *       ],
+                     *       "has_more": false,
+                     *       "since": "2026-10-26T09:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DomainHealthList"];
+                };
+            };
+            /** @description invalid_request: unknown parameter, since, verdict or limit (errors names it) */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getDocs: {
         parameters: {
             query?: never;
@@ -2250,6 +2641,116 @@ export interface operations {
             };
         };
     };
+    invitationFunnel: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Start of the period (RFC 3339); default 12 weeks before to
+                 * @example 2026-09-01T00:00:00Z
+                 */
+                from?: string;
+                /**
+                 * @description End of the period, excluded (RFC 3339); default now; at most 3 years after from
+                 * @example 2026-12-01T00:00:00Z
+                 */
+                to?: string;
+                /** @description Split the figures by week, inviter, domain or job */
+                group_by?: "week" | "inviter" | "domain" | "job";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The funnel */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "from": "2026-09-01T00:00:00Z",
+                     *       "group_by": "week",
+                     *       "groups": [
+                     *         {
+                     *           "acceptance_rate": 0.725,
+                     *           "accepted": 87,
+                     *           "accepted_after_reminder": 29,
+                     *           "delivered": 112,
+                     *           "invited": 120,
+                     *           "key": "2026-11-23",
+                     *           "label": "2026-11-23",
+                     *           "median_seconds_to_accept": 93600,
+                     *           "p90_seconds_to_accept": 518400,
+                     *           "pending": 30,
+                     *           "reminders_before_acceptance": 41
+                     *         }
+                     *       ],
+                     *       "has_more": false,
+                     *       "time_zone": "Europe/Paris",
+                     *       "to": "2026-12-01T00:00:00Z",
+                     *       "totals": {
+                     *         "acceptance_rate": 0.725,
+                     *         "accepted": 87,
+                     *         "accepted_after_reminder": 29,
+                     *         "delivered": 112,
+                     *         "invited": 120,
+                     *         "median_seconds_to_accept": 93600,
+                     *         "p90_seconds_to_accept": 518400,
+                     *         "pending": 30,
+                     *         "reminders_before_acceptance": 41
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InvitationFunnel"];
+                };
+            };
+            /** @description invalid_request: unknown parameter, from, to or group_by (errors names it) */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     acceptInvite: {
         parameters: {
             query?: never;
@@ -2295,6 +2796,7 @@ export interface operations {
                      *         "deactivated_at": null,
                      *         "email": "ada.lovelace@gmial.com",
                      *         "email_suggestion": "ada.lovelace@gmail.com",
+                     *         "email_warnings": [],
                      *         "first_name": "Ada",
                      *         "id": "01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b",
                      *         "invite": {
@@ -3006,6 +3508,7 @@ export interface operations {
                      *       "deactivated_at": null,
                      *       "email": "ada.lovelace@gmial.com",
                      *       "email_suggestion": "ada.lovelace@gmail.com",
+                     *       "email_warnings": [],
                      *       "first_name": "Ada",
                      *       "id": "01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b",
                      *       "invite": {
@@ -3623,6 +4126,7 @@ export interface operations {
                      *           "deactivated_at": null,
                      *           "email": "ada.lovelace@gmial.com",
                      *           "email_suggestion": "ada.lovelace@gmail.com",
+                     *           "email_warnings": [],
                      *           "first_name": "Ada",
                      *           "id": "01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b",
                      *           "invite": {
@@ -3752,6 +4256,7 @@ export interface operations {
                      *       "deactivated_at": null,
                      *       "email": "ada.lovelace@gmial.com",
                      *       "email_suggestion": "ada.lovelace@gmail.com",
+                     *       "email_warnings": [],
                      *       "first_name": "Ada",
                      *       "id": "01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b",
                      *       "invite": {
@@ -4297,6 +4802,7 @@ export interface operations {
                      *       "deactivated_at": null,
                      *       "email": "ada.lovelace@gmial.com",
                      *       "email_suggestion": "ada.lovelace@gmail.com",
+                     *       "email_warnings": [],
                      *       "first_name": "Ada",
                      *       "id": "01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b",
                      *       "invite": {
@@ -4418,6 +4924,7 @@ export interface operations {
                      *       "deactivated_at": null,
                      *       "email": "ada.lovelace@gmial.com",
                      *       "email_suggestion": "ada.lovelace@gmail.com",
+                     *       "email_warnings": [],
                      *       "first_name": "Ada",
                      *       "id": "01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b",
                      *       "invite": {
@@ -4565,6 +5072,7 @@ export interface operations {
                      *       "deactivated_at": null,
                      *       "email": "ada.lovelace@gmial.com",
                      *       "email_suggestion": "ada.lovelace@gmail.com",
+                     *       "email_warnings": [],
                      *       "first_name": "Ada",
                      *       "id": "01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b",
                      *       "invite": {
@@ -4916,6 +5424,7 @@ export interface operations {
                      *         "deactivated_at": null,
                      *         "email": "ada.lovelace@gmial.com",
                      *         "email_suggestion": "ada.lovelace@gmail.com",
+                     *         "email_warnings": [],
                      *         "first_name": "Ada",
                      *         "id": "01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b",
                      *         "invite": {
@@ -5064,6 +5573,7 @@ export interface operations {
                      *       "deactivated_at": null,
                      *       "email": "ada.lovelace@gmial.com",
                      *       "email_suggestion": "ada.lovelace@gmail.com",
+                     *       "email_warnings": [],
                      *       "first_name": "Ada",
                      *       "id": "01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b",
                      *       "invite": {
@@ -5312,6 +5822,7 @@ export interface operations {
                      *       "deactivated_at": null,
                      *       "email": "ada.lovelace@gmial.com",
                      *       "email_suggestion": "ada.lovelace@gmail.com",
+                     *       "email_warnings": [],
                      *       "first_name": "Ada",
                      *       "id": "01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b",
                      *       "invite": {

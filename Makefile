@@ -18,7 +18,7 @@ WEB_GENERATED := web/dist clients/typescript/src/schema.ts clients/typescript/di
 NPM_CI := npm ci --no-audit --no-fund --loglevel=error
 
 # The packages with concurrency, which CI tests under the race detector.
-RACE_PKGS := ./api ./internal/people ./internal/store ./internal/jobs ./internal/mail/... ./internal/maildomain/...
+RACE_PKGS := ./api ./internal/people ./internal/store ./internal/jobs ./internal/mail/... ./internal/maildomain/... ./internal/webhooks/...
 # The race detector slows the API suite several times over; its big restart
 # test alone takes minutes on a busy machine.
 RACE_TIMEOUT ?= 20m
@@ -26,7 +26,7 @@ RACE_TIMEOUT ?= 20m
 FUZZ_TARGETS := ./internal/input:FuzzDecodeJSON ./internal/people:FuzzDecodeCursor
 FUZZTIME ?= 15s
 
-.PHONY: run test test-race test-ci fuzz build lint lint-openapi lint-owasp fmt tools docs check-docs web check-web screenshots ci clean bench bench-go
+.PHONY: run test browser-notice test-race test-ci fuzz build lint lint-openapi lint-owasp fmt tools docs check-docs web check-web screenshots ci clean bench bench-go
 
 ## run: start the service on the embedded SQLite database with the demo organization
 run:
@@ -35,8 +35,15 @@ run:
 ## test: run every test (PostgreSQL tests skip with a message when it is unreachable, and the browser
 ## and TypeScript client tests without Node.js, the npm packages or Chromium; REQUIRE_POSTGRES=1 and
 ## REQUIRE_BROWSER=1 make them fail instead)
-test:
+test: browser-notice
 	$(GO) test -count=1 ./...
+
+# go test shows a skipped test only with -v: say here when the browser tests will skip.
+browser-notice:
+	@missing=""; command -v node >/dev/null || missing="$$missing Node.js,"; \
+		[ -d web/node_modules ] && [ -d clients/typescript/node_modules ] || missing="$$missing the npm packages (make web),"; \
+		[ -x "$${CHROMIUM:-/usr/bin/chromium}" ] || missing="$$missing Chromium (apt-get install chromium),"; \
+		if [ -n "$$missing" ]; then echo "note: the browser and TypeScript client tests (web/e2e) skip: missing$${missing%,}"; fi
 
 ## test-race: the tests of the packages with concurrency under the race detector (needs a C compiler)
 test-race:

@@ -56,6 +56,9 @@ func TestConsoleIsServed(t *testing.T) {
 		require.Equal(t, "public, max-age=31536000, immutable", r.Header.Get("Cache-Control"), m[1])
 		require.Regexp(t, `^(text/javascript|text/css)`, r.Header.Get("Content-Type"), m[1])
 	}
+	zipped := e.Do(apitest.Request{Method: http.MethodGet, Path: assets[0][1], Header: map[string]string{"Accept-Encoding": "gzip"}}).
+		Expect(http.StatusOK)
+	require.Equal(t, "gzip", zipped.Header.Get("Content-Encoding"), "the built files travel compressed")
 	e.Get("/assets/missing-0000.js", "").ExpectProblem(http.StatusNotFound, "not_found")
 	e.Get("/favicon.svg", "").Expect(http.StatusOK)
 }

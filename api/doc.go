@@ -39,6 +39,8 @@ package api
 //	@tag.description			Who did what to whom, from which request.
 //	@tag.name					Webhooks
 //	@tag.description			Callbacks from the email provider, authenticated by their signature.
+//	@tag.name					Webhook endpoints
+//	@tag.description			Where the organization receives its events as signed webhooks (Standard Webhooks), what was delivered, and replays. Owners and admins. See docs/webhooks.md for every event and how to verify a signature.
 //	@tag.name					Operations
 //	@tag.description			Health, readiness, metrics, this contract and the catalogue of problem codes.
 //

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"sync/atomic"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"github.com/invitedhq/invited/internal/jobs"
 	"github.com/invitedhq/invited/internal/people"
 	"github.com/invitedhq/invited/internal/testdb"
+	"github.com/invitedhq/invited/internal/webhooks/webhooktest"
 )
 
 // A server stopped in the middle of a 5,000-user bulk resend, and a new one
@@ -131,4 +133,57 @@ func (s *stopAfterBatches) RunJobBatch(ctx context.Context, jobID uuid.UUID) err
 		close(s.reached)
 	}
 	return err
+}
+
+// A server stopped while webhooks are queued and in flight, and a new one
+// over the same database: every event is delivered, none is lost.
+func TestWebhooksSurviveRestart(t *testing.T) {
+	t.Parallel()
+	for _, d := range testdb.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			url := testdb.NewURL(t, d)
+			first := apitest.New(t, d, apitest.Options{DatabaseURL: url})
+			org := first.Org()
+			ep := first.WebhookEndpoint(org, "user.created", "invite.sent")
+			var hang atomic.Bool
+			hang.Store(true)
+			inFlight := make(chan struct{}, 100)
+			ep.Receiver.Respond(func(webhooktest.Received) webhooktest.Answer {
+				if hang.Load() {
+					inFlight <- struct{}{}
+					return webhooktest.Answer{Status: http.StatusOK, Delay: time.Hour}
+				}
+				return webhooktest.Status(http.StatusOK)
+			})
+			const users = 30
+			for i := range users {
+				first.Post("/users", org.OwnerToken, map[string]any{"email": fmt.Sprintf("restart%02d@example.com", i)}).Expect(http.StatusCreated)
+			}
+			first.StartWorkers()
+			select {
+			case <-inFlight: // a request is held by the receiver: the kill comes mid-delivery
+			case <-time.After(20 * time.Second):
+				t.Fatal("no webhook was sent")
+			}
+			stopCtx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
+			_ = first.Queue.Stop(stopCtx)
+			cancel()
+			require.Empty(t, ep.Receiver.Accepted(), "nothing was delivered before the stop")
+
+			hang.Store(false)
+			second := apitest.New(t, d, apitest.Options{DatabaseURL: url})
+			second.StartWorkers()
+			got := ep.Receiver.WaitFor(t, 2*users, 60*time.Second)
+			ids := map[string]bool{}
+			for _, r := range got {
+				ids[r.ID] = true
+			}
+			require.Len(t, ids, 2*users, "every event arrived")
+			require.Equal(t, 2*users, second.Count("webhook_events", "organization_id = ?", org.ID))
+			require.Eventually(t, func() bool {
+				return second.Count("webhook_deliveries", "organization_id = ? AND status = 'succeeded'", org.ID) == 2*users
+			}, 20*time.Second, 20*time.Millisecond)
+		})
+	}
 }

@@ -81,4 +81,16 @@ func (s *Server) routes(d Deps) {
 	e.GET("/jobs", s.listJobs, signedIn...)
 	e.GET("/jobs/:id", s.getJob, signedIn...)
 	e.POST("/jobs/:id/cancel", s.cancelJob, signedIn...)
+
+	// Outbound webhooks: owners and admins, checked by the service.
+	e.GET("/webhook-endpoints", s.listWebhookEndpoints, signedIn...)
+	e.POST("/webhook-endpoints", s.createWebhookEndpoint, signedIn...)
+	e.GET("/webhook-endpoints/:id", s.getWebhookEndpoint, signedIn...)
+	e.PATCH("/webhook-endpoints/:id", s.updateWebhookEndpoint, signedIn...)
+	e.DELETE("/webhook-endpoints/:id", s.deleteWebhookEndpoint, signedIn...)
+	e.POST("/webhook-endpoints/:id/rotate-secret", s.rotateWebhookSecret, signedIn...)
+	e.POST("/webhook-endpoints/:id/test", s.testWebhookEndpoint, signedIn...)
+	e.GET("/webhook-endpoints/:id/deliveries", s.listWebhookDeliveries, signedIn...)
+	e.GET("/webhook-deliveries/:id", s.getWebhookDelivery, signedIn...)
+	e.POST("/webhook-deliveries/:id/replay", s.replayWebhookDelivery, signedIn...)
 }

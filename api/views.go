@@ -174,7 +174,7 @@ type SetPasswordResult struct {
 // AuditEvent is one entry of the audit trail.
 type AuditEvent struct {
 	ID           uuid.UUID      `json:"id" format:"uuid" example:"01a21568-2a1b-7c3d-8e4f-5a6b7c8d9e0f"`
-	Action       string         `json:"action" enums:"user.created,user.updated,invite.sent,invite.resent,invite.renewed,invite.accepted,invite.revoked,invite.link_issued,user.password_set,user.password_changed,user.email_changed,user.role_changed,user.deactivated,user.reactivated,organization.created,organization.updated,bulk.resend_started,import.started,job.cancelled,auth.refresh_reuse_detected" example:"invite.resent"`
+	Action       string         `json:"action" enums:"user.created,user.updated,invite.sent,invite.resent,invite.renewed,invite.accepted,invite.revoked,invite.expired,invite.link_issued,user.password_set,user.password_changed,user.email_changed,user.role_changed,user.deactivated,user.reactivated,organization.created,organization.updated,bulk.resend_started,import.started,job.cancelled,auth.refresh_reuse_detected,webhook_endpoint.created,webhook_endpoint.updated,webhook_endpoint.deleted" example:"invite.resent"`
 	ActorID      *uuid.UUID     `json:"actor_id" format:"uuid" extensions:"x-nullable" example:"01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f"`
 	TargetUserID *uuid.UUID     `json:"target_user_id" format:"uuid" extensions:"x-nullable" example:"01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b"`
 	RequestID    string         `json:"request_id" example:"01a21568-2a1b-7c3d-8e4f-000000000001"`

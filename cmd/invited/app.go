@@ -21,6 +21,7 @@ import (
 	"github.com/invitedhq/invited/internal/mail"
 	"github.com/invitedhq/invited/internal/maildomain"
 	"github.com/invitedhq/invited/internal/people"
+	"github.com/invitedhq/invited/internal/webhooks"
 	"github.com/invitedhq/invited/internal/wiring"
 	"github.com/invitedhq/invited/web"
 )
@@ -98,6 +99,17 @@ func (a *app) wire(ctx context.Context, migrate bool) error {
 		return err
 	}
 	a.hasher = auth.NewHasher(0)
+	hooks := wiring.Webhooks{Policy: webhooks.Policy{AllowHTTPHosts: a.cfg.WebhookAllowHTTPHosts,
+		AllowPrivateNetworks: a.cfg.WebhookAllowPrivateNetworks}}
+	for _, k := range a.cfg.WebhookSecretKeys {
+		hooks.Keys = append(hooks.Keys, webhooks.Key{ID: k.ID, Secret: k.Secret})
+	}
+	if len(hooks.Keys) == 0 && len(secret) > 0 {
+		hooks.Keys = append(hooks.Keys, webhooks.DeriveKey("k1", secret))
+	}
+	if len(hooks.Keys) == 0 {
+		a.log.Info("neither WEBHOOK_SECRET_KEYS nor JWT_SECRET is set: webhook endpoints are unavailable")
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.App, err = wiring.Build(wiring.Parts{
@@ -105,6 +117,7 @@ func (a *app) wire(ctx context.Context, migrate bool) error {
 		AppBaseURL: a.cfg.AppBaseURL, RefreshTTL: a.cfg.RefreshTokenTTL, Logger: a.log, MailDomains: domains, Jobs: jobs.Options{Workers: a.cfg.JobWorkers},
 		HTTP: wiring.HTTP{Metrics: reg, CORSAllowedOrigins: a.cfg.CORSAllowedOrigins, TrustedProxies: a.cfg.TrustedProxies,
 			PublicRateLimit: a.cfg.PublicRateLimit, Console: web.Console(a.cfg.Console)},
+		Webhooks: hooks,
 	})
 	return err
 }

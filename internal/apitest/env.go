@@ -13,7 +13,9 @@ import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"sync"
 	"testing"
 	"time"
@@ -30,6 +32,7 @@ import (
 	"github.com/invitedhq/invited/internal/people"
 	"github.com/invitedhq/invited/internal/store"
 	"github.com/invitedhq/invited/internal/testdb"
+	"github.com/invitedhq/invited/internal/webhooks"
 	"github.com/invitedhq/invited/internal/wiring"
 	"github.com/invitedhq/invited/web"
 )
@@ -91,9 +94,24 @@ type Options struct {
 	// WrapJobRunner stands between the queue and the service's bulk job
 	// runner, to watch or interrupt bulk jobs.
 	WrapJobRunner func(jobs.JobRunner) jobs.JobRunner
+	// StrictWebhooks keeps production's webhook policy (https, public
+	// addresses only); by default endpoints may be local receivers over http.
+	StrictWebhooks bool
+	// WebhookResolver resolves endpoint host names (a webhooktest DNS server).
+	WebhookResolver *net.Resolver
+	// WebhookTimeout bounds one webhook request; default 2 s.
+	WebhookTimeout time.Duration
 	// Console serves the built web app, as CONSOLE=on does.
 	Console bool
 }
+
+// LocalWebhooks is the webhook policy of test environments: plain http to
+// loopback, where the test receivers listen.
+var LocalWebhooks = webhooks.Policy{AllowHTTPHosts: []string{"127.0.0.1", "localhost"},
+	AllowPrivateNetworks: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}}
+
+// TestWebhookBackoff retries webhooks within milliseconds.
+var TestWebhookBackoff = jobs.Backoff{Base: 20 * time.Millisecond, Max: 200 * time.Millisecond}
 
 // TestSecret is the HS256 secret of test environments.
 var TestSecret = []byte("test-secret-test-secret-test-secret-0123456789")
@@ -152,11 +170,20 @@ func New(t testing.TB, dialect config.Dialect, opts ...Options) *Env {
 	hook, err := mail.NewWebhookVerifier(pub, 0, e.Clock.Now)
 	must(t, err)
 
+	hooks := wiring.Webhooks{Keys: []webhooks.Key{webhooks.DeriveKey("w1", TestSecret)}, Policy: LocalWebhooks,
+		Backoff: TestWebhookBackoff, Client: webhooks.ClientOptions{Resolver: o.WebhookResolver, Timeout: o.WebhookTimeout}}
+	if o.StrictWebhooks {
+		hooks.Policy = webhooks.Policy{}
+	}
+	if hooks.Client.Timeout == 0 {
+		hooks.Client.Timeout = 2 * time.Second
+	}
 	a, err := wiring.Build(wiring.Parts{
 		DB: e.DB, Tokens: e.Tokens, Signer: e.Signer, Hasher: e.Hasher, Mailer: sender, Webhook: hook,
 		AppBaseURL: AppBaseURL, Now: e.Clock.Now, Logger: logger, WrapJobRunner: o.WrapJobRunner, MailDomains: domains,
-		Jobs: jobs.Options{Workers: 4, PollInterval: 20 * time.Millisecond, Backoff: TestBackoff},
-		HTTP: wiring.HTTP{PublicRateLimit: o.PublicRateLimit, CORSAllowedOrigins: o.CORSAllowedOrigins, Console: web.Console(o.Console)},
+		Jobs:     jobs.Options{Workers: 4, PollInterval: 20 * time.Millisecond, Backoff: TestBackoff},
+		HTTP:     wiring.HTTP{PublicRateLimit: o.PublicRateLimit, CORSAllowedOrigins: o.CORSAllowedOrigins, Console: web.Console(o.Console)},
+		Webhooks: hooks,
 	})
 	must(t, err)
 	e.Store, e.Inserter, e.Service, e.Queue, e.Server = a.Store, a.Inserter, a.Service, a.Queue, a.Server

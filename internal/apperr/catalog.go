@@ -27,15 +27,19 @@ const (
 	InviteStillValid      Code = "invite_still_valid"
 	IdempotencyKeyReused  Code = "idempotency_key_reused"
 	JobFinished           Code = "job_finished"
-	InviteExpired         Code = "invite_expired"
-	InviteRevoked         Code = "invite_revoked"
-	InviteAccepted        Code = "invite_accepted"
-	PayloadTooLarge       Code = "payload_too_large"
-	UnsupportedMediaType  Code = "unsupported_media_type"
-	RateLimited           Code = "rate_limited"
-	CodeInternal          Code = "internal"
-	NotImplemented        Code = "not_implemented"
-	Unavailable           Code = "unavailable"
+	// WebhookEndpointLimit: the organization has as many endpoints as allowed.
+	WebhookEndpointLimit Code = "webhook_endpoint_limit_reached"
+	// WebhookEndpointDisabled: a disabled endpoint cannot be tested or replayed to.
+	WebhookEndpointDisabled Code = "webhook_endpoint_disabled"
+	InviteExpired           Code = "invite_expired"
+	InviteRevoked           Code = "invite_revoked"
+	InviteAccepted          Code = "invite_accepted"
+	PayloadTooLarge         Code = "payload_too_large"
+	UnsupportedMediaType    Code = "unsupported_media_type"
+	RateLimited             Code = "rate_limited"
+	CodeInternal            Code = "internal"
+	NotImplemented          Code = "not_implemented"
+	Unavailable             Code = "unavailable"
 )
 
 // Entry documents one code.
@@ -91,6 +95,10 @@ var Catalog = []Entry{
 		"The `Idempotency-Key` was already used with a different request. Use a new key for a new request."},
 	{JobFinished, http.StatusConflict, "Job already finished",
 		"The bulk job has already finished, so it cannot be cancelled. `job_state` names its final state."},
+	{WebhookEndpointLimit, http.StatusConflict, "Webhook endpoint limit reached",
+		"The organization already has the most webhook endpoints it may have (20). Delete one, or subscribe an existing one to more events."},
+	{WebhookEndpointDisabled, http.StatusConflict, "Webhook endpoint disabled",
+		"The webhook endpoint is disabled, so nothing is sent to it: not a test, not a replay. `disabled_reason` on the endpoint says why; enable it with `PATCH /webhook-endpoints/{id}` `{\"enabled\": true}`."},
 	{InviteExpired, http.StatusGone, "Invitation expired",
 		"The activation link has expired. When `renewable` is true the user is still invited and `POST /invites/renew` sends a fresh link to the address on file."},
 	{InviteRevoked, http.StatusGone, "Invitation revoked",

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -79,13 +80,24 @@ type Config struct {
 
 	// PprofAddr is where the opt-in profiler listens; empty serves none.
 	PprofAddr string
+
+	// WebhookAllowHTTPHosts may be reached by webhooks over plain http.
+	WebhookAllowHTTPHosts []string
+	// WebhookAllowPrivateNetworks may be reached by webhooks although not public.
+	WebhookAllowPrivateNetworks []netip.Prefix
+	// WebhookSecretKeys encrypt endpoints' signing secrets, current first.
+	// Empty means "derive one from JWT_SECRET".
+	WebhookSecretKeys []SecretKey
 }
 
-// InviteTokenKey is one named secret for activation-link signatures.
-type InviteTokenKey struct {
+// SecretKey is one named secret: a key among several that rotate.
+type SecretKey struct {
 	ID     string
 	Secret []byte
 }
+
+// InviteTokenKey is one named secret for activation-link signatures.
+type InviteTokenKey = SecretKey
 
 // Var documents one environment variable: the contract `invited --help`
 // prints and the README repeats.
@@ -126,6 +138,9 @@ var Vars = []Var{
 	{Name: "JOB_WORKERS", Default: "10", Help: "background job workers (emails, bulk jobs) per replica"},
 	{Name: "LOG_LEVEL", Default: "info", Help: "debug, info, warn or error"},
 	{Name: "LOG_FORMAT", Default: "json", Help: "json or text"},
+	{Name: "WEBHOOK_ALLOW_HTTP_HOSTS", Default: "", Help: "comma-separated host names that webhook endpoints may reach over plain http (local development); empty allows https only"},
+	{Name: "WEBHOOK_ALLOW_PRIVATE_NETWORKS", Default: "", Help: "comma-separated CIDRs that webhook endpoints may reach although they are loopback, private or link-local, such as 127.0.0.0/8 for local development; empty allows public addresses only"},
+	{Name: "WEBHOOK_SECRET_KEYS", Default: "", Help: "keys that encrypt webhook endpoints' signing secrets at rest, as id:base64secret (32 bytes or more), comma-separated, current first (rotation); empty derives one from JWT_SECRET", Secret: true},
 	{Name: "PPROF_ADDR", Default: "", Help: "address of an opt-in net/http/pprof listener for profiling, such as 127.0.0.1:6060; empty serves none. It is unauthenticated: never expose it"},
 }
 
@@ -173,6 +188,9 @@ func Load(getenv func(string) string) (Config, error) {
 	c.LogLevel = r.level("LOG_LEVEL")
 	c.LogFormat = r.oneOf("LOG_FORMAT", "json", "text")
 	c.PprofAddr = r.str("PPROF_ADDR")
+	c.WebhookAllowHTTPHosts = r.list("WEBHOOK_ALLOW_HTTP_HOSTS")
+	c.WebhookAllowPrivateNetworks = r.prefixes("WEBHOOK_ALLOW_PRIVATE_NETWORKS")
+	c.WebhookSecretKeys = r.keys("WEBHOOK_SECRET_KEYS")
 
 	r.check(c.Dialect != Postgres || len(c.JWTSecret) > 0 || c.JWTPublicKeyFile != "",
 		"JWT_SECRET", "is required with PostgreSQL (a development secret is generated only for the embedded SQLite database)")
@@ -353,6 +371,19 @@ func (r *reader) origins(name string) []string {
 		if err != nil || u.Scheme == "" || u.Host == "" || (u.Path != "" && u.Path != "/") {
 			r.fail(name, "entries must be origins like https://admin.example.com, got %q", o)
 		}
+	}
+	return out
+}
+
+func (r *reader) prefixes(name string) []netip.Prefix {
+	var out []netip.Prefix
+	for _, s := range r.list(name) {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			r.fail(name, "entries must be CIDRs like 127.0.0.0/8 or ::1/128, got %q", s)
+			continue
+		}
+		out = append(out, p.Masked())
 	}
 	return out
 }

@@ -96,6 +96,8 @@ func TestLoadRejects(t *testing.T) {
 		{"workers", map[string]string{"JOB_WORKERS": "many"}, `JOB_WORKERS must be a whole number, got "many"`},
 		{"invite key format", map[string]string{"INVITE_TOKEN_KEYS": "nokey"}, "INVITE_TOKEN_KEYS entry 1 must be id:base64secret"},
 		{"invite key short", map[string]string{"INVITE_TOKEN_KEYS": "k1:" + base64.StdEncoding.EncodeToString([]byte("short"))}, `INVITE_TOKEN_KEYS key "k1" must decode to at least 32 bytes`},
+		{"webhook networks", map[string]string{"WEBHOOK_ALLOW_PRIVATE_NETWORKS": "127.0.0.1"}, `WEBHOOK_ALLOW_PRIVATE_NETWORKS entries must be CIDRs like 127.0.0.0/8 or ::1/128, got "127.0.0.1"`},
+		{"webhook key", map[string]string{"WEBHOOK_SECRET_KEYS": "w1:c2hvcnQ"}, `WEBHOOK_SECRET_KEYS key "w1" must decode to at least 32 bytes`},
 		{"invite key twice", map[string]string{"INVITE_TOKEN_KEYS": "k1:" + key + ",k1:" + key}, `INVITE_TOKEN_KEYS key id "k1" appears twice`},
 	}
 	for _, tt := range tests {
@@ -149,6 +151,23 @@ func TestEveryVarHasHelp(t *testing.T) {
 		require.False(t, seen[v.Name], "duplicate %s", v.Name)
 		seen[v.Name] = true
 	}
+}
+
+func TestWebhookSettings(t *testing.T) {
+	t.Parallel()
+	key := base64.StdEncoding.EncodeToString([]byte(strings.Repeat("w", 32)))
+	c, err := Load(env(map[string]string{"WEBHOOK_ALLOW_HTTP_HOSTS": "localhost, 127.0.0.1",
+		"WEBHOOK_ALLOW_PRIVATE_NETWORKS": "127.0.0.0/8,::1/128,10.1.2.3/8", "WEBHOOK_SECRET_KEYS": "w2:" + key}))
+	require.NoError(t, err)
+	require.Equal(t, []string{"localhost", "127.0.0.1"}, c.WebhookAllowHTTPHosts)
+	require.Equal(t, "10.0.0.0/8", c.WebhookAllowPrivateNetworks[2].String(), "masked to the network")
+	require.Len(t, c.WebhookAllowPrivateNetworks, 3)
+	require.Equal(t, "w2", c.WebhookSecretKeys[0].ID)
+
+	c, err = Load(env(nil))
+	require.NoError(t, err)
+	require.Empty(t, c.WebhookAllowHTTPHosts, "https only by default")
+	require.Empty(t, c.WebhookAllowPrivateNetworks, "public addresses only by default")
 }
 
 func TestAppBaseURLFollowsTheListenAddress(t *testing.T) {

@@ -8,10 +8,13 @@ import (
 
 var keyIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,16}$`)
 
-// inviteKeys parses "id:base64secret,id:base64secret". Errors name the
-// entry by position and key id only: the secrets never reach a message.
-func (r *reader) inviteKeys(name string) []InviteTokenKey {
-	var keys []InviteTokenKey
+// inviteKeys parses INVITE_TOKEN_KEYS.
+func (r *reader) inviteKeys(name string) []InviteTokenKey { return r.keys(name) }
+
+// keys parses "id:base64secret,id:base64secret". Errors name the entry by
+// position and key id only: the secrets never reach a message.
+func (r *reader) keys(name string) []SecretKey {
+	var keys []SecretKey
 	seen := map[string]bool{}
 	for i, entry := range r.list(name) {
 		id, secret, ok := strings.Cut(entry, ":")
@@ -33,7 +36,7 @@ func (r *reader) inviteKeys(name string) []InviteTokenKey {
 			continue
 		}
 		seen[id] = true
-		keys = append(keys, InviteTokenKey{ID: id, Secret: raw})
+		keys = append(keys, SecretKey{ID: id, Secret: raw})
 	}
 	return keys
 }

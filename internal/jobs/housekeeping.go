@@ -11,6 +11,10 @@ import (
 // recognize a redelivered webhook batch: SendGrid retries for 24 hours.
 const DeliveryEventRetention = 7 * 24 * time.Hour
 
+// WebhookRetention is how long a webhook delivery stays listed (and can be
+// replayed) after it ended.
+const WebhookRetention = 30 * 24 * time.Hour
+
 // housekeepingArgs is the periodic job that forgets expired idempotency keys and
 // old provider event ids.
 type housekeepingArgs struct{}
@@ -27,7 +31,10 @@ func (w *housekeepingWorker) Work(ctx context.Context, _ *river.Job[housekeeping
 	if _, err := w.maint.PurgeIdempotencyKeys(ctx, now); err != nil {
 		return err
 	}
-	_, err := w.maint.PurgeDeliveryEvents(ctx, now.Add(-DeliveryEventRetention))
+	if _, err := w.maint.PurgeDeliveryEvents(ctx, now.Add(-DeliveryEventRetention)); err != nil {
+		return err
+	}
+	_, err := w.maint.PurgeWebhookHistory(ctx, now.Add(-WebhookRetention))
 	return err
 }
 

@@ -31,6 +31,9 @@ type Options struct {
 	// Backoff is the retry schedule of failed emails; the zero value is
 	// DefaultBackoff. Tests shorten it so that retries take milliseconds.
 	Backoff Backoff
+	// WebhookWorkers is how many endpoints a replica delivers to at once;
+	// each sends a batch of parallel requests.
+	WebhookWorkers int
 }
 
 // InviteDeliverer sends invitation emails.
@@ -53,6 +56,9 @@ type Maintainer interface {
 	// before the time; they only guard against redelivery, which SendGrid
 	// stops after a day.
 	PurgeDeliveryEvents(ctx context.Context, before time.Time) (int64, error)
+	// PurgeWebhookHistory forgets webhook deliveries that ended before the
+	// time, with their attempts, and the events no delivery refers to.
+	PurgeWebhookHistory(ctx context.Context, before time.Time) (int64, error)
 }
 
 // Workers are the collaborators the queue's workers call.
@@ -60,6 +66,7 @@ type Workers struct {
 	Deliverer  InviteDeliverer
 	Runner     JobRunner
 	Maintainer Maintainer
+	Webhooks   WebhookDeliverer
 }
 
 // Queue is the River client that works the service's jobs. It does not
@@ -74,8 +81,11 @@ type Queue struct {
 // New builds the queue over db's pool, with every worker's collaborator
 // given up front. Workers start with Start.
 func New(db *database.DB, w Workers, opts Options) (*Queue, error) {
-	if w.Deliverer == nil || w.Runner == nil || w.Maintainer == nil {
-		return nil, errors.New("jobs: a queue needs a deliverer, a bulk job runner and a maintainer")
+	if w.Deliverer == nil || w.Runner == nil || w.Maintainer == nil || w.Webhooks == nil {
+		return nil, errors.New("jobs: a queue needs a deliverer, a bulk job runner, a maintainer and a webhook deliverer")
+	}
+	if opts.WebhookWorkers <= 0 {
+		opts.WebhookWorkers = 8
 	}
 	if opts.Workers <= 0 {
 		opts.Workers = 10
@@ -92,12 +102,14 @@ func New(db *database.DB, w Workers, opts Options) (*Queue, error) {
 	river.AddWorker(workers, &inviteBatchEmailWorker{q: q})
 	river.AddWorker(workers, &jobBatchWorker{q: q})
 	river.AddWorker(workers, &housekeepingWorker{maint: w.Maintainer})
+	river.AddWorker(workers, &webhookDeliveryWorker{q: q})
+	river.AddWorker(workers, &webhookSweepWorker{q: q})
 
 	client, err := river.NewClient(database.RiverDriver(db), &river.Config{
 		Logger:  opts.Logger.With("component", "jobs"),
 		Workers: workers,
 		Queues: map[string]river.QueueConfig{QueueEmail: {MaxWorkers: opts.Workers}, QueueBulk: {MaxWorkers: 2},
-			river.QueueDefault: {MaxWorkers: 2}},
+			QueueWebhooks: {MaxWorkers: opts.WebhookWorkers}, river.QueueDefault: {MaxWorkers: 2}},
 		FetchPollInterval: opts.PollInterval,
 		FetchCooldown:     min(opts.PollInterval, 100*time.Millisecond),
 		// database/sql has no LISTEN: workers poll, which costs one cheap query per interval.
@@ -106,7 +118,7 @@ func New(db *database.DB, w Workers, opts Options) (*Queue, error) {
 		// A job left running by a replica that died is handed to another
 		// after this long; River's default of an hour would stall a bulk job.
 		RescueStuckJobsAfter: 5 * time.Minute,
-		PeriodicJobs:         []*river.PeriodicJob{housekeepingJob()},
+		PeriodicJobs:         []*river.PeriodicJob{housekeepingJob(), webhookSweepJob()},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create job queue: %w", err)

@@ -177,7 +177,7 @@ func (s *Service) launch(ctx context.Context, job *Job, now time.Time) error {
 	} else if err := s.store.EnqueueJobBatch(ctx, job.ID); err != nil {
 		return err
 	}
-	return s.store.UpdateJob(ctx, job)
+	return s.updateJob(ctx, job)
 }
 
 // previewResend counts what a bulk resend would do now.

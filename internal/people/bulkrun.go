@@ -48,8 +48,20 @@ func (s *Service) RunJobBatch(ctx context.Context, jobID uuid.UUID) (err error) 
 		} else if err := s.store.EnqueueJobBatch(ctx, job.ID); err != nil {
 			return err
 		}
-		return s.store.UpdateJob(ctx, &job)
+		return s.updateJob(ctx, &job)
 	})
+}
+
+// updateJob saves a job's progress and, once it has finished, says so
+// with a job.finished event.
+func (s *Service) updateJob(ctx context.Context, job *Job) error {
+	if err := s.store.UpdateJob(ctx, job); err != nil {
+		return err
+	}
+	if !job.State.Finished() {
+		return nil
+	}
+	return s.emit(ctx, pendingEvent{org: job.OrganizationID, typ: EventJobFinished, job: &job.ID})
 }
 
 // runBatch processes one batch and reports whether the job has no pending item left.

@@ -195,15 +195,33 @@ func (s *Service) ApplyDeliveryEvents(ctx context.Context, events []DeliveryEven
 			// so that it neither wins nor loses against every other.
 			e.OccurredAt = e.ReceivedAt
 		}
-		ok, err := s.store.ApplyDeliveryEvent(ctx, e)
+		err := s.store.InTx(ctx, func(ctx context.Context) error {
+			inv, err := s.store.ApplyDeliveryEvent(ctx, e)
+			if err != nil || inv == nil {
+				return err
+			}
+			applied++
+			if !announcedDelivery(e.Status) {
+				return nil
+			}
+			return s.emit(ctx, pendingEvent{org: inv.OrganizationID, typ: EventInviteDeliveryUpdated, user: &inv.UserID, invite: &inv.ID})
+		})
 		if err != nil {
 			return applied, err
 		}
-		if ok {
-			applied++
-		}
 	}
 	return applied, nil
+}
+
+// announcedDelivery tells the statuses invite.delivery_updated reports:
+// what the provider learned about the message after accepting it.
+func announcedDelivery(st DeliveryStatus) bool {
+	switch st {
+	case DeliveryDelivered, DeliveryBounced, DeliveryBlocked, DeliveryDropped, DeliveryDeferred, DeliverySpamReport:
+		return true
+	default: // queued, sent, failed, by hand: the service's own doing, not the provider's report
+		return false
+	}
 }
 
 // Precedence orders the statuses that provider events set, for events

@@ -269,6 +269,7 @@ const (
 	ActionInviteRenewed       = "invite.renewed"
 	ActionInviteAccepted      = "invite.accepted"
 	ActionInviteRevoked       = "invite.revoked"
+	ActionInviteExpired       = "invite.expired"
 	ActionPasswordSet         = "user.password_set"
 	ActionPasswordChanged     = "user.password_changed"
 	ActionEmailChanged        = "user.email_changed"
@@ -284,11 +285,14 @@ const (
 	// ActionRefreshReuseDetected records a used refresh token presented
 	// again: its session was ended.
 	ActionRefreshReuseDetected = "auth.refresh_reuse_detected"
+	ActionEndpointCreated      = "webhook_endpoint.created"
+	ActionEndpointUpdated      = "webhook_endpoint.updated"
+	ActionEndpointDeleted      = "webhook_endpoint.deleted"
 )
 
 // AuditActions lists the actions GET /audit-events can filter on.
 var AuditActions = []string{ActionUserCreated, ActionUserUpdated, ActionInviteSent, ActionInviteResent,
-	ActionInviteRenewed, ActionInviteAccepted, ActionInviteRevoked, ActionInviteLinkIssued, ActionPasswordSet,
+	ActionInviteRenewed, ActionInviteAccepted, ActionInviteRevoked, ActionInviteExpired, ActionInviteLinkIssued, ActionPasswordSet,
 	ActionPasswordChanged, ActionEmailChanged, ActionRoleChanged, ActionUserDeactivated, ActionUserReactivated,
 	ActionOrganizationCreated, ActionOrganizationUpdated, ActionBulkResendStarted, ActionImportStarted, ActionJobCancelled,
-	ActionRefreshReuseDetected}
+	ActionRefreshReuseDetected, ActionEndpointCreated, ActionEndpointUpdated, ActionEndpointDeleted}

@@ -142,7 +142,7 @@ func (s *Service) CancelJob(ctx context.Context, actor Actor, id uuid.UUID) (Job
 		}
 		job.count(ItemSkipped, n)
 		job.settle(now)
-		if err := s.store.UpdateJob(ctx, &job); err != nil {
+		if err := s.updateJob(ctx, &job); err != nil {
 			return err
 		}
 		return s.audit(ctx, job.OrganizationID, &actor.ID, nil, ActionJobCancelled,

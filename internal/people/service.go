@@ -27,6 +27,7 @@ type Service struct {
 	refreshTTL time.Duration
 	throttle   *throttle
 	domains    DomainChecker
+	webhooks   WebhookDeps
 }
 
 // Deps are the Service's collaborators.
@@ -46,6 +47,9 @@ type Deps struct {
 	Logger *slog.Logger
 	// MailDomains checks the domains of new addresses; nil checks nothing.
 	MailDomains DomainChecker
+	// Webhooks are the outbound webhooks' collaborators; without Views no
+	// event is recorded.
+	Webhooks WebhookDeps
 }
 
 // NewService returns a Service.
@@ -58,8 +62,9 @@ func NewService(d Deps) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{store: d.Store, hasher: d.Hasher, tokens: d.Tokens, signer: d.Signer, mailer: d.Mailer,
-		baseURL: d.AppBaseURL, log: log, refreshTTL: d.RefreshTTL, domains: d.MailDomains}
+	s := &Service{hasher: d.Hasher, tokens: d.Tokens, signer: d.Signer, mailer: d.Mailer,
+		baseURL: d.AppBaseURL, log: log, refreshTTL: d.RefreshTTL, domains: d.MailDomains, webhooks: d.Webhooks.withDefaults()}
+	s.store = eventingStore{Store: d.Store, s: s}
 	if s.refreshTTL <= 0 {
 		s.refreshTTL = DefaultRefreshTTL
 	}
@@ -98,14 +103,19 @@ func requestMeta(ctx context.Context) RequestMeta {
 	return m
 }
 
-// audit appends an event for the current request.
+// audit appends an event for the current request to the audit trail and
+// names the webhook events the action causes: every change passes here.
 func (s *Service) audit(ctx context.Context, org uuid.UUID, actor, target *uuid.UUID, action string, meta map[string]any) error {
 	m := requestMeta(ctx)
 	if meta == nil {
 		meta = map[string]any{}
 	}
-	return s.store.AddAuditEvent(ctx, &AuditEvent{
+	err := s.store.AddAuditEvent(ctx, &AuditEvent{
 		ID: newID(), OrganizationID: org, ActorID: actor, TargetUserID: target, Action: action,
 		RequestID: m.RequestID, ClientIP: m.ClientIP, Metadata: meta, CreatedAt: s.now(),
 	})
+	if err != nil {
+		return err
+	}
+	return s.emitFor(ctx, org, target, action, meta)
 }

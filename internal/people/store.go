@@ -60,8 +60,9 @@ type Store interface {
 	// invite's email to the provider.
 	RecordSendAttempt(ctx context.Context, inviteID uuid.UUID, a SendAttempt) error
 	// ApplyDeliveryEvent records a provider event once (by its id) and
-	// applies it to the invite unless a newer event already did.
-	ApplyDeliveryEvent(ctx context.Context, e DeliveryEvent) (applied bool, err error)
+	// applies it to the invite unless a newer event already did; it
+	// returns the invite it changed, nil when it changed none.
+	ApplyDeliveryEvent(ctx context.Context, e DeliveryEvent) (changed *Invite, err error)
 
 	// EnqueueInviteEmail queues the email of inv in the caller's transaction,
 	// so the job exists exactly when the invite does.
@@ -83,6 +84,7 @@ type Store interface {
 	ListAuditEvents(ctx context.Context, orgID uuid.UUID, f AuditFilter) ([]AuditEvent, error)
 
 	BulkStore
+	WebhookStore
 	SessionStore
 	IdempotencyStore
 }

@@ -180,8 +180,8 @@ func (s *Store) RecordSendAttempts(ctx context.Context, inviteIDs []uuid.UUID, a
 }
 
 // ApplyDeliveryEvent implements people.Store.
-func (s *Store) ApplyDeliveryEvent(ctx context.Context, e people.DeliveryEvent) (bool, error) {
-	applied := false
+func (s *Store) ApplyDeliveryEvent(ctx context.Context, e people.DeliveryEvent) (*people.Invite, error) {
+	var changed *people.Invite
 	err := s.InTx(ctx, func(ctx context.Context) error {
 		inv, found, err := s.eventInvite(ctx, e)
 		if err != nil || !found {
@@ -210,10 +210,12 @@ func (s *Store) ApplyDeliveryEvent(ctx context.Context, e people.DeliveryEvent) 
 				"delivery_status": string(e.Status), "delivery_reason": nonEmpty(truncate(e.Reason, 500)),
 				"delivery_event_at": e.OccurredAt, "delivery_updated_at": e.ReceivedAt,
 			})
-		applied = upd.RowsAffected > 0
+		if upd.RowsAffected > 0 {
+			changed = &inv
+		}
 		return upd.Error
 	})
-	return applied, translate(err, "Invite")
+	return changed, translate(err, "Invite")
 }
 
 // precedenceSQL is people.DeliveryStatus.Precedence of the stored status.

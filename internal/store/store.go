@@ -27,6 +27,8 @@ type Enqueuer interface {
 	EnqueueInviteBatch(ctx context.Context, tx *sql.Tx, inviteIDs []uuid.UUID) error
 	// EnqueueJobBatch queues the next batch of a bulk job.
 	EnqueueJobBatch(ctx context.Context, tx *sql.Tx, jobID uuid.UUID) error
+	// EnqueueWebhookDeliveries queues a delivery run for each endpoint.
+	EnqueueWebhookDeliveries(ctx context.Context, tx *sql.Tx, endpointIDs []uuid.UUID) error
 }
 
 // Store implements people.Store.

@@ -6,11 +6,13 @@ package wiring
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 
 	invited "github.com/invitedhq/invited"
@@ -21,6 +23,7 @@ import (
 	"github.com/invitedhq/invited/internal/mail"
 	"github.com/invitedhq/invited/internal/people"
 	"github.com/invitedhq/invited/internal/store"
+	"github.com/invitedhq/invited/internal/webhooks"
 )
 
 // Parts are what differs between a deployment and a test: the database,
@@ -47,6 +50,20 @@ type Parts struct {
 	// bulk job runner (tests stop a job in the middle with it).
 	WrapJobRunner func(jobs.JobRunner) jobs.JobRunner
 	HTTP          HTTP
+	Webhooks      Webhooks
+}
+
+// Webhooks are the outbound webhooks' settings.
+type Webhooks struct {
+	// Keys encrypt endpoints' signing secrets, current first; none leaves
+	// webhooks unavailable.
+	Keys   []webhooks.Key
+	Policy webhooks.Policy
+	// Client tunes the HTTP client (tests: a resolver, a shorter timeout);
+	// its Policy is Policy.
+	Client webhooks.ClientOptions
+	// Backoff is the retry schedule; zero is jobs.DefaultWebhookBackoff.
+	Backoff jobs.Backoff
 }
 
 // HTTP are the API's settings.
@@ -80,9 +97,13 @@ func Build(p Parts) (*App, error) {
 		return nil, err
 	}
 	a := &App{Inserter: ins, Store: store.New(p.DB, ins)}
+	hooks, err := webhookDeps(p.Webhooks)
+	if err != nil {
+		return nil, err
+	}
 	a.Service = people.NewService(people.Deps{Store: a.Store, Hasher: p.Hasher, Tokens: p.Tokens, Signer: p.Signer,
 		Mailer: p.Mailer, AppBaseURL: p.AppBaseURL, RefreshTTL: p.RefreshTTL, Now: p.Now, Logger: p.Logger,
-		MailDomains: p.MailDomains})
+		MailDomains: p.MailDomains, Webhooks: hooks})
 	var runner jobs.JobRunner = a.Service
 	if p.WrapJobRunner != nil {
 		runner = p.WrapJobRunner(runner)
@@ -91,7 +112,8 @@ func Build(p Parts) (*App, error) {
 	if opts.Logger == nil {
 		opts.Logger = p.Logger
 	}
-	if a.Queue, err = jobs.New(p.DB, jobs.Workers{Deliverer: a.Service, Runner: runner, Maintainer: a.Store}, opts); err != nil {
+	if a.Queue, err = jobs.New(p.DB, jobs.Workers{Deliverer: a.Service, Runner: runner, Maintainer: a.Store,
+		Webhooks: webhookWorker{a.Service}}, opts); err != nil {
 		return nil, err
 	}
 	a.Server = api.NewServer(api.Deps{
@@ -101,4 +123,31 @@ func Build(p Parts) (*App, error) {
 		PublicRateLimit: p.HTTP.PublicRateLimit, OpenAPI: invited.OpenAPI, Console: p.HTTP.Console,
 	})
 	return a, nil
+}
+
+func webhookDeps(w Webhooks) (people.WebhookDeps, error) {
+	opts := w.Client
+	opts.Policy = w.Policy
+	backoff := w.Backoff
+	if backoff.Base <= 0 {
+		backoff = jobs.DefaultWebhookBackoff
+	}
+	d := people.WebhookDeps{Sender: webhooks.NewClient(opts), Policy: w.Policy, Backoff: backoff}
+	if len(w.Keys) == 0 {
+		return d, nil
+	}
+	box, err := webhooks.NewSecretBox(w.Keys)
+	if err != nil {
+		return d, fmt.Errorf("WEBHOOK_SECRET_KEYS: %w", err)
+	}
+	d.Secrets, d.Views = box, api.EventViews{}
+	return d, nil
+}
+
+// webhookWorker is the service as the queue's webhook worker sees it.
+type webhookWorker struct{ *people.Service }
+
+func (w webhookWorker) DeliverWebhooks(ctx context.Context, endpointID uuid.UUID) (jobs.WebhookRun, error) {
+	run, err := w.Service.DeliverWebhooks(ctx, endpointID)
+	return jobs.WebhookRun{Again: run.Again, Pending: run.Pending, Next: run.Next}, err
 }

@@ -20,6 +20,7 @@ func TestBrowser(t *testing.T) {
 	shots := os.Getenv("SCREENSHOTS")
 	for _, d := range testdb.Dialects {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			site := startSite(t, d)
 			dir := t.TempDir()
 			if shots != "" && d == config.SQLite {

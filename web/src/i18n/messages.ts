@@ -261,19 +261,18 @@ function catalogueFor(locale: string | undefined): Catalogue {
   return catalogueOf(locale) ?? en;
 }
 
-/**
- * The first of the locales the page has texts for, the way the emails
- * choose theirs: the invitee's, then the organization's default, then the
- * browser's, then English.
- */
-export function pickLocale(...candidates: (string | undefined)[]): string {
-  return candidates.find((c) => catalogueOf(c)) ?? "en";
-}
-
 /** Looks a message up for a locale and fills in its placeholders. */
 export function t(locale: string | undefined, key: MessageKey, params: Record<string, string> = {}): string {
   const text = catalogueFor(locale)[key] ?? en[key];
   return text.replace(/\{(\w+)\}/g, (m, name: string) => params[name] ?? m);
+}
+
+/**
+ * The first of the candidate locales the catalogue speaks (the invitee's
+ * own, then the organization's default, say), else English.
+ */
+export function bestLocale(candidates: (string | undefined)[]): string {
+  return candidates.find((c) => catalogueOf(c)) ?? "en";
 }
 
 /** The language a catalogue answers for a locale, for the page's lang attribute. */

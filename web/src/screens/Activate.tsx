@@ -4,7 +4,7 @@ import { useEffect, useRef, useState, type FormEvent, type ReactNode } from "rea
 import { api, adopt, call, rememberOrganization } from "../api/session";
 import { Field } from "../kit/Field";
 import { fieldErrors } from "../kit/Notice";
-import { languageOf, pickLocale, t, type MessageKey } from "../i18n/messages";
+import { bestLocale, languageOf, t, type MessageKey } from "../i18n/messages";
 
 type Details = Schemas["InviteDetails"];
 
@@ -45,10 +45,11 @@ function viewOf(err: unknown): View {
 export function Activate() {
   const token = useRef<string | null>(null);
   const [view, setView] = useState<View>({ kind: "checking" });
+  // The invitee's language where the catalogue has it, else the organization's, else the browser's.
   const locale =
     view.kind === "form" || view.kind === "done"
-      ? pickLocale(view.details.locale, view.details.organization.default_locale, navigator.language)
-      : pickLocale(navigator.language);
+      ? bestLocale([view.details.locale, view.details.organization.default_locale, navigator.language])
+      : bestLocale([navigator.language]);
   const m = (key: MessageKey, params?: Record<string, string>) => t(locale, key, params);
 
   useEffect(() => {
@@ -269,7 +270,7 @@ function ActivationForm(props: { details: Details; token: string; m: Lookup; onD
         <button type="submit" className="button button-primary button-wide" disabled={busy || mismatch}>
           {busy ? m("activate.submitting") : m("activate.submit")}
         </button>
-        <p className="muted small">{m("activate.expires", { date: new Date(details.expires_at).toLocaleString(details.locale ?? undefined) })}</p>
+        <p className="muted small">{m("activate.expires", { date: new Date(details.expires_at).toLocaleString(details.locale || undefined) })}</p>
       </form>
     </section>
   );

@@ -13,6 +13,7 @@ import (
 	"github.com/invitedhq/invited/internal/apperr"
 	"github.com/invitedhq/invited/internal/config"
 	"github.com/invitedhq/invited/internal/database"
+	"github.com/invitedhq/invited/internal/mail"
 	"github.com/invitedhq/invited/internal/people"
 )
 
@@ -42,6 +43,8 @@ func org(ctx context.Context, cfg config.Config, log *slog.Logger, args []string
 	email := fs.String("owner-email", "", "owner's email")
 	password := fs.String("owner-password", "", "owner's password (omit to invite the owner by email)")
 	ttl := fs.Duration("invite-ttl", cfg.InviteTTL, "lifetime of invitation links")
+	locale := fs.String("default-locale", people.DefaultOrganizationLocale, "language of people added without one, and of emails: "+strings.Join(mail.Locales(), ", "))
+	zone := fs.String("time-zone", people.DefaultTimeZone, "IANA time zone of dates in emails")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
@@ -54,7 +57,7 @@ func org(ctx context.Context, cfg config.Config, log *slog.Logger, args []string
 	}
 	defer a.close()
 	o, owner, err := a.Service.CreateOrganization(ctx, people.NewOrganization{Slug: *slug, Name: *name, InviteTTL: *ttl,
-		OwnerEmail: *email, OwnerPassword: *password})
+		DefaultLocale: *locale, TimeZone: *zone, OwnerEmail: *email, OwnerPassword: *password})
 	if err != nil {
 		return describe(err)
 	}

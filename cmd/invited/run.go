@@ -97,6 +97,7 @@ Usage:
                               --demo seeds the demo organization when it is missing)
   invited migrate             apply pending database migrations and exit
   invited org create --slug S --name N --owner-email E [--owner-password P]
+                     [--invite-ttl 168h] [--default-locale en] [--time-zone UTC]
                               create an organization and its owner (confirmed when a
                               password is given, otherwise invited by email)
   invited token --org S --email E [--ttl 1h]

@@ -187,15 +187,22 @@ func TestOrgCreateAndToken(t *testing.T) {
 	require.ErrorContains(t, err, "slug must be")
 	require.ErrorContains(t, err, "email is not a valid email address")
 
-	out, _, err = runCmd(t, env, "org", "create", "--slug", "beta", "--name", "Beta", "--owner-email", "lead@beta.example")
+	out, _, err = runCmd(t, env, "org", "create", "--slug", "beta", "--name", "Beta", "--owner-email", "lead@beta.example",
+		"--default-locale", "pt-BR", "--time-zone", "America/Sao_Paulo")
 	require.NoError(t, err)
 	require.Contains(t, out, "invite_pending")
+	_, _, err = runCmd(t, env, "org", "create", "--slug", "gamma", "--name", "Gamma", "--owner-email", "lead@gamma.example",
+		"--default-locale", "tlh", "--time-zone", "Middle/Earth")
+	require.ErrorContains(t, err, "default_locale must be a language with invitation emails")
+	require.ErrorContains(t, err, "time_zone must be an IANA time zone")
 
 	token := strings.TrimSpace(mustRun(t, env, "token", "--org", "acme", "--email", "boss@acme.example", "--ttl", "5m"))
 	require.Len(t, strings.Split(token, "."), 3)
 	srv := startServer(t, env)
 	me := srv.getJSON(t, "/me", token)
 	require.Equal(t, "owner", me["role"])
+	org := srv.getJSON(t, "/organization", token)
+	require.Equal(t, []any{"en", "UTC"}, []any{org["default_locale"], org["time_zone"]})
 
 	_, _, err = runCmd(t, env, "token", "--org", "beta", "--email", "lead@beta.example")
 	require.ErrorContains(t, err, "only confirmed users get tokens")

@@ -33,10 +33,13 @@ const (
 
 // NewOrganization is a tenant to create with its first owner.
 type NewOrganization struct {
-	Slug       string
-	Name       string
-	InviteTTL  time.Duration
-	OwnerEmail string
+	Slug      string
+	Name      string
+	InviteTTL time.Duration
+	// DefaultLocale and TimeZone default to DefaultOrganizationLocale and DefaultTimeZone.
+	DefaultLocale string
+	TimeZone      string
+	OwnerEmail    string
 	// OwnerPassword confirms the owner at once; empty invites them by email.
 	OwnerPassword string
 	OwnerFirst    string
@@ -60,6 +63,19 @@ func (s *Service) CreateOrganization(ctx context.Context, n NewOrganization) (Or
 	if fe := validInviteTTL("invite_ttl", n.InviteTTL); fe != nil {
 		errs = append(errs, *fe)
 	}
+	if n.DefaultLocale == "" {
+		n.DefaultLocale = DefaultOrganizationLocale
+	}
+	var fe *apperr.FieldError
+	if n.DefaultLocale, fe = normalizeDefaultLocale("default_locale", n.DefaultLocale); fe != nil {
+		errs = append(errs, *fe)
+	}
+	if n.TimeZone == "" {
+		n.TimeZone = DefaultTimeZone
+	}
+	if fe := validTimeZone("time_zone", n.TimeZone); fe != nil {
+		errs = append(errs, *fe)
+	}
 	owner := NewUser{Email: n.OwnerEmail, FirstName: n.OwnerFirst, LastName: n.OwnerLast, Role: Owner, NoInvite: n.OwnerPassword != ""}
 	errs = append(errs, owner.validate()...)
 	if len(errs) > 0 {
@@ -68,7 +84,7 @@ func (s *Service) CreateOrganization(ctx context.Context, n NewOrganization) (Or
 	owner.emailWarnings = s.emailWarnings(ctx, owner.Email)[owner.Email]
 	now := s.now()
 	org := Organization{ID: newID(), Slug: n.Slug, Name: n.Name, InviteTTL: n.InviteTTL,
-		DefaultLocale: DefaultOrganizationLocale, TimeZone: DefaultTimeZone, CreatedAt: now, UpdatedAt: now}
+		DefaultLocale: n.DefaultLocale, TimeZone: n.TimeZone, CreatedAt: now, UpdatedAt: now}
 	var hash string
 	if n.OwnerPassword != "" {
 		u := User{Email: owner.Email, FirstName: owner.FirstName, LastName: owner.LastName}

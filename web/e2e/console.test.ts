@@ -12,6 +12,7 @@ import {
   deliveryEvent,
   findPerson,
   fixtures as fx,
+  mailbox,
 
   newContext,
   newPage,
@@ -314,6 +315,130 @@ describe("bulk and import", () => {
   });
 });
 
+describe("the rest of an invitation's life", () => {
+  test("copy an invite link: the warning, the link shown once; the old link dies and the handed one activates", async () => {
+    const john = fx.handed;
+    const [mailed] = await waitForMail(john.email, 1);
+    const oldLink = mailed?.links[0];
+    assert.ok(oldLink);
+    await findPerson(admin, john.email, "invite_pending");
+    await rowAction(admin, john.email, "Copy invite link");
+    const dialog = admin.getByRole("dialog", { name: `Invitation link for ${john.name}` });
+    await dialog.getByText("As sensitive as a password").waitFor();
+    await assertAccessible(admin, "invite link dialog");
+    await dialog.getByLabel("Link valid for").selectOption({ label: "3 days" });
+    await dialog.getByRole("button", { name: "Create link" }).click();
+    const link = (await dialog.getByTestId("invite-link").textContent()) ?? "";
+    assert.ok(link.startsWith(`${site}/activate?token=`), "the dialog shows the activation link");
+    await dialog.getByText("It is shown only this once").waitFor();
+    await dialog.getByRole("button", { name: "Copy" }).click();
+    await dialog.getByRole("button", { name: "Copied" }).waitFor();
+    assert.equal(await admin.evaluate(() => navigator.clipboard.readText()), link);
+    await assertAccessible(admin, "invite link shown");
+    await screenshot(admin, "invite-link");
+    await dialog.getByRole("button", { name: "Done" }).click();
+    await row(admin, john.email).getByText("Link handed over").first().waitFor();
+    await row(admin, john.email).getByText(`by ${fx.owner.name}`).waitFor();
+
+    const person = await phone();
+    await person.goto(oldLink);
+    await person.getByRole("heading", { name: "This link is no longer valid" }).waitFor();
+    await person.goto(link);
+    await person.getByRole("heading", { name: "Join Acme Learning" }).waitFor();
+    await person.getByLabel("Password", { exact: true }).fill(strong);
+    await person.getByLabel("Repeat the password").fill(strong);
+    await person.getByRole("button", { name: "Activate my account" }).click();
+    await person.getByRole("heading", { name: "Your account is active" }).waitFor();
+    assert.equal((await mailbox(john.email)).length, 1, "no email was sent for the handed link");
+  });
+
+  test("revoke an invitation: the person is not yet invited, and the mailed link is withdrawn", async () => {
+    const donald = fx.revoked;
+    const [mailed] = await waitForMail(donald.email, 1);
+    assert.ok(mailed?.links[0]);
+    await findPerson(admin, donald.email, "invite_pending");
+    await rowAction(admin, donald.email, "Revoke invite");
+    await admin.getByText(`The invitation link of ${donald.email} stopped working.`).waitFor();
+    await row(admin, donald.email).getByText("Not yet invited").waitFor();
+
+    await row(admin, donald.email).getByRole("button", { name: /^Actions for/ }).click();
+    const item = admin.getByRole("menuitem", { name: /^Revoke invite/ });
+    assert.equal(await item.getAttribute("aria-disabled"), "true");
+    await item.getByText("The invitation is revoked").waitFor();
+    await admin.keyboard.press("Escape");
+
+    const person = await phone();
+    await person.goto(mailed.links[0]);
+    await person.getByRole("heading", { name: "This link is no longer valid" }).waitFor();
+    await person.getByText("This invitation was withdrawn. Ask your administrator for a new one.").waitFor();
+  });
+
+  test("the organization's settings: the owner changes them, they hold after a reload", async () => {
+    await admin.goto("/");
+    await admin.getByRole("link", { name: "Organization" }).click();
+    await admin.getByRole("heading", { name: "Organization settings" }).waitFor();
+    assert.equal(await admin.getByLabel("Default language").inputValue(), "en");
+    assert.equal(await admin.getByLabel("Time zone").inputValue(), "UTC");
+    await assertAccessible(admin, "organization settings");
+    await admin.getByLabel("Invitation links are valid for").selectOption({ label: "14 days" });
+    await admin.getByLabel("Time zone").fill("Europe/Berlin");
+    await admin.getByRole("button", { name: "Save" }).click();
+    await admin.getByText("Saved. New invitations and new people use these settings.").waitFor();
+    await screenshot(admin, "organization-settings");
+    await admin.reload();
+    await admin.getByRole("heading", { name: "Organization settings" }).waitFor();
+    await admin.waitForFunction(() => (document.getElementById("org-ttl") as HTMLSelectElement | null)?.value === "336");
+    assert.equal(await admin.getByLabel("Time zone").inputValue(), "Europe/Berlin");
+
+    await admin.getByLabel("Time zone").fill("Mars/Olympus_Mons");
+    await admin.getByRole("button", { name: "Save" }).click();
+    await admin.getByText(/time_zone must be an IANA time zone/).waitFor();
+
+    const hr = await newPage(await newContext());
+    await signIn(hr, fx.reused); // an admin may change them too; the owner's change shows
+    await hr.goto("/settings");
+    await hr.getByRole("heading", { name: "Organization settings" }).waitFor();
+    assert.equal(await hr.getByLabel("Time zone").inputValue(), "Europe/Berlin");
+  });
+
+  test("add a person in German: the German email, with the Berlin date, and the German activation page", async () => {
+    await admin.goto("/people");
+    await admin.getByRole("button", { name: "Add person" }).click();
+    const dialog = admin.getByRole("dialog", { name: "Add a person" });
+    await dialog.getByLabel("Email").fill("hannah.arendt@acme.test");
+    await dialog.getByLabel("First name").fill("Hannah");
+    await dialog.getByLabel("Last name").fill("Arendt");
+    await dialog.getByLabel("Language").selectOption({ label: "Deutsch" });
+    await dialog.getByLabel("Link valid for").selectOption({ label: "3 days" });
+    await dialog.getByRole("button", { name: "Add" }).click();
+    await admin.getByText("hannah.arendt@acme.test was added and an invitation is on its way.").waitFor();
+    await admin.getByRole("button", { name: "Done" }).click();
+
+    const [msg] = await waitForMail("hannah.arendt@acme.test", 1);
+    assert.ok(msg?.links[0]);
+    assert.equal(msg.subject, `${fx.owner.name} hat Sie zu Acme Learning eingeladen`);
+    assert.match(msg.text, /Dieser Link läuft in 3 Tagen ab, am (Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonntag), \d{1,2}\. \p{L}+ \d{4} um \d\d:\d\d Uhr \(Europe\/Berlin\)\./u);
+
+    const person = await phone();
+    await person.goto(msg.links[0]);
+    await person.getByRole("heading", { name: "Willkommen bei Acme Learning" }).waitFor();
+    assert.equal(await person.evaluate(() => document.documentElement.lang), "de");
+    await person.getByText("Hallo Hannah Arendt, Sie wurden zu Acme Learning eingeladen.", { exact: false }).waitFor();
+    await assertAccessible(person, "activation form (de)");
+    await person.getByLabel("Passwort", { exact: true }).fill(strong);
+    await person.getByLabel("Passwort wiederholen").fill(strong);
+    await person.getByRole("button", { name: "Konto aktivieren" }).click();
+    await person.getByRole("heading", { name: "Ihr Konto ist aktiv" }).waitFor();
+
+    // Back to the defaults the later tests expect.
+    await admin.goto("/settings");
+    await admin.getByLabel("Time zone").fill("UTC");
+    await admin.getByLabel("Invitation links are valid for").selectOption({ label: "7 days" });
+    await admin.getByRole("button", { name: "Save" }).click();
+    await admin.getByText("Saved. New invitations and new people use these settings.").waitFor();
+  });
+});
+
 describe("who may do what", () => {
   test("a curator without the People permission is told what they need", async () => {
     const page = await newPage(await newContext());
@@ -455,6 +580,10 @@ describe("every screen", () => {
       "activation: invalid link",
       "activation: done",
       "not found",
+      "invite link dialog",
+      "invite link shown",
+      "organization settings",
+      "activation form (de)",
     ];
     assert.deepEqual(
       want.filter((s) => !scannedScreens().includes(s)),

@@ -30,6 +30,10 @@ type fixtures struct {
 	Reused person `json:"reused"`
 	// Expired holds an invitation link that expired yesterday.
 	Expired person `json:"expired"`
+	// Handed is invited; a manager hands them a link instead.
+	Handed person `json:"handed"`
+	// Revoked is invited; a manager revokes the invitation.
+	Revoked person `json:"revoked"`
 	// BulkQuery finds BulkCount invited people, more than a page.
 	BulkQuery string `json:"bulk_query"`
 	BulkCount int    `json:"bulk_count"`
@@ -83,6 +87,8 @@ func seed(t *testing.T, e *apitest.Env) fixtures {
 	add("Frances", "Allen", apitest.UserOpts{Role: people.HR, Status: people.Confirmed})
 	add("Ken", "Thompson", apitest.UserOpts{Status: people.Deactivated})
 	add("Radia", "Perlman", apitest.UserOpts{NoInvite: true})
+	f.Handed = add("John", "McCarthy", apitest.UserOpts{})
+	f.Revoked = add("Donald", "Knuth", apitest.UserOpts{})
 
 	// An invitation sent eight days ago expired yesterday.
 	e.Clock.Advance(-8 * 24 * time.Hour)

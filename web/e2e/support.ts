@@ -27,6 +27,8 @@ export interface Fixtures {
   generated: Person;
   reused: Person;
   expired: Person;
+  handed: Person;
+  revoked: Person;
   bulk_query: string;
   bulk_count: number;
 }

@@ -11,6 +11,7 @@ import { ChangePassword } from "./screens/ChangePassword";
 import { Import } from "./screens/Import";
 import { NeedsPeoplePermission, NotFound } from "./screens/Errors";
 import { People } from "./screens/People";
+import { Settings } from "./screens/Settings";
 import { SignIn } from "./screens/SignIn";
 
 /**
@@ -46,6 +47,7 @@ function SignedIn() {
         <Route path="/people" element={<Managers>{<People />}</Managers>} />
         <Route path="/import" element={<Managers>{<Import />}</Managers>} />
         <Route path="/audit" element={<Managers>{<Audit />}</Managers>} />
+        <Route path="/settings" element={<Managers>{<Settings />}</Managers>} />
         <Route path="/account" element={<Account />} />
         <Route path="*" element={<NotFound />} />
       </Routes>

@@ -12,5 +12,6 @@ export const NAV: NavItem[] = [
   { to: "/people", label: "Individuals", section: "People", managers: true },
   { to: "/import", label: "Import", section: "People", managers: true },
   { to: "/audit", label: "Audit log", section: "People", managers: true },
+  { to: "/settings", label: "Organization", section: "Settings", managers: true },
   { to: "/account", label: "My account", section: "You" },
 ];

@@ -693,6 +693,158 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/webhook-deliveries/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a webhook delivery
+         * @description The delivery with every attempt at it: when, the answer's status or why there was none, the latency and the start of the answer. Owners and admins only.
+         */
+        get: operations["getWebhookDelivery"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhook-deliveries/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replay a webhook delivery
+         * @description Sends the delivery's event to its endpoint again as a new delivery, with the same body and webhook-id (a receiver that processed it already can tell), whatever became of the first. A replay waits for no earlier event. Owners and admins only.
+         */
+        post: operations["replayWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhook-endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List webhook endpoints
+         * @description The organization's webhook endpoints, oldest first, in one page. Owners and admins only.
+         */
+        get: operations["listWebhookEndpoints"];
+        put?: never;
+        /**
+         * Create a webhook endpoint
+         * @description Registers a URL that receives the organization's events as signed webhooks (Standard Webhooks: webhook-id, webhook-timestamp and webhook-signature headers). The answer carries the signing secret, shown this once. Owners and admins only; at most 20 endpoints per organization. The URL must be https and must not name a loopback, private, link-local or metadata address; names are checked again at every connection, after resolution.
+         */
+        post: operations["createWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhook-endpoints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a webhook endpoint
+         * @description The endpoint, with why it is disabled when it is. Owners and admins only.
+         */
+        get: operations["getWebhookEndpoint"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook endpoint
+         * @description Removes the endpoint and its deliveries; nothing more is sent to it. Owners and admins only.
+         */
+        delete: operations["deleteWebhookEndpoint"];
+        options?: never;
+        head?: never;
+        /**
+         * Edit a webhook endpoint
+         * @description Changes the URL, the events or the description, or disables and enables the endpoint. Enabling an endpoint that was disabled (by hand, by a 410 answer or after 3 days of failures) clears the reason and resumes its pending deliveries in order. Owners and admins only.
+         */
+        patch: operations["updateWebhookEndpoint"];
+        trace?: never;
+    };
+    "/webhook-endpoints/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List an endpoint's deliveries
+         * @description Every event sent or to be sent to the endpoint, newest first, with its status, attempt count, last response code and latency, and when the next retry is due. Owners and admins only.
+         */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhook-endpoints/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate an endpoint's signing secret
+         * @description Gives the endpoint a new signing secret, answered this once. For 24 hours the previous secret keeps signing beside the new one (both signatures in webhook-signature), so the receiver can switch without losing a webhook; rotating again within the 24 hours drops the oldest at once. Owners and admins only.
+         */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhook-endpoints/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test webhook
+         * @description Sends the endpoint a ping event, whatever events it subscribes to, and answers its delivery; follow it with GET /webhook-deliveries/{id}. Owners and admins only.
+         */
+        post: operations["testWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/webhooks/sendgrid": {
         parameters: {
             query?: never;
@@ -774,7 +926,7 @@ export interface components {
              * @example invite.resent
              * @enum {string}
              */
-            action: "user.created" | "user.updated" | "invite.sent" | "invite.resent" | "invite.renewed" | "invite.accepted" | "invite.revoked" | "invite.link_issued" | "user.password_set" | "user.password_changed" | "user.email_changed" | "user.role_changed" | "user.deactivated" | "user.reactivated" | "organization.created" | "organization.updated" | "bulk.resend_started" | "import.started" | "job.cancelled" | "auth.refresh_reuse_detected";
+            action: "user.created" | "user.updated" | "invite.sent" | "invite.resent" | "invite.renewed" | "invite.accepted" | "invite.revoked" | "invite.expired" | "invite.link_issued" | "user.password_set" | "user.password_changed" | "user.email_changed" | "user.role_changed" | "user.deactivated" | "user.reactivated" | "organization.created" | "organization.updated" | "bulk.resend_started" | "import.started" | "job.cancelled" | "auth.refresh_reuse_detected" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted";
             /**
              * Format: uuid
              * @example 01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f
@@ -917,6 +1069,18 @@ export interface components {
              * @example true
              */
             send_invite?: boolean;
+        };
+        CreateWebhookEndpointRequest: {
+            /** @example Enrol new learners in their first course */
+            description?: string;
+            /** @description To receive, or ["*"] for every type, present and future. */
+            events: ("*" | "user.created" | "user.updated" | "user.confirmed" | "user.deactivated" | "user.reactivated" | "user.password_set" | "invite.sent" | "invite.resent" | "invite.revoked" | "invite.accepted" | "invite.expired" | "invite.delivery_updated" | "job.finished")[];
+            /**
+             * Format: uri
+             * @description Receives the webhooks: https, at most 2048 characters, and not a loopback, private, link-local or metadata address.
+             * @example https://lms.example.com/hooks/invited
+             */
+            url: string;
         };
         Delivery: {
             /**
@@ -1632,7 +1796,7 @@ export interface components {
              * @example invite_not_pending
              * @enum {string}
              */
-            code: "invalid_request" | "weak_password" | "unauthorized" | "invalid_credentials" | "invalid_refresh_token" | "refresh_token_reused" | "invalid_signature" | "forbidden" | "insufficient_rank" | "user_deactivated" | "not_found" | "invite_not_found" | "method_not_allowed" | "invite_not_pending" | "invite_not_live" | "email_taken" | "email_change_not_allowed" | "user_not_deactivated" | "invite_still_valid" | "idempotency_key_reused" | "job_finished" | "invite_expired" | "invite_revoked" | "invite_accepted" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal" | "not_implemented" | "unavailable";
+            code: "invalid_request" | "weak_password" | "unauthorized" | "invalid_credentials" | "invalid_refresh_token" | "refresh_token_reused" | "invalid_signature" | "forbidden" | "insufficient_rank" | "user_deactivated" | "not_found" | "invite_not_found" | "method_not_allowed" | "invite_not_pending" | "invite_not_live" | "email_taken" | "email_change_not_allowed" | "user_not_deactivated" | "invite_still_valid" | "idempotency_key_reused" | "job_finished" | "webhook_endpoint_limit_reached" | "webhook_endpoint_disabled" | "invite_expired" | "invite_revoked" | "invite_accepted" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal" | "not_implemented" | "unavailable";
             /** @example Invitations can only be resent to invite-pending users; this user is confirmed. */
             detail: string;
             /** @description Lists each invalid field of a request. */
@@ -1852,6 +2016,17 @@ export interface components {
              */
             role?: "owner" | "admin" | "hr" | "curator" | "learner";
         };
+        UpdateWebhookEndpointRequest: {
+            description?: string;
+            /**
+             * @description False stops deliveries (disabled_reason manual); true resumes them, pending ones in order.
+             * @example true
+             */
+            enabled?: boolean;
+            events?: ("*" | "user.created" | "user.updated" | "user.confirmed" | "user.deactivated" | "user.reactivated" | "user.password_set" | "invite.sent" | "invite.resent" | "invite.revoked" | "invite.accepted" | "invite.expired" | "invite.delivery_updated" | "job.finished")[];
+            /** Format: uri */
+            url?: string;
+        };
         User: {
             /** Format: date-time */
             confirmed_at: string | null;
@@ -1968,6 +2143,192 @@ export interface components {
             /** @example The previous invitation to ada.lovelace@gmial.com was bounced (550 5.1.1 The email account that you tried to reach does not exist). Check the address for typos, or set a password for the user instead. */
             message: string;
         };
+        WebhookAttempt: {
+            /**
+             * @description Says why there was no answer (timeout, connection refused, address not allowed).
+             * @example no answer within 10s
+             */
+            error?: string;
+            /**
+             * Format: int32
+             * @example 84
+             */
+            latency_ms: number;
+            /**
+             * Format: int32
+             * @example 1
+             */
+            number: number;
+            /**
+             * @description The start of the answer (at most 1 KiB kept).
+             * @example upstream unavailable
+             */
+            response_body?: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-24T16:05:12Z
+             */
+            started_at: string;
+            /**
+             * Format: int32
+             * @description The answer's HTTP status; null when there was none.
+             * @example 503
+             */
+            status_code: number | null;
+        };
+        WebhookDelivery: {
+            /**
+             * Format: int32
+             * @description How many attempts were made.
+             * @example 4
+             */
+            attempt_count: number;
+            /** @description Lists every attempt, oldest first; only GET /webhook-deliveries/{id} includes it. */
+            attempts?: components["schemas"]["WebhookAttempt"][];
+            /**
+             * Format: date-time
+             * @example 2026-11-24T16:05:12Z
+             */
+            created_at: string;
+            /**
+             * Format: uuid
+             * @example 01a2156a-4c3d-7e5f-8a6b-7c8d9e0f1a2b
+             */
+            endpoint_id: string;
+            /**
+             * Format: uuid
+             * @description The event's id: the webhook-id header and the body's id, the same on every attempt and replay.
+             * @example 01a2156b-1a2b-7c3d-8e4f-5a6b7c8d9e0f
+             */
+            event_id: string;
+            /**
+             * @example invite.accepted
+             * @enum {string}
+             */
+            event_type: "ping" | "user.created" | "user.updated" | "user.confirmed" | "user.deactivated" | "user.reactivated" | "user.password_set" | "invite.sent" | "invite.resent" | "invite.revoked" | "invite.accepted" | "invite.expired" | "invite.delivery_updated" | "job.finished";
+            /** Format: date-time */
+            finished_at: string | null;
+            /**
+             * Format: uuid
+             * @example 01a2156b-5d4e-7f60-8b7c-8d9e0f1a2b3c
+             */
+            id: string;
+            /** Format: date-time */
+            last_attempt_at: string | null;
+            /**
+             * @description Says why the last attempt got no usable answer.
+             * @example HTTP 503
+             */
+            last_error?: string;
+            /**
+             * Format: int32
+             * @description How long the last attempt took, in milliseconds.
+             * @example 84
+             */
+            last_latency_ms: number | null;
+            /**
+             * Format: int32
+             * @description The last answer's HTTP status; null when there was no answer.
+             * @example 200
+             */
+            last_response_code: number | null;
+            /**
+             * Format: date-time
+             * @description When the next attempt is due; null once the delivery is over.
+             */
+            next_attempt_at: string | null;
+            /**
+             * Format: uuid
+             * @description The delivery this one replays.
+             */
+            replay_of: string | null;
+            /**
+             * @description Pending until an attempt succeeds (2xx), or the delivery fails for good: an answer that is not retried, or retries given up after 3 days.
+             * @example succeeded
+             * @enum {string}
+             */
+            status: "pending" | "succeeded" | "failed";
+        };
+        WebhookDeliveryAccepted: {
+            delivery: components["schemas"]["WebhookDelivery"];
+        };
+        WebhookDeliveryList: {
+            data: components["schemas"]["WebhookDelivery"][];
+            /** @example false */
+            has_more: boolean;
+            next_cursor: string | null;
+        };
+        WebhookEndpoint: {
+            /**
+             * Format: date-time
+             * @example 2026-11-24T16:05:12Z
+             */
+            created_at: string;
+            /**
+             * @description A note for the organization's administrators.
+             * @example Enrol new learners in their first course
+             */
+            description: string;
+            /** Format: date-time */
+            disabled_at: string | null;
+            /**
+             * @description Explains the reason in a sentence.
+             * @example Every delivery since 2026-11-21T16:05:12Z failed (the last: HTTP 503). Fix the receiver, then enable the endpoint again; pending deliveries resume.
+             */
+            disabled_detail: string | null;
+            /**
+             * @description Manual (an administrator), gone (the endpoint answered 410) or failing (every attempt failed for 3 days).
+             * @example failing
+             * @enum {string|null}
+             */
+            disabled_reason: "manual" | "gone" | "failing" | null;
+            /**
+             * @description False while nothing is sent to the endpoint; disabled_reason says why.
+             * @example true
+             */
+            enabled: boolean;
+            /** @description The subscribed types, or ["*"] for every type. */
+            events: ("*" | "user.created" | "user.updated" | "user.confirmed" | "user.deactivated" | "user.reactivated" | "user.password_set" | "invite.sent" | "invite.resent" | "invite.revoked" | "invite.accepted" | "invite.expired" | "invite.delivery_updated" | "job.finished")[];
+            /**
+             * Format: date-time
+             * @description The first failed attempt since the last success; null while deliveries succeed.
+             */
+            failing_since: string | null;
+            /**
+             * Format: uuid
+             * @example 01a2156a-4c3d-7e5f-8a6b-7c8d9e0f1a2b
+             */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When the secret replaced by the last rotation stops signing; null outside a rotation.
+             */
+            previous_secret_expires_at: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-24T16:05:12Z
+             */
+            updated_at: string;
+            /**
+             * Format: uri
+             * @example https://lms.example.com/hooks/invited
+             */
+            url: string;
+        };
+        WebhookEndpointList: {
+            data: components["schemas"]["WebhookEndpoint"][];
+            /** @example false */
+            has_more: boolean;
+            next_cursor: string | null;
+        };
+        WebhookEndpointSecret: {
+            endpoint: components["schemas"]["WebhookEndpoint"];
+            /**
+             * @description Signs every webhook (Standard Webhooks, HMAC-SHA256). It is shown this once; keep it in the receiver's configuration.
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            secret: string;
+        };
     };
     responses: never;
     parameters: {
@@ -2023,7 +2384,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only this action */
-                action?: "user.created" | "user.updated" | "invite.sent" | "invite.resent" | "invite.renewed" | "invite.accepted" | "invite.revoked" | "invite.link_issued" | "user.password_set" | "user.password_changed" | "user.email_changed" | "user.role_changed" | "user.deactivated" | "user.reactivated" | "organization.created" | "organization.updated" | "bulk.resend_started" | "import.started" | "job.cancelled" | "auth.refresh_reuse_detected";
+                action?: "user.created" | "user.updated" | "invite.sent" | "invite.resent" | "invite.renewed" | "invite.accepted" | "invite.revoked" | "invite.expired" | "invite.link_issued" | "user.password_set" | "user.password_changed" | "user.email_changed" | "user.role_changed" | "user.deactivated" | "user.reactivated" | "organization.created" | "organization.updated" | "bulk.resend_started" | "import.started" | "job.cancelled" | "auth.refresh_reuse_detected" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted";
                 /**
                  * @description Only events about this user
                  * @example 01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b
@@ -5906,6 +6267,964 @@ export interface operations {
             };
             /** @description internal */
             500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Delivery id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "attempt_count": 4,
+                     *       "created_at": "2026-11-24T16:05:12Z",
+                     *       "endpoint_id": "01a2156a-4c3d-7e5f-8a6b-7c8d9e0f1a2b",
+                     *       "event_id": "01a2156b-1a2b-7c3d-8e4f-5a6b7c8d9e0f",
+                     *       "event_type": "invite.accepted",
+                     *       "finished_at": null,
+                     *       "id": "01a2156b-5d4e-7f60-8b7c-8d9e0f1a2b3c",
+                     *       "last_attempt_at": null,
+                     *       "last_error": "HTTP 503",
+                     *       "last_latency_ms": 84,
+                     *       "last_response_code": 200,
+                     *       "next_attempt_at": null,
+                     *       "replay_of": null,
+                     *       "status": "succeeded"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replayWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Delivery id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new delivery, on its way */
+            202: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "delivery": {
+                     *         "attempt_count": 4,
+                     *         "created_at": "2026-11-24T16:05:12Z",
+                     *         "endpoint_id": "01a2156a-4c3d-7e5f-8a6b-7c8d9e0f1a2b",
+                     *         "event_id": "01a2156b-1a2b-7c3d-8e4f-5a6b7c8d9e0f",
+                     *         "event_type": "invite.accepted",
+                     *         "finished_at": null,
+                     *         "id": "01a2156b-5d4e-7f60-8b7c-8d9e0f1a2b3c",
+                     *         "last_attempt_at": null,
+                     *         "last_error": "HTTP 503",
+                     *         "last_latency_ms": 84,
+                     *         "last_response_code": 200,
+                     *         "next_attempt_at": null,
+                     *         "replay_of": null,
+                     *         "status": "succeeded"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookDeliveryAccepted"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description webhook_endpoint_disabled */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listWebhookEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "created_at": "2026-11-24T16:05:12Z",
+                     *           "description": "Enrol new learners in their first course",
+                     *           "disabled_at": null,
+                     *           "disabled_detail": "Every delivery since 2026-11-21T16:05:12Z failed (the last: HTTP 503). Fix the receiver, then enable the endpoint again; pending deliveries resume.",
+                     *           "disabled_reason": "failing",
+                     *           "enabled": true,
+                     *           "events": [],
+                     *           "failing_since": null,
+                     *           "id": "01a2156a-4c3d-7e5f-8a6b-7c8d9e0f1a2b",
+                     *           "previous_secret_expires_at": null,
+                     *           "updated_at": "2026-11-24T16:05:12Z",
+                     *           "url": "https://lms.example.com/hooks/invited"
+                     *         }
+                     *       ],
+                     *       "has_more": false,
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEndpointList"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The endpoint */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "description": "Enrol new learners in their first course",
+                 *       "events": [],
+                 *       "url": "https://lms.example.com/hooks/invited"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateWebhookEndpointRequest"];
+            };
+        };
+        responses: {
+            /** @description The endpoint and its signing secret */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "endpoint": {
+                     *         "created_at": "2026-11-24T16:05:12Z",
+                     *         "description": "Enrol new learners in their first course",
+                     *         "disabled_at": null,
+                     *         "disabled_detail": "Every delivery since 2026-11-21T16:05:12Z failed (the last: HTTP 503). Fix the receiver, then enable the endpoint again; pending deliveries resume.",
+                     *         "disabled_reason": "failing",
+                     *         "enabled": true,
+                     *         "events": [],
+                     *         "failing_since": null,
+                     *         "id": "01a2156a-4c3d-7e5f-8a6b-7c8d9e0f1a2b",
+                     *         "previous_secret_expires_at": null,
+                     *         "updated_at": "2026-11-24T16:05:12Z",
+                     *         "url": "https://lms.example.com/hooks/invited"
+                     *       },
+                     *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEndpointSecret"];
+                };
+            };
+            /** @description invalid_request: url not allowed, unknown event type (errors names each) */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden: only owners and admins */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description webhook_endpoint_limit_reached */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not_implemented: the deployment has no key for signing secrets */
+            501: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Endpoint id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-11-24T16:05:12Z",
+                     *       "description": "Enrol new learners in their first course",
+                     *       "disabled_at": null,
+                     *       "disabled_detail": "Every delivery since 2026-11-21T16:05:12Z failed (the last: HTTP 503). Fix the receiver, then enable the endpoint again; pending deliveries resume.",
+                     *       "disabled_reason": "failing",
+                     *       "enabled": true,
+                     *       "events": [],
+                     *       "failing_since": null,
+                     *       "id": "01a2156a-4c3d-7e5f-8a6b-7c8d9e0f1a2b",
+                     *       "previous_secret_expires_at": null,
+                     *       "updated_at": "2026-11-24T16:05:12Z",
+                     *       "url": "https://lms.example.com/hooks/invited"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Endpoint id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Endpoint id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description Fields to change */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "enabled": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateWebhookEndpointRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-11-24T16:05:12Z",
+                     *       "description": "Enrol new learners in their first course",
+                     *       "disabled_at": null,
+                     *       "disabled_detail": "Every delivery since 2026-11-21T16:05:12Z failed (the last: HTTP 503). Fix the receiver, then enable the endpoint again; pending deliveries resume.",
+                     *       "disabled_reason": "failing",
+                     *       "enabled": true,
+                     *       "events": [],
+                     *       "failing_since": null,
+                     *       "id": "01a2156a-4c3d-7e5f-8a6b-7c8d9e0f1a2b",
+                     *       "previous_secret_expires_at": null,
+                     *       "updated_at": "2026-11-24T16:05:12Z",
+                     *       "url": "https://lms.example.com/hooks/invited"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /** @description invalid_request */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Only deliveries with this status */
+                status?: "pending" | "succeeded" | "failed";
+                /** @description Only events of this type */
+                event_type?: "ping" | "user.created" | "user.updated" | "user.confirmed" | "user.deactivated" | "user.reactivated" | "user.password_set" | "invite.sent" | "invite.resent" | "invite.revoked" | "invite.accepted" | "invite.expired" | "invite.delivery_updated" | "job.finished";
+                /** @description Page size */
+                limit?: number;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Endpoint id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "attempt_count": 4,
+                     *           "created_at": "2026-11-24T16:05:12Z",
+                     *           "endpoint_id": "01a2156a-4c3d-7e5f-8a6b-7c8d9e0f1a2b",
+                     *           "event_id": "01a2156b-1a2b-7c3d-8e4f-5a6b7c8d9e0f",
+                     *           "event_type": "invite.accepted",
+                     *           "finished_at": null,
+                     *           "id": "01a2156b-5d4e-7f60-8b7c-8d9e0f1a2b3c",
+                     *           "last_attempt_at": null,
+                     *           "last_error": "HTTP 503",
+                     *           "last_latency_ms": 84,
+                     *           "last_response_code": 200,
+                     *           "next_attempt_at": null,
+                     *           "replay_of": null,
+                     *           "status": "succeeded"
+                     *         }
+                     *       ],
+                     *       "has_more": false,
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookDeliveryList"];
+                };
+            };
+            /** @description invalid_request */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Endpoint id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint and its new secret */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "endpoint": {
+                     *         "created_at": "2026-11-24T16:05:12Z",
+                     *         "description": "Enrol new learners in their first course",
+                     *         "disabled_at": null,
+                     *         "disabled_detail": "Every delivery since 2026-11-21T16:05:12Z failed (the last: HTTP 503). Fix the receiver, then enable the endpoint again; pending deliveries resume.",
+                     *         "disabled_reason": "failing",
+                     *         "enabled": true,
+                     *         "events": [],
+                     *         "failing_since": null,
+                     *         "id": "01a2156a-4c3d-7e5f-8a6b-7c8d9e0f1a2b",
+                     *         "previous_secret_expires_at": null,
+                     *         "updated_at": "2026-11-24T16:05:12Z",
+                     *         "url": "https://lms.example.com/hooks/invited"
+                     *       },
+                     *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEndpointSecret"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not_implemented */
+            501: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    testWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Endpoint id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ping's delivery, on its way */
+            202: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "delivery": {
+                     *         "attempt_count": 4,
+                     *         "created_at": "2026-11-24T16:05:12Z",
+                     *         "endpoint_id": "01a2156a-4c3d-7e5f-8a6b-7c8d9e0f1a2b",
+                     *         "event_id": "01a2156b-1a2b-7c3d-8e4f-5a6b7c8d9e0f",
+                     *         "event_type": "invite.accepted",
+                     *         "finished_at": null,
+                     *         "id": "01a2156b-5d4e-7f60-8b7c-8d9e0f1a2b3c",
+                     *         "last_attempt_at": null,
+                     *         "last_error": "HTTP 503",
+                     *         "last_latency_ms": 84,
+                     *         "last_response_code": 200,
+                     *         "next_attempt_at": null,
+                     *         "replay_of": null,
+                     *         "status": "succeeded"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookDeliveryAccepted"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description webhook_endpoint_disabled */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not_implemented */
+            501: {
                 headers: {
                     "X-Request-ID": components["headers"]["RequestID"];
                     [name: string]: unknown;

@@ -14,6 +14,7 @@ export type Job = Schemas["Job"];
 export type Status = User["status"];
 export type Role = User["role"];
 export type DeliveryStatus = Schemas["Delivery"]["status"];
+export type Organization = Schemas["Organization"];
 
 export const queryClient = new QueryClient({
   defaultOptions: {
@@ -107,6 +108,38 @@ export function useResendInvite() {
   );
 }
 
+/** Voids the user's live invitation link; they stay invite-pending. */
+export function useRevokeInvite() {
+  return usePeopleMutation((id: string) => call(() => api.POST("/users/{id}/revoke-invite", { params: { path: { id } } })));
+}
+
+/**
+ * A fresh invitation whose link the manager hands over: no email. No
+ * Idempotency-Key: a replay would answer without the link, and every click
+ * is meant as a new link.
+ */
+export function useInviteLink() {
+  return usePeopleMutation((a: { id: string; expiresIn?: number }) =>
+    call(() =>
+      api.POST("/users/{id}/invite-link", {
+        params: { path: { id: a.id }, query: a.expiresIn ? { expires_in: a.expiresIn } : {} },
+      }),
+    ),
+  );
+}
+
+export function useOrganization() {
+  return useQuery({ queryKey: ["organization"], queryFn: () => call(() => api.GET("/organization")) });
+}
+
+export function useUpdateOrganization() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: Schemas["UpdateOrganizationRequest"]) => call(() => api.PATCH("/organization", { body })),
+    onSuccess: (org) => qc.setQueryData(["organization"], org),
+  });
+}
+
 export function useSetPassword() {
   return usePeopleMutation((a: { id: string; password?: string; generate?: boolean; temporary: boolean }) =>
     call(() =>
@@ -119,7 +152,7 @@ export function useSetPassword() {
 }
 
 export function useUpdateUser() {
-  return usePeopleMutation((a: { id: string; email?: string; first_name?: string; last_name?: string }) => {
+  return usePeopleMutation((a: { id: string; email?: string; first_name?: string; last_name?: string; locale?: string }) => {
     const { id, ...body } = a;
     return call(() => api.PATCH("/users/{id}", { params: { path: { id } }, body }));
   });

@@ -45,10 +45,14 @@ const deliveryTone: Record<DeliveryStatus, string> = {
   by_hand: "info",
 };
 
-/** The status badge of the people table; a pending user never invited is "Not yet invited". */
+/**
+ * The status badge of the people table; a pending user never invited, or
+ * whose invitation a manager revoked, is "Not yet invited".
+ */
 export function StatusBadge(props: { user: User }) {
   const { status, invite } = props.user;
-  if (status === "invite_pending" && !invite) return <span className="badge badge-neutral">Not yet invited</span>;
+  const uninvited = !invite || (invite.state === "revoked" && invite.revoke_reason === "revoked");
+  if (status === "invite_pending" && uninvited) return <span className="badge badge-neutral">Not yet invited</span>;
   const tone = status === "confirmed" ? "good" : status === "deactivated" ? "muted" : "pending";
   return <span className={`badge badge-${tone}`}>{STATUS_LABEL[status]}</span>;
 }

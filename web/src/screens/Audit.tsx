@@ -18,6 +18,7 @@ const ACTIONS: Record<Action, string> = {
   "invite.renewed": "Expired invitation renewed",
   "invite.accepted": "Invitation accepted",
   "invite.revoked": "Invitation revoked",
+  "invite.expired": "Invitation expired",
   "invite.link_issued": "Invitation link handed over",
   "user.password_set": "Password set by an administrator",
   "user.password_changed": "Password changed",
@@ -31,6 +32,9 @@ const ACTIONS: Record<Action, string> = {
   "import.started": "Import started",
   "job.cancelled": "Job cancelled",
   "auth.refresh_reuse_detected": "Session ended: a sign-in token was reused",
+  "webhook_endpoint.created": "Webhook endpoint added",
+  "webhook_endpoint.updated": "Webhook endpoint changed",
+  "webhook_endpoint.deleted": "Webhook endpoint removed",
 };
 
 /** The audit log, filtered by person and action; both are kept in the URL. */

@@ -8,6 +8,7 @@ import {
   useMe,
   usePeople,
   useResendInvite,
+  useRevokeInvite,
   ROLE_RANK,
   type PeopleFilter,
   type Status,
@@ -20,10 +21,10 @@ import { RowMenu, type MenuItem } from "../kit/Menu";
 import { Notice, ProblemNotice } from "../kit/Notice";
 import { BulkResendDialog, type BulkTarget } from "./BulkResend";
 import { filterFromURL, filterToURL, ROLES, SORTS } from "./filters";
-import { CreatePersonDialog, EditDialog, HistoryDialog, SetPasswordDialog } from "./PersonDialogs";
+import { CreatePersonDialog, EditDialog, HistoryDialog, InviteLinkDialog, SetPasswordDialog } from "./PersonDialogs";
 
 type Dialog =
-  | { kind: "password" | "edit" | "history"; user: User }
+  | { kind: "password" | "edit" | "history" | "link"; user: User }
   | { kind: "create" }
   | { kind: "bulk"; target: BulkTarget }
   | null;
@@ -71,6 +72,7 @@ export function People() {
   }, [filter]);
 
   const resend = useResendInvite();
+  const revoke = useRevokeInvite();
   const deactivate = useDeactivate();
 
   const doResend = (u: User) => {
@@ -82,6 +84,17 @@ export function People() {
           text: `A new invitation is on its way to ${u.email}. Every earlier link stopped working.`,
           user: u,
           warnings: res.warnings,
+        }),
+      onError: (error) => setOutcome({ kind: "error", text: "", error }),
+    });
+  };
+  const doRevoke = (u: User) => {
+    setOutcome(null);
+    revoke.mutate(u.id, {
+      onSuccess: () =>
+        setOutcome({
+          kind: "success",
+          text: `The invitation link of ${u.email} stopped working. They stay invite-pending until you invite them again.`,
         }),
       onError: (error) => setOutcome({ kind: "error", text: "", error }),
     });
@@ -108,8 +121,12 @@ export function People() {
     const outranked = ROLE_RANK[u.role] > myRank || (u.role === "owner" && me.data?.role !== "owner");
     const rankReason = outranked ? `${ROLE_LABEL[u.role]}s outrank you` : undefined;
     const notPending = u.status !== "invite_pending" ? `The user is ${STATUS_LABEL[u.status]}` : undefined;
+    const notLive =
+      u.invite?.state === "live" ? undefined : u.invite ? `The invitation is ${u.invite.state}` : "The user was never invited";
     const items: MenuItem[] = [
       { label: "Resend invite", onSelect: () => doResend(u), disabledReason: notPending ?? rankReason },
+      { label: "Copy invite link", onSelect: () => setDialog({ kind: "link", user: u }), disabledReason: notPending ?? rankReason },
+      { label: "Revoke invite", onSelect: () => doRevoke(u), disabledReason: notPending ?? notLive ?? rankReason, danger: true },
       {
         label: "Set password",
         onSelect: () => setDialog({ kind: "password", user: u }),
@@ -320,6 +337,7 @@ export function People() {
       {dialog?.kind === "password" && <SetPasswordDialog user={dialog.user} onClose={() => setDialog(null)} />}
       {dialog?.kind === "edit" && <EditDialog user={dialog.user} onClose={() => setDialog(null)} />}
       {dialog?.kind === "history" && <HistoryDialog user={dialog.user} onClose={() => setDialog(null)} />}
+      {dialog?.kind === "link" && <InviteLinkDialog user={dialog.user} onClose={() => setDialog(null)} />}
       {dialog?.kind === "create" && <CreatePersonDialog onClose={() => setDialog(null)} />}
       {dialog?.kind === "bulk" && (
         <BulkResendDialog
@@ -335,9 +353,10 @@ export function People() {
   );
 }
 
-/** The invitation column: times sent, last sent, expiry, delivery. */
+/** The invitation column: times sent, last sent, by whom, expiry, delivery. */
 function InviteCell(props: { user: User }) {
   const inv = props.user.invite;
+  const by = props.user.invited_by;
   if (!inv) return <span className="muted">Never invited</span>;
   const state =
     inv.state === "live"
@@ -353,10 +372,13 @@ function InviteCell(props: { user: User }) {
         {inv.sent_count === 1 ? "Invited once" : `Invited ${inv.sent_count} times`} ·{" "}
         {inv.last_sent_at ? (
           <span title={formatDateTime(inv.last_sent_at)}>last sent {formatRelative(inv.last_sent_at)}</span>
+        ) : inv.delivery.status === "by_hand" ? (
+          <span title={formatDateTime(inv.created_at)}>link handed over {formatRelative(inv.created_at)}</span>
         ) : (
           <span title={formatDateTime(inv.created_at)}>queued {formatRelative(inv.created_at)}</span>
         )}
       </span>
+      {by && <span className="muted small">by {by.name}</span>}
       <span className="muted small">{state}</span>
       {inv.state !== "accepted" && <DeliveryBadge status={inv.delivery.status} reason={inv.delivery.reason} />}
     </div>

@@ -3,6 +3,7 @@ import { useState, type FormEvent } from "react";
 import {
   useCreateUser,
   useInviteHistory,
+  useInviteLink,
   useMe,
   useResendInvite,
   useSetPassword,
@@ -16,6 +17,7 @@ import { Dialog } from "../kit/Dialog";
 import { Field } from "../kit/Field";
 import { formatDateTime } from "../kit/format";
 import { DeliveryBadge, ROLE_LABEL, fullName } from "../kit/labels";
+import { EMAIL_LOCALES, LIFETIMES, localeLabel } from "../kit/locales";
 import { Notice, ProblemNotice, fieldErrors } from "../kit/Notice";
 
 /** Problems that are not about one field of the form, shown above it. */
@@ -125,19 +127,10 @@ export function SetPasswordDialog(props: { user: User; onClose: () => void }) {
 }
 
 function GeneratedPassword(props: { value: string }) {
-  const [copied, setCopied] = useState(false);
   return (
     <span className="secret">
       <code data-testid="generated-password">{props.value}</code>
-      <button
-        type="button"
-        className="button button-small"
-        onClick={() => {
-          void navigator.clipboard?.writeText(props.value).then(() => setCopied(true));
-        }}
-      >
-        {copied ? "Copied" : "Copy"}
-      </button>
+      <CopyButton value={props.value} />
     </span>
   );
 }
@@ -151,6 +144,7 @@ export function EditDialog(props: { user: User; onClose: () => void }) {
   const [email, setEmail] = useState(user.email_suggestion ?? user.email);
   const [first, setFirst] = useState(user.first_name);
   const [last, setLast] = useState(user.last_name);
+  const [locale, setLocale] = useState(user.locale);
   const [reinvite, setReinvite] = useState(true);
   const [done, setDone] = useState<string | null>(null);
   const pending = user.status === "invite_pending";
@@ -164,6 +158,7 @@ export function EditDialog(props: { user: User; onClose: () => void }) {
         ...(pending && emailChanged ? { email: email.trim() } : {}),
         ...(first !== user.first_name ? { first_name: first } : {}),
         ...(last !== user.last_name ? { last_name: last } : {}),
+        ...(locale !== user.locale ? { locale } : {}),
       });
       if (pending && emailChanged && reinvite) {
         await resend.mutateAsync(user.id);
@@ -198,7 +193,7 @@ export function EditDialog(props: { user: User; onClose: () => void }) {
       }
     >
       <form id="edit-person" onSubmit={submit} className="stack">
-        <ProblemNotice error={formProblem(error, ["email", "first_name", "last_name"])} />
+        <ProblemNotice error={formProblem(error, ["email", "first_name", "last_name", "locale"])} />
         <Field
           label="Email"
           type="email"
@@ -223,6 +218,7 @@ export function EditDialog(props: { user: User; onClose: () => void }) {
         )}
         <Field label="First name" value={first} maxLength={100} onChange={(e) => setFirst(e.target.value)} errors={fieldErrors(error, "first_name")} />
         <Field label="Last name" value={last} maxLength={100} onChange={(e) => setLast(e.target.value)} errors={fieldErrors(error, "last_name")} />
+        <LanguageSelect id="edit-locale" value={locale} onChange={setLocale} hint="The language of their invitation emails." />
         {me.data && <p className="muted small">Role: {ROLE_LABEL[user.role]}</p>}
       </form>
     </Dialog>
@@ -294,6 +290,8 @@ export function CreatePersonDialog(props: { onClose: () => void }) {
   const [role, setRole] = useState<Role>("learner");
   const [people, setPeople] = useState(false);
   const [invite, setInvite] = useState(true);
+  const [locale, setLocale] = useState("");
+  const [lifetime, setLifetime] = useState(0);
   const [created, setCreated] = useState<User | null>(null);
   const grantable = (Object.keys(ROLE_LABEL) as Role[]).filter((r) => me.data && ROLE_RANK[r] <= ROLE_RANK[me.data.role]);
 
@@ -306,6 +304,8 @@ export function CreatePersonDialog(props: { onClose: () => void }) {
         last_name: last,
         role,
         send_invite: invite,
+        ...(locale ? { locale } : {}),
+        ...(invite && lifetime ? { expires_in: lifetime } : {}),
         ...(role === "curator" && people ? { permissions: ["people"] } : {}),
       },
       { onSuccess: setCreated },
@@ -341,7 +341,7 @@ export function CreatePersonDialog(props: { onClose: () => void }) {
       }
     >
       <form id="create-person" onSubmit={submit} className="stack">
-        <ProblemNotice error={formProblem(create.error, ["email", "first_name", "last_name", "role"])} />
+        <ProblemNotice error={formProblem(create.error, ["email", "first_name", "last_name", "role", "locale", "expires_in"])} />
         <Field label="Email" type="email" required value={email} onChange={(e) => setEmail(e.target.value)} errors={fieldErrors(create.error, "email")} />
         <Field label="First name" value={first} maxLength={100} onChange={(e) => setFirst(e.target.value)} errors={fieldErrors(create.error, "first_name")} />
         <Field label="Last name" value={last} maxLength={100} onChange={(e) => setLast(e.target.value)} errors={fieldErrors(create.error, "last_name")} />
@@ -360,10 +360,132 @@ export function CreatePersonDialog(props: { onClose: () => void }) {
             <input type="checkbox" checked={people} onChange={(e) => setPeople(e.target.checked)} /> People permission (may manage people)
           </label>
         )}
+        <LanguageSelect id="create-locale" value={locale} onChange={setLocale} allowDefault hint="The language of their invitation emails." />
         <label className="checkbox">
           <input type="checkbox" checked={invite} onChange={(e) => setInvite(e.target.checked)} /> Send the invitation now
         </label>
+        {invite && <LifetimeSelect id="create-lifetime" value={lifetime} onChange={setLifetime} />}
       </form>
     </Dialog>
+  );
+}
+
+/** The language of a person's emails; allowDefault offers the organization's. */
+function LanguageSelect(props: { id: string; value: string; onChange: (v: string) => void; allowDefault?: boolean; hint?: string }) {
+  const known = EMAIL_LOCALES.some((l) => l.value === props.value);
+  return (
+    <div className="field">
+      <label htmlFor={props.id}>Language</label>
+      <select id={props.id} value={props.value} onChange={(e) => props.onChange(e.target.value)} aria-describedby={props.hint ? `${props.id}-hint` : undefined}>
+        {props.allowDefault && <option value="">The organization's default</option>}
+        {!props.allowDefault && !known && <option value={props.value}>{localeLabel(props.value)}</option>}
+        {EMAIL_LOCALES.map((l) => (
+          <option key={l.value} value={l.value}>
+            {l.label}
+          </option>
+        ))}
+      </select>
+      {props.hint && (
+        <p id={`${props.id}-hint`} className="hint">
+          {props.hint}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** How long an invitation link stays valid; 0 is the organization's default. */
+function LifetimeSelect(props: { id: string; value: number; onChange: (v: number) => void }) {
+  return (
+    <div className="field">
+      <label htmlFor={props.id}>Link valid for</label>
+      <select id={props.id} value={props.value} onChange={(e) => props.onChange(Number(e.target.value))}>
+        <option value={0}>The organization's default</option>
+        {LIFETIMES.map((l) => (
+          <option key={l.hours} value={l.hours}>
+            {l.label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/**
+ * "Copy invite link": a fresh invitation without an email, for the manager
+ * to hand over when email does not get through. The link is shown once:
+ * the service keeps it nowhere.
+ */
+export function InviteLinkDialog(props: { user: User; onClose: () => void }) {
+  const { user } = props;
+  const link = useInviteLink();
+  const [lifetime, setLifetime] = useState(0);
+  const [url, setUrl] = useState<string | null>(null);
+  const name = fullName(user) || user.email;
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    link.mutate({ id: user.id, ...(lifetime ? { expiresIn: lifetime } : {}) }, { onSuccess: (res) => setUrl(res.url ?? null) });
+  };
+
+  if (url) {
+    return (
+      <Dialog title={`Invitation link for ${name}`} onClose={props.onClose} footer={<button type="button" className="button button-primary" onClick={props.onClose}>Done</button>}>
+        <Notice kind="warning" title="As sensitive as a password">
+          Anyone who has this link can activate {name}'s account. Give it to them yourself, over a channel you trust.
+        </Notice>
+        <div className="secret">
+          <code data-testid="invite-link">{url}</code>
+          <CopyButton value={url} />
+        </div>
+        <p className="muted small">
+          It is shown only this once: the service keeps it nowhere. Every earlier link of {name} stopped working, and no email was sent.
+        </p>
+      </Dialog>
+    );
+  }
+  return (
+    <Dialog
+      title={`Invitation link for ${name}`}
+      onClose={props.onClose}
+      footer={
+        <>
+          <button type="button" className="button button-ghost" onClick={props.onClose}>
+            Cancel
+          </button>
+          <button type="submit" form="invite-link" className="button button-primary" disabled={link.isPending}>
+            {link.isPending ? "Creating…" : "Create link"}
+          </button>
+        </>
+      }
+    >
+      <form id="invite-link" onSubmit={submit} className="stack">
+        <p>
+          For when the invitation email does not get through, for example when their mail server blocks it: you get a link to give {name} yourself,
+          and no email is sent. It replaces every earlier link.
+        </p>
+        <Notice kind="warning" title="As sensitive as a password">
+          Anyone who has the link can activate the account. Share it only with {name}, over a channel you trust.
+        </Notice>
+        <ProblemNotice error={link.error} />
+        <LifetimeSelect id="link-lifetime" value={lifetime} onChange={setLifetime} />
+      </form>
+    </Dialog>
+  );
+}
+
+/** Copies a secret shown once to the clipboard. */
+function CopyButton(props: { value: string }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <button
+      type="button"
+      className="button button-small"
+      onClick={() => {
+        void navigator.clipboard?.writeText(props.value).then(() => setCopied(true));
+      }}
+    >
+      {copied ? "Copied" : "Copy"}
+    </button>
   );
 }

@@ -85,7 +85,7 @@ func TestBulkResendExpiresIn(t *testing.T) {
 		job := accepted(t, e.Post("/users/resend-invites", org.OwnerToken, map[string]any{
 			"user_ids": []string{a.ID.String(), b.ID.String()}, "expires_in": 72}))
 		require.Equal(t, 72, job.Params.ExpiresIn)
-		done := waitJob(t, e, org.OwnerToken, job.ID, 10*time.Second)
+		done := waitJob(t, e, org.OwnerToken, job.ID, time.Minute)
 		require.Equal(t, 2, done.Succeeded)
 		for _, id := range []string{a.ID.String(), b.ID.String()} {
 			var got api.User
@@ -98,7 +98,7 @@ func TestBulkResendExpiresIn(t *testing.T) {
 		e.Patch("/organization", org.OwnerToken, map[string]any{"invite_ttl": 30}).Expect(http.StatusOK)
 		job = accepted(t, e.Post("/users/resend-invites", org.OwnerToken, map[string]any{"user_ids": []string{a.ID.String()}}))
 		require.Zero(t, job.Params.ExpiresIn)
-		waitJob(t, e, org.OwnerToken, job.ID, 10*time.Second)
+		waitJob(t, e, org.OwnerToken, job.ID, time.Minute)
 		got := getUser(e, org.OwnerToken, a.ID)
 		require.Equal(t, expiresAfter(got.Invite.CreatedAt, 30), got.Invite.ExpiresAt)
 	})

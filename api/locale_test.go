@@ -75,7 +75,7 @@ func TestImportLocaleColumn(t *testing.T) {
 		require.Equal(t, api.ImportProblem{Row: 5, Email: "bad@example.com", Outcome: "failed", Field: "locale", Code: "invalid",
 			Message: `locale must be a BCP 47 language tag such as en, de or pt-BR, got "no such tag"`}, report.Problems[0])
 
-		job := waitJob(t, e, org.OwnerToken, accepted(t, postCSV(e, org.OwnerToken, "", file)).ID, 10*time.Second)
+		job := waitJob(t, e, org.OwnerToken, accepted(t, postCSV(e, org.OwnerToken, "", file)).ID, time.Minute)
 		require.Equal(t, 3, job.Succeeded)
 		locales := map[string]string{}
 		for _, u := range listUsers(e, org.OwnerToken, "q=example.com&limit=200").Data {
@@ -108,7 +108,7 @@ func TestGermanInvitationEmail(t *testing.T) {
 		var u api.User
 		createUser(e, adminToken, map[string]any{"email": "lena.schmidt@example.de", "first_name": "Lena", "locale": "de"}).
 			Expect(http.StatusCreated).JSON(&u)
-		msg := e.SendGrid.WaitForMessages(t, 1, 10*time.Second)[0]
+		msg := e.SendGrid.WaitForMessages(t, 1, time.Minute)[0]
 		require.Len(t, msg.Personalizations, 1)
 		p := msg.Personalizations[0]
 		require.Equal(t, "lena.schmidt@example.de", p.Email)
@@ -168,7 +168,7 @@ func TestInvitationEmailLanguageFallsBack(t *testing.T) {
 		// A bulk resend sends them in one job: one email per language.
 		accepted(t, e.Post("/users/resend-invites", org.OwnerToken, map[string]any{"filter": map[string]any{}}))
 		e.StartWorkers()
-		msgs := e.SendGrid.WaitForMessages(t, len(want), 10*time.Second)
+		msgs := e.SendGrid.WaitForMessages(t, len(want), time.Minute)
 		got := map[string]sendgridtest.Personalization{}
 		for _, m := range msgs {
 			for _, p := range m.Personalizations {

@@ -107,7 +107,7 @@ func TestRevokedInviteIsNotMailed(t *testing.T) {
 		u := e.User(org, apitest.UserOpts{})
 		e.Post(userPath(u.ID, "revoke-invite"), org.OwnerToken, nil).Expect(http.StatusOK)
 		e.StartWorkers()
-		e.WaitForInviteJobsWhere(10*time.Second, "the email job finished", func(jobs []apitest.InviteJob) bool {
+		e.WaitForInviteJobsWhere(time.Minute, "the email job finished", func(jobs []apitest.InviteJob) bool {
 			return len(jobs) == 1 && jobs[0].FinalizedAt != nil
 		})
 		require.Empty(t, e.SendGrid.Messages())

@@ -1,5 +1,5 @@
 -- Deliverability and the invitation funnel, from stored facts (the
--- invitations' own facts follow in 00109):
+-- invitations' own facts follow in 00010):
 -- - users.email_warnings: what the DNS check found about the address when
 --   it was given (domain_has_no_mail_server), comma-separated;
 -- - per person, the first invitation (when, by whom, from which bulk job),

@@ -1,6 +1,6 @@
 -- The invitations' delivery facts: see the PostgreSQL migration of the same
--- number. Columns added after the rebuilds of the invites table (00006,
--- 00106), which would have dropped them.
+-- number. Columns added after the rebuilds of the invites table (00005,
+-- 00008), which would have dropped them.
 
 -- +goose Up
 ALTER TABLE invites ADD COLUMN recipient_domain TEXT NOT NULL DEFAULT '';

@@ -3,7 +3,7 @@
 -- 'by_hand'.
 --
 -- SQLite cannot change a CHECK constraint in place: the invites table is
--- rebuilt as in 00006, keeping aside what dropping it would null or delete.
+-- rebuilt as in 00005, keeping aside what dropping it would null or delete.
 
 -- +goose Up
 CREATE TABLE invites_rebuilt (

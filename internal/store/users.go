@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 
 	"github.com/invitedhq/invited/internal/apperr"
@@ -390,12 +391,33 @@ func (s *Store) listPage(ctx context.Context, l userListing, limit int) ([]peopl
 	q := fmt.Sprintf(`SELECT %s, %s, %s FROM (SELECT * FROM %s WHERE %s ORDER BY %s LIMIT %d) u
 	%s ORDER BY %s`,
 		userColumns, inviteColumns, inviterColumns, l.source(), l.conditions(), l.order, limit, inviteJoins, l.order)
+	users := make([]people.User, 0, limit)
+	// GORM spells the statement for PostgreSQL ($n, a list bound as one
+	// value each) without running it; pgx then runs it.
+	stmt := s.conn(ctx).Session(&gorm.Session{DryRun: true}).Raw(q, l.bind()...).Statement
+	args := stmt.Vars
+	if l.search {
+		args = append([]any{pgx.QueryExecModeSimpleProtocol}, args...) // as database.CustomPlan does
+	}
+	native, err := s.nativeQuery(ctx, stmt.SQL.String(), args, func(rows pgx.Rows) error {
+		scan := newPGUserScan()
+		for rows.Next() {
+			u, err := scan.scan(rows)
+			if err != nil {
+				return err
+			}
+			users = append(users, u)
+		}
+		return nil
+	})
+	if native {
+		return users, translate(err, "Users")
+	}
 	rows, err := s.listingConn(ctx, l).Raw(q, l.bind()...).Rows()
 	if err != nil {
 		return nil, translate(err, "Users")
 	}
 	defer rows.Close()
-	users := make([]people.User, 0, limit)
 	scan := newUserScan()
 	for rows.Next() {
 		u, err := scan.scan(rows)

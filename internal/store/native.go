@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
 
+	"github.com/invitedhq/invited/internal/apperr"
 	"github.com/invitedhq/invited/internal/mail"
 	"github.com/invitedhq/invited/internal/people"
 )
@@ -46,6 +47,12 @@ func (s *Store) nativeQuery(ctx context.Context, q string, args []any, fn func(p
 		if !ok {
 			return errors.New("store: the pool's connection is not pgx's")
 		}
+		// A statement sent with the simple protocol (planned for its values)
+		// cannot join a batch of prepared ones: the actor is read apart.
+		_, simple := firstArg(args).(pgx.QueryExecMode)
+		if fold, ok := ctx.Value(actorFoldKey{}).(*actorFold); ok && !fold.done && !simple {
+			return s.foldedQuery(ctx, c.Conn(), fold, q, args, fn)
+		}
 		rows, err := c.Conn().Query(ctx, q, args...)
 		if err != nil {
 			return err
@@ -57,6 +64,65 @@ func (s *Store) nativeQuery(ctx context.Context, q string, args []any, fn func(p
 		rows.Close()
 		return rows.Err()
 	})
+}
+
+func firstArg(args []any) any {
+	if len(args) == 0 {
+		return nil
+	}
+	return args[0]
+}
+
+type actorFoldKey struct{}
+
+// actorFold asks the next statement sent through pgx to take the signed-in
+// user's row along (ListUsersAs); user and err are its answer once done.
+type actorFold struct {
+	org, id uuid.UUID
+	done    bool
+	user    people.User
+	err     error
+}
+
+// foldedQuery sends the signed-in user's statement and q in one batch.
+func (s *Store) foldedQuery(ctx context.Context, conn *pgx.Conn, fold *actorFold, q string, args []any, fn func(pgx.Rows) error) error {
+	actorSQL := s.gdb.Session(&gorm.Session{DryRun: true}).Raw(signedInUserSQL, fold.org, fold.id).Statement
+	if s.onNative != nil {
+		s.onNative(actorSQL.SQL.String(), actorSQL.Vars)
+	}
+	b := &pgx.Batch{}
+	b.Queue(actorSQL.SQL.String(), actorSQL.Vars...)
+	b.Queue(q, args...)
+	res := conn.SendBatch(ctx, b)
+	defer func() { _ = res.Close() }()
+	fold.done = true
+	rows, err := res.Query()
+	if err != nil {
+		fold.err = translate(err, "User")
+		return err
+	}
+	scan := newPGUserScan()
+	if rows.Next() {
+		fold.user, fold.err = scan.scanUser(rows)
+	} else if fold.err = rows.Err(); fold.err == nil {
+		fold.err = apperr.New(apperr.NotFound, "User not found.")
+	}
+	rows.Close()
+	if fold.err != nil {
+		fold.err = translate(fold.err, "User")
+	}
+	if rows, err = res.Query(); err != nil {
+		return err
+	}
+	defer rows.Close()
+	if err := fn(rows); err != nil {
+		return err
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return res.Close()
 }
 
 // OnNativeQuery calls fn with every statement the store sends through pgx
@@ -105,11 +171,26 @@ func newPGUserScan() *pgUserScan {
 	return s
 }
 
+// scanUser reads a row of userColumns alone into a new User, without an
+// invite, as userScan.scanColumns does.
+func (s *pgUserScan) scanUser(rows pgx.Rows) (people.User, error) {
+	if err := rows.Scan(s.dest[:userColumnCount]...); err != nil {
+		return people.User{}, err
+	}
+	s.iID.Valid = false
+	return s.user(), nil
+}
+
 // scan reads the current row into a new User, as userScan.scan does.
 func (s *pgUserScan) scan(rows pgx.Rows) (people.User, error) {
 	if err := rows.Scan(s.dest...); err != nil {
 		return people.User{}, err
 	}
+	return s.user(), nil
+}
+
+// user is the User of the scanned columns.
+func (s *pgUserScan) user() people.User {
 	u := people.User{
 		ID: s.id.Bytes, OrganizationID: s.org.Bytes, Email: s.email, FirstName: s.first, LastName: s.last,
 		Role: people.Role(s.role.s), Permissions: splitPermissions(s.perms.s), Status: people.Status(s.status.s),
@@ -136,7 +217,7 @@ func (s *pgUserScan) scan(rows pgx.Rows) (people.User, error) {
 			u.Invite.CreatedByName = s.inviterDisplayName()
 		}
 	}
-	return u, nil
+	return u
 }
 
 // inviterDisplayName is the current row's inviter's name, worked out again

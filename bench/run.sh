@@ -356,10 +356,13 @@ requests_of_last_run() { tail -1 "$OUT/raw.txt" | grep -o ' requests=[0-9]*' | c
 
 # The raw SQL reference of a resend: the same statements through pgbench
 # (bench/pgbench/resend.sql), on the users the resends take turns on.
-q "SET client_min_messages = warning; DROP TABLE IF EXISTS bench_resend_ids;
-   CREATE TABLE bench_resend_ids AS SELECT row_number() OVER (ORDER BY id) AS n, id FROM users
-     WHERE id IN (SELECT unnest(string_to_array('$(paste -sd, "$WORK/resend_ids")', ',')::uuid[]));
-   ALTER TABLE bench_resend_ids ADD PRIMARY KEY (n)" >/dev/null
+# The ids go in through \copy: 25,000 of them in one statement's text are
+# more than one argument of psql may hold.
+q "SET client_min_messages = warning; DROP TABLE IF EXISTS bench_resend_ids; CREATE TABLE bench_resend_ids (id uuid)" >/dev/null
+psql -q "$DB_URL" -c "\\copy bench_resend_ids (id) FROM '$WORK/resend_ids'"
+q "ALTER TABLE bench_resend_ids RENAME TO bench_resend_ids_in;
+   CREATE TABLE bench_resend_ids AS SELECT row_number() OVER (ORDER BY id) AS n, id FROM bench_resend_ids_in;
+   DROP TABLE bench_resend_ids_in; ALTER TABLE bench_resend_ids ADD PRIMARY KEY (n)" >/dev/null
 BENCH_ORG=$(q "SELECT id FROM organizations WHERE slug = 'bench'")
 BENCH_ACTOR=$(q "SELECT u.id FROM users u JOIN organizations o ON o.id = u.organization_id WHERE o.slug = 'bench' AND u.email = 'owner@bench.example'")
 # pgbench's connections plan as the service's do (database.preferGenericPlans).

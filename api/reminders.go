@@ -28,8 +28,8 @@ type ReminderPolicy struct {
 
 // QuietHours is a daily window of local time; an end before the start spans midnight.
 type QuietHours struct {
-	Start string `json:"start" pattern:"^([01][0-9]|2[0-3]):[0-5][0-9]$" example:"20:00"`
-	End   string `json:"end" pattern:"^([01][0-9]|2[0-3]):[0-5][0-9]$" example:"08:00"`
+	Start string `json:"start" maxLength:"5" pattern:"^([01][0-9]|2[0-3]):[0-5][0-9]$" example:"20:00"`
+	End   string `json:"end" maxLength:"5" pattern:"^([01][0-9]|2[0-3]):[0-5][0-9]$" example:"08:00"`
 }
 
 func reminderPolicyView(p people.ReminderPolicy) ReminderPolicy {

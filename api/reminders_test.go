@@ -111,6 +111,14 @@ func TestReminderPolicyDefaultsAndValidation(t *testing.T) {
 			}
 			require.ElementsMatch(t, c.fields, fields, "%v", c.body)
 		}
+		// The example of docs/reminders.md.
+		pr := e.OffContract().Put("/organization/reminders", org.OwnerToken, map[string]any{"after_days": []int{7, 3},
+			"quiet_hours": map[string]any{"start": "8pm", "end": "08:00"}}).ExpectProblem(http.StatusBadRequest, "invalid_request")
+		require.Len(t, pr.Errors, 2)
+		require.Equal(t, `quiet_hours.start invalid quiet_hours.start must be a time of day as HH:MM (00:00 to 23:59), got "8pm"`,
+			pr.Errors[0].Field+" "+pr.Errors[0].Code+" "+pr.Errors[0].Message)
+		require.Equal(t, "after_days not_ascending after_days must be strictly ascending, got 3 after 7",
+			pr.Errors[1].Field+" "+pr.Errors[1].Code+" "+pr.Errors[1].Message)
 		e.OffContract().Put("/organization/reminders", org.OwnerToken, map[string]any{"after_days": []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}}).
 			ExpectProblem(http.StatusBadRequest, "invalid_request")
 		e.OffContract().Put("/organization/reminders", org.OwnerToken, map[string]any{"enabled": true, "surprise": 1}).

@@ -75,10 +75,23 @@ func BenchmarkReminderSweep(b *testing.B) {
 	url, ds := seeded(b, s)
 	ctx := context.Background()
 
+	e := apitest.New(b, config.Postgres, apitest.Options{DatabaseURL: url})
+	// Turning reminders on reschedules every pending person of the
+	// organization from their last invitation.
+	owner, err := e.Service.Authenticate(ctx, auth.Claims{UserID: ds.Owner.ID, OrgID: ds.Org.ID})
+	if err != nil {
+		b.Fatal(err)
+	}
+	policy := people.DefaultReminderPolicy()
+	policy.Enabled = true
+	enabling := time.Now()
+	if _, err := e.Service.UpdateReminderPolicy(ctx, owner, policy); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("PUT /organization/reminders turning reminders on for 100,000 pending people: %s", time.Since(enabling).Round(time.Millisecond))
+
 	plans := claimPlans(b, url, ds)
 	b.Logf("plan of the claim, generic, as the service's connections run it:\n%s", plans)
-
-	e := apitest.New(b, config.Postgres, apitest.Options{DatabaseURL: url})
 	e.StartWorkers()
 	var live, expired int
 	if err := e.DB.SQL.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE i.expires_at - now() >= interval '48 hours'), count(*) FILTER (WHERE i.expires_at - now() < interval '48 hours')

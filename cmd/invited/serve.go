@@ -16,7 +16,7 @@ import (
 // serve runs the API and the workers until ctx ends (SIGTERM, SIGINT), then
 // stops taking connections, lets in-flight requests and running jobs finish
 // within SHUTDOWN_TIMEOUT, and exits.
-func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []string, stdout io.Writer) error {
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []string, stdout io.Writer, self string) error {
 	fs := newFlags("serve")
 	withDemo := fs.Bool("demo", false, "seed the demo organization when it is missing")
 	if err := parseFlags(fs, args); err != nil {
@@ -40,7 +40,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 	}
 	defer a.close()
 	if *withDemo {
-		if err := seedDemo(ctx, a, stdout, own); err != nil {
+		if err := seedDemo(ctx, a, stdout, own, self); err != nil {
 			_ = ln.Close()
 			return err
 		}

@@ -25,6 +25,7 @@ import (
 	"github.com/invitedhq/invited/internal/config"
 	"github.com/invitedhq/invited/internal/database"
 	"github.com/invitedhq/invited/internal/jobs"
+	"github.com/invitedhq/invited/internal/logging"
 	"github.com/invitedhq/invited/internal/mail"
 	"github.com/invitedhq/invited/internal/mail/sendgridtest"
 	"github.com/invitedhq/invited/internal/maildomain"
@@ -134,7 +135,7 @@ func New(t testing.TB, dialect config.Dialect, opts ...Options) *Env {
 	}
 	ctx := context.Background()
 	e := &Env{T: t, Dialect: dialect, Clock: &Clock{}, Logs: &LogBuffer{}}
-	logger := slog.New(slog.NewJSONHandler(e.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	logger := logging.New(e.Logs, "json", slog.LevelDebug)
 
 	var err error
 	if o.DatabaseURL != "" {

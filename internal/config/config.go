@@ -118,7 +118,7 @@ var Vars = []Var{
 	{Name: "DATABASE_URL", Default: //nolint:gosec // help text showing the URL's shape, not a credential
 	"sqlite:invited.db", Help:      "postgres://user:pass@host:5432/db?sslmode=... for PostgreSQL, or sqlite:PATH for the embedded database"},
 	{Name: "DATABASE_MAX_CONNS", Default: "20", Help: "PostgreSQL connections per replica, shared by requests and job workers (SQLite always uses one)"},
-	{Name: "HTTP_ADDR", Default: ":8080", Help: "address the HTTP server listens on"},
+	{Name: "HTTP_ADDR", Default: "127.0.0.1:8080", Help: "address the HTTP server listens on; the default takes connections from this machine only, :8080 from every interface (the container image sets it)"},
 	{Name: "TRUSTED_PROXIES", Default: "", Help: "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed; empty trusts none"},
 	{Name: "SHUTDOWN_TIMEOUT", Default: "20s", Help: "how long a stopping server lets in-flight requests and jobs finish"},
 	{Name: "JWT_SECRET", Default: "", Help: "HS256 signing secret, at least 32 bytes; required with PostgreSQL (with SQLite a development secret is generated beside the database file)", Secret: true},
@@ -128,7 +128,7 @@ var Vars = []Var{
 	{Name: "ACCESS_TOKEN_TTL", Default: "15m", Help: "lifetime of access tokens the service mints"},
 	{Name: "REFRESH_TOKEN_TTL", Default: "720h", Help: "absolute lifetime of a session's refresh tokens, from sign-in; 1h to 8760h"},
 	{Name: "INVITE_TOKEN_KEYS", Default: "", Help: "activation-link signing keys as id:base64secret, comma-separated, current first (rotation); empty derives one from JWT_SECRET", Secret: true},
-	{Name: "APP_BASE_URL", Default: "", Help: "base URL of the activation page; links are APP_BASE_URL/activate?token=...; empty is the service's own address (http://localhost:8080 with the default HTTP_ADDR)"},
+	{Name: "APP_BASE_URL", Default: "", Help: "base URL of the activation page; links are APP_BASE_URL/activate?token=...; empty is the service's own address (http://127.0.0.1:8080 with the default HTTP_ADDR)"},
 	{Name: "CONSOLE", Default: "on", Help: "on serves the web console at / and the activation page at /activate; off serves the API alone"},
 	{Name: "INVITE_TTL", Default: hours(people.DefaultInviteTTL), Help: "default lifetime of an invitation link, " +
 		hours(people.MinInviteTTL) + " to " + hours(people.MaxInviteTTL)},

@@ -16,6 +16,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/invitedhq/invited/internal/database"
+	"github.com/invitedhq/invited/internal/logging"
 )
 
 // QueueEmail is the queue of invitation emails.
@@ -214,17 +215,17 @@ func (i *Inserter) Client() *river.Client[*sql.Tx] { return i.client }
 // only the invite id: the link is rebuilt when it runs, so no secret ever
 // sits in the queue.
 func (i *Inserter) EnqueueInviteEmail(ctx context.Context, tx *sql.Tx, inviteID uuid.UUID) error {
-	return i.insert(ctx, tx, InviteEmailArgs{InviteID: inviteID})
+	return i.insert(ctx, tx, InviteEmailArgs{InviteID: inviteID, RequestID: logging.RequestID(ctx)})
 }
 
 // EnqueueInviteBatch queues one email job for invites created in tx.
 func (i *Inserter) EnqueueInviteBatch(ctx context.Context, tx *sql.Tx, inviteIDs []uuid.UUID) error {
-	return i.insert(ctx, tx, InviteBatchEmailArgs{InviteIDs: inviteIDs})
+	return i.insert(ctx, tx, InviteBatchEmailArgs{InviteIDs: inviteIDs, RequestID: logging.RequestID(ctx)})
 }
 
 // EnqueueJobBatch queues the next batch of a bulk job in tx.
 func (i *Inserter) EnqueueJobBatch(ctx context.Context, tx *sql.Tx, jobID uuid.UUID) error {
-	return i.insert(ctx, tx, JobBatchArgs{JobID: jobID})
+	return i.insert(ctx, tx, JobBatchArgs{JobID: jobID, RequestID: logging.RequestID(ctx)})
 }
 
 // insert puts one job in the queue in tx. It uses River's insert without

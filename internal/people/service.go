@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/invitedhq/invited/internal/auth"
+	"github.com/invitedhq/invited/internal/logging"
 	"github.com/invitedhq/invited/internal/mail"
 )
 
@@ -97,9 +98,10 @@ type RequestMeta struct {
 
 type requestMetaKey struct{}
 
-// WithRequestMeta returns a context carrying the request's id and client IP.
+// WithRequestMeta returns a context carrying the request's id and client
+// IP. The id also goes with the jobs the request queues (logging.RequestID).
 func WithRequestMeta(ctx context.Context, m RequestMeta) context.Context {
-	return context.WithValue(ctx, requestMetaKey{}, m)
+	return context.WithValue(logging.WithRequestID(ctx, m.RequestID), requestMetaKey{}, m)
 }
 
 func requestMeta(ctx context.Context) RequestMeta {

@@ -113,7 +113,7 @@ func TestResendQueuesOneEmailJobPerInvite(t *testing.T) {
 		for _, j := range jobs {
 			var args map[string]any
 			require.NoError(t, json.Unmarshal([]byte(j.Args), &args))
-			require.Equal(t, []string{"invite_id"}, keys(args), "the job carries the invite id and nothing else")
+			require.Equal(t, []string{"invite_id", "request_id"}, keys(args), "the job carries the invite id and the id of the request that queued it, no secret")
 			queued = append(queued, j.InviteID())
 		}
 		var ids []uuid.UUID

@@ -3802,7 +3802,7 @@ type ClientInterface interface {
 
 	// GetMetrics Prometheus metrics
 	//
-	// Request counts and latencies per route, method and status, in the Prometheus text exposition format.
+	// Request counts and latencies per route, method and status; email jobs, SendGrid events, outbound webhooks and bulk job items by outcome; the job queue's depth and oldest job; the database pool and the password hasher; in the Prometheus text exposition format. docs/operations.md lists every metric. With METRICS_ADDR set, served on that address only, not here.
 	//
 	// Corresponds with GET /metrics (the `GetMetrics` operationId).
 	GetMetrics(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4543,7 +4543,7 @@ func (c *Client) ChangeMyPassword(ctx context.Context, body ChangeMyPasswordJSON
 
 // GetMetrics Prometheus metrics
 //
-// Request counts and latencies per route, method and status, in the Prometheus text exposition format.
+// Request counts and latencies per route, method and status; email jobs, SendGrid events, outbound webhooks and bulk job items by outcome; the job queue's depth and oldest job; the database pool and the password hasher; in the Prometheus text exposition format. docs/operations.md lists every metric. With METRICS_ADDR set, served on that address only, not here.
 //
 // Corresponds with GET /metrics (the `GetMetrics` operationId).
 func (c *Client) GetMetrics(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -7812,7 +7812,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetMetricsWithResponse Prometheus metrics
 	//
-	// Request counts and latencies per route, method and status, in the Prometheus text exposition format.
+	// Request counts and latencies per route, method and status; email jobs, SendGrid events, outbound webhooks and bulk job items by outcome; the job queue's depth and oldest job; the database pool and the password hasher; in the Prometheus text exposition format. docs/operations.md lists every metric. With METRICS_ADDR set, served on that address only, not here.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -14174,7 +14174,7 @@ func (c *ClientWithResponses) ChangeMyPasswordWithResponse(ctx context.Context, 
 
 // GetMetricsWithResponse Prometheus metrics
 //
-// Request counts and latencies per route, method and status, in the Prometheus text exposition format.
+// Request counts and latencies per route, method and status; email jobs, SendGrid events, outbound webhooks and bulk job items by outcome; the job queue's depth and oldest job; the database pool and the password hasher; in the Prometheus text exposition format. docs/operations.md lists every metric. With METRICS_ADDR set, served on that address only, not here.
 //
 // Returns a wrapper object for the known response body format(s).
 //

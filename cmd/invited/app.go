@@ -129,7 +129,7 @@ func (a *app) wire(ctx context.Context, migrate bool) error {
 	a.App, err = wiring.Build(wiring.Parts{
 		DB: a.db, Tokens: a.tokens, Signer: a.signer, Hasher: a.hasher, Mailer: mailer, Webhook: hook,
 		AppBaseURL: a.cfg.AppBaseURL, RefreshTTL: a.cfg.RefreshTokenTTL, Logger: a.log, MailDomains: domains, Jobs: a.queueOptions(), Delivery: a.deliveryOptions(),
-		HTTP: wiring.HTTP{Metrics: reg, CORSAllowedOrigins: a.cfg.CORSAllowedOrigins, TrustedProxies: a.cfg.TrustedProxies,
+		HTTP: wiring.HTTP{Metrics: reg, MetricsElsewhere: a.cfg.MetricsAddr != "", CORSAllowedOrigins: a.cfg.CORSAllowedOrigins, TrustedProxies: a.cfg.TrustedProxies,
 			PublicRateLimit: a.cfg.PublicRateLimit, Console: web.Console(a.cfg.Console)},
 		Webhooks: hooks,
 	})

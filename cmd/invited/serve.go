@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/invitedhq/invited/api"
 	"github.com/invitedhq/invited/internal/config"
 )
 
@@ -28,6 +29,14 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("HTTP_ADDR: %w", err)
+	}
+	var metricsLn net.Listener
+	if cfg.MetricsAddr != "" {
+		if metricsLn, err = (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.MetricsAddr); err != nil {
+			_ = ln.Close()
+			return fmt.Errorf("METRICS_ADDR: %w", err)
+		}
+		defer func() { _ = metricsLn.Close() }()
 	}
 	own := config.LocalURL(ln.Addr().String())
 	if cfg.AppBaseURLDefaulted {
@@ -69,6 +78,15 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 			return err
 		}
 		defer stopProfiler()
+	}
+	if metricsLn != nil {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", api.MetricsHandler(a.Metrics))
+		metricsServer := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go func() { _ = metricsServer.Serve(metricsLn) }()
+		defer func() { _ = metricsServer.Close() }()
+		log.Info("metrics listening", "addr", metricsLn.Addr().String())
+		fmt.Fprintf(stdout, "metrics on http://%s/metrics\n", metricsLn.Addr())
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- httpServer.Serve(ln) }()

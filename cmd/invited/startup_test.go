@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -113,4 +114,35 @@ func TestBannerHintsMatchHowTheProgramWasStarted(t *testing.T) {
 	env := sqliteEnv(t)
 	require.NoError(t, run(t.Context(), []string{"./bin/invited", "demo"}, envOf(env), &out, io.Discard))
 	require.Contains(t, out.String(), "export TOKEN=$(./bin/invited token --org demo --email owner@demo.example)")
+}
+
+// With METRICS_ADDR, /metrics is served on that address only: the API's
+// address answers 404 for it. Both addresses are taken before migrating.
+func TestMetricsOnTheirOwnAddress(t *testing.T) {
+	t.Parallel()
+	env := sqliteEnv(t)
+	env["METRICS_ADDR"] = "127.0.0.1:0"
+	srv := startServer(t, env)
+	require.NotEmpty(t, srv.metricsURL)
+	status, _ := srv.get(t, "/metrics", "")
+	require.Equal(t, http.StatusNotFound, status, "not on the API's address")
+	srv.get(t, "/healthz", "")
+
+	resp, err := http.Get(srv.metricsURL)
+	require.NoError(t, err)
+	defer func() { _ = resp.Body.Close() }()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Contains(t, string(body), `invited_http_requests_total{method="GET",route="/healthz",status="200"} 1`)
+	require.Contains(t, string(body), `invited_queue_jobs{queue="email",state="available"}`)
+
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = taken.Close() })
+	env = sqliteEnv(t)
+	env["HTTP_ADDR"], env["METRICS_ADDR"] = "127.0.0.1:0", taken.Addr().String()
+	_, logs, err := runCmd(t, env, "serve")
+	require.ErrorContains(t, err, "METRICS_ADDR: ")
+	require.NotContains(t, logs, "schema migration applied")
 }

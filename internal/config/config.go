@@ -85,6 +85,9 @@ type Config struct {
 
 	// PprofAddr is where the opt-in profiler listens; empty serves none.
 	PprofAddr string
+	// MetricsAddr is where /metrics is served instead of on HTTPAddr;
+	// empty serves it with the API.
+	MetricsAddr string
 
 	// WebhookAllowHTTPHosts may be reached by webhooks over plain http.
 	WebhookAllowHTTPHosts []string
@@ -147,6 +150,7 @@ var Vars = []Var{
 	{Name: "WEBHOOK_ALLOW_HTTP_HOSTS", Default: "", Help: "comma-separated host names that webhook endpoints may reach over plain http (local development); empty allows https only"},
 	{Name: "WEBHOOK_ALLOW_PRIVATE_NETWORKS", Default: "", Help: "comma-separated CIDRs that webhook endpoints may reach although they are loopback, private or link-local, such as 127.0.0.0/8 for local development; empty allows public addresses only"},
 	{Name: "WEBHOOK_SECRET_KEYS", Default: "", Help: "keys that encrypt webhook endpoints' signing secrets at rest, as id:base64secret (32 bytes or more), comma-separated, current first (rotation); empty derives one from JWT_SECRET", Secret: true},
+	{Name: "METRICS_ADDR", Default: "", Help: "address of a listener of its own for GET /metrics, such as 127.0.0.1:9090, so the metrics need not be public; empty serves /metrics with the API on HTTP_ADDR"},
 	{Name: "PPROF_ADDR", Default: "", Help: "address of an opt-in net/http/pprof listener for profiling, such as 127.0.0.1:6060; empty serves none. It is unauthenticated: never expose it"},
 }
 
@@ -197,6 +201,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.LogLevel = r.level("LOG_LEVEL")
 	c.LogFormat = r.oneOf("LOG_FORMAT", "json", "text")
 	c.PprofAddr = r.str("PPROF_ADDR")
+	c.MetricsAddr = r.str("METRICS_ADDR")
 	c.WebhookAllowHTTPHosts = r.list("WEBHOOK_ALLOW_HTTP_HOSTS")
 	c.WebhookAllowPrivateNetworks = r.prefixes("WEBHOOK_ALLOW_PRIVATE_NETWORKS")
 	c.WebhookSecretKeys = r.keys("WEBHOOK_SECRET_KEYS")

@@ -11,6 +11,7 @@ import (
 
 	"github.com/invitedhq/invited/internal/logging"
 	"github.com/invitedhq/invited/internal/mail"
+	"github.com/invitedhq/invited/internal/metrics"
 )
 
 // InviteEmailArgs is the job that emails one invitation.
@@ -54,6 +55,7 @@ func (q *Queue) sendOutcome(ctx context.Context, err error, job *rivertype.JobRo
 	attempt := job.Attempt
 	what = append(what, "queue_job_id", job.ID, "request_id", logging.RequestID(ctx))
 	if err == nil {
+		q.metrics.EmailAttempt(job.Kind, metrics.EmailSent)
 		q.log.DebugContext(ctx, "invite email sent", append(what, "attempt", attempt, "queued_for", time.Since(job.CreatedAt))...)
 		return nil
 	}
@@ -61,6 +63,7 @@ func (q *Queue) sendOutcome(ctx context.Context, err error, job *rivertype.JobRo
 	if errors.As(err, &w) {
 		// Not a failure either: the email waited its turn for too long
 		// and goes back to the queue.
+		q.metrics.EmailAttempt(job.Kind, metrics.EmailPutBack)
 		q.log.DebugContext(ctx, "invite email put back in the queue", append(what, "reason", err.Error())...)
 		return river.JobSnooze(w.WaitFor())
 	}
@@ -68,17 +71,20 @@ func (q *Queue) sendOutcome(ctx context.Context, err error, job *rivertype.JobRo
 	if errors.As(err, &me) {
 		switch {
 		case me.Permanent:
+			q.metrics.EmailAttempt(job.Kind, metrics.EmailRefused)
 			q.log.WarnContext(ctx, "invite email refused by provider", append(what, "status", me.StatusCode, "reason", me.Reason)...)
 			return river.JobCancel(err)
 		case me.RetryAfter > 0:
 			// Snoozing does not use up an attempt: waiting out a rate limit
 			// is not a failure. A little jitter keeps the emails that were
 			// limited together from all coming back at the reset instant.
+			q.metrics.EmailAttempt(job.Kind, metrics.EmailRateLimited)
 			q.log.InfoContext(ctx, "invite email rate limited", append(what, "retry_after", me.RetryAfter)...)
 			return river.JobSnooze(me.RetryAfter + jitter(me.RetryAfter/10))
 		}
 		q.log.WarnContext(ctx, "invite email failed, will retry", append(what, "attempt", attempt, "status", me.StatusCode, "reason", me.Reason)...)
 	}
+	q.metrics.EmailAttempt(job.Kind, metrics.EmailRetried)
 	return err
 }
 

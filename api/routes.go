@@ -74,6 +74,9 @@ func (s *Server) routes(d Deps) {
 	// The organization's settings: managers read them, owners and admins change them.
 	e.GET("/organization", s.getOrganization, signedIn...)
 	e.PATCH("/organization", s.updateOrganization, signedIn...)
+	// Its reminder policy: owners and admins only, checked by the service.
+	e.GET("/organization/reminders", s.getReminderPolicy, signedIn...)
+	e.PUT("/organization/reminders", s.putReminderPolicy, signedIn...)
 
 	// Delivery and insight.
 	e.GET("/delivery/domains", s.listDeliveryDomains, signedIn...)

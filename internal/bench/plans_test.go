@@ -5,12 +5,15 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/invitedhq/invited/internal/bench"
 	"github.com/invitedhq/invited/internal/database"
+	"github.com/invitedhq/invited/internal/people"
+	"github.com/invitedhq/invited/internal/store"
 )
 
 // No query GET /users sends reads the whole users table, in the plan the
@@ -131,4 +134,37 @@ func smallExplainerURL(t *testing.T) (string, *bench.Explainer) {
 	x, err := bench.NewExplainer(ctx, db, ds.Org.ID, ds.Owner.ID)
 	require.NoError(t, err)
 	return dbURL, x
+}
+
+// The reminder sweep claims the due people through the partial index
+// users_reminders_due, in due order, never reading the whole users table:
+// the statements the store sends, with their generic plans, over a data set
+// where every pending person has a reminder scheduled and twenty are due.
+func TestReminderSweepPlanUsesItsIndex(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dbURL, ds := seeded(t, smallSpec(t, 3_000, 40))
+	db, err := database.Open(ctx, dbURL, database.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	_, err = bench.ScheduleReminders(ctx, db.SQL, ds.Org.ID, 20)
+	require.NoError(t, err)
+	x, err := bench.NewExplainer(ctx, db, ds.Org.ID, ds.Owner.ID)
+	require.NoError(t, err)
+
+	st := store.New(db, nil)
+	plans, err := x.Call(ctx, "reminder sweep", func(ctx context.Context, _ *people.Service, _ people.Actor) error {
+		return st.InTx(ctx, func(ctx context.Context) error {
+			_, err := st.ClaimDueReminders(ctx, time.Now(), 200)
+			return err
+		})
+	})
+	require.NoError(t, err)
+	require.Len(t, plans, 2, "the due people, then their invitations")
+	for _, p := range plans {
+		require.False(t, p.SeqScan(), "the sweep reads a whole table:\n%s\n%s", p.SQL, p.Text)
+	}
+	require.Contains(t, plans[0].Text, "Index Scan using users_reminders_due", "%s\n%s", plans[0].SQL, plans[0].Text)
+	require.Contains(t, plans[0].SQL, "FOR UPDATE SKIP LOCKED")
+	require.Contains(t, plans[1].Text, "invites_pkey", "%s\n%s", plans[1].SQL, plans[1].Text)
 }

@@ -84,6 +84,7 @@ type Store interface {
 	ListAuditEvents(ctx context.Context, orgID uuid.UUID, f AuditFilter) ([]AuditEvent, error)
 
 	BulkStore
+	ReminderStore
 	WebhookStore
 	SessionStore
 	IdempotencyStore

@@ -55,7 +55,8 @@ func (s *Server) routes(d Deps) {
 	e.PUT("/me/password", s.changeOwnPassword, signedIn...)
 
 	// People managers: rule R5 is checked by the service against the actor's current row.
-	e.GET("/users", s.listUsers, signedIn...)
+	// The listing reads the signed-in user with its page (verifyToken).
+	e.GET("/users", s.listUsers, limitBody(bodyLimit), s.verifyToken())
 	e.GET("/users/counts", s.countUsers, signedIn...)
 	e.POST("/users", s.createUser, signedIn...)
 	e.POST("/users/resend-invites", s.resendInvites, signedIn...)

@@ -137,6 +137,9 @@ type pgUserScan struct {
 	id, org                                           pgtype.UUID
 	email, first, last                                string
 	role, perms, status, locale, warnings             knownText
+	remindersSent                                     int
+	anchor, lastReminded, nextReminder                pgtype.Timestamptz
+	stopped                                           knownText
 	hash, suggestion                                  pgtype.Text
 	mustChange                                        bool
 	latest                                            pgtype.UUID
@@ -164,6 +167,7 @@ func newPGUserScan() *pgUserScan {
 	s.dest = []any{&s.id, &s.org, &s.email, &s.first, &s.last, &s.role, &s.perms,
 		&s.status, &s.hash, &s.mustChange, &s.suggestion, &s.latest, &s.lastInvited, &s.created,
 		&s.updated, &s.confirmed, &s.deactiv, &s.locale, &s.warnings,
+		&s.remindersSent, &s.anchor, &s.lastReminded, &s.nextReminder, &s.stopped,
 		&s.iID, &s.iOrg, &s.iUser, &s.iBy, &s.iSeq, &s.iKey, &s.iCreated, &s.iExpires,
 		&s.iRevoked, &s.iRevokeReason, &s.iAccepted, &s.iStatus, &s.iReason, &s.iDeliveryUpdated,
 		&s.iDeliveryEvent, &s.iMessage, &s.iSent, &s.iAttempts,
@@ -199,6 +203,8 @@ func (s *pgUserScan) user() people.User {
 		CreatedAt: s.created.Time.UTC(), UpdatedAt: s.updated.Time.UTC(),
 		ConfirmedAt: s.timeOf(s.confirmed), DeactivatedAt: s.timeOf(s.deactiv), Locale: s.locale.s,
 		EmailWarnings: splitList(s.warnings.s),
+		Reminders: people.ReminderSchedule{Sent: s.remindersSent, AnchorAt: s.timeOf(s.anchor),
+			LastAt: s.timeOf(s.lastReminded), NextAt: s.timeOf(s.nextReminder), Stopped: people.DeliveryStatus(s.stopped.s)},
 	}
 	if s.iID.Valid {
 		u.Invite = &people.Invite{

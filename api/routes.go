@@ -23,7 +23,9 @@ func (s *Server) routes(d Deps) {
 	// Operations and documentation.
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", s.metricsHandler())
+	if !d.MetricsElsewhere {
+		e.GET("/metrics", s.metricsHandler())
+	}
 	e.GET("/openapi.yaml", s.openAPI)
 	e.GET("/docs", s.docsRedirect)
 	e.GET("/docs/*", s.docsUI())
@@ -53,7 +55,8 @@ func (s *Server) routes(d Deps) {
 	e.PUT("/me/password", s.changeOwnPassword, signedIn...)
 
 	// People managers: rule R5 is checked by the service against the actor's current row.
-	e.GET("/users", s.listUsers, signedIn...)
+	// The listing reads the signed-in user with its page (verifyToken).
+	e.GET("/users", s.listUsers, limitBody(bodyLimit), s.verifyToken())
 	e.GET("/users/counts", s.countUsers, signedIn...)
 	e.POST("/users", s.createUser, signedIn...)
 	e.POST("/users/resend-invites", s.resendInvites, signedIn...)

@@ -25,6 +25,7 @@ import (
 	"github.com/invitedhq/invited/internal/config"
 	"github.com/invitedhq/invited/internal/database"
 	"github.com/invitedhq/invited/internal/jobs"
+	"github.com/invitedhq/invited/internal/logging"
 	"github.com/invitedhq/invited/internal/mail"
 	"github.com/invitedhq/invited/internal/mail/sendgridtest"
 	"github.com/invitedhq/invited/internal/maildomain"
@@ -77,6 +78,9 @@ type Env struct {
 
 // Options adjust an environment.
 type Options struct {
+	// WarnLogs logs at warn instead of debug, as the benchmarked server
+	// does, so that a benchmark's allocations are the request's.
+	WarnLogs bool
 	// PublicRateLimit is requests per minute per IP on public routes; default high enough never to trigger.
 	PublicRateLimit int
 	// CORSAllowedOrigins enables CORS for these origins.
@@ -134,7 +138,11 @@ func New(t testing.TB, dialect config.Dialect, opts ...Options) *Env {
 	}
 	ctx := context.Background()
 	e := &Env{T: t, Dialect: dialect, Clock: &Clock{}, Logs: &LogBuffer{}}
-	logger := slog.New(slog.NewJSONHandler(e.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	level := slog.LevelDebug
+	if o.WarnLogs {
+		level = slog.LevelWarn
+	}
+	logger := logging.New(e.Logs, "json", level)
 
 	var err error
 	if o.DatabaseURL != "" {

@@ -57,6 +57,7 @@ func Shapes(term string) []Shape {
 		{Name: "search", Query: q},
 		{Name: "search among pending", Query: q + "&status=invite_pending"},
 		{Name: "search by email domain fragment", Query: "q=" + url.QueryEscape("@gmial")},
+		{Name: "search, a term without trigrams", Query: "q=ok"},
 		{Name: "delivery problems of pending users", Query: "status=invite_pending&delivery_status=bounced,dropped,blocked"},
 		{Name: "pending, invited before a date, oldest invitation last", Query: "status=invite_pending&sort=-last_invited_at&invited_before=" +
 			url.QueryEscape(time.Now().UTC().AddDate(0, -6, 0).Truncate(24*time.Hour).Format(time.RFC3339))},

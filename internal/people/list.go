@@ -44,7 +44,8 @@ type UserQuery struct {
 	Statuses         []Status
 	Roles            []Role
 	DeliveryStatuses []DeliveryStatus
-	// Q is a substring of email, first or last name, in any case.
+	// Q is a substring of the email, the first or last name or the full name
+	// ("first last"), in any case; never one straddling email and name.
 	Q             string
 	InvitedBefore *time.Time
 	// InvitedBy keeps users whose latest invitation this people manager sent.
@@ -62,7 +63,7 @@ type UserFilter struct {
 	Statuses         []Status
 	Roles            []Role
 	DeliveryStatuses []DeliveryStatus
-	// Query is a lower-cased substring of email, first or last name.
+	// Query is a lower-cased substring of the email or the full name.
 	Query         string
 	InvitedBefore *time.Time
 	// InvitedBy keeps users whose latest invitation this people manager sent.

@@ -61,7 +61,7 @@ func (s *Store) usersByID(ctx context.Context, orgID uuid.UUID, ids []uuid.UUID,
 // CountUsersByRole implements people.Store.
 func (s *Store) CountUsersByRole(ctx context.Context, orgID uuid.UUID, f people.UserFilter) (map[people.Role]int, error) {
 	l := s.userFilter(orgID, f)
-	rows, err := s.listingConn(ctx, l).Raw(`SELECT u.role, count(*) FROM users u WHERE `+l.conditions()+` GROUP BY u.role`, l.args...).Rows()
+	rows, err := s.listingConn(ctx, l).Raw(`SELECT u.role, count(*) FROM `+l.source()+` WHERE `+l.conditions()+` GROUP BY u.role`, l.bind()...).Rows()
 	if err != nil {
 		return nil, translate(err, "Users")
 	}

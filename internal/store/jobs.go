@@ -260,8 +260,8 @@ func (s *Store) AddUserItems(ctx context.Context, j people.Job, f people.UserFil
 	l := s.userFilter(j.OrganizationID, f)
 	q := `INSERT INTO bulk_job_items (job_id, position, user_id, outcome, updated_at)
 		SELECT ` + s.param("uuid") + `, ROW_NUMBER() OVER (ORDER BY u.created_at, u.id), u.id, 'pending', ` + s.param("timestamptz") + `
-		FROM users u WHERE ` + l.conditions()
-	res := s.listingConn(ctx, l).Exec(q, append([]any{j.ID, j.CreatedAt}, l.args...)...)
+		FROM ` + l.source() + ` WHERE ` + l.conditions()
+	res := s.listingConn(ctx, l).Exec(q, l.bind(j.ID, j.CreatedAt)...)
 	return int(res.RowsAffected), translate(res.Error, "Job items")
 }
 

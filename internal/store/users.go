@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -220,6 +221,24 @@ type userListing struct {
 	order string
 	// search plans the statement for its pattern each time (database.CustomPlan).
 	search bool
+	// from, when set, replaces "users u" as the rows the conditions
+	// filter, with fromArgs bound before the conditions' args.
+	from     string
+	fromArgs []any
+}
+
+// source is what the listing reads its users u from.
+func (l userListing) source() string {
+	if l.from == "" {
+		return "users u"
+	}
+	return l.from
+}
+
+// bind is the statement's arguments: first, leading ones of the caller's
+// SELECT list, then the source's, then the conditions'.
+func (l userListing) bind(leading ...any) []any {
+	return append(append(leading, l.fromArgs...), l.args...)
 }
 
 // and returns l with one more condition; l itself is unchanged, so two
@@ -249,13 +268,7 @@ func (s *Store) userFilter(orgID uuid.UUID, f people.UserFilter) userListing {
 		l = l.and("u.id IN ?", f.UserIDs)
 	}
 	if f.Query != "" {
-		// The query is lower-cased in Go; the column must be folded the same way.
-		lower := "lower"
-		if !s.postgres() {
-			lower = database.SQLiteLower
-		}
-		l = l.and(lower+`(u.email || ' ' || u.first_name || ' ' || u.last_name) LIKE ? ESCAPE '\'`, "%"+escapeLike(f.Query)+"%")
-		l.search = true
+		l = s.searchCondition(l, f.Query)
 	}
 	if f.InvitedBefore != nil {
 		l = l.and("u.last_invited_at < ?", *f.InvitedBefore)
@@ -264,6 +277,69 @@ func (s *Store) userFilter(orgID uuid.UUID, f people.UserFilter) userListing {
 		l = l.and("EXISTS (SELECT 1 FROM invites b WHERE b.id = u.latest_invite_id AND b.created_by = ?)", *f.InvitedBy)
 	}
 	return l
+}
+
+// searchCondition adds q to the listing: a case-insensitive substring of
+// the email or of the full name ("first last"), so a term never matches
+// across the end of the email and the start of the name. Each of the two
+// texts has a trigram index on PostgreSQL (migration 00011).
+//
+// A term with trigrams asks the two indexes for every match, in a
+// subquery whose only choice is the bitmap OR of both, and the page is
+// then read by primary key and sorted. The statement keeps a generic plan
+// like every other listing, made without looking at the term, so its plan
+// does not depend on what ANALYZE's sample says of the term: planned for
+// the term, a page used to walk the organization in sort order whenever
+// the sample made a rare term look common, five times slower
+// (BENCHMARKS.md, Search). The cost is a read of every match, which for a
+// term most people share is slower than the walk would be.
+//
+// A term without trigrams (no run of three letters or digits) gives the
+// index nothing to look up; it filters the walk in sort order, planned for
+// the term (database.CustomPlan).
+func (s *Store) searchCondition(l userListing, query string) userListing {
+	// The query is lower-cased in Go; the columns must be folded the same way.
+	lower := "lower"
+	if !s.postgres() {
+		lower = database.SQLiteLower
+	}
+	pattern := "%" + escapeLike(query) + "%"
+	match := func(alias string) string {
+		return "(" + lower + "(" + alias + ".email) LIKE ? ESCAPE '\\' OR " +
+			lower + "(" + alias + ".first_name || ' ' || " + alias + ".last_name) LIKE ? ESCAPE '\\')"
+	}
+	if s.postgres() && hasTrigram(query) {
+		// The matches are read in a subquery of their own (OFFSET 0 keeps
+		// PostgreSQL from merging it into the outer query) by primary key;
+		// only then the organization and the other conditions filter them.
+		// Merged, the generic plan would AND the matches with an index of
+		// the organization, taking it for a small one: a read of all its
+		// index entries, 100,000 for the measured one. For the same reason
+		// the trigram subquery has no organization condition.
+		l.from = "(SELECT * FROM users u WHERE u.id = ANY (ARRAY(SELECT s.id FROM users s WHERE " + match("s") + ")) OFFSET 0) u"
+		l.fromArgs = []any{pattern, pattern}
+		return l
+	}
+	l = l.and(match("u"), pattern, pattern)
+	l.search = true
+	return l
+}
+
+// hasTrigram reports whether a LIKE pattern around q gives pg_trgm a
+// trigram to look up: a run of three letters or digits, which pg_trgm
+// takes as a word.
+func hasTrigram(q string) bool {
+	run := 0
+	for _, r := range q {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if run++; run == 3 {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
 }
 
 // conditions is the WHERE clause of the listing.
@@ -311,10 +387,10 @@ func (s *Store) userListing(orgID uuid.UUID, f people.UserFilter) userListing {
 
 // listPage reads up to limit users of the listing with their latest invites.
 func (s *Store) listPage(ctx context.Context, l userListing, limit int) ([]people.User, error) {
-	q := fmt.Sprintf(`SELECT %s, %s, %s FROM (SELECT * FROM users u WHERE %s ORDER BY %s LIMIT %d) u
+	q := fmt.Sprintf(`SELECT %s, %s, %s FROM (SELECT * FROM %s WHERE %s ORDER BY %s LIMIT %d) u
 	%s ORDER BY %s`,
-		userColumns, inviteColumns, inviterColumns, l.conditions(), l.order, limit, inviteJoins, l.order)
-	rows, err := s.listingConn(ctx, l).Raw(q, l.args...).Rows()
+		userColumns, inviteColumns, inviterColumns, l.source(), l.conditions(), l.order, limit, inviteJoins, l.order)
+	rows, err := s.listingConn(ctx, l).Raw(q, l.bind()...).Rows()
 	if err != nil {
 		return nil, translate(err, "Users")
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/invitedhq/invited/internal/jobs"
+	"github.com/invitedhq/invited/internal/testwait"
 )
 
 // TestBackoff is the retry schedule of test environments: the production
@@ -105,6 +106,7 @@ func (e *Env) WaitForInviteJobsWhere(timeout time.Duration, what string, cond fu
 // waitFor polls check every 10 ms until it reports done.
 func waitFor[T any](t testing.TB, timeout time.Duration, what string, check func() (T, bool)) T {
 	t.Helper()
+	timeout = testwait.Deadline(timeout)
 	deadline := time.Now().Add(timeout)
 	for {
 		v, done := check()

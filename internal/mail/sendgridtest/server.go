@@ -16,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/invitedhq/invited/internal/testwait"
 )
 
 // SendPath is the only endpoint the fake serves.
@@ -127,6 +129,7 @@ func (s *Server) WaitForRecipients(t testing.TB, n int, timeout time.Duration) [
 // with s.mu held) reaches n; the test fails after timeout.
 func (s *Server) waitUntil(t testing.TB, timeout time.Duration, what string, count func() int, n int) {
 	t.Helper()
+	timeout = testwait.Deadline(timeout)
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
 	for {

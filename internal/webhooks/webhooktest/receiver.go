@@ -17,6 +17,8 @@ import (
 	"time"
 
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
+
+	"github.com/invitedhq/invited/internal/testwait"
 )
 
 // Received is one request the receiver accepted.
@@ -191,6 +193,7 @@ func (r *Receiver) Attempts(id string) int {
 // the test after timeout.
 func (r *Receiver) WaitFor(t testing.TB, n int, timeout time.Duration) []Received {
 	t.Helper()
+	timeout = testwait.Deadline(timeout)
 	deadline := time.Now().Add(timeout)
 	for {
 		got := r.Accepted()

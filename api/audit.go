@@ -16,7 +16,7 @@ import (
 //	@Tags			Audit
 //	@Security		BearerAuth
 //	@Produce		json
-//	@Param			action			query		string			false	"Only this action"				Enums(user.created, user.updated, invite.sent, invite.resent, invite.renewed, invite.accepted, invite.revoked, invite.expired, invite.link_issued, user.password_set, user.password_changed, user.email_changed, user.role_changed, user.deactivated, user.reactivated, organization.created, organization.updated, bulk.resend_started, import.started, job.cancelled, auth.refresh_reuse_detected, webhook_endpoint.created, webhook_endpoint.updated, webhook_endpoint.deleted)
+//	@Param			action			query		string			false	"Only this action"				Enums(user.created, user.updated, invite.sent, invite.resent, invite.renewed, invite.accepted, invite.revoked, invite.expired, invite.link_issued, invite.reminded, user.password_set, user.password_changed, user.email_changed, user.role_changed, user.deactivated, user.reactivated, organization.created, organization.updated, bulk.resend_started, import.started, job.cancelled, auth.refresh_reuse_detected, webhook_endpoint.created, webhook_endpoint.updated, webhook_endpoint.deleted)
 //	@Param			target_user_id	query		string			false	"Only events about this user"	format(uuid)	example(01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b)
 //	@Param			actor_id		query		string			false	"Only events by this user"		format(uuid)	example(01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f)
 //	@Param			limit			query		int				false	"Page size"						minimum(1)		maximum(200)	default(50)

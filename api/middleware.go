@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/invitedhq/invited/internal/apperr"
+	"github.com/invitedhq/invited/internal/auth"
 	"github.com/invitedhq/invited/internal/people"
 )
 
@@ -151,18 +152,54 @@ func (s *Server) limitPublic() echo.MiddlewareFunc {
 
 const actorKey = "invited.actor"
 
+const claimsKey = "invited.claims"
+
+// verifyToken is authenticate without reading the user: for a route whose
+// handler reads the signed-in user together with its own data, in one round
+// trip, and answers as authenticate would (people.Service.ListUsersSignedIn).
+func (s *Server) verifyToken() echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			claims, err := s.bearerClaims(c)
+			if err != nil {
+				return err
+			}
+			c.Set(claimsKey, claims)
+			return next(c)
+		}
+	}
+}
+
+// claimsOf returns the verified token put in the context by verifyToken.
+func claimsOf(c echo.Context) auth.Claims {
+	cl, ok := c.Get(claimsKey).(auth.Claims)
+	if !ok {
+		panic(errors.New("api: route without verifyToken middleware"))
+	}
+	return cl
+}
+
+// bearerClaims verifies the request's bearer token.
+func (s *Server) bearerClaims(c echo.Context) (auth.Claims, error) {
+	scheme, token, _ := strings.Cut(c.Request().Header.Get(echo.HeaderAuthorization), " ")
+	if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+		return auth.Claims{}, apperr.New(apperr.Unauthorized, "Send an access token: Authorization: Bearer <token>.")
+	}
+	claims, err := s.tokens.Verify(strings.TrimSpace(token))
+	if err != nil {
+		return auth.Claims{}, apperr.New(apperr.Unauthorized, "The access token is invalid or expired.")
+	}
+	return claims, nil
+}
+
 // authenticate admits a request with a valid bearer token whose user is
 // still active, and puts that user's current row in the context.
 func (s *Server) authenticate() echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			scheme, token, _ := strings.Cut(c.Request().Header.Get(echo.HeaderAuthorization), " ")
-			if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
-				return apperr.New(apperr.Unauthorized, "Send an access token: Authorization: Bearer <token>.")
-			}
-			claims, err := s.tokens.Verify(strings.TrimSpace(token))
+			claims, err := s.bearerClaims(c)
 			if err != nil {
-				return apperr.New(apperr.Unauthorized, "The access token is invalid or expired.")
+				return err
 			}
 			actor, err := s.svc.Authenticate(c.Request().Context(), claims)
 			if err != nil {

@@ -203,6 +203,10 @@ func TestAuthorizationReadsTheCurrentRow(t *testing.T) {
 			e.Get("/users", tok).Expect(http.StatusOK)
 		}
 		e.Get("/users", learnerToken).ExpectProblem(http.StatusForbidden, "forbidden")
+		// The listing reads the signed-in user with its page; the answers
+		// keep their order: who may not list hears so before a bad filter.
+		e.Get("/users?cursor=not-a-cursor", learnerToken).ExpectProblem(http.StatusForbidden, "forbidden")
+		e.Get("/users?q=ada", learnerToken).ExpectProblem(http.StatusForbidden, "forbidden")
 
 		e.Patch(userPath(hr.ID), org.OwnerToken, map[string]any{"role": "learner"}).Expect(http.StatusOK)
 		e.Get("/users", hrToken).ExpectProblem(http.StatusForbidden, "forbidden")
@@ -213,9 +217,12 @@ func TestAuthorizationReadsTheCurrentRow(t *testing.T) {
 
 		e.Post(userPath(admin.ID, "deactivate"), org.OwnerToken, nil).Expect(http.StatusOK)
 		e.Get("/users", adminToken).ExpectProblem(http.StatusUnauthorized, "unauthorized")
+		e.Get("/users?cursor=not-a-cursor", adminToken).ExpectProblem(http.StatusUnauthorized, "unauthorized")
+		e.Get("/users?q=ada&sort=-last_invited_at", adminToken).ExpectProblem(http.StatusUnauthorized, "unauthorized")
 		e.Get("/me", adminToken).ExpectProblem(http.StatusUnauthorized, "unauthorized")
 		e.Post(userPath(admin.ID, "reactivate"), org.OwnerToken, nil).Expect(http.StatusOK)
 		e.Get("/users", adminToken).Expect(http.StatusOK)
+		e.Get("/users?cursor=not-a-cursor", adminToken).ExpectProblem(http.StatusBadRequest, "invalid_request")
 
 		e.Patch(userPath(learner.ID), org.OwnerToken, map[string]any{"role": "admin"}).Expect(http.StatusOK)
 		e.Get("/users", learnerToken).Expect(http.StatusOK)

@@ -53,7 +53,8 @@ func (s *Server) routes(d Deps) {
 	e.PUT("/me/password", s.changeOwnPassword, signedIn...)
 
 	// People managers: rule R5 is checked by the service against the actor's current row.
-	e.GET("/users", s.listUsers, signedIn...)
+	// The listing reads the signed-in user with its page (verifyToken).
+	e.GET("/users", s.listUsers, limitBody(bodyLimit), s.verifyToken())
 	e.GET("/users/counts", s.countUsers, signedIn...)
 	e.POST("/users", s.createUser, signedIn...)
 	e.POST("/users/resend-invites", s.resendInvites, signedIn...)
@@ -72,6 +73,9 @@ func (s *Server) routes(d Deps) {
 	// The organization's settings: managers read them, owners and admins change them.
 	e.GET("/organization", s.getOrganization, signedIn...)
 	e.PATCH("/organization", s.updateOrganization, signedIn...)
+	// Its reminder policy: owners and admins only, checked by the service.
+	e.GET("/organization/reminders", s.getReminderPolicy, signedIn...)
+	e.PUT("/organization/reminders", s.putReminderPolicy, signedIn...)
 
 	// Delivery and insight.
 	e.GET("/delivery/domains", s.listDeliveryDomains, signedIn...)

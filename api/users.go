@@ -44,7 +44,7 @@ func (s *Server) listUsers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	page, err := s.svc.ListUsers(c.Request().Context(), actorOf(c), q)
+	_, page, err := s.svc.ListUsersSignedIn(c.Request().Context(), claimsOf(c), q)
 	if err != nil {
 		return err
 	}

@@ -37,6 +37,12 @@ type User struct {
 	DomainHealth *UserDomainHealth `json:"domain_health,omitempty"`
 	// Invite is the latest invitation, or null if the user was never invited.
 	Invite *Invite `json:"invite" extensions:"x-nullable"`
+	// RemindersSent counts the automatic reminders sent since the last invitation a person sent (see GET /organization/reminders).
+	RemindersSent int `json:"reminders_sent" example:"1"`
+	// NextReminderAt is when the next automatic reminder is due; null when none is.
+	NextReminderAt *time.Time `json:"next_reminder_at" format:"date-time" extensions:"x-nullable" example:"2026-11-27T16:05:12Z"`
+	// RemindersStopped names the delivery outcome that stopped the reminders (the policy's skip_when_undeliverable); absent when none did. A resend starts them again.
+	RemindersStopped string `json:"reminders_stopped,omitempty" enums:"bounced,blocked,dropped,spam_report" example:"bounced"`
 }
 
 // Inviter names the people manager who sent an invitation.
@@ -89,6 +95,7 @@ func userView(u people.User, now time.Time) User {
 		Permissions: []string{}, Status: string(u.Status), Locale: u.Locale, MustChangePassword: u.MustChangePassword,
 		CreatedAt: u.CreatedAt.UTC(), UpdatedAt: u.UpdatedAt.UTC(), ConfirmedAt: utc(u.ConfirmedAt),
 		DeactivatedAt: utc(u.DeactivatedAt), EmailSuggestion: u.EmailSuggestion, EmailWarnings: []string{},
+		RemindersSent: u.Reminders.Sent, NextReminderAt: utc(u.Reminders.NextAt), RemindersStopped: string(u.Reminders.Stopped),
 	}
 	if len(u.EmailWarnings) > 0 {
 		v.EmailWarnings = u.EmailWarnings
@@ -179,7 +186,7 @@ type SetPasswordResult struct {
 // AuditEvent is one entry of the audit trail.
 type AuditEvent struct {
 	ID           uuid.UUID      `json:"id" format:"uuid" example:"01a21568-2a1b-7c3d-8e4f-5a6b7c8d9e0f"`
-	Action       string         `json:"action" enums:"user.created,user.updated,invite.sent,invite.resent,invite.renewed,invite.accepted,invite.revoked,invite.expired,invite.link_issued,user.password_set,user.password_changed,user.email_changed,user.role_changed,user.deactivated,user.reactivated,organization.created,organization.updated,bulk.resend_started,import.started,job.cancelled,auth.refresh_reuse_detected,webhook_endpoint.created,webhook_endpoint.updated,webhook_endpoint.deleted" example:"invite.resent"`
+	Action       string         `json:"action" enums:"user.created,user.updated,invite.sent,invite.resent,invite.renewed,invite.accepted,invite.revoked,invite.expired,invite.link_issued,invite.reminded,user.password_set,user.password_changed,user.email_changed,user.role_changed,user.deactivated,user.reactivated,organization.created,organization.updated,bulk.resend_started,import.started,job.cancelled,auth.refresh_reuse_detected,webhook_endpoint.created,webhook_endpoint.updated,webhook_endpoint.deleted" example:"invite.resent"`
 	ActorID      *uuid.UUID     `json:"actor_id" format:"uuid" extensions:"x-nullable" example:"01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f"`
 	TargetUserID *uuid.UUID     `json:"target_user_id" format:"uuid" extensions:"x-nullable" example:"01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b"`
 	RequestID    string         `json:"request_id" example:"01a21568-2a1b-7c3d-8e4f-000000000001"`

@@ -111,6 +111,14 @@ func (u User) appendJSON(b []byte) []byte {
 	} else {
 		b = u.Invite.appendJSON(b)
 	}
+	b = append(b, `,"reminders_sent":`...)
+	b = strconv.AppendInt(b, int64(u.RemindersSent), 10)
+	b = append(b, `,"next_reminder_at":`...)
+	b = appendTimePtr(b, u.NextReminderAt)
+	if u.RemindersStopped != "" {
+		b = append(b, `,"reminders_stopped":`...)
+		b = appendString(b, u.RemindersStopped)
+	}
 	return append(b, '}')
 }
 

@@ -95,6 +95,14 @@ func TestWebhookDocsShowRealPayloads(t *testing.T) {
 	_, err := e.Service.RecordExpiredInvites(t.Context())
 	require.NoError(t, err)
 	keep(log.next(true, "invite.expired"))
+	// Reminders, turned on now, remind Alan of his expired link with a fresh one.
+	e.Put("/organization/reminders", e.Token(org.Owner), map[string]any{"enabled": true, "after_days": []int{10}}).Expect(http.StatusOK)
+	e.Clock.Advance(2*24*time.Hour + time.Minute)
+	sent, _, err := e.Service.SendDueReminders(t.Context(), 0)
+	require.NoError(t, err)
+	require.Equal(t, 1, sent)
+	keep(log.next(true, "invite.reminded"))
+	mailed(6)
 	e.Post("/webhook-endpoints/"+ep.ID.String()+"/test", e.Token(org.Owner), nil).Expect(http.StatusAccepted)
 	keep(log.next(true, "ping"))
 

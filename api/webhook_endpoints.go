@@ -17,7 +17,7 @@ type WebhookEndpoint struct {
 	// Description is a note for the organization's administrators.
 	Description string `json:"description" example:"Enrol new learners in their first course"`
 	// Events are the subscribed types, or ["*"] for every type.
-	Events []string `json:"events" enums:"*,user.created,user.updated,user.confirmed,user.deactivated,user.reactivated,user.password_set,invite.sent,invite.resent,invite.revoked,invite.accepted,invite.expired,invite.delivery_updated,job.finished"`
+	Events []string `json:"events" enums:"*,user.created,user.updated,user.confirmed,user.deactivated,user.reactivated,user.password_set,invite.sent,invite.resent,invite.revoked,invite.accepted,invite.expired,invite.reminded,invite.delivery_updated,job.finished"`
 	// Enabled is false while nothing is sent to the endpoint; disabled_reason says why.
 	Enabled bool `json:"enabled" example:"true"`
 	// DisabledReason is manual (an administrator), gone (the endpoint answered 410) or failing (every attempt failed for 3 days).
@@ -54,7 +54,7 @@ type WebhookDelivery struct {
 	EndpointID uuid.UUID `json:"endpoint_id" format:"uuid" example:"01a2156a-4c3d-7e5f-8a6b-7c8d9e0f1a2b"`
 	// EventID is the event's id: the webhook-id header and the body's id, the same on every attempt and replay.
 	EventID   uuid.UUID `json:"event_id" format:"uuid" example:"01a2156b-1a2b-7c3d-8e4f-5a6b7c8d9e0f"`
-	EventType string    `json:"event_type" enums:"ping,user.created,user.updated,user.confirmed,user.deactivated,user.reactivated,user.password_set,invite.sent,invite.resent,invite.revoked,invite.accepted,invite.expired,invite.delivery_updated,job.finished" example:"invite.accepted"`
+	EventType string    `json:"event_type" enums:"ping,user.created,user.updated,user.confirmed,user.deactivated,user.reactivated,user.password_set,invite.sent,invite.resent,invite.revoked,invite.accepted,invite.expired,invite.reminded,invite.delivery_updated,job.finished" example:"invite.accepted"`
 	// Status is pending until an attempt succeeds (2xx), or the delivery fails for good: an answer that is not retried, or retries given up after 3 days.
 	Status string `json:"status" enums:"pending,succeeded,failed" example:"succeeded"`
 	// AttemptCount is how many attempts were made.
@@ -132,7 +132,7 @@ type CreateWebhookEndpointRequest struct {
 	// URL receives the webhooks: https, at most 2048 characters, and not a loopback, private, link-local or metadata address.
 	URL string `json:"url" format:"uri" maxLength:"2048" example:"https://lms.example.com/hooks/invited"`
 	// Events to receive, or ["*"] for every type, present and future.
-	Events      []string `json:"events" maxItems:"20" enums:"*,user.created,user.updated,user.confirmed,user.deactivated,user.reactivated,user.password_set,invite.sent,invite.resent,invite.revoked,invite.accepted,invite.expired,invite.delivery_updated,job.finished"`
+	Events      []string `json:"events" maxItems:"20" enums:"*,user.created,user.updated,user.confirmed,user.deactivated,user.reactivated,user.password_set,invite.sent,invite.resent,invite.revoked,invite.accepted,invite.expired,invite.reminded,invite.delivery_updated,job.finished"`
 	Description string   `json:"description" maxLength:"500" example:"Enrol new learners in their first course" validate:"optional"`
 }
 
@@ -222,7 +222,7 @@ func (s *Server) getWebhookEndpoint(c echo.Context) error {
 // UpdateWebhookEndpointRequest changes some of an endpoint; absent fields stay.
 type UpdateWebhookEndpointRequest struct {
 	URL         *string   `json:"url" format:"uri" maxLength:"2048" validate:"optional"`
-	Events      *[]string `json:"events" maxItems:"20" enums:"*,user.created,user.updated,user.confirmed,user.deactivated,user.reactivated,user.password_set,invite.sent,invite.resent,invite.revoked,invite.accepted,invite.expired,invite.delivery_updated,job.finished" validate:"optional"`
+	Events      *[]string `json:"events" maxItems:"20" enums:"*,user.created,user.updated,user.confirmed,user.deactivated,user.reactivated,user.password_set,invite.sent,invite.resent,invite.revoked,invite.accepted,invite.expired,invite.reminded,invite.delivery_updated,job.finished" validate:"optional"`
 	Description *string   `json:"description" maxLength:"500" validate:"optional"`
 	// Enabled false stops deliveries (disabled_reason manual); true resumes them, pending ones in order.
 	Enabled *bool `json:"enabled" example:"true" validate:"optional"`
@@ -341,7 +341,7 @@ func (s *Server) testWebhookEndpoint(c echo.Context) error {
 //	@Produce		json
 //	@Param			id			path		string	true	"Endpoint id"	format(uuid)
 //	@Param			status		query		string	false	"Only deliveries with this status"	Enums(pending, succeeded, failed)
-//	@Param			event_type	query		string	false	"Only events of this type"	Enums(ping, user.created, user.updated, user.confirmed, user.deactivated, user.reactivated, user.password_set, invite.sent, invite.resent, invite.revoked, invite.accepted, invite.expired, invite.delivery_updated, job.finished)
+//	@Param			event_type	query		string	false	"Only events of this type"	Enums(ping, user.created, user.updated, user.confirmed, user.deactivated, user.reactivated, user.password_set, invite.sent, invite.resent, invite.revoked, invite.accepted, invite.expired, invite.reminded, invite.delivery_updated, job.finished)
 //	@Param			limit		query		int		false	"Page size"	minimum(1)	maximum(200)	default(50)
 //	@Param			cursor		query		string	false	"next_cursor of the previous page"	maxLength(512)
 //	@Success		200			{object}	WebhookDeliveryList

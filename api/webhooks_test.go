@@ -165,6 +165,17 @@ func TestEveryEventFiresOnceForItsAction(t *testing.T) {
 		require.Zero(t, n, "an expiry is announced once")
 		org.OwnerToken = e.Token(org.Owner) // the clock moved past the first token's life
 
+		// A reminder, to alan's expired invitation: a fresh one.
+		e.Put("/organization/reminders", org.OwnerToken, map[string]any{"enabled": true, "after_days": []int{10}}).Expect(http.StatusOK)
+		e.Clock.Advance(2*24*time.Hour + time.Minute)
+		org.OwnerToken = e.Token(org.Owner)
+		sent, _, err := e.Service.SendDueReminders(t.Context(), 0)
+		require.NoError(t, err)
+		require.Equal(t, 1, sent)
+		got = log.next(true, "invite.reminded")
+		require.Equal(t, alan.ID, dataOf(t, got[0]).User.ID)
+		require.Equal(t, "live", dataOf(t, got[0]).Invite.State)
+
 		// Each event was delivered once, and nothing else was recorded.
 		all := ep.Receiver.Accepted()
 		ids := map[string]bool{}

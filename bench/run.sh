@@ -83,6 +83,8 @@ trap 'exit 130' INT TERM
 
 log() { echo "bench: $*" >&2; }
 
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+STARTED=$(date -u '+%Y-%m-%d %H:%M UTC')
 log "building"
 go build -o "$WORK/invited" ./cmd/invited
 go build -o "$WORK/seed" ./internal/bench/seed
@@ -152,13 +154,18 @@ PENDING=$(wc -l <"$WORK/pending")
 head -n $((PENDING * 5 / 6)) "$WORK/pending" >"$WORK/resend_ids"
 tail -n $((PENDING / 6)) "$WORK/pending" >"$WORK/password_ids"
 
-# The deep page: follow next_cursor 200 rows at a time to 80 % of the listing.
-cursor=
-for _ in $(seq $((PENDING * 4 / 5 / 200))); do
-	page=$(curl -sf -H "Authorization: Bearer $BENCH_TOKEN" "$BASE/users?status=invite_pending&limit=200${cursor:+&cursor=$cursor}")
-	cursor=$(printf '%s' "$page" | grep -o '"next_cursor":"[^"]*"' | cut -d'"' -f4)
-done
-[ -n "$cursor" ] || { log "no deep cursor"; exit 1; }
+# The deep page: follow next_cursor 200 rows at a time to 80 % of the
+# listing, with the server running (a cursor is the binary's own format).
+deep_cursor() {
+	local cursor= page
+	for _ in $(seq $((PENDING * 4 / 5 / 200))); do
+		page=$(curl -sf -H "Authorization: Bearer $BENCH_TOKEN" "$BASE/users?status=invite_pending&limit=200${cursor:+&cursor=$cursor}")
+		cursor=$(printf '%s' "$page" | grep -o '"next_cursor":"[^"]*"' | cut -d'"' -f4)
+	done
+	[ -n "$cursor" ] || { log "no deep cursor"; exit 1; }
+	echo "$cursor"
+}
+cursor=$(deep_cursor)
 
 [ "$AUTOVACUUM" = on ] || log "autovacuum is off on this server: vacuuming after each scenario that writes"
 log "explaining the listing queries"
@@ -167,6 +174,29 @@ if ! "$WORK/explain" -database-url "$DB_URL" -q "$SEARCH" >"$OUT/plans.md"; then
 	PLANS_OK=
 	log "a listing plan reads the whole users table (see $OUT/plans.md); measuring anyway"
 fi
+# search_plan prints the indexes the search's plan reads, in an explain
+# output: which ones, not whether by a plain or a bitmap scan of the same
+# index (that choice follows the row estimate and costs alike).
+search_plan() {
+	awk '/^#### search$/ { on = 1; next } /^#### / { on = 0 } on && /\(cost=/ {
+		if (match($0, /( using|Bitmap Index Scan on) [a-z_]+/)) { x = substr($0, RSTART, RLENGTH); sub(/^.* /, "", x); print x }
+		else if (match($0, /Seq Scan on [a-z_]+/)) print "sequential scan of " substr($0, RSTART + 12, RLENGTH - 12) }' "$1" | sort -u
+}
+# The search's plan after ANALYZE with smaller and larger samples than the
+# default: the same indexes each time (the two trigram indexes, then the
+# primary key), or the plan swings.
+search_plan "$OUT/plans.md" >"$WORK/plan_default"
+SEARCH_PLAN_STABLE="the same indexes ($(search_plan "$OUT/plans.md" | paste -sd, | sed 's/,/, /g')) after ANALYZE with statistics targets 10, 100 (default) and 1000"
+for target in 10 1000; do
+	PGOPTIONS="-c default_statistics_target=$target" q "ANALYZE users" >/dev/null
+	"$WORK/explain" -database-url "$DB_URL" -q "$SEARCH" >"$WORK/plans_$target.md" 2>/dev/null || true
+	if ! search_plan "$WORK/plans_$target.md" | cmp -s - "$WORK/plan_default"; then
+		SEARCH_PLAN_STABLE="other indexes ($(search_plan "$WORK/plans_$target.md" | paste -sd, | sed 's/,/, /g')) after ANALYZE with statistics target $target"
+		log "$SEARCH_PLAN_STABLE:"; search_plan "$WORK/plans_$target.md" >&2
+	fi
+done
+q "ANALYZE users" >/dev/null
+log "search plan: $SEARCH_PLAN_STABLE"
 
 # CPU accounting, in clock ticks: the server, PostgreSQL's processes for
 # this database and its own background ones (found by their process
@@ -271,8 +301,10 @@ measure() {
 	times >"$WORK/times0" # in this shell: its children so far, the generator to come
 	: >"$WORK/pg_samples"
 	: >"$WORK/rss"
+	: >"$WORK/anon"
 	(while kill -0 "$SERVER_PID" 2>/dev/null; do
 		rss_kib VmRSS >>"$WORK/rss"
+		rss_kib RssAnon >>"$WORK/anon"
 		pg_snapshot >>"$WORK/pg_samples"
 		sleep 0.5
 	done) &
@@ -288,6 +320,9 @@ measure() {
 	times >"$WORK/times1"
 	peak=$(sort -n "$WORK/rss" | tail -1)
 	PEAK_KIB=$((peak > hwm ? peak : hwm))
+	# The anonymous part (heap, stacks): the rest of RSS is the binary's
+	# pages mapped from the file, which the kernel can drop and read again.
+	PEAK_ANON_KIB=$(sort -n "$WORK/anon" | tail -1)
 	S_TICKS=$((s1 - s0)) BUSY_TICKS=$((b1 - b0))
 	# Children's user and system time, the second line of `times`.
 	LOAD_TICKS=$(awk -v t="$TICK" 'function s(x) { split(x, v, "m"); return v[1] * 60 + v[2] }
@@ -304,14 +339,14 @@ run_scenario() { # name script path ids offset conns
 	BENCH_PATH=$path BENCH_IDS=$ids BENCH_OFFSET=$offset BENCH_THREADS=$threads measure wrk_run "$threads" "$c" "$script"
 	local line=$LOAD_OUT
 	echo "$name c=$c $line server_ticks=$S_TICKS pg_ticks=$PG_TICKS busy_ticks=$BUSY_TICKS wrk_ticks=$LOAD_TICKS peak_rss_kib=$PEAK_KIB" >>"$OUT/raw.txt"
-	ROWS+=("$(awk -v name="$name" -v c="$c" -v t="$TICK" -v peak="$PEAK_KIB" \
+	ROWS+=("$(awk -v name="$name" -v c="$c" -v t="$TICK" -v peak="$PEAK_KIB" -v anon="${PEAK_ANON_KIB:-0}" \
 		-v st="$S_TICKS" -v pt="$PG_TICKS" -v bt="$BUSY_TICKS" -v wt="$LOAD_TICKS" -v line="$line" 'BEGIN{
 		n = split(line, kv, " "); for (i = 2; i <= n; i++) { split(kv[i], p, "="); v[p[1]] = p[2] }
 		secs = v["duration_us"] / 1e6; req = v["requests"]
 		others = (bt - st - pt - wt) / t / secs * 100; if (others < 0) others = 0
-		printf "| %s | %d | %.0f | %.1f | %.1f | %.1f | %d | %.2f | %.2f | %.0f %% | %d |",
+		printf "| %s | %d | %.0f | %.1f | %.1f | %.1f | %d | %.2f | %.2f | %.0f %% | %d | %.1f |",
 			name, c, v["rps"], v["p50_us"] / 1000, v["p99_us"] / 1000, peak / 1024,
-			v["status_errors"] + v["socket_errors"], st / t / req * 1000, pt / t / req * 1000, others, req }')")
+			v["status_errors"] + v["socket_errors"], st / t / req * 1000, pt / t / req * 1000, others, req, anon / 1024 }')")
 	log "${ROWS[-1]}"
 }
 
@@ -321,30 +356,34 @@ requests_of_last_run() { tail -1 "$OUT/raw.txt" | grep -o ' requests=[0-9]*' | c
 
 # The raw SQL reference of a resend: the same statements through pgbench
 # (bench/pgbench/resend.sql), on the users the resends take turns on.
-q "SET client_min_messages = warning; DROP TABLE IF EXISTS bench_resend_ids;
-   CREATE TABLE bench_resend_ids AS SELECT row_number() OVER (ORDER BY id) AS n, id FROM users
-     WHERE id IN (SELECT unnest(string_to_array('$(paste -sd, "$WORK/resend_ids")', ',')::uuid[]));
-   ALTER TABLE bench_resend_ids ADD PRIMARY KEY (n)" >/dev/null
+# The ids go in through \copy: 25,000 of them in one statement's text are
+# more than one argument of psql may hold.
+q "SET client_min_messages = warning; DROP TABLE IF EXISTS bench_resend_ids; CREATE TABLE bench_resend_ids (id uuid)" >/dev/null
+psql -q "$DB_URL" -c "\\copy bench_resend_ids (id) FROM '$WORK/resend_ids'"
+q "ALTER TABLE bench_resend_ids RENAME TO bench_resend_ids_in;
+   CREATE TABLE bench_resend_ids AS SELECT row_number() OVER (ORDER BY id) AS n, id FROM bench_resend_ids_in;
+   DROP TABLE bench_resend_ids_in; ALTER TABLE bench_resend_ids ADD PRIMARY KEY (n)" >/dev/null
 BENCH_ORG=$(q "SELECT id FROM organizations WHERE slug = 'bench'")
 BENCH_ACTOR=$(q "SELECT u.id FROM users u JOIN organizations o ON o.id = u.organization_id WHERE o.slug = 'bench' AND u.email = 'owner@bench.example'")
-pgbench_run() { # threads conns
-	pgbench -n -M prepared -c "$2" -j "$1" -T "${DURATION%s}" -f bench/pgbench/resend.sql \
-		-D org="$BENCH_ORG" -D actor="$BENCH_ACTOR" -D ids="$(wc -l <"$WORK/resend_ids")" "$DB_URL" 2>>"$OUT/pgbench.log"
+# pgbench's connections plan as the service's do (database.preferGenericPlans).
+pgbench_run() { # threads conns script
+	PGOPTIONS="-c plan_cache_mode=force_generic_plan" pgbench -n -M prepared -c "$2" -j "$1" -T "${DURATION%s}" -f "bench/pgbench/$3" \
+		-D org="$BENCH_ORG" -D actor="$BENCH_ACTOR" -D ids="$(wc -l <"$WORK/resend_ids")" -D pattern="%$SEARCH%" "$DB_URL" 2>>"$OUT/pgbench.log"
 }
-run_pgbench() { # conns
-	local c=$1 threads=1
+run_pgbench() { # conns [name script]
+	local c=$1 name=${2:-resend} script=${3:-resend.sql} threads=1
 	[ "$c" -gt 1 ] && threads=2
-	measure pgbench_run "$threads" "$c"
+	measure pgbench_run "$threads" "$c" "$script"
 	local line=$LOAD_OUT tx lat failed tps
 	tx=$(awk '/^number of transactions actually processed/ {print $NF}' <<<"$line")
 	failed=$(awk '/^number of failed transactions/ {print $5}' <<<"$line")
 	lat=$(awk '/^latency average/ {print $4}' <<<"$line")
 	tps=$(awk '/^tps/ {print $3}' <<<"$line")
-	echo "resend raw SQL c=$c tps=$tps transactions=$tx failed=${failed:-0} latency_avg_ms=$lat server_ticks=$S_TICKS pg_ticks=$PG_TICKS busy_ticks=$BUSY_TICKS pgbench_ticks=$LOAD_TICKS" >>"$OUT/raw.txt"
-	ROWS+=("$(awk -v c="$c" -v t="$TICK" -v tps="$tps" -v tx="$tx" -v failed="${failed:-0}" -v lat="$lat" -v pt="$PG_TICKS" \
+	echo "$name raw SQL c=$c tps=$tps transactions=$tx failed=${failed:-0} latency_avg_ms=$lat server_ticks=$S_TICKS pg_ticks=$PG_TICKS busy_ticks=$BUSY_TICKS pgbench_ticks=$LOAD_TICKS" >>"$OUT/raw.txt"
+	ROWS+=("$(awk -v name="$name" -v c="$c" -v t="$TICK" -v tps="$tps" -v tx="$tx" -v failed="${failed:-0}" -v lat="$lat" -v pt="$PG_TICKS" \
 		-v bt="$BUSY_TICKS" -v st="$S_TICKS" -v wt="$LOAD_TICKS" -v secs="${DURATION%s}" 'BEGIN{
 		others = (bt - st - pt - wt) / t / secs * 100; if (others < 0) others = 0
-		printf "| resend, raw SQL (pgbench) | %d | %.0f | avg %.1f | | | %d | | %.2f | %.0f %% | %d |", c, tps, lat, failed, pt / t / tx * 1000, others, tx }')")
+		printf "| %s, raw SQL (pgbench) | %d | %.0f | avg %.1f | | | %d | | %.2f | %.0f %% | %d | |", name, c, tps, lat, failed, pt / t / tx * 1000, others, tx }')")
 	log "${ROWS[-1]}"
 	q "DELETE FROM river_job WHERE queue = 'pgbench'" >/dev/null
 }
@@ -356,7 +395,12 @@ run_burst() { # binary name
 	start_server "$1"
 	quiet
 	local line
-	line=$("$WORK/burst" -url "$BASE" -ids "$WORK/burst_ids" -n 200 -pid "$SERVER_PID")
+	# A request the burst gave up on (two minutes) fails the burst; the row
+	# then says so instead of ending the run.
+	if ! line=$("$WORK/burst" -url "$BASE" -ids "$WORK/burst_ids" -n 200 -pid "$SERVER_PID" 2>>"$OUT/burst.log"); then
+		log "the burst ($1) had failed requests (see burst.log)"
+		line=${line:-requests=200 ok=0}
+	fi
 	echo "burst ($1) $line" >>"$OUT/raw.txt"
 	BURSTS+=("$(awk -v name="set-password burst ($1)" '{n = split($0, kv, " "); for (i = 1; i <= n; i++) { split(kv[i], p, "="); v[p[1]] = p[2] }
 		printf "| %s | %d | %d | %.1f | %.0f | %.0f | %.0f | %.0f |", name, v["requests"], v["ok"], v["elapsed_ms"] / 1000,
@@ -370,9 +414,29 @@ for scenario in $SCENARIOS; do
 	offset=0
 	for c in $CONNS; do
 		case $scenario in
-		list_first) use_server now; run_scenario "list pending, first page" get.lua "/users?status=invite_pending" "" 0 "$c" ;;
-		list_deep) use_server now; run_scenario "list pending, deep page" get.lua "/users?status=invite_pending&cursor=$cursor" "" 0 "$c" ;;
-		search) use_server now; run_scenario "search q=$SEARCH" get.lua "/users?q=$SEARCH" "" 0 "$c" ;;
+		list_first | search)
+			# Each repetition lists with every binary, then runs the same
+			# statements through pgbench, as resend does below.
+			name="list pending, first page" path="/users?status=invite_pending" script=list_first.sql
+			[ "$scenario" = search ] && name="search q=$SEARCH" path="/users?q=$SEARCH" script=search.sql
+			for rep in $(seq "$REPS"); do
+				for bin in $BINS; do
+					use_server "$bin"
+					run_scenario "$name ($bin)" get.lua "$path" "" 0 "$c"
+				done
+				run_pgbench "$c" "$name" "$script"
+			done
+			;;
+		list_deep)
+			for rep in $(seq "$REPS"); do
+				for bin in $BINS; do
+					use_server "$bin"
+					bin_cursor=$cursor
+					[ "$bin" = now ] || bin_cursor=$(deep_cursor)
+					run_scenario "list pending, deep page ($bin)" get.lua "/users?status=invite_pending&cursor=$bin_cursor" "" 0 "$c"
+				done
+			done
+			;;
 		resend)
 			# Each repetition resends with every binary, then runs the raw
 			# SQL, so that all of them see the same state of the machine.
@@ -431,8 +495,8 @@ medians() {
 }
 
 {
-	echo "| scenario | connections | req/s | p50 ms | p99 ms | server peak RSS MiB | errors | server CPU ms/req | PostgreSQL CPU ms/req | others' CPU | requests |"
-	echo "|---|---|---|---|---|---|---|---|---|---|---|"
+	echo "| scenario | connections | req/s | p50 ms | p99 ms | server peak RSS MiB | errors | server CPU ms/req | PostgreSQL CPU ms/req | others' CPU | requests | of which anonymous, MiB |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 	printf '%s\n' "${ROWS[@]}"
 	if [ "${#DELIVERY[@]}" -gt 0 ]; then
 		echo
@@ -450,9 +514,9 @@ medians() {
 		echo
 		echo "Medians of $REPS interleaved repetitions (the last column counts the rows):"
 		echo
-		echo "| scenario | connections | req/s | p50 ms | p99 ms | server peak RSS MiB | errors | server CPU ms/req | PostgreSQL CPU ms/req | others' CPU | requests | runs |"
-		echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
-		printf '%s\n' "${ROWS[@]}" | grep -E '^\| (resend|set-password)' | medians
+		echo "| scenario | connections | req/s | p50 ms | p99 ms | server peak RSS MiB | errors | server CPU ms/req | PostgreSQL CPU ms/req | others' CPU | requests | of which anonymous, MiB | runs |"
+		echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+		printf '%s\n' "${ROWS[@]}" | medians
 		if [ "${#DELIVERY[@]}" -gt 0 ]; then
 			echo
 			echo "| resends of | resends/s | emails/s during the run | emails/s until the last | emails | recipients per call | lag p50 ms | lag p99 ms | lag max ms | last email after the run, s | runs |"
@@ -468,6 +532,54 @@ medians() {
 		fi
 	fi
 } | tee "$OUT/results.md"
+
+# The issue's targets as ratios of this run: medians (or the single run) at
+# the highest connection count, the tree against the raw SQL and, with
+# BENCH_BEFORE, against that revision.
+TOP_CONNS=$(echo "$CONNS" | awk '{print $NF}')
+{
+	printf '%s\n' "${ROWS[@]}" | medians
+	printf '%s\n' "${DELIVERY[@]}" | sed 's/^| \([^|]*\) |/| \1 | |/' | medians
+	printf '%s\n' "${BURSTS[@]}" | sed 's/^| \([^|]*\) |/| \1 | |/' | medians
+} >"$WORK/medians.md"
+{
+	echo "| target | measured (now) | before ($BEFORE) | target met? |"
+	echo "|---|---|---|---|"
+	awk -F'|' -v c="$TOP_CONNS" -v before="${BEFORE:+1}" -v stable="$SEARCH_PLAN_STABLE" '
+	function trim(x) { gsub(/^ +| +$/, "", x); return x }
+	{ name = trim($2); conn = trim($3); for (i = 4; i < NF; i++) v[name, conn, i - 3] = trim($i) }
+	function rps(n) { return v[n, c, 1] + 0 }
+	function pct(a, b) { return b > 0 ? sprintf("%.0f %%", 100 * a / b) : "—" }
+	function met(ok) { return ok ? "yes" : "**no**" }
+	function ratio(label, n, rawname, goal,   now, bef, raw) {
+		now = rps(n " (now)"); bef = rps(n " (before)"); raw = rps(rawname ", raw SQL (pgbench)")
+		printf "| %s ≥ %d %% of raw SQL | %.0f req/s, raw %.0f: **%s** | %s | %s |\n", label, goal, now, raw, pct(now, raw),
+			before ? sprintf("%.0f req/s: %s of raw; now/before %s", bef, pct(bef, raw), pct(now, bef)) : "—", met(raw > 0 && now >= goal / 100 * raw)
+	}
+	END {
+		n = "resend invite"
+		# Emails a second from the run's start to the last email's arrival.
+		d = v[n " (now)", "", 1] + 0; e = v[n " (now)", "", 3] + 0
+		p50 = v[n " (now)", "", 6]; p99 = v[n " (now)", "", 7]
+		printf "| 1. emails delivered/s ≥ resends answered/s, lag p99 < 1 s (%s connections) | %.0f resends/s, %.0f emails/s (%s during the run); lag p50 %s ms, p99 %s ms | %s | %s |\n", c, d, e, v[n " (now)", "", 2], p50, p99,
+			before ? sprintf("%.0f resends/s, %.0f emails/s; lag p50 %s ms, p99 %s ms", v[n " (before)", "", 1], v[n " (before)", "", 3], v[n " (before)", "", 6], v[n " (before)", "", 7]) : "—",
+			met(d > 0 && e >= 0.99 * d && p99 + 0 < 1000)
+		ratio("2. first page", "list pending, first page", "list pending, first page", 60)
+		ratio("3. resend", "resend invite", "resend", 80)
+		b = "set-password burst (now)"; bb = "set-password burst (before)"
+		printf "| 4. set-password burst of 200: RSS peak < 100 MiB, no GOMEMLIMIT | %s MiB, %s hashes/s | %s | %s |\n", v[b, "", 7], v[b, "", 4],
+			before ? sprintf("%s MiB, %s hashes/s", v[bb, "", 7], v[bb, "", 4]) : "—", met(v[b, "", 2] == v[b, "", 1] && v[b, "", 1] > 0 && v[b, "", 7] + 0 < 100)
+		l = v["list pending, first page (now)", c, 4]; s = v["search q=okafor (now)", c, 4]; dp = v["list pending, deep page (now)", c, 4]
+		m = l + 0; if (s + 0 > m) m = s + 0; if (dp + 0 > m) m = dp + 0
+		printf "| 5. server RSS under list load ≤ 50 MiB | peak %s MiB (first page %s, deep page %s, search %s); anonymous %s MiB on the first page | first page %s MiB, anonymous %s | %s |\n", m, l, dp, s,
+			v["list pending, first page (now)", c, 11],
+			before ? v["list pending, first page (before)", c, 4] : "—", before ? v["list pending, first page (before)", c, 11] : "—", met(m > 0 && m <= 50)
+		ratio("6. search", "search q=okafor", "search q=okafor", 80)
+		printf "| 6. search plan does not swing with ANALYZE | %s | | %s |\n", stable, met(stable ~ /^the same/)
+	}' "$WORK/medians.md"
+	echo
+	echo "Run of $STARTED: \`$(env | grep -E '^BENCH_(BEFORE|REPS|CONNS|DURATION|SCENARIOS|USERS)=' | sort | tr '\n' ' ')make bench\`; load averages (1, 5, 15 min) $LOAD_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end; each run's share of other programs is the \"others' CPU\" column below."
+} | tee "$OUT/ratios.md"
 if [ -n "${BENCH_OUT:-}" ]; then log "results and plans in $OUT"; fi
 # replace_section FILE NAME CONTENT_FILE swaps what lies between the markers.
 replace_section() {
@@ -479,6 +591,7 @@ replace_section() {
 if [ -n "${BENCH_DOC:-}" ]; then
 	replace_section "$BENCH_DOC" results "$OUT/results.md"
 	replace_section "$BENCH_DOC" plans "$OUT/plans.md"
+	replace_section "$BENCH_DOC" ratios "$OUT/ratios.md"
 	log "updated $BENCH_DOC"
 fi
 [ -n "$PLANS_OK" ] || exit 1

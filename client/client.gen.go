@@ -43,6 +43,7 @@ const (
 	AuditEventActionInviteAccepted           AuditEventAction = "invite.accepted"
 	AuditEventActionInviteExpired            AuditEventAction = "invite.expired"
 	AuditEventActionInviteLinkIssued         AuditEventAction = "invite.link_issued"
+	AuditEventActionInviteReminded           AuditEventAction = "invite.reminded"
 	AuditEventActionInviteRenewed            AuditEventAction = "invite.renewed"
 	AuditEventActionInviteResent             AuditEventAction = "invite.resent"
 	AuditEventActionInviteRevoked            AuditEventAction = "invite.revoked"
@@ -77,6 +78,8 @@ func (e AuditEventAction) Valid() bool {
 	case AuditEventActionInviteExpired:
 		return true
 	case AuditEventActionInviteLinkIssued:
+		return true
+	case AuditEventActionInviteReminded:
 		return true
 	case AuditEventActionInviteRenewed:
 		return true
@@ -182,6 +185,7 @@ const (
 	CreateWebhookEndpointRequestEventsInviteAccepted        CreateWebhookEndpointRequestEvents = "invite.accepted"
 	CreateWebhookEndpointRequestEventsInviteDeliveryUpdated CreateWebhookEndpointRequestEvents = "invite.delivery_updated"
 	CreateWebhookEndpointRequestEventsInviteExpired         CreateWebhookEndpointRequestEvents = "invite.expired"
+	CreateWebhookEndpointRequestEventsInviteReminded        CreateWebhookEndpointRequestEvents = "invite.reminded"
 	CreateWebhookEndpointRequestEventsInviteResent          CreateWebhookEndpointRequestEvents = "invite.resent"
 	CreateWebhookEndpointRequestEventsInviteRevoked         CreateWebhookEndpointRequestEvents = "invite.revoked"
 	CreateWebhookEndpointRequestEventsInviteSent            CreateWebhookEndpointRequestEvents = "invite.sent"
@@ -204,6 +208,8 @@ func (e CreateWebhookEndpointRequestEvents) Valid() bool {
 	case CreateWebhookEndpointRequestEventsInviteDeliveryUpdated:
 		return true
 	case CreateWebhookEndpointRequestEventsInviteExpired:
+		return true
+	case CreateWebhookEndpointRequestEventsInviteReminded:
 		return true
 	case CreateWebhookEndpointRequestEventsInviteResent:
 		return true
@@ -1013,6 +1019,7 @@ const (
 	UpdateWebhookEndpointRequestEventsInviteAccepted        UpdateWebhookEndpointRequestEvents = "invite.accepted"
 	UpdateWebhookEndpointRequestEventsInviteDeliveryUpdated UpdateWebhookEndpointRequestEvents = "invite.delivery_updated"
 	UpdateWebhookEndpointRequestEventsInviteExpired         UpdateWebhookEndpointRequestEvents = "invite.expired"
+	UpdateWebhookEndpointRequestEventsInviteReminded        UpdateWebhookEndpointRequestEvents = "invite.reminded"
 	UpdateWebhookEndpointRequestEventsInviteResent          UpdateWebhookEndpointRequestEvents = "invite.resent"
 	UpdateWebhookEndpointRequestEventsInviteRevoked         UpdateWebhookEndpointRequestEvents = "invite.revoked"
 	UpdateWebhookEndpointRequestEventsInviteSent            UpdateWebhookEndpointRequestEvents = "invite.sent"
@@ -1035,6 +1042,8 @@ func (e UpdateWebhookEndpointRequestEvents) Valid() bool {
 	case UpdateWebhookEndpointRequestEventsInviteDeliveryUpdated:
 		return true
 	case UpdateWebhookEndpointRequestEventsInviteExpired:
+		return true
+	case UpdateWebhookEndpointRequestEventsInviteReminded:
 		return true
 	case UpdateWebhookEndpointRequestEventsInviteResent:
 		return true
@@ -1085,6 +1094,30 @@ const (
 func (e UserPermissions) Valid() bool {
 	switch e {
 	case UserPermissionsPeople:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UserRemindersStopped.
+const (
+	UserRemindersStoppedBlocked    UserRemindersStopped = "blocked"
+	UserRemindersStoppedBounced    UserRemindersStopped = "bounced"
+	UserRemindersStoppedDropped    UserRemindersStopped = "dropped"
+	UserRemindersStoppedSpamReport UserRemindersStopped = "spam_report"
+)
+
+// Valid indicates whether the value is a known member of the UserRemindersStopped enum.
+func (e UserRemindersStopped) Valid() bool {
+	switch e {
+	case UserRemindersStoppedBlocked:
+		return true
+	case UserRemindersStoppedBounced:
+		return true
+	case UserRemindersStoppedDropped:
+		return true
+	case UserRemindersStoppedSpamReport:
 		return true
 	default:
 		return false
@@ -1204,6 +1237,7 @@ const (
 	WebhookDeliveryEventTypeInviteAccepted        WebhookDeliveryEventType = "invite.accepted"
 	WebhookDeliveryEventTypeInviteDeliveryUpdated WebhookDeliveryEventType = "invite.delivery_updated"
 	WebhookDeliveryEventTypeInviteExpired         WebhookDeliveryEventType = "invite.expired"
+	WebhookDeliveryEventTypeInviteReminded        WebhookDeliveryEventType = "invite.reminded"
 	WebhookDeliveryEventTypeInviteResent          WebhookDeliveryEventType = "invite.resent"
 	WebhookDeliveryEventTypeInviteRevoked         WebhookDeliveryEventType = "invite.revoked"
 	WebhookDeliveryEventTypeInviteSent            WebhookDeliveryEventType = "invite.sent"
@@ -1225,6 +1259,8 @@ func (e WebhookDeliveryEventType) Valid() bool {
 	case WebhookDeliveryEventTypeInviteDeliveryUpdated:
 		return true
 	case WebhookDeliveryEventTypeInviteExpired:
+		return true
+	case WebhookDeliveryEventTypeInviteReminded:
 		return true
 	case WebhookDeliveryEventTypeInviteResent:
 		return true
@@ -1301,6 +1337,7 @@ const (
 	WebhookEndpointEventsInviteAccepted        WebhookEndpointEvents = "invite.accepted"
 	WebhookEndpointEventsInviteDeliveryUpdated WebhookEndpointEvents = "invite.delivery_updated"
 	WebhookEndpointEventsInviteExpired         WebhookEndpointEvents = "invite.expired"
+	WebhookEndpointEventsInviteReminded        WebhookEndpointEvents = "invite.reminded"
 	WebhookEndpointEventsInviteResent          WebhookEndpointEvents = "invite.resent"
 	WebhookEndpointEventsInviteRevoked         WebhookEndpointEvents = "invite.revoked"
 	WebhookEndpointEventsInviteSent            WebhookEndpointEvents = "invite.sent"
@@ -1323,6 +1360,8 @@ func (e WebhookEndpointEvents) Valid() bool {
 	case WebhookEndpointEventsInviteDeliveryUpdated:
 		return true
 	case WebhookEndpointEventsInviteExpired:
+		return true
+	case WebhookEndpointEventsInviteReminded:
 		return true
 	case WebhookEndpointEventsInviteResent:
 		return true
@@ -1357,6 +1396,7 @@ const (
 	ListAuditEventsParamsActionInviteAccepted           ListAuditEventsParamsAction = "invite.accepted"
 	ListAuditEventsParamsActionInviteExpired            ListAuditEventsParamsAction = "invite.expired"
 	ListAuditEventsParamsActionInviteLinkIssued         ListAuditEventsParamsAction = "invite.link_issued"
+	ListAuditEventsParamsActionInviteReminded           ListAuditEventsParamsAction = "invite.reminded"
 	ListAuditEventsParamsActionInviteRenewed            ListAuditEventsParamsAction = "invite.renewed"
 	ListAuditEventsParamsActionInviteResent             ListAuditEventsParamsAction = "invite.resent"
 	ListAuditEventsParamsActionInviteRevoked            ListAuditEventsParamsAction = "invite.revoked"
@@ -1391,6 +1431,8 @@ func (e ListAuditEventsParamsAction) Valid() bool {
 	case ListAuditEventsParamsActionInviteExpired:
 		return true
 	case ListAuditEventsParamsActionInviteLinkIssued:
+		return true
+	case ListAuditEventsParamsActionInviteReminded:
 		return true
 	case ListAuditEventsParamsActionInviteRenewed:
 		return true
@@ -1648,6 +1690,7 @@ const (
 	ListWebhookDeliveriesParamsEventTypeInviteAccepted        ListWebhookDeliveriesParamsEventType = "invite.accepted"
 	ListWebhookDeliveriesParamsEventTypeInviteDeliveryUpdated ListWebhookDeliveriesParamsEventType = "invite.delivery_updated"
 	ListWebhookDeliveriesParamsEventTypeInviteExpired         ListWebhookDeliveriesParamsEventType = "invite.expired"
+	ListWebhookDeliveriesParamsEventTypeInviteReminded        ListWebhookDeliveriesParamsEventType = "invite.reminded"
 	ListWebhookDeliveriesParamsEventTypeInviteResent          ListWebhookDeliveriesParamsEventType = "invite.resent"
 	ListWebhookDeliveriesParamsEventTypeInviteRevoked         ListWebhookDeliveriesParamsEventType = "invite.revoked"
 	ListWebhookDeliveriesParamsEventTypeInviteSent            ListWebhookDeliveriesParamsEventType = "invite.sent"
@@ -1669,6 +1712,8 @@ func (e ListWebhookDeliveriesParamsEventType) Valid() bool {
 	case ListWebhookDeliveriesParamsEventTypeInviteDeliveryUpdated:
 		return true
 	case ListWebhookDeliveriesParamsEventTypeInviteExpired:
+		return true
+	case ListWebhookDeliveriesParamsEventTypeInviteReminded:
 		return true
 	case ListWebhookDeliveriesParamsEventTypeInviteResent:
 		return true
@@ -2744,6 +2789,44 @@ type ProblemTypeList struct {
 	Data []ProblemType `json:"data"`
 }
 
+// PutReminderPolicyRequest defines model for PutReminderPolicyRequest.
+type PutReminderPolicyRequest struct {
+	// AfterDays Defaults to [3, 7]; [] for none.
+	AfterDays *[]int32 `json:"after_days,omitempty"`
+
+	// BeforeExpiryHours Defaults to null (none); 0 is none too.
+	//
+	// Example: 24
+	BeforeExpiryHours *int32 `json:"before_expiry_hours,omitempty"`
+
+	// Enabled Defaults to false.
+	//
+	// Example: true
+	Enabled *bool `json:"enabled,omitempty"`
+
+	// MaxReminders Defaults to 3.
+	//
+	// Example: 3
+	MaxReminders *int32 `json:"max_reminders,omitempty"`
+
+	// QuietHours Defaults to null (none).
+	QuietHours *QuietHours `json:"quiet_hours,omitempty"`
+
+	// SkipWhenUndeliverable Defaults to true.
+	//
+	// Example: true
+	SkipWhenUndeliverable *bool `json:"skip_when_undeliverable,omitempty"`
+}
+
+// QuietHours defines model for QuietHours.
+type QuietHours struct {
+	// End Example: 08:00
+	End string `json:"end"`
+
+	// Start Example: 20:00
+	Start string `json:"start"`
+}
+
 // RefreshRequest defines model for RefreshRequest.
 type RefreshRequest struct {
 	// RefreshToken The refresh token of the last answer; omit it to use
@@ -2751,6 +2834,35 @@ type RefreshRequest struct {
 	//
 	// Example: AZHJx0q4Tn6kVb2Lw8Yp3Rd5Mf7Gh9Jk1Ls3Nq5Pt7Vx9Zb2Cd4Ef6Gh8Jk0Lm2Np4
 	RefreshToken *string `json:"refresh_token,omitempty"`
+}
+
+// ReminderPolicy defines model for ReminderPolicy.
+type ReminderPolicy struct {
+	// AfterDays The days after the last invitation a person sent at which a reminder is due, strictly ascending, 1 to 30 each.
+	AfterDays []int32 `json:"after_days"`
+
+	// BeforeExpiryHours Puts one more reminder this many hours before the current link expires; null for none.
+	//
+	// Example: 24
+	BeforeExpiryHours *int32 `json:"before_expiry_hours"`
+
+	// Enabled Turns the reminders on; off by default.
+	//
+	// Example: true
+	Enabled bool `json:"enabled"`
+
+	// MaxReminders Caps the reminders after one invitation.
+	//
+	// Example: 3
+	MaxReminders int32 `json:"max_reminders"`
+
+	// QuietHours The daily window, in the organization's time zone, in which no reminder is sent; null for none.
+	QuietHours *QuietHours `json:"quiet_hours"`
+
+	// SkipWhenUndeliverable Stops the reminders of a person whose latest invitation bounced, was blocked, dropped or reported as spam; the user view then shows reminders_stopped.
+	//
+	// Example: true
+	SkipWhenUndeliverable bool `json:"skip_when_undeliverable"`
 }
 
 // ResendResult defines model for ResendResult.
@@ -2972,8 +3084,23 @@ type User struct {
 	// MustChangePassword True after an administrator set a temporary password.
 	//
 	// Example: false
-	MustChangePassword bool              `json:"must_change_password"`
-	Permissions        []UserPermissions `json:"permissions"`
+	MustChangePassword bool `json:"must_change_password"`
+
+	// NextReminderAt When the next automatic reminder is due; null when none is.
+	//
+	// Example: 2026-11-27T16:05:12Z
+	NextReminderAt *time.Time        `json:"next_reminder_at"`
+	Permissions    []UserPermissions `json:"permissions"`
+
+	// RemindersSent Counts the automatic reminders sent since the last invitation a person sent (see GET /organization/reminders).
+	//
+	// Example: 1
+	RemindersSent int32 `json:"reminders_sent"`
+
+	// RemindersStopped Names the delivery outcome that stopped the reminders (the policy's skip_when_undeliverable); absent when none did. A resend starts them again.
+	//
+	// Example: bounced
+	RemindersStopped *UserRemindersStopped `json:"reminders_stopped,omitempty"`
 
 	// Role Example: learner
 	Role UserRole `json:"role"`
@@ -2990,6 +3117,11 @@ type UserEmailWarnings string
 
 // UserPermissions defines model for User.Permissions.
 type UserPermissions string
+
+// UserRemindersStopped Names the delivery outcome that stopped the reminders (the policy's skip_when_undeliverable); absent when none did. A resend starts them again.
+//
+// Example: bounced
+type UserRemindersStopped string
 
 // UserRole Example: learner
 type UserRole string
@@ -3453,6 +3585,9 @@ type ChangeMyPasswordJSONRequestBody = ChangePasswordRequest
 // UpdateOrganizationJSONRequestBody defines body for UpdateOrganization for application/json ContentType.
 type UpdateOrganizationJSONRequestBody = UpdateOrganizationRequest
 
+// PutReminderPolicyJSONRequestBody defines body for PutReminderPolicy for application/json ContentType.
+type PutReminderPolicyJSONRequestBody = PutReminderPolicyRequest
+
 // CreateUserJSONRequestBody defines body for CreateUser for application/json ContentType.
 type CreateUserJSONRequestBody = CreateUserRequest
 
@@ -3838,6 +3973,31 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /organization (the `UpdateOrganization` operationId).
 	UpdateOrganization(ctx context.Context, body UpdateOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetReminderPolicy Get the reminder policy
+	//
+	// The organization's automatic reminders to the people who have not accepted their invitation: whether they are on, when they are due (days after the last invitation a person sent, hours before the link expires), how many at most, the quiet hours in the organization's time zone, and whether an undeliverable invitation stops them. Owners and admins only. See docs/reminders.md.
+	//
+	// Corresponds with GET /organization/reminders (the `GetReminderPolicy` operationId).
+	GetReminderPolicy(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutReminderPolicyWithBody Set the reminder policy
+	//
+	// Owners and admins replace the organization's reminder policy; an absent field takes its default. The invite-pending people are rescheduled at once by the new policy: each keeps the reminders already sent after their last invitation, and due times already past are skipped, so turning reminders on never mails everyone at once. Turning them off ends every schedule. A reminder mails the current link again while it has at least 48 hours left, and otherwise sends a fresh invitation that replaces every earlier link; it is audited and sent as the webhook invite.reminded. Audited as organization.updated.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /organization/reminders (the `PutReminderPolicy` operationId).
+	PutReminderPolicyWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutReminderPolicy Set the reminder policy
+	//
+	// Owners and admins replace the organization's reminder policy; an absent field takes its default. The invite-pending people are rescheduled at once by the new policy: each keeps the reminders already sent after their last invitation, and due times already past are skipped, so turning reminders on never mails everyone at once. Turning them off ends every schedule. A reminder mails the current link again while it has at least 48 hours left, and otherwise sends a fresh invitation that replaces every earlier link; it is audited and sent as the webhook invite.reminded. Audited as organization.updated.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /organization/reminders (the `PutReminderPolicy` operationId).
+	PutReminderPolicy(ctx context.Context, body PutReminderPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListProblemTypes The catalogue of problem codes
 	//
@@ -4620,6 +4780,61 @@ func (c *Client) UpdateOrganizationWithBody(ctx context.Context, contentType str
 // Corresponds with PATCH /organization (the `UpdateOrganization` operationId).
 func (c *Client) UpdateOrganization(ctx context.Context, body UpdateOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateOrganizationRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetReminderPolicy Get the reminder policy
+//
+// The organization's automatic reminders to the people who have not accepted their invitation: whether they are on, when they are due (days after the last invitation a person sent, hours before the link expires), how many at most, the quiet hours in the organization's time zone, and whether an undeliverable invitation stops them. Owners and admins only. See docs/reminders.md.
+//
+// Corresponds with GET /organization/reminders (the `GetReminderPolicy` operationId).
+func (c *Client) GetReminderPolicy(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetReminderPolicyRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutReminderPolicyWithBody Set the reminder policy
+//
+// Owners and admins replace the organization's reminder policy; an absent field takes its default. The invite-pending people are rescheduled at once by the new policy: each keeps the reminders already sent after their last invitation, and due times already past are skipped, so turning reminders on never mails everyone at once. Turning them off ends every schedule. A reminder mails the current link again while it has at least 48 hours left, and otherwise sends a fresh invitation that replaces every earlier link; it is audited and sent as the webhook invite.reminded. Audited as organization.updated.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /organization/reminders (the `PutReminderPolicy` operationId).
+func (c *Client) PutReminderPolicyWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutReminderPolicyRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutReminderPolicy Set the reminder policy
+//
+// Owners and admins replace the organization's reminder policy; an absent field takes its default. The invite-pending people are rescheduled at once by the new policy: each keeps the reminders already sent after their last invitation, and due times already past are skipped, so turning reminders on never mails everyone at once. Turning them off ends every schedule. A reminder mails the current link again while it has at least 48 hours left, and otherwise sends a fresh invitation that replaces every earlier link; it is audited and sent as the webhook invite.reminded. Audited as organization.updated.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /organization/reminders (the `PutReminderPolicy` operationId).
+func (c *Client) PutReminderPolicy(ctx context.Context, body PutReminderPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutReminderPolicyRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6190,6 +6405,73 @@ func NewUpdateOrganizationRequestWithBody(server string, contentType string, bod
 	}
 
 	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetReminderPolicyRequest constructs an http.Request for the GetReminderPolicy method
+func NewGetReminderPolicyRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/organization/reminders")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPutReminderPolicyRequest calls the generic PutReminderPolicy builder with application/json body
+func NewPutReminderPolicyRequest(server string, body PutReminderPolicyJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPutReminderPolicyRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewPutReminderPolicyRequestWithBody constructs an http.Request for the PutReminderPolicy method, with any body, and a specified content type
+func NewPutReminderPolicyRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/organization/reminders")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
@@ -7854,6 +8136,33 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /organization (the `UpdateOrganization` operationId).
 	UpdateOrganizationWithResponse(ctx context.Context, body UpdateOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateOrganizationResponse, error)
+
+	// GetReminderPolicyWithResponse Get the reminder policy
+	//
+	// The organization's automatic reminders to the people who have not accepted their invitation: whether they are on, when they are due (days after the last invitation a person sent, hours before the link expires), how many at most, the quiet hours in the organization's time zone, and whether an undeliverable invitation stops them. Owners and admins only. See docs/reminders.md.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /organization/reminders (the `GetReminderPolicy` operationId).
+	GetReminderPolicyWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetReminderPolicyResponse, error)
+
+	// PutReminderPolicyWithBodyWithResponse Set the reminder policy
+	//
+	// Owners and admins replace the organization's reminder policy; an absent field takes its default. The invite-pending people are rescheduled at once by the new policy: each keeps the reminders already sent after their last invitation, and due times already past are skipped, so turning reminders on never mails everyone at once. Turning them off ends every schedule. A reminder mails the current link again while it has at least 48 hours left, and otherwise sends a fresh invitation that replaces every earlier link; it is audited and sent as the webhook invite.reminded. Audited as organization.updated.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /organization/reminders (the `PutReminderPolicy` operationId).
+	PutReminderPolicyWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutReminderPolicyResponse, error)
+
+	// PutReminderPolicyWithResponse Set the reminder policy
+	//
+	// Owners and admins replace the organization's reminder policy; an absent field takes its default. The invite-pending people are rescheduled at once by the new policy: each keeps the reminders already sent after their last invitation, and due times already past are skipped, so turning reminders on never mails everyone at once. Turning them off ends every schedule. A reminder mails the current link again while it has at least 48 hours left, and otherwise sends a fresh invitation that replaces every earlier link; it is audited and sent as the webhook invite.reminded. Audited as organization.updated.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /organization/reminders (the `PutReminderPolicy` operationId).
+	PutReminderPolicyWithResponse(ctx context.Context, body PutReminderPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*PutReminderPolicyResponse, error)
 
 	// ListProblemTypesWithResponse The catalogue of problem codes
 	//
@@ -10468,6 +10777,230 @@ func (r UpdateOrganizationResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r UpdateOrganizationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetReminderPolicyResponse200Headers the declared response headers of an HTTP 200 response for GetReminderPolicy
+type GetReminderPolicyResponse200Headers struct {
+	XRequestID string
+}
+
+// GetReminderPolicyResponse401Headers the declared response headers of an HTTP 401 response for GetReminderPolicy
+type GetReminderPolicyResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      string
+}
+
+// GetReminderPolicyResponse403Headers the declared response headers of an HTTP 403 response for GetReminderPolicy
+type GetReminderPolicyResponse403Headers struct {
+	XRequestID string
+}
+
+// GetReminderPolicyResponse500Headers the declared response headers of an HTTP 500 response for GetReminderPolicy
+type GetReminderPolicyResponse500Headers struct {
+	XRequestID string
+}
+
+type GetReminderPolicyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ReminderPolicy
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetReminderPolicyResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetReminderPolicyResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetReminderPolicyResponse403Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GetReminderPolicyResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetReminderPolicyResponse) GetJSON200() *ReminderPolicy {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetReminderPolicyResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetReminderPolicyResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetReminderPolicyResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetReminderPolicyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetReminderPolicyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetReminderPolicyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetReminderPolicyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PutReminderPolicyResponse200Headers the declared response headers of an HTTP 200 response for PutReminderPolicy
+type PutReminderPolicyResponse200Headers struct {
+	XRequestID string
+}
+
+// PutReminderPolicyResponse400Headers the declared response headers of an HTTP 400 response for PutReminderPolicy
+type PutReminderPolicyResponse400Headers struct {
+	XRequestID string
+}
+
+// PutReminderPolicyResponse401Headers the declared response headers of an HTTP 401 response for PutReminderPolicy
+type PutReminderPolicyResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      string
+}
+
+// PutReminderPolicyResponse403Headers the declared response headers of an HTTP 403 response for PutReminderPolicy
+type PutReminderPolicyResponse403Headers struct {
+	XRequestID string
+}
+
+// PutReminderPolicyResponse413Headers the declared response headers of an HTTP 413 response for PutReminderPolicy
+type PutReminderPolicyResponse413Headers struct {
+	XRequestID string
+}
+
+// PutReminderPolicyResponse415Headers the declared response headers of an HTTP 415 response for PutReminderPolicy
+type PutReminderPolicyResponse415Headers struct {
+	XRequestID string
+}
+
+// PutReminderPolicyResponse500Headers the declared response headers of an HTTP 500 response for PutReminderPolicy
+type PutReminderPolicyResponse500Headers struct {
+	XRequestID string
+}
+
+type PutReminderPolicyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ReminderPolicy
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PutReminderPolicyResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PutReminderPolicyResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PutReminderPolicyResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PutReminderPolicyResponse403Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *PutReminderPolicyResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *PutReminderPolicyResponse415Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *PutReminderPolicyResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PutReminderPolicyResponse) GetJSON200() *ReminderPolicy {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PutReminderPolicyResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PutReminderPolicyResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PutReminderPolicyResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PutReminderPolicyResponse) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PutReminderPolicyResponse) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PutReminderPolicyResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r PutReminderPolicyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PutReminderPolicyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PutReminderPolicyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PutReminderPolicyResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -14247,6 +14780,51 @@ func (c *ClientWithResponses) UpdateOrganizationWithResponse(ctx context.Context
 	return ParseUpdateOrganizationResponse(rsp)
 }
 
+// GetReminderPolicyWithResponse Get the reminder policy
+//
+// The organization's automatic reminders to the people who have not accepted their invitation: whether they are on, when they are due (days after the last invitation a person sent, hours before the link expires), how many at most, the quiet hours in the organization's time zone, and whether an undeliverable invitation stops them. Owners and admins only. See docs/reminders.md.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /organization/reminders (the `GetReminderPolicy` operationId).
+func (c *ClientWithResponses) GetReminderPolicyWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetReminderPolicyResponse, error) {
+	rsp, err := c.GetReminderPolicy(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetReminderPolicyResponse(rsp)
+}
+
+// PutReminderPolicyWithBodyWithResponse Set the reminder policy
+//
+// Owners and admins replace the organization's reminder policy; an absent field takes its default. The invite-pending people are rescheduled at once by the new policy: each keeps the reminders already sent after their last invitation, and due times already past are skipped, so turning reminders on never mails everyone at once. Turning them off ends every schedule. A reminder mails the current link again while it has at least 48 hours left, and otherwise sends a fresh invitation that replaces every earlier link; it is audited and sent as the webhook invite.reminded. Audited as organization.updated.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /organization/reminders (the `PutReminderPolicy` operationId).
+func (c *ClientWithResponses) PutReminderPolicyWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutReminderPolicyResponse, error) {
+	rsp, err := c.PutReminderPolicyWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutReminderPolicyResponse(rsp)
+}
+
+// PutReminderPolicyWithResponse Set the reminder policy
+//
+// Owners and admins replace the organization's reminder policy; an absent field takes its default. The invite-pending people are rescheduled at once by the new policy: each keeps the reminders already sent after their last invitation, and due times already past are skipped, so turning reminders on never mails everyone at once. Turning them off ends every schedule. A reminder mails the current link again while it has at least 48 hours left, and otherwise sends a fresh invitation that replaces every earlier link; it is audited and sent as the webhook invite.reminded. Audited as organization.updated.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /organization/reminders (the `PutReminderPolicy` operationId).
+func (c *ClientWithResponses) PutReminderPolicyWithResponse(ctx context.Context, body PutReminderPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*PutReminderPolicyResponse, error) {
+	rsp, err := c.PutReminderPolicy(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutReminderPolicyResponse(rsp)
+}
+
 // ListProblemTypesWithResponse The catalogue of problem codes
 //
 // An HTML page by default; JSON when the Accept header asks for application/json.
@@ -17860,6 +18438,251 @@ func ParseUpdateOrganizationResponse(rsp *http.Response) (*UpdateOrganizationRes
 		response.Headers415 = &headers
 	case rsp.StatusCode == 500:
 		var headers UpdateOrganizationResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetReminderPolicyResponse parses an HTTP response from a GetReminderPolicyWithResponse call
+func ParseGetReminderPolicyResponse(rsp *http.Response) (*GetReminderPolicyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetReminderPolicyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ReminderPolicy
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetReminderPolicyResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetReminderPolicyResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetReminderPolicyResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 500:
+		var headers GetReminderPolicyResponse500Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePutReminderPolicyResponse parses an HTTP response from a PutReminderPolicyWithResponse call
+func ParsePutReminderPolicyResponse(rsp *http.Response) (*PutReminderPolicyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PutReminderPolicyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ReminderPolicy
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PutReminderPolicyResponse200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers PutReminderPolicyResponse400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PutReminderPolicyResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PutReminderPolicyResponse403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 413:
+		var headers PutReminderPolicyResponse413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers PutReminderPolicyResponse415Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 500:
+		var headers PutReminderPolicyResponse500Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {

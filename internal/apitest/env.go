@@ -77,6 +77,9 @@ type Env struct {
 
 // Options adjust an environment.
 type Options struct {
+	// WarnLogs logs at warn instead of debug, as the benchmarked server
+	// does, so that a benchmark's allocations are the request's.
+	WarnLogs bool
 	// PublicRateLimit is requests per minute per IP on public routes; default high enough never to trigger.
 	PublicRateLimit int
 	// CORSAllowedOrigins enables CORS for these origins.
@@ -134,7 +137,11 @@ func New(t testing.TB, dialect config.Dialect, opts ...Options) *Env {
 	}
 	ctx := context.Background()
 	e := &Env{T: t, Dialect: dialect, Clock: &Clock{}, Logs: &LogBuffer{}}
-	logger := slog.New(slog.NewJSONHandler(e.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	level := slog.LevelDebug
+	if o.WarnLogs {
+		level = slog.LevelWarn
+	}
+	logger := slog.New(slog.NewJSONHandler(e.Logs, &slog.HandlerOptions{Level: level}))
 
 	var err error
 	if o.DatabaseURL != "" {

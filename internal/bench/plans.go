@@ -107,7 +107,9 @@ func NewExplainer(ctx context.Context, db *database.DB, orgID, actorID uuid.UUID
 	if err := db.Gorm.Callback().Row().After("gorm:row").Register("bench:capture", x.record); err != nil {
 		return nil, err
 	}
-	x.svc = people.NewService(people.Deps{Store: store.New(db, nil)})
+	st := store.New(db, nil)
+	st.OnNativeQuery(x.recordNative)
+	x.svc = people.NewService(people.Deps{Store: st})
 	actor, err := x.svc.Authenticate(ctx, auth.Claims{UserID: actorID, OrgID: orgID})
 	if err != nil {
 		return nil, fmt.Errorf("bench: explain as %s: %w", actorID, err)
@@ -116,11 +118,15 @@ func NewExplainer(ctx context.Context, db *database.DB, orgID, actorID uuid.UUID
 	return x, nil
 }
 
-func (x *Explainer) record(tx *gorm.DB) {
+func (x *Explainer) record(tx *gorm.DB) { x.recordNative(tx.Statement.SQL.String(), tx.Statement.Vars) }
+
+// recordNative notes a statement, whether GORM or the store's pgx path
+// (store.OnNativeQuery) sent it.
+func (x *Explainer) recordNative(sql string, args []any) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	x.last = tx.Statement.SQL.String()
-	x.lastArgs = append([]any(nil), tx.Statement.Vars...)
+	x.last = sql
+	x.lastArgs = append([]any(nil), args...)
 	if x.collecting {
 		x.statements = append(x.statements, Plan{SQL: x.last, Args: x.lastArgs})
 	}

@@ -115,6 +115,9 @@ func afterConnect(ctx context.Context, conn *pgx.Conn) error {
 	if err := encodePQArraysNatively(ctx, conn); err != nil {
 		return err
 	}
+	if err := encodeUUIDsNatively(ctx, conn); err != nil {
+		return err
+	}
 	return preferGenericPlans(ctx, conn)
 }
 

@@ -91,6 +91,7 @@ type Workers struct {
 	Runner     JobRunner
 	Maintainer Maintainer
 	Webhooks   WebhookDeliverer
+	Reminders  ReminderSender
 }
 
 // Queue is the River client that works the service's jobs. It does not
@@ -105,8 +106,8 @@ type Queue struct {
 // New builds the queue over db's pool, with every worker's collaborator
 // given up front. Workers start with Start.
 func New(db *database.DB, w Workers, opts Options) (*Queue, error) {
-	if w.Deliverer == nil || w.Runner == nil || w.Maintainer == nil || w.Webhooks == nil {
-		return nil, errors.New("jobs: a queue needs a deliverer, a bulk job runner, a maintainer and a webhook deliverer")
+	if w.Deliverer == nil || w.Runner == nil || w.Maintainer == nil || w.Webhooks == nil || w.Reminders == nil {
+		return nil, errors.New("jobs: a queue needs a deliverer, a bulk job runner, a maintainer, a webhook deliverer and a reminder sender")
 	}
 	if opts.WebhookWorkers <= 0 {
 		opts.WebhookWorkers = 8
@@ -131,6 +132,7 @@ func New(db *database.DB, w Workers, opts Options) (*Queue, error) {
 	river.AddWorker(workers, &housekeepingWorker{maint: w.Maintainer})
 	river.AddWorker(workers, &webhookDeliveryWorker{q: q})
 	river.AddWorker(workers, &webhookSweepWorker{q: q})
+	river.AddWorker(workers, &reminderSweepWorker{q: q})
 
 	client, err := river.NewClient(database.RiverDriver(db), &river.Config{
 		Logger:  opts.Logger.With("component", "jobs"),
@@ -146,7 +148,7 @@ func New(db *database.DB, w Workers, opts Options) (*Queue, error) {
 		// after this long; River's default of an hour would leave its
 		// emails unsent and its invites showing sending meanwhile.
 		RescueStuckJobsAfter: RescueAfter,
-		PeriodicJobs:         []*river.PeriodicJob{housekeepingJob(), webhookSweepJob()},
+		PeriodicJobs:         []*river.PeriodicJob{housekeepingJob(), webhookSweepJob(), reminderSweepJob()},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create job queue: %w", err)

@@ -25,7 +25,11 @@ func (s *Service) Authenticate(ctx context.Context, c auth.Claims) (Actor, error
 // their row still exists and is confirmed: requests and the background
 // jobs they started judge by the same rule.
 func (s *Service) currentActor(ctx context.Context, orgID, userID uuid.UUID) (Actor, error) {
-	u, err := s.store.SignedInUser(ctx, orgID, userID)
+	return signedInActor(s.store.SignedInUser(ctx, orgID, userID))
+}
+
+// signedInActor judges a signed-in user's row read by SignedInUser.
+func signedInActor(u User, err error) (Actor, error) {
 	if err != nil {
 		if apperr.Is(err, apperr.NotFound) {
 			return Actor{}, apperr.New(apperr.Unauthorized, "The token's user no longer exists.")

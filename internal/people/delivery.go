@@ -256,6 +256,9 @@ func (s *Service) ApplyDeliveryEvents(ctx context.Context, events []DeliveryEven
 				return err
 			}
 			applied++
+			if err := s.stopRemindersOn(ctx, *inv, e.Status); err != nil {
+				return err
+			}
 			if !announcedDelivery(e.Status) {
 				return nil
 			}

@@ -74,7 +74,9 @@ type Organization struct {
 	// one, and the fallback of users whose language has no email templates.
 	DefaultLocale string
 	// TimeZone is the IANA time zone in which emails show dates.
-	TimeZone  string
+	TimeZone string
+	// Reminders is the policy of automatic reminders.
+	Reminders ReminderPolicy
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -107,6 +109,8 @@ type User struct {
 	UpdatedAt      time.Time
 	ConfirmedAt    *time.Time
 	DeactivatedAt  *time.Time
+	// Reminders is the user's place in their series of automatic reminders.
+	Reminders ReminderSchedule
 
 	// Invite is the latest invitation, when loaded.
 	Invite *Invite
@@ -265,21 +269,24 @@ type AuditEvent struct {
 
 // Audit actions.
 const (
-	ActionUserCreated         = "user.created"
-	ActionUserUpdated         = "user.updated"
-	ActionInviteSent          = "invite.sent"
-	ActionInviteResent        = "invite.resent"
-	ActionInviteRenewed       = "invite.renewed"
-	ActionInviteAccepted      = "invite.accepted"
-	ActionInviteRevoked       = "invite.revoked"
-	ActionInviteExpired       = "invite.expired"
-	ActionPasswordSet         = "user.password_set"
-	ActionPasswordChanged     = "user.password_changed"
-	ActionEmailChanged        = "user.email_changed"
-	ActionRoleChanged         = "user.role_changed"
-	ActionUserDeactivated     = "user.deactivated"
-	ActionUserReactivated     = "user.reactivated"
-	ActionInviteLinkIssued    = "invite.link_issued"
+	ActionUserCreated      = "user.created"
+	ActionUserUpdated      = "user.updated"
+	ActionInviteSent       = "invite.sent"
+	ActionInviteResent     = "invite.resent"
+	ActionInviteRenewed    = "invite.renewed"
+	ActionInviteAccepted   = "invite.accepted"
+	ActionInviteRevoked    = "invite.revoked"
+	ActionInviteExpired    = "invite.expired"
+	ActionPasswordSet      = "user.password_set"
+	ActionPasswordChanged  = "user.password_changed"
+	ActionEmailChanged     = "user.email_changed"
+	ActionRoleChanged      = "user.role_changed"
+	ActionUserDeactivated  = "user.deactivated"
+	ActionUserReactivated  = "user.reactivated"
+	ActionInviteLinkIssued = "invite.link_issued"
+	// ActionInviteReminded is an automatic reminder: the current link
+	// mailed again, or a fresh invitation in its place.
+	ActionInviteReminded      = "invite.reminded"
 	ActionOrganizationCreated = "organization.created"
 	ActionOrganizationUpdated = "organization.updated"
 	ActionBulkResendStarted   = "bulk.resend_started"
@@ -295,7 +302,7 @@ const (
 
 // AuditActions lists the actions GET /audit-events can filter on.
 var AuditActions = []string{ActionUserCreated, ActionUserUpdated, ActionInviteSent, ActionInviteResent,
-	ActionInviteRenewed, ActionInviteAccepted, ActionInviteRevoked, ActionInviteExpired, ActionInviteLinkIssued, ActionPasswordSet,
+	ActionInviteRenewed, ActionInviteAccepted, ActionInviteRevoked, ActionInviteExpired, ActionInviteLinkIssued, ActionInviteReminded, ActionPasswordSet,
 	ActionPasswordChanged, ActionEmailChanged, ActionRoleChanged, ActionUserDeactivated, ActionUserReactivated,
 	ActionOrganizationCreated, ActionOrganizationUpdated, ActionBulkResendStarted, ActionImportStarted, ActionJobCancelled,
 	ActionRefreshReuseDetected, ActionEndpointCreated, ActionEndpointUpdated, ActionEndpointDeleted}

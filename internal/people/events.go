@@ -112,6 +112,8 @@ func eventsOf(action string, meta map[string]any) []EventType {
 		return []EventType{EventInviteRevoked}
 	case ActionInviteExpired:
 		return []EventType{EventInviteExpired}
+	case ActionInviteReminded:
+		return []EventType{EventInviteReminded}
 	case ActionPasswordSet:
 		events := []EventType{EventUserPasswordSet}
 		events = withIf(events, meta["previous_status"] == InvitePending, EventUserConfirmed)
@@ -180,7 +182,8 @@ func (s *Service) emitFor(ctx context.Context, org uuid.UUID, target *uuid.UUID,
 
 func isInviteEvent(t EventType) bool {
 	switch t {
-	case EventInviteSent, EventInviteResent, EventInviteRevoked, EventInviteAccepted, EventInviteExpired, EventInviteDeliveryUpdated:
+	case EventInviteSent, EventInviteResent, EventInviteRevoked, EventInviteAccepted, EventInviteExpired, EventInviteReminded,
+		EventInviteDeliveryUpdated:
 		return true
 	default:
 		return false

@@ -68,6 +68,9 @@ type issue struct {
 	box *outbox
 	// byHand: a people manager hands the link over (invite-link); no email.
 	byHand bool
+	// reminder numbers an automatic reminder's fresh invitation in its
+	// series; 0 for every invitation a person sends, which starts a series.
+	reminder int
 }
 
 // issueInvite revokes the user's open invites, creates a fresh one, points
@@ -106,9 +109,13 @@ func (s *Service) issueInvite(ctx context.Context, org Organization, u *User, ac
 			return Invite{}, err
 		}
 	}
-	if err := s.audit(ctx, org.ID, actorID, &u.ID, how.action, map[string]any{
-		"invite_id": inv.ID, "sequence": inv.Sequence, "expires_at": inv.ExpiresAt, "invites_revoked": revoked,
-	}); err != nil {
+	meta := map[string]any{"invite_id": inv.ID, "sequence": inv.Sequence, "expires_at": inv.ExpiresAt, "invites_revoked": revoked}
+	if how.reminder > 0 {
+		meta["reminder"], meta["link"] = how.reminder, "fresh"
+	} else if err := s.startSeries(ctx, org, u, inv, how.byHand); err != nil {
+		return Invite{}, err
+	}
+	if err := s.audit(ctx, org.ID, actorID, &u.ID, how.action, meta); err != nil {
 		return Invite{}, err
 	}
 	u.Invite = &inv

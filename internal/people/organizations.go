@@ -84,7 +84,7 @@ func (s *Service) CreateOrganization(ctx context.Context, n NewOrganization) (Or
 	owner.emailWarnings = s.emailWarnings(ctx, owner.Email)[owner.Email]
 	now := s.now()
 	org := Organization{ID: newID(), Slug: n.Slug, Name: n.Name, InviteTTL: n.InviteTTL,
-		DefaultLocale: n.DefaultLocale, TimeZone: n.TimeZone, CreatedAt: now, UpdatedAt: now}
+		DefaultLocale: n.DefaultLocale, TimeZone: n.TimeZone, Reminders: DefaultReminderPolicy(), CreatedAt: now, UpdatedAt: now}
 	var hash string
 	if n.OwnerPassword != "" {
 		u := User{Email: owner.Email, FirstName: owner.FirstName, LastName: owner.LastName}

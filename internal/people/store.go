@@ -40,6 +40,12 @@ type Store interface {
 	UserByEmail(ctx context.Context, orgID uuid.UUID, email string) (User, error)
 	// ListUsers returns up to f.Limit users matching f, each with its latest invite.
 	ListUsers(ctx context.Context, orgID uuid.UUID, f UserFilter) ([]User, error)
+	// ListUsersAs is SignedInUser(orgID, actorID) and ListUsers(orgID, f)
+	// in one round trip where the database allows: the page is read
+	// before the caller has judged the actor, who must drop it unseen if
+	// the actor may not list. A failed actor lookup is actorErr; err is the
+	// page's.
+	ListUsersAs(ctx context.Context, orgID, actorID uuid.UUID, f UserFilter) (actor User, actorErr error, users []User, err error)
 	CountUsers(ctx context.Context, orgID uuid.UUID) (map[Status]int, error)
 
 	// AddInvite inserts inv as its user's newest invitation: it numbers it
@@ -84,6 +90,7 @@ type Store interface {
 	ListAuditEvents(ctx context.Context, orgID uuid.UUID, f AuditFilter) ([]AuditEvent, error)
 
 	BulkStore
+	ReminderStore
 	WebhookStore
 	SessionStore
 	IdempotencyStore

@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/invitedhq/invited/internal/apperr"
+	"github.com/invitedhq/invited/internal/auth"
 )
 
 // ListUsers pages the actor's organization's users (rule R1).
@@ -21,6 +22,41 @@ func (s *Service) ListUsers(ctx context.Context, actor Actor, q UserQuery) (User
 	return s.listUsers(ctx, actor.OrganizationID, f)
 }
 
+// ListUsersSignedIn is Authenticate then ListUsers for the token's user,
+// with the signed-in user's row and the page read in one round trip
+// (Store.ListUsersAs). The answers are those of the two calls in turn: an
+// unknown or inactive user is unauthorized, one who may not manage people
+// is forbidden, and a bad filter is refused after both; a page read for an
+// actor who is refused is dropped.
+func (s *Service) ListUsersSignedIn(ctx context.Context, c auth.Claims, q UserQuery) (Actor, UserPage, error) {
+	f, err := q.Filter()
+	if err != nil {
+		// Nothing to read beside the actor: the errors keep their order.
+		actor, aerr := s.Authenticate(ctx, c)
+		if aerr != nil {
+			return Actor{}, UserPage{}, aerr
+		}
+		if aerr := actor.RequireManager(); aerr != nil {
+			return Actor{}, UserPage{}, aerr
+		}
+		return Actor{}, UserPage{}, err
+	}
+	limit := f.Limit
+	f.Limit++
+	u, aerr, users, err := s.store.ListUsersAs(ctx, c.OrgID, c.UserID, f)
+	actor, aerr := signedInActor(u, aerr)
+	if aerr != nil {
+		return Actor{}, UserPage{}, aerr
+	}
+	if aerr := actor.RequireManager(); aerr != nil {
+		return Actor{}, UserPage{}, aerr
+	}
+	if err != nil {
+		return Actor{}, UserPage{}, err
+	}
+	return actor, pageOf(users, f, limit), nil
+}
+
 func (s *Service) listUsers(ctx context.Context, orgID uuid.UUID, f UserFilter) (UserPage, error) {
 	limit := f.Limit
 	f.Limit++ // one more row tells whether another page exists, without counting
@@ -28,12 +64,17 @@ func (s *Service) listUsers(ctx context.Context, orgID uuid.UUID, f UserFilter) 
 	if err != nil {
 		return UserPage{}, err
 	}
+	return pageOf(users, f, limit), nil
+}
+
+// pageOf is the page of limit users of a read of limit+1.
+func pageOf(users []User, f UserFilter, limit int) UserPage {
 	page := UserPage{Users: users}
 	if len(users) > limit {
 		page.Users, page.HasMore = users[:limit], true
 		page.NextCursor = f.cursorAfter(page.Users[limit-1])
 	}
-	return page, nil
+	return page
 }
 
 // CountUsers counts the organization's users per status, for filter tabs.

@@ -27,6 +27,7 @@ const (
 	EventInviteRevoked         EventType = "invite.revoked"
 	EventInviteAccepted        EventType = "invite.accepted"
 	EventInviteExpired         EventType = "invite.expired"
+	EventInviteReminded        EventType = "invite.reminded"
 	EventInviteDeliveryUpdated EventType = "invite.delivery_updated"
 	EventJobFinished           EventType = "job.finished"
 	EventPing                  EventType = "ping"
@@ -35,7 +36,7 @@ const (
 // EventTypes lists the events endpoints subscribe to, in documentation order.
 var EventTypes = []EventType{EventUserCreated, EventUserUpdated, EventUserConfirmed, EventUserDeactivated,
 	EventUserReactivated, EventUserPasswordSet, EventInviteSent, EventInviteResent, EventInviteRevoked,
-	EventInviteAccepted, EventInviteExpired, EventInviteDeliveryUpdated, EventJobFinished}
+	EventInviteAccepted, EventInviteExpired, EventInviteReminded, EventInviteDeliveryUpdated, EventJobFinished}
 
 // AllEvents subscribes an endpoint to every event type, present and future.
 const AllEvents = "*"

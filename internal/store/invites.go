@@ -77,7 +77,16 @@ func (s *Store) AddInvite(ctx context.Context, inv *people.Invite) error {
 func (s *Store) RevokeOpenInvites(ctx context.Context, userID uuid.UUID, reason people.RevokeReason, at time.Time) (int, error) {
 	res := s.conn(ctx).Exec(`UPDATE invites SET revoked_at = ?, revoke_reason = ?
 		WHERE user_id = ? AND revoked_at IS NULL AND accepted_at IS NULL`, at, string(reason), userID)
-	return int(res.RowsAffected), translate(res.Error, "Invite")
+	if res.Error != nil || reason == people.RevokedSuperseded {
+		return int(res.RowsAffected), translate(res.Error, "Invite")
+	}
+	// Revoked without a successor (a password set, an email change, a
+	// deactivation, by hand): nothing is left to remind the person of.
+	if err := s.conn(ctx).Exec(`UPDATE users SET next_reminder_at = NULL WHERE id = ? AND next_reminder_at IS NOT NULL`,
+		userID).Error; err != nil {
+		return 0, translate(err, "User")
+	}
+	return int(res.RowsAffected), nil
 }
 
 // Invite implements people.Store.
@@ -226,6 +235,10 @@ func (s *Store) ApplyDeliveryEvent(ctx context.Context, e people.DeliveryEvent) 
 		upd := s.conn(ctx).Model(&inviteRow{}).
 			Where("id = ? AND (delivery_event_at IS NULL OR delivery_event_at < ? OR (delivery_event_at = ? AND "+
 				precedenceSQL+" <= ?))", inv.ID, e.OccurredAt, e.OccurredAt, e.Status.Precedence()).
+			// An invitation a reminder mailed again takes only the events
+			// of that email: older ones are about the earlier message.
+			// (Provider times are whole seconds, hence the second's grace.)
+			Where("remailed_at IS NULL OR remailed_at < ?", e.OccurredAt.Add(time.Second)).
 			Updates(map[string]any{
 				"delivery_status": string(e.Status), "delivery_reason": nonEmpty(truncate(e.Reason, 500)),
 				"delivery_event_at": e.OccurredAt, "delivery_updated_at": e.ReceivedAt,

@@ -20,6 +20,7 @@ type organizationRow struct {
 	InviteTTLSeconds int
 	DefaultLocale    string
 	TimeZone         string
+	ReminderPolicy   string
 	CreatedAt        time.Time `gorm:"autoCreateTime:false"`
 	UpdatedAt        time.Time `gorm:"autoUpdateTime:false"`
 }
@@ -29,12 +30,13 @@ func (organizationRow) TableName() string { return "organizations" }
 func (r organizationRow) domain() people.Organization {
 	return people.Organization{ID: r.ID, Slug: r.Slug, Name: r.Name,
 		InviteTTL: time.Duration(r.InviteTTLSeconds) * time.Second, DefaultLocale: r.DefaultLocale, TimeZone: r.TimeZone,
-		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		Reminders: decodePolicy(r.ReminderPolicy), CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 
 func organizationRowOf(org *people.Organization) organizationRow {
 	return organizationRow{ID: org.ID, Slug: org.Slug, Name: org.Name, InviteTTLSeconds: int(org.InviteTTL.Seconds()),
-		DefaultLocale: org.DefaultLocale, TimeZone: org.TimeZone, CreatedAt: org.CreatedAt, UpdatedAt: org.UpdatedAt}
+		DefaultLocale: org.DefaultLocale, TimeZone: org.TimeZone, ReminderPolicy: encodePolicy(org.Reminders),
+		CreatedAt: org.CreatedAt, UpdatedAt: org.UpdatedAt}
 }
 
 type userRow struct {
@@ -57,6 +59,11 @@ type userRow struct {
 	DeactivatedAt      *time.Time
 	Locale             string
 	EmailWarnings      string
+	RemindersSent      int
+	ReminderAnchorAt   *time.Time
+	LastRemindedAt     *time.Time
+	NextReminderAt     *time.Time
+	RemindersStopped   string
 }
 
 func (userRow) TableName() string { return "users" }
@@ -70,6 +77,8 @@ func userRowOf(u *people.User) userRow {
 		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, ConfirmedAt: u.ConfirmedAt, DeactivatedAt: u.DeactivatedAt,
 		Locale:        u.Locale,
 		EmailWarnings: strings.Join(u.EmailWarnings, ","),
+		RemindersSent: u.Reminders.Sent, ReminderAnchorAt: u.Reminders.AnchorAt, LastRemindedAt: u.Reminders.LastAt,
+		NextReminderAt: u.Reminders.NextAt, RemindersStopped: string(u.Reminders.Stopped),
 	}
 }
 
@@ -168,4 +177,44 @@ func nonEmpty(s string) *string {
 		return nil
 	}
 	return &s
+}
+
+// storedPolicy is a reminder policy as organizations.reminder_policy keeps
+// it, in JSON: one column the organization's reads already carry, and no
+// statement more on the paths that read the organization anyway.
+type storedPolicy struct {
+	Enabled           bool   `json:"enabled"`
+	AfterDays         []int  `json:"after_days"`
+	BeforeExpiryHours int    `json:"before_expiry_hours"`
+	MaxReminders      int    `json:"max_reminders"`
+	QuietStart        *int   `json:"quiet_start,omitempty"`
+	QuietEnd          *int   `json:"quiet_end,omitempty"`
+	SkipUndeliverable bool   `json:"skip_when_undeliverable"`
+	Version           string `json:"v,omitempty"`
+}
+
+// encodePolicy writes p; the default policy is stored as "".
+func encodePolicy(p people.ReminderPolicy) string {
+	sp := storedPolicy{Enabled: p.Enabled, AfterDays: p.AfterDays, BeforeExpiryHours: p.BeforeExpiryHours,
+		MaxReminders: p.MaxReminders, SkipUndeliverable: p.SkipWhenUndeliverable}
+	if p.Quiet != nil {
+		sp.QuietStart, sp.QuietEnd = &p.Quiet.Start, &p.Quiet.End
+	}
+	b, _ := json.Marshal(sp) // plain values: cannot fail
+	return string(b)
+}
+
+// decodePolicy reads a stored policy; "" (never set) is the default.
+func decodePolicy(s string) people.ReminderPolicy {
+	p := people.DefaultReminderPolicy()
+	var sp storedPolicy
+	if s == "" || json.Unmarshal([]byte(s), &sp) != nil {
+		return p
+	}
+	p = people.ReminderPolicy{Enabled: sp.Enabled, AfterDays: sp.AfterDays, BeforeExpiryHours: sp.BeforeExpiryHours,
+		MaxReminders: sp.MaxReminders, SkipWhenUndeliverable: sp.SkipUndeliverable}
+	if sp.QuietStart != nil && sp.QuietEnd != nil {
+		p.Quiet = &people.QuietHours{Start: *sp.QuietStart, End: *sp.QuietEnd}
+	}
+	return p
 }

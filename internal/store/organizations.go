@@ -54,9 +54,9 @@ func (s *Store) UpdateOrganization(ctx context.Context, org *people.Organization
 
 func (s *Store) organization(ctx context.Context, where string, arg any) (people.Organization, error) {
 	var r organizationRow
-	err := s.conn(ctx).Raw(`SELECT id, slug, name, invite_ttl_seconds, default_locale, time_zone, created_at, updated_at
+	err := s.conn(ctx).Raw(`SELECT id, slug, name, invite_ttl_seconds, default_locale, time_zone, reminder_policy, created_at, updated_at
 		FROM organizations WHERE `+where, arg).
-		Row().Scan(&r.ID, &r.Slug, &r.Name, &r.InviteTTLSeconds, &r.DefaultLocale, &r.TimeZone, &r.CreatedAt, &r.UpdatedAt)
+		Row().Scan(&r.ID, &r.Slug, &r.Name, &r.InviteTTLSeconds, &r.DefaultLocale, &r.TimeZone, &r.ReminderPolicy, &r.CreatedAt, &r.UpdatedAt)
 	if err != nil {
 		return people.Organization{}, translate(err, "Organization")
 	}

@@ -34,15 +34,18 @@ type Enqueuer interface {
 // Store implements people.Store.
 type Store struct {
 	gdb     *gorm.DB
+	sqlDB   *sql.DB
 	dialect config.Dialect
 	queue   Enqueuer
+	// onNative sees the statements sent through pgx directly (OnNativeQuery).
+	onNative func(sql string, args []any)
 }
 
 var _ people.Store = (*Store)(nil)
 
 // New returns a Store over db that enqueues jobs through queue.
 func New(db *database.DB, queue Enqueuer) *Store {
-	return &Store{gdb: db.Gorm, dialect: db.Dialect, queue: queue}
+	return &Store{gdb: db.Gorm, sqlDB: db.SQL, dialect: db.Dialect, queue: queue}
 }
 
 type txKey struct{}

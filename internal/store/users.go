@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 
 	"github.com/invitedhq/invited/internal/apperr"
@@ -33,7 +34,8 @@ const inviterColumns = `ib.first_name, ib.last_name, ib.email`
 
 const userColumns = `u.id, u.organization_id, u.email, u.first_name, u.last_name, u.role, u.permissions,
 	u.status, u.password_hash, u.must_change_password, u.email_suggestion, u.latest_invite_id, u.last_invited_at,
-	u.created_at, u.updated_at, u.confirmed_at, u.deactivated_at, u.locale, u.email_warnings`
+	u.created_at, u.updated_at, u.confirmed_at, u.deactivated_at, u.locale, u.email_warnings,
+	u.reminders_sent, u.reminder_anchor_at, u.last_reminded_at, u.next_reminder_at, u.reminders_stopped`
 
 const inviteColumns = `i.id, i.organization_id, i.user_id, i.created_by, i.sequence, i.key_id, i.created_at, i.expires_at,
 	i.revoked_at, i.revoke_reason, i.accepted_at, i.delivery_status, i.delivery_reason, i.delivery_updated_at,
@@ -51,19 +53,22 @@ type userScan struct {
 	hash, suggestion                    sql.NullString
 	latest                              nullUUID
 	lastInvited, confirmed, deactivated sql.NullTime
+	anchor, lastReminded, nextReminder  sql.NullTime
+	stopped                             string
 	inv                                 nullInvite
 	inviterFirst, inviterLast, inviter  sql.NullString
 	dest                                []any
 }
 
 // userColumnCount is how many columns userColumns names.
-const userColumnCount = 19
+const userColumnCount = 24
 
 func newUserScan() *userScan {
 	s := &userScan{}
 	s.dest = append([]any{&s.u.ID, &s.u.OrganizationID, &s.u.Email, &s.u.FirstName, &s.u.LastName, &s.role, &s.perms,
 		&s.status, &s.hash, &s.u.MustChangePassword, &s.suggestion, &s.latest, &s.lastInvited, &s.u.CreatedAt,
-		&s.u.UpdatedAt, &s.confirmed, &s.deactivated, &s.u.Locale, &s.warnings}, s.inv.dest()...)
+		&s.u.UpdatedAt, &s.confirmed, &s.deactivated, &s.u.Locale, &s.warnings,
+		&s.u.Reminders.Sent, &s.anchor, &s.lastReminded, &s.nextReminder, &s.stopped}, s.inv.dest()...)
 	s.dest = append(s.dest, &s.inviterFirst, &s.inviterLast, &s.inviter)
 	return s
 }
@@ -84,6 +89,8 @@ func (s *userScan) scanColumns(row scanner, n int) (people.User, error) {
 	u.LatestInviteID = s.latest.ptr()
 	u.LastInvitedAt, u.ConfirmedAt, u.DeactivatedAt = nullTime(s.lastInvited), nullTime(s.confirmed), nullTime(s.deactivated)
 	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
+	u.Reminders.AnchorAt, u.Reminders.LastAt, u.Reminders.NextAt = nullTime(s.anchor), nullTime(s.lastReminded), nullTime(s.nextReminder)
+	u.Reminders.Stopped = people.DeliveryStatus(s.stopped)
 	u.Invite = s.inv.domain()
 	if u.Invite != nil && s.inviter.Valid {
 		u.Invite.CreatedByName = people.User{FirstName: s.inviterFirst.String, LastName: s.inviterLast.String,
@@ -117,9 +124,26 @@ func (s *Store) LockUser(ctx context.Context, orgID, id uuid.UUID) (people.User,
 
 // SignedInUser implements people.Store.
 func (s *Store) SignedInUser(ctx context.Context, orgID, id uuid.UUID) (people.User, error) {
-	row := s.conn(ctx).Raw(`SELECT `+userColumns+` FROM users u WHERE u.organization_id = ? AND u.id = ?`, orgID, id).Row()
+	row := s.conn(ctx).Raw(signedInUserSQL, orgID, id).Row()
 	u, err := newUserScan().scanColumns(row, userColumnCount)
 	return u, translate(err, "User")
+}
+
+// signedInUserSQL is SignedInUser's statement.
+const signedInUserSQL = `SELECT ` + userColumns + ` FROM users u WHERE u.organization_id = ? AND u.id = ?`
+
+// ListUsersAs implements people.Store. On PostgreSQL, outside a
+// transaction, the signed-in user's statement goes out in one batch with
+// the page's first statement (pgx pipelines them: one round trip, where
+// a page used to take two); elsewhere it is SignedInUser then ListUsers.
+func (s *Store) ListUsersAs(ctx context.Context, orgID, actorID uuid.UUID, f people.UserFilter) (people.User, error, []people.User, error) {
+	fold := &actorFold{org: orgID, id: actorID}
+	users, err := s.ListUsers(context.WithValue(ctx, actorFoldKey{}, fold), orgID, f)
+	if !fold.done {
+		actor, aerr := s.SignedInUser(ctx, orgID, actorID)
+		return actor, aerr, users, err
+	}
+	return fold.user, fold.err, users, err
 }
 
 // UserByEmail implements people.Store.
@@ -142,11 +166,12 @@ func (s *Store) UpdateUser(ctx context.Context, u *people.User) error {
 	r := userRowOf(u)
 	res := s.conn(ctx).Exec(`UPDATE users SET email = ?, first_name = ?, last_name = ?, role = ?, permissions = ?,
 		status = ?, password_hash = ?, must_change_password = ?, email_suggestion = ?, latest_invite_id = ?,
-		last_invited_at = ?, updated_at = ?, confirmed_at = ?, deactivated_at = ?, locale = ?, email_warnings = ?
+		last_invited_at = ?, updated_at = ?, confirmed_at = ?, deactivated_at = ?, locale = ?, email_warnings = ?,
+		next_reminder_at = CASE WHEN ? = 'invite_pending' THEN next_reminder_at END
 		WHERE organization_id = ? AND id = ?`,
 		r.Email, r.FirstName, r.LastName, r.Role, r.Permissions, r.Status, r.PasswordHash, r.MustChangePassword,
 		r.EmailSuggestion, r.LatestInviteID, r.LastInvitedAt, r.UpdatedAt, r.ConfirmedAt, r.DeactivatedAt, r.Locale, r.EmailWarnings,
-		u.OrganizationID, u.ID)
+		r.Status, u.OrganizationID, u.ID)
 	if res.Error != nil {
 		if errors.Is(res.Error, gorm.ErrDuplicatedKey) {
 			return emailTaken(u.Email)
@@ -390,12 +415,33 @@ func (s *Store) listPage(ctx context.Context, l userListing, limit int) ([]peopl
 	q := fmt.Sprintf(`SELECT %s, %s, %s FROM (SELECT * FROM %s WHERE %s ORDER BY %s LIMIT %d) u
 	%s ORDER BY %s`,
 		userColumns, inviteColumns, inviterColumns, l.source(), l.conditions(), l.order, limit, inviteJoins, l.order)
+	users := make([]people.User, 0, limit)
+	// GORM spells the statement for PostgreSQL ($n, a list bound as one
+	// value each) without running it; pgx then runs it.
+	stmt := s.conn(ctx).Session(&gorm.Session{DryRun: true}).Raw(q, l.bind()...).Statement
+	args := stmt.Vars
+	if l.search {
+		args = append([]any{pgx.QueryExecModeSimpleProtocol}, args...) // as database.CustomPlan does
+	}
+	native, err := s.nativeQuery(ctx, stmt.SQL.String(), args, func(rows pgx.Rows) error {
+		scan := newPGUserScan()
+		for rows.Next() {
+			u, err := scan.scan(rows)
+			if err != nil {
+				return err
+			}
+			users = append(users, u)
+		}
+		return nil
+	})
+	if native {
+		return users, translate(err, "Users")
+	}
 	rows, err := s.listingConn(ctx, l).Raw(q, l.bind()...).Rows()
 	if err != nil {
 		return nil, translate(err, "Users")
 	}
 	defer rows.Close()
-	users := make([]people.User, 0, limit)
 	scan := newUserScan()
 	for rows.Next() {
 		u, err := scan.scan(rows)

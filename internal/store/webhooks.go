@@ -234,7 +234,7 @@ func (s *Store) AddWebhookEvents(ctx context.Context, events []people.WebhookEve
 // of rows unnested from one array parameter per column: one statement of
 // 16 parameters for a bulk job's batch of 1,000 deliveries, where multi-row
 // VALUES lists took two of 8,000 parameters each, every one bound, parsed
-// and planned on its own (a fifth of the time of a batch's insert,
+// and planned on its own (about a sixth less time for a batch's insert,
 // BENCHMARKS.md). The arrays are bound directly on the driver, which
 // encodes them in binary; gorm would spread a slice into a list of
 // parameters.

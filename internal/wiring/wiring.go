@@ -115,7 +115,7 @@ func Build(p Parts) (*App, error) {
 		opts.Logger = p.Logger
 	}
 	if a.Queue, err = jobs.New(p.DB, jobs.Workers{Deliverer: a.Service, Runner: runner, Maintainer: a.Store,
-		Webhooks: webhookWorker{a.Service}}, opts); err != nil {
+		Webhooks: webhookWorker{a.Service}, Reminders: a.Service}, opts); err != nil {
 		return nil, err
 	}
 	a.Server = api.NewServer(api.Deps{

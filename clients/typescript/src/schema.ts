@@ -385,6 +385,30 @@ export interface paths {
         patch: operations["updateOrganization"];
         trace?: never;
     };
+    "/organization/reminders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the reminder policy
+         * @description The organization's automatic reminders to the people who have not accepted their invitation: whether they are on, when they are due (days after the last invitation a person sent, hours before the link expires), how many at most, the quiet hours in the organization's time zone, and whether an undeliverable invitation stops them. Owners and admins only. See docs/reminders.md.
+         */
+        get: operations["getReminderPolicy"];
+        /**
+         * Set the reminder policy
+         * @description Owners and admins replace the organization's reminder policy; an absent field takes its default. The invite-pending people are rescheduled at once by the new policy: each keeps the reminders already sent after their last invitation, and due times already past are skipped, so turning reminders on never mails everyone at once. Turning them off ends every schedule. A reminder mails the current link again while it has at least 48 hours left, and otherwise sends a fresh invitation that replaces every earlier link; it is audited and sent as the webhook invite.reminded. Audited as organization.updated.
+         */
+        put: operations["putReminderPolicy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/problems": {
         parameters: {
             query?: never;
@@ -926,7 +950,7 @@ export interface components {
              * @example invite.resent
              * @enum {string}
              */
-            action: "user.created" | "user.updated" | "invite.sent" | "invite.resent" | "invite.renewed" | "invite.accepted" | "invite.revoked" | "invite.expired" | "invite.link_issued" | "user.password_set" | "user.password_changed" | "user.email_changed" | "user.role_changed" | "user.deactivated" | "user.reactivated" | "organization.created" | "organization.updated" | "bulk.resend_started" | "import.started" | "job.cancelled" | "auth.refresh_reuse_detected" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted";
+            action: "user.created" | "user.updated" | "invite.sent" | "invite.resent" | "invite.renewed" | "invite.accepted" | "invite.revoked" | "invite.expired" | "invite.link_issued" | "invite.reminded" | "user.password_set" | "user.password_changed" | "user.email_changed" | "user.role_changed" | "user.deactivated" | "user.reactivated" | "organization.created" | "organization.updated" | "bulk.resend_started" | "import.started" | "job.cancelled" | "auth.refresh_reuse_detected" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted";
             /**
              * Format: uuid
              * @example 01a21560-7b2c-7d3e-8f40-5a6b7c8d9e0f
@@ -1074,7 +1098,7 @@ export interface components {
             /** @example Enrol new learners in their first course */
             description?: string;
             /** @description To receive, or ["*"] for every type, present and future. */
-            events: ("*" | "user.created" | "user.updated" | "user.confirmed" | "user.deactivated" | "user.reactivated" | "user.password_set" | "invite.sent" | "invite.resent" | "invite.revoked" | "invite.accepted" | "invite.expired" | "invite.delivery_updated" | "job.finished")[];
+            events: ("*" | "user.created" | "user.updated" | "user.confirmed" | "user.deactivated" | "user.reactivated" | "user.password_set" | "invite.sent" | "invite.resent" | "invite.revoked" | "invite.accepted" | "invite.expired" | "invite.reminded" | "invite.delivery_updated" | "job.finished")[];
             /**
              * Format: uri
              * @description Receives the webhooks: https, at most 2048 characters, and not a loopback, private, link-local or metadata address.
@@ -1868,6 +1892,40 @@ export interface components {
         ProblemTypeList: {
             data: components["schemas"]["ProblemType"][];
         };
+        PutReminderPolicyRequest: {
+            /** @description Defaults to [3, 7]; [] for none. */
+            after_days?: number[];
+            /**
+             * Format: int32
+             * @description Defaults to null (none); 0 is none too.
+             * @example 24
+             */
+            before_expiry_hours?: number | null;
+            /**
+             * @description Defaults to false.
+             * @example true
+             */
+            enabled?: boolean;
+            /**
+             * Format: int32
+             * @description Defaults to 3.
+             * @example 3
+             */
+            max_reminders?: number;
+            /** @description Defaults to null (none). */
+            quiet_hours?: components["schemas"]["QuietHours"] | null;
+            /**
+             * @description Defaults to true.
+             * @example true
+             */
+            skip_when_undeliverable?: boolean;
+        };
+        QuietHours: {
+            /** @example 08:00 */
+            end: string;
+            /** @example 20:00 */
+            start: string;
+        };
         RefreshRequest: {
             /**
              * @description The refresh token of the last answer; omit it to use
@@ -1875,6 +1933,34 @@ export interface components {
              * @example AZHJx0q4Tn6kVb2Lw8Yp3Rd5Mf7Gh9Jk1Ls3Nq5Pt7Vx9Zb2Cd4Ef6Gh8Jk0Lm2Np4
              */
             refresh_token?: string;
+        };
+        ReminderPolicy: {
+            /** @description The days after the last invitation a person sent at which a reminder is due, strictly ascending, 1 to 30 each. */
+            after_days: number[];
+            /**
+             * Format: int32
+             * @description Puts one more reminder this many hours before the current link expires; null for none.
+             * @example 24
+             */
+            before_expiry_hours: number | null;
+            /**
+             * @description Turns the reminders on; off by default.
+             * @example true
+             */
+            enabled: boolean;
+            /**
+             * Format: int32
+             * @description Caps the reminders after one invitation.
+             * @example 3
+             */
+            max_reminders: number;
+            /** @description The daily window, in the organization's time zone, in which no reminder is sent; null for none. */
+            quiet_hours: components["schemas"]["QuietHours"] | null;
+            /**
+             * @description Stops the reminders of a person whose latest invitation bounced, was blocked, dropped or reported as spam; the user view then shows reminders_stopped.
+             * @example true
+             */
+            skip_when_undeliverable: boolean;
         };
         ResendResult: {
             invite: components["schemas"]["Invite"];
@@ -2023,7 +2109,7 @@ export interface components {
              * @example true
              */
             enabled?: boolean;
-            events?: ("*" | "user.created" | "user.updated" | "user.confirmed" | "user.deactivated" | "user.reactivated" | "user.password_set" | "invite.sent" | "invite.resent" | "invite.revoked" | "invite.accepted" | "invite.expired" | "invite.delivery_updated" | "job.finished")[];
+            events?: ("*" | "user.created" | "user.updated" | "user.confirmed" | "user.deactivated" | "user.reactivated" | "user.password_set" | "invite.sent" | "invite.resent" | "invite.revoked" | "invite.accepted" | "invite.expired" | "invite.reminded" | "invite.delivery_updated" | "job.finished")[];
             /** Format: uri */
             url?: string;
         };
@@ -2079,7 +2165,25 @@ export interface components {
              * @example false
              */
             must_change_password: boolean;
+            /**
+             * Format: date-time
+             * @description When the next automatic reminder is due; null when none is.
+             * @example 2026-11-27T16:05:12Z
+             */
+            next_reminder_at: string | null;
             permissions: "people"[];
+            /**
+             * Format: int32
+             * @description Counts the automatic reminders sent since the last invitation a person sent (see GET /organization/reminders).
+             * @example 1
+             */
+            reminders_sent: number;
+            /**
+             * @description Names the delivery outcome that stopped the reminders (the policy's skip_when_undeliverable); absent when none did. A resend starts them again.
+             * @example bounced
+             * @enum {string}
+             */
+            reminders_stopped?: "bounced" | "blocked" | "dropped" | "spam_report";
             /**
              * @example learner
              * @enum {string}
@@ -2205,7 +2309,7 @@ export interface components {
              * @example invite.accepted
              * @enum {string}
              */
-            event_type: "ping" | "user.created" | "user.updated" | "user.confirmed" | "user.deactivated" | "user.reactivated" | "user.password_set" | "invite.sent" | "invite.resent" | "invite.revoked" | "invite.accepted" | "invite.expired" | "invite.delivery_updated" | "job.finished";
+            event_type: "ping" | "user.created" | "user.updated" | "user.confirmed" | "user.deactivated" | "user.reactivated" | "user.password_set" | "invite.sent" | "invite.resent" | "invite.revoked" | "invite.accepted" | "invite.expired" | "invite.reminded" | "invite.delivery_updated" | "job.finished";
             /** Format: date-time */
             finished_at: string | null;
             /**
@@ -2288,7 +2392,7 @@ export interface components {
              */
             enabled: boolean;
             /** @description The subscribed types, or ["*"] for every type. */
-            events: ("*" | "user.created" | "user.updated" | "user.confirmed" | "user.deactivated" | "user.reactivated" | "user.password_set" | "invite.sent" | "invite.resent" | "invite.revoked" | "invite.accepted" | "invite.expired" | "invite.delivery_updated" | "job.finished")[];
+            events: ("*" | "user.created" | "user.updated" | "user.confirmed" | "user.deactivated" | "user.reactivated" | "user.password_set" | "invite.sent" | "invite.resent" | "invite.revoked" | "invite.accepted" | "invite.expired" | "invite.reminded" | "invite.delivery_updated" | "job.finished")[];
             /**
              * Format: date-time
              * @description The first failed attempt since the last success; null while deliveries succeed.
@@ -2384,7 +2488,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only this action */
-                action?: "user.created" | "user.updated" | "invite.sent" | "invite.resent" | "invite.renewed" | "invite.accepted" | "invite.revoked" | "invite.expired" | "invite.link_issued" | "user.password_set" | "user.password_changed" | "user.email_changed" | "user.role_changed" | "user.deactivated" | "user.reactivated" | "organization.created" | "organization.updated" | "bulk.resend_started" | "import.started" | "job.cancelled" | "auth.refresh_reuse_detected" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted";
+                action?: "user.created" | "user.updated" | "invite.sent" | "invite.resent" | "invite.renewed" | "invite.accepted" | "invite.revoked" | "invite.expired" | "invite.link_issued" | "invite.reminded" | "user.password_set" | "user.password_changed" | "user.email_changed" | "user.role_changed" | "user.deactivated" | "user.reactivated" | "organization.created" | "organization.updated" | "bulk.resend_started" | "import.started" | "job.cancelled" | "auth.refresh_reuse_detected" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.deleted";
                 /**
                  * @description Only events about this user
                  * @example 01a21567-5c1e-7d2f-9a8b-3c4d5e6f7a8b
@@ -3189,7 +3293,10 @@ export interface operations {
                      *         "last_name": "Lovelace",
                      *         "locale": "de",
                      *         "must_change_password": false,
+                     *         "next_reminder_at": "2026-11-27T16:05:12Z",
                      *         "permissions": [],
+                     *         "reminders_sent": 1,
+                     *         "reminders_stopped": "bounced",
                      *         "role": "learner",
                      *         "status": "invite_pending",
                      *         "updated_at": "2026-11-24T16:05:12Z"
@@ -3901,7 +4008,10 @@ export interface operations {
                      *       "last_name": "Lovelace",
                      *       "locale": "de",
                      *       "must_change_password": false,
+                     *       "next_reminder_at": "2026-11-27T16:05:12Z",
                      *       "permissions": [],
+                     *       "reminders_sent": 1,
+                     *       "reminders_stopped": "bounced",
                      *       "role": "learner",
                      *       "status": "invite_pending",
                      *       "updated_at": "2026-11-24T16:05:12Z"
@@ -4275,6 +4385,179 @@ export interface operations {
             };
         };
     };
+    getReminderPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The policy */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "after_days": [],
+                     *       "before_expiry_hours": 24,
+                     *       "enabled": true,
+                     *       "max_reminders": 3,
+                     *       "quiet_hours": {
+                     *         "end": "08:00",
+                     *         "start": "20:00"
+                     *       },
+                     *       "skip_when_undeliverable": true
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ReminderPolicy"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden: only owners and admins read the reminder policy */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putReminderPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The policy */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "before_expiry_hours": 24,
+                 *       "enabled": true,
+                 *       "max_reminders": 3,
+                 *       "skip_when_undeliverable": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["PutReminderPolicyRequest"];
+            };
+        };
+        responses: {
+            /** @description The policy, as stored */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "after_days": [],
+                     *       "before_expiry_hours": 24,
+                     *       "enabled": true,
+                     *       "max_reminders": 3,
+                     *       "quiet_hours": {
+                     *         "end": "08:00",
+                     *         "start": "20:00"
+                     *       },
+                     *       "skip_when_undeliverable": true
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ReminderPolicy"];
+                };
+            };
+            /** @description invalid_request: days out of range or not ascending, too many steps, hours or cap out of range, a bad time of day, an enabled policy with nothing due (errors lists each) */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden: only owners and admins change the reminder policy */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description internal */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listProblemTypes: {
         parameters: {
             query?: never;
@@ -4519,7 +4802,10 @@ export interface operations {
                      *           "last_name": "Lovelace",
                      *           "locale": "de",
                      *           "must_change_password": false,
+                     *           "next_reminder_at": "2026-11-27T16:05:12Z",
                      *           "permissions": [],
+                     *           "reminders_sent": 1,
+                     *           "reminders_stopped": "bounced",
                      *           "role": "learner",
                      *           "status": "invite_pending",
                      *           "updated_at": "2026-11-24T16:05:12Z"
@@ -4649,7 +4935,10 @@ export interface operations {
                      *       "last_name": "Lovelace",
                      *       "locale": "de",
                      *       "must_change_password": false,
+                     *       "next_reminder_at": "2026-11-27T16:05:12Z",
                      *       "permissions": [],
+                     *       "reminders_sent": 1,
+                     *       "reminders_stopped": "bounced",
                      *       "role": "learner",
                      *       "status": "invite_pending",
                      *       "updated_at": "2026-11-24T16:05:12Z"
@@ -5195,7 +5484,10 @@ export interface operations {
                      *       "last_name": "Lovelace",
                      *       "locale": "de",
                      *       "must_change_password": false,
+                     *       "next_reminder_at": "2026-11-27T16:05:12Z",
                      *       "permissions": [],
+                     *       "reminders_sent": 1,
+                     *       "reminders_stopped": "bounced",
                      *       "role": "learner",
                      *       "status": "invite_pending",
                      *       "updated_at": "2026-11-24T16:05:12Z"
@@ -5317,7 +5609,10 @@ export interface operations {
                      *       "last_name": "Lovelace",
                      *       "locale": "de",
                      *       "must_change_password": false,
+                     *       "next_reminder_at": "2026-11-27T16:05:12Z",
                      *       "permissions": [],
+                     *       "reminders_sent": 1,
+                     *       "reminders_stopped": "bounced",
                      *       "role": "learner",
                      *       "status": "invite_pending",
                      *       "updated_at": "2026-11-24T16:05:12Z"
@@ -5465,7 +5760,10 @@ export interface operations {
                      *       "last_name": "Lovelace",
                      *       "locale": "de",
                      *       "must_change_password": false,
+                     *       "next_reminder_at": "2026-11-27T16:05:12Z",
                      *       "permissions": [],
+                     *       "reminders_sent": 1,
+                     *       "reminders_stopped": "bounced",
                      *       "role": "learner",
                      *       "status": "invite_pending",
                      *       "updated_at": "2026-11-24T16:05:12Z"
@@ -5817,7 +6115,10 @@ export interface operations {
                      *         "last_name": "Lovelace",
                      *         "locale": "de",
                      *         "must_change_password": false,
+                     *         "next_reminder_at": "2026-11-27T16:05:12Z",
                      *         "permissions": [],
+                     *         "reminders_sent": 1,
+                     *         "reminders_stopped": "bounced",
                      *         "role": "learner",
                      *         "status": "invite_pending",
                      *         "updated_at": "2026-11-24T16:05:12Z"
@@ -5966,7 +6267,10 @@ export interface operations {
                      *       "last_name": "Lovelace",
                      *       "locale": "de",
                      *       "must_change_password": false,
+                     *       "next_reminder_at": "2026-11-27T16:05:12Z",
                      *       "permissions": [],
+                     *       "reminders_sent": 1,
+                     *       "reminders_stopped": "bounced",
                      *       "role": "learner",
                      *       "status": "invite_pending",
                      *       "updated_at": "2026-11-24T16:05:12Z"
@@ -6215,7 +6519,10 @@ export interface operations {
                      *       "last_name": "Lovelace",
                      *       "locale": "de",
                      *       "must_change_password": false,
+                     *       "next_reminder_at": "2026-11-27T16:05:12Z",
                      *       "permissions": [],
+                     *       "reminders_sent": 1,
+                     *       "reminders_stopped": "bounced",
                      *       "role": "learner",
                      *       "status": "invite_pending",
                      *       "updated_at": "2026-11-24T16:05:12Z"
@@ -6934,7 +7241,7 @@ export interface operations {
                 /** @description Only deliveries with this status */
                 status?: "pending" | "succeeded" | "failed";
                 /** @description Only events of this type */
-                event_type?: "ping" | "user.created" | "user.updated" | "user.confirmed" | "user.deactivated" | "user.reactivated" | "user.password_set" | "invite.sent" | "invite.resent" | "invite.revoked" | "invite.accepted" | "invite.expired" | "invite.delivery_updated" | "job.finished";
+                event_type?: "ping" | "user.created" | "user.updated" | "user.confirmed" | "user.deactivated" | "user.reactivated" | "user.password_set" | "invite.sent" | "invite.resent" | "invite.revoked" | "invite.accepted" | "invite.expired" | "invite.reminded" | "invite.delivery_updated" | "job.finished";
                 /** @description Page size */
                 limit?: number;
                 /** @description next_cursor of the previous page */

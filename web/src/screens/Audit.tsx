@@ -20,6 +20,7 @@ const ACTIONS: Record<Action, string> = {
   "invite.revoked": "Invitation revoked",
   "invite.expired": "Invitation expired",
   "invite.link_issued": "Invitation link handed over",
+  "invite.reminded": "Automatic reminder sent",
   "user.password_set": "Password set by an administrator",
   "user.password_changed": "Password changed",
   "user.email_changed": "Email changed",

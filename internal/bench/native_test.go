@@ -1,0 +1,50 @@
+package bench_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/invitedhq/invited/internal/database"
+	"github.com/invitedhq/invited/internal/people"
+	"github.com/invitedhq/invited/internal/store"
+)
+
+// A page read through pgx directly (the store's path outside a
+// transaction) holds exactly what the same page read through database/sql
+// (its path inside one) holds, field for field, over the data set's mix
+// of invitations, inviters, delivery statuses, passwords and warnings.
+func TestNativePageEqualsDatabaseSQLPage(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dbURL, ds := seeded(t, smallSpec(t, 2_000, 5))
+	db, err := database.Open(ctx, dbURL, database.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	st := store.New(db, nil)
+	native := 0
+	st.OnNativeQuery(func(string, []any) { native++ })
+
+	for _, f := range []people.UserFilter{
+		{Limit: 200},
+		{Limit: 200, Statuses: []people.Status{people.InvitePending}},
+		{Limit: 200, Statuses: []people.Status{people.Confirmed}, Sort: people.SortEmail},
+		{Limit: 200, Sort: people.SortLastInvitedD},
+		{Limit: 200, Query: "okafor"},
+		{Limit: 200, Query: "ok"},
+	} {
+		before := native
+		direct, err := st.ListUsers(ctx, ds.Org.ID, f)
+		require.NoError(t, err)
+		require.Equal(t, before+1, native, "%+v: read through pgx", f)
+		require.NotEmpty(t, direct, "%+v", f)
+		var viaSQL []people.User
+		require.NoError(t, st.InTx(ctx, func(ctx context.Context) error {
+			viaSQL, err = st.ListUsers(ctx, ds.Org.ID, f)
+			return err
+		}))
+		require.Equal(t, before+1, native, "%+v: read through database/sql in the transaction", f)
+		require.Equal(t, viaSQL, direct, "%+v", f)
+	}
+}

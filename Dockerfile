@@ -4,6 +4,8 @@
 FROM golang:1.26-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./
+# The Go client's module is required (replaced by its directory) by the tests.
+COPY clients/go/go.mod clients/go/go.sum ./clients/go/
 RUN go mod download
 COPY . .
 RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/invited ./cmd/invited \

@@ -10,8 +10,12 @@ OAPI      := $(BIN)/oapi-codegen
 REDOCLY   := tools/redocly/node_modules/.bin/redocly
 SPECTRAL  := tools/spectral/node_modules/.bin/spectral
 
+# The Go client is a module of its own, for partners to import; its tests
+# run its example against the binary built from this tree.
+GO_CLIENT := clients/go
+
 # What `make docs` generates, and so what `make check-docs` compares.
-GENERATED := openapi.yaml docs/swagger.json docs/problems.md client/client.gen.go
+GENERATED := openapi.yaml docs/swagger.json docs/problems.md clients/go/client.gen.go
 
 # What `make web` generates, and so what `make check-web` compares.
 WEB_GENERATED := web/dist clients/typescript/src/schema.ts clients/typescript/dist
@@ -37,6 +41,7 @@ run:
 ## REQUIRE_BROWSER=1 make them fail instead)
 test: browser-notice
 	$(GO) test -count=1 ./...
+	cd $(GO_CLIENT) && $(GO) test -count=1 ./...
 
 # go test shows a skipped test only with -v: say here when the browser tests will skip.
 browser-notice:
@@ -52,6 +57,7 @@ test-race:
 ## test-ci: what CI tests: the packages with concurrency under the race detector, the rest as make test does
 test-ci: test-race
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v -x -F "$$($(GO) list $(RACE_PKGS))")
+	cd $(GO_CLIENT) && $(GO) test -count=1 ./...
 
 ## fuzz: run each fuzz target for FUZZTIME from its committed corpus (testdata/fuzz)
 fuzz:
@@ -79,14 +85,16 @@ lint: $(GOLANGCI)
 		if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GOLANGCI) run ./...
+	cd $(GO_CLIENT) && $(GO) vet ./... && $(GOLANGCI) run --config ../../.golangci.yml --timeout 10m ./...
 
 ## docs: regenerate the contract from the handlers' annotations: swag writes
 ## the Swagger 2.0 document, openapigen turns it into openapi.yaml (with
 ## docs/problems.md from the problem catalogue), oapi-codegen the Go client
+## (clients/go, a module of its own)
 docs: $(SWAG) $(OAPI)
 	$(SWAG) init --quiet --generalInfo doc.go --dir api,internal/apperr --outputTypes json --output docs --requiredByDefault
 	$(GO) run ./internal/openapigen/cmd/openapigen -swagger docs/swagger.json -openapi openapi.yaml -problems docs/problems.md
-	$(OAPI) -config client/oapi-codegen.yaml openapi.yaml
+	$(OAPI) -config clients/go/oapi-codegen.yaml openapi.yaml
 
 ## check-docs: fail when the committed generated files are not what the annotations generate
 check-docs: docs

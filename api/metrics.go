@@ -1,6 +1,7 @@
 package api
 
 import (
+	"net/http"
 	"strconv"
 	"time"
 
@@ -55,7 +56,7 @@ func (s *Server) statusOf(err error) int { return apperr.Lookup(s.appError(err).
 // metricsHandler godoc
 //
 //	@Summary		Prometheus metrics
-//	@Description	Request counts and latencies per route, method and status, in the Prometheus text exposition format.
+//	@Description	Request counts and latencies per route, method and status; email jobs, SendGrid events, outbound webhooks and bulk job items by outcome; the job queue's depth and oldest job; the database pool and the password hasher; in the Prometheus text exposition format. docs/operations.md lists every metric. With METRICS_ADDR set, served on that address only, not here.
 //	@ID				getMetrics
 //	@Tags			Operations
 //	@Produce		plain
@@ -63,5 +64,11 @@ func (s *Server) statusOf(err error) int { return apperr.Lookup(s.appError(err).
 //	@x-examples		{"200": "# HELP invited_http_requests_total HTTP requests by route, method and status.\n# TYPE invited_http_requests_total counter\ninvited_http_requests_total{method=\"GET\",route=\"/users\",status=\"200\"} 42\n"}
 //	@Router			/metrics [get]
 func (s *Server) metricsHandler() echo.HandlerFunc {
-	return echo.WrapHandler(promhttp.HandlerFor(s.metrics, promhttp.HandlerOpts{Registry: s.metrics}))
+	return echo.WrapHandler(MetricsHandler(s.metrics))
+}
+
+// MetricsHandler serves reg in the Prometheus text format, at /metrics of
+// the API or on an address of its own (METRICS_ADDR).
+func MetricsHandler(reg *prometheus.Registry) http.Handler {
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/invitedhq/invited/internal/apperr"
 	"github.com/invitedhq/invited/internal/auth"
+	"github.com/invitedhq/invited/internal/logging"
 	"github.com/invitedhq/invited/internal/people"
 )
 
@@ -85,8 +86,11 @@ func (s *Server) logRequests() echo.MiddlewareFunc {
 			attrs := []slog.Attr{
 				slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)),
 				slog.String("method", v.Method), slog.String("path", v.URIPath), slog.String("route", v.RoutePath),
-				slog.Int("status", v.Status), slog.Float64("duration_ms", float64(v.Latency.Microseconds())/1000),
+				slog.Int("status", v.Status), slog.String("duration", logging.Duration(v.Latency)),
 				slog.String("ip", v.RemoteIP),
+			}
+			if a, ok := c.Get(actorKey).(people.Actor); ok {
+				attrs = append(attrs, slog.String("user_id", a.ID.String()), slog.String("organization_id", a.OrganizationID.String()))
 			}
 			if v.Error != nil {
 				attrs = append(attrs, slog.String("code", string(apperr.As(v.Error).Code)))

@@ -23,7 +23,9 @@ func (s *Server) routes(d Deps) {
 	// Operations and documentation.
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", s.metricsHandler())
+	if !d.MetricsElsewhere {
+		e.GET("/metrics", s.metricsHandler())
+	}
 	e.GET("/openapi.yaml", s.openAPI)
 	e.GET("/docs", s.docsRedirect)
 	e.GET("/docs/*", s.docsUI())

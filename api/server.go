@@ -35,6 +35,7 @@ import (
 
 	"github.com/invitedhq/invited/internal/auth"
 	"github.com/invitedhq/invited/internal/mail"
+	"github.com/invitedhq/invited/internal/metrics"
 	"github.com/invitedhq/invited/internal/people"
 )
 
@@ -48,7 +49,13 @@ type Deps struct {
 	Webhook *mail.WebhookVerifier
 	Logger  *slog.Logger
 	// Metrics receives the HTTP metrics; nil uses a private registry.
-	Metrics            *prometheus.Registry
+	Metrics *prometheus.Registry
+	// MetricsElsewhere leaves /metrics out of the API: the registry is
+	// served on its own address (METRICS_ADDR).
+	MetricsElsewhere bool
+	// Counters count what the service does; the API counts the SendGrid
+	// events it receives. Nil counts nothing.
+	Counters           *metrics.Metrics
 	CORSAllowedOrigins []string
 	TrustedProxies     []*net.IPNet
 	// PublicRateLimit is requests per minute per client IP on public routes.
@@ -62,15 +69,16 @@ type Deps struct {
 
 // Server is the HTTP API.
 type Server struct {
-	e       *echo.Echo
-	svc     *people.Service
-	tokens  *auth.Tokens
-	ready   func(ctx context.Context) error
-	webhook *mail.WebhookVerifier
-	log     *slog.Logger
-	metrics *prometheus.Registry
-	openapi []byte
-	public  *ipLimiter
+	e        *echo.Echo
+	svc      *people.Service
+	tokens   *auth.Tokens
+	ready    func(ctx context.Context) error
+	webhook  *mail.WebhookVerifier
+	log      *slog.Logger
+	metrics  *prometheus.Registry
+	counters *metrics.Metrics
+	openapi  []byte
+	public   *ipLimiter
 }
 
 // NewServer builds the API with its routes and middleware.
@@ -86,7 +94,7 @@ func NewServer(d Deps) *Server {
 	}
 	s := &Server{
 		e: echo.New(), svc: d.Service, tokens: d.Tokens, ready: d.Ready, webhook: d.Webhook,
-		log: d.Logger, metrics: d.Metrics, openapi: d.OpenAPI, public: newIPLimiter(d.PublicRateLimit),
+		log: d.Logger, metrics: d.Metrics, counters: d.Counters, openapi: d.OpenAPI, public: newIPLimiter(d.PublicRateLimit),
 	}
 	s.e.HideBanner, s.e.HidePort = true, true
 	s.e.HTTPErrorHandler = s.handleError

@@ -60,6 +60,7 @@ func (s *Server) sendgridWebhook(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.counters.DeliveryEvents(len(converted), applied)
 	s.log.DebugContext(c.Request().Context(), "delivery events received", "events", len(converted), "applied", applied)
 	return c.NoContent(http.StatusNoContent)
 }

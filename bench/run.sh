@@ -558,7 +558,7 @@ TOP_CONNS=$(echo "$CONNS" | awk '{print $NF}')
 	}
 	END {
 		n = "resend invite"
-		# Emails a second from the run's start to the last email's arrival.
+		# Emails a second from the start of the run to the arrival of the last email.
 		d = v[n " (now)", "", 1] + 0; e = v[n " (now)", "", 3] + 0
 		p50 = v[n " (now)", "", 6]; p99 = v[n " (now)", "", 7]
 		printf "| 1. emails delivered/s ≥ resends answered/s, lag p99 < 1 s (%s connections) | %.0f resends/s, %.0f emails/s (%s during the run); lag p50 %s ms, p99 %s ms | %s | %s |\n", c, d, e, v[n " (now)", "", 2], p50, p99,
@@ -572,8 +572,8 @@ TOP_CONNS=$(echo "$CONNS" | awk '{print $NF}')
 		l = v["list pending, first page (now)", c, 4]; s = v["search q=okafor (now)", c, 4]; dp = v["list pending, deep page (now)", c, 4]
 		m = l + 0; if (s + 0 > m) m = s + 0; if (dp + 0 > m) m = dp + 0
 		printf "| 5. server RSS under list load ≤ 50 MiB | peak %s MiB (first page %s, deep page %s, search %s); anonymous %s MiB on the first page | first page %s MiB, anonymous %s | %s |\n", m, l, dp, s,
-			v["list pending, first page (now)", c, 11],
-			before ? v["list pending, first page (before)", c, 4] : "—", before ? v["list pending, first page (before)", c, 11] : "—", met(m > 0 && m <= 50)
+			v["list pending, first page (now)", c, 10],
+			before ? v["list pending, first page (before)", c, 4] : "—", before ? v["list pending, first page (before)", c, 10] : "—", met(m > 0 && m <= 50)
 		ratio("6. search", "search q=okafor", "search q=okafor", 80)
 		printf "| 6. search plan does not swing with ANALYZE | %s | | %s |\n", stable, met(stable ~ /^the same/)
 	}' "$WORK/medians.md"

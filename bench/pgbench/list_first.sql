@@ -5,12 +5,14 @@
 -- authorize: the signed-in user's row
 SELECT u.id, u.organization_id, u.email, u.first_name, u.last_name, u.role, u.permissions,
 	u.status, u.password_hash, u.must_change_password, u.email_suggestion, u.latest_invite_id, u.last_invited_at,
-	u.created_at, u.updated_at, u.confirmed_at, u.deactivated_at, u.locale, u.email_warnings
+	u.created_at, u.updated_at, u.confirmed_at, u.deactivated_at, u.locale, u.email_warnings,
+	u.reminders_sent, u.reminder_anchor_at, u.last_reminded_at, u.next_reminder_at, u.reminders_stopped
 	FROM users u WHERE u.organization_id = :org AND u.id = :actor;
 -- the page: 50 users and one more, which tells whether another page exists
 SELECT u.id, u.organization_id, u.email, u.first_name, u.last_name, u.role, u.permissions,
 	u.status, u.password_hash, u.must_change_password, u.email_suggestion, u.latest_invite_id, u.last_invited_at,
 	u.created_at, u.updated_at, u.confirmed_at, u.deactivated_at, u.locale, u.email_warnings,
+	u.reminders_sent, u.reminder_anchor_at, u.last_reminded_at, u.next_reminder_at, u.reminders_stopped,
 	i.id, i.organization_id, i.user_id, i.created_by, i.sequence, i.key_id, i.created_at, i.expires_at,
 	i.revoked_at, i.revoke_reason, i.accepted_at, i.delivery_status, i.delivery_reason, i.delivery_updated_at,
 	i.delivery_event_at, i.provider_message_id, i.sent_at, i.send_attempts, ib.first_name, ib.last_name, ib.email

@@ -39,11 +39,24 @@ type app struct {
 }
 
 // open connects to the database, migrates it when asked, and wires the
-// service. Close releases what it opened.
+// service. Without migrate, the schema must be current already: a command
+// that only reads says so rather than work on an empty database (or, on
+// SQLite, create one). Close releases what it opened.
 func open(ctx context.Context, cfg config.Config, log *slog.Logger, migrate bool) (*app, error) {
+	if !migrate && cfg.Dialect == config.SQLite {
+		if _, err := os.Stat(cfg.SQLitePath); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("DATABASE_URL: the SQLite database %s does not exist: run `invited migrate` (or `invited serve`) first", cfg.SQLitePath)
+		}
+	}
 	db, err := database.Open(ctx, cfg.DatabaseURL, database.Options{Logger: log, MaxOpenConns: cfg.DatabaseMaxConns})
 	if err != nil {
 		return nil, err
+	}
+	if !migrate {
+		if err := database.Ready(ctx, db); err != nil {
+			_ = db.Close()
+			return nil, fmt.Errorf("DATABASE_URL: the database is not migrated (%w): run `invited migrate` (or `invited serve`) first", err)
+		}
 	}
 	a := &app{cfg: cfg, log: log, db: db}
 	if err := a.wire(ctx, migrate); err != nil {
@@ -116,7 +129,7 @@ func (a *app) wire(ctx context.Context, migrate bool) error {
 	a.App, err = wiring.Build(wiring.Parts{
 		DB: a.db, Tokens: a.tokens, Signer: a.signer, Hasher: a.hasher, Mailer: mailer, Webhook: hook,
 		AppBaseURL: a.cfg.AppBaseURL, RefreshTTL: a.cfg.RefreshTokenTTL, Logger: a.log, MailDomains: domains, Jobs: a.queueOptions(), Delivery: a.deliveryOptions(),
-		HTTP: wiring.HTTP{Metrics: reg, CORSAllowedOrigins: a.cfg.CORSAllowedOrigins, TrustedProxies: a.cfg.TrustedProxies,
+		HTTP: wiring.HTTP{Metrics: reg, MetricsElsewhere: a.cfg.MetricsAddr != "", CORSAllowedOrigins: a.cfg.CORSAllowedOrigins, TrustedProxies: a.cfg.TrustedProxies,
 			PublicRateLimit: a.cfg.PublicRateLimit, Console: web.Console(a.cfg.Console)},
 		Webhooks: hooks,
 	})

@@ -82,7 +82,10 @@ func token(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 	if *ttl <= 0 || *ttl > 24*time.Hour {
 		return usageError{"token: --ttl must be between 1s and 24h"}
 	}
-	a, err := open(ctx, cfg, log, false)
+	// The token is what a script captures, in a terminal beside the
+	// server's: the notes about the server's settings (no SendGrid key,
+	// a development secret) are the server's to print, not this command's.
+	a, err := open(ctx, cfg, slog.New(errorsOnly{log.Handler()}), false)
 	if err != nil {
 		return err
 	}
@@ -95,7 +98,7 @@ func token(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 	return nil
 }
 
-func demoCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []string, stdout io.Writer) error {
+func demoCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []string, stdout io.Writer, self string) error {
 	if err := parseFlags(newFlags("demo"), args); err != nil {
 		return err
 	}
@@ -104,7 +107,7 @@ func demoCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []st
 		return err
 	}
 	defer a.close()
-	return seedDemo(ctx, a, stdout, config.LocalURL(cfg.HTTPAddr))
+	return seedDemo(ctx, a, stdout, config.LocalURL(cfg.HTTPAddr), self)
 }
 
 // healthcheck asks the local server's /healthz, for container health checks
@@ -114,7 +117,7 @@ func healthcheck(ctx context.Context, getenv func(string) string, args []string,
 	fs := newFlags("healthcheck")
 	addr := getenv("HTTP_ADDR")
 	if addr == "" {
-		addr = ":8080"
+		addr = "127.0.0.1:8080"
 	}
 	url := fs.String("url", strings.Replace(config.LocalURL(addr), "localhost", "127.0.0.1", 1)+"/healthz", "URL to check")
 	if err := parseFlags(fs, args); err != nil {
@@ -137,6 +140,19 @@ func healthcheck(ctx context.Context, getenv func(string) string, args []string,
 	fmt.Fprintln(stdout, "ok")
 	return nil
 }
+
+// errorsOnly passes on error lines only. slog has no level filter over
+// another handler, hence this one.
+type errorsOnly struct{ slog.Handler }
+
+func (h errorsOnly) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelError && h.Handler.Enabled(ctx, l)
+}
+
+func (h errorsOnly) WithAttrs(as []slog.Attr) slog.Handler {
+	return errorsOnly{h.Handler.WithAttrs(as)}
+}
+func (h errorsOnly) WithGroup(name string) slog.Handler { return errorsOnly{h.Handler.WithGroup(name)} }
 
 // describe turns an application error into a message for the terminal,
 // listing each invalid field.

@@ -8,8 +8,10 @@ import (
 	"github.com/invitedhq/invited/internal/demo"
 )
 
-// seedDemo seeds the demo organization and tells the user how to try it.
-func seedDemo(ctx context.Context, a *app, w io.Writer, baseURL string) error {
+// seedDemo seeds the demo organization and tells the user how to try it:
+// self is the command that started this program (selfCommand), so the
+// hints can be pasted into another terminal as they are.
+func seedDemo(ctx context.Context, a *app, w io.Writer, baseURL, self string) error {
 	res, err := demo.Seed(ctx, demo.Deps{Store: a.Store, Hasher: a.hasher, Tokens: a.tokens, Signer: a.signer})
 	if err != nil {
 		return err
@@ -25,12 +27,12 @@ func seedDemo(ctx context.Context, a *app, w io.Writer, baseURL string) error {
 	}
 	fmt.Fprintf(w, `
 Or from another terminal:
-  export TOKEN=$(go run ./cmd/invited token --org %s --email %s)
+  export TOKEN=$(%s token --org %s --email %s)
   curl -s -H "Authorization: Bearer $TOKEN" '%s/users?status=invite_pending&limit=5'
   curl -s -H "Authorization: Bearer $TOKEN" '%s/users/counts'
   curl -s -H "Authorization: Bearer $TOKEN" '%s/users?delivery_status=bounced,blocked,dropped'
 API documentation: %s/docs
 
-`, demo.Slug, demo.OwnerEmail, baseURL, baseURL, baseURL, baseURL)
+`, self, demo.Slug, demo.OwnerEmail, baseURL, baseURL, baseURL, baseURL)
 	return nil
 }

@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"slices"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/invitedhq/invited/internal/config"
+	"github.com/invitedhq/invited/internal/logging"
 )
 
 // usageError is a mistake on the command line: exit code 2.
@@ -47,9 +49,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	logger := newLogger(cfg, stderr)
+	self := selfCommand(args[0])
 	switch cmd {
 	case "serve":
-		return serve(ctx, cfg, logger, rest, stdout)
+		return serve(ctx, cfg, logger, rest, stdout, self)
 	case "migrate":
 		return migrate(ctx, cfg, logger, rest, stdout)
 	case "org":
@@ -57,19 +60,26 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "token":
 		return token(ctx, cfg, logger, rest, stdout)
 	case "demo":
-		return demoCmd(ctx, cfg, logger, rest, stdout)
+		return demoCmd(ctx, cfg, logger, rest, stdout, self)
 	default:
 		usage(stderr)
 		return usageError{fmt.Sprintf("unknown command %q", cmd)}
 	}
 }
 
-func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
-	if cfg.LogFormat == "text" {
-		return slog.New(slog.NewTextHandler(w, opts))
+// selfCommand is how to run this program again from a shell, for the hints
+// it prints: `go run` builds it in a temporary directory, so its hints say
+// "go run ./cmd/invited"; a binary started by path is named by that path,
+// and one found on PATH by its name.
+func selfCommand(argv0 string) string {
+	if strings.Contains(filepath.ToSlash(argv0), "/go-build") {
+		return "go run ./cmd/invited"
 	}
-	return slog.New(slog.NewJSONHandler(w, opts))
+	return argv0
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	return logging.New(w, cfg.LogFormat, cfg.LogLevel)
 }
 
 // newFlags returns a flag set whose errors are usage errors.

@@ -290,11 +290,13 @@ func mustRun(t *testing.T, env map[string]string, args ...string) string {
 // server is `invited serve` running in the test's process.
 type server struct {
 	addr, url string
-	stderr    *syncBuffer
-	cancel    context.CancelFunc
-	done      chan error
-	once      sync.Once
-	err       error
+	// metricsURL is /metrics on METRICS_ADDR, when that is set.
+	metricsURL string
+	stderr     *syncBuffer
+	cancel     context.CancelFunc
+	done       chan error
+	once       sync.Once
+	err        error
 }
 
 func startServer(t *testing.T, env map[string]string) *server {
@@ -313,6 +315,9 @@ func startServer(t *testing.T, env map[string]string) *server {
 	}()
 	lines := bufio.NewScanner(pr)
 	for lines.Scan() {
+		if rest, ok := strings.CutPrefix(lines.Text(), "metrics on "); ok {
+			s.metricsURL = rest
+		}
 		if rest, ok := strings.CutPrefix(lines.Text(), "invited listening on http://"); ok {
 			s.addr, s.url = rest, "http://"+rest
 			break

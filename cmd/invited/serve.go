@@ -10,13 +10,14 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/invitedhq/invited/api"
 	"github.com/invitedhq/invited/internal/config"
 )
 
 // serve runs the API and the workers until ctx ends (SIGTERM, SIGINT), then
 // stops taking connections, lets in-flight requests and running jobs finish
 // within SHUTDOWN_TIMEOUT, and exits.
-func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []string, stdout io.Writer) error {
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []string, stdout io.Writer, self string) error {
 	fs := newFlags("serve")
 	withDemo := fs.Bool("demo", false, "seed the demo organization when it is missing")
 	if err := parseFlags(fs, args); err != nil {
@@ -29,6 +30,14 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 	if err != nil {
 		return fmt.Errorf("HTTP_ADDR: %w", err)
 	}
+	var metricsLn net.Listener
+	if cfg.MetricsAddr != "" {
+		if metricsLn, err = (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.MetricsAddr); err != nil {
+			_ = ln.Close()
+			return fmt.Errorf("METRICS_ADDR: %w", err)
+		}
+		defer func() { _ = metricsLn.Close() }()
+	}
 	own := config.LocalURL(ln.Addr().String())
 	if cfg.AppBaseURLDefaulted {
 		cfg.AppBaseURL = own
@@ -40,7 +49,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 	}
 	defer a.close()
 	if *withDemo {
-		if err := seedDemo(ctx, a, stdout, own); err != nil {
+		if err := seedDemo(ctx, a, stdout, own, self); err != nil {
 			_ = ln.Close()
 			return err
 		}
@@ -69,6 +78,15 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 			return err
 		}
 		defer stopProfiler()
+	}
+	if metricsLn != nil {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", api.MetricsHandler(a.Metrics))
+		metricsServer := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go func() { _ = metricsServer.Serve(metricsLn) }()
+		defer func() { _ = metricsServer.Close() }()
+		log.Info("metrics listening", "addr", metricsLn.Addr().String())
+		fmt.Fprintf(stdout, "metrics on http://%s/metrics\n", metricsLn.Addr())
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- httpServer.Serve(ln) }()

@@ -25,6 +25,7 @@ import (
 	"github.com/invitedhq/invited/internal/config"
 	"github.com/invitedhq/invited/internal/database"
 	"github.com/invitedhq/invited/internal/jobs"
+	"github.com/invitedhq/invited/internal/logging"
 	"github.com/invitedhq/invited/internal/mail"
 	"github.com/invitedhq/invited/internal/mail/sendgridtest"
 	"github.com/invitedhq/invited/internal/maildomain"
@@ -141,7 +142,7 @@ func New(t testing.TB, dialect config.Dialect, opts ...Options) *Env {
 	if o.WarnLogs {
 		level = slog.LevelWarn
 	}
-	logger := slog.New(slog.NewJSONHandler(e.Logs, &slog.HandlerOptions{Level: level}))
+	logger := logging.New(e.Logs, "json", level)
 
 	var err error
 	if o.DatabaseURL != "" {

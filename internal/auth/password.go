@@ -82,7 +82,16 @@ type Hasher struct {
 	derive func(password, salt []byte, p Params, keyLen uint32) []byte
 	// computed counts key derivations, real and dummy alike.
 	computed atomic.Uint64
+	// waiting counts the callers waiting for a slot.
+	waiting atomic.Int64
 }
+
+// InFlight is how many hashes are being computed now; at most the
+// Hasher's maxInFlight.
+func (h *Hasher) InFlight() int { return len(h.sem) }
+
+// Waiting is how many hashes wait for a slot now.
+func (h *Hasher) Waiting() int { return int(h.waiting.Load()) }
 
 // Computations is how many argon2id keys this Hasher has derived so far,
 // for Hash, Verify and VerifyDummy alike. Equal counts per sign-in path are
@@ -200,6 +209,13 @@ func (h *Hasher) acquire(ctx context.Context) (release func(), err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	select {
+	case h.sem <- struct{}{}:
+		return func() { <-h.sem }, nil
+	default:
+	}
+	h.waiting.Add(1)
+	defer h.waiting.Add(-1)
 	select {
 	case h.sem <- struct{}{}:
 		return func() { <-h.sem }, nil

@@ -182,6 +182,8 @@ func TestHasherBoundsConcurrency(t *testing.T) {
 	// The others must stay queued while the slots are held.
 	require.Never(t, func() bool { return len(d.entered) > 0 }, 50*time.Millisecond, 5*time.Millisecond)
 	require.EqualValues(t, limit, d.current.Load())
+	require.Equal(t, limit, h.InFlight(), "the gauges the metrics read")
+	require.Eventually(t, func() bool { return h.Waiting() == callers-limit }, 10*time.Second, time.Millisecond)
 
 	close(d.release)
 	wg.Wait()
@@ -191,6 +193,8 @@ func TestHasherBoundsConcurrency(t *testing.T) {
 	}
 	require.EqualValues(t, limit, d.peak.Load())
 	require.EqualValues(t, callers, d.calls.Load())
+	require.Zero(t, h.InFlight())
+	require.Zero(t, h.Waiting())
 }
 
 // The check of HashChecked runs in the hash's slot: while every slot is

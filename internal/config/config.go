@@ -85,6 +85,9 @@ type Config struct {
 
 	// PprofAddr is where the opt-in profiler listens; empty serves none.
 	PprofAddr string
+	// MetricsAddr is where /metrics is served instead of on HTTPAddr;
+	// empty serves it with the API.
+	MetricsAddr string
 
 	// WebhookAllowHTTPHosts may be reached by webhooks over plain http.
 	WebhookAllowHTTPHosts []string
@@ -118,7 +121,7 @@ var Vars = []Var{
 	{Name: "DATABASE_URL", Default: //nolint:gosec // help text showing the URL's shape, not a credential
 	"sqlite:invited.db", Help:      "postgres://user:pass@host:5432/db?sslmode=... for PostgreSQL, or sqlite:PATH for the embedded database"},
 	{Name: "DATABASE_MAX_CONNS", Default: "20", Help: "PostgreSQL connections per replica, shared by requests and job workers (SQLite always uses one)"},
-	{Name: "HTTP_ADDR", Default: ":8080", Help: "address the HTTP server listens on"},
+	{Name: "HTTP_ADDR", Default: "127.0.0.1:8080", Help: "address the HTTP server listens on; the default takes connections from this machine only, :8080 from every interface (the container image sets it)"},
 	{Name: "TRUSTED_PROXIES", Default: "", Help: "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed; empty trusts none"},
 	{Name: "SHUTDOWN_TIMEOUT", Default: "20s", Help: "how long a stopping server lets in-flight requests and jobs finish"},
 	{Name: "JWT_SECRET", Default: "", Help: "HS256 signing secret, at least 32 bytes; required with PostgreSQL (with SQLite a development secret is generated beside the database file)", Secret: true},
@@ -128,7 +131,7 @@ var Vars = []Var{
 	{Name: "ACCESS_TOKEN_TTL", Default: "15m", Help: "lifetime of access tokens the service mints"},
 	{Name: "REFRESH_TOKEN_TTL", Default: "720h", Help: "absolute lifetime of a session's refresh tokens, from sign-in; 1h to 8760h"},
 	{Name: "INVITE_TOKEN_KEYS", Default: "", Help: "activation-link signing keys as id:base64secret, comma-separated, current first (rotation); empty derives one from JWT_SECRET", Secret: true},
-	{Name: "APP_BASE_URL", Default: "", Help: "base URL of the activation page; links are APP_BASE_URL/activate?token=...; empty is the service's own address (http://localhost:8080 with the default HTTP_ADDR)"},
+	{Name: "APP_BASE_URL", Default: "", Help: "base URL of the activation page; links are APP_BASE_URL/activate?token=...; empty is the service's own address (http://127.0.0.1:8080 with the default HTTP_ADDR)"},
 	{Name: "CONSOLE", Default: "on", Help: "on serves the web console at / and the activation page at /activate; off serves the API alone"},
 	{Name: "INVITE_TTL", Default: hours(people.DefaultInviteTTL), Help: "default lifetime of an invitation link, " +
 		hours(people.MinInviteTTL) + " to " + hours(people.MaxInviteTTL)},
@@ -147,6 +150,7 @@ var Vars = []Var{
 	{Name: "WEBHOOK_ALLOW_HTTP_HOSTS", Default: "", Help: "comma-separated host names that webhook endpoints may reach over plain http (local development); empty allows https only"},
 	{Name: "WEBHOOK_ALLOW_PRIVATE_NETWORKS", Default: "", Help: "comma-separated CIDRs that webhook endpoints may reach although they are loopback, private or link-local, such as 127.0.0.0/8 for local development; empty allows public addresses only"},
 	{Name: "WEBHOOK_SECRET_KEYS", Default: "", Help: "keys that encrypt webhook endpoints' signing secrets at rest, as id:base64secret (32 bytes or more), comma-separated, current first (rotation); empty derives one from JWT_SECRET", Secret: true},
+	{Name: "METRICS_ADDR", Default: "", Help: "address of a listener of its own for GET /metrics, such as 127.0.0.1:9090, so the metrics need not be public; empty serves /metrics with the API on HTTP_ADDR"},
 	{Name: "PPROF_ADDR", Default: "", Help: "address of an opt-in net/http/pprof listener for profiling, such as 127.0.0.1:6060; empty serves none. It is unauthenticated: never expose it"},
 }
 
@@ -197,6 +201,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.LogLevel = r.level("LOG_LEVEL")
 	c.LogFormat = r.oneOf("LOG_FORMAT", "json", "text")
 	c.PprofAddr = r.str("PPROF_ADDR")
+	c.MetricsAddr = r.str("METRICS_ADDR")
 	c.WebhookAllowHTTPHosts = r.list("WEBHOOK_ALLOW_HTTP_HOSTS")
 	c.WebhookAllowPrivateNetworks = r.prefixes("WEBHOOK_ALLOW_PRIVATE_NETWORKS")
 	c.WebhookSecretKeys = r.keys("WEBHOOK_SECRET_KEYS")

@@ -23,3 +23,16 @@ func TestREADMEDocumentsEveryVariable(t *testing.T) {
 		require.True(t, row.Match(readme), "README.md needs a configuration table row for %s with default %q", v.Name, v.Default)
 	}
 }
+
+// The development default listens on this machine only; the container
+// image, reached through its published port, must listen on every
+// interface, and says so.
+func TestContainerImageListensOnEveryInterface(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(nil))
+	require.NoError(t, err)
+	require.Equal(t, "127.0.0.1:8080", c.HTTPAddr)
+	dockerfile, err := os.ReadFile("../../Dockerfile")
+	require.NoError(t, err)
+	require.Regexp(t, `(?m)^ENV HTTP_ADDR=:8080\b`, string(dockerfile))
+}

@@ -7,13 +7,17 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/glebarez/sqlite"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
@@ -55,26 +59,34 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	var dialector gorm.Dialector
 	switch dialect {
 	case config.SQLite:
-		dialector = sqlite.Open(sqliteDSN(strings.TrimPrefix(strings.TrimPrefix(url, "sqlite:"), "//")))
+		path := SQLitePath(url)
+		if err := sqliteDirExists(path); err != nil {
+			return nil, err
+		}
+		dialector = sqlite.Open(sqliteDSN(path))
 	default:
 		dialector = postgres.New(postgres.Config{DSN: url, OptionOpenDB: []stdlib.OptionOpenDB{
 			stdlib.OptionAfterConnect(afterConnect),
 		}})
 	}
+	// GORM logs a failed first connection itself, with a source path, and
+	// returns the same error: it stays silent until the database answers,
+	// so the error is reported once, by the caller, naming DATABASE_URL.
 	gdb, err := gorm.Open(dialector, &gorm.Config{
 		TranslateError:         true,
 		SkipDefaultTransaction: true, // every multi-step write opens its own transaction
 		NowFunc:                Now,
-		Logger: gormlogger.New(slogWriter{opts.Logger}, gormlogger.Config{
-			SlowThreshold:             250 * time.Millisecond,
-			LogLevel:                  gormlogger.Warn,
-			IgnoreRecordNotFoundError: true,
-			ParameterizedQueries:      true, // never log values: emails, hashes
-		}),
+		Logger:                 gormlogger.Discard,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("open %s database: %w", dialect, redact(err))
+		return nil, connectError(dialect, err)
 	}
+	gdb.Logger = gormlogger.New(slogWriter{opts.Logger}, gormlogger.Config{
+		SlowThreshold:             250 * time.Millisecond,
+		LogLevel:                  gormlogger.Warn,
+		IgnoreRecordNotFoundError: true,
+		ParameterizedQueries:      true, // never log values: emails, hashes
+	})
 	sqlDB, err := gdb.DB()
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", dialect, err)
@@ -105,7 +117,7 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	defer cancel()
 	if err := sqlDB.PingContext(pingCtx); err != nil {
 		_ = sqlDB.Close()
-		return nil, fmt.Errorf("connect to %s database: %w", dialect, redact(err))
+		return nil, connectError(dialect, err)
 	}
 	return &DB{Gorm: gdb, SQL: sqlDB, Dialect: dialect}, nil
 }
@@ -158,6 +170,41 @@ func planPerExecution(db *gorm.DB) {
 	if v, ok := db.Get(CustomPlan); ok && v == true {
 		db.Statement.Vars = append([]any{pgx.QueryExecModeSimpleProtocol}, db.Statement.Vars...)
 	}
+}
+
+// connectError says that the database DATABASE_URL names did not answer,
+// and why, without the URL's password.
+func connectError(dialect config.Dialect, err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "3D000" { // invalid_catalog_name
+		return fmt.Errorf("DATABASE_URL: %s on the PostgreSQL server (create it, or name another one)", pgErr.Message)
+	}
+	return fmt.Errorf("DATABASE_URL: cannot connect to the %s database: %w", dialect, redact(err))
+}
+
+// SQLitePath is the file a sqlite: DATABASE_URL names.
+func SQLitePath(url string) string {
+	return strings.TrimPrefix(strings.TrimPrefix(url, "sqlite:"), "//")
+}
+
+// sqliteDirExists checks the database file's directory: SQLite creates the
+// file but not its directory, and says only "out of memory (14)" when the
+// directory is missing.
+func sqliteDirExists(path string) error {
+	if path == "" || strings.HasPrefix(path, ":memory:") || strings.HasPrefix(path, "file:") {
+		return nil
+	}
+	dir := filepath.Dir(path)
+	info, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("DATABASE_URL: the directory %s of the SQLite database does not exist (create it, or point sqlite: at another path)", dir)
+	case err != nil:
+		return fmt.Errorf("DATABASE_URL: the directory of the SQLite database: %w", err)
+	case !info.IsDir():
+		return fmt.Errorf("DATABASE_URL: %s, the directory of the SQLite database, is not a directory", dir)
+	}
+	return nil
 }
 
 // DialectOf tells which database a DATABASE_URL names.

@@ -6,6 +6,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/riverqueue/river"
+
+	"github.com/invitedhq/invited/internal/logging"
 )
 
 // QueueBulk is the queue of bulk job batches. It is apart from the email
@@ -17,6 +19,8 @@ const QueueBulk = "bulk"
 // invite ids only: the links are rebuilt when it runs.
 type InviteBatchEmailArgs struct {
 	InviteIDs []uuid.UUID `json:"invite_ids"`
+	// RequestID is the request that started the bulk job.
+	RequestID string `json:"request_id,omitempty"`
 }
 
 // Kind names the job type in the queue.
@@ -34,8 +38,9 @@ type inviteBatchEmailWorker struct {
 
 // Work sends the batch; failures are handled as for a single invitation.
 func (w *inviteBatchEmailWorker) Work(ctx context.Context, job *river.Job[InviteBatchEmailArgs]) error {
+	ctx = logging.WithRequestID(ctx, job.Args.RequestID)
 	err := w.q.work.Deliverer.DeliverInviteBatch(ctx, job.Args.InviteIDs)
-	return w.q.sendOutcome(ctx, err, job.Attempt, "invites", len(job.Args.InviteIDs), "job_id", job.ID)
+	return w.q.sendOutcome(ctx, err, job.JobRow, "invites", len(job.Args.InviteIDs))
 }
 
 // NextRetry backs off like a single invitation's email.
@@ -54,6 +59,9 @@ func (w *inviteBatchEmailWorker) Timeout(*river.Job[InviteBatchEmailArgs]) time.
 // flight, which rolls back and runs again.
 type JobBatchArgs struct {
 	JobID uuid.UUID `json:"job_id"`
+	// RequestID is the request that started the bulk job: each batch
+	// passes it on to the next and to the email jobs it queues.
+	RequestID string `json:"request_id,omitempty"`
 }
 
 // Kind names the job type in the queue.
@@ -72,9 +80,11 @@ type jobBatchWorker struct {
 
 // Work runs one batch.
 func (w *jobBatchWorker) Work(ctx context.Context, job *river.Job[JobBatchArgs]) error {
+	ctx = logging.WithRequestID(ctx, job.Args.RequestID)
 	err := w.q.work.Runner.RunJobBatch(ctx, job.Args.JobID)
 	if err != nil {
-		w.q.log.WarnContext(ctx, "bulk job batch failed, will retry", "job_id", job.Args.JobID, "attempt", job.Attempt, "error", err)
+		w.q.log.WarnContext(ctx, "bulk job batch failed, will retry", "job_id", job.Args.JobID, "attempt", job.Attempt,
+			"request_id", job.Args.RequestID, "error", err)
 	}
 	return err
 }

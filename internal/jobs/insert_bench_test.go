@@ -16,7 +16,7 @@ import (
 // database/sql (make bench-go; BENCHMARKS.md compares before and after).
 func BenchmarkEnqueueInviteEmail(b *testing.B) {
 	db := testdb.New(b, config.Postgres)
-	ins, err := jobs.NewInserter(db, nil)
+	ins, err := jobs.NewInserter(db, nil, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -16,6 +16,8 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/invitedhq/invited/internal/database"
+	"github.com/invitedhq/invited/internal/logging"
+	"github.com/invitedhq/invited/internal/metrics"
 )
 
 // QueueEmail is the queue of invitation emails.
@@ -55,6 +57,8 @@ type Options struct {
 	// Backoff is the retry schedule of failed emails; the zero value is
 	// DefaultBackoff. Tests shorten it so that retries take milliseconds.
 	Backoff Backoff
+	// Metrics counts the email jobs' attempts; nil counts nothing.
+	Metrics *metrics.Metrics
 	// WebhookWorkers is how many endpoints a replica delivers to at once;
 	// each sends a batch of parallel requests.
 	WebhookWorkers int
@@ -101,6 +105,7 @@ type Queue struct {
 	work    Workers
 	log     *slog.Logger
 	backoff Backoff
+	metrics *metrics.Metrics
 }
 
 // New builds the queue over db's pool, with every worker's collaborator
@@ -124,7 +129,7 @@ func New(db *database.DB, w Workers, opts Options) (*Queue, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	q := &Queue{work: w, log: opts.Logger, backoff: opts.Backoff.orDefault()}
+	q := &Queue{work: w, log: opts.Logger, backoff: opts.Backoff.orDefault(), metrics: opts.Metrics}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &inviteEmailWorker{q: q})
 	river.AddWorker(workers, &inviteBatchEmailWorker{q: q})
@@ -188,11 +193,13 @@ func (q *Queue) Client() *river.Client[*sql.Tx] { return q.client }
 // construction: the inserter is built first, the store and the service on
 // it, and the queue last, with its workers' collaborators in hand.
 type Inserter struct {
-	client *river.Client[*sql.Tx]
+	client  *river.Client[*sql.Tx]
+	metrics *metrics.Metrics
 }
 
-// NewInserter builds the insert-only client over db's pool.
-func NewInserter(db *database.DB, log *slog.Logger) (*Inserter, error) {
+// NewInserter builds the insert-only client over db's pool; m counts the
+// emails it queues (nil counts nothing).
+func NewInserter(db *database.DB, log *slog.Logger, m *metrics.Metrics) (*Inserter, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -206,7 +213,7 @@ func NewInserter(db *database.DB, log *slog.Logger) (*Inserter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create job inserter: %w", err)
 	}
-	return &Inserter{client: client}, nil
+	return &Inserter{client: client, metrics: m}, nil
 }
 
 // Client exposes the River client for tests and tools that read the queue.
@@ -216,17 +223,28 @@ func (i *Inserter) Client() *river.Client[*sql.Tx] { return i.client }
 // only the invite id: the link is rebuilt when it runs, so no secret ever
 // sits in the queue.
 func (i *Inserter) EnqueueInviteEmail(ctx context.Context, tx *sql.Tx, inviteID uuid.UUID) error {
-	return i.insert(ctx, tx, InviteEmailArgs{InviteID: inviteID})
+	if err := i.insert(ctx, tx, InviteEmailArgs{InviteID: inviteID, RequestID: logging.RequestID(ctx)}); err != nil {
+		return err
+	}
+	// Counted when queued in the transaction: one that rolls back after
+	// this is counted although its email never goes; rare, and a counter
+	// cannot wait for a commit it does not see.
+	i.metrics.EmailQueued(InviteEmailArgs{}.Kind(), 1)
+	return nil
 }
 
 // EnqueueInviteBatch queues one email job for invites created in tx.
 func (i *Inserter) EnqueueInviteBatch(ctx context.Context, tx *sql.Tx, inviteIDs []uuid.UUID) error {
-	return i.insert(ctx, tx, InviteBatchEmailArgs{InviteIDs: inviteIDs})
+	if err := i.insert(ctx, tx, InviteBatchEmailArgs{InviteIDs: inviteIDs, RequestID: logging.RequestID(ctx)}); err != nil {
+		return err
+	}
+	i.metrics.EmailQueued(InviteBatchEmailArgs{}.Kind(), len(inviteIDs))
+	return nil
 }
 
 // EnqueueJobBatch queues the next batch of a bulk job in tx.
 func (i *Inserter) EnqueueJobBatch(ctx context.Context, tx *sql.Tx, jobID uuid.UUID) error {
-	return i.insert(ctx, tx, JobBatchArgs{JobID: jobID})
+	return i.insert(ctx, tx, JobBatchArgs{JobID: jobID, RequestID: logging.RequestID(ctx)})
 }
 
 // insert puts one job in the queue in tx. It uses River's insert without

@@ -25,6 +25,17 @@ const BulkBatchSize = mail.MaxBatch
 // so a batch run twice does nothing the second time.
 func (s *Service) RunJobBatch(ctx context.Context, jobID uuid.UUID) (err error) {
 	defer apperr.Wrap(&err, "people.RunJobBatch")
+	// What this batch processed, counted once it is committed: a batch
+	// that rolls back runs again.
+	var before, after Job
+	defer func() {
+		if err == nil {
+			kind := string(after.Kind)
+			s.metrics.BulkItems(kind, string(ItemSucceeded), after.Succeeded-before.Succeeded)
+			s.metrics.BulkItems(kind, string(ItemSkipped), after.Skipped-before.Skipped)
+			s.metrics.BulkItems(kind, string(ItemFailed), after.Failed-before.Failed)
+		}
+	}()
 	return s.store.InTx(ctx, func(ctx context.Context) error {
 		job, err := s.store.LockJob(ctx, jobID)
 		if apperr.Is(err, apperr.NotFound) {
@@ -33,6 +44,7 @@ func (s *Service) RunJobBatch(ctx context.Context, jobID uuid.UUID) (err error) 
 		if err != nil || job.State.Finished() {
 			return err
 		}
+		before = job
 		ctx = WithRequestMeta(ctx, job.Request)
 		now := s.now()
 		if job.State == JobQueued {
@@ -48,7 +60,11 @@ func (s *Service) RunJobBatch(ctx context.Context, jobID uuid.UUID) (err error) 
 		} else if err := s.store.EnqueueJobBatch(ctx, job.ID); err != nil {
 			return err
 		}
-		return s.updateJob(ctx, &job)
+		if err := s.updateJob(ctx, &job); err != nil {
+			return err
+		}
+		after = job
+		return nil
 	})
 }
 

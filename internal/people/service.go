@@ -9,7 +9,9 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/invitedhq/invited/internal/auth"
+	"github.com/invitedhq/invited/internal/logging"
 	"github.com/invitedhq/invited/internal/mail"
+	"github.com/invitedhq/invited/internal/metrics"
 )
 
 // Service carries out the product's use cases. Its methods take the acting
@@ -29,6 +31,7 @@ type Service struct {
 	dispatch   *dispatcher
 	domains    DomainChecker
 	webhooks   WebhookDeps
+	metrics    *metrics.Metrics
 }
 
 // Deps are the Service's collaborators.
@@ -53,6 +56,8 @@ type Deps struct {
 	// Webhooks are the outbound webhooks' collaborators; without Views no
 	// event is recorded.
 	Webhooks WebhookDeps
+	// Metrics counts bulk job items and webhook attempts; nil counts nothing.
+	Metrics *metrics.Metrics
 }
 
 // NewService returns a Service.
@@ -66,7 +71,8 @@ func NewService(d Deps) *Service {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{hasher: d.Hasher, tokens: d.Tokens, signer: d.Signer, mailer: d.Mailer,
-		baseURL: d.AppBaseURL, log: log, refreshTTL: d.RefreshTTL, domains: d.MailDomains, webhooks: d.Webhooks.withDefaults()}
+		baseURL: d.AppBaseURL, log: log, refreshTTL: d.RefreshTTL, domains: d.MailDomains, webhooks: d.Webhooks.withDefaults(),
+		metrics: d.Metrics}
 	s.store = eventingStore{Store: d.Store, s: s}
 	if s.refreshTTL <= 0 {
 		s.refreshTTL = DefaultRefreshTTL
@@ -97,9 +103,10 @@ type RequestMeta struct {
 
 type requestMetaKey struct{}
 
-// WithRequestMeta returns a context carrying the request's id and client IP.
+// WithRequestMeta returns a context carrying the request's id and client
+// IP. The id also goes with the jobs the request queues (logging.RequestID).
 func WithRequestMeta(ctx context.Context, m RequestMeta) context.Context {
-	return context.WithValue(ctx, requestMetaKey{}, m)
+	return context.WithValue(logging.WithRequestID(ctx, m.RequestID), requestMetaKey{}, m)
 }
 
 func requestMeta(ctx context.Context) RequestMeta {

@@ -206,6 +206,7 @@ func (s *Service) deliverRound(ctx context.Context, ep *WebhookEndpoint, due []W
 		gone                 bool
 		retryAt, rateLimited *time.Time
 		lastErr              string
+		tried                []string // each attempt's outcome, for the metrics
 	)
 	for i, d := range due {
 		r := results[i]
@@ -245,6 +246,11 @@ func (s *Service) deliverRound(ctx context.Context, ep *WebhookEndpoint, due []W
 			}
 		case outcomeCancelled:
 		}
+		if o == outcomeRetry && d.Status == WebhookFailed {
+			tried = append(tried, outcomeFailed.String()) // given up
+		} else {
+			tried = append(tried, o.String())
+		}
 		updated = append(updated, d)
 	}
 	if len(attempts) == 0 {
@@ -257,7 +263,7 @@ func (s *Service) deliverRound(ctx context.Context, ep *WebhookEndpoint, due []W
 	if deferTo == nil && !succeeded {
 		deferTo = retryAt
 	}
-	return s.store.InTx(ctx, func(ctx context.Context) error {
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
 		if err := s.store.RecordWebhookAttempts(ctx, attempts, updated); err != nil {
 			return err
 		}
@@ -268,6 +274,28 @@ func (s *Service) deliverRound(ctx context.Context, ep *WebhookEndpoint, due []W
 		}
 		return s.endpointHealth(ctx, ep, succeeded, failed, gone, lastErr, now)
 	})
+	if err == nil {
+		for _, o := range tried {
+			s.metrics.WebhookAttempt(o)
+		}
+	}
+	return err
+}
+
+// String names an outcome in the metrics.
+func (o outcome) String() string {
+	switch o {
+	case outcomeSucceeded:
+		return "succeeded"
+	case outcomeRetry:
+		return "retried"
+	case outcomeFailed:
+		return "failed"
+	case outcomeGone:
+		return "gone"
+	default:
+		return "cancelled"
+	}
 }
 
 func earliest(t *time.Time, u time.Time) *time.Time {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	invited "github.com/invitedhq/invited"
 	"github.com/invitedhq/invited/api"
@@ -21,6 +22,7 @@ import (
 	"github.com/invitedhq/invited/internal/database"
 	"github.com/invitedhq/invited/internal/jobs"
 	"github.com/invitedhq/invited/internal/mail"
+	"github.com/invitedhq/invited/internal/metrics"
 	"github.com/invitedhq/invited/internal/people"
 	"github.com/invitedhq/invited/internal/store"
 	"github.com/invitedhq/invited/internal/webhooks"
@@ -70,8 +72,10 @@ type Webhooks struct {
 
 // HTTP are the API's settings.
 type HTTP struct {
-	// Metrics receives the HTTP metrics; nil uses a private registry.
-	Metrics            *prometheus.Registry
+	// Metrics receives every metric; nil uses a private registry.
+	Metrics *prometheus.Registry
+	// MetricsElsewhere leaves /metrics out of the API (METRICS_ADDR).
+	MetricsElsewhere   bool
 	CORSAllowedOrigins []string
 	TrustedProxies     []*net.IPNet
 	// PublicRateLimit is requests per minute per client IP on public routes.
@@ -88,24 +92,35 @@ type App struct {
 	Service  *people.Service
 	Queue    *jobs.Queue
 	Server   *api.Server
+	// Metrics is the registry of every metric, which /metrics serves.
+	Metrics *prometheus.Registry
 }
 
 // Build wires the parts. The order is the dependency order: the job
 // inserter, the store that enqueues through it, the service over the store,
 // then the queue whose workers call the service, and the API over all of it.
 func Build(p Parts) (*App, error) {
-	ins, err := jobs.NewInserter(p.DB, p.Logger)
+	reg := p.HTTP.Metrics
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+	}
+	counters := metrics.New(reg)
+	reg.MustRegister(jobs.NewQueueCollector(p.DB, p.Logger), collectors.NewDBStatsCollector(p.DB.SQL, "invited"))
+	if p.Hasher != nil {
+		metrics.RegisterHasher(reg, p.Hasher.InFlight, p.Hasher.Waiting)
+	}
+	ins, err := jobs.NewInserter(p.DB, p.Logger, counters)
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Inserter: ins, Store: store.New(p.DB, ins)}
+	a := &App{Inserter: ins, Store: store.New(p.DB, ins), Metrics: reg}
 	hooks, err := webhookDeps(p.Webhooks)
 	if err != nil {
 		return nil, err
 	}
 	a.Service = people.NewService(people.Deps{Store: a.Store, Hasher: p.Hasher, Tokens: p.Tokens, Signer: p.Signer,
 		Mailer: p.Mailer, AppBaseURL: p.AppBaseURL, RefreshTTL: p.RefreshTTL, Now: p.Now, Logger: p.Logger,
-		MailDomains: p.MailDomains, Webhooks: hooks, Delivery: p.Delivery})
+		MailDomains: p.MailDomains, Webhooks: hooks, Delivery: p.Delivery, Metrics: counters})
 	var runner jobs.JobRunner = a.Service
 	if p.WrapJobRunner != nil {
 		runner = p.WrapJobRunner(runner)
@@ -114,12 +129,14 @@ func Build(p Parts) (*App, error) {
 	if opts.Logger == nil {
 		opts.Logger = p.Logger
 	}
+	opts.Metrics = counters
 	if a.Queue, err = jobs.New(p.DB, jobs.Workers{Deliverer: a.Service, Runner: runner, Maintainer: a.Store,
 		Webhooks: webhookWorker{a.Service}, Reminders: a.Service}, opts); err != nil {
 		return nil, err
 	}
 	a.Server = api.NewServer(api.Deps{
-		Service: a.Service, Tokens: p.Tokens, Webhook: p.Webhook, Logger: p.Logger, Metrics: p.HTTP.Metrics,
+		Service: a.Service, Tokens: p.Tokens, Webhook: p.Webhook, Logger: p.Logger, Metrics: reg, Counters: counters,
+		MetricsElsewhere:   p.HTTP.MetricsElsewhere,
 		Ready:              func(ctx context.Context) error { return database.Ready(ctx, p.DB) },
 		CORSAllowedOrigins: p.HTTP.CORSAllowedOrigins, TrustedProxies: p.HTTP.TrustedProxies,
 		PublicRateLimit: p.HTTP.PublicRateLimit, OpenAPI: invited.OpenAPI, Console: p.HTTP.Console,

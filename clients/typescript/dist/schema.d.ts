@@ -329,7 +329,7 @@ export interface paths {
         };
         /**
          * Prometheus metrics
-         * @description Request counts and latencies per route, method and status, in the Prometheus text exposition format.
+         * @description Request counts and latencies per route, method and status; email jobs, SendGrid events, outbound webhooks and bulk job items by outcome; the job queue's depth and oldest job; the database pool and the password hasher; in the Prometheus text exposition format. docs/operations.md lists every metric. With METRICS_ADDR set, served on that address only, not here.
          */
         get: operations["getMetrics"];
         put?: never;

@@ -1,4 +1,4 @@
-package client
+package invited
 
 import (
 	"context"

@@ -16,13 +16,18 @@ import {
 
   newContext,
   newPage,
+  received,
+  receiverAnswers,
+  receiverURL,
   row,
   rowAction,
   scannedScreens,
   screenshot,
   signIn,
   site,
+  trustSecret,
   waitForMail,
+  waitForWebhook,
 } from "./support.js";
 
 const strong = "violet-harbor-engine-93";
@@ -546,6 +551,180 @@ describe("API documentation", () => {
   });
 });
 
+describe("webhooks", () => {
+  test("add an endpoint, its secret shown once; ping, deliveries, attempts, replay; edit, rotate, disable, enable, delete", async () => {
+    await admin.goto("/");
+    await admin.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Webhooks" }).click();
+    await admin.getByRole("heading", { level: 1, name: "Webhooks" }).waitFor();
+    await admin.getByText("No endpoint yet.").waitFor();
+    await assertAccessible(admin, "webhooks");
+
+    await admin.getByRole("button", { name: "Add endpoint" }).click();
+    const form = admin.getByRole("dialog", { name: "Add a webhook endpoint" });
+    await form.getByLabel("URL").fill("http://lms.example.com/hooks/invited");
+    await form.getByLabel("Description").fill("Enrol new learners");
+    await form.getByRole("checkbox", { name: /^user\.created/ }).check();
+    await form.getByRole("button", { name: "Add endpoint" }).click();
+    await form.getByText(/the URL must use https/).waitFor(); // the API's refusal, under the field
+    await assertAccessible(admin, "webhook endpoint form");
+    await form.getByLabel("URL").fill(receiverURL);
+    await form.getByRole("button", { name: "Add endpoint" }).click();
+
+    const shown = admin.getByRole("dialog", { name: "Endpoint added: its signing secret" });
+    await shown.getByText("Shown only this once").waitFor();
+    const secret = (await shown.getByTestId("webhook-secret").textContent()) ?? "";
+    assert.match(secret, /^whsec_[A-Za-z0-9+/=]+$/);
+    await shown.getByRole("button", { name: "Copy" }).click();
+    await shown.getByRole("button", { name: "Copied" }).waitFor();
+    assert.equal(await admin.evaluate(() => navigator.clipboard.readText()), secret);
+    await assertAccessible(admin, "webhook secret shown");
+    await screenshot(admin, "webhook-secret");
+    await trustSecret(secret);
+    await shown.getByRole("button", { name: "Done" }).click();
+    const endpoint = row(admin, receiverURL);
+    await endpoint.getByText("Enabled").waitFor();
+    await endpoint.getByText("user.created, invite.accepted, invite.delivery_updated").waitFor();
+    await endpoint.getByText("Enrol new learners").waitFor();
+
+    // A ping, verified by the receiver with the secret shown; its delivery, its attempts and a replay.
+    await rowAction(admin, receiverURL, "Send test ping");
+    await admin.getByText(`A ping is on its way to ${receiverURL}`).waitFor();
+    const ping = await waitForWebhook((r) => r.type === "ping");
+    assert.deepEqual(ping.verified_with, [0], "signed with the secret shown");
+    const deliveries = admin.getByRole("region", { name: `Deliveries to ${receiverURL}` });
+    const first = deliveries.getByRole("row").filter({ hasText: "ping" }).last();
+    await first.getByText("Succeeded").waitFor();
+    await first.getByText("HTTP 204").waitFor();
+    await first.getByRole("button", { name: /^Attempts of ping/ }).click();
+    const attempts = admin.getByRole("dialog", { name: "Attempts of ping" });
+    await attempts.getByRole("cell", { name: "HTTP 204" }).waitFor();
+    await assertAccessible(admin, "webhook delivery attempts");
+    await attempts.getByRole("button", { name: "Close" }).click();
+    await first.getByRole("button", { name: /^Replay ping/ }).click();
+    await deliveries.getByText("The event is sent again as a new delivery").waitFor();
+    await waitForWebhook((r) => r.id === ping.id && r.attempt === 2);
+    await deliveries.getByRole("row").filter({ has: admin.getByText("Replay of an earlier delivery") }).getByText("Succeeded").waitFor();
+    await assertAccessible(admin, "webhook deliveries");
+    await screenshot(admin, "webhooks");
+
+    await rowAction(admin, receiverURL, "Edit");
+    const edit = admin.getByRole("dialog", { name: "Edit endpoint" });
+    await edit.getByRole("radio", { name: "Every event, present and future" }).check();
+    await edit.getByLabel("Description").fill("Enrol new learners, open bounce tickets");
+    await edit.getByRole("button", { name: "Save" }).click();
+    await endpoint.getByText("Every event, present and future").waitFor();
+    await endpoint.getByText("Enrol new learners, open bounce tickets").waitFor();
+
+    // A rotation: the new secret once, the old one signing beside it.
+    await rowAction(admin, receiverURL, "Rotate secret");
+    const rotate = admin.getByRole("dialog", { name: "Rotate the signing secret?" });
+    await assertAccessible(admin, "webhook rotate confirmation");
+    await rotate.getByRole("button", { name: "Rotate secret" }).click();
+    const fresh = admin.getByRole("dialog", { name: "The new signing secret" });
+    await fresh.getByText(/For 24 hours the old secret keeps signing beside the new one/).waitFor();
+    const secret2 = (await fresh.getByTestId("webhook-secret").textContent()) ?? "";
+    assert.ok(secret2.startsWith("whsec_") && secret2 !== secret, "a new secret");
+    await trustSecret(secret2);
+    await fresh.getByRole("button", { name: "Done" }).click();
+    await endpoint.getByText(/The previous secret signs too until/).waitFor();
+    await rowAction(admin, receiverURL, "Send test ping");
+    await waitForWebhook((r) => r.type === "ping" && r.verified_with.length === 2); // both secrets' signatures
+
+    await rowAction(admin, receiverURL, "Disable");
+    await endpoint.getByText("Disabled by an administrator").waitFor();
+    await endpoint.getByRole("button", { name: /^Actions for/ }).click();
+    await admin.getByRole("menuitem", { name: /^Send test ping/ }).getByText("The endpoint is disabled").waitFor();
+    await admin.keyboard.press("Escape");
+    await rowAction(admin, receiverURL, "Enable");
+    await endpoint.getByText("Enabled").waitFor();
+
+    // The receiver answers 410 Gone: the service disables the endpoint and says why, here and on People.
+    await receiverAnswers(410);
+    await rowAction(admin, receiverURL, "Send test ping");
+    await deliveries.getByRole("row").filter({ hasText: "HTTP 410" }).first().waitFor();
+    await admin.reload();
+    const banner = admin.getByRole("status").filter({ hasText: "A webhook endpoint was disabled" });
+    await banner.getByText(receiverURL).waitFor();
+    await endpoint.getByText("Disabled by the service: the endpoint answered 410 Gone").waitFor();
+    await assertAccessible(admin, "webhooks: disabled by the service");
+    await admin.goto("/people");
+    const onPeople = admin.getByRole("status").filter({ hasText: "A webhook endpoint was disabled" });
+    await onPeople.getByRole("link", { name: "Open the webhooks" }).click();
+    await admin.getByRole("heading", { level: 1, name: "Webhooks" }).waitFor();
+    await receiverAnswers(204);
+    await rowAction(admin, receiverURL, "Enable");
+    await endpoint.getByText("Enabled").waitFor();
+    assert.equal(await banner.count(), 0, "the banner is gone once the endpoint is enabled");
+
+    await rowAction(admin, receiverURL, "Delete");
+    const del = admin.getByRole("dialog", { name: "Delete this endpoint?" });
+    await assertAccessible(admin, "webhook delete confirmation");
+    await del.getByRole("button", { name: "Delete endpoint" }).click();
+    await admin.getByText(`${receiverURL} was deleted with its deliveries`).waitFor();
+    await admin.getByText("No endpoint yet.").waitFor();
+    assert.deepEqual((await received()).rejected, [], "every webhook verified");
+    assertClean(admin);
+  });
+});
+
+describe("delivery health and insights", () => {
+  test("a domain that blocks the invitations: the banner on People → Individuals, the Domains report", async () => {
+    for (const p of fx.blocked) {
+      await waitForMail(p.email, 1);
+      await deliveryEvent(p.email, "blocked", "554 5.7.1 Service unavailable; client host blocked");
+    }
+    await admin.goto("/people");
+    const banner = admin.getByRole("status").filter({ hasText: "globex.example is blocking the invitations" });
+    await banner.getByText(/allow-list/).waitFor();
+    await assertAccessible(admin, "people: domain health banner");
+    await banner.getByRole("link", { name: "Show the invite-pending people of globex.example" }).click();
+    await row(admin, fx.blocked[0]?.email ?? "").waitFor();
+    await row(admin, fx.blocked[1]?.email ?? "").waitFor();
+    await admin.getByRole("link", { name: "See the delivery report of every domain" }).click();
+    await admin.getByRole("heading", { level: 1, name: "Domains" }).waitFor();
+    const globex = admin.getByRole("row").filter({ has: admin.getByRole("rowheader", { name: /^globex\.example/ }) });
+    await globex.getByText("Blocking", { exact: true }).waitFor();
+    await globex.getByText("554 5.7.1 Service unavailable; client host blocked").waitFor();
+    await admin.getByRole("row").filter({ has: admin.getByRole("rowheader", { name: /^acme\.test/ }) }).waitFor();
+    await assertAccessible(admin, "delivery domains");
+    await screenshot(admin, "domains");
+  });
+
+  test("the invitation funnel, in total, by week and by domain", async () => {
+    await admin.goto("/");
+    await admin.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Invitation funnel" }).click();
+    await admin.getByRole("heading", { level: 1, name: "Invitation funnel" }).waitFor();
+    const funnel = admin.getByRole("list", { name: "The funnel" });
+    await funnel.getByText("Accepted").waitFor();
+    const accepted = await funnel.getByRole("listitem").filter({ hasText: "Accepted" }).locator(".funnel-value").textContent();
+    assert.match(accepted ?? "", /^[1-9]/, "the quick start's acceptance counts");
+    await admin.getByLabel("Split by").selectOption("week");
+    await admin.waitForURL(/group_by=week/);
+    await admin.getByRole("img", { name: /invited, accepted, per week/ }).waitFor();
+    await assertAccessible(admin, "invitation funnel");
+    await screenshot(admin, "funnel");
+    await admin.getByLabel("Split by").selectOption("domain");
+    await admin.getByRole("rowheader", { name: "globex.example" }).waitFor();
+    await admin.getByRole("rowheader", { name: "acme.test" }).waitFor();
+    assertClean(admin);
+  });
+
+  test("HR sees the delivery health but not the webhooks, which are for owners and admins", async () => {
+    const page = await newPage(await newContext());
+    await signIn(page, fx.hr, "Individuals");
+    await page.getByRole("status").filter({ hasText: "globex.example is blocking the invitations" }).waitFor();
+    const nav = page.getByRole("navigation", { name: "Main" });
+    await nav.getByRole("link", { name: "Domains" }).waitFor();
+    assert.equal(await nav.getByRole("link", { name: "Webhooks" }).count(), 0, "no Webhooks entry for HR");
+    await page.goto("/settings/webhooks");
+    await page.getByText("Only owners and admins manage the organization's webhooks.").waitFor();
+    await assertAccessible(page, "webhooks for owners and admins only");
+    const other = await newPage(await newContext());
+    await signIn(other, fx.reused, "Individuals");
+    await other.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Webhooks" }).waitFor();
+  });
+});
+
 describe("the README's picture", () => {
   test("People → Individuals after a day's work", async () => {
     await deliveryEvent("niklaus.wirth@acme.test", "delivered");
@@ -584,6 +763,18 @@ describe("every screen", () => {
       "invite link shown",
       "organization settings",
       "activation form (de)",
+      "webhooks",
+      "webhook endpoint form",
+      "webhook secret shown",
+      "webhook delivery attempts",
+      "webhook deliveries",
+      "webhook rotate confirmation",
+      "webhooks: disabled by the service",
+      "webhook delete confirmation",
+      "people: domain health banner",
+      "delivery domains",
+      "invitation funnel",
+      "webhooks for owners and admins only",
     ];
     assert.deepEqual(
       want.filter((s) => !scannedScreens().includes(s)),

@@ -31,6 +31,7 @@ import (
 	"github.com/invitedhq/invited/internal/config"
 	"github.com/invitedhq/invited/internal/mail/sendgridtest"
 	"github.com/invitedhq/invited/internal/testdb"
+	"github.com/invitedhq/invited/internal/webhooks/webhooktest"
 )
 
 // TestMain drops the PostgreSQL template when the tests are done.
@@ -115,6 +116,14 @@ type site struct {
 	sendgrid   *sendgridtest.Server
 	webhookKey *ecdsa.PrivateKey
 	logs       *apitest.LogBuffer
+	// receiver is the organization's webhook receiver: it verifies every
+	// request with the Standard Webhooks library against the secrets the
+	// suite tells it to trust.
+	receiver *webhooktest.Receiver
+	answer   struct {
+		sync.Mutex
+		status int
+	}
 }
 
 // startSite seeds a fresh database of the dialect and starts the binary on it.
@@ -124,7 +133,13 @@ func startSite(t *testing.T, dialect config.Dialect) *site {
 	// The seeding service shares the binary's secrets, so that the links
 	// it makes are the binary's too.
 	env := apitest.New(t, dialect, apitest.Options{DatabaseURL: url})
-	s := &site{env: env, sendgrid: sendgridtest.NewServer(t), logs: &apitest.LogBuffer{}}
+	s := &site{env: env, sendgrid: sendgridtest.NewServer(t), logs: &apitest.LogBuffer{}, receiver: webhooktest.NewReceiver(t)}
+	s.answer.status = http.StatusNoContent
+	s.receiver.Respond(func(webhooktest.Received) webhooktest.Answer {
+		s.answer.Lock()
+		defer s.answer.Unlock()
+		return webhooktest.Answer{Status: s.answer.status}
+	})
 	s.Fixtures = seed(t, env)
 	_ = env.DB.Close() // the binary owns the database from here on
 
@@ -145,6 +160,13 @@ func startSite(t *testing.T, dialect config.Dialect) *site {
 		"LOG_FORMAT=json",
 		"LOG_LEVEL=info",
 		"SHUTDOWN_TIMEOUT=5s",
+		// The receiver is a plain-http server on the loopback: allowed here
+		// only, as for local development.
+		"WEBHOOK_ALLOW_HTTP_HOSTS=127.0.0.1",
+		"WEBHOOK_ALLOW_PRIVATE_NETWORKS=127.0.0.0/8",
+		// No lookup leaves the machine: the made-up domains of the seed
+		// have no mail server anywhere.
+		"DNS_RESOLVER=off",
 	)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -190,13 +212,14 @@ func (s *site) runSuite(t *testing.T, dir, script string, extra ...string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute) // the dialects run in parallel on a busy machine
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "npm", "run", "--silent", script)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), append([]string{
 		"INVITED_URL=" + s.URL,
 		"CONTROL_URL=" + s.ControlURL,
+		"WEBHOOK_RECEIVER_URL=" + s.receiver.URL,
 		"FIXTURES=" + string(fx),
 		"INVITED_ORG=" + s.Fixtures.Org,
 		"INVITED_EMAIL=" + s.Fixtures.Owner.Email,
@@ -237,18 +260,52 @@ func (s *site) controlRoutes(t *testing.T) http.Handler {
 	})
 	mux.HandleFunc("POST /events", func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
-			To, Type, Reason string
+			To, Type, BounceType, Reason string
 		}
 		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		status, err := s.deliveryEvent(r.Context(), req.To, req.Type, req.Reason)
+		status, err := s.deliveryEvent(r.Context(), req.To, req.Type, req.BounceType, req.Reason)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
 		w.WriteHeader(status)
+	})
+	mux.HandleFunc("POST /receiver/trust", func(w http.ResponseWriter, r *http.Request) {
+		var req struct{ Secret string }
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil || !strings.HasPrefix(req.Secret, "whsec_") {
+			http.Error(w, "want {secret: whsec_…}", http.StatusBadRequest)
+			return
+		}
+		s.receiver.Trust(req.Secret)
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("POST /receiver/answer", func(w http.ResponseWriter, r *http.Request) {
+		var req struct{ Status int }
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.Status < 200 || req.Status > 599 {
+			http.Error(w, "want {status: 200…599}", http.StatusBadRequest)
+			return
+		}
+		s.answer.Lock()
+		s.answer.status = req.Status
+		s.answer.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("GET /receiver/received", func(w http.ResponseWriter, r *http.Request) {
+		type received struct {
+			ID           string `json:"id"`
+			Type         string `json:"type"`
+			Attempt      int    `json:"attempt"`
+			VerifiedWith []int  `json:"verified_with"`
+		}
+		out := []received{}
+		for _, got := range s.receiver.Accepted() {
+			out = append(out, received{ID: got.ID, Type: got.Event.Type, Attempt: got.Attempt, VerifiedWith: got.VerifiedWith})
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"accepted": out, "rejected": append([]string{}, s.receiver.Rejected()...)})
 	})
 	return mux
 }
@@ -268,7 +325,7 @@ type mailboxMessage struct {
 
 // deliveryEvent has SendGrid report what became of the latest message to
 // an address, signed as SendGrid signs its event webhook.
-func (s *site) deliveryEvent(ctx context.Context, to, typ, reason string) (int, error) {
+func (s *site) deliveryEvent(ctx context.Context, to, typ, bounceType, reason string) (int, error) {
 	var last *mailboxMessage
 	for _, m := range s.sendgrid.Messages() {
 		for _, p := range m.Personalizations {
@@ -281,7 +338,7 @@ func (s *site) deliveryEvent(ctx context.Context, to, typ, reason string) (int, 
 		return 0, errors.New("no message to " + to)
 	}
 	body := sendgridtest.EventJSON(sendgridtest.Event{Type: typ, Email: to, MessageID: last.ID, InviteID: last.InviteID,
-		OrganizationID: last.OrganizationID, Reason: reason})
+		OrganizationID: last.OrganizationID, Reason: reason, BounceType: bounceType})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.URL+"/webhooks/sendgrid", strings.NewReader(string(body)))
 	if err != nil {
 		return 0, err

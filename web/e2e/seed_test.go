@@ -26,6 +26,11 @@ type fixtures struct {
 	// Typed and Generated are invited; an administrator sets their passwords.
 	Typed     person `json:"typed"`
 	Generated person `json:"generated"`
+	// HR is a confirmed HR manager: people, but not the webhooks.
+	HR person `json:"hr"`
+	// Blocked are invited at a domain whose mail server blocks the
+	// invitations, once the suite reports them blocked.
+	Blocked []person `json:"blocked"`
 	// Reused is a confirmed admin whose session the suite replays.
 	Reused person `json:"reused"`
 	// Expired holds an invitation link that expired yesterday.
@@ -70,8 +75,13 @@ func seed(t *testing.T, e *apitest.Env) fixtures {
 		}
 		return p
 	}
-	// The bulk people come first, so that the named ones are the newest.
+	// The people of the blocking domain and the bulk people come first, so
+	// that the named ones are the newest.
 	f := fixtures{BulkQuery: "bulk-", BulkCount: 60}
+	f.Blocked = []person{
+		add("Hank", "Scorpio", apitest.UserOpts{Email: "hank.scorpio@globex.example"}),
+		add("Frank", "Grimes", apitest.UserOpts{Email: "frank.grimes@globex.example"}),
+	}
 	for i := range f.BulkCount {
 		e.User(o, apitest.UserOpts{Email: fmt.Sprintf("bulk-%02d@acme.test", i+1), FirstName: "Bulk", LastName: fmt.Sprintf("Person %02d", i+1)})
 	}
@@ -84,7 +94,7 @@ func seed(t *testing.T, e *apitest.Env) fixtures {
 	f.Typed = add("Alan", "Turing", apitest.UserOpts{})
 	f.Generated = add("Barbara", "Liskov", apitest.UserOpts{})
 	add("Edsger", "Dijkstra", apitest.UserOpts{Email: "edsger.dijkstra@gmial.com"})
-	add("Frances", "Allen", apitest.UserOpts{Role: people.HR, Status: people.Confirmed})
+	f.HR = add("Frances", "Allen", apitest.UserOpts{Role: people.HR, Status: people.Confirmed})
 	add("Ken", "Thompson", apitest.UserOpts{Status: people.Deactivated})
 	add("Radia", "Perlman", apitest.UserOpts{NoInvite: true})
 	f.Handed = add("John", "McCarthy", apitest.UserOpts{})

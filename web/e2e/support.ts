@@ -26,6 +26,8 @@ export interface Fixtures {
   typed: Person;
   generated: Person;
   reused: Person;
+  hr: Person;
+  blocked: Person[];
   expired: Person;
   handed: Person;
   revoked: Person;
@@ -42,6 +44,8 @@ function env(name: string): string {
 export const site = env("INVITED_URL");
 export const control = env("CONTROL_URL");
 export const fixtures = JSON.parse(env("FIXTURES")) as Fixtures;
+/** The local webhook receiver (plain http on the loopback, allowed in the harness only). */
+export const receiverURL = env("WEBHOOK_RECEIVER_URL");
 export const screenshotDir = process.env.SCREENSHOT_DIR ?? mkdtempSync(join(tmpdir(), "invited-shots-"));
 
 export interface Message {
@@ -72,14 +76,52 @@ export async function waitForMail(to: string, n: number, timeoutMs = 15_000): Pr
   }
 }
 
-/** Has SendGrid report an event about the latest message to an address. */
-export async function deliveryEvent(to: string, type: "bounce" | "delivered" | "dropped", reason?: string): Promise<void> {
+/** Has SendGrid report an event about the latest message to an address; "blocked" is a bounce of the blocked kind. */
+export async function deliveryEvent(to: string, type: "bounce" | "blocked" | "delivered" | "dropped", reason?: string): Promise<void> {
   const res = await fetch(`${control}/events`, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ to, type, reason: reason ?? "" }),
+    body: JSON.stringify(type === "blocked" ? { to, type: "bounce", bounceType: "blocked", reason: reason ?? "" } : { to, type, reason: reason ?? "" }),
   });
   assert.equal(res.status, 204, await res.text());
+}
+
+export interface Received {
+  id: string;
+  type: string;
+  attempt: number;
+  /** The positions, in the order trusted, of the secrets whose signature the request carried. */
+  verified_with: number[];
+}
+
+/** Tells the receiver to accept the signatures of a secret. */
+export async function trustSecret(secret: string): Promise<void> {
+  const res = await fetch(`${control}/receiver/trust`, { method: "POST", body: JSON.stringify({ secret }) });
+  assert.equal(res.status, 204, await res.text());
+}
+
+/** Sets the status the receiver answers verified requests with. */
+export async function receiverAnswers(status: number): Promise<void> {
+  const res = await fetch(`${control}/receiver/answer`, { method: "POST", body: JSON.stringify({ status }) });
+  assert.equal(res.status, 204, await res.text());
+}
+
+/** What the receiver accepted (verified and answered 2xx), in arrival order, and the ids of requests whose signature did not verify. */
+export async function received(): Promise<{ accepted: Received[]; rejected: string[] }> {
+  const res = await fetch(`${control}/receiver/received`);
+  assert.equal(res.status, 200);
+  return (await res.json()) as { accepted: Received[]; rejected: string[] };
+}
+
+/** Waits until the receiver accepted a webhook that matches. */
+export async function waitForWebhook(match: (r: Received) => boolean, timeoutMs = 30_000): Promise<Received> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const hit = (await received()).accepted.find(match);
+    if (hit) return hit;
+    if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for a webhook`);
+    await new Promise((r) => setTimeout(r, 100)); // polling the receiver: the harness has no push channel
+  }
 }
 
 let browser: Browser | undefined;

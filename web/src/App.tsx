@@ -8,11 +8,14 @@ import { Account } from "./screens/Account";
 import { Activate } from "./screens/Activate";
 import { Audit } from "./screens/Audit";
 import { ChangePassword } from "./screens/ChangePassword";
+import { Domains } from "./screens/Domains";
 import { Import } from "./screens/Import";
+import { Insights } from "./screens/Insights";
 import { NeedsPeoplePermission, NotFound } from "./screens/Errors";
 import { People } from "./screens/People";
 import { Settings } from "./screens/Settings";
 import { SignIn } from "./screens/SignIn";
+import { Webhooks } from "./screens/Webhooks";
 
 /**
  * The route table. /activate works without a session; every other screen
@@ -48,6 +51,9 @@ function SignedIn() {
         <Route path="/import" element={<Managers>{<Import />}</Managers>} />
         <Route path="/audit" element={<Managers>{<Audit />}</Managers>} />
         <Route path="/settings" element={<Managers>{<Settings />}</Managers>} />
+        <Route path="/domains" element={<Managers>{<Domains />}</Managers>} />
+        <Route path="/funnel" element={<Managers>{<Insights />}</Managers>} />
+        <Route path="/settings/webhooks" element={<Webhooks />} />
         <Route path="/account" element={<Account />} />
         <Route path="*" element={<NotFound />} />
       </Routes>

@@ -1,7 +1,7 @@
 import type { ReactNode } from "react";
 import { NavLink, useNavigate } from "react-router";
 
-import { abilities, useMe } from "./api/hooks";
+import { abilities, managesWebhooks, useMe } from "./api/hooks";
 import { signOut } from "./api/session";
 import { ROLE_LABEL, fullName } from "./kit/labels";
 import { NAV } from "./nav";
@@ -11,7 +11,9 @@ export function Shell(props: { children: ReactNode }) {
   const me = useMe();
   const navigate = useNavigate();
   const can = abilities(me.data);
-  const items = NAV.filter((n) => !n.managers || can.managesPeople || can.needsPeoplePermission);
+  const items = NAV.filter(
+    (n) => (!n.managers || can.managesPeople || can.needsPeoplePermission) && (!n.owners || managesWebhooks(me.data)),
+  );
   const sections = [...new Set(items.map((n) => n.section))];
   return (
     <div className="shell">
@@ -35,7 +37,7 @@ export function Shell(props: { children: ReactNode }) {
                   .filter((n) => n.section === section)
                   .map((n) => (
                     <li key={n.to}>
-                      <NavLink to={n.to} className="nav-link">
+                      <NavLink to={n.to} className="nav-link" end>
                         {n.label}
                       </NavLink>
                     </li>

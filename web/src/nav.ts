@@ -6,12 +6,17 @@ export interface NavItem {
   section: string;
   /** Only people managers see it. */
   managers?: boolean;
+  /** Only owners and admins see it. */
+  owners?: boolean;
 }
 
 export const NAV: NavItem[] = [
   { to: "/people", label: "Individuals", section: "People", managers: true },
   { to: "/import", label: "Import", section: "People", managers: true },
   { to: "/audit", label: "Audit log", section: "People", managers: true },
+  { to: "/domains", label: "Domains", section: "Delivery", managers: true },
+  { to: "/funnel", label: "Invitation funnel", section: "Insights", managers: true },
   { to: "/settings", label: "Organization", section: "Settings", managers: true },
+  { to: "/settings/webhooks", label: "Webhooks", section: "Settings", owners: true },
   { to: "/account", label: "My account", section: "You" },
 ];

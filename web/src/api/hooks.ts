@@ -262,3 +262,109 @@ export function useChangeOwnPassword() {
     mutationFn: (a: { current_password: string; new_password: string }) => call(() => api.PUT("/me/password", { body: a })),
   });
 }
+
+export type WebhookEndpoint = Schemas["WebhookEndpoint"];
+export type WebhookDelivery = Schemas["WebhookDelivery"];
+export type WebhookEvent = Exclude<WebhookEndpoint["events"][number], "*">;
+
+/** Owners and admins manage the organization's webhook endpoints. */
+export function managesWebhooks(me: User | undefined): boolean {
+  return me?.role === "owner" || me?.role === "admin";
+}
+
+export function useWebhookEndpoints(enabled = true) {
+  return useQuery({
+    queryKey: ["webhooks", "endpoints"],
+    enabled,
+    queryFn: () => call(() => api.GET("/webhook-endpoints")),
+  });
+}
+
+/** A change to an endpoint: the list and its deliveries show it at once. */
+function useWebhookMutation<A, R>(fn: (args: A) => Promise<R>) {
+  const qc = useQueryClient();
+  return useMutation({ mutationFn: fn, onSuccess: () => qc.invalidateQueries({ queryKey: ["webhooks"] }) });
+}
+
+export function useCreateWebhookEndpoint() {
+  return useWebhookMutation((body: Schemas["CreateWebhookEndpointRequest"]) => call(() => api.POST("/webhook-endpoints", { body })));
+}
+
+export function useUpdateWebhookEndpoint() {
+  return useWebhookMutation((a: { id: string } & Schemas["UpdateWebhookEndpointRequest"]) => {
+    const { id, ...body } = a;
+    return call(() => api.PATCH("/webhook-endpoints/{id}", { params: { path: { id } }, body }));
+  });
+}
+
+export function useDeleteWebhookEndpoint() {
+  return useWebhookMutation((id: string) => call(() => api.DELETE("/webhook-endpoints/{id}", { params: { path: { id } } })));
+}
+
+export function useRotateWebhookSecret() {
+  return useWebhookMutation((id: string) => call(() => api.POST("/webhook-endpoints/{id}/rotate-secret", { params: { path: { id } } })));
+}
+
+export function useTestWebhookEndpoint() {
+  return useWebhookMutation((id: string) => call(() => api.POST("/webhook-endpoints/{id}/test", { params: { path: { id } } })));
+}
+
+export function useReplayWebhookDelivery() {
+  return useWebhookMutation((id: string) => call(() => api.POST("/webhook-deliveries/{id}/replay", { params: { path: { id } } })));
+}
+
+/** An endpoint's deliveries, newest first; refreshed every few seconds while one is still pending. */
+export function useWebhookDeliveries(endpointId: string | undefined) {
+  return useInfiniteQuery({
+    queryKey: ["webhooks", "deliveries", endpointId],
+    enabled: !!endpointId,
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam }) =>
+      call(() =>
+        api.GET("/webhook-endpoints/{id}/deliveries", {
+          params: { path: { id: endpointId ?? "" }, query: { limit: 25, ...(pageParam ? { cursor: pageParam } : {}) } },
+        }),
+      ),
+    getNextPageParam: (last) => (last.has_more && last.next_cursor ? last.next_cursor : undefined),
+    refetchInterval: (q) => (q.state.data?.pages.some((p) => p.data.some((d) => d.status === "pending")) ? 2000 : false),
+  });
+}
+
+export function useWebhookDelivery(id: string | undefined) {
+  return useQuery({
+    queryKey: ["webhooks", "delivery", id],
+    enabled: !!id,
+    queryFn: () => call(() => api.GET("/webhook-deliveries/{id}", { params: { path: { id: id ?? "" } } })),
+  });
+}
+
+export type DomainHealth = Schemas["DomainHealth"];
+
+/** The recipient domains of the organization's invitations, the worst first. */
+export function useDeliveryDomains(opts: { problemsOnly?: boolean; enabled?: boolean } = {}) {
+  return useQuery({
+    queryKey: ["delivery", "domains", opts.problemsOnly ?? false],
+    enabled: opts.enabled ?? true,
+    staleTime: 60_000,
+    queryFn: () =>
+      call(() =>
+        api.GET("/delivery/domains", {
+          params: { query: opts.problemsOnly ? { verdict: ["blocking", "invalid", "degraded"] } : { limit: 1000 } },
+        }),
+      ),
+  });
+}
+
+export type FunnelGrouping = NonNullable<Schemas["InvitationFunnel"]["group_by"]>;
+
+export function useInvitationFunnel(q: { from?: string; to?: string; groupBy?: FunnelGrouping }) {
+  return useQuery({
+    queryKey: ["insights", "invitations", q],
+    queryFn: () =>
+      call(() =>
+        api.GET("/insights/invitations", {
+          params: { query: { ...(q.from ? { from: q.from } : {}), ...(q.to ? { to: q.to } : {}), ...(q.groupBy ? { group_by: q.groupBy } : {}) } },
+        }),
+      ),
+  });
+}

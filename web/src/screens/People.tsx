@@ -3,7 +3,10 @@ import { useEffect, useMemo, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 
 import {
+  managesWebhooks,
   useCounts,
+  useDeliveryDomains,
+  useWebhookEndpoints,
   useDeactivate,
   useMe,
   usePeople,
@@ -21,6 +24,8 @@ import { RowMenu, type MenuItem } from "../kit/Menu";
 import { Notice, ProblemNotice } from "../kit/Notice";
 import { BulkResendDialog, type BulkTarget } from "./BulkResend";
 import { filterFromURL, filterToURL, ROLES, SORTS } from "./filters";
+import { WebhookDisabledBanner } from "./Webhooks";
+import { DomainHealthBanner } from "./Domains";
 import { CreatePersonDialog, EditDialog, HistoryDialog, InviteLinkDialog, SetPasswordDialog } from "./PersonDialogs";
 
 type Dialog =
@@ -59,6 +64,8 @@ export function People() {
 
   const me = useMe();
   const counts = useCounts();
+  const endpoints = useWebhookEndpoints(managesWebhooks(me.data));
+  const domains = useDeliveryDomains({ problemsOnly: true });
   const people = usePeople(filter);
   const rows = useMemo(() => people.data?.pages.flatMap((p) => p.data) ?? [], [people.data]);
 
@@ -190,6 +197,9 @@ export function People() {
           </button>
         </div>
       </header>
+
+      <DomainHealthBanner domains={domains.data?.data} />
+      {managesWebhooks(me.data) && <WebhookDisabledBanner endpoints={endpoints.data?.data} link />}
 
       <nav className="tabs" aria-label="Filter by status">
         {TABS.map((tab) => {

@@ -14,6 +14,7 @@ import {
 } from "../api/hooks";
 import { rememberedOrganization } from "../api/session";
 import { Dialog } from "../kit/Dialog";
+import { CopyButton } from "../kit/CopyButton";
 import { Field } from "../kit/Field";
 import { formatDateTime } from "../kit/format";
 import { DeliveryBadge, ROLE_LABEL, fullName } from "../kit/labels";
@@ -471,21 +472,5 @@ export function InviteLinkDialog(props: { user: User; onClose: () => void }) {
         <LifetimeSelect id="link-lifetime" value={lifetime} onChange={setLifetime} />
       </form>
     </Dialog>
-  );
-}
-
-/** Copies a secret shown once to the clipboard. */
-function CopyButton(props: { value: string }) {
-  const [copied, setCopied] = useState(false);
-  return (
-    <button
-      type="button"
-      className="button button-small"
-      onClick={() => {
-        void navigator.clipboard?.writeText(props.value).then(() => setCopied(true));
-      }}
-    >
-      {copied ? "Copied" : "Copy"}
-    </button>
   );
 }

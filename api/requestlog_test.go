@@ -53,6 +53,18 @@ func TestLogLinesNameTheActorAndCarryTheRequestIDIntoEmailJobs(t *testing.T) {
 		require.Equal(t, org.ID.String(), request["organization_id"])
 		require.Regexp(t, readableDuration, request["duration"])
 
+		// The listing reads its user with its page, and names it the same.
+		e.Do(apitest.Request{Method: http.MethodGet, Path: "/users", Token: org.OwnerToken,
+			Header: map[string]string{"X-Request-ID": rid + "-list"}}).Expect(http.StatusOK)
+		for _, l := range logLines(t, e, "request") {
+			if l["request_id"] == rid+"-list" {
+				request = l
+			}
+		}
+		require.Equal(t, "/users", request["path"])
+		require.Equal(t, org.Owner.ID.String(), request["user_id"])
+		require.Equal(t, org.ID.String(), request["organization_id"])
+
 		// A public route has no actor: its line names none.
 		e.Post("/invites/verify", "", map[string]any{"token": "nope"})
 		lines := logLines(t, e, "request")

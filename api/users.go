@@ -44,10 +44,11 @@ func (s *Server) listUsers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	_, page, err := s.svc.ListUsersSignedIn(c.Request().Context(), claimsOf(c), q)
+	actor, page, err := s.svc.ListUsersSignedIn(c.Request().Context(), claimsOf(c), q)
 	if err != nil {
 		return err
 	}
+	c.Set(actorKey, actor) // for the request log, as authenticate would
 	return writeJSON(c, http.StatusOK, UserList{Data: usersView(page.Users, s.svc.Now()), NextCursor: cursorPtr(page.NextCursor), HasMore: page.HasMore})
 }
 

@@ -26,6 +26,9 @@ RACE_PKGS := ./api ./internal/people ./internal/store ./internal/jobs ./internal
 # The race detector slows the API suite several times over; its big restart
 # test alone takes minutes on a busy machine.
 RACE_TIMEOUT ?= 20m
+# go test stops a package after 10 minutes by default; the API and browser
+# suites take longer than that on a busy machine.
+TEST_TIMEOUT ?= 30m
 # The fuzz targets over what every input passes, and how long CI runs each.
 FUZZ_TARGETS := ./internal/input:FuzzDecodeJSON ./internal/people:FuzzDecodeCursor
 FUZZTIME ?= 15s
@@ -40,8 +43,8 @@ run:
 ## and TypeScript client tests without Node.js, the npm packages or Chromium; REQUIRE_POSTGRES=1 and
 ## REQUIRE_BROWSER=1 make them fail instead)
 test: browser-notice
-	$(GO) test -count=1 ./...
-	cd $(GO_CLIENT) && $(GO) test -count=1 ./...
+	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
+	cd $(GO_CLIENT) && $(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
 
 # go test shows a skipped test only with -v: say here when the browser tests will skip.
 browser-notice:
@@ -56,8 +59,8 @@ test-race:
 
 ## test-ci: what CI tests: the packages with concurrency under the race detector, the rest as make test does
 test-ci: test-race
-	$(GO) test -count=1 $$($(GO) list ./... | grep -v -x -F "$$($(GO) list $(RACE_PKGS))")
-	cd $(GO_CLIENT) && $(GO) test -count=1 ./...
+	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) $$($(GO) list ./... | grep -v -x -F "$$($(GO) list $(RACE_PKGS))")
+	cd $(GO_CLIENT) && $(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
 
 ## fuzz: run each fuzz target for FUZZTIME from its committed corpus (testdata/fuzz)
 fuzz:

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
@@ -146,4 +147,18 @@ func TestReminderSweepPlanUsesItsIndex(t *testing.T) {
 	require.Contains(t, plans[0].Text, "Index Scan using users_reminders_due", "%s\n%s", plans[0].SQL, plans[0].Text)
 	require.Contains(t, plans[0].SQL, "FOR UPDATE SKIP LOCKED")
 	require.Contains(t, plans[1].Text, "invites_pkey", "%s\n%s", plans[1].SQL, plans[1].Text)
+
+	// A page of the reschedule a policy change queues reads its people in
+	// id order from users_pending_by_id: no sort of everyone after the page.
+	plans, err = x.Call(ctx, "reminder reschedule page", func(ctx context.Context, _ *people.Service, _ people.Actor) error {
+		return st.InTx(ctx, func(ctx context.Context) error {
+			_, err := st.PendingUsersAfter(ctx, ds.Org.ID, uuid.Nil, 1000)
+			return err
+		})
+	})
+	require.NoError(t, err)
+	require.Len(t, plans, 2, "the page's people, then their invitations")
+	require.Contains(t, plans[0].Text, "users_pending_by_id", "%s\n%s", plans[0].SQL, plans[0].Text)
+	require.NotContains(t, plans[0].Text, "Sort", "%s\n%s", plans[0].SQL, plans[0].Text)
+	require.False(t, plans[1].SeqScan(), "%s\n%s", plans[1].SQL, plans[1].Text)
 }

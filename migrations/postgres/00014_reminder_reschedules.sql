@@ -4,6 +4,11 @@
 -- policy, and the last person it has done. It is deleted when the
 -- reschedule is done; a newer change of the policy replaces it, so a run of
 -- the older one's job finds another revision and stops.
+--
+-- users_pending_by_id gives a page its people in id order after the last
+-- one done, reading only that page's rows: without it a page read every
+-- pending person after the cursor and sorted them (a quarter of a second a
+-- page, and pages of a 100,000-person organization read 5 million rows).
 
 -- +goose Up
 CREATE TABLE reminder_reschedules (
@@ -14,5 +19,8 @@ CREATE TABLE reminder_reschedules (
     updated_at      timestamptz NOT NULL
 );
 
+CREATE INDEX users_pending_by_id ON users (organization_id, id) WHERE status = 'invite_pending';
+
 -- +goose Down
+DROP INDEX users_pending_by_id;
 DROP TABLE reminder_reschedules;

@@ -1,4 +1,5 @@
--- Reminder reschedules under way: see the PostgreSQL migration of the same number.
+-- Reminder reschedules under way, and the index that pages through an
+-- organization's pending people: see the PostgreSQL migration of the same number.
 
 -- +goose Up
 CREATE TABLE reminder_reschedules (
@@ -9,5 +10,8 @@ CREATE TABLE reminder_reschedules (
     updated_at      DATETIME NOT NULL
 );
 
+CREATE INDEX users_pending_by_id ON users (organization_id, id) WHERE status = 'invite_pending';
+
 -- +goose Down
+DROP INDEX users_pending_by_id;
 DROP TABLE reminder_reschedules;

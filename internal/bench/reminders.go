@@ -15,7 +15,7 @@ import (
 // as the service would have: the first due of them in id order had their
 // series start three days and a minute ago, so that their first reminder
 // is due a minute ago by the policy (the sweep checks it against the
-// policy before it sends), the others are due within the coming week.
+// policy before it sends), the others over the week from tomorrow on.
 // Other organizations' people get a series too, due in the future, so
 // that the index holds every tenant's; nobody else keeps a due time. It analyzes users afterwards, as
 // autovacuum would, and returns how many people it scheduled.
@@ -38,7 +38,7 @@ func ScheduleReminders(ctx context.Context, db *sql.DB, orgID uuid.UUID, due int
 		UPDATE users u SET reminder_anchor_at = CASE WHEN p.organization_id = $1 AND p.n <= $2
 				THEN now() - interval '3 days 1 minute' ELSE u.last_invited_at END,
 			next_reminder_at = CASE WHEN p.organization_id = $1 AND p.n <= $2 THEN now() - interval '1 minute'
-				ELSE now() + (1 + p.n % 10080) * interval '1 minute' END
+				ELSE now() + interval '1 day' + (p.n % 10080) * interval '1 minute' END
 		FROM p WHERE p.id = u.id`, orgID, due)
 	if err != nil {
 		return 0, fmt.Errorf("bench: schedule reminders: %w", err)

@@ -2046,6 +2046,11 @@ type DomainHealth struct {
 	// Example: 2026-11-24T16:05:14Z
 	LastEventAt *time.Time `json:"last_event_at"`
 
+	// RemindersStopped Counts the invite-pending people of the domain whose automatic reminders were stopped because their latest invitation bounced, was blocked, dropped or reported as spam (the reminder policy's skip_when_undeliverable; see GET /organization/reminders): they need another way in, such as a password set for them.
+	//
+	// Example: 12
+	RemindersStopped int32 `json:"reminders_stopped"`
+
 	// Sent Counts those the email provider accepted.
 	//
 	// Example: 41

@@ -54,6 +54,10 @@ type ReminderStore interface {
 	RemailInvite(ctx context.Context, inviteID uuid.UUID, at time.Time) error
 	// CountReminders adds one reminder to each user's lifetime count (the funnel's).
 	CountReminders(ctx context.Context, userIDs []uuid.UUID) error
+	// RemindersStoppedByDomain counts, per domain of their addresses, the
+	// organization's invite-pending people whose reminders an
+	// undeliverable invitation stopped.
+	RemindersStoppedByDomain(ctx context.Context, orgID uuid.UUID) (map[string]int, error)
 }
 
 // ReminderReschedule is a reschedule under way: the policy's revision it

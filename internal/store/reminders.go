@@ -214,3 +214,25 @@ func (s *Store) CountReminders(ctx context.Context, userIDs []uuid.UUID) error {
 		return translate(s.conn(ctx).Exec(`UPDATE users SET reminders_total = reminders_total + 1 WHERE `+cond, arg).Error, "Users")
 	})
 }
+
+// RemindersStoppedByDomain implements people.Store through the partial
+// index users_reminders_stopped: it holds only the people whose reminders
+// were stopped, few beside an organization's people.
+func (s *Store) RemindersStoppedByDomain(ctx context.Context, orgID uuid.UUID) (map[string]int, error) {
+	rows, err := s.conn(ctx).Raw(`SELECT email FROM users
+		WHERE organization_id = ? AND reminders_stopped <> '' AND status = 'invite_pending'`, orgID).Rows()
+	if err != nil {
+		return nil, translate(err, "Users")
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var email string
+		if err := rows.Scan(&email); err != nil {
+			return nil, internal(err, 1)
+		}
+		_, d, _ := strings.Cut(email, "@") // as invites.recipient_domain is cut
+		out[d]++
+	}
+	return out, translate(rows.Err(), "Users")
+}

@@ -11,7 +11,9 @@ CREATE TABLE reminder_reschedules (
 );
 
 CREATE INDEX users_pending_by_id ON users (organization_id, id) WHERE status = 'invite_pending';
+CREATE INDEX users_reminders_stopped ON users (organization_id) WHERE reminders_stopped <> '';
 
 -- +goose Down
+DROP INDEX users_reminders_stopped;
 DROP INDEX users_pending_by_id;
 DROP TABLE reminder_reschedules;

@@ -1187,6 +1187,12 @@ export interface components {
             last_event_at: string | null;
             /**
              * Format: int32
+             * @description Counts the invite-pending people of the domain whose automatic reminders were stopped because their latest invitation bounced, was blocked, dropped or reported as spam (the reminder policy's skip_when_undeliverable; see GET /organization/reminders): they need another way in, such as a password set for them.
+             * @example 12
+             */
+            reminders_stopped: number;
+            /**
+             * Format: int32
              * @description Counts those the email provider accepted.
              * @example 41
              */
@@ -2995,6 +3001,7 @@ export interface operations {
                      *           "failed": 1,
                      *           "invitations": 42,
                      *           "last_event_at": "2026-11-24T16:05:14Z",
+                     *           "reminders_stopped": 12,
                      *           "sent": 41,
                      *           "spam_reports": 0,
                      *           "top_reason": "554 5.7.1 Service unavailable; client host blocked",

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"sync"
 	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
@@ -84,11 +85,38 @@ type Hasher struct {
 	computed atomic.Uint64
 	// waiting counts the callers waiting for a slot.
 	waiting atomic.Int64
+	// onSlots, when set, is told the number of hashes in flight each time
+	// it changes, under slotsMu so that the calls arrive in order.
+	onSlots func(inFlight int)
+	slotsMu sync.Mutex
+}
+
+// OnSlotsChange makes the Hasher call f with the number of hashes in
+// flight whenever a slot is taken or given back, so that the service can
+// budget the memory they hold (see MemoryBound). A hash is counted from
+// before its block is allocated until after the block is collected. f
+// must be quick; set it before the Hasher is used.
+func (h *Hasher) OnSlotsChange(f func(inFlight int)) { h.onSlots = f }
+
+func (h *Hasher) slotsChanged() {
+	if h.onSlots == nil {
+		return
+	}
+	h.slotsMu.Lock()
+	defer h.slotsMu.Unlock()
+	h.onSlots(len(h.sem))
 }
 
 // InFlight is how many hashes are being computed now; at most the
 // Hasher's maxInFlight.
 func (h *Hasher) InFlight() int { return len(h.sem) }
+
+// Slots is how many hashes may be in flight at once.
+func (h *Hasher) Slots() int { return cap(h.sem) }
+
+// MemoryPerHash is the memory, in bytes, one hash in flight holds with this
+// Hasher's parameters: its block of Params.Memory KiB.
+func (h *Hasher) MemoryPerHash() int64 { return int64(h.params.Memory) * 1024 }
 
 // Waiting is how many hashes wait for a slot now.
 func (h *Hasher) Waiting() int { return int(h.waiting.Load()) }
@@ -100,8 +128,10 @@ func (h *Hasher) Waiting() int { return int(h.waiting.Load()) }
 func (h *Hasher) Computations() uint64 { return h.computed.Load() }
 
 // NewHasher returns a Hasher with DefaultParams allowing maxInFlight
-// concurrent hashes. maxInFlight <= 0 means runtime.NumCPU() capped to
-// [1, 4].
+// concurrent hashes. maxInFlight <= 0 means as many as the Go scheduler
+// runs at once (GOMAXPROCS, which follows the CPU quota of a container),
+// capped to [1, 4]: a hash is pure computation, so more in flight than the
+// cores can run only holds more memory without finishing any sooner.
 func NewHasher(maxInFlight int) *Hasher {
 	return NewHasherWithParams(maxInFlight, DefaultParams())
 }
@@ -114,7 +144,7 @@ func NewHasherWithParams(maxInFlight int, p Params) *Hasher {
 		panic("auth: invalid argon2 parameters: " + err.Error())
 	}
 	if maxInFlight <= 0 {
-		maxInFlight = min(max(runtime.NumCPU(), 1), maxDefaultInFlight)
+		maxInFlight = min(max(runtime.GOMAXPROCS(0), 1), maxDefaultInFlight)
 	}
 	return &Hasher{
 		params: p,
@@ -209,16 +239,22 @@ func (h *Hasher) acquire(ctx context.Context) (release func(), err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	release = func() {
+		<-h.sem
+		h.slotsChanged()
+	}
 	select {
 	case h.sem <- struct{}{}:
-		return func() { <-h.sem }, nil
+		h.slotsChanged()
+		return release, nil
 	default:
 	}
 	h.waiting.Add(1)
 	defer h.waiting.Add(-1)
 	select {
 	case h.sem <- struct{}{}:
-		return func() { <-h.sem }, nil
+		h.slotsChanged()
+		return release, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}

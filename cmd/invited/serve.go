@@ -48,6 +48,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 		return err
 	}
 	defer a.close()
+	defer limitMemory(cfg, a.hasher, log)()
 	if *withDemo {
 		if err := seedDemo(ctx, a, stdout, own, self); err != nil {
 			_ = ln.Close()

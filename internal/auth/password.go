@@ -19,8 +19,8 @@ const (
 	keyLen  = 32
 )
 
-// maxDefaultInFlight caps the default number of concurrent hashes: four
-// hashes at 19 MiB each keep a burst of sign-ins well under 100 MiB.
+// maxDefaultInFlight caps the default number of concurrent hashes on a
+// machine with many cores: four hashes hold 76 MiB at once.
 const maxDefaultInFlight = 4
 
 // collectAfter is the memory cost (KiB) from which each hash is followed by
@@ -71,8 +71,9 @@ func (p Params) validate() error {
 // with two hashes in flight. So a hash with a large block is followed, in
 // its slot, by a collection: the next hash reuses the memory the last one
 // freed instead of growing the heap, which also spares it the page faults
-// of fresh memory, and the peak stays near the blocks in flight.
-// BENCHMARKS.md measures both.
+// of fresh memory, and the peak stays near the blocks in flight. The
+// service also raises the runtime's memory limit by one block per hash in
+// flight (OnSlotsChange). BENCHMARKS.md measures both.
 type Hasher struct {
 	params Params
 	sem    chan struct{}

@@ -617,6 +617,17 @@ describe("webhooks", () => {
     await endpoint.getByText("Every event, present and future").waitFor();
     await endpoint.getByText("Enrol new learners, open bounce tickets").waitFor();
 
+    // A person added by someone else: the deliveries list shows the event without a reload.
+    const earlier = new Set((await received()).accepted.filter((r) => r.type === "user.created").map((r) => r.id));
+    const added = await asOwner("/users", {
+      method: "POST",
+      body: { email: "wes.watcher@acme.test", first_name: "Wes", last_name: "Watcher", role: "learner", send_invite: false },
+    });
+    assert.equal(added.status, 201, await added.text());
+    await waitForWebhook((r) => r.type === "user.created" && !earlier.has(r.id));
+    await deliveries.getByRole("button", { name: "Refresh" }).click();
+    await deliveries.getByRole("row").filter({ hasText: "user.created" }).getByText("Succeeded").first().waitFor();
+
     // A rotation: the new secret once, the old one signing beside it.
     await rowAction(admin, receiverURL, "Rotate secret");
     const rotate = admin.getByRole("dialog", { name: "Rotate the signing secret?" });

@@ -343,7 +343,11 @@ export function useReplayWebhookDelivery() {
   return useWebhookMutation((id: string) => call(() => api.POST("/webhook-deliveries/{id}/replay", { params: { path: { id } } })));
 }
 
-/** An endpoint's deliveries, newest first; refreshed every few seconds while one is still pending. */
+/**
+ * An endpoint's deliveries, newest first: refreshed every 2 seconds while
+ * one is still pending, every 15 otherwise (new events arrive on their
+ * own), and not while the page is hidden.
+ */
 export function useWebhookDeliveries(endpointId: string | undefined) {
   return useInfiniteQuery({
     queryKey: ["webhooks", "deliveries", endpointId],
@@ -356,7 +360,7 @@ export function useWebhookDeliveries(endpointId: string | undefined) {
         }),
       ),
     getNextPageParam: (last) => (last.has_more && last.next_cursor ? last.next_cursor : undefined),
-    refetchInterval: (q) => (q.state.data?.pages.some((p) => p.data.some((d) => d.status === "pending")) ? 2000 : false),
+    refetchInterval: (q) => (q.state.data?.pages.some((p) => p.data.some((d) => d.status === "pending")) ? 2000 : 15_000),
   });
 }
 

@@ -62,6 +62,18 @@ func putReminders(e *apitest.Env, org apitest.Org, body map[string]any) api.Remi
 	return p
 }
 
+// rescheduledByQueue waits until the queue's workers (started) have run
+// every queued reminder reschedule to its end. A test whose workers run
+// waits for them rather than work the job itself beside them: a run of
+// the same job overtaken by the other still holds its page's people for a
+// moment, and a sweep then passes over them (SKIP LOCKED) until its next run.
+func rescheduledByQueue(e *apitest.Env) {
+	e.T.Helper()
+	require.Eventually(e.T, func() bool {
+		return e.Count("river_job", "kind = 'reminder_reschedule' AND state NOT IN ('completed', 'cancelled', 'discarded')") == 0
+	}, wait, 5*time.Millisecond)
+}
+
 // rescheduleArgs are a queued reminder reschedule's arguments.
 type rescheduleArgs struct {
 	OrganizationID uuid.UUID `json:"organization_id"`

@@ -147,17 +147,6 @@ func judge(t DomainTally) DomainHealth {
 	return h
 }
 
-// troubled reports whether the status makes its person one in trouble for
-// the domain's verdict: bounced, blocked, dropped, deferred or reported as spam.
-func (d DeliveryStatus) troubled() bool {
-	switch d {
-	case DeliveryBounced, DeliveryBlocked, DeliveryDropped, DeliveryDeferred, DeliverySpamReport:
-		return true
-	default:
-		return false
-	}
-}
-
 // accepted reports whether the provider took the message: every status
 // but waiting for it, its refusal, and no email at all.
 func (d DeliveryStatus) accepted() bool {

@@ -37,12 +37,11 @@ func TestWebhookDocsShowRealPayloads(t *testing.T) {
 	// (the race detector's) would otherwise cross into the next minute.
 	start := time.Date(2026, 11, 24, 16, 5, 30, 0, time.UTC)
 	e.Clock.Freeze(start)
-	// The expiry sweep announces only what expired after the migration
-	// that made its mark, which ran now, in real time, after the fixed
-	// start: the mark is moved back to the start, as if the database had
-	// been made then, or the invitation expiring a week on would never be
-	// announced once the real date passed it.
-	e.Exec("UPDATE invite_expiry_sweep SET through_at = ?", start)
+	// The expiry sweep's mark is when the database was migrated, on the
+	// real clock: it starts from the fixed start instead, or the
+	// invitations of that start, expiring a week later, would be behind it
+	// once the real time passes that week.
+	e.Exec(`UPDATE invite_expiry_sweep SET through_at = ?`, start)
 	org := e.Org()
 	ep := e.WebhookEndpoint(org)
 	e.StartWorkers()

@@ -83,22 +83,20 @@ func (s *Service) DeliverWebhooks(ctx context.Context, endpointID uuid.UUID) (De
 		if err != nil {
 			return DeliveryRun{}, err
 		}
-		due, err := s.store.DueWebhookDeliveries(ctx, endpointID, s.now(), 1)
+		queue, err := s.store.DueWebhookDeliveries(ctx, endpointID, s.now(), 1)
 		if err != nil {
 			return DeliveryRun{}, err
 		}
-		if len(due) == 0 {
-			break
+		if len(queue.Due) == 0 {
+			if queue.Next == nil {
+				return DeliveryRun{}, nil
+			}
+			return DeliveryRun{Pending: true, Next: max(queue.Next.Sub(s.now()), 0)}, nil
 		}
 		if time.Now().After(deadline) {
 			return DeliveryRun{Again: true}, nil
 		}
 	}
-	next, err := s.store.NextWebhookAttempt(ctx, endpointID)
-	if err != nil || next == nil {
-		return DeliveryRun{}, err
-	}
-	return DeliveryRun{Pending: true, Next: max(next.Sub(s.now()), 0)}, nil
 }
 
 // acquireLease takes or renews the endpoint's lease. A lease is a matter of
@@ -112,16 +110,15 @@ func (s *Service) acquireLease(ctx context.Context, endpointID uuid.UUID, token 
 // deliverLeased delivers rounds while the lease is held and time remains.
 func (s *Service) deliverLeased(ctx context.Context, ep WebhookEndpoint, token string, deadline time.Time) error {
 	for time.Now().Before(deadline) {
-		due, err := s.store.DueWebhookDeliveries(ctx, ep.ID, s.now(), roundSize*s.webhooks.Parallel)
+		queue, err := s.store.DueWebhookDeliveries(ctx, ep.ID, s.now(), roundSize*s.webhooks.Parallel)
 		if err != nil {
 			return err
 		}
-		if len(due) == 0 {
-			next, err := s.store.NextWebhookAttempt(ctx, ep.ID)
-			if err != nil || next == nil {
-				return err
+		if len(queue.Due) == 0 {
+			if queue.Next == nil {
+				return nil // nothing pending
 			}
-			wait := next.Sub(s.now())
+			wait := queue.Next.Sub(s.now())
 			if wait > waitInRun || time.Now().Add(wait).After(deadline) {
 				return nil // a scheduled run takes it from here
 			}
@@ -130,7 +127,7 @@ func (s *Service) deliverLeased(ctx context.Context, ep WebhookEndpoint, token s
 			case <-ctx.Done():
 				return ctx.Err()
 			}
-		} else if err := s.deliverRound(ctx, &ep, due); err != nil {
+		} else if err := s.deliverRound(ctx, &ep, queue.Due); err != nil {
 			return err
 		}
 		var ok bool

@@ -289,3 +289,34 @@ func TestBulkEventsAreDeliveredInParallel(t *testing.T) {
 		require.Greater(t, most.Load(), int32(4), "requests overlapped")
 	})
 }
+
+// A receiver that is down gets a wave of parallel requests, not a round's
+// worth: once as many attempts as go out at once failed without a single
+// success, the round starts no more, and the endpoint waits for its first
+// retry. Then everything goes out.
+func TestWebhookDownReceiverGetsAWaveNotARound(t *testing.T) {
+	t.Parallel()
+	apitest.ForEachDialect(t, func(t *testing.T, e *apitest.Env) {
+		org := e.Org()
+		ids := seedPending(t, e, org, 80, "down")
+		ep := e.WebhookEndpoint(org, "invite.sent")
+		var firstTries int
+		retried := false
+		ep.Receiver.Respond(func(r webhooktest.Received) webhooktest.Answer { // called one request at a time
+			if r.Attempt > 1 {
+				retried = true
+			}
+			if retried {
+				return webhooktest.Answer{Status: http.StatusNoContent}
+			}
+			firstTries++
+			return webhooktest.Answer{Status: http.StatusServiceUnavailable}
+		})
+		e.StartWorkers()
+		accepted(t, e.Post("/users/resend-invites", org.OwnerToken, map[string]any{"filter": map[string]any{}}))
+		ep.Receiver.WaitFor(t, len(ids), 30*time.Second)
+		// 16 at once: 16 failures close the round, and each freed a slot for one more request before.
+		require.LessOrEqual(t, firstTries, 31, "first tries before the first retry")
+		require.GreaterOrEqual(t, firstTries, 16)
+	})
+}

@@ -32,7 +32,8 @@ type BulkResendRequest struct {
 
 // BulkResendFilter has the meaning of the same parameters of GET /users.
 type BulkResendFilter struct {
-	// Q is a case-insensitive substring of email, first or last name.
+	// Q is a case-insensitive substring of the email or of the full name
+	// (first and last name with a space between); a term never spans both.
 	Q string `json:"q,omitempty" maxLength:"100" example:"example.org"`
 	// InvitedBefore keeps users last invited before this time (RFC 3339).
 	InvitedBefore string `json:"invited_before,omitempty" format:"date-time" example:"2026-11-19T00:00:00Z"`

@@ -23,7 +23,7 @@ import (
 //	@Security		BearerAuth
 //	@Produce		json
 //	@Param			status			query		[]string	false	"Statuses to include, comma-separated (the people screen's tabs)"	collectionFormat(csv)									Enums(invite_pending, confirmed, deactivated)
-//	@Param			q				query		string		false	"Case-insensitive substring of email, first or last name"			maxLength(100)											example(lovelace)
+//	@Param			q				query		string		false	"Case-insensitive substring of the email or of the full name (first and last name with a space between); a term never spans email and name"			maxLength(100)											example(lovelace)
 //	@Param			role			query		[]string	false	"Roles to include, comma-separated"									collectionFormat(csv)									Enums(owner, admin, hr, curator, learner)
 //	@Param			delivery_status	query		[]string	false	"Delivery statuses of the latest invitation, comma-separated"		collectionFormat(csv)									Enums(queued, sending, sent, delivered, deferred, bounced, blocked, dropped, spam_report, failed, by_hand)
 //	@Param			invited_before	query		string		false	"Only users last invited before this time (RFC 3339)"				format(date-time)										example(2026-11-19T00:00:00Z)

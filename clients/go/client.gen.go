@@ -1848,7 +1848,8 @@ type BulkResendFilter struct {
 	// Example: 2026-11-19T00:00:00Z
 	InvitedBefore *time.Time `json:"invited_before,omitempty"`
 
-	// Q A case-insensitive substring of email, first or last name.
+	// Q A case-insensitive substring of the email or of the full name
+	// (first and last name with a space between); a term never spans both.
 	//
 	// Example: example.org
 	Q *string `json:"q,omitempty"`
@@ -3441,7 +3442,7 @@ type ListUsersParams struct {
 	// Status Statuses to include, comma-separated (the people screen's tabs)
 	Status *[]ListUsersParamsStatus `form:"status,omitempty" json:"status,omitempty"`
 
-	// Q Case-insensitive substring of email, first or last name
+	// Q Case-insensitive substring of the email or of the full name (first and last name with a space between); a term never spans email and name
 	Q *string `form:"q,omitempty" json:"q,omitempty"`
 
 	// Role Roles to include, comma-separated

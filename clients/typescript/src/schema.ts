@@ -998,7 +998,8 @@ export interface components {
              */
             invited_before?: string;
             /**
-             * @description A case-insensitive substring of email, first or last name.
+             * @description A case-insensitive substring of the email or of the full name
+             *     (first and last name with a space between); a term never spans both.
              * @example example.org
              */
             q?: string;
@@ -4728,7 +4729,7 @@ export interface operations {
                 /** @description Statuses to include, comma-separated (the people screen's tabs) */
                 status?: ("invite_pending" | "confirmed" | "deactivated")[];
                 /**
-                 * @description Case-insensitive substring of email, first or last name
+                 * @description Case-insensitive substring of the email or of the full name (first and last name with a space between); a term never spans email and name
                  * @example lovelace
                  */
                 q?: string;

@@ -426,16 +426,17 @@ func earliest(t *time.Time, u time.Time) *time.Time {
 // that writes a delivery holds one until it ends, and has its transaction
 // id before it takes a seq (migration 00014's trigger), so one holding a
 // seq up to the candidate is older. pg_locks shows every session's locks
-// whatever its role, by database; the oldest running transaction of the
-// server (pg_snapshot_xmin) would do too, but would wait for long
-// transactions of other databases as well.
+// whatever its role, by database. The oldest running transaction of the
+// server (pg_snapshot_xmin) being younger settles it too, but alone would
+// wait for long transactions of other databases as well; it is there for a
+// candidate so old that the 32-bit ids of pg_locks no longer compare with it.
 const pgQueueMark = `SELECT queue_from, queue_candidate,
-	queue_candidate_xid IS NOT NULL AND NOT EXISTS (
+	queue_candidate_xid IS NOT NULL AND (pg_snapshot_xmin(pg_current_snapshot()) > queue_candidate_xid OR NOT EXISTS (
 		SELECT 1 FROM pg_locks r JOIN pg_locks x ON x.pid = r.pid
 		WHERE r.locktype = 'relation' AND r.relation = 'webhook_deliveries'::regclass
 			AND r.database = (SELECT oid FROM pg_database WHERE datname = current_database())
 			AND x.locktype = 'transactionid' AND x.mode = 'ExclusiveLock'
-			AND age(x.transactionid) >= age(queue_candidate_xid::xid)) AS settled,
+			AND age(x.transactionid) >= age(queue_candidate_xid::xid))) AS settled,
 	(SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM webhook_deliveries_seq_seq) AS allocated
 	FROM webhook_endpoints WHERE id = ?`
 

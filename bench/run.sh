@@ -86,7 +86,10 @@ log() { echo "bench: $*" >&2; }
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 STARTED=$(date -u '+%Y-%m-%d %H:%M UTC')
 log "building"
-go build -o "$WORK/invited" ./cmd/invited
+# The server is built as `make build` and the Dockerfile build it: static,
+# without the symbol table and debug information, source paths trimmed.
+build_server() { CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o "$1" ./cmd/invited; }
+build_server "$WORK/invited"
 go build -o "$WORK/seed" ./internal/bench/seed
 go build -o "$WORK/explain" ./internal/bench/explain
 go build -o "$WORK/burst" ./internal/bench/burst
@@ -98,7 +101,7 @@ if [ -n "$BEFORE" ]; then
 	log "building $BEFORE"
 	mkdir "$WORK/before-src"
 	git archive "$BEFORE" | tar -x -C "$WORK/before-src"
-	(cd "$WORK/before-src" && go build -o "$WORK/invited-before" ./cmd/invited)
+	(cd "$WORK/before-src" && build_server "$WORK/invited-before")
 	BINS="now before"
 fi
 binary_of() { if [ "$1" = before ]; then echo "$WORK/invited-before"; else echo "$WORK/invited"; fi; }

@@ -19,7 +19,7 @@ export default defineConfig({
   server: {
     // `npm run dev` next to `make run`: the API answers on :8080.
     proxy: Object.fromEntries(
-      ["/auth", "/users", "/me", "/jobs", "/audit-events", "/invites", "/openapi.yaml"].map((p) => [p, "http://localhost:8080"]),
+      ["/auth", "/users", "/me", "/jobs", "/audit-events", "/invites", "/organization", "/delivery", "/insights", "/webhook-endpoints", "/webhook-deliveries", "/openapi.yaml"].map((p) => [p, "http://localhost:8080"]),
     ),
   },
 });

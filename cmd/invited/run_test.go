@@ -301,7 +301,10 @@ type server struct {
 
 func startServer(t *testing.T, env map[string]string) *server {
 	t.Helper()
-	env2 := map[string]string{"HTTP_ADDR": "127.0.0.1:0", "SHUTDOWN_TIMEOUT": "10s"}
+	// The runtime's memory limit is the process's: many servers share this
+	// test process, so they set none (TestLimitMemoryFollowsHashesInFlight
+	// covers it).
+	env2 := map[string]string{"HTTP_ADDR": "127.0.0.1:0", "SHUTDOWN_TIMEOUT": "10s", "MEMORY_LIMIT": "off"}
 	for k, v := range env {
 		env2[k] = v
 	}

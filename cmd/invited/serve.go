@@ -48,6 +48,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 		return err
 	}
 	defer a.close()
+	defer limitMemory(cfg, a.hasher, log)()
 	if *withDemo {
 		if err := seedDemo(ctx, a, stdout, own, self); err != nil {
 			_ = ln.Close()
@@ -90,6 +91,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- httpServer.Serve(ln) }()
+	if released, err := releaseStartupPages(); err != nil {
+		log.Warn("could not release the start-up pages of the binary", "err", err)
+	} else {
+		log.Debug("released the start-up pages of the binary", "bytes", released)
+	}
 	log.Info("invited is listening", "addr", ln.Addr().String(), "database", string(cfg.Dialect), "console", cfg.Console)
 	fmt.Fprintf(stdout, "invited listening on http://%s\n", ln.Addr())
 	if cfg.Console {

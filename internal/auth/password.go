@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"sync"
 	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
@@ -18,8 +19,8 @@ const (
 	keyLen  = 32
 )
 
-// maxDefaultInFlight caps the default number of concurrent hashes: four
-// hashes at 19 MiB each keep a burst of sign-ins well under 100 MiB.
+// maxDefaultInFlight caps the default number of concurrent hashes on a
+// machine with many cores: four hashes hold 76 MiB at once.
 const maxDefaultInFlight = 4
 
 // collectAfter is the memory cost (KiB) from which each hash is followed by
@@ -70,8 +71,9 @@ func (p Params) validate() error {
 // with two hashes in flight. So a hash with a large block is followed, in
 // its slot, by a collection: the next hash reuses the memory the last one
 // freed instead of growing the heap, which also spares it the page faults
-// of fresh memory, and the peak stays near the blocks in flight.
-// BENCHMARKS.md measures both.
+// of fresh memory, and the peak stays near the blocks in flight. The
+// service also raises the runtime's memory limit by one block per hash in
+// flight (OnSlotsChange). BENCHMARKS.md measures both.
 type Hasher struct {
 	params Params
 	sem    chan struct{}
@@ -84,11 +86,38 @@ type Hasher struct {
 	computed atomic.Uint64
 	// waiting counts the callers waiting for a slot.
 	waiting atomic.Int64
+	// onSlots, when set, is told the number of hashes in flight each time
+	// it changes, under slotsMu so that the calls arrive in order.
+	onSlots func(inFlight int)
+	slotsMu sync.Mutex
+}
+
+// OnSlotsChange makes the Hasher call f with the number of hashes in
+// flight whenever a slot is taken or given back, so that the service can
+// budget the memory they hold (see MemoryBound). A hash is counted from
+// before its block is allocated until after the block is collected. f
+// must be quick; set it before the Hasher is used.
+func (h *Hasher) OnSlotsChange(f func(inFlight int)) { h.onSlots = f }
+
+func (h *Hasher) slotsChanged() {
+	if h.onSlots == nil {
+		return
+	}
+	h.slotsMu.Lock()
+	defer h.slotsMu.Unlock()
+	h.onSlots(len(h.sem))
 }
 
 // InFlight is how many hashes are being computed now; at most the
 // Hasher's maxInFlight.
 func (h *Hasher) InFlight() int { return len(h.sem) }
+
+// Slots is how many hashes may be in flight at once.
+func (h *Hasher) Slots() int { return cap(h.sem) }
+
+// MemoryPerHash is the memory, in bytes, one hash in flight holds with this
+// Hasher's parameters: its block of Params.Memory KiB.
+func (h *Hasher) MemoryPerHash() int64 { return int64(h.params.Memory) * 1024 }
 
 // Waiting is how many hashes wait for a slot now.
 func (h *Hasher) Waiting() int { return int(h.waiting.Load()) }
@@ -100,8 +129,10 @@ func (h *Hasher) Waiting() int { return int(h.waiting.Load()) }
 func (h *Hasher) Computations() uint64 { return h.computed.Load() }
 
 // NewHasher returns a Hasher with DefaultParams allowing maxInFlight
-// concurrent hashes. maxInFlight <= 0 means runtime.NumCPU() capped to
-// [1, 4].
+// concurrent hashes. maxInFlight <= 0 means as many as the Go scheduler
+// runs at once (GOMAXPROCS, which follows the CPU quota of a container),
+// capped to [1, 4]: a hash is pure computation, so more in flight than the
+// cores can run only holds more memory without finishing any sooner.
 func NewHasher(maxInFlight int) *Hasher {
 	return NewHasherWithParams(maxInFlight, DefaultParams())
 }
@@ -114,7 +145,7 @@ func NewHasherWithParams(maxInFlight int, p Params) *Hasher {
 		panic("auth: invalid argon2 parameters: " + err.Error())
 	}
 	if maxInFlight <= 0 {
-		maxInFlight = min(max(runtime.NumCPU(), 1), maxDefaultInFlight)
+		maxInFlight = min(max(runtime.GOMAXPROCS(0), 1), maxDefaultInFlight)
 	}
 	return &Hasher{
 		params: p,
@@ -209,16 +240,22 @@ func (h *Hasher) acquire(ctx context.Context) (release func(), err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	release = func() {
+		<-h.sem
+		h.slotsChanged()
+	}
 	select {
 	case h.sem <- struct{}{}:
-		return func() { <-h.sem }, nil
+		h.slotsChanged()
+		return release, nil
 	default:
 	}
 	h.waiting.Add(1)
 	defer h.waiting.Add(-1)
 	select {
 	case h.sem <- struct{}{}:
-		return func() { <-h.sem }, nil
+		h.slotsChanged()
+		return release, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"errors"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -197,6 +198,54 @@ func TestHasherBoundsConcurrency(t *testing.T) {
 	require.Zero(t, h.Waiting())
 }
 
+// The service budgets memory by the slots taken: it hears of each slot
+// taken before the hash derives (so before its block exists) and of each
+// slot given back after, in order, ending at zero.
+func TestOnSlotsChangeReportsEverySlot(t *testing.T) {
+	t.Parallel()
+	const limit, callers = 2, 6
+	h := NewHasherWithParams(limit, cheapParams)
+	require.Equal(t, limit, h.Slots())
+	require.Equal(t, int64(64*1024), h.MemoryPerHash())
+	d := newBlockingDerive(h)
+	var mu sync.Mutex
+	var seen []int
+	h.OnSlotsChange(func(n int) {
+		mu.Lock()
+		defer mu.Unlock()
+		seen = append(seen, n)
+	})
+
+	var wg sync.WaitGroup
+	errs := make(chan error, callers)
+	for range callers {
+		wg.Go(func() {
+			_, err := h.Hash(context.Background(), "password")
+			errs <- err
+		})
+	}
+	for range limit {
+		<-d.entered
+	}
+	mu.Lock()
+	require.Equal(t, []int{1, 2}, seen, "both slots were reported taken before their hashes ran")
+	mu.Unlock()
+	close(d.release)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, seen, 2*callers, "one report per slot taken and one per slot given back")
+	for _, n := range seen {
+		require.True(t, n >= 0 && n <= limit, "in flight %d", n)
+	}
+	require.Zero(t, seen[len(seen)-1], "the last report is that nothing is in flight")
+}
+
 // The check of HashChecked runs in the hash's slot: while every slot is
 // taken, no other caller's check starts, and a failed check hashes nothing.
 func TestHashCheckedRunsTheCheckInTheSlot(t *testing.T) {
@@ -299,8 +348,7 @@ func TestNewHasherDefaults(t *testing.T) {
 	require.Equal(t, Params{Memory: 19456, Time: 2, Threads: 1}, DefaultParams())
 
 	h := NewHasher(0)
-	require.GreaterOrEqual(t, cap(h.sem), 1)
-	require.LessOrEqual(t, cap(h.sem), 4)
+	require.Equal(t, min(runtime.GOMAXPROCS(0), 4), cap(h.sem), "as many hashes as the scheduler runs at once, at most four")
 	require.Equal(t, DefaultParams(), h.params)
 	require.Equal(t, cap(h.sem), cap(NewHasher(-3).sem))
 	require.Equal(t, 7, cap(NewHasher(7).sem))

@@ -83,6 +83,15 @@ type Config struct {
 	LogLevel  slog.Level
 	LogFormat string
 
+	// MemoryLimit is the soft limit, in bytes, of the Go runtime's memory
+	// apart from the password hashes in flight, which are added to it while
+	// they run; 0 leaves the runtime's limit alone (MEMORY_LIMIT=off, or
+	// GOMEMLIMIT set, which the runtime reads itself).
+	MemoryLimit int64
+	// GoMemoryLimitSet is true when GOMEMLIMIT is set and so wins over
+	// MEMORY_LIMIT.
+	GoMemoryLimitSet bool
+
 	// PprofAddr is where the opt-in profiler listens; empty serves none.
 	PprofAddr string
 	// MetricsAddr is where /metrics is served instead of on HTTPAddr;
@@ -150,6 +159,9 @@ var Vars = []Var{
 	{Name: "WEBHOOK_ALLOW_HTTP_HOSTS", Default: "", Help: "comma-separated host names that webhook endpoints may reach over plain http (local development); empty allows https only"},
 	{Name: "WEBHOOK_ALLOW_PRIVATE_NETWORKS", Default: "", Help: "comma-separated CIDRs that webhook endpoints may reach although they are loopback, private or link-local, such as 127.0.0.0/8 for local development; empty allows public addresses only"},
 	{Name: "WEBHOOK_SECRET_KEYS", Default: "", Help: "keys that encrypt webhook endpoints' signing secrets at rest, as id:base64secret (32 bytes or more), comma-separated, current first (rotation); empty derives one from JWT_SECRET", Secret: true},
+	{Name: "MEMORY_LIMIT", Default: DefaultMemoryLimit, Help: "soft limit of the Go runtime's memory (heap, stacks) for everything but password hashing, such as 32MiB or 1GiB; " +
+		"the hashes in flight add their argon2id memory (19 MiB each) while they run. The garbage collector works harder as the process nears it, so memory goes back to the operating system after a peak; " +
+		"off sets none. Ignored when GOMEMLIMIT is set"},
 	{Name: "METRICS_ADDR", Default: "", Help: "address of a listener of its own for GET /metrics, such as 127.0.0.1:9090, so the metrics need not be public; empty serves /metrics with the API on HTTP_ADDR"},
 	{Name: "PPROF_ADDR", Default: "", Help: "address of an opt-in net/http/pprof listener for profiling, such as 127.0.0.1:6060; empty serves none. It is unauthenticated: never expose it"},
 }
@@ -200,6 +212,10 @@ func Load(getenv func(string) string) (Config, error) {
 
 	c.LogLevel = r.level("LOG_LEVEL")
 	c.LogFormat = r.oneOf("LOG_FORMAT", "json", "text")
+	c.MemoryLimit = r.byteSize("MEMORY_LIMIT", minMemoryLimit)
+	if strings.TrimSpace(r.getenv("GOMEMLIMIT")) != "" {
+		c.MemoryLimit, c.GoMemoryLimitSet = 0, true
+	}
 	c.PprofAddr = r.str("PPROF_ADDR")
 	c.MetricsAddr = r.str("METRICS_ADDR")
 	c.WebhookAllowHTTPHosts = r.list("WEBHOOK_ALLOW_HTTP_HOSTS")
@@ -439,6 +455,49 @@ func (r *reader) cidrs(name string) []*net.IPNet {
 		nets = append(nets, n)
 	}
 	return nets
+}
+
+// DefaultMemoryLimit is MEMORY_LIMIT's default: above what the service
+// holds at rest and under listing load (BENCHMARKS.md, targets 4 and 5),
+// so that it only steers the collector at peaks.
+const DefaultMemoryLimit = "32MiB"
+
+// minMemoryLimit is the smallest MEMORY_LIMIT accepted: below it the
+// collector would run without pause to stay under a limit the service's
+// tables alone exceed.
+const minMemoryLimit = 16 << 20
+
+// byteUnits are the suffixes byteSize accepts, GOMEMLIMIT's own.
+var byteUnits = []struct {
+	suffix string
+	shift  uint
+}{{"TiB", 40}, {"GiB", 30}, {"MiB", 20}, {"KiB", 10}, {"B", 0}}
+
+// byteSize reads a size in GOMEMLIMIT's syntax (a whole number of B, KiB,
+// MiB, GiB or TiB), or "off" for 0. It is parsed here rather than with a
+// general-purpose size library because those also take decimal units
+// (MB = 10^6), and the same setting should not mean two things.
+func (r *reader) byteSize(name string, lo int64) int64 {
+	s := r.str(name)
+	if strings.EqualFold(s, "off") {
+		return 0
+	}
+	for _, u := range byteUnits {
+		digits, ok := strings.CutSuffix(s, u.suffix)
+		if !ok {
+			continue
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(digits), 10, 64)
+		if err != nil || n < 0 || n > (1<<62)>>u.shift {
+			break
+		}
+		if n<<u.shift < lo {
+			r.fail(name, "must be at least %d MiB, got %q", lo>>20, s)
+		}
+		return n << u.shift
+	}
+	r.fail(name, "must be a size such as 32MiB or 1GiB (B, KiB, MiB, GiB, TiB), or off, got %q", s)
+	return 0
 }
 
 // hours writes a whole number of hours as a duration setting: 168h.

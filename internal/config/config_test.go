@@ -35,6 +35,29 @@ func TestLoadDefaults(t *testing.T) {
 	require.Empty(t, c.PprofAddr, "the profiler is off unless asked for")
 	require.Equal(t, DNSSystem, c.DNSResolver)
 	require.Empty(t, c.DNSServers)
+	require.Equal(t, int64(32<<20), c.MemoryLimit, "the service sets a memory limit without the operator's help")
+}
+
+func TestMemoryLimit(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		env   map[string]string
+		want  int64
+		byGo  bool
+		label string
+	}{
+		{map[string]string{"MEMORY_LIMIT": "48MiB"}, 48 << 20, false, "MiB"},
+		{map[string]string{"MEMORY_LIMIT": "2GiB"}, 2 << 30, false, "GiB"},
+		{map[string]string{"MEMORY_LIMIT": "20971520B"}, 20 << 20, false, "bytes"},
+		{map[string]string{"MEMORY_LIMIT": "off"}, 0, false, "off"},
+		{map[string]string{"GOMEMLIMIT": "200MiB"}, 0, true, "the runtime's own setting wins"},
+		{map[string]string{"GOMEMLIMIT": "200MiB", "MEMORY_LIMIT": "64MiB"}, 0, true, "even over an explicit MEMORY_LIMIT"},
+	} {
+		c, err := Load(env(tt.env))
+		require.NoError(t, err, tt.label)
+		require.Equal(t, tt.want, c.MemoryLimit, tt.label)
+		require.Equal(t, tt.byGo, c.GoMemoryLimitSet, tt.label)
+	}
 }
 
 func TestDNSResolver(t *testing.T) {
@@ -93,6 +116,9 @@ func TestLoadRejects(t *testing.T) {
 		{"log format", map[string]string{"LOG_FORMAT": "xml"}, `LOG_FORMAT must be one of json, text, got "xml"`},
 		{"log level", map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL must be debug, info, warn or error"},
 		{"rate limit", map[string]string{"PUBLIC_RATE_LIMIT": "0"}, "PUBLIC_RATE_LIMIT must be between 1 and"},
+		{"memory limit unit", map[string]string{"MEMORY_LIMIT": "64MB"}, `MEMORY_LIMIT must be a size such as 32MiB or 1GiB (B, KiB, MiB, GiB, TiB), or off, got "64MB"`},
+		{"memory limit number", map[string]string{"MEMORY_LIMIT": "-1MiB"}, `MEMORY_LIMIT must be a size such as 32MiB`},
+		{"memory limit low", map[string]string{"MEMORY_LIMIT": "8MiB"}, `MEMORY_LIMIT must be at least 16 MiB, got "8MiB"`},
 		{"workers", map[string]string{"JOB_WORKERS": "many"}, `JOB_WORKERS must be a whole number, got "many"`},
 		{"invite key format", map[string]string{"INVITE_TOKEN_KEYS": "nokey"}, "INVITE_TOKEN_KEYS entry 1 must be id:base64secret"},
 		{"invite key short", map[string]string{"INVITE_TOKEN_KEYS": "k1:" + base64.StdEncoding.EncodeToString([]byte("short"))}, `INVITE_TOKEN_KEYS key "k1" must decode to at least 32 bytes`},

@@ -6,6 +6,7 @@ import { after, before, describe, test } from "node:test";
 import type { BrowserContext, Page } from "playwright-core";
 
 import {
+  asOwner,
   assertAccessible,
   assertClean,
   closeBrowser,
@@ -27,6 +28,7 @@ import {
   site,
   trustSecret,
   waitForMail,
+  waitForUser,
   waitForWebhook,
 } from "./support.js";
 
@@ -615,6 +617,17 @@ describe("webhooks", () => {
     await endpoint.getByText("Every event, present and future").waitFor();
     await endpoint.getByText("Enrol new learners, open bounce tickets").waitFor();
 
+    // A person added by someone else: the deliveries list shows the event without a reload.
+    const earlier = new Set((await received()).accepted.filter((r) => r.type === "user.created").map((r) => r.id));
+    const added = await asOwner("/users", {
+      method: "POST",
+      body: { email: "wes.watcher@acme.test", first_name: "Wes", last_name: "Watcher", role: "learner", send_invite: false },
+    });
+    assert.equal(added.status, 201, await added.text());
+    await waitForWebhook((r) => r.type === "user.created" && !earlier.has(r.id));
+    await deliveries.getByRole("button", { name: "Refresh" }).click();
+    await deliveries.getByRole("row").filter({ hasText: "user.created" }).getByText("Succeeded").first().waitFor();
+
     // A rotation: the new secret once, the old one signing beside it.
     await rowAction(admin, receiverURL, "Rotate secret");
     const rotate = admin.getByRole("dialog", { name: "Rotate the signing secret?" });
@@ -737,6 +750,102 @@ describe("the README's picture", () => {
   });
 });
 
+describe("reminders", () => {
+  test("Settings → Reminders: the owner turns them on; a bad policy is refused at its field, and nothing typed is lost", async () => {
+    await admin.goto("/");
+    await admin.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Reminders" }).click();
+    await admin.getByRole("heading", { level: 1, name: "Reminders" }).waitFor();
+    const enabled = admin.getByLabel("Send reminders to the people who have not accepted their invitation");
+    const days = admin.getByLabel("Days after the last invitation");
+    const hours = admin.getByLabel("Hours before the link expires");
+    const from = admin.getByLabel("From", { exact: true });
+    const until = admin.getByLabel("Until", { exact: true });
+    assert.equal(await enabled.isChecked(), false, "off until an owner or an admin turns them on");
+    assert.equal(await days.inputValue(), "3, 7");
+    assert.equal(await admin.getByLabel("At most, per invitation").inputValue(), "3");
+    assert.equal(await admin.getByLabel("Stop reminding a person whose invitation bounced", { exact: false }).isChecked(), true);
+    await admin.getByText("in the organization's time zone, UTC").waitFor();
+    await assertAccessible(admin, "reminders");
+
+    await enabled.check();
+    await days.fill("7, 3");
+    await hours.fill("24");
+    await admin.getByLabel("No reminders at night").check();
+    await from.fill("20:00");
+    await until.fill("08:00");
+    await admin.getByRole("button", { name: "Save" }).click();
+    await admin.getByText("after_days must be strictly ascending, got 3 after 7").waitFor();
+    assert.equal(await days.getAttribute("aria-invalid"), "true", "the error is the field's");
+    assert.deepEqual(
+      [await enabled.isChecked(), await days.inputValue(), await hours.inputValue(), await from.inputValue(), await until.inputValue()],
+      [true, "7, 3", "24", "20:00", "08:00"],
+      "the refused save kept every field as typed",
+    );
+    await assertAccessible(admin, "reminders: refused");
+
+    await days.fill("3, 7");
+    await admin.getByRole("button", { name: "Save" }).click();
+    await admin.getByText(/^Saved\. Reminders are on/).waitFor();
+    assert.equal(await days.getAttribute("aria-invalid"), null);
+    await screenshot(admin, "reminders");
+    await admin.reload();
+    await admin.getByRole("heading", { level: 1, name: "Reminders" }).waitFor();
+    await days.waitFor();
+    assert.deepEqual(
+      [await enabled.isChecked(), await days.inputValue(), await hours.inputValue(), await from.inputValue(), await until.inputValue()],
+      [true, "3, 7", "24", "20:00", "08:00"],
+      "the policy holds after a reload",
+    );
+  });
+
+  test("a person's next reminder, in local time, and why their reminders stopped", async () => {
+    const scheduled = "bulk-08@acme.test";
+    const stopped = "bulk-09@acme.test";
+    // The bulk resend mailed both: the provider's report must be about that email, the latest.
+    await waitForMail(stopped, 2);
+    const due = await waitForUser(scheduled, (u) => u.next_reminder_at !== null);
+    await waitForUser(stopped, (u) => u.next_reminder_at !== null);
+    await deliveryEvent(stopped, "bounce", "550 5.1.1 The email account that you tried to reach does not exist");
+    await waitForUser(stopped, (u) => u.reminders_stopped === "bounced");
+
+    await findPerson(admin, scheduled);
+    const facts = row(admin, scheduled).getByTestId("reminders");
+    await facts.getByText(/^Next reminder/).waitFor();
+    const local = await admin.evaluate(
+      (iso) => new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso)),
+      due.next_reminder_at ?? "",
+    );
+    assert.equal(await facts.locator("time").textContent(), local, "the due time in the reader's own time");
+    assert.equal(await facts.locator("time").getAttribute("datetime"), due.next_reminder_at);
+
+    await rowAction(admin, scheduled, "Invitation history");
+    const dialog = admin.getByRole("dialog", { name: "Invitations of Bulk Person 08" });
+    await dialog.getByRole("heading", { name: "Automatic reminders" }).waitFor();
+    await dialog.getByText("None since the last invitation").waitFor();
+    assert.equal(await dialog.locator("dd time").textContent(), local);
+    await assertAccessible(admin, "invitation history: reminders");
+    await admin.keyboard.press("Escape");
+    await dialog.waitFor({ state: "hidden" });
+
+    await findPerson(admin, stopped);
+    await row(admin, stopped).getByText("Reminders stopped: the invitation bounced").waitFor();
+    await rowAction(admin, stopped, "Invitation history");
+    const history = admin.getByRole("dialog", { name: "Invitations of Bulk Person 09" });
+    await history.getByText("Because the invitation bounced. A resend starts them again.").waitFor();
+    await history.getByText("None scheduled").waitFor();
+    await admin.keyboard.press("Escape");
+    assertClean(admin);
+  });
+
+  test("reminders are for owners and admins: HR does not see them", async () => {
+    const page = await newPage(await newContext());
+    await signIn(page, fx.hr, "Individuals");
+    assert.equal(await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Reminders" }).count(), 0, "no Reminders entry for HR");
+    await page.goto("/settings/reminders");
+    await page.getByText("Only owners and admins manage the organization's reminders.").waitFor();
+  });
+});
+
 describe("every screen", () => {
   test("was scanned by axe-core", () => {
     const want = [
@@ -775,6 +884,9 @@ describe("every screen", () => {
       "delivery domains",
       "invitation funnel",
       "webhooks for owners and admins only",
+      "reminders",
+      "reminders: refused",
+      "invitation history: reminders",
     ];
     assert.deepEqual(
       want.filter((s) => !scannedScreens().includes(s)),

@@ -124,6 +124,53 @@ export async function waitForWebhook(match: (r: Received) => boolean, timeoutMs 
   }
 }
 
+/** What the suite reads of a user view. */
+export interface UserView {
+  id: string;
+  email: string;
+  status: string;
+  reminders_sent: number;
+  next_reminder_at: string | null;
+  reminders_stopped?: string;
+}
+
+let ownerToken: string | undefined;
+
+/** The API as the organization's owner: what happens elsewhere, and the suite's own checks of what the screens show. */
+export async function asOwner(path: string, init: { method?: string; body?: unknown } = {}): Promise<Response> {
+  if (!ownerToken) {
+    const res = await fetch(`${site}/auth/token`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ organization: fixtures.org, email: fixtures.owner.email, password: fixtures.owner.password }),
+    });
+    assert.equal(res.status, 200, await res.clone().text());
+    ownerToken = ((await res.json()) as { access_token: string }).access_token;
+  }
+  return fetch(`${site}${path}`, {
+    method: init.method ?? "GET",
+    headers: { Authorization: `Bearer ${ownerToken}`, ...(init.body === undefined ? {} : { "Content-Type": "application/json" }) },
+    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+  });
+}
+
+/**
+ * Waits until the user view of an address satisfies want, and returns it:
+ * what the service does after a change (a reschedule, a provider's report)
+ * may finish after the answer that started it.
+ */
+export async function waitForUser(email: string, want: (u: UserView) => boolean, timeoutMs = 15_000): Promise<UserView> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await asOwner(`/users?${new URLSearchParams({ q: email })}`);
+    assert.equal(res.status, 200, await res.clone().text());
+    const u = ((await res.json()) as { data: UserView[] }).data.find((x) => x.email === email);
+    if (u && want(u)) return u;
+    if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for the user view of ${email}; it is ${JSON.stringify(u)}`);
+    await new Promise((r) => setTimeout(r, 100)); // polling the API: the harness has no push channel
+  }
+}
+
 let browser: Browser | undefined;
 
 export async function launch(): Promise<Browser> {

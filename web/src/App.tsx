@@ -13,6 +13,7 @@ import { Import } from "./screens/Import";
 import { Insights } from "./screens/Insights";
 import { NeedsPeoplePermission, NotFound } from "./screens/Errors";
 import { People } from "./screens/People";
+import { Reminders } from "./screens/Reminders";
 import { Settings } from "./screens/Settings";
 import { SignIn } from "./screens/SignIn";
 import { Webhooks } from "./screens/Webhooks";
@@ -53,6 +54,7 @@ function SignedIn() {
         <Route path="/settings" element={<Managers>{<Settings />}</Managers>} />
         <Route path="/domains" element={<Managers>{<Domains />}</Managers>} />
         <Route path="/funnel" element={<Managers>{<Insights />}</Managers>} />
+        <Route path="/settings/reminders" element={<Reminders />} />
         <Route path="/settings/webhooks" element={<Webhooks />} />
         <Route path="/account" element={<Account />} />
         <Route path="*" element={<NotFound />} />

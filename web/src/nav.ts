@@ -17,6 +17,7 @@ export const NAV: NavItem[] = [
   { to: "/domains", label: "Domains", section: "Delivery", managers: true },
   { to: "/funnel", label: "Invitation funnel", section: "Insights", managers: true },
   { to: "/settings", label: "Organization", section: "Settings", managers: true },
+  { to: "/settings/reminders", label: "Reminders", section: "Settings", owners: true },
   { to: "/settings/webhooks", label: "Webhooks", section: "Settings", owners: true },
   { to: "/account", label: "My account", section: "You" },
 ];

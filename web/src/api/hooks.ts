@@ -140,6 +140,33 @@ export function useUpdateOrganization() {
   });
 }
 
+export type ReminderPolicy = Schemas["ReminderPolicy"];
+export type ReminderPolicyRequest = Schemas["PutReminderPolicyRequest"];
+
+/** The reminder policy: owners and admins only, so asked only for them. */
+export function useReminderPolicy(enabled = true) {
+  return useQuery({
+    queryKey: ["organization", "reminders"],
+    enabled,
+    queryFn: () => call(() => api.GET("/organization/reminders")),
+  });
+}
+
+/**
+ * Replaces the reminder policy. The invite-pending people are rescheduled
+ * by it, so every list and person shows their new next reminder.
+ */
+export function useSaveReminderPolicy() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: ReminderPolicyRequest) => call(() => api.PUT("/organization/reminders", { body })),
+    onSuccess: (policy) => {
+      qc.setQueryData(["organization", "reminders"], policy);
+      return qc.invalidateQueries({ queryKey: ["users"] });
+    },
+  });
+}
+
 export function useSetPassword() {
   return usePeopleMutation((a: { id: string; password?: string; generate?: boolean; temporary: boolean }) =>
     call(() =>
@@ -267,10 +294,13 @@ export type WebhookEndpoint = Schemas["WebhookEndpoint"];
 export type WebhookDelivery = Schemas["WebhookDelivery"];
 export type WebhookEvent = Exclude<WebhookEndpoint["events"][number], "*">;
 
-/** Owners and admins manage the organization's webhook endpoints. */
-export function managesWebhooks(me: User | undefined): boolean {
+/** Owners and admins change the organization's settings: its reminders, its webhook endpoints. */
+export function managesOrganization(me: User | undefined): boolean {
   return me?.role === "owner" || me?.role === "admin";
 }
+
+/** Owners and admins manage the organization's webhook endpoints. */
+export const managesWebhooks = managesOrganization;
 
 export function useWebhookEndpoints(enabled = true) {
   return useQuery({
@@ -313,7 +343,11 @@ export function useReplayWebhookDelivery() {
   return useWebhookMutation((id: string) => call(() => api.POST("/webhook-deliveries/{id}/replay", { params: { path: { id } } })));
 }
 
-/** An endpoint's deliveries, newest first; refreshed every few seconds while one is still pending. */
+/**
+ * An endpoint's deliveries, newest first: refreshed every 2 seconds while
+ * one is still pending, every 15 otherwise (new events arrive on their
+ * own), and not while the page is hidden.
+ */
 export function useWebhookDeliveries(endpointId: string | undefined) {
   return useInfiniteQuery({
     queryKey: ["webhooks", "deliveries", endpointId],
@@ -326,7 +360,7 @@ export function useWebhookDeliveries(endpointId: string | undefined) {
         }),
       ),
     getNextPageParam: (last) => (last.has_more && last.next_cursor ? last.next_cursor : undefined),
-    refetchInterval: (q) => (q.state.data?.pages.some((p) => p.data.some((d) => d.status === "pending")) ? 2000 : false),
+    refetchInterval: (q) => (q.state.data?.pages.some((p) => p.data.some((d) => d.status === "pending")) ? 2000 : 15_000),
   });
 }
 

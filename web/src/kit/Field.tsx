@@ -16,14 +16,20 @@ export function Field(
           {hint}
         </p>
       )}
-      {!!errors?.length && (
-        <ul id={`${id}-errors`} className="field-errors">
-          {errors.map((e) => (
-            <li key={e}>{e}</li>
-          ))}
-        </ul>
-      )}
+      <ErrorList id={`${id}-errors`} errors={errors} />
     </div>
+  );
+}
+
+/** The API's errors about a field or a group of fields; nothing when there are none. */
+export function ErrorList(props: { id: string; errors?: string[] | undefined }) {
+  if (!props.errors?.length) return null;
+  return (
+    <ul id={props.id} className="field-errors">
+      {props.errors.map((e) => (
+        <li key={e}>{e}</li>
+      ))}
+    </ul>
   );
 }
 

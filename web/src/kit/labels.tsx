@@ -1,4 +1,5 @@
 import type { DeliveryStatus, Role, Status, User } from "../api/hooks";
+import { formatDateTime, formatRelative, plural } from "./format";
 
 export const STATUS_LABEL: Record<Status, string> = {
   invite_pending: "Invite pending",
@@ -73,4 +74,64 @@ export function DeliveryBadge(props: { status: DeliveryStatus; reason?: string |
 
 export function fullName(u: { first_name: string; last_name: string }): string {
   return `${u.first_name} ${u.last_name}`.trim();
+}
+
+type Stopped = NonNullable<User["reminders_stopped"]>;
+
+/** Why the reminders of a person stopped, after "Reminders stopped: ". */
+export const REMINDERS_STOPPED: Record<Stopped, string> = {
+  bounced: "the invitation bounced",
+  blocked: "the recipient's mail server blocked the invitation",
+  dropped: "the email provider dropped the invitation",
+  spam_report: "the invitation was reported as spam",
+};
+
+/**
+ * A person's automatic reminders, from the user view: how many were sent
+ * since the last invitation, when the next is due (in the reader's own
+ * time), or why they stopped. Nothing for a person reminders never
+ * concerned.
+ */
+export function ReminderFacts(props: { user: User; detailed?: boolean }) {
+  const { reminders_sent: sent, next_reminder_at: next, reminders_stopped: stopped } = props.user;
+  const count = sent > 0 ? plural(sent, "reminder sent", "reminders sent") : "";
+  if (!props.detailed) {
+    if (!stopped && !next && sent === 0) return null;
+    return (
+      <span className="reminder small" data-testid="reminders">
+        {stopped ? (
+          <span className="reminder-stopped">Reminders stopped: {REMINDERS_STOPPED[stopped]}</span>
+        ) : next ? (
+          <span className="muted">
+            Next reminder <time dateTime={next}>{formatDateTime(next)}</time>
+          </span>
+        ) : null}
+        {count && <span className="muted">{stopped || next ? ` · ${count}` : count}</span>}
+      </span>
+    );
+  }
+  return (
+    <dl className="facts">
+      <dt>Reminders sent</dt>
+      <dd>{sent > 0 ? plural(sent, "reminder", "reminders") + " since the last invitation" : "None since the last invitation"}</dd>
+      <dt>Next reminder</dt>
+      <dd>
+        {next ? (
+          <>
+            <time dateTime={next}>{formatDateTime(next)}</time> <span className="muted">({formatRelative(next)})</span>
+          </>
+        ) : (
+          "None scheduled"
+        )}
+      </dd>
+      {stopped && (
+        <>
+          <dt>Reminders stopped</dt>
+          <dd>
+            Because {REMINDERS_STOPPED[stopped]}. A resend starts them again.
+          </dd>
+        </>
+      )}
+    </dl>
+  );
 }

@@ -3,6 +3,7 @@ import { Link } from "react-router";
 import { useDeliveryDomains, type DomainHealth } from "../api/hooks";
 import { formatCount, formatDateTime } from "../kit/format";
 import { Notice, ProblemNotice } from "../kit/Notice";
+import { NumCell, TableHead, type Column } from "../kit/Table";
 import { filterToURL } from "./filters";
 
 type Verdict = DomainHealth["verdict"];
@@ -15,6 +16,14 @@ export const VERDICT: Record<Verdict, { label: string; tone: string; headline: (
 };
 
 /** The people of a domain who are still waiting for their invitation. */
+const DOMAIN_COLUMNS: Column[] = [
+  { label: "Domain" },
+  { label: "Verdict" },
+  ...["Invitations", "Delivered", "Deferred", "Bounced", "Blocked", "Dropped", "Spam reports"].map((label) => ({ label, num: true })),
+  { label: "Most common reason" },
+  { label: "Last event" },
+];
+
 function pendingOf(domain: string): string {
   return `/people?${filterToURL({ status: ["invite_pending"], q: `@${domain}`, role: [], delivery: [], sort: "-created_at" })}`;
 }
@@ -64,35 +73,7 @@ export function Domains() {
       <div className="table-wrap">
         <table className="table table-compact">
           <caption className="visually-hidden">Recipient domains, the worst first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Domain</th>
-              <th scope="col">Verdict</th>
-              <th scope="col" className="num">
-                Invitations
-              </th>
-              <th scope="col" className="num">
-                Delivered
-              </th>
-              <th scope="col" className="num">
-                Deferred
-              </th>
-              <th scope="col" className="num">
-                Bounced
-              </th>
-              <th scope="col" className="num">
-                Blocked
-              </th>
-              <th scope="col" className="num">
-                Dropped
-              </th>
-              <th scope="col" className="num">
-                Spam reports
-              </th>
-              <th scope="col">Most common reason</th>
-              <th scope="col">Last event</th>
-            </tr>
-          </thead>
+          <TableHead columns={DOMAIN_COLUMNS} />
           <tbody>
             {rows.map((d) => (
               <tr key={d.domain}>
@@ -107,13 +88,13 @@ export function Domains() {
                     {d.verdict !== "healthy" && <span className="small">{d.advice}</span>}
                   </span>
                 </td>
-                <td className="num">{formatCount(d.invitations)}</td>
-                <td className="num">{formatCount(d.delivered)}</td>
-                <td className="num">{formatCount(d.deferred)}</td>
-                <td className="num">{formatCount(d.bounced)}</td>
-                <td className="num">{formatCount(d.blocked)}</td>
-                <td className="num">{formatCount(d.dropped)}</td>
-                <td className="num">{formatCount(d.spam_reports)}</td>
+                <NumCell>{formatCount(d.invitations)}</NumCell>
+                <NumCell>{formatCount(d.delivered)}</NumCell>
+                <NumCell>{formatCount(d.deferred)}</NumCell>
+                <NumCell>{formatCount(d.bounced)}</NumCell>
+                <NumCell>{formatCount(d.blocked)}</NumCell>
+                <NumCell>{formatCount(d.dropped)}</NumCell>
+                <NumCell>{formatCount(d.spam_reports)}</NumCell>
                 <td className="small col-reason">{d.top_reason ?? "—"}</td>
                 <td>{formatDateTime(d.last_event_at)}</td>
               </tr>

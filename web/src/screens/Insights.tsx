@@ -6,6 +6,7 @@ import { useInvitationFunnel, type FunnelGrouping } from "../api/hooks";
 import { Select } from "../kit/Field";
 import { formatCount, formatDate } from "../kit/format";
 import { ProblemNotice } from "../kit/Notice";
+import { NumCell, TableHead, type Column } from "../kit/Table";
 
 type Figures = Schemas["FunnelFigures"];
 type Group = Schemas["FunnelGroup"];
@@ -19,6 +20,17 @@ const GROUPINGS: { value: FunnelGrouping | ""; label: string }[] = [
   { value: "job", label: "Bulk job" },
 ];
 const GROUP_HEADING: Record<FunnelGrouping, string> = { week: "Week", inviter: "Inviter", domain: "Domain", job: "Bulk job" };
+
+/** The columns of the table by group, after the group's own. */
+const FUNNEL_COLUMNS: Column[] = [
+  { label: "Invited", num: true },
+  { label: "Delivered", num: true },
+  { label: "Accepted", num: true },
+  { label: "Acceptance" },
+  { label: "Pending", num: true },
+  { label: "Median", num: true },
+  { label: "90th percentile", num: true },
+];
 
 const percent = new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 1 });
 
@@ -191,37 +203,14 @@ function GroupTable(props: { grouping: FunnelGrouping; groups: Group[] }) {
     <div className="table-wrap">
       <table className="table table-compact">
         <caption className="visually-hidden">The funnel by {GROUP_HEADING[props.grouping].toLowerCase()}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{GROUP_HEADING[props.grouping]}</th>
-            <th scope="col" className="num">
-              Invited
-            </th>
-            <th scope="col" className="num">
-              Delivered
-            </th>
-            <th scope="col" className="num">
-              Accepted
-            </th>
-            <th scope="col">Acceptance</th>
-            <th scope="col" className="num">
-              Pending
-            </th>
-            <th scope="col" className="num">
-              Median
-            </th>
-            <th scope="col" className="num">
-              90th percentile
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={[{ label: GROUP_HEADING[props.grouping] }, ...FUNNEL_COLUMNS]} />
         <tbody>
           {props.groups.map((g, i) => (
             <tr key={g.key ?? `none-${i}`}>
               <th scope="row">{g.label || (props.grouping === "job" ? "Not in a bulk job" : "Nobody")}</th>
-              <td className="num">{formatCount(g.invited)}</td>
-              <td className="num">{formatCount(g.delivered)}</td>
-              <td className="num">{formatCount(g.accepted)}</td>
+              <NumCell>{formatCount(g.invited)}</NumCell>
+              <NumCell>{formatCount(g.delivered)}</NumCell>
+              <NumCell>{formatCount(g.accepted)}</NumCell>
               <td>
                 <span className="rate">
                   <span className="rate-track" aria-hidden="true">
@@ -232,9 +221,9 @@ function GroupTable(props: { grouping: FunnelGrouping; groups: Group[] }) {
                   {g.invited ? percent.format(g.acceptance_rate) : "—"}
                 </span>
               </td>
-              <td className="num">{formatCount(g.pending)}</td>
-              <td className="num">{formatDuration(g.median_seconds_to_accept)}</td>
-              <td className="num">{formatDuration(g.p90_seconds_to_accept)}</td>
+              <NumCell>{formatCount(g.pending)}</NumCell>
+              <NumCell>{formatDuration(g.median_seconds_to_accept)}</NumCell>
+              <NumCell>{formatDuration(g.p90_seconds_to_accept)}</NumCell>
             </tr>
           ))}
         </tbody>

@@ -19,7 +19,7 @@ import {
 } from "../api/hooks";
 import { Select } from "../kit/Field";
 import { formatCount, formatDateTime, formatRelative, plural } from "../kit/format";
-import { DELIVERY_LABEL, DELIVERY_PROBLEMS, DeliveryBadge, ROLE_LABEL, STATUS_LABEL, StatusBadge, fullName } from "../kit/labels";
+import { DELIVERY_LABEL, DELIVERY_PROBLEMS, DeliveryBadge, ROLE_LABEL, ReminderFacts, STATUS_LABEL, StatusBadge, fullName } from "../kit/labels";
 import { RowMenu, type MenuItem } from "../kit/Menu";
 import { Notice, ProblemNotice } from "../kit/Notice";
 import { BulkResendDialog, type BulkTarget } from "./BulkResend";
@@ -391,6 +391,7 @@ function InviteCell(props: { user: User }) {
       {by && <span className="muted small">by {by.name}</span>}
       <span className="muted small">{state}</span>
       {inv.state !== "accepted" && <DeliveryBadge status={inv.delivery.status} reason={inv.delivery.reason} />}
+      <ReminderFacts user={props.user} />
     </div>
   );
 }

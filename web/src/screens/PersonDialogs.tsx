@@ -17,7 +17,7 @@ import { Dialog } from "../kit/Dialog";
 import { CopyButton } from "../kit/CopyButton";
 import { Field } from "../kit/Field";
 import { formatDateTime } from "../kit/format";
-import { DeliveryBadge, ROLE_LABEL, fullName } from "../kit/labels";
+import { DeliveryBadge, ROLE_LABEL, ReminderFacts, fullName } from "../kit/labels";
 import { EMAIL_LOCALES, LIFETIMES, localeLabel } from "../kit/locales";
 import { Notice, ProblemNotice, fieldErrors } from "../kit/Notice";
 
@@ -269,6 +269,12 @@ export function HistoryDialog(props: { user: User; onClose: () => void }) {
         </table>
       )}
       {history.isPending && <p>Loading…</p>}
+      {props.user.status === "invite_pending" && (
+        <section aria-labelledby="history-reminders">
+          <h3 id="history-reminders">Automatic reminders</h3>
+          <ReminderFacts user={props.user} detailed />
+        </section>
+      )}
     </Dialog>
   );
 }

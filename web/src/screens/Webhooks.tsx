@@ -38,6 +38,7 @@ export const WEBHOOK_EVENTS: { type: WebhookEvent; label: string }[] = [
   { type: "invite.revoked", label: "An invitation was withdrawn" },
   { type: "invite.accepted", label: "An invitation was accepted" },
   { type: "invite.expired", label: "An invitation expired" },
+  { type: "invite.reminded", label: "An automatic reminder was sent" },
   { type: "invite.delivery_updated", label: "What became of an invitation email (delivered, bounced, blocked…)" },
   { type: "job.finished", label: "A bulk job finished" },
 ];
@@ -495,10 +496,16 @@ function Deliveries(props: { endpoint: WebhookEndpoint; onClose: () => void; onD
     <section className="card" aria-labelledby="deliveries-heading">
       <div className="section-header">
         <h2 id="deliveries-heading">Deliveries to {props.endpoint.url}</h2>
-        <button type="button" className="button button-ghost button-small" onClick={props.onClose}>
-          Close
-        </button>
+        <div className="row">
+          <button type="button" className="button button-ghost button-small" onClick={() => void deliveries.refetch()} disabled={deliveries.isFetching}>
+            Refresh
+          </button>
+          <button type="button" className="button button-ghost button-small" onClick={props.onClose}>
+            Close
+          </button>
+        </div>
       </div>
+      <p className="muted small">New deliveries show on their own within 15 seconds; pending ones are followed every 2 seconds.</p>
       <div aria-live="polite">
         {replayed && <Notice kind="success">The event is sent again as a new delivery, with the same webhook-id.</Notice>}
         <ProblemNotice error={replay.error} />

@@ -413,19 +413,27 @@ func TestRemindersStopWhenUndeliverable(t *testing.T) {
 		advance(e, &org, 2*day+time.Minute)
 		require.Equal(t, 1, sweep(t, e))
 
-		// The skip checked at sending time too: a bounce recorded while the
-		// policy did not skip stops the reminder once it does.
+		// A bounce recorded while the policy did not skip stops the series
+		// when the policy starts skipping: the reschedule stops it, rather
+		// than leave a due time the sweep would only end.
 		w := e.User(org, apitest.UserOpts{})
 		e.DeliveryEvent(org, *w.LatestInviteID, sendgridtest.Bounce)
+		require.NotNil(t, readUser(t, e, org, w.ID).NextReminderAt)
 		setReminders(e, org, map[string]any{"enabled": true, "after_days": []int{2}})
-		e.Exec("UPDATE users SET next_reminder_at = ? WHERE id = ?", e.Clock.Now().UTC().Add(-time.Minute), w.ID)
+		got := readUser(t, e, org, w.ID)
+		require.Equal(t, "bounced", got.RemindersStopped)
+		require.Nil(t, got.NextReminderAt)
+
+		// The skip checked at sending time too: a due time set before the
+		// bounce was known ends at the sweep.
+		e.Exec("UPDATE users SET next_reminder_at = ?, reminders_stopped = '' WHERE id = ?", e.Clock.Now().UTC().Add(-time.Minute), w.ID)
 		require.Zero(t, sweep(t, e))
 		require.Equal(t, "bounced", readUser(t, e, org, w.ID).RemindersStopped)
 
 		// A resend restarts the series.
 		var res api.ResendResult
 		e.Post(userPath(w.ID, "resend-invite"), org.OwnerToken, nil).Expect(http.StatusAccepted).JSON(&res)
-		got := readUser(t, e, org, w.ID)
+		got = readUser(t, e, org, w.ID)
 		require.Empty(t, got.RemindersStopped)
 		require.Equal(t, res.Invite.CreatedAt.Add(2*day), *got.NextReminderAt)
 	})

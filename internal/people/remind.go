@@ -217,6 +217,12 @@ func (s *Service) reschedulePage(ctx context.Context, orgID uuid.UUID, revision 
 			if r.AnchorAt == nil && r.Stopped == "" {
 				r.AnchorAt = u.LastInvitedAt
 			}
+			// A person whose latest invitation already bounced (or was
+			// blocked, dropped, reported) gets no due time the sweep would
+			// only end: the series stops now, as a new bounce stops it.
+			if r.Stopped == "" && u.Invite != nil && org.Reminders.Enabled && org.Reminders.stopsReminders(u.Invite.Delivery.Status) {
+				r.Stopped = u.Invite.Delivery.Status
+			}
 			r.NextAt = s.nextReminder(org, u, r, org.Reminders.ChangedAt)
 			if !sameSchedule(r, u.Reminders) {
 				changed = append(changed, UserSchedule{UserID: u.ID, Schedule: r})

@@ -181,3 +181,39 @@ func TestUserViewAndResendNameAnUnhealthyDomain(t *testing.T) {
 		require.Empty(t, res.Warnings)
 	})
 }
+
+// A replica reuses a domain's tally for the view of one user and a
+// resend's warnings for people.DomainHealthTTL (tallying reads every
+// invitation to the domain); reports it did not see, as another replica's,
+// show once the tally is that old.
+func TestUserDomainVerdictIsRetalliedAfterItsTTL(t *testing.T) {
+	t.Parallel()
+	apitest.ForEachDialect(t, func(t *testing.T, e *apitest.Env) {
+		org := e.Org()
+		a := e.User(org, apitest.UserOpts{Email: "a@watch.example"})
+		b := e.User(org, apitest.UserOpts{Email: "b@watch.example"})
+		c := e.User(org, apitest.UserOpts{Email: "c@watch.example"})
+		event(e, org, a, sendgridtest.Bounce, "blocked")
+		event(e, org, b, sendgridtest.Bounce, "blocked")
+		event(e, org, c, sendgridtest.Delivered, "")
+		require.Equal(t, "blocking", getUser(e, org.OwnerToken, a.ID).DomainHealth.Verdict)
+
+		// Another replica applies reports that clear the domain.
+		e.Exec(`UPDATE invites SET delivery_status = 'delivered', delivery_reason = NULL WHERE user_id IN (?, ?)`, a.ID, b.ID)
+		require.Equal(t, "blocking", getUser(e, org.OwnerToken, a.ID).DomainHealth.Verdict, "the tally is recent")
+		e.Clock.Advance(people.DomainHealthTTL)
+		require.Nil(t, getUser(e, org.OwnerToken, a.ID).DomainHealth, "an old tally is taken again")
+		var res api.ResendResult
+		e.Post(userPath(b.ID, "resend-invite"), org.OwnerToken, nil).Expect(http.StatusAccepted).JSON(&res)
+		require.Empty(t, res.Warnings)
+
+		// And the other way: blocks reported meanwhile warn once the tally is old.
+		event(e, org, a, sendgridtest.Bounce, "blocked")
+		event(e, org, c, sendgridtest.Bounce, "blocked")
+		e.Clock.Advance(people.DomainHealthTTL)
+		res = api.ResendResult{}
+		e.Post(userPath(a.ID, "resend-invite"), org.OwnerToken, nil).Expect(http.StatusAccepted).JSON(&res)
+		require.NotEmpty(t, res.Warnings)
+		require.Equal(t, "domain_blocking", res.Warnings[len(res.Warnings)-1].Code)
+	})
+}

@@ -35,6 +35,11 @@ func TestWebhookDocsShowRealPayloads(t *testing.T) {
 	// Times are shown rounded to the minute from a fixed start.
 	start := time.Date(2026, 11, 24, 16, 5, 30, 0, time.UTC)
 	e.Clock.Advance(time.Until(start))
+	// The expiry sweep's mark is when the database was migrated, on the
+	// real clock: it starts from the fixed start instead, or the
+	// invitations of that start, expiring a week later, would be behind it
+	// once the real time passes that week.
+	e.Exec(`UPDATE invite_expiry_sweep SET through_at = ?`, start)
 	org := e.Org()
 	ep := e.WebhookEndpoint(org)
 	e.StartWorkers()

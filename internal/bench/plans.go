@@ -307,7 +307,11 @@ func explainGeneric(ctx context.Context, db *sql.DB, query string, args []any) (
 	if _, err := conn.ExecContext(ctx, "SET plan_cache_mode = force_generic_plan", simple); err != nil {
 		return "", err
 	}
-	rows, err := conn.QueryContext(ctx, "EXPLAIN (ANALYZE, BUFFERS) EXECUTE bench_generic("+strings.Join(lits, ", ")+")", simple)
+	execute := "EXECUTE bench_generic"
+	if len(lits) > 0 { // a statement without parameters takes no parentheses
+		execute += "(" + strings.Join(lits, ", ") + ")"
+	}
+	rows, err := conn.QueryContext(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+execute, simple)
 	if err != nil {
 		return "", fmt.Errorf("bench: explain generic plan: %w", err)
 	}

@@ -147,3 +147,36 @@ func TestReminderSweepPlanUsesItsIndex(t *testing.T) {
 	require.Contains(t, plans[0].SQL, "FOR UPDATE SKIP LOCKED")
 	require.Contains(t, plans[1].Text, "invites_pkey", "%s\n%s", plans[1].SQL, plans[1].Text)
 }
+
+// The invite expiry sweep reads the invitations that expired since its
+// mark, an index range from the mark to now: the generic plan bounds
+// invites_expiry from below as well as above, instead of walking every
+// invitation that ever expired on each sweep.
+func TestExpirySweepPlanStartsAtItsMark(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dbURL, ds := seeded(t, smallSpec(t, 3_000, 40))
+	db, err := database.Open(ctx, dbURL, database.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	x, err := bench.NewExplainer(ctx, db, ds.Org.ID, ds.Owner.ID)
+	require.NoError(t, err)
+
+	st := store.New(db, nil)
+	plans, err := x.Call(ctx, "expiry sweep", func(ctx context.Context, _ *people.Service, _ people.Actor) error {
+		return st.InTx(ctx, func(ctx context.Context) error {
+			_, err := st.ExpiredInvites(ctx, time.Now(), 500)
+			return err
+		})
+	})
+	require.NoError(t, err)
+	var sweep *bench.Plan
+	for i, p := range plans {
+		if strings.Contains(p.SQL, "FROM invites i") {
+			sweep = &plans[i]
+		}
+	}
+	require.NotNil(t, sweep, "no statement read the invitations: %v", plans)
+	require.False(t, sweep.SeqScan(), "%s\n%s", sweep.SQL, sweep.Text)
+	require.Regexp(t, `Index Cond: \(\(expires_at >= \$\d+\) AND \(expires_at <= \$\d+\)\)`, sweep.Text, "%s\n%s", sweep.SQL, sweep.Text)
+}

@@ -240,15 +240,18 @@ func (s *Service) tallies(ctx context.Context, orgID uuid.UUID, since time.Time)
 // userDomainHealth is the record of the domain of u's address over the
 // default window: what the view of one user and a resend's warnings tell.
 // The domain is invalid when u's own address was found to have no mail server.
+// The tally comes from the replica's cache of recent ones (domainHealthCache).
 func (s *Service) userDomainHealth(ctx context.Context, u User) (DomainHealth, error) {
 	domain := emailDomain(u.Email)
-	tallies, err := s.store.DomainTallies(ctx, u.OrganizationID, s.now().Add(-DefaultDomainWindow), domain)
+	t, err := s.domainHealth.tally(ctx, u.OrganizationID, domain, func(ctx context.Context) (DomainTally, error) {
+		tallies, err := s.store.DomainTallies(ctx, u.OrganizationID, s.now().Add(-DefaultDomainWindow), domain)
+		if err != nil || len(tallies) == 0 {
+			return DomainTally{Domain: domain}, err
+		}
+		return tallies[0], nil
+	})
 	if err != nil {
 		return DomainHealth{}, err
-	}
-	t := DomainTally{Domain: domain}
-	if len(tallies) > 0 {
-		t = tallies[0]
 	}
 	t.NoMailServer = slices.Contains(u.EmailWarnings, WarningNoMailServer)
 	return judge(t), nil

@@ -30,8 +30,10 @@ type Service struct {
 	throttle   *throttle
 	dispatch   *dispatcher
 	domains    DomainChecker
-	webhooks   WebhookDeps
-	metrics    *metrics.Metrics
+	// domainHealth keeps recent tallies of recipient domains.
+	domainHealth *domainHealthCache
+	webhooks     WebhookDeps
+	metrics      *metrics.Metrics
 }
 
 // Deps are the Service's collaborators.
@@ -80,6 +82,7 @@ func NewService(d Deps) *Service {
 	s.now = func() time.Time { return now().UTC().Truncate(time.Microsecond) }
 	s.throttle = newThrottle(s.now)
 	s.dispatch = newDispatcher(s, d.Delivery)
+	s.domainHealth = newDomainHealthCache(s.now)
 	return s
 }
 

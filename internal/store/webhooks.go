@@ -564,7 +564,11 @@ func (s *Store) ExpiredInvites(ctx context.Context, now time.Time, limit int) ([
 	if err := s.conn(ctx).Raw(`SELECT through_at, through_id FROM invite_expiry_sweep` + lock).Scan(&mark).Error; err != nil {
 		return nil, translate(err, "Expiry sweep")
 	}
-	rows, err := s.conn(ctx).Raw(inviteSelect+` WHERE (i.expires_at > ? OR (i.expires_at = ? AND i.id > ?)) AND i.expires_at <= ?
+	// The mark bounds the index range from below (expires_at >= ?): in the
+	// form (expires_at > ? OR (expires_at = ? AND id > ?)) alone, PostgreSQL
+	// walked invites_expiry from its start, every invitation that ever
+	// expired, on each sweep.
+	rows, err := s.conn(ctx).Raw(inviteSelect+` WHERE i.expires_at >= ? AND (i.expires_at > ? OR i.id > ?) AND i.expires_at <= ?
 		ORDER BY i.expires_at, i.id LIMIT ?`, mark.ThroughAt, mark.ThroughAt, mark.ThroughID, now, limit).Rows()
 	if err != nil {
 		return nil, translate(err, "Invites")

@@ -12,11 +12,14 @@ import (
 	"github.com/invitedhq/invited/internal/apitest"
 	"github.com/invitedhq/invited/internal/jobs"
 	"github.com/invitedhq/invited/internal/testdb"
+	"github.com/invitedhq/invited/internal/testwait"
 )
 
 // shortBatches gives every bulk batch a deadline far shorter than a
 // batch of hundreds takes, as a very slow database would, and counts the
-// batches.
+// batches. The deadline is stretched under the race detector as the work
+// is slowed: unstretched, a batch there has time for a user or two, or on
+// SQLite for none, and the job takes minutes or never starts.
 type shortBatches struct {
 	jobs.JobRunner
 	batches atomic.Int32
@@ -24,7 +27,7 @@ type shortBatches struct {
 
 func (s *shortBatches) RunJobBatch(ctx context.Context, jobID uuid.UUID) error {
 	s.batches.Add(1)
-	ctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	ctx, cancel := context.WithTimeout(ctx, testwait.Deadline(200*time.Millisecond))
 	defer cancel()
 	return s.JobRunner.RunJobBatch(ctx, jobID)
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/invitedhq/invited/internal/mail"
 	"github.com/invitedhq/invited/internal/mail/sendgridtest"
 	"github.com/invitedhq/invited/internal/people"
+	"github.com/invitedhq/invited/internal/testwait"
 )
 
 // seedPending creates n invite-pending learners in org through the
@@ -46,9 +47,11 @@ func seedPending(t testing.TB, e *apitest.Env, org apitest.Org, n int, emailPref
 	return ids
 }
 
-// waitJob polls the job until it is finished.
+// waitJob polls the job until it is finished; timeout is stretched under
+// the race detector, as the helpers of apitest stretch theirs.
 func waitJob(t testing.TB, e *apitest.Env, token string, id uuid.UUID, timeout time.Duration) api.Job {
 	t.Helper()
+	timeout = testwait.Deadline(timeout)
 	deadline := time.Now().Add(timeout)
 	for {
 		var job api.Job

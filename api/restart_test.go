@@ -17,6 +17,7 @@ import (
 	"github.com/invitedhq/invited/internal/jobs"
 	"github.com/invitedhq/invited/internal/people"
 	"github.com/invitedhq/invited/internal/testdb"
+	"github.com/invitedhq/invited/internal/testwait"
 	"github.com/invitedhq/invited/internal/webhooks/webhooktest"
 )
 
@@ -48,7 +49,7 @@ func TestBulkResendSurvivesRestart(t *testing.T) {
 			first.StartWorkers()
 			select {
 			case <-hook.reached:
-			case <-time.After(60 * time.Second):
+			case <-time.After(testwait.Deadline(60 * time.Second)):
 				t.Fatal("the batches never ran")
 			}
 			// Work in flight is cancelled, not finished.
@@ -74,7 +75,7 @@ func TestBulkResendSurvivesRestart(t *testing.T) {
 				}
 				return n
 			}
-			require.Eventually(t, func() bool { return len(mailed()) == users }, 120*time.Second, 50*time.Millisecond)
+			require.Eventually(t, func() bool { return len(mailed()) == users }, testwait.Deadline(120*time.Second), 50*time.Millisecond)
 
 			// Exactly one live invitation per user.
 			var open, pending int64
@@ -163,7 +164,7 @@ func TestWebhooksSurviveRestart(t *testing.T) {
 			first.StartWorkers()
 			select {
 			case <-inFlight: // a request is held by the receiver: the kill comes mid-delivery
-			case <-time.After(20 * time.Second):
+			case <-time.After(testwait.Deadline(20 * time.Second)):
 				t.Fatal("no webhook was sent")
 			}
 			stopCtx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
@@ -183,7 +184,7 @@ func TestWebhooksSurviveRestart(t *testing.T) {
 			require.Equal(t, 2*users, second.Count("webhook_events", "organization_id = ?", org.ID))
 			require.Eventually(t, func() bool {
 				return second.Count("webhook_deliveries", "organization_id = ? AND status = 'succeeded'", org.ID) == 2*users
-			}, 20*time.Second, 20*time.Millisecond)
+			}, testwait.Deadline(20*time.Second), 20*time.Millisecond)
 		})
 	}
 }

@@ -232,16 +232,22 @@ func must(t testing.TB, err error) {
 	}
 }
 
-// Clock is the environment's time: real time plus an offset tests move.
+// Clock is the environment's time: real time plus an offset tests move,
+// or, once frozen, a time that moves only when a test moves it.
 type Clock struct {
 	mu     sync.Mutex
 	offset time.Duration
+	frozen bool
+	at     time.Time
 }
 
 // Now is the environment's current time.
 func (c *Clock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.frozen {
+		return c.at
+	}
 	return time.Now().Add(c.offset)
 }
 
@@ -249,14 +255,32 @@ func (c *Clock) Now() time.Time {
 func (c *Clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.frozen {
+		c.at = c.at.Add(d)
+		return
+	}
 	c.offset += d
 }
 
-// Set moves the clock to t, from where it runs on with real time.
+// Set moves the clock to t, from where it runs on with real time (or
+// stays, when frozen).
 func (c *Clock) Set(t time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.frozen {
+		c.at = t
+		return
+	}
 	c.offset = time.Until(t)
+}
+
+// Freeze stops the clock at t: from then on only Advance and Set move it.
+// A test whose output shows the service's times uses it, so that what it
+// shows does not depend on how long the machine took to get there.
+func (c *Clock) Freeze(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.frozen, c.at = true, t
 }
 
 // LogBuffer collects log output, safe for concurrent writers.

@@ -54,3 +54,24 @@ func TestFreshDatabasesAreIsolated(t *testing.T) {
 		})
 	}
 }
+
+func TestSelectDialects(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		list string
+		want []config.Dialect
+	}{
+		{"", []config.Dialect{config.SQLite, config.Postgres}},
+		{"postgres", []config.Dialect{config.Postgres}},
+		{"sqlite", []config.Dialect{config.SQLite}},
+		{" postgres , sqlite,postgres", []config.Dialect{config.Postgres, config.SQLite}},
+	} {
+		got, err := Select(tc.list)
+		require.NoError(t, err, tc.list)
+		require.Equal(t, tc.want, got, tc.list)
+	}
+	for _, bad := range []string{"pg", "postgres,", "mysql"} {
+		_, err := Select(bad)
+		require.ErrorContains(t, err, "is not a dialect", bad)
+	}
+}

@@ -289,3 +289,35 @@ func TestBulkEventsAreDeliveredInParallel(t *testing.T) {
 		require.Greater(t, most.Load(), int32(4), "requests overlapped")
 	})
 }
+
+// A receiver that asks to slow down gets the requests already under way,
+// not the rest of the round: a round starts none after a Retry-After (or a
+// 429, or a wave of failures without a success: TestRoundGate), and the
+// endpoint waits as long as asked.
+func TestWebhookRetryAfterStopsTheRound(t *testing.T) {
+	t.Parallel()
+	apitest.ForEachDialect(t, func(t *testing.T, e *apitest.Env) {
+		org := e.Org()
+		ids := seedPending(t, e, org, 80, "slow")
+		ep := e.WebhookEndpoint(org, "invite.sent")
+		var requests atomic.Int32
+		ep.Receiver.Respond(func(webhooktest.Received) webhooktest.Answer {
+			requests.Add(1)
+			return webhooktest.Answer{Status: http.StatusServiceUnavailable, RetryAfter: "3600"}
+		})
+		e.StartWorkers()
+		accepted(t, e.Post("/users/resend-invites", org.OwnerToken, map[string]any{"filter": map[string]any{}}))
+		// A round's attempts are recorded together, once all its requests ended.
+		var sent int
+		require.Eventually(t, func() bool {
+			sent = int(requests.Load())
+			return sent > 0 && e.Count("webhook_deliveries", "endpoint_id = ? AND attempts > 0", ep.ID) == sent
+		}, 30*time.Second, 10*time.Millisecond)
+		require.LessOrEqual(t, sent, 16, "the requests under way when the first answer came")
+		require.Equal(t, len(ids), e.Count("webhook_deliveries", "endpoint_id = ? AND status = 'pending'", ep.ID))
+		later := e.Clock.Now().Add(59 * time.Minute)
+		for _, d := range e.Deliveries(org, ep, "") {
+			require.True(t, d.NextAttemptAt.After(later), "every delivery waits the hour asked for")
+		}
+	})
+}

@@ -145,6 +145,19 @@ type WebhookDelivery struct {
 	Payload []byte
 }
 
+// WebhookQueue is what a look at an endpoint's queue found.
+type WebhookQueue struct {
+	// Due are the deliveries to send now, in order.
+	Due []WebhookDelivery
+	// Next is the earliest next attempt of a pending delivery that is
+	// first in line for its user but not due yet; nil when there is none.
+	// A delivery waiting behind an earlier one for its user cannot go
+	// before that one's attempt, so it does not count. Next is complete
+	// only when Due came back shorter than asked for: then the look saw
+	// the whole queue.
+	Next *time.Time
+}
+
 // WebhookAttempt is one try at a delivery.
 type WebhookAttempt struct {
 	DeliveryID uuid.UUID
@@ -198,11 +211,8 @@ type WebhookStore interface {
 	ReleaseWebhookLease(ctx context.Context, endpointID uuid.UUID, token string) error
 	// DueWebhookDeliveries returns up to limit pending deliveries of the
 	// endpoint that are due and first in line for their ordering key, in
-	// order, with their payloads.
-	DueWebhookDeliveries(ctx context.Context, endpointID uuid.UUID, now time.Time, limit int) ([]WebhookDelivery, error)
-	// NextWebhookAttempt is the earliest next attempt of the endpoint's
-	// pending deliveries, nil when none is pending.
-	NextWebhookAttempt(ctx context.Context, endpointID uuid.UUID) (*time.Time, error)
+	// order, with their payloads, and when the next of the others is due.
+	DueWebhookDeliveries(ctx context.Context, endpointID uuid.UUID, now time.Time, limit int) (WebhookQueue, error)
 	// RecordWebhookAttempts stores attempts and the deliveries as they
 	// stand after them (status, counters, next attempt).
 	RecordWebhookAttempts(ctx context.Context, attempts []WebhookAttempt, deliveries []WebhookDelivery) error

@@ -334,49 +334,63 @@ const dueWindow = 128
 
 // DueWebhookDeliveries implements people.Store: the endpoint's pending
 // deliveries in seq order, due now, and with no earlier pending delivery
-// for the same user. It walks the queue from its start in windows by seq
-// (an index scan that stops early), so every earlier pending delivery has
-// been seen when a later one is judged; asking the database for the due
-// ones at once instead is answered, by a plan made without the values, by
-// sorting the whole queue: with 10,000 pending that cost a quarter of a
-// second a batch.
-func (s *Store) DueWebhookDeliveries(ctx context.Context, endpointID uuid.UUID, now time.Time, limit int) ([]people.WebhookDelivery, error) {
-	next, err := s.NextWebhookAttempt(ctx, endpointID)
-	if err != nil || next == nil || next.After(now) {
-		return nil, err // nothing pending, or nothing due: no need to walk
+// for the same user. It walks the queue in windows by seq (an index scan
+// that stops early), so every earlier pending delivery has been seen when a
+// later one is judged; asking the database for the due ones at once
+// instead is answered, by a plan made without the values, by sorting the
+// whole queue: with 10,000 pending that cost a quarter of a second a batch.
+//
+// The walk starts at the endpoint's low-water mark (queueMark), below which
+// nothing is pending: the index of pending deliveries keeps the entries of
+// delivered ones until vacuum, and a walk from the start of the endpoint's
+// range stepped over all of them (BENCHMARKS.md, Outbound webhooks).
+func (s *Store) DueWebhookDeliveries(ctx context.Context, endpointID uuid.UUID, now time.Time, limit int) (people.WebhookQueue, error) {
+	var q people.WebhookQueue
+	mark, err := s.queueMark(ctx, endpointID)
+	if err != nil {
+		return q, err
 	}
-	var out []people.WebhookDelivery
 	var events []uuid.UUID
 	waiting := map[uuid.UUID]bool{} // users with an earlier pending delivery
-	after := int64(0)
-	for len(out) < limit {
+	after, first, complete := mark.from, int64(0), false
+	for len(q.Due) < limit {
 		var rows []deliveryRow
 		err := s.conn(ctx).Where("endpoint_id = ? AND status = 'pending' AND seq > ?", endpointID, after).
 			Order("seq").Limit(dueWindow).Find(&rows).Error
 		if err != nil {
-			return nil, translate(err, "Webhook deliveries")
+			return q, translate(err, "Webhook deliveries")
+		}
+		if first == 0 && len(rows) > 0 {
+			first = rows[0].Seq
 		}
 		for _, r := range rows {
-			if len(out) == limit {
+			if len(q.Due) == limit {
 				break
 			}
 			blocked := false
 			if k := r.OrderingKey; k != nil {
 				blocked, waiting[*k] = waiting[*k], true
 			}
-			if blocked || r.NextAttemptAt == nil || r.NextAttemptAt.After(now) {
-				continue
+			switch {
+			case blocked || r.NextAttemptAt == nil:
+			case r.NextAttemptAt.After(now):
+				q.Next = earliest(q.Next, r.NextAttemptAt.UTC())
+			default:
+				q.Due = append(q.Due, r.domain())
+				events = append(events, r.EventID)
 			}
-			out = append(out, r.domain())
-			events = append(events, r.EventID)
 		}
 		if len(rows) < dueWindow {
+			complete = true
 			break
 		}
 		after = rows[len(rows)-1].Seq
 	}
-	if len(out) == 0 {
-		return nil, nil
+	if err := s.moveQueueMark(ctx, endpointID, mark, first, complete); err != nil {
+		return q, err
+	}
+	if len(q.Due) == 0 {
+		return q, nil
 	}
 	payloads := make(map[uuid.UUID][]byte, len(events))
 	err = chunks(events, func(part []uuid.UUID) error {
@@ -390,21 +404,112 @@ func (s *Store) DueWebhookDeliveries(ctx context.Context, endpointID uuid.UUID, 
 		}
 		return nil
 	})
-	for i := range out {
-		out[i].Payload = payloads[out[i].EventID]
+	for i := range q.Due {
+		q.Due[i].Payload = payloads[q.Due[i].EventID]
 	}
-	return out, err
+	return q, err
 }
 
-// NextWebhookAttempt implements people.Store.
-func (s *Store) NextWebhookAttempt(ctx context.Context, endpointID uuid.UUID) (*time.Time, error) {
-	var rows []deliveryRow
-	err := s.conn(ctx).Select("next_attempt_at").Where("endpoint_id = ? AND status = 'pending'", endpointID).
-		Order("next_attempt_at").Limit(1).Find(&rows).Error
-	if err != nil || len(rows) == 0 {
-		return nil, translate(err, "Webhook deliveries")
+func earliest(t *time.Time, u time.Time) *time.Time {
+	if t == nil || u.Before(*t) {
+		return &u
 	}
-	return utcPtr(rows[0].NextAttemptAt), nil
+	return t
+}
+
+// pgQueueMark reads an endpoint's mark, whether its candidate settled, and
+// the highest seq handed out (is_called is false while the sequence has
+// handed out nothing: its last_value is then the first it will).
+//
+// A candidate settled when no transaction older than the one that noted it
+// is still running with a lock on webhook_deliveries: every transaction
+// that writes a delivery holds one until it ends, and has its transaction
+// id before it takes a seq (migration 00014's trigger), so one holding a
+// seq up to the candidate is older. pg_locks shows every session's locks
+// whatever its role, by database. The oldest running transaction of the
+// server (pg_snapshot_xmin) being younger settles it too, but alone would
+// wait for long transactions of other databases as well; it is there for a
+// candidate so old that the 32-bit ids of pg_locks no longer compare with it.
+const pgQueueMark = `SELECT queue_from, queue_candidate,
+	queue_candidate_xid IS NOT NULL AND (pg_snapshot_xmin(pg_current_snapshot()) > queue_candidate_xid OR NOT EXISTS (
+		SELECT 1 FROM pg_locks r JOIN pg_locks x ON x.pid = r.pid
+		WHERE r.locktype = 'relation' AND r.relation = 'webhook_deliveries'::regclass
+			AND r.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+			AND x.locktype = 'transactionid' AND x.mode = 'ExclusiveLock'
+			AND age(x.transactionid) >= age(queue_candidate_xid::xid))) AS settled,
+	(SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM webhook_deliveries_seq_seq) AS allocated
+	FROM webhook_endpoints WHERE id = ?`
+
+// queueMark is an endpoint's low-water mark, as migration 00014 describes it.
+type queueMark struct {
+	// from: every delivery with seq up to it has ended, and no
+	// transaction can still add one there.
+	from int64
+	// candidate may become from once settled: on PostgreSQL, once every
+	// transaction that may hold a seq up to it has ended (pgQueueMark).
+	candidate *int64
+	settled   bool
+	// allocated is the highest seq handed out so far.
+	allocated int64
+}
+
+func (s *Store) queueMark(ctx context.Context, endpointID uuid.UUID) (queueMark, error) {
+	var row struct {
+		QueueFrom      int64
+		QueueCandidate *int64
+		Settled        bool
+		Allocated      *int64
+	}
+	var q string
+	if s.postgres() {
+		q = pgQueueMark
+	} else {
+		// One writer at a time: whatever seq a reader sees handed out belongs to a committed row, or to none.
+		q = `SELECT queue_from, (SELECT seq FROM sqlite_sequence WHERE name = 'webhook_deliveries') AS queue_candidate,
+			true AS settled, (SELECT seq FROM sqlite_sequence WHERE name = 'webhook_deliveries') AS allocated
+			FROM webhook_endpoints WHERE id = ?`
+	}
+	if err := s.conn(ctx).Raw(q, endpointID).Scan(&row).Error; err != nil {
+		return queueMark{}, translate(err, "Webhook endpoint")
+	}
+	m := queueMark{from: row.QueueFrom, candidate: row.QueueCandidate, settled: row.Settled}
+	if row.Allocated != nil {
+		m.allocated = *row.Allocated
+	}
+	return m, nil
+}
+
+// moveQueueMark moves the mark after a walk that started at it. first is
+// the seq of the first pending delivery the walk saw, 0 if none; complete,
+// that the walk reached the end of the queue. A settled candidate becomes
+// the mark, or just below the first pending delivery if that is lower, and
+// the highest seq handed out so far becomes the next candidate.
+func (s *Store) moveQueueMark(ctx context.Context, endpointID uuid.UUID, m queueMark, first int64, complete bool) error {
+	if m.candidate != nil && !m.settled {
+		return nil // the candidate's transactions may still be running
+	}
+	from := m.from
+	if m.candidate != nil && (first > 0 || complete) {
+		from = *m.candidate
+		if first > 0 {
+			from = min(from, first-1)
+		}
+	}
+	if m.candidate != nil && m.allocated == *m.candidate && from <= m.from {
+		return nil // nothing handed out since the candidate, which stays settled
+	}
+	if !s.postgres() {
+		if from <= m.from {
+			return nil
+		}
+		return translate(s.conn(ctx).Exec(`UPDATE webhook_endpoints SET queue_from = MAX(queue_from, ?) WHERE id = ?`,
+			from, endpointID).Error, "Webhook endpoint")
+	}
+	// The transaction id is taken in this statement, after allocated was
+	// read: every transaction holding a seq up to allocated is older.
+	return translate(s.conn(ctx).Exec(`UPDATE webhook_endpoints SET queue_from = GREATEST(queue_from, ?),
+		queue_candidate = ?, queue_candidate_xid = pg_current_xact_id() WHERE id = ?`,
+		max(from, m.from), m.allocated, endpointID).Error, "Webhook endpoint")
 }
 
 type attemptRow struct {
@@ -492,7 +597,8 @@ func (s *Store) typed(pgType string) string {
 // DeferWebhookDeliveries implements people.Store.
 func (s *Store) DeferWebhookDeliveries(ctx context.Context, endpointID uuid.UUID, until time.Time) error {
 	return translate(s.conn(ctx).Exec(`UPDATE webhook_deliveries SET next_attempt_at = ?
-		WHERE endpoint_id = ? AND status = 'pending' AND next_attempt_at < ?`, until, endpointID, until).Error, "Webhook deliveries")
+		WHERE endpoint_id = ? AND status = 'pending' AND next_attempt_at < ?
+		AND seq > (SELECT queue_from FROM webhook_endpoints WHERE id = ?)`, until, endpointID, until, endpointID).Error, "Webhook deliveries")
 }
 
 // WebhookDelivery implements people.Store.
@@ -545,9 +651,10 @@ func (s *Store) WebhookAttempts(ctx context.Context, deliveryID uuid.UUID) ([]pe
 // EndpointsWithDueDeliveries implements people.Store.
 func (s *Store) EndpointsWithDueDeliveries(ctx context.Context, before time.Time) ([]uuid.UUID, error) {
 	var ids []uuid.UUID
-	err := s.conn(ctx).Raw(`SELECT DISTINCT d.endpoint_id FROM webhook_deliveries d
-		JOIN webhook_endpoints e ON e.id = d.endpoint_id
-		WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND e.enabled`, before).Scan(&ids).Error
+	// Each endpoint's pending deliveries from its mark, until one is due.
+	err := s.conn(ctx).Raw(`SELECT e.id FROM webhook_endpoints e WHERE e.enabled AND EXISTS (
+		SELECT 1 FROM webhook_deliveries d WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.seq > e.queue_from
+		AND d.next_attempt_at <= ?)`, before).Scan(&ids).Error
 	return ids, translate(err, "Webhook deliveries")
 }
 

@@ -31,7 +31,7 @@ const users = 10_000
 // is run several times, alternating, and the medians are compared.
 const (
 	recordRounds = 5
-	resendRounds = 5
+	resendRounds = 3
 )
 
 // BenchmarkWebhooks runs, in one process on one PostgreSQL database:

@@ -30,6 +30,8 @@ type DomainHealth struct {
 	LastEventAt *time.Time `json:"last_event_at" format:"date-time" extensions:"x-nullable" example:"2026-11-24T16:05:14Z"`
 	// Verdict, judged on the people the invitations went to: blocking (the invitations of more than half of the people reached, two at least, were blocked), invalid (an address of the domain has no mail server), degraded (those of a fifth or more, two at least, bounced, were blocked, dropped, deferred or reported as spam), healthy.
 	Verdict string `json:"verdict" enums:"healthy,degraded,blocking,invalid" example:"blocking"`
+	// RemindersStopped counts the invite-pending people of the domain whose automatic reminders were stopped because their latest invitation bounced, was blocked, dropped or reported as spam (the reminder policy's skip_when_undeliverable; see GET /organization/reminders): they need another way in, such as a password set for them.
+	RemindersStopped int `json:"reminders_stopped" example:"12"`
 	// Advice says what an administrator can do about the verdict.
 	Advice string `json:"advice" example:"Most invitations to this domain are blocked: its mail server likely rejects our sender. Ask its IT team to allow-list the sender (domain authentication helps), or set passwords for these people."`
 }
@@ -53,7 +55,8 @@ type UserDomainHealth struct {
 func domainHealthView(h people.DomainHealth) DomainHealth {
 	return DomainHealth{Domain: h.Domain, Invitations: h.Invitations, Sent: h.Sent, Delivered: h.Delivered, Deferred: h.Deferred,
 		Bounced: h.Bounced, Blocked: h.Blocked, Dropped: h.Dropped, SpamReports: h.SpamReports, Failed: h.Failed,
-		TopReason: h.TopReason, LastEventAt: utc(h.LastEventAt), Verdict: string(h.Verdict), Advice: h.Verdict.Advice()}
+		TopReason: h.TopReason, LastEventAt: utc(h.LastEventAt), Verdict: string(h.Verdict), Advice: h.Verdict.Advice(),
+		RemindersStopped: h.RemindersStopped}
 }
 
 // listDeliveryDomains godoc

@@ -24,6 +24,8 @@ type ReminderPolicy struct {
 	QuietHours *QuietHours `json:"quiet_hours" extensions:"x-nullable"`
 	// SkipWhenUndeliverable stops the reminders of a person whose latest invitation bounced, was blocked, dropped or reported as spam; the user view then shows reminders_stopped.
 	SkipWhenUndeliverable bool `json:"skip_when_undeliverable" example:"true"`
+	// Rescheduling is true while the invite-pending people are still being rescheduled by the latest change of the policy, in the background; meanwhile a person's next_reminder_at may still show the earlier policy's time, but every reminder is checked against the new policy before it goes.
+	Rescheduling bool `json:"rescheduling" example:"false"`
 }
 
 // QuietHours is a daily window of local time; an end before the start spans midnight.
@@ -34,7 +36,7 @@ type QuietHours struct {
 
 func reminderPolicyView(p people.ReminderPolicy) ReminderPolicy {
 	v := ReminderPolicy{Enabled: p.Enabled, AfterDays: p.AfterDays, MaxReminders: p.MaxReminders,
-		SkipWhenUndeliverable: p.SkipWhenUndeliverable}
+		SkipWhenUndeliverable: p.SkipWhenUndeliverable, Rescheduling: p.Rescheduling}
 	if v.AfterDays == nil {
 		v.AfterDays = []int{}
 	}
@@ -61,6 +63,8 @@ type PutReminderPolicyRequest struct {
 	QuietHours *QuietHours `json:"quiet_hours" extensions:"x-nullable" validate:"optional"`
 	// SkipWhenUndeliverable defaults to true.
 	SkipWhenUndeliverable *bool `json:"skip_when_undeliverable" example:"true" validate:"optional"`
+	// Rescheduling is read-only and ignored, so that a policy read with GET can be sent back as it is.
+	Rescheduling *bool `json:"rescheduling" validate:"optional"`
 }
 
 // policy turns the request into a policy, naming the bad times of day.
@@ -105,7 +109,7 @@ func (r PutReminderPolicyRequest) policy() (people.ReminderPolicy, error) {
 // getReminderPolicy godoc
 //
 //	@Summary		Get the reminder policy
-//	@Description	The organization's automatic reminders to the people who have not accepted their invitation: whether they are on, when they are due (days after the last invitation a person sent, hours before the link expires), how many at most, the quiet hours in the organization's time zone, and whether an undeliverable invitation stops them. Owners and admins only. See docs/reminders.md.
+//	@Description	The organization's automatic reminders to the people who have not accepted their invitation: whether they are on, when they are due (days after the last invitation a person sent, hours before the link expires), how many at most, the quiet hours in the organization's time zone, and whether an undeliverable invitation stops them; rescheduling says whether the latest change is still being applied to the invite-pending people. Owners and admins only. See docs/reminders.md.
 //	@ID				getReminderPolicy
 //	@Tags			Organization
 //	@Security		BearerAuth
@@ -125,14 +129,14 @@ func (s *Server) getReminderPolicy(c echo.Context) error {
 // putReminderPolicy godoc
 //
 //	@Summary		Set the reminder policy
-//	@Description	Owners and admins replace the organization's reminder policy; an absent field takes its default. The invite-pending people are rescheduled at once by the new policy: each keeps the reminders already sent after their last invitation, and due times already past are skipped, so turning reminders on never mails everyone at once. Turning them off ends every schedule. A reminder mails the current link again while it has at least 48 hours left, and otherwise sends a fresh invitation that replaces every earlier link; it is audited and sent as the webhook invite.reminded. Audited as organization.updated.
+//	@Description	Owners and admins replace the organization's reminder policy; an absent field takes its default. The answer comes at once, with rescheduling true: the invite-pending people are rescheduled by the new policy in the background, by a job queued in the same transaction as the change (seconds to a minute for 100,000 people; GET shows rescheduling false when it is done). Each keeps the reminders already sent after their last invitation, and due times before the change are skipped, so turning reminders on never mails everyone at once; a due time that passes while the reschedule runs is still sent. From the moment of the change, every reminder is checked against the new policy before it goes, so none goes by the old one. Turning reminders off ends every schedule. A reminder mails the current link again while it has at least 48 hours left, and otherwise sends a fresh invitation that replaces every earlier link; it is audited and sent as the webhook invite.reminded. Audited as organization.updated.
 //	@ID				putReminderPolicy
 //	@Tags			Organization
 //	@Security		BearerAuth
 //	@Accept			json
 //	@Produce		json
 //	@Param			body	body		PutReminderPolicyRequest	true	"The policy"
-//	@Success		200		{object}	ReminderPolicy				"The policy, as stored"
+//	@Success		200		{object}	ReminderPolicy				"The policy, as stored, with rescheduling true"
 //	@Failure		400		{object}	Problem						"invalid_request: days out of range or not ascending, too many steps, hours or cap out of range, a bad time of day, an enabled policy with nothing due (errors lists each)"
 //	@Failure		401		{object}	Problem						"unauthorized"
 //	@Failure		403		{object}	Problem						"forbidden: only owners and admins change the reminder policy"

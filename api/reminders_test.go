@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"sync"
 	"testing"
@@ -38,12 +39,72 @@ func setClock(e *apitest.Env, org *apitest.Org, t time.Time) {
 	org.OwnerToken = e.Token(org.Owner)
 }
 
-// setReminders replaces org's reminder policy through the API.
+// setReminders replaces org's reminder policy through the API, then works
+// the reschedule job the change queued to its end, as the queue's worker
+// does, and returns the policy as GET then shows it.
 func setReminders(e *apitest.Env, org apitest.Org, body map[string]any) api.ReminderPolicy {
+	e.T.Helper()
+	putReminders(e, org, body)
+	rescheduleJob(e, org, 0)
+	var p api.ReminderPolicy
+	e.Get("/organization/reminders", org.OwnerToken).Expect(http.StatusOK).JSON(&p)
+	require.False(e.T, p.Rescheduling)
+	return p
+}
+
+// putReminders replaces org's reminder policy through the API and leaves
+// the reschedule it starts queued.
+func putReminders(e *apitest.Env, org apitest.Org, body map[string]any) api.ReminderPolicy {
 	e.T.Helper()
 	var p api.ReminderPolicy
 	e.Put("/organization/reminders", org.OwnerToken, body).Expect(http.StatusOK).JSON(&p)
+	require.True(e.T, p.Rescheduling, "the reschedule runs in the background")
 	return p
+}
+
+// rescheduledByQueue waits until the queue's workers (started) have run
+// every queued reminder reschedule to its end. A test whose workers run
+// waits for them rather than work the job itself beside them: a run of
+// the same job overtaken by the other still holds its page's people for a
+// moment, and a sweep then passes over them (SKIP LOCKED) until its next run.
+func rescheduledByQueue(e *apitest.Env) {
+	e.T.Helper()
+	require.Eventually(e.T, func() bool {
+		return e.Count("river_job", "kind = 'reminder_reschedule' AND state NOT IN ('completed', 'cancelled', 'discarded')") == 0
+	}, wait, 5*time.Millisecond)
+}
+
+// rescheduleArgs are a queued reminder reschedule's arguments.
+type rescheduleArgs struct {
+	OrganizationID uuid.UUID `json:"organization_id"`
+	Revision       int       `json:"revision"`
+}
+
+// rescheduleJobs lists org's queued reminder reschedules, in insertion order.
+func rescheduleJobs(e *apitest.Env, org apitest.Org) []rescheduleArgs {
+	e.T.Helper()
+	var out []rescheduleArgs
+	for _, j := range e.Jobs("reminder_reschedule") {
+		var a rescheduleArgs
+		require.NoError(e.T, json.Unmarshal([]byte(j.Args), &a))
+		if a.OrganizationID == org.ID {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// rescheduleJob works the i-th reminder reschedule org's policy changes
+// queued (counting back from the last with a negative i; 0 is the last), to
+// its end, as the queue's worker does.
+func rescheduleJob(e *apitest.Env, org apitest.Org, i int) {
+	e.T.Helper()
+	jobs := rescheduleJobs(e, org)
+	require.NotEmpty(e.T, jobs)
+	a := jobs[len(jobs)-1+i]
+	more, err := e.Service.RescheduleReminders(context.Background(), a.OrganizationID, a.Revision, 0)
+	require.NoError(e.T, err)
+	require.False(e.T, more)
 }
 
 // sweep runs the reminder sweep once, as the periodic job does, and
@@ -77,8 +138,16 @@ func TestReminderPolicyDefaultsAndValidation(t *testing.T) {
 		require.Equal(t, want, p)
 		e.Get("/organization/reminders", org.OwnerToken).Expect(http.StatusOK).JSON(&p)
 		require.Equal(t, want, p)
+		// What GET answers can be sent back as it is.
+		body, err := json.Marshal(p)
+		require.NoError(t, err)
+		var asRead map[string]any
+		require.NoError(t, json.Unmarshal(body, &asRead))
+		want.Rescheduling = true
+		require.Equal(t, want, putReminders(e, org, asRead))
+		rescheduleJob(e, org, 0)
 		audit := auditEvents(e, org.OwnerToken, "action=organization.updated")
-		require.Len(t, audit, 1)
+		require.Len(t, audit, 2)
 		require.Equal(t, []any{"reminders"}, audit[0].Metadata["fields"])
 
 		// An absent field takes its default; null and 0 turn the last reminder off.
@@ -306,7 +375,7 @@ func TestReminderQuietHours(t *testing.T) {
 		setReminders(e, org, map[string]any{"enabled": true, "after_days": []int{1},
 			"quiet_hours": map[string]any{"start": "11:00", "end": "13:00"}})
 		require.Equal(t, time.Date(2026, 12, 15, 13, 0, 0, 0, berlin).UTC(), *readUser(t, e, org, v.ID).NextReminderAt,
-			"the new policy reschedules at once")
+			"the new policy's reschedule moves it")
 		e.Exec("UPDATE users SET next_reminder_at = ? WHERE id = ?", time.Date(2026, 12, 15, 12, 0, 0, 0, berlin).UTC(), v.ID)
 		setClock(e, &org, time.Date(2026, 12, 15, 12, 1, 0, 0, berlin))
 		require.Zero(t, sweep(t, e))

@@ -104,6 +104,7 @@ func TestWebhookDocsShowRealPayloads(t *testing.T) {
 	keep(log.next(true, "invite.expired"))
 	// Reminders, turned on now, remind Alan of his expired link with a fresh one.
 	e.Put("/organization/reminders", e.Token(org.Owner), map[string]any{"enabled": true, "after_days": []int{10}}).Expect(http.StatusOK)
+	rescheduledByQueue(e) // the reschedule the change queued, done before the clock moves on
 	e.Clock.Advance(2*24*time.Hour + time.Minute)
 	sent, _, err := e.Service.SendDueReminders(t.Context(), 0)
 	require.NoError(t, err)

@@ -2046,6 +2046,11 @@ type DomainHealth struct {
 	// Example: 2026-11-24T16:05:14Z
 	LastEventAt *time.Time `json:"last_event_at"`
 
+	// RemindersStopped Counts the invite-pending people of the domain whose automatic reminders were stopped because their latest invitation bounced, was blocked, dropped or reported as spam (the reminder policy's skip_when_undeliverable; see GET /organization/reminders): they need another way in, such as a password set for them.
+	//
+	// Example: 12
+	RemindersStopped int32 `json:"reminders_stopped"`
+
 	// Sent Counts those the email provider accepted.
 	//
 	// Example: 41
@@ -2813,6 +2818,9 @@ type PutReminderPolicyRequest struct {
 	// QuietHours Defaults to null (none).
 	QuietHours *QuietHours `json:"quiet_hours,omitempty"`
 
+	// Rescheduling Read-only and ignored, so that a policy read with GET can be sent back as it is.
+	Rescheduling *bool `json:"rescheduling,omitempty"`
+
 	// SkipWhenUndeliverable Defaults to true.
 	//
 	// Example: true
@@ -2859,6 +2867,11 @@ type ReminderPolicy struct {
 
 	// QuietHours The daily window, in the organization's time zone, in which no reminder is sent; null for none.
 	QuietHours *QuietHours `json:"quiet_hours"`
+
+	// Rescheduling True while the invite-pending people are still being rescheduled by the latest change of the policy, in the background; meanwhile a person's next_reminder_at may still show the earlier policy's time, but every reminder is checked against the new policy before it goes.
+	//
+	// Example: false
+	Rescheduling bool `json:"rescheduling"`
 
 	// SkipWhenUndeliverable Stops the reminders of a person whose latest invitation bounced, was blocked, dropped or reported as spam; the user view then shows reminders_stopped.
 	//
@@ -3977,14 +3990,14 @@ type ClientInterface interface {
 
 	// GetReminderPolicy Get the reminder policy
 	//
-	// The organization's automatic reminders to the people who have not accepted their invitation: whether they are on, when they are due (days after the last invitation a person sent, hours before the link expires), how many at most, the quiet hours in the organization's time zone, and whether an undeliverable invitation stops them. Owners and admins only. See docs/reminders.md.
+	// The organization's automatic reminders to the people who have not accepted their invitation: whether they are on, when they are due (days after the last invitation a person sent, hours before the link expires), how many at most, the quiet hours in the organization's time zone, and whether an undeliverable invitation stops them; rescheduling says whether the latest change is still being applied to the invite-pending people. Owners and admins only. See docs/reminders.md.
 	//
 	// Corresponds with GET /organization/reminders (the `GetReminderPolicy` operationId).
 	GetReminderPolicy(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PutReminderPolicyWithBody Set the reminder policy
 	//
-	// Owners and admins replace the organization's reminder policy; an absent field takes its default. The invite-pending people are rescheduled at once by the new policy: each keeps the reminders already sent after their last invitation, and due times already past are skipped, so turning reminders on never mails everyone at once. Turning them off ends every schedule. A reminder mails the current link again while it has at least 48 hours left, and otherwise sends a fresh invitation that replaces every earlier link; it is audited and sent as the webhook invite.reminded. Audited as organization.updated.
+	// Owners and admins replace the organization's reminder policy; an absent field takes its default. The answer comes at once, with rescheduling true: the invite-pending people are rescheduled by the new policy in the background, by a job queued in the same transaction as the change (seconds to a minute for 100,000 people; GET shows rescheduling false when it is done). Each keeps the reminders already sent after their last invitation, and due times before the change are skipped, so turning reminders on never mails everyone at once; a due time that passes while the reschedule runs is still sent. From the moment of the change, every reminder is checked against the new policy before it goes, so none goes by the old one. Turning reminders off ends every schedule. A reminder mails the current link again while it has at least 48 hours left, and otherwise sends a fresh invitation that replaces every earlier link; it is audited and sent as the webhook invite.reminded. Audited as organization.updated.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -3993,7 +4006,7 @@ type ClientInterface interface {
 
 	// PutReminderPolicy Set the reminder policy
 	//
-	// Owners and admins replace the organization's reminder policy; an absent field takes its default. The invite-pending people are rescheduled at once by the new policy: each keeps the reminders already sent after their last invitation, and due times already past are skipped, so turning reminders on never mails everyone at once. Turning them off ends every schedule. A reminder mails the current link again while it has at least 48 hours left, and otherwise sends a fresh invitation that replaces every earlier link; it is audited and sent as the webhook invite.reminded. Audited as organization.updated.
+	// Owners and admins replace the organization's reminder policy; an absent field takes its default. The answer comes at once, with rescheduling true: the invite-pending people are rescheduled by the new policy in the background, by a job queued in the same transaction as the change (seconds to a minute for 100,000 people; GET shows rescheduling false when it is done). Each keeps the reminders already sent after their last invitation, and due times before the change are skipped, so turning reminders on never mails everyone at once; a due time that passes while the reschedule runs is still sent. From the moment of the change, every reminder is checked against the new policy before it goes, so none goes by the old one. Turning reminders off ends every schedule. A reminder mails the current link again while it has at least 48 hours left, and otherwise sends a fresh invitation that replaces every earlier link; it is audited and sent as the webhook invite.reminded. Audited as organization.updated.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4793,7 +4806,7 @@ func (c *Client) UpdateOrganization(ctx context.Context, body UpdateOrganization
 
 // GetReminderPolicy Get the reminder policy
 //
-// The organization's automatic reminders to the people who have not accepted their invitation: whether they are on, when they are due (days after the last invitation a person sent, hours before the link expires), how many at most, the quiet hours in the organization's time zone, and whether an undeliverable invitation stops them. Owners and admins only. See docs/reminders.md.
+// The organization's automatic reminders to the people who have not accepted their invitation: whether they are on, when they are due (days after the last invitation a person sent, hours before the link expires), how many at most, the quiet hours in the organization's time zone, and whether an undeliverable invitation stops them; rescheduling says whether the latest change is still being applied to the invite-pending people. Owners and admins only. See docs/reminders.md.
 //
 // Corresponds with GET /organization/reminders (the `GetReminderPolicy` operationId).
 func (c *Client) GetReminderPolicy(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4810,7 +4823,7 @@ func (c *Client) GetReminderPolicy(ctx context.Context, reqEditors ...RequestEdi
 
 // PutReminderPolicyWithBody Set the reminder policy
 //
-// Owners and admins replace the organization's reminder policy; an absent field takes its default. The invite-pending people are rescheduled at once by the new policy: each keeps the reminders already sent after their last invitation, and due times already past are skipped, so turning reminders on never mails everyone at once. Turning them off ends every schedule. A reminder mails the current link again while it has at least 48 hours left, and otherwise sends a fresh invitation that replaces every earlier link; it is audited and sent as the webhook invite.reminded. Audited as organization.updated.
+// Owners and admins replace the organization's reminder policy; an absent field takes its default. The answer comes at once, with rescheduling true: the invite-pending people are rescheduled by the new policy in the background, by a job queued in the same transaction as the change (seconds to a minute for 100,000 people; GET shows rescheduling false when it is done). Each keeps the reminders already sent after their last invitation, and due times before the change are skipped, so turning reminders on never mails everyone at once; a due time that passes while the reschedule runs is still sent. From the moment of the change, every reminder is checked against the new policy before it goes, so none goes by the old one. Turning reminders off ends every schedule. A reminder mails the current link again while it has at least 48 hours left, and otherwise sends a fresh invitation that replaces every earlier link; it is audited and sent as the webhook invite.reminded. Audited as organization.updated.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4829,7 +4842,7 @@ func (c *Client) PutReminderPolicyWithBody(ctx context.Context, contentType stri
 
 // PutReminderPolicy Set the reminder policy
 //
-// Owners and admins replace the organization's reminder policy; an absent field takes its default. The invite-pending people are rescheduled at once by the new policy: each keeps the reminders already sent after their last invitation, and due times already past are skipped, so turning reminders on never mails everyone at once. Turning them off ends every schedule. A reminder mails the current link again while it has at least 48 hours left, and otherwise sends a fresh invitation that replaces every earlier link; it is audited and sent as the webhook invite.reminded. Audited as organization.updated.
+// Owners and admins replace the organization's reminder policy; an absent field takes its default. The answer comes at once, with rescheduling true: the invite-pending people are rescheduled by the new policy in the background, by a job queued in the same transaction as the change (seconds to a minute for 100,000 people; GET shows rescheduling false when it is done). Each keeps the reminders already sent after their last invitation, and due times before the change are skipped, so turning reminders on never mails everyone at once; a due time that passes while the reschedule runs is still sent. From the moment of the change, every reminder is checked against the new policy before it goes, so none goes by the old one. Turning reminders off ends every schedule. A reminder mails the current link again while it has at least 48 hours left, and otherwise sends a fresh invitation that replaces every earlier link; it is audited and sent as the webhook invite.reminded. Audited as organization.updated.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -8140,7 +8153,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetReminderPolicyWithResponse Get the reminder policy
 	//
-	// The organization's automatic reminders to the people who have not accepted their invitation: whether they are on, when they are due (days after the last invitation a person sent, hours before the link expires), how many at most, the quiet hours in the organization's time zone, and whether an undeliverable invitation stops them. Owners and admins only. See docs/reminders.md.
+	// The organization's automatic reminders to the people who have not accepted their invitation: whether they are on, when they are due (days after the last invitation a person sent, hours before the link expires), how many at most, the quiet hours in the organization's time zone, and whether an undeliverable invitation stops them; rescheduling says whether the latest change is still being applied to the invite-pending people. Owners and admins only. See docs/reminders.md.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8149,7 +8162,7 @@ type ClientWithResponsesInterface interface {
 
 	// PutReminderPolicyWithBodyWithResponse Set the reminder policy
 	//
-	// Owners and admins replace the organization's reminder policy; an absent field takes its default. The invite-pending people are rescheduled at once by the new policy: each keeps the reminders already sent after their last invitation, and due times already past are skipped, so turning reminders on never mails everyone at once. Turning them off ends every schedule. A reminder mails the current link again while it has at least 48 hours left, and otherwise sends a fresh invitation that replaces every earlier link; it is audited and sent as the webhook invite.reminded. Audited as organization.updated.
+	// Owners and admins replace the organization's reminder policy; an absent field takes its default. The answer comes at once, with rescheduling true: the invite-pending people are rescheduled by the new policy in the background, by a job queued in the same transaction as the change (seconds to a minute for 100,000 people; GET shows rescheduling false when it is done). Each keeps the reminders already sent after their last invitation, and due times before the change are skipped, so turning reminders on never mails everyone at once; a due time that passes while the reschedule runs is still sent. From the moment of the change, every reminder is checked against the new policy before it goes, so none goes by the old one. Turning reminders off ends every schedule. A reminder mails the current link again while it has at least 48 hours left, and otherwise sends a fresh invitation that replaces every earlier link; it is audited and sent as the webhook invite.reminded. Audited as organization.updated.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8158,7 +8171,7 @@ type ClientWithResponsesInterface interface {
 
 	// PutReminderPolicyWithResponse Set the reminder policy
 	//
-	// Owners and admins replace the organization's reminder policy; an absent field takes its default. The invite-pending people are rescheduled at once by the new policy: each keeps the reminders already sent after their last invitation, and due times already past are skipped, so turning reminders on never mails everyone at once. Turning them off ends every schedule. A reminder mails the current link again while it has at least 48 hours left, and otherwise sends a fresh invitation that replaces every earlier link; it is audited and sent as the webhook invite.reminded. Audited as organization.updated.
+	// Owners and admins replace the organization's reminder policy; an absent field takes its default. The answer comes at once, with rescheduling true: the invite-pending people are rescheduled by the new policy in the background, by a job queued in the same transaction as the change (seconds to a minute for 100,000 people; GET shows rescheduling false when it is done). Each keeps the reminders already sent after their last invitation, and due times before the change are skipped, so turning reminders on never mails everyone at once; a due time that passes while the reschedule runs is still sent. From the moment of the change, every reminder is checked against the new policy before it goes, so none goes by the old one. Turning reminders off ends every schedule. A reminder mails the current link again while it has at least 48 hours left, and otherwise sends a fresh invitation that replaces every earlier link; it is audited and sent as the webhook invite.reminded. Audited as organization.updated.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -14783,7 +14796,7 @@ func (c *ClientWithResponses) UpdateOrganizationWithResponse(ctx context.Context
 
 // GetReminderPolicyWithResponse Get the reminder policy
 //
-// The organization's automatic reminders to the people who have not accepted their invitation: whether they are on, when they are due (days after the last invitation a person sent, hours before the link expires), how many at most, the quiet hours in the organization's time zone, and whether an undeliverable invitation stops them. Owners and admins only. See docs/reminders.md.
+// The organization's automatic reminders to the people who have not accepted their invitation: whether they are on, when they are due (days after the last invitation a person sent, hours before the link expires), how many at most, the quiet hours in the organization's time zone, and whether an undeliverable invitation stops them; rescheduling says whether the latest change is still being applied to the invite-pending people. Owners and admins only. See docs/reminders.md.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14798,7 +14811,7 @@ func (c *ClientWithResponses) GetReminderPolicyWithResponse(ctx context.Context,
 
 // PutReminderPolicyWithBodyWithResponse Set the reminder policy
 //
-// Owners and admins replace the organization's reminder policy; an absent field takes its default. The invite-pending people are rescheduled at once by the new policy: each keeps the reminders already sent after their last invitation, and due times already past are skipped, so turning reminders on never mails everyone at once. Turning them off ends every schedule. A reminder mails the current link again while it has at least 48 hours left, and otherwise sends a fresh invitation that replaces every earlier link; it is audited and sent as the webhook invite.reminded. Audited as organization.updated.
+// Owners and admins replace the organization's reminder policy; an absent field takes its default. The answer comes at once, with rescheduling true: the invite-pending people are rescheduled by the new policy in the background, by a job queued in the same transaction as the change (seconds to a minute for 100,000 people; GET shows rescheduling false when it is done). Each keeps the reminders already sent after their last invitation, and due times before the change are skipped, so turning reminders on never mails everyone at once; a due time that passes while the reschedule runs is still sent. From the moment of the change, every reminder is checked against the new policy before it goes, so none goes by the old one. Turning reminders off ends every schedule. A reminder mails the current link again while it has at least 48 hours left, and otherwise sends a fresh invitation that replaces every earlier link; it is audited and sent as the webhook invite.reminded. Audited as organization.updated.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14813,7 +14826,7 @@ func (c *ClientWithResponses) PutReminderPolicyWithBodyWithResponse(ctx context.
 
 // PutReminderPolicyWithResponse Set the reminder policy
 //
-// Owners and admins replace the organization's reminder policy; an absent field takes its default. The invite-pending people are rescheduled at once by the new policy: each keeps the reminders already sent after their last invitation, and due times already past are skipped, so turning reminders on never mails everyone at once. Turning them off ends every schedule. A reminder mails the current link again while it has at least 48 hours left, and otherwise sends a fresh invitation that replaces every earlier link; it is audited and sent as the webhook invite.reminded. Audited as organization.updated.
+// Owners and admins replace the organization's reminder policy; an absent field takes its default. The answer comes at once, with rescheduling true: the invite-pending people are rescheduled by the new policy in the background, by a job queued in the same transaction as the change (seconds to a minute for 100,000 people; GET shows rescheduling false when it is done). Each keeps the reminders already sent after their last invitation, and due times before the change are skipped, so turning reminders on never mails everyone at once; a due time that passes while the reschedule runs is still sent. From the moment of the change, every reminder is checked against the new policy before it goes, so none goes by the old one. Turning reminders off ends every schedule. A reminder mails the current link again while it has at least 48 hours left, and otherwise sends a fresh invitation that replaces every earlier link; it is audited and sent as the webhook invite.reminded. Audited as organization.updated.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //

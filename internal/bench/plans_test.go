@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
@@ -146,6 +147,48 @@ func TestReminderSweepPlanUsesItsIndex(t *testing.T) {
 	require.Contains(t, plans[0].Text, "Index Scan using users_reminders_due", "%s\n%s", plans[0].SQL, plans[0].Text)
 	require.Contains(t, plans[0].SQL, "FOR UPDATE SKIP LOCKED")
 	require.Contains(t, plans[1].Text, "invites_pkey", "%s\n%s", plans[1].SQL, plans[1].Text)
+
+	// A page of the reschedule a policy change queues reads its people in
+	// id order from users_pending_by_id: no sort of everyone after the page.
+	plans, err = x.Call(ctx, "reminder reschedule page", func(ctx context.Context, _ *people.Service, _ people.Actor) error {
+		return st.InTx(ctx, func(ctx context.Context) error {
+			_, err := st.PendingUsersAfter(ctx, ds.Org.ID, uuid.Nil, 1000)
+			return err
+		})
+	})
+	require.NoError(t, err)
+	require.Len(t, plans, 2, "the page's people, then their invitations")
+	require.Contains(t, plans[0].Text, "users_pending_by_id", "%s\n%s", plans[0].SQL, plans[0].Text)
+	require.NotContains(t, plans[0].Text, "Sort", "%s\n%s", plans[0].SQL, plans[0].Text)
+	require.False(t, plans[1].SeqScan(), "%s\n%s", plans[1].SQL, plans[1].Text)
+}
+
+// The delivery report and the funnel read their rows through indexes: no
+// statement they send reads the whole users or invites table, and the
+// funnel reads the period from users_funnel.
+func TestReportPlansUseIndexes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dbURL, ds := seeded(t, smallSpec(t, 3_000, 40))
+	db, err := database.Open(ctx, dbURL, database.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	x, err := bench.NewExplainer(ctx, db, ds.Org.ID, ds.Owner.ID)
+	require.NoError(t, err)
+	for _, r := range bench.Reports() {
+		plans, err := x.Call(ctx, r.Name, r.Call)
+		require.NoError(t, err, r.Name)
+		require.NotEmpty(t, plans, r.Name)
+		for _, p := range plans {
+			require.False(t, p.SeqScan(), "%s reads a whole table:\n%s\n%s", r.Name, p.SQL, p.Text)
+			if strings.Contains(p.SQL, "first_invited_at") {
+				require.Contains(t, p.Text, "users_funnel", "%s\n%s\n%s", r.Name, p.SQL, p.Text)
+			}
+			if strings.Contains(p.SQL, "reminders_stopped <> ''") {
+				require.Contains(t, p.Text, "users_reminders_stopped", "%s\n%s\n%s", r.Name, p.SQL, p.Text)
+			}
+		}
+	}
 }
 
 // The invite expiry sweep reads the invitations that expired since its

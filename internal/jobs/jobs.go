@@ -138,6 +138,7 @@ func New(db *database.DB, w Workers, opts Options) (*Queue, error) {
 	river.AddWorker(workers, &webhookDeliveryWorker{q: q})
 	river.AddWorker(workers, &webhookSweepWorker{q: q})
 	river.AddWorker(workers, &reminderSweepWorker{q: q})
+	river.AddWorker(workers, &reminderRescheduleWorker{q: q})
 
 	client, err := river.NewClient(database.RiverDriver(db), &river.Config{
 		Logger:  opts.Logger.With("component", "jobs"),

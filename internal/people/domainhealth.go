@@ -74,6 +74,9 @@ type DomainTally struct {
 	People DomainPeople
 	// NoMailServer: an address at the domain was found to have no mail server.
 	NoMailServer bool
+	// RemindersStopped counts the invite-pending people of the domain whose
+	// automatic reminders an undeliverable invitation stopped.
+	RemindersStopped int
 }
 
 // DomainPeople counts the distinct people a domain's invitations went to.
@@ -108,6 +111,11 @@ type DomainHealth struct {
 	TopReason   string
 	LastEventAt *time.Time
 	Verdict     DomainVerdict
+	// RemindersStopped counts the invite-pending people of the domain
+	// whose automatic reminders were stopped after a bounce, block, drop or
+	// spam report (docs/reminders.md): whom the administrator must reach
+	// some other way.
+	RemindersStopped int
 }
 
 // problems counts the invitations that did not arrive, or not yet.
@@ -120,7 +128,7 @@ func judge(t DomainTally) DomainHealth {
 	h := DomainHealth{Domain: t.Domain, LastEventAt: t.LastEventAt,
 		Delivered: t.ByStatus[DeliveryDelivered], Deferred: t.ByStatus[DeliveryDeferred], Bounced: t.ByStatus[DeliveryBounced],
 		Blocked: t.ByStatus[DeliveryBlocked], Dropped: t.ByStatus[DeliveryDropped], SpamReports: t.ByStatus[DeliverySpamReport],
-		Failed: t.ByStatus[DeliveryFailed]}
+		Failed: t.ByStatus[DeliveryFailed], RemindersStopped: t.RemindersStopped}
 	for st, n := range t.ByStatus {
 		h.Invitations += n
 		if st.accepted() {
@@ -231,8 +239,13 @@ func (s *Service) tallies(ctx context.Context, orgID uuid.UUID, since time.Time)
 	if err != nil {
 		return nil, err
 	}
+	stopped, err := s.store.RemindersStoppedByDomain(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
 	for i := range tallies {
 		tallies[i].NoMailServer = invalid[tallies[i].Domain]
+		tallies[i].RemindersStopped = stopped[tallies[i].Domain]
 	}
 	return tallies, nil
 }

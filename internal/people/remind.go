@@ -14,11 +14,30 @@ import (
 type ReminderStore interface {
 	// UpdateReminderPolicy writes the organization's reminder policy and updated_at.
 	UpdateReminderPolicy(ctx context.Context, orgID uuid.UUID, p ReminderPolicy, at time.Time) error
+	// ShareOrganization is OrganizationByID that also keeps the row from
+	// changing until the caller's transaction ends, as LockOrganization
+	// does, while letting other readers that share it go on.
+	ShareOrganization(ctx context.Context, id uuid.UUID) (Organization, error)
 	// SetReminderSchedules writes the users' places in their reminder
 	// series, a few statements for many users.
 	SetReminderSchedules(ctx context.Context, schedules []UserSchedule) error
-	// ClearReminders ends every reminder series of the organization.
-	ClearReminders(ctx context.Context, orgID uuid.UUID) error
+	// StartReminderReschedule records that the organization's people are
+	// to be rescheduled by the policy's revision, replacing any reschedule
+	// of an earlier one, and queues the job that does it, in the caller's
+	// transaction.
+	StartReminderReschedule(ctx context.Context, orgID uuid.UUID, revision int, at time.Time) error
+	// ReminderReschedule returns the organization's reschedule under way;
+	// ok is false when none is.
+	ReminderReschedule(ctx context.Context, orgID uuid.UUID) (r ReminderReschedule, ok bool, err error)
+	// LockReminderReschedule is ReminderReschedule that also locks the row
+	// until the caller's transaction ends.
+	LockReminderReschedule(ctx context.Context, orgID uuid.UUID) (r ReminderReschedule, ok bool, err error)
+	// AdvanceReminderReschedule records the last user the reschedule of
+	// revision has done.
+	AdvanceReminderReschedule(ctx context.Context, orgID uuid.UUID, revision int, after uuid.UUID, at time.Time) error
+	// FinishReminderReschedule ends the reschedule of revision, if it is
+	// still the organization's.
+	FinishReminderReschedule(ctx context.Context, orgID uuid.UUID, revision int) error
 	// PendingUsersAfter locks and returns up to limit invite-pending users
 	// of the organization whose id follows after, in id order, each with
 	// their latest invite.
@@ -35,6 +54,17 @@ type ReminderStore interface {
 	RemailInvite(ctx context.Context, inviteID uuid.UUID, at time.Time) error
 	// CountReminders adds one reminder to each user's lifetime count (the funnel's).
 	CountReminders(ctx context.Context, userIDs []uuid.UUID) error
+	// RemindersStoppedByDomain counts, per domain of their addresses, the
+	// organization's invite-pending people whose reminders an
+	// undeliverable invitation stopped.
+	RemindersStoppedByDomain(ctx context.Context, orgID uuid.UUID) (map[string]int, error)
+}
+
+// ReminderReschedule is a reschedule under way: the policy's revision it
+// reschedules by, and the last user it has done (uuid.Nil before the first).
+type ReminderReschedule struct {
+	Revision int
+	After    uuid.UUID
 }
 
 // UserSchedule is one user's reminder series, to write.
@@ -48,13 +78,20 @@ type UserSchedule struct {
 // them), and a batch holds its rows' locks for well under a second.
 const reminderBatch = 200
 
-// GetReminderPolicy returns the organization's reminder policy: owners and admins only.
+// GetReminderPolicy returns the organization's reminder policy, and
+// whether its people are still being rescheduled by it: owners and admins only.
 func (s *Service) GetReminderPolicy(ctx context.Context, actor Actor) (ReminderPolicy, error) {
 	if err := requireSettingsRole(actor); err != nil {
 		return ReminderPolicy{}, err
 	}
 	org, err := s.store.OrganizationByID(ctx, actor.OrganizationID)
-	return org.Reminders, err
+	if err != nil {
+		return ReminderPolicy{}, err
+	}
+	p := org.Reminders
+	r, ok, err := s.store.ReminderReschedule(ctx, org.ID)
+	p.Rescheduling = ok && r.Revision == p.Revision
+	return p, err
 }
 
 // requireSettingsRole lets only owners and admins at the organization's settings.
@@ -69,11 +106,11 @@ func requireSettingsRole(actor Actor) error {
 }
 
 // UpdateReminderPolicy replaces the organization's reminder policy and
-// reschedules its invite-pending people by it: a series keeps its count and
-// its start (the last invitation a person sent, for people invited before
-// the policy existed), and due times already past are skipped, so turning
-// reminders on never mails everybody at once. Turning them off ends every
-// series. Audited as organization.updated.
+// starts the reschedule of its invite-pending people by it, in the same
+// transaction, as a job (RescheduleReminders): the request does not wait
+// for an organization of 100,000 people. Meanwhile the sweep checks every
+// due reminder against the new policy (remind), so none goes by the old
+// one. Audited as organization.updated.
 func (s *Service) UpdateReminderPolicy(ctx context.Context, actor Actor, p ReminderPolicy) (ReminderPolicy, error) {
 	if err := requireSettingsRole(actor); err != nil {
 		return ReminderPolicy{}, err
@@ -81,19 +118,18 @@ func (s *Service) UpdateReminderPolicy(ctx context.Context, actor Actor, p Remin
 	if err := p.Validate(); err != nil {
 		return ReminderPolicy{}, err
 	}
-	var org Organization
 	err := s.store.InTx(ctx, func(ctx context.Context) error {
-		var err error
-		if org, err = s.store.LockOrganization(ctx, actor.OrganizationID); err != nil {
+		org, err := s.store.LockOrganization(ctx, actor.OrganizationID)
+		if err != nil {
 			return err
 		}
-		if err := s.store.UpdateReminderPolicy(ctx, org.ID, p, s.now()); err != nil {
+		now := s.now()
+		p.Revision, p.ChangedAt, p.Rescheduling = org.Reminders.Revision+1, now, false
+		if err := s.store.UpdateReminderPolicy(ctx, org.ID, p, now); err != nil {
 			return err
 		}
-		if !p.Enabled {
-			if err := s.store.ClearReminders(ctx, org.ID); err != nil {
-				return err
-			}
+		if err := s.store.StartReminderReschedule(ctx, org.ID, p.Revision, now); err != nil {
+			return err
 		}
 		return s.audit(ctx, org.ID, &actor.ID, nil, ActionOrganizationUpdated, map[string]any{
 			"fields": []string{"reminders"}, "from": map[string]any{"reminders": policyMeta(org.Reminders)},
@@ -102,16 +138,7 @@ func (s *Service) UpdateReminderPolicy(ctx context.Context, actor Actor, p Remin
 	if err != nil {
 		return ReminderPolicy{}, err
 	}
-	org.Reminders = p
-	if p.Enabled {
-		// Page by page, each in its own transaction: an organization of
-		// 100,000 people holds no lock for long. A page that fails leaves
-		// the rest on their earlier schedule, which the sweep checks
-		// against the policy anyway when it reaches them.
-		if err := s.reschedule(ctx, org); err != nil {
-			return ReminderPolicy{}, err
-		}
-	}
+	p.Rescheduling = true
 	return p, nil
 }
 
@@ -127,34 +154,85 @@ func policyMeta(p ReminderPolicy) map[string]any {
 // reschedulePage is how many people one transaction of a reschedule handles.
 const reschedulePage = 1000
 
-func (s *Service) reschedule(ctx context.Context, org Organization) error {
-	after := uuid.Nil
+// RescheduleReminders reschedules the organization's invite-pending people
+// by revision of its policy, a page of them per transaction, in id order,
+// starting no page once budget has passed (0: no limit), and reports
+// whether some are left. Each series keeps its count and its start (the
+// last invitation a person sent, for people invited before the policy
+// existed), and only due times after the change count, so turning
+// reminders on never mails everybody at once, and a due time that passed
+// while the reschedule was on its way is still sent. Turning them off ends
+// every series.
+//
+// It may run twice at once, or again after a crash (the job's rescue):
+// each page recomputes the schedules from the stored facts and records its
+// place in the same transaction, so a run repeats nothing and skips
+// nothing. A run of a revision the policy has since moved past ends at
+// once: the newer revision's reschedule starts from the first person.
+func (s *Service) RescheduleReminders(ctx context.Context, orgID uuid.UUID, revision int, budget time.Duration) (more bool, err error) {
+	start := time.Now()
 	for {
-		var n int
-		err := s.store.InTx(ctx, func(ctx context.Context) error {
-			users, err := s.store.PendingUsersAfter(ctx, org.ID, after, reschedulePage)
-			if err != nil || len(users) == 0 {
-				return err
-			}
-			n, after = len(users), users[len(users)-1].ID
-			now := s.now()
-			var changed []UserSchedule
-			for _, u := range users {
-				r := u.Reminders
-				if r.AnchorAt == nil && r.Stopped == "" {
-					r.AnchorAt = u.LastInvitedAt
-				}
-				r.NextAt = s.nextReminder(org, u, r, now)
-				if !sameSchedule(r, u.Reminders) {
-					changed = append(changed, UserSchedule{UserID: u.ID, Schedule: r})
-				}
-			}
-			return s.store.SetReminderSchedules(ctx, changed)
-		})
-		if err != nil || n < reschedulePage {
-			return err
+		done, err := s.reschedulePage(ctx, orgID, revision)
+		if err != nil || done {
+			return false, err
+		}
+		if budget > 0 && time.Since(start) >= budget {
+			return true, nil
 		}
 	}
+}
+
+// reschedulePage reschedules the next page; done says none is left, or the
+// policy moved on.
+func (s *Service) reschedulePage(ctx context.Context, orgID uuid.UUID, revision int) (done bool, err error) {
+	err = s.store.InTx(ctx, func(ctx context.Context) error {
+		at, ok, err := s.store.ReminderReschedule(ctx, orgID)
+		if err != nil || !ok || at.Revision != revision {
+			done = true
+			return err
+		}
+		// The people first, then the reschedule's row: a policy change
+		// holds the organization and waits for the row, and the sweep
+		// holds people and waits for the organization, so taking the row
+		// before the people could close a circle of waits.
+		users, err := s.store.PendingUsersAfter(ctx, orgID, at.After, reschedulePage)
+		if err != nil {
+			return err
+		}
+		locked, ok, err := s.store.LockReminderReschedule(ctx, orgID)
+		if err != nil || !ok || locked.Revision != revision {
+			done = true
+			return err
+		}
+		if locked.After != at.After {
+			return nil // another run did this page meanwhile: read the next
+		}
+		org, err := s.store.OrganizationByID(ctx, orgID)
+		if err != nil {
+			return err
+		}
+		var changed []UserSchedule
+		for _, u := range users {
+			r := u.Reminders
+			if r.AnchorAt == nil && r.Stopped == "" {
+				r.AnchorAt = u.LastInvitedAt
+			}
+			r.NextAt = s.nextReminder(org, u, r, org.Reminders.ChangedAt)
+			if !sameSchedule(r, u.Reminders) {
+				changed = append(changed, UserSchedule{UserID: u.ID, Schedule: r})
+			}
+		}
+		if err := s.store.SetReminderSchedules(ctx, changed); err != nil {
+			return err
+		}
+		if len(users) < reschedulePage {
+			done = true
+			s.log.InfoContext(ctx, "reminders rescheduled", "organization_id", orgID, "revision", revision)
+			return s.store.FinishReminderReschedule(ctx, orgID, revision)
+		}
+		return s.store.AdvanceReminderReschedule(ctx, orgID, revision, users[len(users)-1].ID, s.now())
+	})
+	return done, err
 }
 
 func sameSchedule(a, b ReminderSchedule) bool {
@@ -163,20 +241,17 @@ func sameSchedule(a, b ReminderSchedule) bool {
 }
 
 // nextReminder is when u's next reminder is due under org's policy, given
-// the series r; nil when none will be: the person is not invite-pending,
-// their latest invitation was handed over by hand or never made, or the
-// series is over.
-func (s *Service) nextReminder(org Organization, u User, r ReminderSchedule, now time.Time) *time.Time {
-	if u.Status != InvitePending || u.Invite == nil || u.Invite.Delivery.Status == DeliveryByHand || u.Invite.AcceptedAt != nil {
+// the series r, counting only the due times after since; nil when none
+// will be: the person is not invite-pending, their latest invitation was
+// handed over by hand, accepted, revoked or never made, or the series is
+// over. A link that has expired still counts for the reminder before its
+// expiry if that fell after since: the reminder then brings a fresh one.
+func (s *Service) nextReminder(org Organization, u User, r ReminderSchedule, since time.Time) *time.Time {
+	if u.Status != InvitePending || u.Invite == nil || u.Invite.Delivery.Status == DeliveryByHand ||
+		u.Invite.AcceptedAt != nil || u.Invite.RevokedAt != nil {
 		return nil
 	}
-	var expiry time.Time
-	if u.Invite.State(now) == InviteLive {
-		expiry = u.Invite.ExpiresAt
-	} else if u.Invite.RevokedAt != nil {
-		return nil // revoked by hand, by an email change or a deactivation: nothing to remind of
-	}
-	return org.Reminders.nextDue(r, expiry, now, org.location())
+	return org.Reminders.nextDue(r, u.Invite.ExpiresAt, since, org.location())
 }
 
 // startSeries starts u's reminder series with the invitation just issued
@@ -236,7 +311,10 @@ func (s *Service) remindBatch(ctx context.Context) (sent int, more bool, err err
 		for _, u := range users {
 			org, ok := orgs[u.OrganizationID]
 			if !ok {
-				if org, err = s.store.OrganizationByID(ctx, u.OrganizationID); err != nil {
+				// Shared, so that a change of the policy waits for this
+				// batch: none of its reminders goes by a policy already
+				// replaced.
+				if org, err = s.store.ShareOrganization(ctx, u.OrganizationID); err != nil {
 					return err
 				}
 				orgs[org.ID] = org
@@ -280,6 +358,18 @@ func (s *Service) remind(ctx context.Context, org Organization, u *User, now tim
 		r.Stopped = u.Invite.Delivery.Status
 		s.log.InfoContext(ctx, "reminders stopped: the latest invitation was "+string(r.Stopped), "user_id", u.ID)
 		return end()
+	}
+	// The due time was computed by the policy of its day: one changed
+	// since (its reschedule may not have reached this person yet) is
+	// checked here, counting the due times after the change. A reminder no
+	// longer due waits for its new time, or ends.
+	due := s.nextReminder(org, *u, r, p.ChangedAt)
+	if due == nil {
+		return end()
+	}
+	if due.After(now) {
+		r.NextAt = due
+		return r, false, nil
 	}
 	if in, until := p.Quiet.quiet(now, org.location()); in {
 		r.NextAt = &until

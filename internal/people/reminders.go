@@ -32,6 +32,15 @@ type ReminderPolicy struct {
 	// SkipWhenUndeliverable stops the series of a person whose latest
 	// invitation bounced, was blocked, dropped or reported as spam.
 	SkipWhenUndeliverable bool
+
+	// Revision counts the changes of the policy, and ChangedAt is when the
+	// last one was made: the reschedule a change starts, and the sweep
+	// meanwhile, count only the due times after it.
+	Revision  int
+	ChangedAt time.Time
+	// Rescheduling is not stored with the policy: it says that the
+	// invite-pending people are still being rescheduled by this revision.
+	Rescheduling bool
 }
 
 // QuietHours is a daily window of local time, in minutes after midnight;

@@ -191,12 +191,19 @@ type storedPolicy struct {
 	QuietEnd          *int   `json:"quiet_end,omitempty"`
 	SkipUndeliverable bool   `json:"skip_when_undeliverable"`
 	Version           string `json:"v,omitempty"`
+	// Revision counts the changes of the policy; ChangedAt is the last one's time.
+	Revision  int        `json:"rev,omitempty"`
+	ChangedAt *time.Time `json:"changed_at,omitempty"`
 }
 
 // encodePolicy writes p; the default policy is stored as "".
 func encodePolicy(p people.ReminderPolicy) string {
 	sp := storedPolicy{Enabled: p.Enabled, AfterDays: p.AfterDays, BeforeExpiryHours: p.BeforeExpiryHours,
-		MaxReminders: p.MaxReminders, SkipUndeliverable: p.SkipWhenUndeliverable}
+		MaxReminders: p.MaxReminders, SkipUndeliverable: p.SkipWhenUndeliverable, Revision: p.Revision}
+	if !p.ChangedAt.IsZero() {
+		at := p.ChangedAt.UTC()
+		sp.ChangedAt = &at
+	}
 	if p.Quiet != nil {
 		sp.QuietStart, sp.QuietEnd = &p.Quiet.Start, &p.Quiet.End
 	}
@@ -212,7 +219,10 @@ func decodePolicy(s string) people.ReminderPolicy {
 		return p
 	}
 	p = people.ReminderPolicy{Enabled: sp.Enabled, AfterDays: sp.AfterDays, BeforeExpiryHours: sp.BeforeExpiryHours,
-		MaxReminders: sp.MaxReminders, SkipWhenUndeliverable: sp.SkipUndeliverable}
+		MaxReminders: sp.MaxReminders, SkipWhenUndeliverable: sp.SkipUndeliverable, Revision: sp.Revision}
+	if sp.ChangedAt != nil {
+		p.ChangedAt = *sp.ChangedAt
+	}
 	if sp.QuietStart != nil && sp.QuietEnd != nil {
 		p.Quiet = &people.QuietHours{Start: *sp.QuietStart, End: *sp.QuietEnd}
 	}

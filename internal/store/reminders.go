@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -58,10 +60,69 @@ func (s *Store) SetReminderSchedules(ctx context.Context, schedules []people.Use
 	})
 }
 
-// ClearReminders implements people.Store.
-func (s *Store) ClearReminders(ctx context.Context, orgID uuid.UUID) error {
-	return translate(s.conn(ctx).Exec(`UPDATE users SET next_reminder_at = NULL
-		WHERE organization_id = ? AND next_reminder_at IS NOT NULL`, orgID).Error, "Users")
+// StartReminderReschedule implements people.Store: the reschedule's row,
+// replacing any earlier revision's, and its job, in the caller's
+// transaction.
+func (s *Store) StartReminderReschedule(ctx context.Context, orgID uuid.UUID, revision int, at time.Time) error {
+	if err := s.conn(ctx).Exec(`INSERT INTO reminder_reschedules (organization_id, revision, after_user_id, created_at, updated_at)
+		VALUES (?, ?, NULL, ?, ?)
+		ON CONFLICT (organization_id) DO UPDATE SET revision = excluded.revision, after_user_id = NULL,
+			created_at = excluded.created_at, updated_at = excluded.updated_at`, orgID, revision, at, at).Error; err != nil {
+		return translate(err, "Reminder reschedule")
+	}
+	return s.enqueue(ctx, func(tx *sql.Tx) error { return s.queue.EnqueueReminderReschedule(ctx, tx, orgID, revision) })
+}
+
+// ReminderReschedule implements people.Store.
+func (s *Store) ReminderReschedule(ctx context.Context, orgID uuid.UUID) (people.ReminderReschedule, bool, error) {
+	return s.reminderReschedule(ctx, orgID, "")
+}
+
+// LockReminderReschedule implements people.Store.
+func (s *Store) LockReminderReschedule(ctx context.Context, orgID uuid.UUID) (people.ReminderReschedule, bool, error) {
+	lock := ""
+	if s.postgres() {
+		lock = " FOR UPDATE" // SQLite's immediate transactions already serialize
+	}
+	return s.reminderReschedule(ctx, orgID, lock)
+}
+
+func (s *Store) reminderReschedule(ctx context.Context, orgID uuid.UUID, lock string) (people.ReminderReschedule, bool, error) {
+	var (
+		r     people.ReminderReschedule
+		after uuid.NullUUID
+	)
+	err := s.conn(ctx).Raw(`SELECT revision, after_user_id FROM reminder_reschedules WHERE organization_id = ?`+lock, orgID).
+		Row().Scan(&r.Revision, &after)
+	if errors.Is(err, sql.ErrNoRows) {
+		return people.ReminderReschedule{}, false, nil
+	}
+	if err != nil {
+		return people.ReminderReschedule{}, false, translate(err, "Reminder reschedule")
+	}
+	r.After = after.UUID // uuid.Nil before the first page: every id follows it
+	return r, true, nil
+}
+
+// AdvanceReminderReschedule implements people.Store.
+func (s *Store) AdvanceReminderReschedule(ctx context.Context, orgID uuid.UUID, revision int, after uuid.UUID, at time.Time) error {
+	return translate(s.conn(ctx).Exec(`UPDATE reminder_reschedules SET after_user_id = ?, updated_at = ?
+		WHERE organization_id = ? AND revision = ?`, after, at, orgID, revision).Error, "Reminder reschedule")
+}
+
+// FinishReminderReschedule implements people.Store.
+func (s *Store) FinishReminderReschedule(ctx context.Context, orgID uuid.UUID, revision int) error {
+	return translate(s.conn(ctx).Exec(`DELETE FROM reminder_reschedules WHERE organization_id = ? AND revision = ?`,
+		orgID, revision).Error, "Reminder reschedule")
+}
+
+// ShareOrganization implements people.Store.
+func (s *Store) ShareOrganization(ctx context.Context, id uuid.UUID) (people.Organization, error) {
+	where := "id = ?"
+	if s.postgres() {
+		where += " FOR SHARE" // SQLite's immediate transactions already serialize
+	}
+	return s.organization(ctx, where, id)
 }
 
 // PendingUsersAfter implements people.Store.
@@ -152,4 +213,26 @@ func (s *Store) CountReminders(ctx context.Context, userIDs []uuid.UUID) error {
 		cond, arg := s.inList("id", "uuid", uuidStrings(part))
 		return translate(s.conn(ctx).Exec(`UPDATE users SET reminders_total = reminders_total + 1 WHERE `+cond, arg).Error, "Users")
 	})
+}
+
+// RemindersStoppedByDomain implements people.Store through the partial
+// index users_reminders_stopped: it holds only the people whose reminders
+// were stopped, few beside an organization's people.
+func (s *Store) RemindersStoppedByDomain(ctx context.Context, orgID uuid.UUID) (map[string]int, error) {
+	rows, err := s.conn(ctx).Raw(`SELECT email FROM users
+		WHERE organization_id = ? AND reminders_stopped <> '' AND status = 'invite_pending'`, orgID).Rows()
+	if err != nil {
+		return nil, translate(err, "Users")
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var email string
+		if err := rows.Scan(&email); err != nil {
+			return nil, internal(err, 1)
+		}
+		_, d, _ := strings.Cut(email, "@") // as invites.recipient_domain is cut
+		out[d]++
+	}
+	return out, translate(rows.Err(), "Users")
 }

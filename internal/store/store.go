@@ -29,6 +29,9 @@ type Enqueuer interface {
 	EnqueueJobBatch(ctx context.Context, tx *sql.Tx, jobID uuid.UUID) error
 	// EnqueueWebhookDeliveries queues a delivery run for each endpoint.
 	EnqueueWebhookDeliveries(ctx context.Context, tx *sql.Tx, endpointIDs []uuid.UUID) error
+	// EnqueueReminderReschedule queues the reschedule of an organization's
+	// reminders by a revision of its policy.
+	EnqueueReminderReschedule(ctx context.Context, tx *sql.Tx, orgID uuid.UUID, revision int) error
 }
 
 // Store implements people.Store.

@@ -394,12 +394,12 @@ export interface paths {
         };
         /**
          * Get the reminder policy
-         * @description The organization's automatic reminders to the people who have not accepted their invitation: whether they are on, when they are due (days after the last invitation a person sent, hours before the link expires), how many at most, the quiet hours in the organization's time zone, and whether an undeliverable invitation stops them. Owners and admins only. See docs/reminders.md.
+         * @description The organization's automatic reminders to the people who have not accepted their invitation: whether they are on, when they are due (days after the last invitation a person sent, hours before the link expires), how many at most, the quiet hours in the organization's time zone, and whether an undeliverable invitation stops them; rescheduling says whether the latest change is still being applied to the invite-pending people. Owners and admins only. See docs/reminders.md.
          */
         get: operations["getReminderPolicy"];
         /**
          * Set the reminder policy
-         * @description Owners and admins replace the organization's reminder policy; an absent field takes its default. The invite-pending people are rescheduled at once by the new policy: each keeps the reminders already sent after their last invitation, and due times already past are skipped, so turning reminders on never mails everyone at once. Turning them off ends every schedule. A reminder mails the current link again while it has at least 48 hours left, and otherwise sends a fresh invitation that replaces every earlier link; it is audited and sent as the webhook invite.reminded. Audited as organization.updated.
+         * @description Owners and admins replace the organization's reminder policy; an absent field takes its default. The answer comes at once, with rescheduling true: the invite-pending people are rescheduled by the new policy in the background, by a job queued in the same transaction as the change (seconds to a minute for 100,000 people; GET shows rescheduling false when it is done). Each keeps the reminders already sent after their last invitation, and due times before the change are skipped, so turning reminders on never mails everyone at once; a due time that passes while the reschedule runs is still sent. From the moment of the change, every reminder is checked against the new policy before it goes, so none goes by the old one. Turning reminders off ends every schedule. A reminder mails the current link again while it has at least 48 hours left, and otherwise sends a fresh invitation that replaces every earlier link; it is audited and sent as the webhook invite.reminded. Audited as organization.updated.
          */
         put: operations["putReminderPolicy"];
         post?: never;
@@ -1188,6 +1188,12 @@ export interface components {
             last_event_at: string | null;
             /**
              * Format: int32
+             * @description Counts the invite-pending people of the domain whose automatic reminders were stopped because their latest invitation bounced, was blocked, dropped or reported as spam (the reminder policy's skip_when_undeliverable; see GET /organization/reminders): they need another way in, such as a password set for them.
+             * @example 12
+             */
+            reminders_stopped: number;
+            /**
+             * Format: int32
              * @description Counts those the email provider accepted.
              * @example 41
              */
@@ -1915,6 +1921,8 @@ export interface components {
             max_reminders?: number;
             /** @description Defaults to null (none). */
             quiet_hours?: components["schemas"]["QuietHours"] | null;
+            /** @description Read-only and ignored, so that a policy read with GET can be sent back as it is. */
+            rescheduling?: boolean;
             /**
              * @description Defaults to true.
              * @example true
@@ -1957,6 +1965,11 @@ export interface components {
             max_reminders: number;
             /** @description The daily window, in the organization's time zone, in which no reminder is sent; null for none. */
             quiet_hours: components["schemas"]["QuietHours"] | null;
+            /**
+             * @description True while the invite-pending people are still being rescheduled by the latest change of the policy, in the background; meanwhile a person's next_reminder_at may still show the earlier policy's time, but every reminder is checked against the new policy before it goes.
+             * @example false
+             */
+            rescheduling: boolean;
             /**
              * @description Stops the reminders of a person whose latest invitation bounced, was blocked, dropped or reported as spam; the user view then shows reminders_stopped.
              * @example true
@@ -2989,6 +3002,7 @@ export interface operations {
                      *           "failed": 1,
                      *           "invitations": 42,
                      *           "last_event_at": "2026-11-24T16:05:14Z",
+                     *           "reminders_stopped": 12,
                      *           "sent": 41,
                      *           "spam_reports": 0,
                      *           "top_reason": "554 5.7.1 Service unavailable; client host blocked",
@@ -4412,6 +4426,7 @@ export interface operations {
                      *         "end": "08:00",
                      *         "start": "20:00"
                      *       },
+                     *       "rescheduling": false,
                      *       "skip_when_undeliverable": true
                      *     }
                      */
@@ -4473,7 +4488,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The policy, as stored */
+            /** @description The policy, as stored, with rescheduling true */
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["RequestID"];
@@ -4490,6 +4505,7 @@ export interface operations {
                      *         "end": "08:00",
                      *         "start": "20:00"
                      *       },
+                     *       "rescheduling": false,
                      *       "skip_when_undeliverable": true
                      *     }
                      */

@@ -35,7 +35,7 @@ func TestLoadDefaults(t *testing.T) {
 	require.Empty(t, c.PprofAddr, "the profiler is off unless asked for")
 	require.Equal(t, DNSSystem, c.DNSResolver)
 	require.Empty(t, c.DNSServers)
-	require.Equal(t, int64(32<<20), c.MemoryLimit, "the service sets a memory limit without the operator's help")
+	require.Equal(t, int64(30<<20), c.MemoryLimit, "the service sets a memory limit without the operator's help")
 }
 
 func TestMemoryLimit(t *testing.T) {

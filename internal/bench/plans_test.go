@@ -99,12 +99,26 @@ var indexRead = regexp.MustCompile(`(?: using|Bitmap Index Scan on) ([a-z_]+)`)
 // smallExplainer explains as the owner of a fresh small data set.
 func smallExplainer(t *testing.T) *bench.Explainer {
 	t.Helper()
-	_, x := smallExplainerURL(t)
-	return x
+	return newSmallPlans(t).x
 }
 
 // smallExplainerURL is smallExplainer with its database's URL.
 func smallExplainerURL(t *testing.T) (string, *bench.Explainer) {
+	t.Helper()
+	f := newSmallPlans(t)
+	return f.url, f.x
+}
+
+// smallPlans is a fresh small data set, open, with an explainer acting as
+// its owner.
+type smallPlans struct {
+	url string
+	ds  *bench.DataSet
+	db  *database.DB
+	x   *bench.Explainer
+}
+
+func newSmallPlans(t *testing.T) smallPlans {
 	t.Helper()
 	dbURL, ds := seeded(t, smallSpec(t, 3_000, 40))
 	ctx := context.Background()
@@ -113,7 +127,7 @@ func smallExplainerURL(t *testing.T) (string, *bench.Explainer) {
 	t.Cleanup(func() { _ = db.Close() })
 	x, err := bench.NewExplainer(ctx, db, ds.Org.ID, ds.Owner.ID)
 	require.NoError(t, err)
-	return dbURL, x
+	return smallPlans{url: dbURL, ds: ds, db: db, x: x}
 }
 
 // The reminder sweep claims the due people through the partial index
@@ -123,17 +137,12 @@ func smallExplainerURL(t *testing.T) (string, *bench.Explainer) {
 func TestReminderSweepPlanUsesItsIndex(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	dbURL, ds := seeded(t, smallSpec(t, 3_000, 40))
-	db, err := database.Open(ctx, dbURL, database.Options{})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = db.Close() })
-	_, err = bench.ScheduleReminders(ctx, db.SQL, ds.Org.ID, 20)
-	require.NoError(t, err)
-	x, err := bench.NewExplainer(ctx, db, ds.Org.ID, ds.Owner.ID)
+	f := newSmallPlans(t)
+	_, err := bench.ScheduleReminders(ctx, f.db.SQL, f.ds.Org.ID, 20)
 	require.NoError(t, err)
 
-	st := store.New(db, nil)
-	plans, err := x.Call(ctx, "reminder sweep", func(ctx context.Context, _ *people.Service, _ people.Actor) error {
+	st := store.New(f.db, nil)
+	plans, err := f.x.Call(ctx, "reminder sweep", func(ctx context.Context, _ *people.Service, _ people.Actor) error {
 		return st.InTx(ctx, func(ctx context.Context) error {
 			_, err := st.ClaimDueReminders(ctx, time.Now(), 200)
 			return err
@@ -150,9 +159,9 @@ func TestReminderSweepPlanUsesItsIndex(t *testing.T) {
 
 	// A page of the reschedule a policy change queues reads its people in
 	// id order from users_pending_by_id: no sort of everyone after the page.
-	plans, err = x.Call(ctx, "reminder reschedule page", func(ctx context.Context, _ *people.Service, _ people.Actor) error {
+	plans, err = f.x.Call(ctx, "reminder reschedule page", func(ctx context.Context, _ *people.Service, _ people.Actor) error {
 		return st.InTx(ctx, func(ctx context.Context) error {
-			_, err := st.PendingUsersAfter(ctx, ds.Org.ID, uuid.Nil, 1000)
+			_, err := st.PendingUsersAfter(ctx, f.ds.Org.ID, uuid.Nil, 1000)
 			return err
 		})
 	})
@@ -169,12 +178,7 @@ func TestReminderSweepPlanUsesItsIndex(t *testing.T) {
 func TestReportPlansUseIndexes(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	dbURL, ds := seeded(t, smallSpec(t, 3_000, 40))
-	db, err := database.Open(ctx, dbURL, database.Options{})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = db.Close() })
-	x, err := bench.NewExplainer(ctx, db, ds.Org.ID, ds.Owner.ID)
-	require.NoError(t, err)
+	x := smallExplainer(t)
 	for _, r := range bench.Reports() {
 		plans, err := x.Call(ctx, r.Name, r.Call)
 		require.NoError(t, err, r.Name)
@@ -198,15 +202,10 @@ func TestReportPlansUseIndexes(t *testing.T) {
 func TestExpirySweepPlanStartsAtItsMark(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	dbURL, ds := seeded(t, smallSpec(t, 3_000, 40))
-	db, err := database.Open(ctx, dbURL, database.Options{})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = db.Close() })
-	x, err := bench.NewExplainer(ctx, db, ds.Org.ID, ds.Owner.ID)
-	require.NoError(t, err)
+	f := newSmallPlans(t)
 
-	st := store.New(db, nil)
-	plans, err := x.Call(ctx, "expiry sweep", func(ctx context.Context, _ *people.Service, _ people.Actor) error {
+	st := store.New(f.db, nil)
+	plans, err := f.x.Call(ctx, "expiry sweep", func(ctx context.Context, _ *people.Service, _ people.Actor) error {
 		return st.InTx(ctx, func(ctx context.Context) error {
 			_, err := st.ExpiredInvites(ctx, time.Now(), 500)
 			return err

@@ -56,11 +56,13 @@ func TestLogLinesNameTheActorAndCarryTheRequestIDIntoEmailJobs(t *testing.T) {
 		// The listing reads its user with its page, and names it the same.
 		e.Do(apitest.Request{Method: http.MethodGet, Path: "/users", Token: org.OwnerToken,
 			Header: map[string]string{"X-Request-ID": rid + "-list"}}).Expect(http.StatusOK)
+		request = nil
 		for _, l := range logLines(t, e, "request") {
 			if l["request_id"] == rid+"-list" {
 				request = l
 			}
 		}
+		require.NotNil(t, request, "the listing's line")
 		require.Equal(t, "/users", request["path"])
 		require.Equal(t, org.Owner.ID.String(), request["user_id"])
 		require.Equal(t, org.ID.String(), request["organization_id"])

@@ -94,7 +94,7 @@ type Hasher struct {
 
 // OnSlotsChange makes the Hasher call f with the number of hashes in
 // flight whenever a slot is taken or given back, so that the service can
-// budget the memory they hold (see MemoryBound). A hash is counted from
+// budget the memory they hold (see MemoryPerHash). A hash is counted from
 // before its block is allocated until after the block is collected. f
 // must be quick; set it before the Hasher is used.
 func (h *Hasher) OnSlotsChange(f func(inFlight int)) { h.onSlots = f }

@@ -179,6 +179,7 @@ func TestReportPlansUseIndexes(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	x := smallExplainer(t)
+	funnel, stopped := 0, 0
 	for _, r := range bench.Reports() {
 		plans, err := x.Call(ctx, r.Name, r.Call)
 		require.NoError(t, err, r.Name)
@@ -186,13 +187,17 @@ func TestReportPlansUseIndexes(t *testing.T) {
 		for _, p := range plans {
 			require.False(t, p.SeqScan(), "%s reads a whole table:\n%s\n%s", r.Name, p.SQL, p.Text)
 			if strings.Contains(p.SQL, "first_invited_at") {
+				funnel++
 				require.Contains(t, p.Text, "users_funnel", "%s\n%s\n%s", r.Name, p.SQL, p.Text)
 			}
 			if strings.Contains(p.SQL, "reminders_stopped <> ''") {
+				stopped++
 				require.Contains(t, p.Text, "users_reminders_stopped", "%s\n%s\n%s", r.Name, p.SQL, p.Text)
 			}
 		}
 	}
+	require.Positive(t, funnel, "no statement read the funnel's period")
+	require.Positive(t, stopped, "no statement counted stopped reminders")
 }
 
 // The invite expiry sweep reads the invitations that expired since its

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/riverqueue/river"
 
 	"github.com/invitedhq/invited/internal/config"
 	"github.com/invitedhq/invited/internal/database"
@@ -48,7 +49,7 @@ func (c *QueueCollector) Describe(ch chan<- *prometheus.Desc) {
 
 // queues are the queues the service uses: each is reported, at zero when
 // it is empty, so that a dashboard's series never vanish.
-var queues = []string{QueueEmail, QueueBulk, QueueWebhooks, "default"}
+var queues = []string{QueueEmail, QueueBulk, QueueWebhooks, river.QueueDefault}
 
 // Collect implements prometheus.Collector.
 func (c *QueueCollector) Collect(ch chan<- prometheus.Metric) {

@@ -282,8 +282,9 @@ var zones sync.Map // string → *time.Location
 // errUnknownZone marks a time zone the zone database does not know.
 var errUnknownZone = errors.New("unknown time zone")
 
-// loadZone returns the IANA time zone name; "" is UTC.
-func loadZone(name string) (*time.Location, error) {
+// LoadZone returns the IANA time zone name, loaded once per process; ""
+// is UTC.
+func LoadZone(name string) (*time.Location, error) {
 	if name == "" {
 		return time.UTC, nil
 	}
@@ -303,6 +304,6 @@ func loadZone(name string) (*time.Location, error) {
 
 // ValidTimeZone reports whether name is an IANA time zone an email can use.
 func ValidTimeZone(name string) bool {
-	_, err := loadZone(name)
+	_, err := LoadZone(name)
 	return name != "" && err == nil
 }

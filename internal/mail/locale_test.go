@@ -218,7 +218,7 @@ func TestValidTimeZone(t *testing.T) {
 
 func mustZone(t *testing.T, name string) *time.Location {
 	t.Helper()
-	z, err := loadZone(name)
+	z, err := LoadZone(name)
 	require.NoError(t, err)
 	return z
 }

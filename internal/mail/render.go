@@ -90,7 +90,7 @@ func Render(b Batch, r Recipient, now time.Time) (subject, text, html string, er
 // language is the batch's language, resolved through the fallback chain,
 // and its organization's time zone.
 func (b Batch) language() (localizer, *time.Location, error) {
-	zone, err := loadZone(b.TimeZone)
+	zone, err := LoadZone(b.TimeZone)
 	if err != nil {
 		return localizer{}, nil, fmt.Errorf("%w: %w", ErrInvalidBatch, err)
 	}

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/hashicorp/golang-lru/v2/expirable"
+	lru "github.com/hashicorp/golang-lru/v2"
 	"golang.org/x/sync/singleflight"
 )
 
@@ -41,17 +41,23 @@ type cachedTally struct {
 // to one organization asks for the same few domains).
 type domainHealthCache struct {
 	now     func() time.Time
-	entries *expirable.LRU[domainKey, cachedTally]
+	entries *lru.Cache[domainKey, cachedTally]
 	group   singleflight.Group
 }
 
 func newDomainHealthCache(now func() time.Time) *domainHealthCache {
-	return &domainHealthCache{now: now, entries: expirable.NewLRU[domainKey, cachedTally](domainHealthCacheSize, nil, DomainHealthTTL)}
+	// A plain LRU: entries age on the service's clock, checked in tally
+	// (an expiring LRU would age them on the wall clock, with a goroutine
+	// of its own per Service).
+	entries, err := lru.New[domainKey, cachedTally](domainHealthCacheSize)
+	if err != nil {
+		panic(err) // only for a size below one
+	}
+	return &domainHealthCache{now: now, entries: entries}
 }
 
 // tally returns the domain's tally: the cached one while it is younger
-// than DomainHealthTTL on the service's clock (tests move that clock by
-// days; the cache's own expiry follows the wall clock), else count's.
+// than DomainHealthTTL on the service's clock, else count's.
 func (c *domainHealthCache) tally(ctx context.Context, org uuid.UUID, domain string,
 	count func(context.Context) (DomainTally, error)) (DomainTally, error) {
 	key := domainKey{org: org, domain: domain}

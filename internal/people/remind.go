@@ -435,7 +435,10 @@ func (s *Service) stopRemindersOn(ctx context.Context, inv Invite, st DeliverySt
 	if err != nil || !org.Reminders.stopsReminders(st) {
 		return err
 	}
-	u, err := s.store.User(ctx, org.ID, inv.UserID)
+	// Locked: a sweep may hold the row to send a reminder; the schedule is
+	// read after it commits, so its count and time are not written back
+	// stale.
+	u, err := s.store.LockUser(ctx, org.ID, inv.UserID)
 	if err != nil || u.LatestInviteID == nil || *u.LatestInviteID != inv.ID || u.Reminders.NextAt == nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/invitedhq/invited/internal/apperr"
+	"github.com/invitedhq/invited/internal/mail"
 )
 
 // ReminderPolicy is an organization's choice of automatic reminders to the
@@ -215,7 +216,7 @@ func (p ReminderPolicy) stopsReminders(st DeliveryStatus) bool {
 
 // location is the organization's time zone, UTC if it cannot be loaded.
 func (o Organization) location() *time.Location {
-	loc, err := time.LoadLocation(o.timeZone())
+	loc, err := mail.LoadZone(o.timeZone())
 	if err != nil {
 		return time.UTC
 	}

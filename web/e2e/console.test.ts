@@ -118,17 +118,51 @@ describe("the seed's quick start", () => {
 });
 
 describe("the People screen", () => {
-  test("filters live in the URL, so a view can be bookmarked", async () => {
+  test("filters live in the URL, so a view can be bookmarked; who does not match is not shown", async () => {
     await admin.goto(`/people?status=invite_pending&q=${encodeURIComponent("Turing")}&role=learner`);
     await row(admin, fx.typed.email).waitFor();
+    const people = admin.getByRole("table", { name: "People of the organization" });
+    const shown = people.locator("tbody tr");
+    assert.equal(await shown.count(), 1, "Alan Turing alone matches");
     const tab = admin.getByRole("navigation", { name: "Filter by status" }).getByRole("link", { name: /Invite pending/ });
     assert.equal(await tab.getAttribute("aria-current"), "page");
     assert.equal(await admin.getByLabel("Search").inputValue(), "Turing");
+
+    // A wider search: the invite-pending learners of acme.test, and nobody confirmed, deactivated or of another role.
+    await admin.getByLabel("Search").fill("acme.test");
+    await admin.waitForURL(/q=acme\.test/);
+    await row(admin, fx.generated.email).waitFor();
+    await row(admin, fx.typed.email).waitFor();
+    for (const other of [fx.learner, fx.hr, fx.owner, fx.curator]) {
+      assert.equal(await row(admin, other.email).count(), 0, `${other.email} does not match and is not shown`);
+    }
+    const cells = await shown.evaluateAll((trs) => trs.map((tr) => ({ role: tr.children[3]?.textContent, status: tr.children[4]?.textContent ?? "" })));
+    assert.ok(cells.length > 2, "the invite-pending learners are listed");
+    for (const c of cells) {
+      assert.equal(c.role, "Learner");
+      assert.match(c.status, /^(Invite pending|Not yet invited)/);
+    }
+
+    // The columns the list can be ordered by are buttons that say which one orders it.
+    const email = people.getByRole("columnheader", { name: "Email" });
+    const invitation = people.getByRole("columnheader", { name: "Invitation" });
+    assert.equal(await email.getAttribute("aria-sort"), null, "newest first by default: no column orders the list");
+    await email.getByRole("button", { name: "Email" }).click();
+    await admin.waitForURL(/sort=email/);
+    assert.equal(await email.getAttribute("aria-sort"), "ascending");
+    assert.equal(await admin.getByLabel("Sort").inputValue(), "email");
+    await invitation.getByRole("button", { name: "Invitation" }).click();
+    await admin.waitForURL(/sort=-last_invited_at/);
+    assert.equal(await invitation.getAttribute("aria-sort"), "descending");
+    assert.equal(await email.getAttribute("aria-sort"), null, "one column orders the list at a time");
+    await assertAccessible(admin, "people: ordered by a column");
+
     await admin.getByLabel("Sort").selectOption("email");
     await admin.waitForURL(/sort=email/);
     await admin.reload();
     await row(admin, fx.typed.email).waitFor();
     assert.equal(await admin.getByLabel("Sort").inputValue(), "email");
+    assert.equal(await email.getAttribute("aria-sort"), "ascending");
   });
 
   test("the ⋮ menu works from the keyboard and says why an action is unavailable", async () => {
@@ -479,6 +513,34 @@ describe("the activation page", () => {
     await page.getByRole("heading", { name: "Join Acme Learning" }).waitFor();
   });
 
+  test("loads only its own scripts, none of the console's", async () => {
+    const scripts = async (path: string, heading: string) => {
+      const page = await phone();
+      const names: string[] = [];
+      page.on("request", (r) => {
+        if (r.resourceType() === "script") names.push(new URL(r.url()).pathname);
+      });
+      await page.goto(path);
+      await page.getByRole("heading", { name: heading }).waitFor();
+      await page.close();
+      return names;
+    };
+    const activation = await scripts("/activate?token=not-a-real-token", "This link is not valid");
+    const consoleScripts = await scripts("/sign-in", "Sign in");
+    assert.ok(activation.some((n) => n.startsWith("/assets/Activate-")), `the activation page's script: ${activation.join(", ")}`);
+    assert.ok(consoleScripts.some((n) => n.startsWith("/assets/Console-")), `the console's script: ${consoleScripts.join(", ")}`);
+    assert.deepEqual(
+      activation.filter((n) => !consoleScripts.includes(n) && !n.startsWith("/assets/Activate-")),
+      [],
+      "nothing but the activation page's own script beside what the console shares",
+    );
+    assert.deepEqual(
+      activation.filter((n) => n.startsWith("/assets/Console-")),
+      [],
+      "no script of the console",
+    );
+  });
+
   test("a link that is not one", async () => {
     const page = await phone();
     await page.goto("/activate?token=not-a-real-token");
@@ -565,7 +627,16 @@ describe("webhooks", () => {
     const form = admin.getByRole("dialog", { name: "Add a webhook endpoint" });
     await form.getByLabel("URL").fill("http://lms.example.com/hooks/invited");
     await form.getByLabel("Description").fill("Enrol new learners");
+    // No event chosen: the form says so, until one is.
+    const defaults = [/^invite\.accepted/, /^invite\.delivery_updated/].map((name) => form.getByRole("checkbox", { name }));
+    for (const box of defaults) await box.uncheck();
+    await form.getByRole("button", { name: "Add endpoint" }).click();
+    const noEvent = form.getByText("Choose at least one event, or every event.");
+    await noEvent.waitFor();
     await form.getByRole("checkbox", { name: /^user\.created/ }).check();
+    await noEvent.waitFor({ state: "detached" });
+    for (const box of defaults) await box.check();
+    assert.equal(await noEvent.count(), 0, "the choice stays valid");
     await form.getByRole("button", { name: "Add endpoint" }).click();
     await form.getByText(/the URL must use https/).waitFor(); // the API's refusal, under the field
     await assertAccessible(admin, "webhook endpoint form");
@@ -627,6 +698,56 @@ describe("webhooks", () => {
     await waitForWebhook((r) => r.type === "user.created" && !earlier.has(r.id));
     await deliveries.getByRole("button", { name: "Refresh" }).click();
     await deliveries.getByRole("row").filter({ hasText: "user.created" }).getByText("Succeeded").first().waitFor();
+
+    // More than a page of deliveries: the older page is loaded once, and what is polled is the newest page alone;
+    // a delivery that arrives after it shows on its own, at the top, and every delivery is listed once.
+    const endpointId = new URL(admin.url()).searchParams.get("endpoint") ?? "";
+    assert.ok(endpointId, "the deliveries of the endpoint are shown");
+    for (let i = 0; i < 26; i++) {
+      const res = await asOwner(`/webhook-endpoints/${endpointId}/test`, { method: "POST" });
+      assert.equal(res.status, 202, await res.text());
+    }
+    const total = async () => {
+      let n = 0;
+      for (let cursor = ""; ; ) {
+        const res = await asOwner(`/webhook-endpoints/${endpointId}/deliveries?limit=200${cursor ? `&cursor=${cursor}` : ""}`);
+        assert.equal(res.status, 200, await res.clone().text());
+        const page = (await res.json()) as { data: unknown[]; has_more: boolean; next_cursor?: string };
+        n += page.data.length;
+        if (!page.has_more || !page.next_cursor) return n;
+        cursor = encodeURIComponent(page.next_cursor);
+      }
+    };
+    const listed = (n: number) =>
+      admin.waitForFunction(
+        (want) => document.querySelector("#deliveries-heading")?.closest("section")?.querySelectorAll("tbody tr").length === want,
+        n,
+        { timeout: 30_000 },
+      );
+    await deliveries.getByRole("button", { name: "Refresh" }).click();
+    await deliveries.getByRole("button", { name: "Load more" }).click();
+    const before = await total();
+    assert.ok(before > 25, "more than a page");
+    await listed(before);
+    const asked: string[] = [];
+    admin.on("request", (r) => {
+      if (r.url().includes(`/webhook-endpoints/${endpointId}/deliveries`)) asked.push(r.url());
+    });
+    await receiverAnswers(503);
+    const pending = await asOwner(`/webhook-endpoints/${endpointId}/test`, { method: "POST" });
+    assert.equal(pending.status, 202, await pending.text());
+    await listed(before + 1);
+    const top = deliveries.locator("tbody tr").first();
+    await top.getByText("HTTP 503").waitFor(); // followed while pending: its failed attempt shows
+    await receiverAnswers(204);
+    assert.ok(asked.length > 0, "the list was polled");
+    assert.deepEqual(
+      asked.filter((u) => new URL(u).searchParams.has("cursor")),
+      [],
+      "only the newest page is asked again",
+    );
+    assert.equal(await total(), before + 1);
+    await listed(before + 1);
 
     // A rotation: the new secret once, the old one signing beside it.
     await rowAction(admin, receiverURL, "Rotate secret");
@@ -852,6 +973,7 @@ describe("every screen", () => {
       "sign-in",
       "people",
       "people: row menu",
+      "people: ordered by a column",
       "set password dialog",
       "edit dialog",
       "invitation history",

@@ -3,9 +3,9 @@ import { Navigate, Route, Routes, useLocation } from "react-router";
 
 import { abilities, useMe, useSession } from "./api/hooks";
 import { restore } from "./api/session";
+import { Loading } from "./kit/Loading";
 import { Shell } from "./Shell";
 import { Account } from "./screens/Account";
-import { Activate } from "./screens/Activate";
 import { Audit } from "./screens/Audit";
 import { ChangePassword } from "./screens/ChangePassword";
 import { Domains } from "./screens/Domains";
@@ -19,13 +19,13 @@ import { SignIn } from "./screens/SignIn";
 import { Webhooks } from "./screens/Webhooks";
 
 /**
- * The route table. /activate works without a session; every other screen
- * needs one, and the people screens need the right to manage people.
+ * The console's route table (the activation page is apart: main.tsx).
+ * The sign-in page works without a session; every other screen needs
+ * one, and the people screens need the right to manage people.
  */
 export function App() {
   return (
     <Routes>
-      <Route path="/activate" element={<Activate />} />
       <Route path="/sign-in" element={<SignIn />} />
       <Route path="*" element={<SignedIn />} />
     </Routes>
@@ -78,12 +78,4 @@ function Managers(props: { children: ReactNode }) {
   if (can.needsPeoplePermission) return <NeedsPeoplePermission />;
   if (!can.managesPeople) return <Navigate to="/account" replace />;
   return <>{props.children}</>;
-}
-
-export function Loading() {
-  return (
-    <div className="loading" role="status" aria-live="polite">
-      Loading…
-    </div>
-  );
 }

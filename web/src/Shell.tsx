@@ -1,7 +1,7 @@
 import type { ReactNode } from "react";
 import { NavLink, useNavigate } from "react-router";
 
-import { abilities, managesWebhooks, useMe } from "./api/hooks";
+import { abilities, useMe } from "./api/hooks";
 import { signOut } from "./api/session";
 import { ROLE_LABEL, fullName } from "./kit/labels";
 import { NAV } from "./nav";
@@ -12,7 +12,7 @@ export function Shell(props: { children: ReactNode }) {
   const navigate = useNavigate();
   const can = abilities(me.data);
   const items = NAV.filter(
-    (n) => (!n.managers || can.managesPeople || can.needsPeoplePermission) && (!n.owners || managesWebhooks(me.data)),
+    (n) => (!n.managers || can.managesPeople || can.needsPeoplePermission) && (!n.owners || can.managesOrganization),
   );
   const sections = [...new Set(items.map((n) => n.section))];
   return (

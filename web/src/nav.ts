@@ -1,6 +1,6 @@
 // The console's screens in the sidebar, in order. A new screen adds its
 // route in App.tsx and, when it belongs in the menu, an entry here.
-export interface NavItem {
+interface NavItem {
   to: string;
   label: string;
   section: string;

@@ -4,17 +4,15 @@
 import type { Schemas } from "@invited/client";
 import { ProblemError } from "@invited/client";
 import { QueryClient, useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useSyncExternalStore } from "react";
+import { useEffect, useMemo, useSyncExternalStore } from "react";
 
 import { api, call, session } from "./session";
 
 export type User = Schemas["User"];
-export type Invite = Schemas["Invite"];
-export type Job = Schemas["Job"];
+type Job = Schemas["Job"];
 export type Status = User["status"];
 export type Role = User["role"];
 export type DeliveryStatus = Schemas["Delivery"]["status"];
-export type Organization = Schemas["Organization"];
 
 export const queryClient = new QueryClient({
   defaultOptions: {
@@ -46,7 +44,14 @@ export function abilities(me: User | undefined) {
   const role = me?.role;
   const managesPeople =
     role === "owner" || role === "admin" || role === "hr" || (role === "curator" && (me?.permissions ?? []).includes("people"));
-  return { managesPeople, needsPeoplePermission: role === "curator" && !managesPeople };
+  // Owners and admins change the organization's settings: its reminders, its webhook endpoints.
+  const managesOrganization = role === "owner" || role === "admin";
+  return {
+    managesPeople,
+    needsPeoplePermission: role === "curator" && !managesPeople,
+    managesOrganization,
+    managesWebhooks: managesOrganization,
+  };
 }
 
 export const ROLE_RANK: Record<Role, number> = { owner: 4, admin: 3, hr: 2, curator: 1, learner: 0 };
@@ -63,7 +68,7 @@ export interface PeopleFilter {
   sort: "-created_at" | "created_at" | "email" | "-last_invited_at";
 }
 
-export const PAGE_SIZE = 50;
+const PAGE_SIZE = 50;
 
 export function usePeople(f: PeopleFilter) {
   return useInfiniteQuery({
@@ -250,7 +255,7 @@ export function importCSV(csv: string, opts: { dryRun: boolean; sendInvites: boo
   ) as Promise<Schemas["ImportReport"] | Schemas["JobAccepted"]>;
 }
 
-export interface AuditFilter {
+interface AuditFilter {
   action: string;
   user: string;
 }
@@ -294,79 +299,157 @@ export type WebhookEndpoint = Schemas["WebhookEndpoint"];
 export type WebhookDelivery = Schemas["WebhookDelivery"];
 export type WebhookEvent = Exclude<WebhookEndpoint["events"][number], "*">;
 
-/** Owners and admins change the organization's settings: its reminders, its webhook endpoints. */
-export function managesOrganization(me: User | undefined): boolean {
-  return me?.role === "owner" || me?.role === "admin";
-}
-
-/** Owners and admins manage the organization's webhook endpoints. */
-export const managesWebhooks = managesOrganization;
+/** The cache keys of the webhook screens: what a change refreshes names exactly what it changed. */
+const webhookKeys = {
+  endpoints: ["webhooks", "endpoints"] as const,
+  /** An endpoint's deliveries: the newest page, and under it the list with its older pages. */
+  deliveries: (endpointId: string) => ["webhooks", "deliveries", endpointId] as const,
+  list: (endpointId: string) => ["webhooks", "deliveries", endpointId, "list"] as const,
+  newest: (endpointId: string) => ["webhooks", "deliveries", endpointId, "newest"] as const,
+  delivery: (id: string) => ["webhooks", "delivery", id] as const,
+};
 
 export function useWebhookEndpoints(enabled = true) {
   return useQuery({
-    queryKey: ["webhooks", "endpoints"],
+    queryKey: webhookKeys.endpoints,
     enabled,
     queryFn: () => call(() => api.GET("/webhook-endpoints")),
   });
 }
 
-/** A change to an endpoint: the list and its deliveries show it at once. */
-function useWebhookMutation<A, R>(fn: (args: A) => Promise<R>) {
+/** A change to the endpoints: their list shows it at once. */
+function useEndpointsMutation<A, R>(fn: (args: A) => Promise<R>) {
   const qc = useQueryClient();
-  return useMutation({ mutationFn: fn, onSuccess: () => qc.invalidateQueries({ queryKey: ["webhooks"] }) });
+  return useMutation({ mutationFn: fn, onSuccess: () => qc.invalidateQueries({ queryKey: webhookKeys.endpoints }) });
 }
 
 export function useCreateWebhookEndpoint() {
-  return useWebhookMutation((body: Schemas["CreateWebhookEndpointRequest"]) => call(() => api.POST("/webhook-endpoints", { body })));
+  return useEndpointsMutation((body: Schemas["CreateWebhookEndpointRequest"]) => call(() => api.POST("/webhook-endpoints", { body })));
 }
 
+/** Changes an endpoint; one enabled again sends what was pending, so its newest deliveries are asked again too. */
 export function useUpdateWebhookEndpoint() {
-  return useWebhookMutation((a: { id: string } & Schemas["UpdateWebhookEndpointRequest"]) => {
-    const { id, ...body } = a;
-    return call(() => api.PATCH("/webhook-endpoints/{id}", { params: { path: { id } }, body }));
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (a: { id: string } & Schemas["UpdateWebhookEndpointRequest"]) => {
+      const { id, ...body } = a;
+      return call(() => api.PATCH("/webhook-endpoints/{id}", { params: { path: { id } }, body }));
+    },
+    onSuccess: (_, a) =>
+      Promise.all([
+        qc.invalidateQueries({ queryKey: webhookKeys.endpoints }),
+        a.enabled ? qc.invalidateQueries({ queryKey: webhookKeys.newest(a.id) }) : undefined,
+      ]),
   });
 }
 
+/** Deletes an endpoint with its deliveries: they leave the cache with it. */
 export function useDeleteWebhookEndpoint() {
-  return useWebhookMutation((id: string) => call(() => api.DELETE("/webhook-endpoints/{id}", { params: { path: { id } } })));
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => call(() => api.DELETE("/webhook-endpoints/{id}", { params: { path: { id } } })),
+    onSuccess: (_, id) => {
+      qc.removeQueries({ queryKey: webhookKeys.deliveries(id) });
+      return qc.invalidateQueries({ queryKey: webhookKeys.endpoints });
+    },
+  });
 }
 
 export function useRotateWebhookSecret() {
-  return useWebhookMutation((id: string) => call(() => api.POST("/webhook-endpoints/{id}/rotate-secret", { params: { path: { id } } })));
+  return useEndpointsMutation((id: string) => call(() => api.POST("/webhook-endpoints/{id}/rotate-secret", { params: { path: { id } } })));
+}
+
+/** A new delivery at the top of an endpoint's list: its newest page is asked again, nothing else. */
+function useDeliveryMutation(fn: (id: string) => Promise<{ delivery: WebhookDelivery }>) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: fn,
+    onSuccess: (res) => qc.invalidateQueries({ queryKey: webhookKeys.newest(res.delivery.endpoint_id) }),
+  });
 }
 
 export function useTestWebhookEndpoint() {
-  return useWebhookMutation((id: string) => call(() => api.POST("/webhook-endpoints/{id}/test", { params: { path: { id } } })));
+  return useDeliveryMutation((id: string) => call(() => api.POST("/webhook-endpoints/{id}/test", { params: { path: { id } } })));
 }
 
 export function useReplayWebhookDelivery() {
-  return useWebhookMutation((id: string) => call(() => api.POST("/webhook-deliveries/{id}/replay", { params: { path: { id } } })));
+  return useDeliveryMutation((id: string) => call(() => api.POST("/webhook-deliveries/{id}/replay", { params: { path: { id } } })));
+}
+
+type DeliveryPage = Schemas["WebhookDeliveryList"];
+
+function deliveriesPage(endpointId: string, cursor: string | undefined): Promise<DeliveryPage> {
+  return call(() =>
+    api.GET("/webhook-endpoints/{id}/deliveries", {
+      params: { path: { id: endpointId }, query: { limit: 25, ...(cursor ? { cursor } : {}) } },
+    }),
+  );
 }
 
 /**
- * An endpoint's deliveries, newest first: refreshed every 2 seconds while
- * one is still pending, every 15 otherwise (new events arrive on their
- * own), and not while the page is hidden.
+ * An endpoint's deliveries, newest first. What can change is at the top:
+ * new deliveries arrive there, and a pending one changes as it is
+ * attempted. So only the newest page is asked again, every 2 seconds
+ * while one of it is pending and every 15 otherwise (not while the page
+ * is hidden); the older pages, loaded by fetchNextPage, are history and
+ * are asked again only by refresh.
+ *
+ * The list shows the newest page, then the rows of the loaded pages it
+ * does not hold: a row pushed off the newest page by new ones stays,
+ * below them. When more deliveries arrived than a page holds, nothing
+ * joins the newest page to the rows loaded before; the list starts again
+ * from the newest page.
  */
-export function useWebhookDeliveries(endpointId: string | undefined) {
-  return useInfiniteQuery({
-    queryKey: ["webhooks", "deliveries", endpointId],
-    enabled: !!endpointId,
+export function useWebhookDeliveries(endpointId: string) {
+  const qc = useQueryClient();
+  const list = useInfiniteQuery({
+    queryKey: webhookKeys.list(endpointId),
     initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) =>
-      call(() =>
-        api.GET("/webhook-endpoints/{id}/deliveries", {
-          params: { path: { id: endpointId ?? "" }, query: { limit: 25, ...(pageParam ? { cursor: pageParam } : {}) } },
-        }),
-      ),
+    queryFn: async ({ pageParam }) => {
+      const page = await deliveriesPage(endpointId, pageParam);
+      // The list's first page is the newest page as of now.
+      if (!pageParam) qc.setQueryData(webhookKeys.newest(endpointId), page);
+      return page;
+    },
     getNextPageParam: (last) => (last.has_more && last.next_cursor ? last.next_cursor : undefined),
-    refetchInterval: (q) => (q.state.data?.pages.some((p) => p.data.some((d) => d.status === "pending")) ? 2000 : 15_000),
+    staleTime: Infinity,
   });
+  const newest = useQuery({
+    queryKey: webhookKeys.newest(endpointId),
+    queryFn: () => deliveriesPage(endpointId, undefined),
+    enabled: list.isSuccess,
+    staleTime: 2000,
+    refetchInterval: (q) => (q.state.data?.data.some((d) => d.status === "pending") ? 2000 : 15_000),
+  });
+  const loaded = useMemo(() => list.data?.pages.flatMap((p) => p.data) ?? [], [list.data]);
+  const top = newest.data;
+  const joined = !top || !top.has_more || loaded.length === 0 || top.data.some((d) => loaded.some((l) => l.id === d.id));
+  useEffect(() => {
+    if (!joined) void qc.resetQueries({ queryKey: webhookKeys.list(endpointId), exact: true });
+  }, [joined, qc, endpointId]);
+  const rows = useMemo(() => {
+    if (!top) return loaded;
+    // A newest page that is the whole list, or that nothing joins to the rows loaded before, is the list.
+    if (!top.has_more || !joined) return top.data;
+    const shown = new Set(top.data.map((d) => d.id));
+    return [...top.data, ...loaded.filter((d) => !shown.has(d.id))];
+  }, [top, loaded, joined]);
+  return {
+    rows,
+    error: list.error ?? newest.error,
+    isPending: list.isPending,
+    isFetching: list.isFetching || newest.isFetching,
+    hasNextPage: joined && list.hasNextPage,
+    isFetchingNextPage: list.isFetchingNextPage,
+    fetchNextPage: () => void list.fetchNextPage(),
+    /** Every loaded page asked again. */
+    refresh: () => void list.refetch(),
+  };
 }
 
 export function useWebhookDelivery(id: string | undefined) {
   return useQuery({
-    queryKey: ["webhooks", "delivery", id],
+    queryKey: webhookKeys.delivery(id ?? ""),
     enabled: !!id,
     queryFn: () => call(() => api.GET("/webhook-deliveries/{id}", { params: { path: { id: id ?? "" } } })),
   });

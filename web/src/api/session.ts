@@ -10,7 +10,7 @@ type TokenResponse = Schemas["TokenResponse"];
 /** Why the last session ended, for the sign-in page to say. */
 export type EndReason = "signed_out" | "expired" | "reused" | "password_changed";
 
-export interface SessionState {
+interface SessionState {
   status: "unknown" | "signed_out" | "signed_in";
   passwordChangeRequired: boolean;
   ended?: EndReason;
@@ -79,7 +79,7 @@ export function adopt(res: { access_token: string; expires_in: number }): void {
 let inFlight: Promise<boolean> | null = null;
 
 /** Renews the access token with the refresh cookie; false when the session is over. */
-export function refresh(): Promise<boolean> {
+function refresh(): Promise<boolean> {
   inFlight ??= withLock(async () => {
     try {
       keep(await unwrap(anonymous.POST("/auth/refresh", { body: {} })));

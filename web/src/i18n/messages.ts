@@ -247,9 +247,6 @@ const ptBR: Catalogue = {
 // Every catalogue is complete (the type says so): a page is never half in English.
 const catalogues: Record<string, Catalogue> = { en, de, es, fr, nl, "pt-BR": ptBR };
 
-/** The locales the catalogue has, English first. */
-export const locales = Object.keys(catalogues);
-
 /** The catalogue of a locale such as "fr-CA": itself or its language; undefined when neither has one. */
 function catalogueOf(locale: string | undefined): Catalogue | undefined {
   if (!locale) return undefined;

@@ -43,3 +43,42 @@ export function Dialog(props: {
     </dialog>
   );
 }
+
+/** What a dialog's main button does: submit the dialog's form, or run onClick. */
+type DialogAction = {
+  label: string;
+  /** Shown instead of the label while busy. */
+  busyLabel?: string;
+  /** The action is under way: the button is disabled. */
+  busy?: boolean;
+  disabled?: boolean;
+  /** The action destroys something: the button says so by its colour. */
+  danger?: boolean;
+} & ({ form: string; onClick?: never } | { onClick: () => void; form?: never });
+
+/**
+ * A dialog's footer buttons, for Dialog's footer: Cancel when there is
+ * something to cancel, then the dialog's action ("Done" alone when the
+ * dialog only reports).
+ */
+export function DialogActions(props: { onCancel?: () => void; action: DialogAction }) {
+  const { action: a } = props;
+  return (
+    <>
+      {props.onCancel && (
+        <button type="button" className="button button-ghost" onClick={props.onCancel}>
+          Cancel
+        </button>
+      )}
+      <button
+        type={a.form ? "submit" : "button"}
+        form={a.form}
+        className={a.danger ? "button button-danger" : "button button-primary"}
+        disabled={a.busy || a.disabled}
+        onClick={a.onClick}
+      >
+        {a.busy && a.busyLabel ? a.busyLabel : a.label}
+      </button>
+    </>
+  );
+}

@@ -79,7 +79,7 @@ export function fullName(u: { first_name: string; last_name: string }): string {
 type Stopped = NonNullable<User["reminders_stopped"]>;
 
 /** Why the reminders of a person stopped, after "Reminders stopped: ". */
-export const REMINDERS_STOPPED: Record<Stopped, string> = {
+const REMINDERS_STOPPED: Record<Stopped, string> = {
   bounced: "the invitation bounced",
   blocked: "the recipient's mail server blocked the invitation",
   dropped: "the email provider dropped the invitation",

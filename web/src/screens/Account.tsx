@@ -1,5 +1,5 @@
 import { useMe } from "../api/hooks";
-import { Loading } from "../App";
+import { Loading } from "../kit/Loading";
 import { ROLE_LABEL, STATUS_LABEL, fullName } from "../kit/labels";
 import { ChangePassword } from "./ChangePassword";
 

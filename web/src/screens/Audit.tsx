@@ -7,8 +7,11 @@ import { Select } from "../kit/Field";
 import { formatDateTime } from "../kit/format";
 import { fullName } from "../kit/labels";
 import { ProblemNotice } from "../kit/Notice";
+import { TableHead, type Column } from "../kit/Table";
 
 type Action = Schemas["AuditEvent"]["action"];
+
+const AUDIT_COLUMNS: Column[] = ["When", "What", "Person", "By", "Details"].map((label) => ({ label }));
 
 const ACTIONS: Record<Action, string> = {
   "user.created": "Person added",
@@ -79,15 +82,7 @@ export function Audit() {
       <div className="table-wrap">
         <table className="table">
           <caption className="visually-hidden">Audit events, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">What</th>
-              <th scope="col">Person</th>
-              <th scope="col">By</th>
-              <th scope="col">Details</th>
-            </tr>
-          </thead>
+          <TableHead columns={AUDIT_COLUMNS} />
           <tbody>
             {events.map((e) => (
               <tr key={e.id}>

@@ -3,9 +3,10 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 
 import { jobRunning, previewBulkResend, startBulkResend, useCancelJob, useJob, type BulkSelection } from "../api/hooks";
-import { Dialog } from "../kit/Dialog";
+import { Dialog, DialogActions } from "../kit/Dialog";
 import { formatCount, plural } from "../kit/format";
 import { Notice, ProblemNotice } from "../kit/Notice";
+import { TableHead } from "../kit/Table";
 
 export type BulkTarget = BulkSelection;
 
@@ -21,7 +22,7 @@ const SKIP_REASON: Record<string, string> = {
   creator_not_allowed: "you may no longer do this",
 };
 
-export function skipReason(code: string): string {
+function skipReason(code: string): string {
   return SKIP_REASON[code] ?? code.replaceAll("_", " ");
 }
 
@@ -74,14 +75,15 @@ export function BulkResendDialog(props: { target: BulkTarget; onClose: () => voi
       title="Resend invitations"
       onClose={close}
       footer={
-        <>
-          <button type="button" className="button button-ghost" onClick={close}>
-            Cancel
-          </button>
-          <button type="button" className="button button-primary" onClick={() => void start()} disabled={!preview || preview.matched === 0 || starting}>
-            {preview ? `Re-invite ${plural(preview.matched, "person", "people")}` : "Re-invite"}
-          </button>
-        </>
+        <DialogActions
+          onCancel={close}
+          action={{
+            label: preview ? `Re-invite ${plural(preview.matched, "person", "people")}` : "Re-invite",
+            busy: starting,
+            disabled: !preview || preview.matched === 0,
+            onClick: () => void start(),
+          }}
+        />
       }
     >
       <ProblemNotice error={error} />
@@ -153,13 +155,7 @@ export function JobProgress(props: { id: string; noun: [string, string] }) {
       {!running && issues.length > 0 && (
         <table className="table table-compact">
           <caption>Not done</caption>
-          <thead>
-            <tr>
-              <th scope="col">{j.kind === "import" ? "Row" : "Person"}</th>
-              <th scope="col">Outcome</th>
-              <th scope="col">Why</th>
-            </tr>
-          </thead>
+          <TableHead columns={[{ label: j.kind === "import" ? "Row" : "Person" }, { label: "Outcome" }, { label: "Why" }]} />
           <tbody>
             {issues.map((i) => (
               <tr key={i.position}>

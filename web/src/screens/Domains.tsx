@@ -8,7 +8,7 @@ import { filterToURL } from "./filters";
 
 type Verdict = DomainHealth["verdict"];
 
-export const VERDICT: Record<Verdict, { label: string; tone: string; headline: (d: string) => string }> = {
+const VERDICT: Record<Verdict, { label: string; tone: string; headline: (d: string) => string }> = {
   blocking: { label: "Blocking", tone: "bad", headline: (d) => `${d} is blocking the invitations` },
   invalid: { label: "No mail server", tone: "bad", headline: (d) => `${d} has no mail server` },
   degraded: { label: "Degraded", tone: "warn", headline: (d) => `Invitations to ${d} often do not arrive` },

@@ -5,9 +5,12 @@ import { useId, useState, type ChangeEvent } from "react";
 import { importCSV } from "../api/hooks";
 import { formatCount, plural } from "../kit/format";
 import { Notice, ProblemNotice } from "../kit/Notice";
+import { TableHead, type Column } from "../kit/Table";
 import { JobProgress } from "./BulkResend";
 
 type Report = Schemas["ImportReport"];
+
+const PROBLEM_COLUMNS: Column[] = ["Row", "Email", "Outcome", "Problem"].map((label) => ({ label }));
 
 /**
  * The batch importer: upload a CSV file, read the dry run's report per
@@ -86,14 +89,7 @@ export function Import() {
           {report.problems.length > 0 && (
             <table className="table table-compact">
               <caption>Rows that will not be created</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Row</th>
-                  <th scope="col">Email</th>
-                  <th scope="col">Outcome</th>
-                  <th scope="col">Problem</th>
-                </tr>
-              </thead>
+              <TableHead columns={PROBLEM_COLUMNS} />
               <tbody>
                 {report.problems.map((p, i) => (
                   <tr key={`${p.row}-${p.field ?? ""}-${i}`}>

@@ -35,7 +35,7 @@ const FUNNEL_COLUMNS: Column[] = [
 const percent = new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 1 });
 
 /** "40 min", "26 h", "3.5 days": how long people took to accept. */
-export function formatDuration(seconds: number | null | undefined): string {
+function formatDuration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined) return "—";
   if (seconds < 3600) return `${Math.max(1, Math.round(seconds / 60))} min`;
   if (seconds < 48 * 3600) return `${Math.round(seconds / 360) / 10} h`;

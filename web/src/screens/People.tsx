@@ -3,7 +3,7 @@ import { useEffect, useMemo, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 
 import {
-  managesWebhooks,
+  abilities,
   useCounts,
   useDeliveryDomains,
   useWebhookEndpoints,
@@ -22,6 +22,7 @@ import { formatCount, formatDateTime, formatRelative, plural } from "../kit/form
 import { DELIVERY_LABEL, DELIVERY_PROBLEMS, DeliveryBadge, ROLE_LABEL, ReminderFacts, STATUS_LABEL, StatusBadge, fullName } from "../kit/labels";
 import { RowMenu, type MenuItem } from "../kit/Menu";
 import { Notice, ProblemNotice } from "../kit/Notice";
+import { TableHead, type ColumnSort } from "../kit/Table";
 import { BulkResendDialog, type BulkTarget } from "./BulkResend";
 import { filterFromURL, filterToURL, ROLES, SORTS } from "./filters";
 import { WebhookDisabledBanner } from "./Webhooks";
@@ -64,7 +65,8 @@ export function People() {
 
   const me = useMe();
   const counts = useCounts();
-  const endpoints = useWebhookEndpoints(managesWebhooks(me.data));
+  const { managesWebhooks } = abilities(me.data);
+  const endpoints = useWebhookEndpoints(managesWebhooks);
   const domains = useDeliveryDomains({ problemsOnly: true });
   const people = usePeople(filter);
   const rows = useMemo(() => people.data?.pages.flatMap((p) => p.data) ?? [], [people.data]);
@@ -170,6 +172,11 @@ export function People() {
       return n;
     });
   };
+  const sortBy = (sort: PeopleFilter["sort"]): ColumnSort => ({
+    direction: sort.startsWith("-") ? "descending" : "ascending",
+    active: filter.sort === sort,
+    onSort: () => setFilter({ sort }),
+  });
   const bulkTarget = (): BulkTarget =>
     allMatching
       ? {
@@ -199,7 +206,7 @@ export function People() {
       </header>
 
       <DomainHealthBanner domains={domains.data?.data} />
-      {managesWebhooks(me.data) && <WebhookDisabledBanner endpoints={endpoints.data?.data} link />}
+      {managesWebhooks && <WebhookDisabledBanner endpoints={endpoints.data?.data} link />}
 
       <nav className="tabs" aria-label="Filter by status">
         {TABS.map((tab) => {
@@ -275,29 +282,30 @@ export function People() {
       <div className="table-wrap">
         <table className="table">
           <caption className="visually-hidden">People of the organization</caption>
-          <thead>
-            <tr>
-              <th scope="col" className="col-check">
-                <input
-                  type="checkbox"
-                  aria-label="Select every person shown"
-                  checked={allLoadedSelected}
-                  onChange={() => {
-                    setAllMatching(false);
-                    setSelected(allLoadedSelected ? new Set() : new Set(rows.map((r) => r.id)));
-                  }}
-                />
-              </th>
-              <th scope="col">Name</th>
-              <th scope="col">Email</th>
-              <th scope="col">Role</th>
-              <th scope="col">Status</th>
-              <th scope="col">Invitation</th>
-              <th scope="col" className="col-menu">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead
+            columns={[
+              {
+                className: "col-check",
+                label: (
+                  <input
+                    type="checkbox"
+                    aria-label="Select every person shown"
+                    checked={allLoadedSelected}
+                    onChange={() => {
+                      setAllMatching(false);
+                      setSelected(allLoadedSelected ? new Set() : new Set(rows.map((r) => r.id)));
+                    }}
+                  />
+                ),
+              },
+              { label: "Name" },
+              { label: "Email", sort: sortBy("email") },
+              { label: "Role" },
+              { label: "Status" },
+              { label: "Invitation", sort: sortBy("-last_invited_at") },
+              { label: <span className="visually-hidden">Actions</span>, className: "col-menu" },
+            ]}
+          />
           <tbody>
             {rows.map((u) => (
               <tr key={u.id} aria-selected={selected.has(u.id) || allMatching}>

@@ -13,13 +13,14 @@ import {
   type User,
 } from "../api/hooks";
 import { rememberedOrganization } from "../api/session";
-import { Dialog } from "../kit/Dialog";
+import { Dialog, DialogActions } from "../kit/Dialog";
 import { CopyButton } from "../kit/CopyButton";
 import { Field } from "../kit/Field";
 import { formatDateTime } from "../kit/format";
 import { DeliveryBadge, ROLE_LABEL, ReminderFacts, fullName } from "../kit/labels";
 import { EMAIL_LOCALES, LIFETIMES, localeLabel } from "../kit/locales";
 import { Notice, ProblemNotice, fieldErrors } from "../kit/Notice";
+import { TableHead, type Column } from "../kit/Table";
 
 /** Problems that are not about one field of the form, shown above it. */
 function formProblem(error: unknown, fields: string[]): unknown {
@@ -49,7 +50,7 @@ export function SetPasswordDialog(props: { user: User; onClose: () => void }) {
 
   if (result) {
     return (
-      <Dialog title="Password set" onClose={props.onClose} footer={<button type="button" className="button button-primary" onClick={props.onClose}>Done</button>}>
+      <Dialog title="Password set" onClose={props.onClose} footer={<DialogActions action={{ label: "Done", onClick: props.onClose }} />}>
         <Notice kind="success">
           {fullName(user) || user.email} is confirmed. Every invitation link of theirs stopped working.
         </Notice>
@@ -81,14 +82,7 @@ export function SetPasswordDialog(props: { user: User; onClose: () => void }) {
       title={`Set a password for ${fullName(user) || user.email}`}
       onClose={props.onClose}
       footer={
-        <>
-          <button type="button" className="button button-ghost" onClick={props.onClose}>
-            Cancel
-          </button>
-          <button type="submit" form="set-password" className="button button-primary" disabled={set.isPending}>
-            {set.isPending ? "Setting…" : "Set password"}
-          </button>
-        </>
+        <DialogActions onCancel={props.onClose} action={{ label: "Set password", busyLabel: "Setting…", busy: set.isPending, form: "set-password" }} />
       }
     >
       <form id="set-password" onSubmit={submit} className="stack">
@@ -172,7 +166,7 @@ export function EditDialog(props: { user: User; onClose: () => void }) {
 
   if (done) {
     return (
-      <Dialog title="Person updated" onClose={props.onClose} footer={<button type="button" className="button button-primary" onClick={props.onClose}>Done</button>}>
+      <Dialog title="Person updated" onClose={props.onClose} footer={<DialogActions action={{ label: "Done", onClick: props.onClose }} />}>
         <Notice kind="success">{done}</Notice>
       </Dialog>
     );
@@ -182,16 +176,7 @@ export function EditDialog(props: { user: User; onClose: () => void }) {
     <Dialog
       title={`Edit ${fullName(user) || user.email}`}
       onClose={props.onClose}
-      footer={
-        <>
-          <button type="button" className="button button-ghost" onClick={props.onClose}>
-            Cancel
-          </button>
-          <button type="submit" form="edit-person" className="button button-primary" disabled={update.isPending || resend.isPending}>
-            Save
-          </button>
-        </>
-      }
+      footer={<DialogActions onCancel={props.onClose} action={{ label: "Save", busy: update.isPending || resend.isPending, form: "edit-person" }} />}
     >
       <form id="edit-person" onSubmit={submit} className="stack">
         <ProblemNotice error={formProblem(error, ["email", "first_name", "last_name", "locale"])} />
@@ -236,15 +221,7 @@ export function HistoryDialog(props: { user: User; onClose: () => void }) {
       {history.data && history.data.data.length > 0 && (
         <table className="table table-compact">
           <caption className="visually-hidden">Invitation history</caption>
-          <thead>
-            <tr>
-              <th scope="col">#</th>
-              <th scope="col">Created</th>
-              <th scope="col">Sent</th>
-              <th scope="col">Link</th>
-              <th scope="col">Delivery</th>
-            </tr>
-          </thead>
+          <TableHead columns={HISTORY_COLUMNS} />
           <tbody>
             {history.data.data.map((inv) => (
               <tr key={inv.id}>
@@ -278,6 +255,8 @@ export function HistoryDialog(props: { user: User; onClose: () => void }) {
     </Dialog>
   );
 }
+
+const HISTORY_COLUMNS: Column[] = ["#", "Created", "Sent", "Link", "Delivery"].map((label) => ({ label }));
 
 const REVOKE_REASON: Record<string, string> = {
   superseded: "a newer invitation was sent",
@@ -320,7 +299,7 @@ export function CreatePersonDialog(props: { onClose: () => void }) {
   };
   if (created) {
     return (
-      <Dialog title="Person added" onClose={props.onClose} footer={<button type="button" className="button button-primary" onClick={props.onClose}>Done</button>}>
+      <Dialog title="Person added" onClose={props.onClose} footer={<DialogActions action={{ label: "Done", onClick: props.onClose }} />}>
         <Notice kind="success">
           {created.email} was added{invite ? " and an invitation is on its way" : ""}.
         </Notice>
@@ -336,16 +315,7 @@ export function CreatePersonDialog(props: { onClose: () => void }) {
     <Dialog
       title="Add a person"
       onClose={props.onClose}
-      footer={
-        <>
-          <button type="button" className="button button-ghost" onClick={props.onClose}>
-            Cancel
-          </button>
-          <button type="submit" form="create-person" className="button button-primary" disabled={create.isPending}>
-            Add
-          </button>
-        </>
-      }
+      footer={<DialogActions onCancel={props.onClose} action={{ label: "Add", busy: create.isPending, form: "create-person" }} />}
     >
       <form id="create-person" onSubmit={submit} className="stack">
         <ProblemNotice error={formProblem(create.error, ["email", "first_name", "last_name", "role", "locale", "expires_in"])} />
@@ -437,7 +407,7 @@ export function InviteLinkDialog(props: { user: User; onClose: () => void }) {
 
   if (url) {
     return (
-      <Dialog title={`Invitation link for ${name}`} onClose={props.onClose} footer={<button type="button" className="button button-primary" onClick={props.onClose}>Done</button>}>
+      <Dialog title={`Invitation link for ${name}`} onClose={props.onClose} footer={<DialogActions action={{ label: "Done", onClick: props.onClose }} />}>
         <Notice kind="warning" title="As sensitive as a password">
           Anyone who has this link can activate {name}'s account. Give it to them yourself, over a channel you trust.
         </Notice>
@@ -456,14 +426,7 @@ export function InviteLinkDialog(props: { user: User; onClose: () => void }) {
       title={`Invitation link for ${name}`}
       onClose={props.onClose}
       footer={
-        <>
-          <button type="button" className="button button-ghost" onClick={props.onClose}>
-            Cancel
-          </button>
-          <button type="submit" form="invite-link" className="button button-primary" disabled={link.isPending}>
-            {link.isPending ? "Creating…" : "Create link"}
-          </button>
-        </>
+        <DialogActions onCancel={props.onClose} action={{ label: "Create link", busyLabel: "Creating…", busy: link.isPending, form: "invite-link" }} />
       }
     >
       <form id="invite-link" onSubmit={submit} className="stack">

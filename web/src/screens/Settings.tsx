@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from "react";
 
 import { useMe, useOrganization, useUpdateOrganization } from "../api/hooks";
-import { Loading } from "../App";
+import { Loading } from "../kit/Loading";
 import { Field } from "../kit/Field";
 import { formatDateTime } from "../kit/format";
 import { EMAIL_LOCALES, LIFETIMES, lifetimeLabel, type EmailLocale } from "../kit/locales";

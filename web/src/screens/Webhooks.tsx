@@ -2,7 +2,7 @@ import { useState, type FormEvent } from "react";
 import { Link, useSearchParams } from "react-router";
 
 import {
-  managesWebhooks,
+  abilities,
   useCreateWebhookEndpoint,
   useDeleteWebhookEndpoint,
   useMe,
@@ -17,16 +17,17 @@ import {
   type WebhookEndpoint,
   type WebhookEvent,
 } from "../api/hooks";
-import { Loading } from "../App";
+import { Loading } from "../kit/Loading";
 import { CopyButton } from "../kit/CopyButton";
-import { Dialog } from "../kit/Dialog";
-import { Field } from "../kit/Field";
+import { Dialog, DialogActions } from "../kit/Dialog";
+import { ErrorList, Field } from "../kit/Field";
 import { formatDateTime, formatRelative } from "../kit/format";
 import { RowMenu, type MenuItem } from "../kit/Menu";
 import { Notice, ProblemNotice, fieldErrors } from "../kit/Notice";
+import { TableHead, type Column } from "../kit/Table";
 
 /** Every event an endpoint can subscribe to, in the order of docs/webhooks.md, with what it tells. */
-export const WEBHOOK_EVENTS: { type: WebhookEvent; label: string }[] = [
+const WEBHOOK_EVENTS: { type: WebhookEvent; label: string }[] = [
   { type: "user.created", label: "A person was added" },
   { type: "user.updated", label: "A person's details changed" },
   { type: "user.confirmed", label: "A person activated their account" },
@@ -49,6 +50,20 @@ const DELIVERY_STATUS: Record<WebhookDelivery["status"], { label: string; tone: 
   failed: { label: "Failed", tone: "bad" },
 };
 
+const ENDPOINT_COLUMNS: Column[] = [
+  { label: "Endpoint" },
+  { label: "Events" },
+  { label: "Status" },
+  { label: <span className="visually-hidden">Actions</span>, className: "col-menu" },
+];
+
+const DELIVERY_COLUMNS: Column[] = [
+  ...["Event", "Created", "Status", "Response", "Latency", "Attempts", "Next retry"].map((label) => ({ label })),
+  { label: <span className="visually-hidden">Actions</span> },
+];
+
+const ATTEMPT_COLUMNS: Column[] = ["#", "When", "Answer", "Latency", "Start of the answer"].map((label) => ({ label }));
+
 /** Why an endpoint is disabled, in a few words. */
 function disabledLabel(e: WebhookEndpoint): string {
   switch (e.disabled_reason) {
@@ -62,7 +77,7 @@ function disabledLabel(e: WebhookEndpoint): string {
 }
 
 /** The endpoints the service itself disabled: their owners must be told why. */
-export function disabledByService(endpoints: WebhookEndpoint[] | undefined): WebhookEndpoint[] {
+function disabledByService(endpoints: WebhookEndpoint[] | undefined): WebhookEndpoint[] {
   return (endpoints ?? []).filter((e) => !e.enabled && (e.disabled_reason === "gone" || e.disabled_reason === "failing"));
 }
 
@@ -101,7 +116,7 @@ type Dialogs =
 /** Settings → Webhooks: the organization's endpoints and what was sent to them. Owners and admins. */
 export function Webhooks() {
   const me = useMe();
-  const allowed = managesWebhooks(me.data);
+  const allowed = abilities(me.data).managesWebhooks;
   const endpoints = useWebhookEndpoints(allowed);
   const [params, setParams] = useSearchParams();
   const shown = params.get("endpoint") ?? "";
@@ -181,16 +196,7 @@ export function Webhooks() {
       <div className="table-wrap">
         <table className="table">
           <caption className="visually-hidden">Webhook endpoints, oldest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Endpoint</th>
-              <th scope="col">Events</th>
-              <th scope="col">Status</th>
-              <th scope="col" className="col-menu">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={ENDPOINT_COLUMNS} />
           <tbody>
             {list.map((e) => (
               <tr key={e.id} aria-current={e.id === shown ? "true" : undefined}>
@@ -215,7 +221,7 @@ export function Webhooks() {
         )}
       </div>
 
-      {current && <Deliveries endpoint={current} onClose={() => setParams({}, { replace: true })} onDetails={(id) => setDialog({ kind: "delivery", id })} />}
+      {current && <Deliveries key={current.id} endpoint={current} onClose={() => setParams({}, { replace: true })} onDetails={(id) => setDialog({ kind: "delivery", id })} />}
 
       {dialog?.kind === "create" && (
         <EndpointDialog
@@ -284,16 +290,15 @@ function EndpointDialog(props: { endpoint?: WebhookEndpoint; onClose: () => void
   const [chosen, setChosen] = useState<Set<WebhookEvent>>(
     new Set(editing && !editing.events.includes("*") ? (editing.events as WebhookEvent[]) : ["invite.accepted", "invite.delivery_updated"]),
   );
-  const [noneChosen, setNoneChosen] = useState(false);
+  // Whether the form was sent once: from then on, an empty choice of events is pointed out until an event is chosen.
+  const [submitted, setSubmitted] = useState(false);
+  const noneChosen = submitted && !all && chosen.size === 0;
   const m = editing ? update : create;
 
   const submit = (ev: FormEvent) => {
     ev.preventDefault();
-    if (!all && chosen.size === 0) {
-      setNoneChosen(true);
-      return;
-    }
-    setNoneChosen(false);
+    setSubmitted(true);
+    if (!all && chosen.size === 0) return;
     const events = all ? (["*"] as const) : WEBHOOK_EVENTS.map((e) => e.type).filter((t) => chosen.has(t));
     const body = { url: url.trim(), description: description.trim(), events: [...events] };
     if (editing) {
@@ -317,14 +322,10 @@ function EndpointDialog(props: { endpoint?: WebhookEndpoint; onClose: () => void
       wide
       onClose={props.onClose}
       footer={
-        <>
-          <button type="button" className="button button-ghost" onClick={props.onClose}>
-            Cancel
-          </button>
-          <button type="submit" form="endpoint-form" className="button button-primary" disabled={m.isPending}>
-            {m.isPending ? "Saving…" : editing ? "Save" : "Add endpoint"}
-          </button>
-        </>
+        <DialogActions
+          onCancel={props.onClose}
+          action={{ label: editing ? "Save" : "Add endpoint", busyLabel: "Saving…", busy: m.isPending, form: "endpoint-form" }}
+        />
       }
     >
       <form id="endpoint-form" className="stack" onSubmit={submit} noValidate>
@@ -372,13 +373,7 @@ function EndpointDialog(props: { endpoint?: WebhookEndpoint; onClose: () => void
               </li>
             ))}
           </ul>
-          {eventErrors.length > 0 && (
-            <ul id="endpoint-events-errors" className="field-errors">
-              {eventErrors.map((e) => (
-                <li key={e}>{e}</li>
-              ))}
-            </ul>
-          )}
+          <ErrorList id="endpoint-events-errors" errors={eventErrors} />
         </fieldset>
       </form>
     </Dialog>
@@ -391,11 +386,7 @@ function SecretDialog(props: { endpoint: WebhookEndpoint; secret: string; rotate
     <Dialog
       title={props.rotated ? "The new signing secret" : "Endpoint added: its signing secret"}
       onClose={props.onClose}
-      footer={
-        <button type="button" className="button button-primary" onClick={props.onClose}>
-          Done
-        </button>
-      }
+      footer={<DialogActions action={{ label: "Done", onClick: props.onClose }} />}
     >
       <div className="stack">
         <Notice kind="warning" title="Shown only this once">
@@ -430,19 +421,15 @@ function RotateDialog(props: { endpoint: WebhookEndpoint; onClose: () => void; o
       title="Rotate the signing secret?"
       onClose={props.onClose}
       footer={
-        <>
-          <button type="button" className="button button-ghost" onClick={props.onClose}>
-            Cancel
-          </button>
-          <button
-            type="button"
-            className="button button-primary"
-            disabled={rotate.isPending}
-            onClick={() => rotate.mutate(props.endpoint.id, { onSuccess: (res) => props.onRotated(res.endpoint, res.secret) })}
-          >
-            {rotate.isPending ? "Rotating…" : "Rotate secret"}
-          </button>
-        </>
+        <DialogActions
+          onCancel={props.onClose}
+          action={{
+            label: "Rotate secret",
+            busyLabel: "Rotating…",
+            busy: rotate.isPending,
+            onClick: () => rotate.mutate(props.endpoint.id, { onSuccess: (res) => props.onRotated(res.endpoint, res.secret) }),
+          }}
+        />
       }
     >
       <div className="stack">
@@ -466,14 +453,16 @@ function DeleteDialog(props: { endpoint: WebhookEndpoint; onClose: () => void; o
       title="Delete this endpoint?"
       onClose={props.onClose}
       footer={
-        <>
-          <button type="button" className="button button-ghost" onClick={props.onClose}>
-            Cancel
-          </button>
-          <button type="button" className="button button-danger" disabled={del.isPending} onClick={() => del.mutate(props.endpoint.id, { onSuccess: props.onDeleted })}>
-            {del.isPending ? "Deleting…" : "Delete endpoint"}
-          </button>
-        </>
+        <DialogActions
+          onCancel={props.onClose}
+          action={{
+            label: "Delete endpoint",
+            busyLabel: "Deleting…",
+            busy: del.isPending,
+            danger: true,
+            onClick: () => del.mutate(props.endpoint.id, { onSuccess: props.onDeleted }),
+          }}
+        />
       }
     >
       <div className="stack">
@@ -490,14 +479,13 @@ function DeleteDialog(props: { endpoint: WebhookEndpoint; onClose: () => void; o
 function Deliveries(props: { endpoint: WebhookEndpoint; onClose: () => void; onDetails: (id: string) => void }) {
   const deliveries = useWebhookDeliveries(props.endpoint.id);
   const replay = useReplayWebhookDelivery();
-  const [replayed, setReplayed] = useState<string | null>(null);
-  const rows = deliveries.data?.pages.flatMap((p) => p.data) ?? [];
+  const rows = deliveries.rows;
   return (
     <section className="card" aria-labelledby="deliveries-heading">
       <div className="section-header">
         <h2 id="deliveries-heading">Deliveries to {props.endpoint.url}</h2>
         <div className="row">
-          <button type="button" className="button button-ghost button-small" onClick={() => void deliveries.refetch()} disabled={deliveries.isFetching}>
+          <button type="button" className="button button-ghost button-small" onClick={deliveries.refresh} disabled={deliveries.isFetching}>
             Refresh
           </button>
           <button type="button" className="button button-ghost button-small" onClick={props.onClose}>
@@ -505,29 +493,16 @@ function Deliveries(props: { endpoint: WebhookEndpoint; onClose: () => void; onD
           </button>
         </div>
       </div>
-      <p className="muted small">New deliveries show on their own within 15 seconds; pending ones are followed every 2 seconds.</p>
+      <p className="muted small">New deliveries show on their own within 15 seconds, and the pending ones among the newest 25 are followed every 2 seconds; Refresh asks again for every delivery listed.</p>
       <div aria-live="polite">
-        {replayed && <Notice kind="success">The event is sent again as a new delivery, with the same webhook-id.</Notice>}
+        {replay.isSuccess && <Notice kind="success">The event is sent again as a new delivery, with the same webhook-id.</Notice>}
         <ProblemNotice error={replay.error} />
       </div>
       <ProblemNotice error={deliveries.error} />
       <div className="table-wrap">
         <table className="table table-compact">
           <caption className="visually-hidden">Deliveries, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Event</th>
-              <th scope="col">Created</th>
-              <th scope="col">Status</th>
-              <th scope="col">Response</th>
-              <th scope="col">Latency</th>
-              <th scope="col">Attempts</th>
-              <th scope="col">Next retry</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={DELIVERY_COLUMNS} />
           <tbody>
             {rows.map((d) => (
               <tr key={d.id}>
@@ -555,10 +530,7 @@ function Deliveries(props: { endpoint: WebhookEndpoint; onClose: () => void; onD
                     className="button button-small"
                     disabled={replay.isPending}
                     aria-label={`Replay ${d.event_type} of ${formatDateTime(d.created_at)}`}
-                    onClick={() => {
-                      setReplayed(null);
-                      replay.mutate(d.id, { onSuccess: () => setReplayed(d.id) });
-                    }}
+                    onClick={() => replay.mutate(d.id)}
                   >
                     Replay
                   </button>
@@ -572,7 +544,7 @@ function Deliveries(props: { endpoint: WebhookEndpoint; onClose: () => void; onD
       </div>
       {deliveries.hasNextPage && (
         <div className="load-more">
-          <button type="button" className="button" onClick={() => void deliveries.fetchNextPage()} disabled={deliveries.isFetchingNextPage}>
+          <button type="button" className="button" onClick={deliveries.fetchNextPage} disabled={deliveries.isFetchingNextPage}>
             Load more
           </button>
         </div>
@@ -597,15 +569,7 @@ function DeliveryDialog(props: { id: string; onClose: () => void }) {
           <div className="table-wrap">
             <table className="table table-compact">
               <caption className="visually-hidden">Attempts, oldest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">#</th>
-                  <th scope="col">When</th>
-                  <th scope="col">Answer</th>
-                  <th scope="col">Latency</th>
-                  <th scope="col">Start of the answer</th>
-                </tr>
-              </thead>
+              <TableHead columns={ATTEMPT_COLUMNS} />
               <tbody>
                 {attempts.map((a) => (
                   <tr key={a.number}>

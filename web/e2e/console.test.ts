@@ -428,12 +428,14 @@ describe("the rest of an invitation's life", () => {
     await screenshot(admin, "organization-settings");
     await admin.reload();
     await admin.getByRole("heading", { name: "Organization settings" }).waitFor();
-    await admin.waitForFunction(() => (document.getElementById("org-ttl") as HTMLSelectElement | null)?.value === "336");
+    // The form shows with the stored settings, never first with defaults.
+    assert.equal(await admin.getByLabel("Invitation links are valid for").inputValue(), "336");
     assert.equal(await admin.getByLabel("Time zone").inputValue(), "Europe/Berlin");
 
     await admin.getByLabel("Time zone").fill("Mars/Olympus_Mons");
     await admin.getByRole("button", { name: "Save" }).click();
     await admin.getByText(/time_zone must be an IANA time zone/).waitFor();
+    assert.equal(await admin.getByLabel("Time zone").inputValue(), "Mars/Olympus_Mons", "a refused value stays to be fixed");
 
     const hr = await newPage(await newContext());
     await signIn(hr, fx.reused); // an admin may change them too; the owner's change shows

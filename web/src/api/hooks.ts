@@ -13,6 +13,7 @@ type Job = Schemas["Job"];
 export type Status = User["status"];
 export type Role = User["role"];
 export type DeliveryStatus = Schemas["Delivery"]["status"];
+export type Organization = Schemas["Organization"];
 
 export const queryClient = new QueryClient({
   defaultOptions: {

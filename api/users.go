@@ -49,7 +49,7 @@ func (s *Server) listUsers(c echo.Context) error {
 		return err
 	}
 	c.Set(actorKey, actor) // for the request log, as authenticate would
-	return writeJSON(c, http.StatusOK, UserList{Data: usersView(page.Users, s.svc.Now()), NextCursor: cursorPtr(page.NextCursor), HasMore: page.HasMore})
+	return writeJSON(c, http.StatusOK, userPage{users: page.Users, now: s.svc.Now(), next: cursorPtr(page.NextCursor), hasMore: page.HasMore})
 }
 
 // UserQuery reads the query parameters of GET /users into a typed query.

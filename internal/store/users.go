@@ -424,7 +424,7 @@ func (s *Store) listPage(ctx context.Context, l userListing, limit int) ([]peopl
 		args = append([]any{pgx.QueryExecModeSimpleProtocol}, args...) // as database.CustomPlan does
 	}
 	native, err := s.nativeQuery(ctx, stmt.SQL.String(), args, func(rows pgx.Rows) error {
-		scan := newPGUserScan()
+		scan := newPGUserScan(limit)
 		for rows.Next() {
 			u, err := scan.scan(rows)
 			if err != nil {

@@ -101,7 +101,7 @@ func (s *Store) foldedQuery(ctx context.Context, conn *pgx.Conn, fold *actorFold
 		fold.err = translate(err, "User")
 		return err
 	}
-	scan := newPGUserScan(0)
+	scan := newPGUserScan(0, nil)
 	if rows.Next() {
 		fold.user, fold.err = scan.scanUser(rows)
 	} else if fold.err = rows.Err(); fold.err == nil {
@@ -164,10 +164,15 @@ type pgUserScan struct {
 	dest    []any
 }
 
-// newPGUserScan is a scan of rows rows or so: the first slab of invites
-// holds that many, so that a page allocates no more invites than it reads.
-func newPGUserScan(rows int) *pgUserScan {
-	s := &pgUserScan{invites: make([]people.Invite, 0, rows)}
+// newPGUserScan is a scan of rows rows or so, whose first slabs are buf's
+// (nil for none): its invites slab holds that many rows' invites, so that
+// a page allocates no more than it reads, and its times and ids slabs
+// what such a page usually has.
+func newPGUserScan(rows int, buf *people.PageBuffer) *pgUserScan {
+	if buf == nil {
+		buf = &people.PageBuffer{}
+	}
+	s := &pgUserScan{invites: lend(&buf.Invites, rows), times: lend(&buf.Times, 6*rows), ids: lend(&buf.IDs, 2*rows)}
 	s.dest = []any{&s.id, &s.org, &s.email, &s.first, &s.last, &s.role, &s.perms,
 		&s.status, &s.hash, &s.mustChange, &s.suggestion, &s.latest, &s.lastInvited, &s.created,
 		&s.updated, &s.confirmed, &s.deactiv, &s.locale, &s.warnings,
@@ -246,6 +251,15 @@ func (s *pgUserScan) inviterDisplayName() string {
 	s.inviterName = people.User{FirstName: string(s.inviterFirst.b), LastName: string(s.inviterLast.b),
 		Email: string(s.inviter.b)}.DisplayName()
 	return s.inviterName
+}
+
+// lend is the empty slice of *b to fill with up to n values, *b grown to n
+// first if it holds fewer: what is filled stays in *b for its next user.
+func lend[T any](b *[]T, n int) []T {
+	if cap(*b) < n {
+		*b = make([]T, 0, n)
+	}
+	return (*b)[:0]
 }
 
 // slab is how many values a slab of times or ids holds.

@@ -77,14 +77,14 @@ func (p Params) validate() error {
 //
 // Each hash allocates a fresh block of Params.Memory (argon2 takes no
 // buffer from its caller), which is garbage the moment the hash returns.
-// Left to the collector's pacing, those blocks pile up to twice the live
+// Left to the collector's pacing, 19 MiB blocks piled up to twice the live
 // heap before a collection: a burst of 200 password sets peaked at 172 MiB
-// with two hashes in flight. So a hash with a large block is followed, in
-// its slot, by a collection: the next hash reuses the memory the last one
-// freed instead of growing the heap, which also spares it the page faults
-// of fresh memory, and the peak stays near the blocks in flight. The
-// service also raises the runtime's memory limit by one block per hash in
-// flight (OnSlotsChange). BENCHMARKS.md measures both.
+// with two hashes in flight. So a hash with a block of collectAfter or
+// more is followed, in its slot, by a collection: the next hash reuses the
+// memory the last one freed instead of growing the heap. The default's
+// 7 MiB blocks are left to the collector, which the service paces with
+// the runtime's memory limit, raised by one block per slot in use
+// (OnSlotsChange). BENCHMARKS.md measures both.
 type Hasher struct {
 	params Params
 	sem    chan struct{}

@@ -63,8 +63,9 @@ func newPlaceholders() placeholders {
 	}
 }
 
-// values maps every key to what recipient p would see in its place.
-func (ph placeholders) values(p personal) (map[string]string, error) {
+// values maps every key to what recipient p would see in its place,
+// escaping through w.
+func (ph placeholders) values(w *words, p personal) (map[string]string, error) {
 	m := map[string]string{
 		ph.text.Greeting:  p.Greeting,
 		ph.text.LinkText:  p.LinkText,
@@ -84,7 +85,7 @@ func (ph placeholders) values(p personal) (map[string]string, error) {
 	}
 	size := 0
 	for _, part := range htmlParts {
-		escaped, err := execute(part.ctx, part.value)
+		escaped, err := w.escape(part.ctx, part.value)
 		if err != nil {
 			return nil, err
 		}

@@ -34,6 +34,9 @@ type Store interface {
 	// SignedInUser is User without the latest invite, for authorizing a
 	// request: it runs on every one.
 	SignedInUser(ctx context.Context, orgID, id uuid.UUID) (User, error)
+	// SignedInActor is SignedInUser with the user's organization and
+	// whether it has any webhook endpoint, read in the same statement.
+	SignedInActor(ctx context.Context, orgID, id uuid.UUID) (SignedIn, error)
 	// LockUser is User that also locks the row until the transaction ends,
 	// serializing concurrent changes to one user (resends, password sets).
 	LockUser(ctx context.Context, orgID, id uuid.UUID) (User, error)

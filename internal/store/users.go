@@ -156,7 +156,7 @@ func (s *Store) SignedInActor(ctx context.Context, orgID, id uuid.UUID) (people.
 		if !rows.Next() {
 			return rows.Err()
 		}
-		scan := newPGUserScan()
+		scan := newPGUserScan(0, nil)
 		dest := append(scan.dest[:userColumnCount:userColumnCount], &orgID2, &o.Slug, &o.Name, &o.InviteTTLSeconds,
 			&o.DefaultLocale, &o.TimeZone, &o.ReminderPolicy, &o.CreatedAt, &o.UpdatedAt, &endpoints)
 		if err := rows.Scan(dest...); err != nil {
@@ -280,20 +280,20 @@ func (s *Store) ListUsers(ctx context.Context, orgID uuid.UUID, f people.UserFil
 	l := s.userListing(orgID, f)
 	c := f.After
 	if f.Sort != people.SortLastInvitedD || c == nil {
-		return s.listPage(ctx, l, f.Limit)
+		return s.listPage(ctx, l, f.Limit, f.Into)
 	}
 	// Users never invited come last in this order. "After (time, id)" is
 	// then no single range of the index, and an OR of two ranges would be
 	// read as a filter over every row before the cursor; so a page that
 	// reaches the never-invited users reads them with a second query.
 	if c.LastInvitedAt == nil {
-		return s.listPage(ctx, l.and("u.last_invited_at IS NULL AND u.id < ?", c.ID), f.Limit)
+		return s.listPage(ctx, l.and("u.last_invited_at IS NULL AND u.id < ?", c.ID), f.Limit, f.Into)
 	}
-	users, err := s.listPage(ctx, l.and("(u.last_invited_at, u.id) < (?, ?)", *c.LastInvitedAt, c.ID), f.Limit)
+	users, err := s.listPage(ctx, l.and("(u.last_invited_at, u.id) < (?, ?)", *c.LastInvitedAt, c.ID), f.Limit, f.Into)
 	if err != nil || len(users) == f.Limit {
 		return users, err
 	}
-	rest, err := s.listPage(ctx, l.and("u.last_invited_at IS NULL"), f.Limit-len(users))
+	rest, err := s.listPage(ctx, l.and("u.last_invited_at IS NULL"), f.Limit-len(users), nil) // the buffer holds the first part
 	return append(users, rest...), err
 }
 
@@ -468,12 +468,16 @@ func (s *Store) userListing(orgID uuid.UUID, f people.UserFilter) userListing {
 	return l
 }
 
-// listPage reads up to limit users of the listing with their latest invites.
-func (s *Store) listPage(ctx context.Context, l userListing, limit int) ([]people.User, error) {
+// listPage reads up to limit users of the listing with their latest
+// invites, into buf when it is not nil (people.PageBuffer).
+func (s *Store) listPage(ctx context.Context, l userListing, limit int, buf *people.PageBuffer) ([]people.User, error) {
 	q := fmt.Sprintf(`SELECT %s, %s, %s FROM (SELECT * FROM %s WHERE %s ORDER BY %s LIMIT %d) u
 	%s ORDER BY %s`,
 		userColumns, inviteColumns, inviterColumns, l.source(), l.conditions(), l.order, limit, inviteJoins, l.order)
-	users := make([]people.User, 0, limit)
+	if buf == nil {
+		buf = &people.PageBuffer{}
+	}
+	users := lend(&buf.Users, limit)
 	// GORM spells the statement for PostgreSQL ($n, a list bound as one
 	// value each) without running it; pgx then runs it.
 	stmt := s.conn(ctx).Session(&gorm.Session{DryRun: true}).Raw(q, l.bind()...).Statement
@@ -482,7 +486,7 @@ func (s *Store) listPage(ctx context.Context, l userListing, limit int) ([]peopl
 		args = append([]any{pgx.QueryExecModeSimpleProtocol}, args...) // as database.CustomPlan does
 	}
 	native, err := s.nativeQuery(ctx, stmt.SQL.String(), args, func(rows pgx.Rows) error {
-		scan := newPGUserScan()
+		scan := newPGUserScan(limit, buf)
 		for rows.Next() {
 			u, err := scan.scan(rows)
 			if err != nil {

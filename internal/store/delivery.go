@@ -29,7 +29,7 @@ func (s *Store) DeliveryRecipients(ctx context.Context, inviteIDs []uuid.UUID) (
 		// The statement GORM sends below, placeholder and all, so that
 		// the plan test's (in a transaction) is this one's.
 		native, err := s.nativeQuery(ctx, recipientsOf+"x.id IN (SELECT unnest(CAST($1 AS uuid[]))))", []any{ids}, func(rows pgx.Rows) error {
-			scan := newPGUserScan()
+			scan := newPGUserScan(len(part), nil)
 			for rows.Next() {
 				u, err := scan.scan(rows)
 				if err != nil {

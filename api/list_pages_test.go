@@ -120,3 +120,47 @@ func emails(us []api.User) []string {
 	}
 	return out
 }
+
+// Pages are read into memory reused from one listing to the next: every
+// row of every page is the user as GET /users/{id} shows them, whatever
+// the rows of the pages before held (invitations, inviters, permissions,
+// times).
+func TestListRowsAreTheUsersThemselves(t *testing.T) {
+	t.Parallel()
+	apitest.ForEachDialect(t, func(t *testing.T, e *apitest.Env) {
+		org := e.Org()
+		for i := range 7 {
+			e.Clock.Advance(time.Minute)
+			o := apitest.UserOpts{NoInvite: i%3 == 1}
+			switch i % 4 {
+			case 1:
+				o.Status = people.Confirmed
+			case 2:
+				o.Role, o.Permissions = people.Curator, []people.Permission{people.PermissionPeople}
+			}
+			e.User(org, o)
+		}
+		for range 2 { // the same pages again, into memory the first time filled
+			for _, sort := range []string{"-created_at", "email", "-last_invited_at"} {
+				cursor := ""
+				for {
+					path := "/users?sort=" + sort + "&limit=2"
+					if cursor != "" {
+						path += "&cursor=" + url.QueryEscape(cursor)
+					}
+					var page api.UserList
+					e.Get(path, org.OwnerToken).Expect(http.StatusOK).JSON(&page)
+					for _, row := range page.Data {
+						var alone api.User
+						e.Get("/users/"+row.ID.String(), org.OwnerToken).Expect(http.StatusOK).JSON(&alone)
+						require.Equal(t, alone, row, "%s: %s", sort, row.Email)
+					}
+					if !page.HasMore {
+						break
+					}
+					cursor = *page.NextCursor
+				}
+			}
+		}
+	})
+}

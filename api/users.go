@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -44,13 +45,20 @@ func (s *Server) listUsers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// The page is read into a buffer of the pool, given back once its JSON
+	// is written (people.PageBuffer); nothing keeps the page after that.
+	q.Into = pageBuffers.Get().(*people.PageBuffer)
+	defer pageBuffers.Put(q.Into)
 	actor, page, err := s.svc.ListUsersSignedIn(c.Request().Context(), claimsOf(c), q)
 	if err != nil {
 		return err
 	}
 	c.Set(actorKey, actor) // for the request log, as authenticate would
-	return writeJSON(c, http.StatusOK, UserList{Data: usersView(page.Users, s.svc.Now()), NextCursor: cursorPtr(page.NextCursor), HasMore: page.HasMore})
+	return writeJSON(c, http.StatusOK, userPage{users: page.Users, now: s.svc.Now(), next: cursorPtr(page.NextCursor), hasMore: page.HasMore})
 }
+
+// pageBuffers are the memory pages of users are read into (listUsers).
+var pageBuffers = sync.Pool{New: func() any { return new(people.PageBuffer) }}
 
 // UserQuery reads the query parameters of GET /users into a typed query.
 func UserQuery(values url.Values) (people.UserQuery, error) {

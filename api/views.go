@@ -90,9 +90,30 @@ type Delivery struct {
 }
 
 func userView(u people.User, now time.Time) User {
-	v := User{
+	var v User
+	var inv *Invite
+	var by *Inviter
+	if u.Invite != nil {
+		inv, by = new(Invite), new(Inviter)
+	}
+	fillUserView(&v, inv, by, u, now)
+	return v
+}
+
+// fillUserView sets v to the view of u, with its invitation in inv and
+// their inviter in by (unused without an invitation), overwriting what
+// they held: a page reuses one of each for all its rows (userPage).
+func fillUserView(v *User, inv *Invite, by *Inviter, u people.User, now time.Time) {
+	perms := v.Permissions[:0]
+	if perms == nil {
+		perms = []string{}
+	}
+	for _, p := range u.Permissions {
+		perms = append(perms, string(p))
+	}
+	*v = User{
 		ID: u.ID, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, Role: string(u.Role),
-		Permissions: []string{}, Status: string(u.Status), Locale: u.Locale, MustChangePassword: u.MustChangePassword,
+		Permissions: perms, Status: string(u.Status), Locale: u.Locale, MustChangePassword: u.MustChangePassword,
 		CreatedAt: u.CreatedAt.UTC(), UpdatedAt: u.UpdatedAt.UTC(), ConfirmedAt: utc(u.ConfirmedAt),
 		DeactivatedAt: utc(u.DeactivatedAt), EmailSuggestion: u.EmailSuggestion, EmailWarnings: []string{},
 		RemindersSent: u.Reminders.Sent, NextReminderAt: utc(u.Reminders.NextAt), RemindersStopped: string(u.Reminders.Stopped),
@@ -100,25 +121,14 @@ func userView(u people.User, now time.Time) User {
 	if len(u.EmailWarnings) > 0 {
 		v.EmailWarnings = u.EmailWarnings
 	}
-	for _, p := range u.Permissions {
-		v.Permissions = append(v.Permissions, string(p))
-	}
 	if u.Invite != nil {
-		inv := inviteView(*u.Invite, now)
-		v.Invite = &inv
-		if by := u.Invite.CreatedBy; by != nil && u.Invite.CreatedByName != "" {
-			v.InvitedBy = &Inviter{ID: *by, Name: u.Invite.CreatedByName}
+		*inv = inviteView(*u.Invite, now)
+		v.Invite = inv
+		if id := u.Invite.CreatedBy; id != nil && u.Invite.CreatedByName != "" {
+			*by = Inviter{ID: *id, Name: u.Invite.CreatedByName}
+			v.InvitedBy = by
 		}
 	}
-	return v
-}
-
-func usersView(us []people.User, now time.Time) []User {
-	out := make([]User, len(us))
-	for i, u := range us {
-		out[i] = userView(u, now)
-	}
-	return out
 }
 
 func inviteView(i people.Invite, now time.Time) Invite {

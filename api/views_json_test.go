@@ -12,6 +12,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
+
+	"github.com/invitedhq/invited/internal/people"
 )
 
 // The hand-written encoders write exactly what encoding/json writes, for
@@ -19,7 +21,7 @@ import (
 // and not to its encoder makes this fail.
 func TestFastJSONMatchesEncodingJSON(t *testing.T) {
 	t.Parallel()
-	for seed, zero := range []fastJSON{UserList{}, User{}, Invite{}, ResendResult{}} {
+	for seed, zero := range []fastJSON{User{}, Invite{}, ResendResult{}} {
 		typ := reflect.TypeOf(zero)
 		t.Run(typ.Name(), func(t *testing.T) {
 			t.Parallel()
@@ -32,6 +34,45 @@ func TestFastJSONMatchesEncodingJSON(t *testing.T) {
 			requireSameJSON(t, zero) // nil slices and pointers
 		})
 	}
+}
+
+// A page of users is written with one view reused row by row: it is the
+// UserList of the users' views, whatever the rows before each one held.
+func TestUserPageMatchesEncodingJSON(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(7, 99))
+	for i := range 300 {
+		var users []people.User
+		if i > 0 {
+			users = make([]people.User, rng.IntN(6))
+		}
+		for j := range users {
+			fill(rng, reflect.ValueOf(&users[j]).Elem(), rng.IntN(3) == 0)
+		}
+		now := time.Unix(rng.Int64N(4e9), 0).UTC()
+		page := userPage{users: users, now: now, hasMore: rng.IntN(2) == 0}
+		want := UserList{Data: make([]User, len(users)), HasMore: page.hasMore}
+		if rng.IntN(2) == 0 {
+			next := trickyStrings[rng.IntN(len(trickyStrings))]
+			page.next, want.NextCursor = &next, &next
+		}
+		for j, u := range users {
+			want.Data[j] = userView(u, now)
+		}
+		var got bytes.Buffer
+		require.NoError(t, encodeJSON(&got, page))
+		require.Equal(t, mustEncode(t, want), got.String())
+	}
+}
+
+// mustEncode is v as encoding/json writes it with HTML escaping off.
+func mustEncode(t *testing.T, v any) string {
+	t.Helper()
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	require.NoError(t, enc.Encode(v))
+	return b.String()
 }
 
 // Every string the encoders may meet is quoted as encoding/json does.
@@ -49,13 +90,9 @@ func FuzzAppendString(f *testing.F) {
 
 func requireSameJSON(t *testing.T, v any) {
 	t.Helper()
-	var want bytes.Buffer
-	enc := json.NewEncoder(&want)
-	enc.SetEscapeHTML(false)
-	require.NoError(t, enc.Encode(v))
 	var got bytes.Buffer
 	require.NoError(t, encodeJSON(&got, v))
-	require.Equal(t, want.String(), got.String())
+	require.Equal(t, mustEncode(t, v), got.String())
 }
 
 var trickyStrings = []string{
@@ -121,14 +158,15 @@ func fill(rng *rand.Rand, v reflect.Value, sparse bool) {
 // answers, by hand and, for comparison, with encoding/json.
 func BenchmarkUserListJSON(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	page := UserList{Data: make([]User, 50)}
-	for i := range page.Data {
-		fill(rng, reflect.ValueOf(&page.Data[i]).Elem(), false)
+	users := make([]people.User, 50)
+	for i := range users {
+		fill(rng, reflect.ValueOf(&users[i]).Elem(), false)
 	}
+	now := time.Now().UTC()
 	b.Run("hand-written", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if err := encodeJSON(io.Discard, page); err != nil {
+			if err := encodeJSON(io.Discard, userPage{users: users, now: now}); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -136,6 +174,10 @@ func BenchmarkUserListJSON(b *testing.B) {
 	b.Run("encoding/json", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
+			page := UserList{Data: make([]User, len(users))}
+			for i, u := range users {
+				page.Data[i] = userView(u, now)
+			}
 			enc := json.NewEncoder(io.Discard)
 			enc.SetEscapeHTML(false)
 			if err := enc.Encode(page); err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	"github.com/invitedhq/invited/api"
 	"github.com/invitedhq/invited/internal/apitest"
 	"github.com/invitedhq/invited/internal/mail/sendgridtest"
 	"github.com/invitedhq/invited/internal/people"
@@ -200,5 +201,32 @@ func TestEveryEventFiresOnceForItsAction(t *testing.T) {
 		}
 		require.Empty(t, ep.Receiver.Rejected())
 		require.False(t, strings.Contains(strings.Join(types, ","), "ping"))
+	})
+}
+
+// A resend reads its organization and whether it has webhook endpoints
+// with the signed-in user's row: a setting changed and an endpoint created
+// just before apply to the very next resend and link.
+func TestAResendRightAfterAnEndpointIsCreatedReachesIt(t *testing.T) {
+	t.Parallel()
+	apitest.ForEachDialect(t, func(t *testing.T, e *apitest.Env) {
+		org, other := e.Org(), e.Org()
+		u, elsewhere := e.User(org, apitest.UserOpts{}), e.User(other, apitest.UserOpts{})
+		resend(e, org.OwnerToken, u.ID).Expect(http.StatusAccepted) // no endpoint yet: nothing recorded
+
+		e.Patch("/organization", org.OwnerToken, map[string]any{"invite_ttl": 30}).Expect(http.StatusOK)
+		ep := e.WebhookEndpoint(org, "invite.resent")
+		e.StartWorkers()
+		log := &eventLog{t: t, recv: ep.Receiver}
+		var res api.ResendResult
+		resend(e, org.OwnerToken, u.ID).Expect(http.StatusAccepted).JSON(&res)
+		require.Equal(t, expiresAfter(res.Invite.CreatedAt, 30), res.Invite.ExpiresAt, "the setting changed just before")
+		resend(e, other.OwnerToken, elsewhere.ID).Expect(http.StatusAccepted)
+		got := log.next(true, "invite.resent")
+		require.Equal(t, res.Invite.ID, dataOf(t, got[0]).Invite.ID, "the first resend after the endpoint's creation")
+
+		var link api.InviteLinkResult
+		e.Post(userPath(u.ID, "invite-link"), org.OwnerToken, nil).Expect(http.StatusCreated).JSON(&link)
+		require.Equal(t, link.Invite.ID, dataOf(t, log.next(true, "invite.resent")[0]).Invite.ID)
 	})
 }

@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/google/uuid"
+	lru "github.com/hashicorp/golang-lru/v2"
 )
 
 // DefaultAccessTokenTTL is the lifetime of minted access tokens when
@@ -65,14 +67,28 @@ type TokenConfig struct {
 
 // Tokens mints and verifies access tokens. It is safe for concurrent use.
 type Tokens struct {
-	method   jwt.SigningMethod
-	signKey  any // nil when only a public key is configured
-	verify   any
-	issuer   string
-	audience string
-	ttl      time.Duration
-	now      func() time.Time
-	parser   *jwt.Parser
+	method    jwt.SigningMethod
+	signKey   any // nil when only a public key is configured
+	verifyKey any
+	issuer    string
+	audience  string
+	ttl       time.Duration
+	now       func() time.Time
+	parser    *jwt.Parser
+	// verified remembers the tokens that passed Verify lately (see Verify).
+	verified *lru.Cache[string, verifiedToken]
+}
+
+// verifiedTokens is how many verified tokens Tokens remembers: enough for
+// the people signed in at once on a busy instance, few enough that the
+// collector hardly notices them (about half a kilobyte each).
+const verifiedTokens = 256
+
+// verifiedToken is a token that passed Verify: its claims, and from when
+// it is valid (its iat or nbf, whichever is later).
+type verifiedToken struct {
+	claims Claims
+	from   time.Time
 }
 
 // wireClaims is the JSON shape of an access token's payload.
@@ -114,16 +130,17 @@ func NewTokens(cfg TokenConfig) (*Tokens, error) {
 		if err != nil {
 			return nil, fmt.Errorf("auth: token public key: %w", err)
 		}
-		t.method, t.verify = method, key
+		t.method, t.verifyKey = method, key
 	} else {
 		if len(cfg.Secret) < minSecretLen {
 			return nil, fmt.Errorf("auth: token secret must be at least %d bytes, got %d", minSecretLen, len(cfg.Secret))
 		}
 		// Copy so that a caller reusing its buffer cannot change our key.
 		secret := append([]byte(nil), cfg.Secret...)
-		t.method, t.signKey, t.verify = jwt.SigningMethodHS256, secret, secret
+		t.method, t.signKey, t.verifyKey = jwt.SigningMethodHS256, secret, secret
 	}
 
+	t.verified, _ = lru.New[string, verifiedToken](verifiedTokens) // fails only for a size below 1
 	t.parser = jwt.NewParser(
 		// The single allowed algorithm is what stops "alg": "none" and the
 		// classic confusion of signing HS256 with a public key as secret.
@@ -190,10 +207,40 @@ func (t *Tokens) Mint(c Claims, ttl time.Duration) (token string, expiresAt time
 
 // Verify checks raw's algorithm, signature, expiry, issuer and audience, and
 // returns its claims. Every failure wraps ErrInvalidToken.
+//
+// A client sends the same token with every request until it expires, and
+// checking it was a twentieth of the CPU of a page of users (the signature,
+// then decoding its JSON twice): a token that passed is remembered by its
+// whole text, signature included, and answered again as long as the clock
+// is within its times, with the same leeway. Everything else checked
+// depends on the text alone and on the key and settings, which do not
+// change for the life of these Tokens; a token that failed is not
+// remembered, so a forged one is checked every time.
 func (t *Tokens) Verify(raw string) (Claims, error) {
 	if raw == "" || len(raw) > maxTokenLen {
 		return Claims{}, invalidToken("malformed")
 	}
+	if v, ok := t.verified.Get(raw); ok {
+		now := t.now()
+		if now.Before(v.claims.ExpiresAt.Add(tokenLeeway)) && !now.Before(v.from.Add(-tokenLeeway)) {
+			c := v.claims
+			c.Perms = slices.Clone(c.Perms) // the caller's to change
+			return c, nil
+		}
+		t.verified.Remove(raw) // checked again below, and refused for its times
+	}
+	c, from, err := t.verify(raw)
+	if err != nil {
+		return Claims{}, err
+	}
+	t.verified.Add(strings.Clone(raw), verifiedToken{claims: c, from: from})
+	c.Perms = slices.Clone(c.Perms)
+	return c, nil
+}
+
+// verify is Verify without remembering: the claims of raw, and from when
+// it is valid.
+func (t *Tokens) verify(raw string) (Claims, time.Time, error) {
 
 	var wc wireClaims
 	parsed, err := t.parser.ParseWithClaims(raw, &wc, func(tok *jwt.Token) (any, error) {
@@ -202,22 +249,22 @@ func (t *Tokens) Verify(raw string) (Claims, error) {
 		if tok.Method.Alg() != t.method.Alg() {
 			return nil, errors.New("unexpected signing method")
 		}
-		return t.verify, nil
+		return t.verifyKey, nil
 	})
 	if err != nil {
-		return Claims{}, invalidToken(jwtFailure(err))
+		return Claims{}, time.Time{}, invalidToken(jwtFailure(err))
 	}
 	if reason := strictWire(parsed, raw); reason != "" {
-		return Claims{}, invalidToken(reason)
+		return Claims{}, time.Time{}, invalidToken(reason)
 	}
 
 	userID, err := parseCanonicalUUID(wc.Subject)
 	if err != nil {
-		return Claims{}, invalidToken("subject is not a user id")
+		return Claims{}, time.Time{}, invalidToken("subject is not a user id")
 	}
 	orgID, err := parseCanonicalUUID(wc.Org)
 	if err != nil {
-		return Claims{}, invalidToken("org is not an organization id")
+		return Claims{}, time.Time{}, invalidToken("org is not an organization id")
 	}
 
 	c := Claims{
@@ -229,10 +276,14 @@ func (t *Tokens) Verify(raw string) (Claims, error) {
 	// exp is required by the parser, so it is never nil here; iat is optional
 	// for tokens minted elsewhere.
 	c.ExpiresAt = wc.ExpiresAt.Time
+	var from time.Time
 	if wc.IssuedAt != nil {
-		c.IssuedAt = wc.IssuedAt.Time
+		c.IssuedAt, from = wc.IssuedAt.Time, wc.IssuedAt.Time
 	}
-	return c, nil
+	if wc.NotBefore != nil && wc.NotBefore.After(from) {
+		from = wc.NotBefore.Time
+	}
+	return c, from, nil
 }
 
 // strictWire refuses what the JWT library lets through:

@@ -363,3 +363,51 @@ func TestNewTokensConfigErrors(t *testing.T) {
 		})
 	}
 }
+
+// A remembered token is answered within its times only, with the same
+// leeway as the first check, and its claims are the caller's own.
+func TestVerifyRemembersWithinTheTokensTimes(t *testing.T) {
+	t.Parallel()
+	now := testNow
+	tok, err := NewTokens(TokenConfig{Secret: testSecret(), Issuer: testIssuer, Audience: testAudience,
+		Now: func() time.Time { return now }})
+	require.NoError(t, err)
+	c := validClaims()
+	c["nbf"] = testNow.Unix()
+	raw := sign(t, jwt.SigningMethodHS256, testSecret(), c)
+
+	first, err := tok.Verify(raw)
+	require.NoError(t, err)
+	first.Perms[0] = "changed by the caller"
+	again, err := tok.Verify(raw)
+	require.NoError(t, err)
+	require.Equal(t, []string{"people"}, again.Perms)
+	require.Equal(t, first.UserID, again.UserID)
+	require.True(t, again.ExpiresAt.Equal(testNow.Add(10*time.Minute)))
+
+	// The clock before nbf (beyond the leeway), then past exp plus the
+	// leeway: refused as a first check would refuse it.
+	now = testNow.Add(-31 * time.Second)
+	_, err = tok.Verify(raw)
+	requireInvalid(t, err, raw)
+	now = testNow.Add(-30 * time.Second)
+	_, err = tok.Verify(raw)
+	require.NoError(t, err)
+	now = testNow.Add(10*time.Minute + 29*time.Second)
+	_, err = tok.Verify(raw)
+	require.NoError(t, err)
+	now = testNow.Add(10*time.Minute + 30*time.Second)
+	_, err = tok.Verify(raw)
+	requireInvalid(t, err, raw)
+
+	// A token that differs from a remembered one in its signature alone is
+	// checked, and refused.
+	now = testNow
+	_, err = tok.Verify(raw)
+	require.NoError(t, err)
+	i := len(raw) - 10 // within the signature
+	swap := map[bool]string{true: "B", false: "A"}[raw[i] == 'A']
+	forged := raw[:i] + swap + raw[i+1:]
+	_, err = tok.Verify(forged)
+	requireInvalid(t, err, forged)
+}

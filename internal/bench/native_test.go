@@ -4,8 +4,10 @@ import (
 	"context"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	"github.com/invitedhq/invited/internal/apperr"
 	"github.com/invitedhq/invited/internal/database"
 	"github.com/invitedhq/invited/internal/people"
 	"github.com/invitedhq/invited/internal/store"
@@ -47,4 +49,44 @@ func TestNativePageEqualsDatabaseSQLPage(t *testing.T) {
 		require.Equal(t, before+1, native, "%+v: read through database/sql in the transaction", f)
 		require.Equal(t, viaSQL, direct, "%+v", f)
 	}
+}
+
+// The signed-in actor read through pgx (authentication, outside a
+// transaction) is what database/sql reads in a transaction: the user, the
+// organization and whether it has endpoints; an unknown user is not found
+// on both paths.
+func TestNativeSignedInActorEqualsDatabaseSQL(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dbURL, ds := seeded(t, smallSpec(t, 200, 2))
+	db, err := database.Open(ctx, dbURL, database.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	st := store.New(db, nil)
+	native := 0
+	st.OnNativeQuery(func(string, []any) { native++ })
+
+	direct, err := st.SignedInActor(ctx, ds.Org.ID, ds.Owner.ID)
+	require.NoError(t, err)
+	require.Equal(t, 1, native, "read through pgx")
+	var viaSQL people.SignedIn
+	require.NoError(t, st.InTx(ctx, func(ctx context.Context) error {
+		viaSQL, err = st.SignedInActor(ctx, ds.Org.ID, ds.Owner.ID)
+		return err
+	}))
+	require.Equal(t, 1, native, "read through database/sql in the transaction")
+	require.Equal(t, viaSQL, direct)
+	require.Equal(t, ds.Owner.Email, direct.User.Email)
+	require.Equal(t, ds.Org.ID, direct.Organization.ID)
+	require.Equal(t, ds.Org.Slug, direct.Organization.Slug)
+	require.Equal(t, ds.Org.InviteTTL, direct.Organization.InviteTTL)
+	require.False(t, direct.WebhookEndpoints)
+
+	_, err = st.SignedInActor(ctx, ds.Org.ID, uuid.New())
+	require.True(t, apperr.Is(err, apperr.NotFound), "%v", err)
+	require.NoError(t, st.InTx(ctx, func(ctx context.Context) error {
+		_, err := st.SignedInActor(ctx, ds.Org.ID, uuid.New())
+		require.True(t, apperr.Is(err, apperr.NotFound), "%v", err)
+		return nil
+	}))
 }

@@ -66,7 +66,7 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		dialector = sqlite.Open(sqliteDSN(path))
 	default:
 		dialector = postgres.New(postgres.Config{DSN: url, OptionOpenDB: []stdlib.OptionOpenDB{
-			stdlib.OptionAfterConnect(afterConnect),
+			stdlib.OptionBeforeConnect(withoutUnusedCaches), stdlib.OptionAfterConnect(afterConnect),
 		}})
 	}
 	// GORM logs a failed first connection itself, with a source path, and
@@ -120,6 +120,18 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		return nil, connectError(dialect, err)
 	}
 	return &DB{Gorm: gdb, SQL: sqlDB, Dialect: dialect}, nil
+}
+
+// withoutUnusedCaches leaves out pgx's cache of statement descriptions
+// when no statement is run in the mode that reads it (cache_describe): it
+// holds nothing then, yet its table for 512 statements is half of the 50
+// KiB each connection keeps on the heap, which every garbage collection
+// marks (BENCHMARKS.md, target 2).
+func withoutUnusedCaches(_ context.Context, cfg *pgx.ConnConfig) error {
+	if cfg.DefaultQueryExecMode != pgx.QueryExecModeCacheDescribe {
+		cfg.DescriptionCacheCapacity = 0
+	}
+	return nil
 }
 
 // afterConnect sets up each new PostgreSQL connection.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/stretchr/testify/require"
 	"gorm.io/gorm"
 
@@ -137,4 +138,26 @@ func TestSchemaConstraints(t *testing.T) {
 		require.ErrorContains(t, g.Exec(`UPDATE audit_events SET action = 'tampered'`).Error, "append-only")
 		require.ErrorContains(t, g.Exec(`DELETE FROM audit_events`).Error, "append-only")
 	})
+}
+
+// The cache of statement descriptions is left out unless DATABASE_URL asks
+// for the mode that reads it.
+func TestDescriptionCacheOnlyWhenUsed(t *testing.T) {
+	t.Parallel()
+	for query, want := range map[string]int{"": 0, "default_query_exec_mode=cache_describe": 512} {
+		url := emptyURL(t, config.Postgres)
+		if query != "" {
+			url += "&" + query
+		}
+		db, err := database.Open(context.Background(), url, database.Options{})
+		require.NoError(t, err)
+		conn, err := db.SQL.Conn(context.Background())
+		require.NoError(t, err)
+		require.NoError(t, conn.Raw(func(dc any) error {
+			require.Equal(t, want, dc.(*stdlib.Conn).Conn().Config().DescriptionCacheCapacity, query)
+			return nil
+		}))
+		require.NoError(t, conn.Close())
+		require.NoError(t, db.SQL.Close())
+	}
 }

@@ -13,12 +13,44 @@ import (
 // a token minted before a demotion or deactivation carries no weight.
 type Actor struct {
 	User
+	// request is what Authenticate read with the actor's row, for the one
+	// request it authenticated; nil for actors read otherwise (a bulk job's
+	// run), whose work reads the organization and the endpoints afresh.
+	request *SignedIn
+}
+
+// SignedIn is what authenticating a request reads in one statement
+// (Store.SignedInActor).
+type SignedIn struct {
+	User         User
+	Organization Organization
+	// WebhookEndpoints reports whether the organization had any webhook
+	// endpoint, enabled or not.
+	WebhookEndpoints bool
 }
 
 // Authenticate turns verified token claims into the actor's current row.
-// A user who is gone, moved or not confirmed is refused at once.
+// A user who is gone, moved or not confirmed is refused at once. The
+// organization comes along in the same statement for the request's use
+// (organizationOf, withoutEndpoints).
 func (s *Service) Authenticate(ctx context.Context, c auth.Claims) (Actor, error) {
-	return s.currentActor(ctx, c.OrgID, c.UserID)
+	in, err := s.store.SignedInActor(ctx, c.OrgID, c.UserID)
+	a, err := signedInActor(in.User, err)
+	if err != nil {
+		return Actor{}, err
+	}
+	a.request = &in
+	return a, nil
+}
+
+// organizationOf is the actor's organization: as Authenticate read it for
+// this request, or afresh. Either is read before the request's transaction,
+// as a read of its own would be.
+func (s *Service) organizationOf(ctx context.Context, actor Actor) (Organization, error) {
+	if actor.request != nil {
+		return actor.request.Organization, nil
+	}
+	return s.store.OrganizationByID(ctx, actor.OrganizationID)
 }
 
 // currentActor is a user as an actor, refused with unauthorized unless

@@ -137,10 +137,11 @@ func (s *Service) ResendInvite(ctx context.Context, actor Actor, id uuid.UUID, o
 	if fe := opts.validate(); fe != nil {
 		return Invite{}, nil, apperr.Invalid(*fe)
 	}
-	org, err := s.store.OrganizationByID(ctx, actor.OrganizationID)
+	org, err := s.organizationOf(ctx, actor)
 	if err != nil {
 		return Invite{}, nil, err
 	}
+	ctx = withoutEndpoints(ctx, actor)
 	var (
 		inv      Invite
 		warnings []Warning
@@ -217,10 +218,11 @@ func (s *Service) IssueInviteLink(ctx context.Context, actor Actor, id uuid.UUID
 	if fe := opts.validate(); fe != nil {
 		return Invite{}, "", apperr.Invalid(*fe)
 	}
-	org, err := s.store.OrganizationByID(ctx, actor.OrganizationID)
+	org, err := s.organizationOf(ctx, actor)
 	if err != nil {
 		return Invite{}, "", err
 	}
+	ctx = withoutEndpoints(ctx, actor)
 	var inv Invite
 	err = s.store.InTx(ctx, func(ctx context.Context) error {
 		u, err := s.store.LockUser(ctx, org.ID, id)

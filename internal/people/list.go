@@ -56,6 +56,22 @@ type UserQuery struct {
 	Limit int
 	// Cursor is the next_cursor of the previous page of the same query.
 	Cursor string
+	// Into, when set, is the memory the page is read into (PageBuffer).
+	Into *PageBuffer
+}
+
+// PageBuffer is memory a page of users is read into, lent by the caller
+// of a listing, who reuses it for another page once done with this one:
+// the page's users, their invitations, and the slabs of their optional
+// times and ids. A page's users and invitations were half of the bytes a
+// listing allocated, and the collector's work grows with those bytes. The
+// store leaves in it what it read into, grown as the page needed; the
+// page's users point into it until the buffer is used again.
+type PageBuffer struct {
+	Users   []User
+	Invites []Invite
+	Times   []time.Time
+	IDs     []uuid.UUID
 }
 
 // UserFilter is a validated listing request.
@@ -74,6 +90,8 @@ type UserFilter struct {
 	// Limit is how many rows the store returns.
 	Limit int
 	After *UserCursor
+	// Into is UserQuery.Into.
+	Into *PageBuffer
 }
 
 // UserCursor is the position after the last row of a page.
@@ -98,7 +116,7 @@ type UserPage struct {
 // the values that are allowed.
 func (q UserQuery) Filter() (UserFilter, error) {
 	var (
-		f    = UserFilter{Sort: SortNewest, Limit: DefaultPageSize, InvitedBefore: q.InvitedBefore, InvitedBy: q.InvitedBy}
+		f    = UserFilter{Sort: SortNewest, Limit: DefaultPageSize, InvitedBefore: q.InvitedBefore, InvitedBy: q.InvitedBy, Into: q.Into}
 		errs []apperr.FieldError
 		err  *apperr.FieldError
 	)

@@ -86,12 +86,12 @@ type actorFold struct {
 
 // foldedQuery sends the signed-in user's statement and q in one batch.
 func (s *Store) foldedQuery(ctx context.Context, conn *pgx.Conn, fold *actorFold, q string, args []any, fn func(pgx.Rows) error) error {
-	actorSQL := s.gdb.Session(&gorm.Session{DryRun: true}).Raw(signedInUserSQL, fold.org, fold.id).Statement
+	actorSQL, actorArgs := s.pgSignedInUserSQL(), []any{fold.org, fold.id}
 	if s.onNative != nil {
-		s.onNative(actorSQL.SQL.String(), actorSQL.Vars)
+		s.onNative(actorSQL, actorArgs)
 	}
 	b := &pgx.Batch{}
-	b.Queue(actorSQL.SQL.String(), actorSQL.Vars...)
+	b.Queue(actorSQL, actorArgs...)
 	b.Queue(q, args...)
 	res := conn.SendBatch(ctx, b)
 	defer func() { _ = res.Close() }()
@@ -101,7 +101,7 @@ func (s *Store) foldedQuery(ctx context.Context, conn *pgx.Conn, fold *actorFold
 		fold.err = translate(err, "User")
 		return err
 	}
-	scan := newPGUserScan()
+	scan := newPGUserScan(0, nil)
 	if rows.Next() {
 		fold.user, fold.err = scan.scanUser(rows)
 	} else if fold.err = rows.Err(); fold.err == nil {
@@ -155,15 +155,24 @@ type pgUserScan struct {
 	// previous row's as long as the inviter's columns are the same.
 	inviterKey  []byte
 	inviterName string
-	// Slabs the rows' optional times and ids point into, filled in turn:
-	// one allocation for many rows instead of one per value.
-	times []time.Time
-	ids   []uuid.UUID
-	dest  []any
+	// Slabs the rows' optional times and ids, and their invites, point
+	// into, filled in turn: one allocation for many rows instead of one per
+	// value.
+	times   []time.Time
+	ids     []uuid.UUID
+	invites []people.Invite
+	dest    []any
 }
 
-func newPGUserScan() *pgUserScan {
-	s := &pgUserScan{}
+// newPGUserScan is a scan of rows rows or so, whose first slabs are buf's
+// (nil for none): its invites slab holds that many rows' invites, so that
+// a page allocates no more than it reads, and its times and ids slabs
+// what such a page usually has.
+func newPGUserScan(rows int, buf *people.PageBuffer) *pgUserScan {
+	if buf == nil {
+		buf = &people.PageBuffer{}
+	}
+	s := &pgUserScan{invites: lend(&buf.Invites, rows), times: lend(&buf.Times, 6*rows), ids: lend(&buf.IDs, 2*rows)}
 	s.dest = []any{&s.id, &s.org, &s.email, &s.first, &s.last, &s.role, &s.perms,
 		&s.status, &s.hash, &s.mustChange, &s.suggestion, &s.latest, &s.lastInvited, &s.created,
 		&s.updated, &s.confirmed, &s.deactiv, &s.locale, &s.warnings,
@@ -207,7 +216,10 @@ func (s *pgUserScan) user() people.User {
 			LastAt: s.timeOf(s.lastReminded), NextAt: s.timeOf(s.nextReminder), Stopped: people.DeliveryStatus(s.stopped.s)},
 	}
 	if s.iID.Valid {
-		u.Invite = &people.Invite{
+		if len(s.invites) == cap(s.invites) {
+			s.invites = make([]people.Invite, 0, slab)
+		}
+		s.invites = append(s.invites, people.Invite{
 			ID: s.iID.Bytes, OrganizationID: s.iOrg.Bytes, UserID: s.iUser.Bytes, CreatedBy: s.idOf(s.iBy),
 			Sequence: int(s.iSeq.Int64), KeyID: s.iKey.s,
 			CreatedAt: s.iCreated.Time.UTC(), ExpiresAt: s.iExpires.Time.UTC(),
@@ -218,7 +230,8 @@ func (s *pgUserScan) user() people.User {
 				UpdatedAt: s.iDeliveryUpdated.Time.UTC(), EventAt: s.timeOf(s.iDeliveryEvent),
 				MessageID: s.iMessage.String, SentAt: s.timeOf(s.iSent), Attempts: int(s.iAttempts.Int64),
 			},
-		}
+		})
+		u.Invite = &s.invites[len(s.invites)-1]
 		if s.inviter.valid {
 			u.Invite.CreatedByName = s.inviterDisplayName()
 		}
@@ -238,6 +251,15 @@ func (s *pgUserScan) inviterDisplayName() string {
 	s.inviterName = people.User{FirstName: string(s.inviterFirst.b), LastName: string(s.inviterLast.b),
 		Email: string(s.inviter.b)}.DisplayName()
 	return s.inviterName
+}
+
+// lend is the empty slice of *b to fill with up to n values, *b grown to n
+// first if it holds fewer: what is filled stays in *b for its next user.
+func lend[T any](b *[]T, n int) []T {
+	if cap(*b) < n {
+		*b = make([]T, 0, n)
+	}
+	return (*b)[:0]
 }
 
 // slab is how many values a slab of times or ids holds.

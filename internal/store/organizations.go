@@ -52,10 +52,14 @@ func (s *Store) UpdateOrganization(ctx context.Context, org *people.Organization
 	return translate(res.Error, "Organization")
 }
 
+// organizationColumns are the columns of an organization o, in
+// organizationRow's order.
+const organizationColumns = `o.id, o.slug, o.name, o.invite_ttl_seconds, o.default_locale, o.time_zone, o.reminder_policy,
+	o.created_at, o.updated_at`
+
 func (s *Store) organization(ctx context.Context, where string, arg any) (people.Organization, error) {
 	var r organizationRow
-	err := s.conn(ctx).Raw(`SELECT id, slug, name, invite_ttl_seconds, default_locale, time_zone, reminder_policy, created_at, updated_at
-		FROM organizations WHERE `+where, arg).
+	err := s.conn(ctx).Raw(`SELECT `+organizationColumns+` FROM organizations o WHERE `+where, arg).
 		Row().Scan(&r.ID, &r.Slug, &r.Name, &r.InviteTTLSeconds, &r.DefaultLocale, &r.TimeZone, &r.ReminderPolicy, &r.CreatedAt, &r.UpdatedAt)
 	if err != nil {
 		return people.Organization{}, translate(err, "Organization")

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -42,13 +43,19 @@ type Store struct {
 	queue   Enqueuer
 	// onNative sees the statements sent through pgx directly (OnNativeQuery).
 	onNative func(sql string, args []any)
+	// pgSignedInUserSQL is signedInUserSQL as GORM spells it for
+	// PostgreSQL, spelled once: its two values change nothing in its text.
+	pgSignedInUserSQL func() string
 }
 
 var _ people.Store = (*Store)(nil)
 
 // New returns a Store over db that enqueues jobs through queue.
 func New(db *database.DB, queue Enqueuer) *Store {
-	return &Store{gdb: db.Gorm, sqlDB: db.SQL, dialect: db.Dialect, queue: queue}
+	return &Store{gdb: db.Gorm, sqlDB: db.SQL, dialect: db.Dialect, queue: queue,
+		pgSignedInUserSQL: sync.OnceValue(func() string {
+			return db.Gorm.Session(&gorm.Session{DryRun: true}).Raw(signedInUserSQL, uuid.Nil, uuid.Nil).Statement.SQL.String()
+		})}
 }
 
 type txKey struct{}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"gorm.io/gorm"
 
 	"github.com/invitedhq/invited/internal/apperr"
@@ -82,6 +83,11 @@ func (s *userScan) scanColumns(row scanner, n int) (people.User, error) {
 	if err := row.Scan(s.dest[:n]...); err != nil {
 		return people.User{}, err
 	}
+	return s.user(), nil
+}
+
+// user is the User of the scanned columns.
+func (s *userScan) user() people.User {
 	u := s.u
 	u.Role, u.Permissions, u.Status = people.Role(s.role), splitPermissions(s.perms), people.Status(s.status)
 	u.EmailWarnings = splitList(s.warnings)
@@ -96,7 +102,7 @@ func (s *userScan) scanColumns(row scanner, n int) (people.User, error) {
 		u.Invite.CreatedByName = people.User{FirstName: s.inviterFirst.String, LastName: s.inviterLast.String,
 			Email: s.inviter.String}.DisplayName()
 	}
-	return u, nil
+	return u
 }
 
 func scanUser(row scanner) (people.User, error) { return newUserScan().scan(row) }
@@ -131,6 +137,58 @@ func (s *Store) SignedInUser(ctx context.Context, orgID, id uuid.UUID) (people.U
 
 // signedInUserSQL is SignedInUser's statement.
 const signedInUserSQL = `SELECT ` + userColumns + ` FROM users u WHERE u.organization_id = ? AND u.id = ?`
+
+// SignedInActor implements people.Store: the user, the organization and
+// whether it has a webhook endpoint in one statement, where authenticating
+// then reading the organization took two round trips and recording the
+// request's webhook events a third.
+// On PostgreSQL, outside a transaction (every request's authentication),
+// it is read through pgx itself, as a page is (nativeQuery).
+func (s *Store) SignedInActor(ctx context.Context, orgID, id uuid.UUID) (people.SignedIn, error) {
+	var (
+		in        people.SignedIn
+		o         organizationRow
+		endpoints bool
+		orgID2    pgtype.UUID
+	)
+	found := false
+	native, err := s.nativeQuery(ctx, signedInActorSQL+`$1 AND u.id = $2`, []any{orgID, id}, func(rows pgx.Rows) error {
+		if !rows.Next() {
+			return rows.Err()
+		}
+		scan := newPGUserScan(0, nil)
+		dest := append(scan.dest[:userColumnCount:userColumnCount], &orgID2, &o.Slug, &o.Name, &o.InviteTTLSeconds,
+			&o.DefaultLocale, &o.TimeZone, &o.ReminderPolicy, &o.CreatedAt, &o.UpdatedAt, &endpoints)
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		scan.iID.Valid = false
+		in.User, o.ID, found = scan.user(), orgID2.Bytes, true
+		return nil
+	})
+	if !native {
+		scan := newUserScan()
+		dest := append(scan.dest[:userColumnCount:userColumnCount], &o.ID, &o.Slug, &o.Name, &o.InviteTTLSeconds,
+			&o.DefaultLocale, &o.TimeZone, &o.ReminderPolicy, &o.CreatedAt, &o.UpdatedAt, &endpoints)
+		err = s.conn(ctx).Raw(signedInActorSQL+`? AND u.id = ?`, orgID, id).Row().Scan(dest...)
+		in.User, found = scan.user(), err == nil
+	}
+	if err == nil && !found {
+		err = sql.ErrNoRows
+	}
+	if err != nil {
+		return people.SignedIn{}, translate(err, "User")
+	}
+	o.CreatedAt, o.UpdatedAt = o.CreatedAt.UTC(), o.UpdatedAt.UTC()
+	in.Organization, in.WebhookEndpoints = o.domain(), endpoints
+	return in, nil
+}
+
+// signedInActorSQL is SignedInActor's statement, but for the values of its
+// condition (the organization, then the user).
+const signedInActorSQL = `SELECT ` + userColumns + `, ` + organizationColumns + `,
+	EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.organization_id = o.id)
+	FROM users u JOIN organizations o ON o.id = u.organization_id WHERE u.organization_id = `
 
 // ListUsersAs implements people.Store. On PostgreSQL, outside a
 // transaction, the signed-in user's statement goes out in one batch with
@@ -222,20 +280,20 @@ func (s *Store) ListUsers(ctx context.Context, orgID uuid.UUID, f people.UserFil
 	l := s.userListing(orgID, f)
 	c := f.After
 	if f.Sort != people.SortLastInvitedD || c == nil {
-		return s.listPage(ctx, l, f.Limit)
+		return s.listPage(ctx, l, f.Limit, f.Into)
 	}
 	// Users never invited come last in this order. "After (time, id)" is
 	// then no single range of the index, and an OR of two ranges would be
 	// read as a filter over every row before the cursor; so a page that
 	// reaches the never-invited users reads them with a second query.
 	if c.LastInvitedAt == nil {
-		return s.listPage(ctx, l.and("u.last_invited_at IS NULL AND u.id < ?", c.ID), f.Limit)
+		return s.listPage(ctx, l.and("u.last_invited_at IS NULL AND u.id < ?", c.ID), f.Limit, f.Into)
 	}
-	users, err := s.listPage(ctx, l.and("(u.last_invited_at, u.id) < (?, ?)", *c.LastInvitedAt, c.ID), f.Limit)
+	users, err := s.listPage(ctx, l.and("(u.last_invited_at, u.id) < (?, ?)", *c.LastInvitedAt, c.ID), f.Limit, f.Into)
 	if err != nil || len(users) == f.Limit {
 		return users, err
 	}
-	rest, err := s.listPage(ctx, l.and("u.last_invited_at IS NULL"), f.Limit-len(users))
+	rest, err := s.listPage(ctx, l.and("u.last_invited_at IS NULL"), f.Limit-len(users), nil) // the buffer holds the first part
 	return append(users, rest...), err
 }
 
@@ -410,12 +468,16 @@ func (s *Store) userListing(orgID uuid.UUID, f people.UserFilter) userListing {
 	return l
 }
 
-// listPage reads up to limit users of the listing with their latest invites.
-func (s *Store) listPage(ctx context.Context, l userListing, limit int) ([]people.User, error) {
+// listPage reads up to limit users of the listing with their latest
+// invites, into buf when it is not nil (people.PageBuffer).
+func (s *Store) listPage(ctx context.Context, l userListing, limit int, buf *people.PageBuffer) ([]people.User, error) {
 	q := fmt.Sprintf(`SELECT %s, %s, %s FROM (SELECT * FROM %s WHERE %s ORDER BY %s LIMIT %d) u
 	%s ORDER BY %s`,
 		userColumns, inviteColumns, inviterColumns, l.source(), l.conditions(), l.order, limit, inviteJoins, l.order)
-	users := make([]people.User, 0, limit)
+	if buf == nil {
+		buf = &people.PageBuffer{}
+	}
+	users := lend(&buf.Users, limit)
 	// GORM spells the statement for PostgreSQL ($n, a list bound as one
 	// value each) without running it; pgx then runs it.
 	stmt := s.conn(ctx).Session(&gorm.Session{DryRun: true}).Raw(q, l.bind()...).Statement
@@ -424,7 +486,7 @@ func (s *Store) listPage(ctx context.Context, l userListing, limit int) ([]peopl
 		args = append([]any{pgx.QueryExecModeSimpleProtocol}, args...) // as database.CustomPlan does
 	}
 	native, err := s.nativeQuery(ctx, stmt.SQL.String(), args, func(rows pgx.Rows) error {
-		scan := newPGUserScan()
+		scan := newPGUserScan(limit, buf)
 		for rows.Next() {
 			u, err := scan.scan(rows)
 			if err != nil {

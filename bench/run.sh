@@ -400,14 +400,15 @@ run_burst() { # binary name
 	local line
 	# A request the burst gave up on (two minutes) fails the burst; the row
 	# then says so instead of ending the run.
-	if ! line=$("$WORK/burst" -url "$BASE" -ids "$WORK/burst_ids" -n 200 -pid "$SERVER_PID" 2>>"$OUT/burst.log"); then
+	if ! line=$("$WORK/burst" -url "$BASE" -ids "$WORK/burst_ids" -n 200 -pid "$SERVER_PID" -clk-tck "$TICK" 2>>"$OUT/burst.log"); then
 		log "the burst ($1) had failed requests (see burst.log)"
 		line=${line:-requests=200 ok=0}
 	fi
 	echo "burst ($1) $line" >>"$OUT/raw.txt"
 	BURSTS+=("$(awk -v name="set-password burst ($1)" '{n = split($0, kv, " "); for (i = 1; i <= n; i++) { split(kv[i], p, "="); v[p[1]] = p[2] }
-		printf "| %s | %d | %d | %.1f | %.0f | %.0f | %.0f | %.0f |", name, v["requests"], v["ok"], v["elapsed_ms"] / 1000,
-			v["hashes_per_s"], v["p50_ms"], v["p99_ms"], (v["peak_rss_kib"] > v["hwm_kib"] ? v["peak_rss_kib"] : v["hwm_kib"]) / 1024 }' <<<"$line")")
+		printf "| %s | %d | %d | %.1f | %.0f | %.0f | %.0f | %.0f | %.1f | %.0f |", name, v["requests"], v["ok"], v["elapsed_ms"] / 1000,
+			v["hashes_per_s"], v["p50_ms"], v["p99_ms"], (v["peak_rss_kib"] > v["hwm_kib"] ? v["peak_rss_kib"] : v["hwm_kib"]) / 1024,
+			v["cpu_ms_per_hash"], v["faults_per_hash"] }' <<<"$line")")
 	log "${BURSTS[-1]}"
 }
 # The bursts set the passwords of users the set-password runs do not reach.
@@ -509,8 +510,8 @@ medians() {
 	fi
 	if [ "${#BURSTS[@]}" -gt 0 ]; then
 		echo
-		echo "| burst | requests | answered 200 | seconds | hashes/s | p50 ms | p99 ms | server peak RSS MiB |"
-		echo "|---|---|---|---|---|---|---|---|"
+		echo "| burst | requests | answered 200 | seconds | hashes/s | p50 ms | p99 ms | server peak RSS MiB | server CPU ms/hash | page faults/hash |"
+		echo "|---|---|---|---|---|---|---|---|---|---|"
 		printf '%s\n' "${BURSTS[@]}"
 	fi
 	if [ "$REPS" -gt 1 ]; then
@@ -529,8 +530,8 @@ medians() {
 		fi
 		if [ "${#BURSTS[@]}" -gt 0 ]; then
 			echo
-			echo "| burst | requests | answered 200 | seconds | hashes/s | p50 ms | p99 ms | server peak RSS MiB | runs |"
-			echo "|---|---|---|---|---|---|---|---|---|"
+			echo "| burst | requests | answered 200 | seconds | hashes/s | p50 ms | p99 ms | server peak RSS MiB | server CPU ms/hash | page faults/hash | runs |"
+			echo "|---|---|---|---|---|---|---|---|---|---|---|"
 			printf '%s\n' "${BURSTS[@]}" | sed 's/^| \([^|]*\) |/| \1 | |/' | medians | sed 's/^|\([^|]*\)| |/|\1|/'
 		fi
 	fi

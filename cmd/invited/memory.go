@@ -11,7 +11,7 @@ import (
 
 // memoryBudget is the Go runtime's soft memory limit as the service sets
 // it: MEMORY_LIMIT for everything but password hashing, plus one argon2id
-// block for each hash in flight. The hashes need their blocks whatever
+// block for each hashing slot in use. The hashes need their blocks whatever
 // the limit says, so a fixed limit would either sit far above what the
 // service uses the rest of the time (and steer nothing) or make the
 // collector run without pause during a burst of password sets; raising
@@ -20,6 +20,9 @@ type memoryBudget struct {
 	base    int64
 	perHash int64
 }
+
+// setMemoryLimit is debug.SetMemoryLimit; a test records the limits set.
+var setMemoryLimit = debug.SetMemoryLimit
 
 // limit is the runtime's memory limit with inFlight hashes running.
 func (b memoryBudget) limit(inFlight int) int64 { return b.base + int64(inFlight)*b.perHash }
@@ -38,14 +41,20 @@ func limitMemory(cfg config.Config, h *auth.Hasher, log *slog.Logger) (restore f
 		return func() {}
 	}
 	b := memoryBudget{base: cfg.MemoryLimit, perHash: h.MemoryPerHash()}
-	prev := debug.SetMemoryLimit(b.limit(h.InFlight()))
+	// A slot given back to a caller that waits for it is taken again at
+	// once: counting the waiting hashes too keeps the limit where it is
+	// for the whole of a burst. Lowered between two hashes, it would have
+	// the runtime give the last block's pages back to the system, and the
+	// next hash fault them in again.
+	budgeted := func(inFlight int) int { return min(inFlight+h.Waiting(), h.Slots()) }
+	prev := debug.SetMemoryLimit(b.limit(budgeted(h.InFlight())))
 	var mu sync.Mutex
 	following := true
 	h.OnSlotsChange(func(inFlight int) {
 		mu.Lock()
 		defer mu.Unlock()
 		if following {
-			debug.SetMemoryLimit(b.limit(inFlight))
+			setMemoryLimit(b.limit(budgeted(inFlight)))
 		}
 	})
 	return func() {

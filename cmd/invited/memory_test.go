@@ -5,7 +5,9 @@ import (
 	"io"
 	"log/slog"
 	"runtime/debug"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -44,4 +46,53 @@ func TestLimitMemoryFollowsHashesInFlight(t *testing.T) {
 		limitMemory(cfg, auth.NewHasher(1), log)()
 		require.Equal(t, before, debug.SetMemoryLimit(-1), "%+v leaves the runtime's limit alone", cfg)
 	}
+}
+
+// Through a burst the limit stays where the slots put it: a slot given
+// back while another hash waits for it does not lower the limit, which
+// would have the runtime give the finished block's pages back only for the
+// next hash to fault them in again. Not parallel, as above.
+func TestLimitMemoryStaysUpWhileHashesWait(t *testing.T) {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	before := debug.SetMemoryLimit(-1)
+	t.Cleanup(func() { debug.SetMemoryLimit(before) })
+	var mu sync.Mutex
+	var set []int64
+	setMemoryLimit = func(limit int64) int64 {
+		mu.Lock()
+		defer mu.Unlock()
+		set = append(set, limit)
+		return debug.SetMemoryLimit(limit)
+	}
+	t.Cleanup(func() { setMemoryLimit = debug.SetMemoryLimit })
+	const base = 32 << 20
+	h := auth.NewHasherWithParams(1, auth.Params{Memory: 64, Time: 1, Threads: 1})
+	defer limitMemory(config.Config{MemoryLimit: base}, h, log)()
+	block := h.MemoryPerHash()
+
+	holding, release := make(chan struct{}), make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		_, err := h.HashChecked(context.Background(), "the first password", func() error {
+			close(holding)
+			<-release
+			return nil
+		})
+		first <- err
+	}()
+	<-holding
+	second := make(chan error, 1)
+	go func() {
+		_, err := h.Hash(context.Background(), "the second password")
+		second <- err
+	}()
+	require.Eventually(t, func() bool { return h.Waiting() == 1 }, 10*time.Second, time.Millisecond)
+	close(release)
+	require.NoError(t, <-first)
+	require.NoError(t, <-second)
+
+	mu.Lock()
+	defer mu.Unlock()
+	require.Equal(t, []int64{base + block, base + block, base + block, base}, set,
+		"taken, given back to the waiting hash, taken by it, given back with nothing waiting")
 }

@@ -22,7 +22,7 @@ func TestHashDefaultParamsFormat(t *testing.T) {
 	encoded, err := h.Hash(context.Background(), "correct horse battery staple")
 	require.NoError(t, err)
 
-	require.True(t, strings.HasPrefix(encoded, "$argon2id$v=19$m=19456,t=2,p=1$"), encoded)
+	require.True(t, strings.HasPrefix(encoded, "$argon2id$v=19$m=7168,t=5,p=1$"), encoded)
 	parts := strings.Split(encoded, "$")
 	require.Len(t, parts, 6)
 	require.Len(t, parts[4], 22, "16-byte salt")
@@ -345,7 +345,7 @@ func TestVerifyDummyDoesRealWork(t *testing.T) {
 
 func TestNewHasherDefaults(t *testing.T) {
 	t.Parallel()
-	require.Equal(t, Params{Memory: 19456, Time: 2, Threads: 1}, DefaultParams())
+	require.Equal(t, Params{Memory: 7168, Time: 5, Threads: 1}, DefaultParams())
 
 	h := NewHasher(0)
 	require.Equal(t, min(runtime.GOMAXPROCS(0), 4), cap(h.sem), "as many hashes as the scheduler runs at once, at most four")

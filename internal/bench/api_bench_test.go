@@ -62,6 +62,25 @@ func BenchmarkAPI(b *testing.B) {
 			i++
 		}
 	})
+	// resend_delivered is resend with its emails: the CPU per operation
+	// counts the workers, the dispatcher and the provider calls too (and
+	// the in-process fake SendGrid's reading of them, the same for every
+	// revision), up to the last email's arrival. Its users are others than
+	// resend's, so that no email is skipped as superseded.
+	b.Run("resend_delivered", func(b *testing.B) {
+		users := pending[len(pending)/2:]
+		e.StartWorkers()
+		e.WaitForInviteJobs(5 * time.Minute) // resend's emails are not this one's
+		e.SendGrid.Reset()
+		b.ReportAllocs()
+		defer reportCPU(b)()
+		i := 0
+		for b.Loop() {
+			serve(b, e, http.MethodPost, "/users/"+users[i%len(users)].String()+"/resend-invite", token, http.StatusAccepted)
+			i++
+		}
+		e.SendGrid.WaitForRecipients(b, min(i, len(users)), time.Minute)
+	})
 }
 
 // reportCPU adds the process's CPU time per operation to the results:

@@ -160,7 +160,7 @@ var Vars = []Var{
 	{Name: "WEBHOOK_ALLOW_PRIVATE_NETWORKS", Default: "", Help: "comma-separated CIDRs that webhook endpoints may reach although they are loopback, private or link-local, such as 127.0.0.0/8 for local development; empty allows public addresses only"},
 	{Name: "WEBHOOK_SECRET_KEYS", Default: "", Help: "keys that encrypt webhook endpoints' signing secrets at rest, as id:base64secret (32 bytes or more), comma-separated, current first (rotation); empty derives one from JWT_SECRET", Secret: true},
 	{Name: "MEMORY_LIMIT", Default: DefaultMemoryLimit, Help: "soft limit of the Go runtime's memory (heap, stacks) for everything but password hashing, such as 48MiB or 1GiB; " +
-		"the hashes in flight add their argon2id memory (19 MiB each) while they run. The garbage collector works harder as the process nears it, so memory goes back to the operating system after a peak; " +
+		"the hashes in flight add their argon2id memory (7 MiB each) while they run or wait to. The garbage collector works harder as the process nears it, so memory goes back to the operating system after a peak; " +
 		"off sets none. Ignored when GOMEMLIMIT is set"},
 	{Name: "METRICS_ADDR", Default: "", Help: "address of a listener of its own for GET /metrics, such as 127.0.0.1:9090, so the metrics need not be public; empty serves /metrics with the API on HTTP_ADDR"},
 	{Name: "PPROF_ADDR", Default: "", Help: "address of an opt-in net/http/pprof listener for profiling, such as 127.0.0.1:6060; empty serves none. It is unauthenticated: never expose it"},

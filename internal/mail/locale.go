@@ -259,20 +259,35 @@ func zoneName(z *time.Location) string { return strings.ReplaceAll(z.String(), "
 // rounded to the nearest whole value because an invite sent a few seconds
 // after it was created still has "7 days" to go, not "6 days".
 func (lz localizer) expiresIn(d time.Duration) (string, error) {
+	return lz.expiresInWords(expiresInMessage(d))
+}
+
+// expiresInMessage is the message that words the time left d, and the
+// count it shows (0 for the messages without one).
+func expiresInMessage(d time.Duration) (id string, n int) {
 	const day = 24 * time.Hour
 	if d <= 0 {
-		return lz.text("expires_now", nil)
+		return "expires_now", 0
 	}
 	if m := d.Round(time.Minute); m < time.Hour {
 		if m < time.Minute {
-			return lz.text("expires_in_under_a_minute", nil)
+			return "expires_in_under_a_minute", 0
 		}
-		return lz.plural("expires_in_minutes", int(m/time.Minute))
+		return "expires_in_minutes", int(m / time.Minute)
 	}
 	if h := d.Round(time.Hour); h < day {
-		return lz.plural("expires_in_hours", int(h/time.Hour))
+		return "expires_in_hours", int(h / time.Hour)
 	}
-	return lz.plural("expires_in_days", int(d.Round(day)/day))
+	return "expires_in_days", int(d.Round(day) / day)
+}
+
+// expiresInWords words expiresInMessage's answer.
+func (lz localizer) expiresInWords(id string, n int) (string, error) {
+	switch id {
+	case "expires_now", "expires_in_under_a_minute":
+		return lz.text(id, nil)
+	}
+	return lz.plural(id, n)
 }
 
 // zones caches loaded time zones: time.LoadLocation reads and parses the

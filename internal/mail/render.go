@@ -99,25 +99,7 @@ func (b Batch) language() (localizer, *time.Location, error) {
 
 // personalize computes the per-recipient parts of the message.
 func personalize(lz localizer, zone *time.Location, r Recipient, now time.Time) (personal, error) {
-	var (
-		p   = personal{LinkURL: r.Link, LinkText: r.Link}
-		err error
-	)
-	if first := oneLine(r.FirstName); first != "" {
-		p.Greeting, err = lz.text("greeting", map[string]any{"Name": first})
-	} else {
-		p.Greeting, err = lz.text("greeting_no_name", nil)
-	}
-	if err != nil {
-		return personal{}, err
-	}
-	if p.ExpiresOn, err = lz.expiresOn(r.ExpiresAt, zone); err != nil {
-		return personal{}, err
-	}
-	if p.ExpiresIn, err = lz.expiresIn(r.ExpiresAt.Sub(now)); err != nil {
-		return personal{}, err
-	}
-	return p, nil
+	return newWords(lz, zone, now).personal(r)
 }
 
 // render fills the layouts with the shared parts of batch b and with the

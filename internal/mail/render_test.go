@@ -187,3 +187,24 @@ func TestRenderRejectsIncompleteInput(t *testing.T) {
 		})
 	}
 }
+
+// One execution escapes a link as the target and as the text of a link
+// exactly as the two contexts do apart, whatever the link holds.
+func TestEscapeLinkMatchesBothContexts(t *testing.T) {
+	t.Parallel()
+	for _, link := range []string{
+		"https://app.example/activate?token=abc_DEF-123",
+		`https://app.example/activate?token=a"b<c>d&e'f+g`,
+		"https://app.example/a%20b/activate?x=1&y=\">&lt;</a>",
+		"http://[::1]:8080/activate?token=é",
+	} {
+		href, text, err := escapeLink(link)
+		require.NoError(t, err, link)
+		wantHref, err := execute(hrefContext, link)
+		require.NoError(t, err)
+		wantText, err := execute(textContext, link)
+		require.NoError(t, err)
+		require.Equal(t, strings.TrimSuffix(strings.TrimPrefix(wantHref, hrefContextPrefix), hrefContextSuffix), href, link)
+		require.Equal(t, strings.TrimSuffix(strings.TrimPrefix(wantText, textContextPrefix), textContextSuffix), text, link)
+	}
+}

@@ -79,12 +79,13 @@ func addSubstitutedContent(m *sgmail.SGMailV3, b Batch, now time.Time) error {
 	}
 	m.Subject = c.Subject
 	m.AddContent(sgmail.NewContent("text/plain", c.Text), sgmail.NewContent("text/html", c.HTML))
+	w := newWords(lz, zone, now)
 	for i, r := range b.Recipients {
-		words, err := personalize(lz, zone, r, now)
+		words, err := w.personal(r)
 		if err != nil {
 			return err
 		}
-		subs, err := ph.values(words)
+		subs, err := ph.values(w, words)
 		if err != nil {
 			return recipientError(i, "The recipient's name is too long for one email.", err)
 		}
@@ -119,9 +120,10 @@ func addTemplateData(m *sgmail.SGMailV3, templateID string, b Batch, now time.Ti
 		locale = lz.locale
 	}
 	m.SetTemplateID(templateID)
+	w := newWords(lz, zone, now)
 	for _, r := range b.Recipients {
 		p := personalization(b, r)
-		words, err := personalize(lz, zone, r, now)
+		words, err := w.personal(r)
 		if err != nil {
 			return err
 		}

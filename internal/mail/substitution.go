@@ -31,7 +31,29 @@ const (
 var (
 	textContext = htmltemplate.Must(htmltemplate.New("text").Parse(textContextPrefix + "{{.}}" + textContextSuffix))
 	hrefContext = htmltemplate.Must(htmltemplate.New("href").Parse(hrefContextPrefix + "{{.}}" + hrefContextSuffix))
+	// linkContext is hrefContext followed by the text of the link (a text
+	// context, as textContext's): a recipient's link is in both, and one
+	// execution escapes it for both.
+	linkContext = htmltemplate.Must(htmltemplate.New("link").Parse(hrefContextPrefix + "{{.}}" + hrefContextSuffix + "{{.}}" + linkContextSuffix))
 )
+
+const linkContextSuffix = "</a>"
+
+// escapeLink is link escaped by hrefContext and by textContext. The
+// escaped target cannot hold the quote that ends the attribute, nor the
+// text a "<", so the first hrefContextSuffix and the last "</a>" are the
+// template's own.
+func escapeLink(link string) (href, text string, err error) {
+	s, err := execute(linkContext, link)
+	if err != nil {
+		return "", "", err
+	}
+	href, text, ok := strings.Cut(strings.TrimPrefix(s, hrefContextPrefix), hrefContextSuffix)
+	if !ok {
+		return "", "", fmt.Errorf("%w: the escaped link lost its end", ErrInvalidBatch)
+	}
+	return href, strings.TrimSuffix(text, linkContextSuffix), nil
+}
 
 // placeholders are the substitution keys of one batch for each body.
 type placeholders struct {
@@ -63,28 +85,43 @@ func newPlaceholders() placeholders {
 	}
 }
 
-// values maps every key to what recipient p would see in its place.
-func (ph placeholders) values(p personal) (map[string]string, error) {
+// htmlPart is a value of the HTML body, escaped in the context of the
+// template ctx, which wraps it in prefix and suffix.
+type htmlPart struct {
+	key, value     string
+	ctx            *htmltemplate.Template
+	prefix, suffix string
+}
+
+// values maps every key to what recipient p would see in its place,
+// escaping through w.
+func (ph placeholders) values(w *words, p personal) (map[string]string, error) {
 	m := map[string]string{
 		ph.text.Greeting:  p.Greeting,
 		ph.text.LinkText:  p.LinkText,
 		ph.text.ExpiresOn: p.ExpiresOn,
 		ph.text.ExpiresIn: p.ExpiresIn,
 	}
-	htmlParts := []struct {
-		key, value     string
-		ctx            *htmltemplate.Template
-		prefix, suffix string
-	}{
+	htmlParts := []htmlPart{
 		{ph.html.Greeting, p.Greeting, textContext, textContextPrefix, textContextSuffix},
-		{ph.html.LinkURL, p.LinkURL, hrefContext, hrefContextPrefix, hrefContextSuffix},
-		{ph.html.LinkText, p.LinkText, textContext, textContextPrefix, textContextSuffix},
 		{ph.html.ExpiresOn, p.ExpiresOn, textContext, textContextPrefix, textContextSuffix},
 		{ph.html.ExpiresIn, p.ExpiresIn, textContext, textContextPrefix, textContextSuffix},
 	}
+	// The link is unique to the recipient, so not worth remembering, and
+	// in two contexts that one execution escapes together.
+	href, text, err := escapeLink(p.LinkURL)
+	if err != nil {
+		return nil, err
+	}
+	m[ph.html.LinkURL] = href
+	if p.LinkText == p.LinkURL {
+		m[ph.html.LinkText] = text
+	} else {
+		htmlParts = append(htmlParts, htmlPart{ph.html.LinkText, p.LinkText, textContext, textContextPrefix, textContextSuffix})
+	}
 	size := 0
 	for _, part := range htmlParts {
-		escaped, err := execute(part.ctx, part.value)
+		escaped, err := w.escape(part.ctx, part.value)
 		if err != nil {
 			return nil, err
 		}

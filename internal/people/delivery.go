@@ -79,14 +79,6 @@ func (s *Service) DeliverInviteBatch(ctx context.Context, inviteIDs []uuid.UUID)
 	}
 }
 
-func userIDsByOrg(invites []Invite) map[uuid.UUID][]uuid.UUID {
-	m := map[uuid.UUID][]uuid.UUID{}
-	for _, inv := range invites {
-		m[inv.OrganizationID] = append(m[inv.OrganizationID], inv.UserID)
-	}
-	return m
-}
-
 // undeliverable says why the email of inv must not go out now, or "" when
 // it must. Only the user's current, live invitation is ever mailed (R3), and
 // only until the provider has accepted it once (or reported on it), or

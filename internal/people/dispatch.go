@@ -244,25 +244,19 @@ func (d *dispatcher) prepare(ctx context.Context, letters []*letter) []*call {
 			d.settle(l, err)
 		}
 	}
-	invites, err := s.store.InvitesByID(ctx, ids)
+	// One read for the invites and their users: an email goes out only as
+	// its user's latest invitation (R3), so the user's row with its latest
+	// invite holds all the dispatcher needs.
+	users, err := s.store.DeliveryRecipients(ctx, ids)
 	if err != nil {
 		fail(letters, err)
 		return nil
 	}
-	users := map[uuid.UUID]User{}
-	for orgID, uids := range userIDsByOrg(invites) {
-		us, err := s.store.UsersByID(ctx, orgID, uids)
-		if err != nil {
-			fail(letters, err)
-			return nil
+	latest := make(map[uuid.UUID]User, len(users)) // invite id → its user, whose latest it is
+	for _, u := range users {
+		if u.Invite != nil {
+			latest[u.Invite.ID] = u
 		}
-		for _, u := range us {
-			users[u.ID] = u
-		}
-	}
-	byID := make(map[uuid.UUID]Invite, len(invites))
-	for _, inv := range invites {
-		byID[inv.ID] = inv
 	}
 	type key struct {
 		org, inviter uuid.UUID
@@ -275,12 +269,15 @@ func (d *dispatcher) prepare(ctx context.Context, letters []*letter) []*call {
 		now    = s.now()
 	)
 	for _, l := range letters {
-		inv, ok := byID[l.id]
-		u, userOK := users[inv.UserID]
-		switch {
-		case !ok || !userOK:
-			skip = append(skip, l) // deleted meanwhile: nobody to mail
+		u, ok := latest[l.id]
+		if !ok {
+			// Superseded by a newer invitation, or deleted with its user.
+			s.log.InfoContext(ctx, "invite email not sent: it is not the user's latest invitation", "invite_id", l.id)
+			skip = append(skip, l)
 			continue
+		}
+		inv := *u.Invite
+		switch {
 		case undeliverable(inv, u, now) != "":
 			s.log.InfoContext(ctx, "invite email not sent: "+undeliverable(inv, u, now), "invite_id", inv.ID, "state", inv.State(now))
 			skip = append(skip, l)

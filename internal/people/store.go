@@ -114,6 +114,10 @@ type BulkStore interface {
 	UserStatusesByEmail(ctx context.Context, orgID uuid.UUID, emails []string) (map[string]Status, error)
 	// InvitesByID returns the invites among ids, in any organization.
 	InvitesByID(ctx context.Context, ids []uuid.UUID) ([]Invite, error)
+	// DeliveryRecipients returns the users of the invites among ids, in any
+	// organization, each with their latest invite (User.Invite): an invite
+	// of ids that is no user's latest is in none of them.
+	DeliveryRecipients(ctx context.Context, inviteIDs []uuid.UUID) ([]User, error)
 	// StartSendAttempts records, before a provider call, that the invites'
 	// emails are being handed to the provider: they count one more attempt
 	// and show sending until RecordSendAttempts stores the answer. It must

@@ -1,8 +1,8 @@
 // Command burst fires n concurrent PUT /users/{id}/password requests at
 // once, each for a different user, waits for all of them, and prints one
 // line: how long the burst took, the hashes per second that makes, latency
-// percentiles, and the server's peak resident memory sampled from /proc
-// while it ran. wrk cannot measure this: it keeps a number of connections
+// percentiles, the server's peak resident memory sampled from /proc
+// while it ran, and the server's CPU time and page faults per hash. wrk cannot measure this: it keeps a number of connections
 // busy for a duration, it does not release a fixed number of requests
 // together and wait for the last one.
 //
@@ -44,6 +44,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	n := fs.Int("n", 200, "concurrent requests")
 	pid := fs.Int("pid", 0, "server process id, to sample its memory (0: don't)")
 	password := fs.String("password", "quartz-lantern-meadow-91-orbit", "password to set")
+	clkTck := fs.Int("clk-tck", 100, "the kernel's clock ticks a second, as getconf CLK_TCK prints")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -69,6 +70,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		Transport: &http.Transport{MaxIdleConnsPerHost: *n, MaxConnsPerHost: 0, DisableCompression: true},
 	}
 	mem := startSampling(*pid)
+	before := readProcStat(*pid)
 	var (
 		wg       sync.WaitGroup
 		start    = make(chan struct{})
@@ -102,6 +104,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	wg.Wait()
 	elapsed := time.Since(began)
 	peak, hwm := mem.stop()
+	used := readProcStat(*pid).since(before)
 
 	ok := 0
 	for i, s := range statuses {
@@ -116,8 +119,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	slices.Sort(latency)
 	pct := func(p int) float64 { return float64(latency[(len(latency)-1)*p/100].Microseconds()) / 1000 }
-	fmt.Fprintf(stdout, "BURST requests=%d ok=%d elapsed_ms=%.0f hashes_per_s=%.1f p50_ms=%.1f p99_ms=%.1f max_ms=%.1f peak_rss_kib=%d hwm_kib=%d\n",
-		*n, ok, float64(elapsed.Milliseconds()), float64(ok)/elapsed.Seconds(), pct(50), pct(99), pct(100), peak, hwm)
+	fmt.Fprintf(stdout, "BURST requests=%d ok=%d elapsed_ms=%.0f hashes_per_s=%.1f p50_ms=%.1f p99_ms=%.1f max_ms=%.1f peak_rss_kib=%d hwm_kib=%d cpu_ms_per_hash=%.1f faults_per_hash=%.0f\n",
+		*n, ok, float64(elapsed.Milliseconds()), float64(ok)/elapsed.Seconds(), pct(50), pct(99), pct(100), peak, hwm,
+		float64(used.ticks)*1000/float64(*clkTck)/float64(ok), float64(used.minorFaults)/float64(ok))
 	return nil
 }
 
@@ -195,4 +199,34 @@ func statusKiB(pid int, field string) int {
 		}
 	}
 	return 0
+}
+
+// procStat is what /proc/pid/stat counts of a process's work: CPU time in
+// clock ticks (user and system) and minor page faults, the faults that
+// map memory the process touches for the first time since it was given
+// or given back.
+type procStat struct{ ticks, minorFaults int64 }
+
+func (p procStat) since(q procStat) procStat {
+	return procStat{ticks: p.ticks - q.ticks, minorFaults: p.minorFaults - q.minorFaults}
+}
+
+// readProcStat reads pid's counters; zero when pid is 0 or unreadable.
+func readProcStat(pid int) procStat {
+	if pid == 0 {
+		return procStat{}
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return procStat{}
+	}
+	// The fields after the command name, which is in parentheses and may
+	// hold spaces: state is field 3 of proc(5), minflt 10, utime 14, stime 15.
+	_, rest, _ := bytes.Cut(b, []byte(") "))
+	f := strings.Fields(string(rest))
+	if len(f) < 13 {
+		return procStat{}
+	}
+	field := func(n int) int64 { v, _ := strconv.ParseInt(f[n-3], 10, 64); return v }
+	return procStat{ticks: field(14) + field(15), minorFaults: field(10)}
 }

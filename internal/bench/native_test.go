@@ -2,12 +2,14 @@ package bench_test
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/invitedhq/invited/internal/apperr"
+	"github.com/invitedhq/invited/internal/bench"
 	"github.com/invitedhq/invited/internal/database"
 	"github.com/invitedhq/invited/internal/people"
 	"github.com/invitedhq/invited/internal/store"
@@ -20,13 +22,7 @@ import (
 func TestNativePageEqualsDatabaseSQLPage(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	dbURL, ds := seeded(t, smallSpec(t, 2_000, 5))
-	db, err := database.Open(ctx, dbURL, database.Options{})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = db.Close() })
-	st := store.New(db, nil)
-	native := 0
-	st.OnNativeQuery(func(string, []any) { native++ })
+	st, native, ds := countingStore(t, 2_000, 5)
 
 	for _, f := range []people.UserFilter{
 		{Limit: 200},
@@ -36,17 +32,17 @@ func TestNativePageEqualsDatabaseSQLPage(t *testing.T) {
 		{Limit: 200, Query: "okafor"},
 		{Limit: 200, Query: "ok"},
 	} {
-		before := native
+		before := native()
 		direct, err := st.ListUsers(ctx, ds.Org.ID, f)
 		require.NoError(t, err)
-		require.Equal(t, before+1, native, "%+v: read through pgx", f)
+		require.Equal(t, before+1, native(), "%+v: read through pgx", f)
 		require.NotEmpty(t, direct, "%+v", f)
 		var viaSQL []people.User
 		require.NoError(t, st.InTx(ctx, func(ctx context.Context) error {
 			viaSQL, err = st.ListUsers(ctx, ds.Org.ID, f)
 			return err
 		}))
-		require.Equal(t, before+1, native, "%+v: read through database/sql in the transaction", f)
+		require.Equal(t, before+1, native(), "%+v: read through database/sql in the transaction", f)
 		require.Equal(t, viaSQL, direct, "%+v", f)
 	}
 }
@@ -58,23 +54,17 @@ func TestNativePageEqualsDatabaseSQLPage(t *testing.T) {
 func TestNativeSignedInActorEqualsDatabaseSQL(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	dbURL, ds := seeded(t, smallSpec(t, 200, 2))
-	db, err := database.Open(ctx, dbURL, database.Options{})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = db.Close() })
-	st := store.New(db, nil)
-	native := 0
-	st.OnNativeQuery(func(string, []any) { native++ })
+	st, native, ds := countingStore(t, 200, 2)
 
 	direct, err := st.SignedInActor(ctx, ds.Org.ID, ds.Owner.ID)
 	require.NoError(t, err)
-	require.Equal(t, 1, native, "read through pgx")
+	require.Equal(t, 1, native(), "read through pgx")
 	var viaSQL people.SignedIn
 	require.NoError(t, st.InTx(ctx, func(ctx context.Context) error {
 		viaSQL, err = st.SignedInActor(ctx, ds.Org.ID, ds.Owner.ID)
 		return err
 	}))
-	require.Equal(t, 1, native, "read through database/sql in the transaction")
+	require.Equal(t, 1, native(), "read through database/sql in the transaction")
 	require.Equal(t, viaSQL, direct)
 	require.Equal(t, ds.Owner.Email, direct.User.Email)
 	require.Equal(t, ds.Org.ID, direct.Organization.ID)
@@ -89,4 +79,18 @@ func TestNativeSignedInActorEqualsDatabaseSQL(t *testing.T) {
 		require.True(t, apperr.Is(err, apperr.NotFound), "%v", err)
 		return nil
 	}))
+}
+
+// countingStore is a store over a seeded database of users people in orgs
+// organizations, and how many statements it has sent through pgx so far.
+func countingStore(t *testing.T, users, orgs int) (st *store.Store, native func() int, ds *bench.DataSet) {
+	t.Helper()
+	dbURL, ds := seeded(t, smallSpec(t, users, orgs))
+	db, err := database.Open(context.Background(), dbURL, database.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	st = store.New(db, nil)
+	var sent atomic.Int64
+	st.OnNativeQuery(func(string, []any) { sent.Add(1) })
+	return st, func() int { return int(sent.Load()) }, ds
 }

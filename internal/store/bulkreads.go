@@ -41,21 +41,29 @@ func (s *Store) usersByID(ctx context.Context, orgID uuid.UUID, ids []uuid.UUID,
 		if lock && s.postgres() {
 			q += " FOR UPDATE OF u" // in id order: overlapping batches can't deadlock
 		}
-		rows, err := s.conn(ctx).Raw(q, orgID, arg).Rows()
-		if err != nil {
-			return translate(err, "Users")
-		}
-		defer rows.Close()
-		for rows.Next() {
-			u, err := scanUser(rows)
-			if err != nil {
-				return internal(err, 1)
-			}
-			users = append(users, u)
-		}
-		return translate(rows.Err(), "Users")
+		var err error
+		users, err = s.appendUsers(ctx, users, q, orgID, arg)
+		return err
 	})
 	return users, err
+}
+
+// appendUsers appends to users the rows of q, a statement of userSelect's
+// columns, read through database/sql.
+func (s *Store) appendUsers(ctx context.Context, users []people.User, q string, args ...any) ([]people.User, error) {
+	rows, err := s.conn(ctx).Raw(q, args...).Rows()
+	if err != nil {
+		return users, translate(err, "Users")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return users, internal(err, 2)
+		}
+		users = append(users, u)
+	}
+	return users, translate(rows.Err(), "Users")
 }
 
 // CountUsersByRole implements people.Store.

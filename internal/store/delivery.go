@@ -43,19 +43,8 @@ func (s *Store) DeliveryRecipients(ctx context.Context, inviteIDs []uuid.UUID) (
 			return translate(err, "Users")
 		}
 		cond, arg := s.inList("x.id", "uuid", uuidStrings(part))
-		rows, err := s.conn(ctx).Raw(recipientsOf+cond+")", arg).Rows()
-		if err != nil {
-			return translate(err, "Users")
-		}
-		defer rows.Close()
-		for rows.Next() {
-			u, err := scanUser(rows)
-			if err != nil {
-				return internal(err, 1)
-			}
-			users = append(users, u)
-		}
-		return translate(rows.Err(), "Users")
+		users, err = s.appendUsers(ctx, users, recipientsOf+cond+")", arg)
+		return err
 	})
 	return users, err
 }

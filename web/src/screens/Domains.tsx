@@ -15,7 +15,7 @@ const VERDICT: Record<Verdict, { label: string; tone: string; headline: (d: stri
   healthy: { label: "Healthy", tone: "good", headline: (d) => `${d} receives the invitations` },
 };
 
-/** The people of a domain who are still waiting for their invitation. */
+/** The report's columns: one row per recipient domain. */
 const DOMAIN_COLUMNS: Column[] = [
   { label: "Domain" },
   { label: "Verdict" },
@@ -24,6 +24,7 @@ const DOMAIN_COLUMNS: Column[] = [
   { label: "Last event" },
 ];
 
+/** The people of a domain who are still waiting for their invitation. */
 function pendingOf(domain: string): string {
   return `/people?${filterToURL({ status: ["invite_pending"], q: `@${domain}`, role: [], delivery: [], sort: "-created_at" })}`;
 }

@@ -62,22 +62,12 @@ func (w *words) personal(r Recipient) (personal, error) {
 }
 
 func (w *words) greeting(first string) (string, error) {
-	if g, ok := w.greetings[first]; ok {
-		return g, nil
-	}
-	var (
-		g   string
-		err error
-	)
-	if first != "" {
-		g, err = w.lz.text("greeting", map[string]any{"Name": first})
-	} else {
-		g, err = w.lz.text("greeting_no_name", nil)
-	}
-	if err == nil {
-		w.greetings[first] = g
-	}
-	return g, err
+	return remember(w.greetings, first, func() (string, error) {
+		if first == "" {
+			return w.lz.text("greeting_no_name", nil)
+		}
+		return w.lz.text("greeting", map[string]any{"Name": first})
+	})
 }
 
 // on is lz.expiresOn of t. Two times that the language's layouts show
@@ -96,39 +86,29 @@ func (w *words) on(t time.Time) (string, error) {
 	}
 	local := t.In(w.zone)
 	key := local.Format(w.dateLayout) + "\x00" + local.Format(w.timeLayout)
-	if s, ok := w.expiresOn[key]; ok {
-		return s, nil
-	}
-	s, err := w.lz.expiresOn(t, w.zone)
-	if err == nil {
-		w.expiresOn[key] = s
-	}
-	return s, err
+	return remember(w.expiresOn, key, func() (string, error) { return w.lz.expiresOn(t, w.zone) })
 }
 
 // in is lz.expiresIn of d.
 func (w *words) in(d time.Duration) (string, error) {
 	k := inWords{}
 	k.id, k.n = expiresInMessage(d)
-	if s, ok := w.expiresIn[k]; ok {
-		return s, nil
-	}
-	s, err := w.lz.expiresInWords(k.id, k.n)
-	if err == nil {
-		w.expiresIn[k] = s
-	}
-	return s, err
+	return remember(w.expiresIn, k, func() (string, error) { return w.lz.expiresInWords(k.id, k.n) })
 }
 
 // escape is value escaped by ctx, one of substitution.go's contexts.
 func (w *words) escape(ctx *htmltemplate.Template, value string) (string, error) {
-	k := escKey{ctx, value}
-	if s, ok := w.escaped[k]; ok {
+	return remember(w.escaped, escKey{ctx, value}, func() (string, error) { return execute(ctx, value) })
+}
+
+// remember is m[k], computed and kept on first use; a failure is not kept.
+func remember[K comparable](m map[K]string, k K, compute func() (string, error)) (string, error) {
+	if s, ok := m[k]; ok {
 		return s, nil
 	}
-	s, err := execute(ctx, value)
+	s, err := compute()
 	if err == nil {
-		w.escaped[k] = s
+		m[k] = s
 	}
 	return s, err
 }

@@ -151,15 +151,19 @@ func (s *Store) SignedInActor(ctx context.Context, orgID, id uuid.UUID) (people.
 		endpoints bool
 		orgID2    pgtype.UUID
 	)
+	// The user's columns, then the organization's (its id through idDest)
+	// and the endpoints' flag.
+	dest := func(user []any, idDest any) []any {
+		return append(user[:userColumnCount:userColumnCount], idDest, &o.Slug, &o.Name, &o.InviteTTLSeconds,
+			&o.DefaultLocale, &o.TimeZone, &o.ReminderPolicy, &o.CreatedAt, &o.UpdatedAt, &endpoints)
+	}
 	found := false
 	native, err := s.nativeQuery(ctx, signedInActorSQL+`$1 AND u.id = $2`, []any{orgID, id}, func(rows pgx.Rows) error {
 		if !rows.Next() {
 			return rows.Err()
 		}
 		scan := newPGUserScan(0, nil)
-		dest := append(scan.dest[:userColumnCount:userColumnCount], &orgID2, &o.Slug, &o.Name, &o.InviteTTLSeconds,
-			&o.DefaultLocale, &o.TimeZone, &o.ReminderPolicy, &o.CreatedAt, &o.UpdatedAt, &endpoints)
-		if err := rows.Scan(dest...); err != nil {
+		if err := rows.Scan(dest(scan.dest, &orgID2)...); err != nil {
 			return err
 		}
 		scan.iID.Valid = false
@@ -168,10 +172,9 @@ func (s *Store) SignedInActor(ctx context.Context, orgID, id uuid.UUID) (people.
 	})
 	if !native {
 		scan := newUserScan()
-		dest := append(scan.dest[:userColumnCount:userColumnCount], &o.ID, &o.Slug, &o.Name, &o.InviteTTLSeconds,
-			&o.DefaultLocale, &o.TimeZone, &o.ReminderPolicy, &o.CreatedAt, &o.UpdatedAt, &endpoints)
-		err = s.conn(ctx).Raw(signedInActorSQL+`? AND u.id = ?`, orgID, id).Row().Scan(dest...)
-		in.User, found = scan.user(), err == nil
+		if err = s.conn(ctx).Raw(signedInActorSQL+`? AND u.id = ?`, orgID, id).Row().Scan(dest(scan.dest, &o.ID)...); err == nil {
+			in.User, found = scan.user(), true
+		}
 	}
 	if err == nil && !found {
 		err = sql.ErrNoRows

@@ -46,23 +46,24 @@ SELECT u.id, u.organization_id, u.email, u.first_name, u.last_name, u.role, u.pe
 	FROM users u LEFT JOIN invites i ON i.id = u.latest_invite_id
 	LEFT JOIN users ib ON ib.id = i.created_by AND ib.organization_id = u.organization_id
 	WHERE u.organization_id = :org AND u.id = :uid FOR UPDATE OF u;
--- revoke the open invitation (store.RevokeOpenInvites)
-UPDATE invites SET revoked_at = now(), revoke_reason = 'superseded'
-	WHERE user_id = :uid AND revoked_at IS NULL AND accepted_at IS NULL;
--- add the new one and point the user at it (store.AddInvite)
-WITH i AS (INSERT INTO invites (id, organization_id, user_id, created_by, sequence, key_id, created_at,
+-- revoke the open invitation, add the new one and point the user at it,
+-- one statement (store.AddInvite)
+WITH r AS (UPDATE invites SET revoked_at = now(), revoke_reason = 'superseded'
+	WHERE user_id = :uid AND revoked_at IS NULL AND accepted_at IS NULL RETURNING 1),
+	i AS (INSERT INTO invites (id, organization_id, user_id, created_by, sequence, key_id, created_at,
 	expires_at, revoked_at, revoke_reason, accepted_at, delivery_status, delivery_reason, delivery_updated_at,
 	delivery_event_at, provider_message_id, sent_at, send_attempts, recipient_domain, last_emailed_at, job_id)
 	VALUES (md5(:r1 || ':' || :r2 || ':' || :client_id)::uuid, :org, :uid, :actor,
-		(SELECT COALESCE(MAX(sequence), 0) + 1 FROM invites WHERE user_id = :uid),
+		(SELECT COALESCE(MAX(sequence), 0) + 1 FROM invites WHERE user_id = :uid AND (SELECT count(*) FROM r) >= 0),
 		'k1', now(), date_trunc('second', now() + interval '7 days'), NULL, NULL, NULL, 'queued', NULL, now(), NULL, NULL, NULL, 0,
 		'bench.example', now(), NULL)
-	RETURNING id, user_id, organization_id, sequence, created_at, created_by, job_id)
-	UPDATE users u SET latest_invite_id = i.id, last_invited_at = i.created_at, updated_at = i.created_at,
+	RETURNING id, user_id, organization_id, sequence, created_at, created_by, job_id),
+	u AS (UPDATE users u SET latest_invite_id = i.id, last_invited_at = i.created_at, updated_at = i.created_at,
 		first_invited_by = CASE WHEN u.first_invited_at IS NULL THEN i.created_by ELSE u.first_invited_by END,
 		first_invite_job_id = CASE WHEN u.first_invited_at IS NULL THEN i.job_id ELSE u.first_invite_job_id END,
 		first_invited_at = COALESCE(u.first_invited_at, i.created_at)
-	FROM i WHERE u.id = i.user_id AND u.organization_id = i.organization_id RETURNING i.sequence;
+		FROM i WHERE u.id = i.user_id AND u.organization_id = i.organization_id RETURNING i.sequence)
+	SELECT (SELECT sequence FROM u), (SELECT count(*) FROM r);
 -- queue the email: River's insert (JobInsertFastManyNoReturning), one job
 INSERT INTO river_job(args, created_at, kind, max_attempts, metadata, priority, queue, scheduled_at, state, tags,
 	unique_key, unique_states)

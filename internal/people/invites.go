@@ -78,10 +78,6 @@ type issue struct {
 // transaction, with the user's row already locked (rules R3, R4).
 func (s *Service) issueInvite(ctx context.Context, org Organization, u *User, actorID *uuid.UUID, how issue) (Invite, error) {
 	now := s.now()
-	revoked, err := s.store.RevokeOpenInvites(ctx, u.ID, RevokedSuperseded, now)
-	if err != nil {
-		return Invite{}, err
-	}
 	inv := Invite{
 		ID: newID(), OrganizationID: org.ID, UserID: u.ID, CreatedBy: actorID,
 		KeyID: s.signer.CurrentKeyID(), CreatedAt: now,
@@ -96,7 +92,8 @@ func (s *Service) issueInvite(ctx context.Context, org Organization, u *User, ac
 	if how.byHand {
 		inv.Delivery.Status = DeliveryByHand
 	}
-	if err := s.store.AddInvite(ctx, &inv); err != nil { // numbers it and makes it the user's latest
+	revoked, err := s.store.AddInvite(ctx, &inv) // revokes the open ones, numbers it and makes it the user's latest
+	if err != nil {
 		return Invite{}, err
 	}
 	u.LatestInviteID, u.LastInvitedAt, u.UpdatedAt = &inv.ID, &now, now

@@ -51,11 +51,13 @@ type Store interface {
 	ListUsersAs(ctx context.Context, orgID, actorID uuid.UUID, f UserFilter) (actor User, actorErr error, users []User, err error)
 	CountUsers(ctx context.Context, orgID uuid.UUID) (map[Status]int, error)
 
-	// AddInvite inserts inv as its user's newest invitation: it numbers it
-	// one after the user's highest sequence (setting inv.Sequence) and
-	// points the user's latest_invite_id and last_invited_at at it. The
-	// user's open invites must already be revoked, and the user locked.
-	AddInvite(ctx context.Context, inv *Invite) error
+	// AddInvite makes inv its user's newest invitation: it revokes the
+	// user's open invites as superseded at inv.CreatedAt (R3), inserts inv
+	// numbered one after the user's highest sequence (setting
+	// inv.Sequence), points the user's latest_invite_id and
+	// last_invited_at at it, and returns how many invites it revoked. The
+	// user must be locked.
+	AddInvite(ctx context.Context, inv *Invite) (revoked int, err error)
 	// RevokeOpenInvites revokes every invite of the user that is neither
 	// revoked nor accepted, and returns how many it revoked.
 	RevokeOpenInvites(ctx context.Context, userID uuid.UUID, reason RevokeReason, at time.Time) (int, error)

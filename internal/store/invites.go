@@ -27,56 +27,91 @@ func scanInvite(row scanner) (people.Invite, error) {
 }
 
 // insertInvite numbers the new invite after the user's highest sequence
-// as it inserts it. Resending takes a dozen statements; this and its
+// as it inserts it. Resending takes a handful of statements; this and its
 // neighbours are plain SQL because GORM's reflection cost more than the
 // statements themselves.
-const insertInvite = `INSERT INTO invites (id, organization_id, user_id, created_by, sequence, key_id, created_at,
+const insertInvite = insertInviteInto + `(SELECT COALESCE(MAX(sequence), 0) + 1 FROM invites WHERE user_id = ?)` + insertInviteRest
+
+const (
+	insertInviteInto = `INSERT INTO invites (id, organization_id, user_id, created_by, sequence, key_id, created_at,
 	expires_at, revoked_at, revoke_reason, accepted_at, delivery_status, delivery_reason, delivery_updated_at,
 	delivery_event_at, provider_message_id, sent_at, send_attempts, recipient_domain, last_emailed_at, job_id)
-	VALUES (?, ?, ?, ?, (SELECT COALESCE(MAX(sequence), 0) + 1 FROM invites WHERE user_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	VALUES (?, ?, ?, ?, `
+	insertInviteRest = `, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	RETURNING id, user_id, organization_id, sequence, created_at, created_by, job_id`
+)
 
-// AddInvite implements people.Store. On PostgreSQL one statement inserts
-// the invite and points the user at it; SQLite, which has no data-changing
-// WITH, takes two.
-func (s *Store) AddInvite(ctx context.Context, inv *people.Invite) error {
+// revokeOpen revokes a user's open invites.
+const revokeOpen = `UPDATE invites SET revoked_at = ?, revoke_reason = ?
+	WHERE user_id = ? AND revoked_at IS NULL AND accepted_at IS NULL`
+
+// supersedeInvite is AddInvite's one statement on PostgreSQL: it revokes
+// the user's open invites (r), inserts the new one (i) and points the user
+// at it (u), where three statements took three round trips. The new
+// sequence is read after the revocation's count: the sub-statements of a
+// WITH run in no set order otherwise, and the new row must not meet the
+// unique index of one open invite per user before the old one is revoked.
+// It answers the new sequence (NULL when the user is not in the
+// organization) and how many invites were revoked.
+const supersedeInvite = `WITH r AS (` + revokeOpen + ` RETURNING 1),
+	i AS (` + insertInviteInto + `(SELECT COALESCE(MAX(sequence), 0) + 1 FROM invites
+		WHERE user_id = ? AND (SELECT count(*) FROM r) >= 0)` + insertInviteRest + `),
+	u AS (UPDATE users u SET latest_invite_id = i.id, last_invited_at = i.created_at, updated_at = i.created_at,
+		first_invited_by = CASE WHEN u.first_invited_at IS NULL THEN i.created_by ELSE u.first_invited_by END,
+		first_invite_job_id = CASE WHEN u.first_invited_at IS NULL THEN i.job_id ELSE u.first_invite_job_id END,
+		first_invited_at = COALESCE(u.first_invited_at, i.created_at)
+		FROM i WHERE u.id = i.user_id AND u.organization_id = i.organization_id RETURNING i.sequence)
+	SELECT (SELECT sequence FROM u), (SELECT count(*) FROM r)`
+
+// AddInvite implements people.Store. On PostgreSQL one statement revokes,
+// inserts and points the user at the new invite (supersedeInvite); SQLite,
+// which has no data-changing WITH, takes three.
+func (s *Store) AddInvite(ctx context.Context, inv *people.Invite) (int, error) {
 	r := inviteRowOf(inv)
 	args := []any{r.ID, r.OrganizationID, r.UserID, r.CreatedBy, r.UserID, r.KeyID, r.CreatedAt, r.ExpiresAt, r.RevokedAt,
 		r.RevokeReason, r.AcceptedAt, r.DeliveryStatus, r.DeliveryReason, r.DeliveryUpdatedAt, r.DeliveryEventAt,
 		r.ProviderMessageID, r.SentAt, r.SendAttempts, r.RecipientDomain, r.LastEmailedAt, r.JobID}
-	// The user's first invitation is a fact of the funnel: when, by whom, from which job.
-	const pointUser = `UPDATE users SET latest_invite_id = ?, last_invited_at = ?, updated_at = ?,
-		first_invited_by = CASE WHEN first_invited_at IS NULL THEN ? ELSE first_invited_by END,
-		first_invite_job_id = CASE WHEN first_invited_at IS NULL THEN ? ELSE first_invite_job_id END,
-		first_invited_at = COALESCE(first_invited_at, ?)
-		WHERE id = ? AND organization_id = ?`
 	if s.postgres() {
-		q := `WITH i AS (` + insertInvite + `)
-			UPDATE users u SET latest_invite_id = i.id, last_invited_at = i.created_at, updated_at = i.created_at,
-				first_invited_by = CASE WHEN u.first_invited_at IS NULL THEN i.created_by ELSE u.first_invited_by END,
-				first_invite_job_id = CASE WHEN u.first_invited_at IS NULL THEN i.job_id ELSE u.first_invite_job_id END,
-				first_invited_at = COALESCE(u.first_invited_at, i.created_at)
-			FROM i WHERE u.id = i.user_id AND u.organization_id = i.organization_id RETURNING i.sequence`
-		return translate(s.conn(ctx).Raw(q, args...).Row().Scan(&inv.Sequence), "User")
+		var (
+			seq     sql.NullInt64
+			revoked int
+		)
+		args = append([]any{inv.CreatedAt, string(people.RevokedSuperseded), inv.UserID}, args...)
+		if err := s.conn(ctx).Raw(supersedeInvite, args...).Row().Scan(&seq, &revoked); err != nil {
+			return 0, translate(err, "Invite")
+		}
+		if !seq.Valid {
+			return 0, apperr.New(apperr.NotFound, "User not found.")
+		}
+		inv.Sequence = int(seq.Int64)
+		return revoked, nil
+	}
+	revoked, err := s.RevokeOpenInvites(ctx, inv.UserID, people.RevokedSuperseded, inv.CreatedAt)
+	if err != nil {
+		return 0, err
 	}
 	var id, user, org uuid.UUID
 	var created time.Time
 	var createdBy, jobID nullUUID
 	if err := s.conn(ctx).Raw(insertInvite, args...).Row().Scan(&id, &user, &org, &inv.Sequence, &created, &createdBy, &jobID); err != nil {
-		return translate(err, "Invite")
+		return 0, translate(err, "Invite")
 	}
-	res := s.conn(ctx).Exec(pointUser, inv.ID, inv.CreatedAt, inv.CreatedAt, inv.CreatedBy, inv.JobID, inv.CreatedAt,
+	// The user's first invitation is a fact of the funnel: when, by whom, from which job.
+	res := s.conn(ctx).Exec(`UPDATE users SET latest_invite_id = ?, last_invited_at = ?, updated_at = ?,
+		first_invited_by = CASE WHEN first_invited_at IS NULL THEN ? ELSE first_invited_by END,
+		first_invite_job_id = CASE WHEN first_invited_at IS NULL THEN ? ELSE first_invite_job_id END,
+		first_invited_at = COALESCE(first_invited_at, ?)
+		WHERE id = ? AND organization_id = ?`, inv.ID, inv.CreatedAt, inv.CreatedAt, inv.CreatedBy, inv.JobID, inv.CreatedAt,
 		inv.UserID, inv.OrganizationID)
 	if res.Error == nil && res.RowsAffected == 0 {
-		return apperr.New(apperr.NotFound, "User not found.")
+		return 0, apperr.New(apperr.NotFound, "User not found.")
 	}
-	return translate(res.Error, "User")
+	return revoked, translate(res.Error, "User")
 }
 
 // RevokeOpenInvites implements people.Store.
 func (s *Store) RevokeOpenInvites(ctx context.Context, userID uuid.UUID, reason people.RevokeReason, at time.Time) (int, error) {
-	res := s.conn(ctx).Exec(`UPDATE invites SET revoked_at = ?, revoke_reason = ?
-		WHERE user_id = ? AND revoked_at IS NULL AND accepted_at IS NULL`, at, string(reason), userID)
+	res := s.conn(ctx).Exec(revokeOpen, at, string(reason), userID)
 	if res.Error != nil || reason == people.RevokedSuperseded {
 		return int(res.RowsAffected), translate(res.Error, "Invite")
 	}

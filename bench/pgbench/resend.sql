@@ -12,7 +12,9 @@
 -- its number in bench_resend_ids inside the first statement, one
 -- primary-key read of a small table that the service does not make, and
 -- bound from there on as the service binds it. The job row goes to a queue
--- no worker serves, so the server's workers leave it.
+-- no worker serves, so the server's workers leave it. The statements the
+-- service sends in one round trip (a pgx batch: BEGIN with the lock, the
+-- job, the audit event and COMMIT together) are one pgbench pipeline here.
 --
 -- Not here, as the benchmark's resends do not send them: the domain
 -- warning's tally after the commit (once per domain and replica every 10 s,
@@ -34,6 +36,8 @@ SELECT u.id, u.organization_id, u.email, u.first_name, u.last_name, u.role, u.pe
 	(SELECT id FROM bench_resend_ids WHERE n = :n) AS uid
 	FROM users u JOIN organizations o ON o.id = u.organization_id WHERE u.organization_id = :org AND u.id = :actor
 \gset
+-- BEGIN goes with the lock, in one round trip (database.Pipeline)
+\startpipeline
 BEGIN;
 -- lock the user, with the latest invitation and its inviter (store.LockUser)
 SELECT u.id, u.organization_id, u.email, u.first_name, u.last_name, u.role, u.permissions,
@@ -46,6 +50,7 @@ SELECT u.id, u.organization_id, u.email, u.first_name, u.last_name, u.role, u.pe
 	FROM users u LEFT JOIN invites i ON i.id = u.latest_invite_id
 	LEFT JOIN users ib ON ib.id = i.created_by AND ib.organization_id = u.organization_id
 	WHERE u.organization_id = :org AND u.id = :uid FOR UPDATE OF u;
+\endpipeline
 -- revoke the open invitation, add the new one and point the user at it,
 -- one statement (store.AddInvite)
 WITH r AS (UPDATE invites SET revoked_at = now(), revoke_reason = 'superseded'
@@ -64,6 +69,8 @@ WITH r AS (UPDATE invites SET revoked_at = now(), revoke_reason = 'superseded'
 		first_invited_at = COALESCE(u.first_invited_at, i.created_at)
 		FROM i WHERE u.id = i.user_id AND u.organization_id = i.organization_id RETURNING i.sequence)
 	SELECT (SELECT sequence FROM u), (SELECT count(*) FROM r);
+-- the email's job, the audit event and COMMIT go in one round trip
+\startpipeline
 -- queue the email: River's insert (JobInsertFastManyNoReturning), one job
 INSERT INTO river_job(args, created_at, kind, max_attempts, metadata, priority, queue, scheduled_at, state, tags,
 	unique_key, unique_states)
@@ -83,3 +90,4 @@ INSERT INTO audit_events (id, organization_id, actor_id, target_user_id, action,
 		jsonb_build_object('invite_id', md5(:r1 || ':' || :r2 || ':' || :client_id)::uuid, 'sequence', 2,
 			'expires_at', now() + interval '7 days', 'invites_revoked', 1), now());
 COMMIT;
+\endpipeline

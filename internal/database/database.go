@@ -65,9 +65,14 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		}
 		dialector = sqlite.Open(sqliteDSN(path))
 	default:
-		dialector = postgres.New(postgres.Config{DSN: url, OptionOpenDB: []stdlib.OptionOpenDB{
-			stdlib.OptionBeforeConnect(withoutUnusedCaches), stdlib.OptionAfterConnect(afterConnect),
-		}})
+		cfg, err := pgx.ParseConfig(url)
+		if err != nil {
+			return nil, connectError(dialect, err)
+		}
+		// The pool is made here rather than by GORM's driver so that its
+		// connections can pipeline transactions (pipeline.go).
+		dialector = postgres.New(postgres.Config{Conn: sql.OpenDB(pipelineConnector{stdlib.GetConnector(*cfg,
+			stdlib.OptionBeforeConnect(withoutUnusedCaches), stdlib.OptionAfterConnect(afterConnect))})})
 	}
 	// GORM logs a failed first connection itself, with a source path, and
 	// returns the same error: it stays silent until the database answers,

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 	"gorm.io/gorm"
 
@@ -154,10 +154,17 @@ func TestDescriptionCacheOnlyWhenUsed(t *testing.T) {
 		conn, err := db.SQL.Conn(context.Background())
 		require.NoError(t, err)
 		require.NoError(t, conn.Raw(func(dc any) error {
-			require.Equal(t, want, dc.(*stdlib.Conn).Conn().Config().DescriptionCacheCapacity, query)
+			require.Equal(t, want, pgxConnOf(t, dc).Config().DescriptionCacheCapacity, query)
 			return nil
 		}))
 		require.NoError(t, conn.Close())
 		require.NoError(t, db.SQL.Close())
 	}
+}
+
+func pgxConnOf(t *testing.T, dc any) *pgx.Conn {
+	t.Helper()
+	c, ok := database.PgxConn(dc)
+	require.True(t, ok, "the pool's connection is not pgx's")
+	return c
 }

@@ -3,9 +3,11 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"strings"
 
 	"github.com/google/uuid"
 
+	"github.com/invitedhq/invited/internal/database"
 	"github.com/invitedhq/invited/internal/people"
 )
 
@@ -15,10 +17,20 @@ func (s *Store) AddAuditEvent(ctx context.Context, e *people.AuditEvent) error {
 	if err != nil {
 		return internal(err, 1)
 	}
-	return translate(s.conn(ctx).Exec(`INSERT INTO audit_events (id, organization_id, actor_id, target_user_id, action,
-		request_id, client_ip, metadata, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.ID, e.OrganizationID, e.ActorID, e.TargetUserID, e.Action, e.RequestID, e.ClientIP, string(meta), e.CreatedAt).Error,
-		"Audit event")
+	args := []any{e.ID, e.OrganizationID, e.ActorID, e.TargetUserID, e.Action, e.RequestID, e.ClientIP, string(meta), e.CreatedAt}
+	if p := database.PipelineOf(ctx); p != nil {
+		// Nothing in the transaction reads it back: it goes with the commit.
+		p.Defer(func(err error) error { return internal(err, 1) },
+			insertAuditEvent("$1", "$2", "$3", "$4", "$5", "$6", "$7", "$8", "$9"), args...)
+		return nil
+	}
+	return translate(s.conn(ctx).Exec(insertAuditEvent("?", "?", "?", "?", "?", "?", "?", "?", "?"), args...).Error, "Audit event")
+}
+
+// insertAuditEvent is the audit trail's insert with the placeholders given.
+func insertAuditEvent(p ...string) string {
+	return `INSERT INTO audit_events (id, organization_id, actor_id, target_user_id, action,
+		request_id, client_ip, metadata, created_at) VALUES (` + strings.Join(p, ", ") + `)`
 }
 
 // ListAuditEvents implements people.Store, newest first by keyset.

@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/invitedhq/invited/internal/apperr"
+	"github.com/invitedhq/invited/internal/database"
 	"github.com/invitedhq/invited/internal/people"
 )
 
@@ -166,7 +167,9 @@ func (s *Store) UserInvites(ctx context.Context, orgID, userID uuid.UUID) ([]peo
 
 // EnqueueInviteEmail implements people.Store.
 func (s *Store) EnqueueInviteEmail(ctx context.Context, inv people.Invite) error {
-	return s.enqueue(ctx, func(tx *sql.Tx) error { return s.queue.EnqueueInviteEmail(ctx, tx, inv.ID) })
+	// River's insert answers nothing the transaction reads: in a pipelined
+	// transaction it goes with the commit.
+	return s.enqueue(ctx, func(tx *sql.Tx) error { return s.queue.EnqueueInviteEmail(database.DeferExecs(ctx, func(err error) error { return internal(err, 1) }), tx, inv.ID) })
 }
 
 // EnqueueInviteBatch implements people.Store.

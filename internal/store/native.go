@@ -8,7 +8,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
-	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/invitedhq/invited/internal/database"
 	"gorm.io/gorm"
 
 	"github.com/invitedhq/invited/internal/apperr"
@@ -43,7 +43,7 @@ func (s *Store) nativeQuery(ctx context.Context, q string, args []any, fn func(p
 	}
 	defer func() { _ = conn.Close() }()
 	return true, conn.Raw(func(dc any) error {
-		c, ok := dc.(*stdlib.Conn)
+		c, ok := database.PgxConn(dc)
 		if !ok {
 			return errors.New("store: the pool's connection is not pgx's")
 		}
@@ -51,9 +51,9 @@ func (s *Store) nativeQuery(ctx context.Context, q string, args []any, fn func(p
 		// cannot join a batch of prepared ones: the actor is read apart.
 		_, simple := firstArg(args).(pgx.QueryExecMode)
 		if fold, ok := ctx.Value(actorFoldKey{}).(*actorFold); ok && !fold.done && !simple {
-			return s.foldedQuery(ctx, c.Conn(), fold, q, args, fn)
+			return s.foldedQuery(ctx, c, fold, q, args, fn)
 		}
-		rows, err := c.Conn().Query(ctx, q, args...)
+		rows, err := c.Query(ctx, q, args...)
 		if err != nil {
 			return err
 		}

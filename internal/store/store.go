@@ -71,10 +71,28 @@ func (s *Store) conn(ctx context.Context) *gorm.DB {
 // InTx runs fn in a transaction carried by the ctx it receives; inside
 // another transaction it nests as a savepoint. An error or panic in fn
 // rolls back everything fn did.
+//
+// On PostgreSQL the outermost transaction is pipelined (database.Pipeline):
+// its BEGIN goes with its first statement, and statements held back
+// (the audit trail, the email job) with its COMMIT.
 func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
-	return s.conn(ctx).Transaction(func(tx *gorm.DB) error {
+	var p *database.Pipeline
+	if _, nested := ctx.Value(txKey{}).(*gorm.DB); nested {
+		p = database.PipelineOf(ctx)
+	} else if s.postgres() {
+		ctx, _ = database.WithPipeline(ctx)
+	}
+	mark := 0
+	if p != nil {
+		mark = p.Mark()
+	}
+	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
 		return fn(context.WithValue(ctx, txKey{}, tx))
 	})
+	if err != nil && p != nil {
+		p.Truncate(mark) // rolled back to the savepoint: so are the statements held back since
+	}
+	return err
 }
 
 // sqlTx is the *sql.Tx under the transaction in ctx.

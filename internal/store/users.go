@@ -124,9 +124,38 @@ func (s *Store) User(ctx context.Context, orgID, id uuid.UUID) (people.User, err
 }
 
 // LockUser implements people.Store.
+// In a pipelined transaction it is read through pgx, with the
+// transaction's BEGIN in the same round trip.
 func (s *Store) LockUser(ctx context.Context, orgID, id uuid.UUID) (people.User, error) {
-	return s.queryUser(ctx, true, "u.organization_id = ? AND u.id = ?", orgID, id)
+	p := database.PipelineOf(ctx)
+	if p == nil {
+		return s.queryUser(ctx, true, "u.organization_id = ? AND u.id = ?", orgID, id)
+	}
+	args := []any{orgID, id}
+	if s.onNative != nil {
+		s.onNative(lockUserSQL, args)
+	}
+	var (
+		u     people.User
+		found bool
+	)
+	err := p.Query(ctx, lockUserSQL, args, func(rows pgx.Rows) error {
+		if !rows.Next() {
+			return rows.Err()
+		}
+		var err error
+		u, err = newPGUserScan(0, nil).scan(rows)
+		found = err == nil
+		return err
+	})
+	if err == nil && !found {
+		err = sql.ErrNoRows
+	}
+	return u, translate(err, "User")
 }
+
+// lockUserSQL is LockUser's statement on PostgreSQL, as pgx takes it.
+const lockUserSQL = userSelect + " WHERE u.organization_id = $1 AND u.id = $2 FOR UPDATE OF u"
 
 // SignedInUser implements people.Store.
 func (s *Store) SignedInUser(ctx context.Context, orgID, id uuid.UUID) (people.User, error) {

@@ -169,7 +169,9 @@ func (s *Store) UserInvites(ctx context.Context, orgID, userID uuid.UUID) ([]peo
 func (s *Store) EnqueueInviteEmail(ctx context.Context, inv people.Invite) error {
 	// River's insert answers nothing the transaction reads: in a pipelined
 	// transaction it goes with the commit.
-	return s.enqueue(ctx, func(tx *sql.Tx) error { return s.queue.EnqueueInviteEmail(database.DeferExecs(ctx, func(err error) error { return internal(err, 1) }), tx, inv.ID) })
+	return s.enqueue(ctx, func(tx *sql.Tx) error {
+		return s.queue.EnqueueInviteEmail(database.DeferExecs(ctx, func(err error) error { return internal(err, 1) }), tx, inv.ID)
+	})
 }
 
 // EnqueueInviteBatch implements people.Store.

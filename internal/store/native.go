@@ -8,7 +8,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
-	"github.com/invitedhq/invited/internal/database"
 	"gorm.io/gorm"
 
 	"github.com/invitedhq/invited/internal/apperr"

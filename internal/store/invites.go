@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -78,7 +80,7 @@ func (s *Store) AddInvite(ctx context.Context, inv *people.Invite) (int, error) 
 			revoked int
 		)
 		args = append([]any{inv.CreatedAt, string(people.RevokedSuperseded), inv.UserID}, args...)
-		if err := s.conn(ctx).Raw(supersedeInvite, args...).Row().Scan(&seq, &revoked); err != nil {
+		if err := s.supersede(ctx, args, &seq, &revoked); err != nil {
 			return 0, translate(err, "Invite")
 		}
 		if !seq.Valid {
@@ -108,6 +110,27 @@ func (s *Store) AddInvite(ctx context.Context, inv *people.Invite) (int, error) 
 		return 0, apperr.New(apperr.NotFound, "User not found.")
 	}
 	return revoked, translate(res.Error, "User")
+}
+
+// supersedeArgs is how many values supersedeInvite takes.
+const supersedeArgs = 24
+
+// supersede runs supersedeInvite, through pgx in a pipelined transaction.
+func (s *Store) supersede(ctx context.Context, args []any, seq *sql.NullInt64, revoked *int) error {
+	p := database.PipelineOf(ctx)
+	if p == nil {
+		return s.conn(ctx).Raw(supersedeInvite, args...).Row().Scan(seq, revoked)
+	}
+	q := s.pgSupersedeSQL()
+	if s.onNative != nil {
+		s.onNative(q, args)
+	}
+	return p.Query(ctx, q, args, func(rows pgx.Rows) error {
+		if !rows.Next() {
+			return cmp.Or(rows.Err(), sql.ErrNoRows)
+		}
+		return rows.Scan(seq, revoked)
+	})
 }
 
 // RevokeOpenInvites implements people.Store.

@@ -46,6 +46,8 @@ type Store struct {
 	// pgSignedInUserSQL is signedInUserSQL as GORM spells it for
 	// PostgreSQL, spelled once: its two values change nothing in its text.
 	pgSignedInUserSQL func() string
+	// pgSupersedeSQL is supersedeInvite as GORM spells it, for pgx.
+	pgSupersedeSQL func() string
 }
 
 var _ people.Store = (*Store)(nil)
@@ -55,6 +57,9 @@ func New(db *database.DB, queue Enqueuer) *Store {
 	return &Store{gdb: db.Gorm, sqlDB: db.SQL, dialect: db.Dialect, queue: queue,
 		pgSignedInUserSQL: sync.OnceValue(func() string {
 			return db.Gorm.Session(&gorm.Session{DryRun: true}).Raw(signedInUserSQL, uuid.Nil, uuid.Nil).Statement.SQL.String()
+		}),
+		pgSupersedeSQL: sync.OnceValue(func() string {
+			return db.Gorm.Session(&gorm.Session{DryRun: true}).Raw(supersedeInvite, make([]any, supersedeArgs)...).Statement.SQL.String()
 		})}
 }
 

@@ -101,7 +101,7 @@ func (s *Store) foldedQuery(ctx context.Context, conn *pgx.Conn, fold *actorFold
 		fold.err = translate(err, "User")
 		return err
 	}
-	scan := newPGUserScan(0, nil)
+	scan := newPGUserScan(1, nil)
 	if rows.Next() {
 		fold.user, fold.err = scan.scanUser(rows)
 	} else if fold.err = rows.Err(); fold.err == nil {
@@ -167,7 +167,8 @@ type pgUserScan struct {
 // newPGUserScan is a scan of rows rows or so, whose first slabs are buf's
 // (nil for none): its invites slab holds that many rows' invites, so that
 // a page allocates no more than it reads, and its times and ids slabs
-// what such a page usually has.
+// what such a page usually has. A read of one row says 1: with 0, its first
+// invite, time and id would each take a whole slab (24 KB a row).
 func newPGUserScan(rows int, buf *people.PageBuffer) *pgUserScan {
 	if buf == nil {
 		buf = &people.PageBuffer{}

@@ -144,7 +144,7 @@ func (s *Store) LockUser(ctx context.Context, orgID, id uuid.UUID) (people.User,
 			return rows.Err()
 		}
 		var err error
-		u, err = newPGUserScan(0, nil).scan(rows)
+		u, err = newPGUserScan(1, nil).scan(rows)
 		found = err == nil
 		return err
 	})
@@ -191,7 +191,7 @@ func (s *Store) SignedInActor(ctx context.Context, orgID, id uuid.UUID) (people.
 		if !rows.Next() {
 			return rows.Err()
 		}
-		scan := newPGUserScan(0, nil)
+		scan := newPGUserScan(1, nil)
 		if err := rows.Scan(dest(scan.dest, &orgID2)...); err != nil {
 			return err
 		}

@@ -272,27 +272,30 @@ func firstValue(values []any) any {
 }
 
 func (c *pipeConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	if t := c.tx; t != nil {
-		t.p.mu.Lock()
-		err := t.begin(ctx)
-		t.p.mu.Unlock()
-		if err != nil {
-			return nil, err
-		}
+	if err := c.begin(ctx); err != nil {
+		return nil, err
 	}
 	return c.stdConn.QueryContext(ctx, query, args)
 }
 
 func (c *pipeConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
-	if t := c.tx; t != nil {
-		t.p.mu.Lock()
-		err := t.begin(ctx)
-		t.p.mu.Unlock()
-		if err != nil {
-			return nil, err
-		}
+	if err := c.begin(ctx); err != nil {
+		return nil, err
 	}
 	return c.stdConn.PrepareContext(ctx, query)
+}
+
+// begin sends the BEGIN of the pipelined transaction open on the
+// connection, if there is one and it was not sent yet: a statement that
+// cannot carry it is about to go.
+func (c *pipeConn) begin(ctx context.Context) error {
+	t := c.tx
+	if t == nil {
+		return nil
+	}
+	t.p.mu.Lock()
+	defer t.p.mu.Unlock()
+	return t.begin(ctx)
 }
 
 // Commit sends the deferred statements and COMMIT in one batch. A failed

@@ -16,8 +16,8 @@
 #   BENCH_PORT      HTTP port on 127.0.0.1 (default 18080)
 #   BENCH_DURATION  per run (default 15s)
 #   BENCH_CONNS     connection counts (default "1 32")
-#   BENCH_SCENARIOS subset of: list_first list_deep search resend resend_raw set_password burst
-#   BENCH_REPS      repetitions of resend, resend_raw and burst, interleaved (default 3)
+#   BENCH_SCENARIOS subset of: list_first list_deep search resend set_password burst
+#   BENCH_REPS      repetitions of resend (with its raw SQL) and burst, interleaved (default 3)
 #   BENCH_BEFORE    a git revision to build and measure beside the tree in the
 #                   same run (resend and burst alternate between the two)
 #   BENCH_FAKE_PORT port of the fake SendGrid on 127.0.0.1 (default BENCH_PORT + 1)
@@ -38,7 +38,7 @@ PG=${BENCH_PG:-postgres://postgres@127.0.0.1:5432}
 PORT=${BENCH_PORT:-18080}
 DURATION=${BENCH_DURATION:-15s}
 CONNS=${BENCH_CONNS:-1 32}
-SCENARIOS=${BENCH_SCENARIOS:-list_first list_deep search resend resend_raw set_password burst}
+SCENARIOS=${BENCH_SCENARIOS:-list_first list_deep search resend set_password burst}
 REPS=${BENCH_REPS:-3}
 BEFORE=${BENCH_BEFORE:-}
 FAKE_PORT=${BENCH_FAKE_PORT:-$((PORT + 1))}
@@ -274,18 +274,26 @@ delivery_stats() { # name requests
 		TRUNCATE bench_arrivals" >/dev/null
 	psql -q "$DB_URL" -c "\\copy bench_arrivals FROM '$WORK/arrivals' WITH (DELIMITER ' ')"
 	local line
-	line=$(q "SELECT count(*), count(*) FILTER (WHERE at_us <= $RUN_END_US), count(DISTINCT call),
-			coalesce(percentile_disc(0.5) WITHIN GROUP (ORDER BY lag_us), 0), coalesce(percentile_disc(0.99) WITHIN GROUP (ORDER BY lag_us), 0),
-			coalesce(max(lag_us), 0), coalesce(max(at_us), $RUN_END_US) - $RUN_END_US
-		FROM (SELECT DISTINCT ON (a.invite_id) a.at_us, a.call,
+	# The last column counts the emails that arrived in the run's window
+	# shifted by the median lag: delivery's own rate, whatever the length
+	# of the run (a rate to the last arrival counts the tail after the run
+	# against a short run more than a long one).
+	line=$(q "WITH x AS (SELECT DISTINCT ON (a.invite_id) a.at_us, a.call,
 				a.at_us - (extract(epoch FROM i.created_at) * 1000000)::bigint AS lag_us
 			FROM bench_arrivals a JOIN invites i ON i.id = a.invite_id
 			WHERE i.created_at >= to_timestamp($RUN_START_US / 1000000.0)
-			ORDER BY a.invite_id, a.at_us) x")
+			ORDER BY a.invite_id, a.at_us),
+		m AS (SELECT coalesce(percentile_disc(0.5) WITHIN GROUP (ORDER BY lag_us), 0) AS p50 FROM x)
+		SELECT count(*), count(*) FILTER (WHERE at_us <= $RUN_END_US), count(DISTINCT call),
+			(SELECT p50 FROM m), coalesce(percentile_disc(0.99) WITHIN GROUP (ORDER BY lag_us), 0),
+			coalesce(max(lag_us), 0), coalesce(max(at_us), $RUN_END_US) - $RUN_END_US,
+			count(*) FILTER (WHERE at_us > $RUN_START_US + (SELECT p50 FROM m) AND at_us <= $RUN_END_US + (SELECT p50 FROM m))
+		FROM x")
 	echo "$name delivery $line requests=$requests window_us=$((RUN_END_US - RUN_START_US))" >>"$OUT/raw.txt"
 	DELIVERY+=("$(awk -F'|' -v name="$name" -v req="$requests" -v win=$((RUN_END_US - RUN_START_US)) '{
-		printf "| %s | %.0f | %.0f | %.0f | %d | %.0f | %.1f | %.0f | %.0f | %.1f |",
-			name, req / (win / 1e6), $2 / (win / 1e6), $1 / ((win + $7) / 1e6), $1, $1 / ($3 > 0 ? $3 : 1), $4 / 1000, $5 / 1000, $6 / 1000, $7 / 1e6 }' <<<"$line")")
+		printf "| %s | %.0f | %.0f | %.0f | %d | %.0f | %.1f | %.0f | %.0f | %.1f | %.0f |",
+			name, req / (win / 1e6), $2 / (win / 1e6), $1 / ((win + $7) / 1e6), $1, $1 / ($3 > 0 ? $3 : 1), $4 / 1000, $5 / 1000, $6 / 1000, $7 / 1e6,
+			$8 / (win / 1e6) }' <<<"$line")")
 	log "${DELIVERY[-1]}"
 }
 
@@ -504,8 +512,8 @@ medians() {
 	printf '%s\n' "${ROWS[@]}"
 	if [ "${#DELIVERY[@]}" -gt 0 ]; then
 		echo
-		echo "| resends of | resends/s | emails/s during the run | emails/s until the last | emails | recipients per call | lag p50 ms | lag p99 ms | lag max ms | last email after the run, s |"
-		echo "|---|---|---|---|---|---|---|---|---|---|"
+		echo "| resends of | resends/s | emails/s during the run | emails/s until the last | emails | recipients per call | lag p50 ms | lag p99 ms | lag max ms | last email after the run, s | emails/s in the window a median lag later |"
+		echo "|---|---|---|---|---|---|---|---|---|---|---|"
 		printf '%s\n' "${DELIVERY[@]}"
 	fi
 	if [ "${#BURSTS[@]}" -gt 0 ]; then
@@ -523,8 +531,8 @@ medians() {
 		printf '%s\n' "${ROWS[@]}" | medians
 		if [ "${#DELIVERY[@]}" -gt 0 ]; then
 			echo
-			echo "| resends of | resends/s | emails/s during the run | emails/s until the last | emails | recipients per call | lag p50 ms | lag p99 ms | lag max ms | last email after the run, s | runs |"
-			echo "|---|---|---|---|---|---|---|---|---|---|---|"
+			echo "| resends of | resends/s | emails/s during the run | emails/s until the last | emails | recipients per call | lag p50 ms | lag p99 ms | lag max ms | last email after the run, s | emails/s in the window a median lag later | runs |"
+			echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 			# Delivery rows have no connections column; key them by name alone.
 			printf '%s\n' "${DELIVERY[@]}" | sed 's/^| \([^|]*\) |/| \1 | |/' | medians | sed 's/^|\([^|]*\)| |/|\1|/'
 		fi
@@ -562,12 +570,18 @@ TOP_CONNS=$(echo "$CONNS" | awk '{print $NF}')
 	}
 	END {
 		n = "resend invite"
-		# Emails a second from the start of the run to the arrival of the last email.
-		d = v[n " (now)", "", 1] + 0; e = v[n " (now)", "", 3] + 0
+		# The rate of delivery itself: the emails that arrived in the run
+		# window shifted by the median lag, which, unlike a rate counted from
+		# the start of the run to the last arrival, does not depend on how
+		# long the run is (each email arrives about one lag after its
+		# resend). The verdict also wants an email for every answered resend
+		# and the p99 of the lag under a second.
+		d = v[n " (now)", "", 1] + 0; e = v[n " (now)", "", 10] + 0
 		p50 = v[n " (now)", "", 6]; p99 = v[n " (now)", "", 7]
-		printf "| 1. emails delivered/s ≥ resends answered/s, lag p99 < 1 s (%s connections) | %.0f resends/s, %.0f emails/s (%s during the run); lag p50 %s ms, p99 %s ms | %s | %s |\n", c, d, e, v[n " (now)", "", 2], p50, p99,
-			before ? sprintf("%.0f resends/s, %.0f emails/s; lag p50 %s ms, p99 %s ms", v[n " (before)", "", 1], v[n " (before)", "", 3], v[n " (before)", "", 6], v[n " (before)", "", 7]) : "—",
-			met(d > 0 && e >= 0.99 * d && p99 + 0 < 1000)
+		all = v[n " (now)", "", 4] + 0 >= v[n " (now)", c, 9] + 0
+		printf "| 1. emails delivered/s ≥ resends answered/s, lag p99 < 1 s (%s connections) | %.0f resends/s, %.0f emails/s in the window a median lag later (%s during the run, %s to the last from the start); %s of %s emails; lag p50 %s ms, p99 %s ms | %s | %s |\n", c, d, e, v[n " (now)", "", 2], v[n " (now)", "", 3], v[n " (now)", "", 4], v[n " (now)", c, 9], p50, p99,
+			before ? sprintf("%.0f resends/s, %.0f emails/s in the window a median lag later; lag p50 %s ms, p99 %s ms", v[n " (before)", "", 1], v[n " (before)", "", 10], v[n " (before)", "", 6], v[n " (before)", "", 7]) : "—",
+			met(d > 0 && e >= 0.99 * d && p99 + 0 < 1000 && all)
 		ratio("2. first page", "list pending, first page", "list pending, first page", 60)
 		ratio("3. resend", "resend invite", "resend", 80)
 		b = "set-password burst (now)"; bb = "set-password burst (before)"

@@ -1,8 +1,8 @@
 -- One resend as raw SQL: the statements POST /users/{id}/resend-invite
 -- sends to PostgreSQL, in its order and with its columns, for pgbench
--- (bench/run.sh, scenario resend_raw). Variables: org and actor (the
--- organization and its owner), ids (rows in bench_resend_ids, the users to
--- resend to).
+-- (bench/run.sh, scenario resend, after each repetition of the service).
+-- Variables: org and actor (the organization and its owner), ids (rows in
+-- bench_resend_ids, the users to resend to).
 --
 -- Where the service binds a value it computed, this script computes it in
 -- the statement or binds a constant: times are now(), the invitation's id

@@ -167,15 +167,16 @@ func openInvites(t *testing.T, conn *pgx.Conn) map[uuid.UUID]uuid.UUID {
 }
 
 // resentInvite is an invitation resend.sql added.
+// Its fields are exported so that a failure prints the ids as text.
 type resentInvite struct {
-	id, user   uuid.UUID
-	sequence   int
-	open       bool
-	reason     string
-	status     string
-	attempts   int
-	latest     bool // users.latest_invite_id points at it
-	userLatest int  // the user's highest sequence
+	ID, User   uuid.UUID
+	Sequence   int
+	Open       bool
+	Reason     string
+	Status     string
+	Attempts   int
+	Latest     bool // users.latest_invite_id points at it
+	UserLatest int  // the user's highest sequence
 }
 
 // checkResends requires that each of the n resends since then superseded its user's
@@ -193,7 +194,7 @@ func checkResends(t *testing.T, conn *pgx.Conn, before map[uuid.UUID]uuid.UUID, 
 	require.NoError(t, err)
 	added, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (resentInvite, error) {
 		var i resentInvite
-		return i, r.Scan(&i.id, &i.user, &i.sequence, &i.open, &i.reason, &i.status, &i.attempts, &i.latest, &i.userLatest)
+		return i, r.Scan(&i.ID, &i.User, &i.Sequence, &i.Open, &i.Reason, &i.Status, &i.Attempts, &i.Latest, &i.UserLatest)
 	})
 	require.NoError(t, err)
 	require.Len(t, added, n, "one new invitation a resend")
@@ -201,16 +202,16 @@ func checkResends(t *testing.T, conn *pgx.Conn, before map[uuid.UUID]uuid.UUID, 
 	var ids []uuid.UUID
 	resent := map[uuid.UUID]bool{}
 	for _, i := range added {
-		ids = append(ids, i.id)
-		resent[i.user] = true
-		require.Equal(t, "queued", i.status, "%+v", i)
-		require.Zero(t, i.attempts, "%+v", i)
-		if i.sequence == i.userLatest { // the user's newest: the open one
-			require.True(t, i.open, "%+v", i)
-			require.True(t, i.latest, "users.latest_invite_id points at the newest invitation: %+v", i)
+		ids = append(ids, i.ID)
+		resent[i.User] = true
+		require.Equal(t, "queued", i.Status, "%+v", i)
+		require.Zero(t, i.Attempts, "%+v", i)
+		if i.Sequence == i.UserLatest { // the user's newest: the open one
+			require.True(t, i.Open, "%+v", i)
+			require.True(t, i.Latest, "users.latest_invite_id points at the newest invitation: %+v", i)
 		} else { // resent to again later
-			require.False(t, i.open, "%+v", i)
-			require.Equal(t, "superseded", i.reason, "%+v", i)
+			require.False(t, i.Open, "%+v", i)
+			require.Equal(t, "superseded", i.Reason, "%+v", i)
 		}
 	}
 	after := openInvites(t, conn)
@@ -226,11 +227,10 @@ func checkResends(t *testing.T, conn *pgx.Conn, before map[uuid.UUID]uuid.UUID, 
 		}
 	}
 
-	var jobs []uuid.UUID
 	rows, err = conn.Query(ctx, `SELECT (args->>'invite_id')::uuid FROM river_job
 		WHERE queue = 'pgbench' AND kind = 'invite_email' AND state = 'available'`)
 	require.NoError(t, err)
-	jobs, err = pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	jobs, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
 	require.NoError(t, err)
 	require.ElementsMatch(t, ids, jobs, "one email job in queue pgbench a new invitation")
 	var others int

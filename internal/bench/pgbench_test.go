@@ -227,21 +227,15 @@ func checkResends(t *testing.T, conn *pgx.Conn, before map[uuid.UUID]uuid.UUID, 
 		}
 	}
 
-	rows, err = conn.Query(ctx, `SELECT (args->>'invite_id')::uuid FROM river_job
+	jobs := uuids(t, conn, `SELECT (args->>'invite_id')::uuid FROM river_job
 		WHERE queue = 'pgbench' AND kind = 'invite_email' AND state = 'available'`)
-	require.NoError(t, err)
-	jobs, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
-	require.NoError(t, err)
 	require.ElementsMatch(t, ids, jobs, "one email job in queue pgbench a new invitation")
 	var others int
 	require.NoError(t, conn.QueryRow(ctx, "SELECT count(*) FROM river_job WHERE queue <> 'pgbench'").Scan(&others))
 	require.Zero(t, others, "the jobs go to queue pgbench only")
 
-	rows, err = conn.Query(ctx, `SELECT (a.metadata->>'invite_id')::uuid FROM audit_events a JOIN invites i ON i.id = (a.metadata->>'invite_id')::uuid
+	events := uuids(t, conn, `SELECT (a.metadata->>'invite_id')::uuid FROM audit_events a JOIN invites i ON i.id = (a.metadata->>'invite_id')::uuid
 		WHERE a.action = 'invite.resent' AND a.target_user_id = i.user_id`)
-	require.NoError(t, err)
-	events, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
-	require.NoError(t, err)
 	require.ElementsMatch(t, ids, events, "one audit event a resend, naming its invitation and user")
 	var allEvents int
 	require.NoError(t, conn.QueryRow(ctx, "SELECT count(*) FROM audit_events").Scan(&allEvents))
@@ -261,12 +255,19 @@ func checkDeliveries(t *testing.T, conn *pgx.Conn, invites []uuid.UUID) {
 	require.Equal(t, len(invites), jobs)
 	require.Equal(t, jobs, completed, "every job of queue pgbench completed")
 
-	rows, err := conn.Query(ctx, `SELECT id FROM invites WHERE delivery_status = 'sent' AND provider_message_id ~ '^[0-9a-f]{32}$'
+	sent := uuids(t, conn, `SELECT id FROM invites WHERE delivery_status = 'sent' AND provider_message_id ~ '^[0-9a-f]{32}$'
 		AND sent_at IS NOT NULL AND send_attempts = 1 AND delivery_reason IS NULL`)
-	require.NoError(t, err)
-	sent, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
-	require.NoError(t, err)
 	require.ElementsMatch(t, invites, sent, "the queued invitations, and only they, were sent")
+}
+
+// uuids is the single uuid column of query's rows.
+func uuids(t *testing.T, conn *pgx.Conn, query string) []uuid.UUID {
+	t.Helper()
+	rows, err := conn.Query(context.Background(), query)
+	require.NoError(t, err)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	require.NoError(t, err)
+	return ids
 }
 
 func deref(s *string) string {

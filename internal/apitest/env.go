@@ -110,6 +110,9 @@ type Options struct {
 	WebhookTimeout time.Duration
 	// Console serves the built web app, as CONSOLE=on does.
 	Console bool
+	// CountRoundTrips counts the round trips to PostgreSQL made under a
+	// context of CountRoundTrips.
+	CountRoundTrips bool
 }
 
 // LocalWebhooks is the webhook policy of test environments: plain http to
@@ -144,9 +147,16 @@ func New(t testing.TB, dialect config.Dialect, opts ...Options) *Env {
 	}
 	logger := logging.New(e.Logs, "json", level)
 
+	dbOpts := database.Options{Logger: logger}
+	if o.CountRoundTrips {
+		dbOpts.Tracer = roundTrips{}
+		if o.DatabaseURL == "" {
+			o.DatabaseURL = testdb.NewURL(t, dialect)
+		}
+	}
 	var err error
 	if o.DatabaseURL != "" {
-		e.DB, err = database.Open(ctx, o.DatabaseURL, database.Options{Logger: logger})
+		e.DB, err = database.Open(ctx, o.DatabaseURL, dbOpts)
 		must(t, err)
 		t.Cleanup(func() { _ = e.DB.Close() })
 		must(t, database.Migrate(ctx, e.DB, logger))

@@ -2,6 +2,7 @@ package apitest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -28,6 +29,9 @@ type Request struct {
 	// is not a UUID): the contract check skips the request but still checks
 	// the response.
 	Invalid bool
+	// Context is the request's context (CountRoundTrips's, say); a
+	// background context when nil.
+	Context context.Context
 }
 
 // Response is what the server answered.
@@ -55,6 +59,9 @@ func (e *Env) Do(r Request) *Response {
 		body, contentType = bytes.NewReader(raw), "application/json"
 	}
 	req := httptest.NewRequest(r.Method, r.Path, body)
+	if r.Context != nil {
+		req = req.WithContext(r.Context)
+	}
 	if r.RemoteAddr != "" {
 		req.RemoteAddr = r.RemoteAddr
 	}

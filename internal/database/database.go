@@ -43,6 +43,11 @@ type Options struct {
 	// uses a single connection: one writer at a time is what SQLite allows,
 	// and it keeps the job queue from tripping over "database is locked".
 	MaxOpenConns int
+	// Tracer, if set, is told of every query and statement the PostgreSQL
+	// connections send, and of every batch when it is also a
+	// pgx.BatchTracer (pgx.ConnConfig.Tracer; multitracer.New combines
+	// several). Tests count a request's round trips with it.
+	Tracer pgx.QueryTracer
 }
 
 // Now is the clock for every stored timestamp: UTC at the microsecond
@@ -68,6 +73,9 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		cfg, err := pgx.ParseConfig(url)
 		if err != nil {
 			return nil, connectError(dialect, err)
+		}
+		if opts.Tracer != nil {
+			cfg.Tracer = opts.Tracer
 		}
 		// The pool is made here rather than by GORM's driver so that its
 		// connections can pipeline transactions (pipeline.go).

@@ -119,24 +119,18 @@ func (p *Pipeline) Query(ctx context.Context, sql string, args []any, fn func(pg
 	if t == nil {
 		return errors.New("database: pipelined query outside its transaction")
 	}
-	conn := t.conn.Conn()
 	if !t.begun {
-		b := &pgx.Batch{}
-		b.Queue("begin")
-		b.Queue(sql, args...)
-		res := conn.SendBatch(ctx, b)
-		if _, err := res.Exec(); err != nil {
-			_ = res.Close()
+		res, err := t.beginWith(ctx, sql, args)
+		if err != nil {
 			return err
 		}
-		t.begun = true
 		rows, err := res.Query()
 		if err == nil {
 			err = readRows(rows, fn)
 		}
 		return first(err, res.Close())
 	}
-	rows, err := conn.Query(ctx, sql, args...)
+	rows, err := t.conn.Conn().Query(ctx, sql, args...)
 	if err != nil {
 		return err
 	}
@@ -213,6 +207,22 @@ func (c *pipeConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.T
 	return t, nil
 }
 
+// beginWith sends the transaction's BEGIN and its first statement, sql,
+// in one batch, and answers the batch with BEGIN's result read: sql's is
+// next. p.mu must be held.
+func (t *pipeTx) beginWith(ctx context.Context, sql string, args []any) (pgx.BatchResults, error) {
+	b := &pgx.Batch{}
+	b.Queue("begin")
+	b.Queue(sql, args...)
+	res := t.conn.Conn().SendBatch(ctx, b)
+	if _, err := res.Exec(); err != nil {
+		_ = res.Close()
+		return nil, err
+	}
+	t.begun = true
+	return res, nil
+}
+
 // begin sends the transaction's BEGIN alone if it is still to be sent.
 // p.mu must be held.
 func (t *pipeTx) begin(ctx context.Context) error {
@@ -233,13 +243,12 @@ func (c *pipeConn) ExecContext(ctx context.Context, query string, args []driver.
 	}
 	t.p.mu.Lock()
 	defer t.p.mu.Unlock()
-	values := make([]any, len(args))
-	for i, a := range args {
-		values[i] = a.Value
+	modal := false // a mode cannot join a batch
+	if len(args) > 0 {
+		_, modal = args[0].Value.(pgx.QueryExecMode)
 	}
-	_, modal := firstValue(values).(pgx.QueryExecMode) // a mode cannot join a batch
 	if d, deferred := ctx.Value(deferExecsKey{}).(deferExecs); deferred && !modal {
-		t.p.deferred = append(t.p.deferred, deferredStmt{sql: query, args: values, wrap: d.wrap})
+		t.p.deferred = append(t.p.deferred, deferredStmt{sql: query, args: values(args), wrap: d.wrap})
 		return driver.RowsAffected(0), nil
 	}
 	if t.begun || modal {
@@ -248,15 +257,10 @@ func (c *pipeConn) ExecContext(ctx context.Context, query string, args []driver.
 		}
 		return c.stdConn.ExecContext(ctx, query, args)
 	}
-	b := &pgx.Batch{}
-	b.Queue("begin")
-	b.Queue(query, values...)
-	res := c.Conn().SendBatch(ctx, b)
-	if _, err := res.Exec(); err != nil {
-		_ = res.Close()
+	res, err := t.beginWith(ctx, query, values(args))
+	if err != nil {
 		return nil, err
 	}
-	t.begun = true
 	tag, err := res.Exec()
 	if err = first(err, res.Close()); err != nil {
 		return nil, err
@@ -264,11 +268,15 @@ func (c *pipeConn) ExecContext(ctx context.Context, query string, args []driver.
 	return driver.RowsAffected(tag.RowsAffected()), nil
 }
 
-func firstValue(values []any) any {
-	if len(values) == 0 {
-		return nil
+// values are a statement's arguments as pgx takes them, for the
+// statements sent in a batch rather than through pgx's database/sql
+// connection, which converts them itself.
+func values(args []driver.NamedValue) []any {
+	vs := make([]any, len(args))
+	for i, a := range args {
+		vs[i] = a.Value
 	}
-	return values[0]
+	return vs
 }
 
 func (c *pipeConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {

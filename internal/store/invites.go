@@ -112,9 +112,6 @@ func (s *Store) AddInvite(ctx context.Context, inv *people.Invite) (int, error) 
 	return revoked, translate(res.Error, "User")
 }
 
-// supersedeArgs is how many values supersedeInvite takes.
-const supersedeArgs = 24
-
 // supersede runs supersedeInvite, through pgx in a pipelined transaction.
 func (s *Store) supersede(ctx context.Context, args []any, seq *sql.NullInt64, revoked *int) error {
 	p := database.PipelineOf(ctx)

@@ -59,7 +59,10 @@ func New(db *database.DB, queue Enqueuer) *Store {
 			return db.Gorm.Session(&gorm.Session{DryRun: true}).Raw(signedInUserSQL, uuid.Nil, uuid.Nil).Statement.SQL.String()
 		}),
 		pgSupersedeSQL: sync.OnceValue(func() string {
-			return db.Gorm.Session(&gorm.Session{DryRun: true}).Raw(supersedeInvite, make([]any, supersedeArgs)...).Statement.SQL.String()
+			// GORM puts a value in place of every ? of the text, and
+			// leaves a ? it has no value for as it is: one value each.
+			values := make([]any, strings.Count(supersedeInvite, "?"))
+			return db.Gorm.Session(&gorm.Session{DryRun: true}).Raw(supersedeInvite, values...).Statement.SQL.String()
 		})}
 }
 

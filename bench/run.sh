@@ -417,6 +417,9 @@ run_pgbench() { # conns [name scripts]
 		others = (bt - st - pt - wt) / t / secs * 100; if (others < 0) others = 0
 		printf "| %s, raw SQL (pgbench) | %d | %.0f | avg %.1f | | | %d | | %.2f | %.0f %% | %d | |", name, c, tps, lat, failed, pt / t / tx * 1000, others, tx }')")
 	log "${ROWS[-1]}"
+	# What became of the jobs the resend script queued: with deliver.sql
+	# beside it, all but the last moments' should be completed.
+	echo "$name raw SQL jobs $(q "SELECT count(*) FILTER (WHERE state = 'completed') || ' completed of ' || count(*) FROM river_job WHERE queue = 'pgbench'")" >>"$OUT/raw.txt"
 	q "DELETE FROM river_job WHERE queue = 'pgbench'" >/dev/null
 }
 # recipients_per_call is the recipients of a provider call in the last
